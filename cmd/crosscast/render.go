@@ -1,0 +1,314 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/images"
+	"github.com/crosscast/crosscast/renderers/portal"
+)
+
+// render implements `crosscast render`: parse every item first, render
+// them all in memory, and only then write, so bad input leaves nothing
+// behind.
+func (m *Main) render(ctx context.Context, args []string) error {
+	fset := flag.NewFlagSet("render", flag.ContinueOnError)
+	fset.SetOutput(m.Stderr)
+	brandDir := fset.String("brand", "", "brand kit `folder` (holding brand.yaml)")
+	outDir := fset.String("o", "out", "output `folder`")
+	channels := fset.String("channels", "portal", "comma-separated `channels` to render")
+	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`")
+	quiet := fset.Bool("q", false, "do not print warnings")
+	if err := fset.Parse(reorderFlags(args)); err != nil {
+		return err
+	}
+	if *brandDir == "" {
+		return usageError{"render: --brand is required"}
+	}
+	if fset.NArg() == 0 {
+		return usageError{"render: give at least one item"}
+	}
+	all := m.renderers()
+	var rs []renderers.Renderer
+	for _, ch := range strings.Split(*channels, ",") {
+		r, ok := all[strings.TrimSpace(ch)]
+		if !ok {
+			return usageError{fmt.Sprintf("render: unknown channel %q (available: %s)", ch, strings.Join(mapKeys(all), ", "))}
+		}
+		rs = append(rs, r())
+	}
+
+	brand, err := content.LoadBrand(os.DirFS(*brandDir), filepath.Base(filepath.Clean(*brandDir)), filepath.Join(*brandDir, "brand.yaml"))
+	if err != nil {
+		return err
+	}
+	if *compat == "" {
+		*compat = brand.Compat
+	}
+	warn := func(ds []content.Diagnostic) {
+		if *quiet {
+			return
+		}
+		for _, d := range ds {
+			fmt.Fprintln(m.Stderr, strings.Replace(d.String(), ": ", ": warning: ", 1))
+		}
+	}
+	warn(brand.Warnings)
+
+	paths, err := expandItems(fset.Args())
+	if err != nil {
+		return err
+	}
+	items, err := parseAll(paths, content.ParseOptions{Compat: *compat, DefaultLang: brand.Lang})
+	if err != nil {
+		return err
+	}
+
+	type result struct {
+		item *content.Item
+		outs map[string]*renderers.Output
+	}
+	results := make([]result, 0, len(items))
+	bar := m.progress(len(items))
+	var failed content.Errors
+	for i, it := range items {
+		warn(it.Warnings)
+		links := content.NewLinkPlan(it, brand)
+		res := result{item: it, outs: map[string]*renderers.Output{}}
+		for _, r := range rs {
+			out, err := safeRender(ctx, r, renderers.Input{Item: it, Brand: brand, Links: links})
+			if err != nil {
+				failed = append(failed, content.Diagnostic{File: it.Path, Message: fmt.Sprintf("%s: %v", r.Channel(), err)})
+				continue
+			}
+			warn(out.Warnings)
+			res.outs[r.Channel()] = out
+		}
+		results = append(results, res)
+		bar(i+1, it.Slug)
+	}
+	if len(failed) > 0 {
+		return failed
+	}
+
+	for _, res := range results {
+		dir := filepath.Join(*outDir, brand.ID, res.item.Slug)
+		if err := writeAtomic(dir, res.outs); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(m.Stdout, "rendered %d item(s) for %s into %s\n", len(results), brand.Name, filepath.Join(*outDir, brand.ID))
+	for _, res := range results {
+		if _, ok := res.outs[portal.Channel]; ok {
+			fmt.Fprintf(m.Stdout, "  %s\n", filepath.Join(*outDir, brand.ID, res.item.Slug, portal.Channel, "index.html"))
+		}
+	}
+	return nil
+}
+
+// renderers lists the channels `render` knows, built on demand. They
+// share one image cache so items reusing a picture resize it once.
+func (m *Main) renderers() map[string]func() renderers.Renderer {
+	cache := &images.Cache{}
+	return map[string]func() renderers.Renderer{
+		portal.Channel: func() renderers.Renderer {
+			r, err := portal.New(cache)
+			if err != nil {
+				panic(err) // the embedded templates are part of the binary: a bug, not input
+			}
+			return r
+		},
+	}
+}
+
+// safeRender turns a renderer panic into an error, so one bad item reports
+// instead of taking the batch down.
+func safeRender(ctx context.Context, r renderers.Renderer, in renderers.Input) (out *renderers.Output, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error (please report it): %v\n%s", p, debug.Stack())
+		}
+	}()
+	return r.Render(ctx, in)
+}
+
+// expandItems resolves the item arguments: a Markdown file, a bundle
+// folder (with index.md), or a folder of files and bundles.
+func expandItems(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, content.Errors{{File: a, Code: content.ENotFound, Message: "no such file or folder"}}
+		}
+		if !st.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(a, "index.md")); err == nil {
+			out = append(out, filepath.Join(a, "index.md"))
+			continue
+		}
+		entries, err := os.ReadDir(a)
+		if err != nil {
+			return nil, err
+		}
+		n := len(out)
+		for _, e := range entries {
+			p := filepath.Join(a, e.Name())
+			if e.IsDir() {
+				if _, err := os.Stat(filepath.Join(p, "index.md")); err == nil {
+					out = append(out, filepath.Join(p, "index.md"))
+				}
+			} else if strings.HasSuffix(e.Name(), ".md") {
+				out = append(out, p)
+			}
+		}
+		if len(out) == n {
+			return nil, content.Errors{{File: a, Code: content.ENotFound, Message: "the folder holds no items (*.md files or bundles with index.md)"}}
+		}
+	}
+	return out, nil
+}
+
+// parseAll parses every item and returns every error of every item.
+func parseAll(paths []string, opts content.ParseOptions) ([]*content.Item, error) {
+	var items []*content.Item
+	var errs content.Errors
+	slugs := map[string]string{}
+	for _, p := range paths {
+		o := opts
+		o.Name = p
+		it, err := content.Parse(os.DirFS(filepath.Dir(p)), filepath.Base(p), o)
+		var ce content.Errors
+		switch {
+		case errors.As(err, &ce):
+			errs = append(errs, ce...)
+			continue
+		case err != nil:
+			errs = append(errs, content.Diagnostic{File: p, Message: err.Error()})
+			continue
+		}
+		key := it.Lang + "/" + it.Slug
+		if prev, dup := slugs[key]; dup {
+			errs = append(errs, content.Diagnostic{File: p, Field: "slug", Code: content.EInvalid, Message: fmt.Sprintf("slug %q is already used by %s", it.Slug, prev)})
+			continue
+		}
+		slugs[key] = p
+		items = append(items, it)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return items, nil
+}
+
+// writeAtomic writes an item's renderings into a fresh sibling folder and
+// swaps it into place, so a reader (or a failed run) never sees a mix of
+// old and new files.
+func writeAtomic(dir string, outs map[string]*renderers.Output) error {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	suffix := randHex()
+	tmp := filepath.Join(parent, "."+filepath.Base(dir)+".new-"+suffix)
+	for ch, out := range outs {
+		for _, f := range out.Files {
+			p := filepath.Join(tmp, ch, filepath.FromSlash(f.Name))
+			if !strings.HasPrefix(p, filepath.Join(tmp, ch)+string(filepath.Separator)) {
+				os.RemoveAll(tmp)
+				return fmt.Errorf("%s: renderer produced a file outside its folder: %q", ch, f.Name)
+			}
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				os.RemoveAll(tmp)
+				return err
+			}
+			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+				os.RemoveAll(tmp)
+				return err
+			}
+		}
+	}
+	old := filepath.Join(parent, "."+filepath.Base(dir)+".old-"+suffix)
+	if err := os.Rename(dir, old); err != nil && !errors.Is(err, os.ErrNotExist) {
+		os.RemoveAll(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		os.Rename(old, dir)
+		os.RemoveAll(tmp)
+		return err
+	}
+	return os.RemoveAll(old)
+}
+
+func randHex() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// progress returns a function that draws a progress bar on a terminal and
+// does nothing otherwise (or for a single item).
+func (m *Main) progress(total int) func(done int, label string) {
+	f, ok := m.Stderr.(*os.File)
+	if !ok || total < 2 || !term.IsTerminal(int(f.Fd())) {
+		return func(int, string) {}
+	}
+	return func(done int, label string) {
+		const width = 30
+		n := done * width / total
+		fmt.Fprintf(f, "\r\033[K[%s%s] %d/%d %s", strings.Repeat("█", n), strings.Repeat("·", width-n), done, total, label)
+		if done == total {
+			fmt.Fprintln(f)
+		}
+	}
+}
+
+// reorderFlags moves flags before positional arguments, so
+// `render a.md b.md --brand x` works as people type it.
+func reorderFlags(args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			pos = append(pos, args[i+1:]...)
+			i = len(args)
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			flags = append(flags, a)
+			if !strings.Contains(a, "=") && i+1 < len(args) && !isBoolFlag(a) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+		default:
+			pos = append(pos, a)
+		}
+	}
+	return append(flags, pos...)
+}
+
+func isBoolFlag(a string) bool { return strings.TrimLeft(a, "-") == "q" || strings.TrimLeft(a, "-") == "h" || strings.TrimLeft(a, "-") == "help" }
+
+func mapKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

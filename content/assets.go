@@ -1,0 +1,121 @@
+package content
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // register the formats DecodeConfig may meet
+	_ "image/jpeg"
+	_ "image/png"
+	"io/fs"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+)
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+func isLimit(err error) bool {
+	var le *limitError
+	return errors.As(err, &le)
+}
+
+// collectImages gathers the hero and body images, checks each local file's
+// header against the limits before anything decodes its pixels, and warns
+// about missing alt text.
+func collectImages(d *diags, it *Item, fsys fs.FS, name string, lim Limits, heroLine int) {
+	it.Assets = map[string]*Asset{}
+	if h := it.Hero; h != nil && h.Src != "" {
+		it.Images = append(it.Images, ImageRef{Src: h.Src, Alt: strings.TrimSpace(h.Alt), Hero: true, Line: 0})
+	}
+	walkImages(it.Doc, func(im *ast.Image) {
+		it.Images = append(it.Images, ImageRef{
+			Src:   string(im.Destination),
+			Alt:   PlainText(im, it.Body),
+			Title: string(im.Title),
+			Line:  it.BodyLine - 1 + lineOf(im, it.Body),
+		})
+	})
+	if len(it.Images) > lim.Images {
+		d.errorf(0, 0, "", ETooLarge, "the item has %d images; the limit is %d", len(it.Images), lim.Images)
+		return
+	}
+	dir := path.Dir(name)
+	for i := range it.Images {
+		ref := &it.Images[i]
+		line, field := ref.Line, ""
+		if ref.Hero {
+			line, field = heroLine, "hero.src"
+		}
+		if ref.Alt == "" {
+			d.warnf(line, 0, field, "image %s has no alt text; screen readers and blocked-image email clients will show nothing", ref.Src)
+		}
+		u, err := url.Parse(ref.Src)
+		if err != nil {
+			d.errorf(line, 0, field, EInvalid, "image %q is not a valid URL or path", ref.Src)
+			continue
+		}
+		if u.Scheme != "" || u.Host != "" {
+			if u.Scheme != "https" && u.Scheme != "http" {
+				d.errorf(line, 0, field, EInvalid, "image %q: only http(s) URLs and files in the item's folder can be used", ref.Src)
+			}
+			continue // remote: rendered as a plain link to it
+		}
+		p := path.Clean(path.Join(dir, u.Path))
+		if strings.HasPrefix(u.Path, "/") || !fs.ValidPath(p) || p == "." {
+			d.errorf(line, 0, field, EInvalid, "image %q is outside the item's folder", ref.Src)
+			continue
+		}
+		if a, ok := it.Assets[p]; ok {
+			ref.Asset = a
+			continue
+		}
+		a, err := loadAsset(fsys, p, lim)
+		if err != nil {
+			d.errorf(line, 0, field, codeFor(err), "image %s: %v", ref.Src, err)
+			continue
+		}
+		it.Assets[p] = a
+		ref.Asset = a
+	}
+}
+
+// loadAsset reads an image file and checks its dimensions with
+// image.DecodeConfig, which reads only the header: a decompression bomb is
+// refused before a single pixel is decoded.
+func loadAsset(fsys fs.FS, name string, lim Limits) (*Asset, error) {
+	if fsys == nil {
+		return nil, fmt.Errorf("%w: the item was submitted without files", fs.ErrNotExist)
+	}
+	st, err := fs.Stat(fsys, name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: no such file next to the item", fs.ErrNotExist)
+		}
+		return nil, err
+	}
+	if st.Size() > lim.ImageBytes {
+		return nil, &limitError{fmt.Sprintf("the file is %d MB; the limit is %d MB", st.Size()>>20, lim.ImageBytes>>20)}
+	}
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("not a JPEG, PNG or GIF image (%v)", err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, errors.New("the image has no pixels")
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); px > int64(lim.Pixels) {
+		return nil, &limitError{fmt.Sprintf("%d×%d is %.1f megapixels; the limit is %d", cfg.Width, cfg.Height, float64(px)/1e6, lim.Pixels/1_000_000)}
+	}
+	sum := sha256.Sum256(data)
+	return &Asset{Name: name, Data: data, Format: format, Width: cfg.Width, Height: cfg.Height, SHA256: hex.EncodeToString(sum[:])}, nil
+}

@@ -1,0 +1,454 @@
+package content
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"fmt"
+	"image"
+	"io/fs"
+	"math"
+	"net/url"
+	"path"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/language"
+	"gopkg.in/yaml.v3"
+)
+
+// Brand is a brand kit: the look, voice and addresses every channel takes
+// its style from. It is loaded from a folder holding brand.yaml and the
+// files it names.
+type Brand struct {
+	ID     string      `yaml:"id"`
+	Name   string      `yaml:"name"`
+	Site   string      `yaml:"site"`
+	Lang   string      `yaml:"lang"`
+	Compat string      `yaml:"compat"`
+	Colors BrandColors `yaml:"colors"`
+	Fonts  BrandFonts  `yaml:"fonts"`
+	Logo   BrandLogo   `yaml:"logo"`
+	Footer BrandFooter `yaml:"footer"`
+	Social BrandSocial `yaml:"social"`
+	Email  BrandEmail  `yaml:"email"`
+	UTM    BrandUTM    `yaml:"utm"`
+	Portal BrandPortal `yaml:"portal"`
+	// Strings overrides boilerplate per language: strings: {nl: {subscribe_button: Inschrijven}}.
+	Strings map[string]map[string]string `yaml:"strings"`
+
+	// Files holds the kit's files (logos, fonts) by the name brand.yaml
+	// uses for them.
+	Files map[string]*BrandFile `yaml:"-"`
+	// Warnings are problems that do not stop rendering, such as a colour
+	// pair below WCAG AA contrast.
+	Warnings []Diagnostic `yaml:"-"`
+}
+
+// BrandColors are the brand's colour tokens. Text, Background and Primary
+// are required; the rest default from them.
+type BrandColors struct {
+	Primary    Color      `yaml:"primary"`
+	Accent     Color      `yaml:"accent"`
+	Text       Color      `yaml:"text"`
+	Background Color      `yaml:"background"`
+	Muted      Color      `yaml:"muted"`
+	Surface    Color      `yaml:"surface"`
+	Dark       DarkColors `yaml:"dark"`
+}
+
+// DarkColors are used under prefers-color-scheme: dark. Unset ones fall
+// back to a neutral dark palette.
+type DarkColors struct {
+	Primary    Color `yaml:"primary"`
+	Text       Color `yaml:"text"`
+	Background Color `yaml:"background"`
+	Muted      Color `yaml:"muted"`
+	Surface    Color `yaml:"surface"`
+}
+
+// BrandFonts are CSS font stacks; Files are TTF/OTF files in the kit for
+// channels that draw text into images.
+type BrandFonts struct {
+	Heading string            `yaml:"heading"`
+	Body    string            `yaml:"body"`
+	Mono    string            `yaml:"mono"`
+	Files   map[string]string `yaml:"files"`
+}
+
+// BrandLogo names the logo files in the kit.
+type BrandLogo struct {
+	Src   string `yaml:"src"`
+	Dark  string `yaml:"dark"`
+	Alt   string `yaml:"alt"`
+	Width int    `yaml:"width"`
+}
+
+// BrandFooter is the legal small print every channel ends with.
+type BrandFooter struct {
+	Legal   string `yaml:"legal"`
+	Address string `yaml:"address"`
+}
+
+// BrandSocial lists the brand's profiles; a network with a profile is
+// enabled for posting and sharing.
+type BrandSocial struct {
+	X        *SocialProfile `yaml:"x"`
+	Mastodon *SocialProfile `yaml:"mastodon"`
+	Bluesky  *SocialProfile `yaml:"bluesky"`
+	LinkedIn *SocialProfile `yaml:"linkedin"`
+	Threads  *SocialProfile `yaml:"threads"`
+	Facebook *SocialProfile `yaml:"facebook"`
+}
+
+// SocialProfile is one network account.
+type SocialProfile struct {
+	Handle string `yaml:"handle"`
+	URL    string `yaml:"url"`
+	// Limit overrides the network's post length (Mastodon instances differ).
+	Limit int `yaml:"limit"`
+}
+
+// Network names, also used as utm_source values.
+const (
+	NetX        = "x"
+	NetMastodon = "mastodon"
+	NetBluesky  = "bluesky"
+	NetLinkedIn = "linkedin"
+	NetThreads  = "threads"
+	NetFacebook = "facebook"
+)
+
+// Networks returns the enabled networks in a fixed order with their profiles.
+func (s BrandSocial) Networks() []NetworkProfile {
+	all := []NetworkProfile{
+		{NetX, "X", s.X}, {NetMastodon, "Mastodon", s.Mastodon}, {NetBluesky, "Bluesky", s.Bluesky},
+		{NetLinkedIn, "LinkedIn", s.LinkedIn}, {NetThreads, "Threads", s.Threads}, {NetFacebook, "Facebook", s.Facebook},
+	}
+	out := all[:0]
+	for _, n := range all {
+		if n.Profile != nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// NetworkProfile pairs a network's id and display name with the profile.
+type NetworkProfile struct {
+	ID      string
+	Label   string
+	Profile *SocialProfile
+}
+
+// BrandEmail holds the newsletter's addresses.
+type BrandEmail struct {
+	FromName          string `yaml:"from_name"`
+	FromAddress       string `yaml:"from_address"`
+	ReplyTo           string `yaml:"reply_to"`
+	ListID            string `yaml:"list_id"`
+	SubscribeURL      string `yaml:"subscribe_url"`
+	UnsubscribeURL    string `yaml:"unsubscribe_url"`
+	UnsubscribeMailto string `yaml:"unsubscribe_mailto"`
+}
+
+// BrandUTM sets the utm_campaign; by default it is the item's slug.
+type BrandUTM struct {
+	Campaign string `yaml:"campaign"`
+}
+
+// BrandPortal tunes the portal pages.
+type BrandPortal struct {
+	// TOCMinHeadings is how many h2/h3 headings make a page long enough
+	// for a table of contents (default 4).
+	TOCMinHeadings int `yaml:"toc_min_headings"`
+}
+
+// BrandFile is a file of the kit, with a content hash for cache-busting
+// names.
+type BrandFile struct {
+	Name   string
+	Data   []byte
+	SHA256 string
+	Width  int // raster images only
+	Height int
+}
+
+// HashedName returns "name-<8 hex>.ext", the name the file is published as.
+func (f *BrandFile) HashedName() string {
+	ext := path.Ext(f.Name)
+	return strings.TrimSuffix(path.Base(f.Name), ext) + "-" + f.SHA256[:8] + ext
+}
+
+var (
+	fontStackRE = regexp.MustCompile(`^[\p{L}0-9 ,'"._-]{1,200}$`)
+	brandIDRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+)
+
+// LoadBrand reads brand.yaml and the files it names from fsys. id is used
+// when the file sets none (normally the folder's name). name is shown in
+// diagnostics.
+func LoadBrand(fsys fs.FS, id, name string) (*Brand, error) {
+	d := &diags{file: name}
+	src, err := readLimited(fsys, "brand.yaml", 256<<10)
+	if err != nil {
+		return nil, Errors{{File: name, Code: codeFor(err), Message: err.Error()}}
+	}
+	b := &Brand{}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, Errors{{File: name, Code: EInvalid, Message: "YAML syntax: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+	}
+	if len(doc.Content) == 0 {
+		return nil, Errors{{File: name, Code: EInvalid, Message: "brand.yaml is empty"}}
+	}
+	if rejectAliases(d, &doc) {
+		return nil, d.err()
+	}
+	decodeStrict(d, &doc, reflect.ValueOf(b).Elem(), "")
+	if len(d.errs) > 0 {
+		return nil, d.err()
+	}
+	pos := func(field string) (int, int) { return fieldPos(src, field) }
+	b.validate(d, pos, id)
+	b.loadFiles(d, fsys, pos)
+	if err := d.err(); err != nil {
+		return nil, err
+	}
+	b.checkContrast(d, pos)
+	b.Warnings = d.warns
+	return b, nil
+}
+
+func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
+	fail := func(field, format string, args ...any) {
+		l, c := pos(field)
+		d.errorf(l, c, field, EInvalid, format, args...)
+	}
+	if b.ID == "" {
+		b.ID = id
+	}
+	if !brandIDRE.MatchString(b.ID) {
+		fail("id", "must be lower-case letters, digits and dashes (it names folders and URLs), not %q", b.ID)
+	}
+	if strings.TrimSpace(b.Name) == "" {
+		fail("name", "is required")
+	}
+	if u, err := url.Parse(b.Site); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		fail("site", "must be an absolute http(s) URL without query, like https://example.com, not %q", b.Site)
+	} else {
+		b.Site = strings.TrimRight(b.Site, "/")
+	}
+	if b.Lang == "" {
+		b.Lang = "en"
+	}
+	if t, err := language.Parse(b.Lang); err != nil {
+		fail("lang", "%q is not a language tag like en or nl", b.Lang)
+	} else {
+		b.Lang = t.String()
+	}
+	if b.Compat != "" && b.Compat != CompatHugo && b.Compat != CompatJekyll {
+		fail("compat", "must be hugo or jekyll, not %q", b.Compat)
+	}
+	c := &b.Colors
+	for name, col := range map[string]Color{"colors.primary": c.Primary, "colors.text": c.Text, "colors.background": c.Background} {
+		if !col.Set {
+			fail(name, "is required")
+		}
+	}
+	c.Accent = c.Accent.Or(c.Primary)
+	c.Muted = c.Muted.Or(c.Text)
+	c.Surface = c.Surface.Or(c.Background)
+	dk := &c.Dark
+	dk.Background = dk.Background.Or(Color{18, 18, 20, true})
+	dk.Text = dk.Text.Or(Color{236, 236, 236, true})
+	dk.Primary = dk.Primary.Or(c.Primary)
+	dk.Muted = dk.Muted.Or(dk.Text)
+	dk.Surface = dk.Surface.Or(dk.Background)
+
+	for field, stack := range map[string]*string{"fonts.heading": &b.Fonts.Heading, "fonts.body": &b.Fonts.Body, "fonts.mono": &b.Fonts.Mono} {
+		if *stack == "" {
+			continue
+		}
+		if !fontStackRE.MatchString(*stack) {
+			fail(field, "must be a CSS font list like `Georgia, serif` with no ; { } < > characters")
+		}
+	}
+	if b.Fonts.Body == "" {
+		b.Fonts.Body = `system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`
+	}
+	if b.Fonts.Heading == "" {
+		b.Fonts.Heading = b.Fonts.Body
+	}
+	if b.Fonts.Mono == "" {
+		b.Fonts.Mono = `ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace`
+	}
+	if b.Logo.Width == 0 {
+		b.Logo.Width = 160
+	}
+	if b.Logo.Alt == "" {
+		b.Logo.Alt = b.Name
+	}
+
+	urls := map[string]string{
+		"email.subscribe_url": b.Email.SubscribeURL, "email.unsubscribe_url": b.Email.UnsubscribeURL,
+	}
+	for _, n := range b.Social.Networks() {
+		urls["social."+n.ID+".url"] = n.Profile.URL
+		if n.Profile.URL == "" {
+			fail("social."+n.ID+".url", "is required: the profile's web address")
+		}
+		if n.Profile.Limit < 0 {
+			fail("social."+n.ID+".limit", "must be positive")
+		}
+	}
+	for field, u := range urls {
+		if u != "" && !isAbsURL(u) {
+			fail(field, "must be an absolute http(s) URL, not %q", u)
+		}
+	}
+	if m := b.Email.UnsubscribeMailto; m != "" && !strings.HasPrefix(m, "mailto:") {
+		fail("email.unsubscribe_mailto", "must be a mailto: URL")
+	}
+	for field, v := range map[string]string{"email.from_address": b.Email.FromAddress, "email.reply_to": b.Email.ReplyTo} {
+		if v != "" && (!strings.Contains(v, "@") || strings.ContainsAny(v, " \r\n<>\u2028\u2029")) {
+			fail(field, "must be a plain address like news@example.com")
+		}
+	}
+	for lang, strs := range b.Strings {
+		if _, err := language.Parse(lang); err != nil {
+			fail("strings", "%q is not a language tag", lang)
+		}
+		for k := range strs {
+			if _, ok := builtinStrings["en"][k]; !ok {
+				msg := fmt.Sprintf("strings.%s.%s is not a known string", lang, k)
+				if s := suggest(k, keysOf(builtinStrings["en"])); s != "" {
+					msg += ", did you mean `" + s + "`?"
+				}
+				fail("strings", "%s", msg)
+			}
+		}
+	}
+}
+
+func keysOf(m map[string]string) []string {
+	km := make(map[string]int, len(m))
+	for k := range m {
+		km[k] = 0
+	}
+	return keys(km)
+}
+
+func isAbsURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// loadFiles reads the logos and fonts brand.yaml names.
+func (b *Brand) loadFiles(d *diags, fsys fs.FS, pos func(string) (int, int)) {
+	b.Files = map[string]*BrandFile{}
+	load := func(field, name string) {
+		if name == "" {
+			return
+		}
+		l, c := pos(field)
+		p := path.Clean(name)
+		if !fs.ValidPath(p) {
+			d.errorf(l, c, field, EInvalid, "%q must be a file inside the brand folder", name)
+			return
+		}
+		data, err := readLimited(fsys, p, 4<<20)
+		if err != nil {
+			d.errorf(l, c, field, codeFor(err), "%s: %v", name, err)
+			return
+		}
+		sum := sha256.Sum256(data)
+		f := &BrandFile{Name: p, Data: data, SHA256: hex.EncodeToString(sum[:])}
+		if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
+			f.Width, f.Height = cfg.Width, cfg.Height
+		} else if strings.HasSuffix(strings.ToLower(p), ".svg") {
+			f.Width, f.Height = svgSize(data)
+		}
+		b.Files[name] = f
+	}
+	if b.Logo.Src == "" {
+		l, c := pos("logo")
+		d.errorf(l, c, "logo.src", EInvalid, "is required: an SVG or PNG logo file in the brand folder")
+	}
+	load("logo.src", b.Logo.Src)
+	load("logo.dark", b.Logo.Dark)
+	for k, f := range b.Fonts.Files {
+		load("fonts.files."+k, f)
+	}
+}
+
+// checkContrast warns when a colour pair the channels use is below WCAG AA.
+func (b *Brand) checkContrast(d *diags, pos func(string) (int, int)) {
+	l, c := pos("colors")
+	c0 := b.Colors
+	pairs := []struct {
+		what   string
+		fg, bg Color
+	}{
+		{"text on background", c0.Text, c0.Background},
+		{"muted text on background", c0.Muted, c0.Background},
+		{"links (primary) on background", c0.Primary, c0.Background},
+		{"text on surface", c0.Text, c0.Surface},
+		{"dark-mode text on background", c0.Dark.Text, c0.Dark.Background},
+		{"dark-mode links (primary) on background", c0.Dark.Primary, c0.Dark.Background},
+		{"dark-mode muted text on background", c0.Dark.Muted, c0.Dark.Background},
+	}
+	for _, p := range pairs {
+		if r := Contrast(p.fg, p.bg); r < ContrastAA {
+			d.warnf(l, c, "colors", "%s has contrast %.2f:1 (%s on %s); WCAG AA needs %.1f:1", p.what, r, p.fg.Hex(), p.bg.Hex(), ContrastAA)
+		}
+	}
+}
+
+// LogoFile returns the light logo file.
+func (b *Brand) LogoFile() *BrandFile { return b.Files[b.Logo.Src] }
+
+// DarkLogoFile returns the dark-mode logo, or nil.
+func (b *Brand) DarkLogoFile() *BrandFile { return b.Files[b.Logo.Dark] }
+
+// svgSize reads an SVG's intrinsic size from its root element's viewBox,
+// or its width and height, so pages can reserve the logo's space.
+func svgSize(data []byte) (w, h int) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return 0, 0
+		}
+		el, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		var vb, ws, hs string
+		for _, a := range el.Attr {
+			switch a.Name.Local {
+			case "viewBox":
+				vb = a.Value
+			case "width":
+				ws = a.Value
+			case "height":
+				hs = a.Value
+			}
+		}
+		var fw, fh float64
+		if f := strings.Fields(strings.ReplaceAll(vb, ",", " ")); len(f) == 4 {
+			fw, _ = strconv.ParseFloat(f[2], 64)
+			fh, _ = strconv.ParseFloat(f[3], 64)
+		} else {
+			fw, _ = strconv.ParseFloat(strings.TrimSuffix(ws, "px"), 64)
+			fh, _ = strconv.ParseFloat(strings.TrimSuffix(hs, "px"), 64)
+		}
+		if fw <= 0 || fh <= 0 || fw > 1e5 || fh > 1e5 {
+			return 0, 0
+		}
+		return int(math.Round(fw)), int(math.Round(fh))
+	}
+}

@@ -1,0 +1,179 @@
+// Package content holds crosscast's input model: the item a writer submits
+// (front matter and Markdown body), its images, the brand kit it is rendered
+// in and the link plan that ties its channels together. It does no I/O
+// beyond reading the files it is handed.
+package content
+
+import (
+	"time"
+
+	"github.com/yuin/goldmark/ast"
+)
+
+// FrontMatter is the YAML header of an item, as the writer wrote it.
+// Field names are the public contract: see docs/front-matter.md.
+type FrontMatter struct {
+	Title     string   `yaml:"title"`
+	Slug      string   `yaml:"slug"`
+	ID        string   `yaml:"id"`
+	Lang      string   `yaml:"lang"`
+	Brand     string   `yaml:"brand"`
+	Summary   string   `yaml:"summary"`
+	Author    string   `yaml:"author"`
+	Date      Time     `yaml:"date"`
+	Updated   Time     `yaml:"updated"`
+	PublishAt Time     `yaml:"publish_at"`
+	Draft     bool     `yaml:"draft"`
+	Tags      []string `yaml:"tags"`
+	Aliases   []string `yaml:"aliases"`
+	Hero      *Hero    `yaml:"hero"`
+	CTA       *CTA     `yaml:"cta"`
+	Product   *Product `yaml:"product"`
+
+	Email   EmailOptions   `yaml:"email"`
+	Social  SocialOptions  `yaml:"social"`
+	Portal  PortalOptions  `yaml:"portal"`
+	Catalog CatalogOptions `yaml:"catalog"`
+}
+
+// Hero is the item's lead image.
+type Hero struct {
+	Src   string `yaml:"src"`
+	Alt   string `yaml:"alt"`
+	Focus Focus  `yaml:"focus"`
+}
+
+// CTA is the item's call to action, shown as a button in every channel
+// that has room for one.
+type CTA struct {
+	Label string `yaml:"label"`
+	URL   string `yaml:"url"`
+}
+
+// Product makes an item a catalog product.
+type Product struct {
+	SKU          string `yaml:"sku"`
+	Price        Amount `yaml:"price"`
+	Currency     string `yaml:"currency"`
+	Availability string `yaml:"availability"`
+}
+
+// Availability values, named after schema.org's ItemAvailability.
+var availabilities = map[string]string{
+	"in_stock":     "InStock",
+	"out_of_stock": "OutOfStock",
+	"preorder":     "PreOrder",
+	"backorder":    "BackOrder",
+	"discontinued": "Discontinued",
+	"limited":      "LimitedAvailability",
+}
+
+// SchemaAvailability returns the schema.org ItemAvailability URL for p.
+func (p *Product) SchemaAvailability() string {
+	return "https://schema.org/" + availabilities[p.Availability]
+}
+
+// EmailOptions override what the email channel derives.
+type EmailOptions struct {
+	Subject   string         `yaml:"subject"`
+	Preheader string         `yaml:"preheader"`
+	Variants  []EmailVariant `yaml:"variants"`
+}
+
+// EmailVariant is one arm of an A/B test; its name becomes utm_content.
+type EmailVariant struct {
+	Name      string `yaml:"name"`
+	Subject   string `yaml:"subject"`
+	Preheader string `yaml:"preheader"`
+}
+
+// SocialOptions override the social channel's text per network.
+type SocialOptions struct {
+	Thread   *bool  `yaml:"thread"`
+	X        string `yaml:"x"`
+	Mastodon string `yaml:"mastodon"`
+	Bluesky  string `yaml:"bluesky"`
+	LinkedIn string `yaml:"linkedin"`
+	Threads  string `yaml:"threads"`
+	Facebook string `yaml:"facebook"`
+	Hashtags *bool  `yaml:"hashtags"`
+}
+
+// PortalOptions tune the portal page.
+type PortalOptions struct {
+	TOC     *bool `yaml:"toc"`
+	NoIndex bool  `yaml:"noindex"`
+}
+
+// CatalogOptions tune the catalog snippet.
+type CatalogOptions struct {
+	Summary string `yaml:"summary"`
+	Hidden  bool   `yaml:"hidden"`
+}
+
+// Item is a parsed, validated item version with its derived values filled
+// in: Slug, ID, Lang and Summary are never empty after Parse.
+type Item struct {
+	FrontMatter
+
+	// Path names the source in diagnostics (a file, a bundle's index.md, or
+	// an API upload's name).
+	Path string
+	// Source is the file exactly as submitted; SourceHash identifies the
+	// version (hex SHA-256 over the source and its assets).
+	Source     []byte
+	SourceHash string
+	// Body is the Markdown after the front matter, BodyLine the line of
+	// the file it starts on, Doc its parsed tree. Doc references Body.
+	Body     []byte
+	BodyLine int
+	Doc      ast.Node
+
+	SummaryDerived bool // Summary came from the first paragraph
+	Words          int
+	ReadingMinutes int
+
+	// Images lists the hero (first, when present) and every body image in
+	// document order. Assets holds the local files they refer to, by
+	// cleaned path inside the item's folder.
+	Images []ImageRef
+	Assets map[string]*Asset
+
+	Warnings []Diagnostic
+}
+
+// ImageRef is one image reference in the item.
+type ImageRef struct {
+	Src   string // as written
+	Alt   string
+	Title string
+	Line  int
+	Hero  bool
+	Asset *Asset // nil for remote images
+}
+
+// Asset is a local image file, size-checked but not decoded.
+type Asset struct {
+	Name   string // cleaned path inside the item's folder
+	Data   []byte
+	Format string // "jpeg", "png" or "gif"
+	Width  int
+	Height int
+	SHA256 string // hex
+}
+
+// HeroImage returns the hero reference, or nil.
+func (it *Item) HeroImage() *ImageRef {
+	if len(it.Images) > 0 && it.Images[0].Hero {
+		return &it.Images[0]
+	}
+	return nil
+}
+
+// Modified is the item's last-modified time: updated, else date.
+func (it *Item) Modified() time.Time {
+	if !it.Updated.IsZero() {
+		return it.Updated.Time
+	}
+	return it.Date.Time
+}

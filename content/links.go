@@ -1,0 +1,166 @@
+package content
+
+import (
+	"net/url"
+	"strings"
+)
+
+// UTM is one channel's set of campaign parameters.
+type UTM struct {
+	Source, Medium, Campaign, Content string
+}
+
+// Apply adds the UTM parameters to an absolute http(s) URL. Parameters the
+// URL already carries are kept, so a writer's own tagging wins. Other URLs
+// (relative, mailto:, fragments) come back unchanged.
+func (u UTM) Apply(raw string) string {
+	if u.Source == "" || !isWebURL(raw) {
+		return raw
+	}
+	p, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := p.Query()
+	set := func(k, v string) {
+		if v != "" && !q.Has(k) {
+			q.Set(k, v)
+		}
+	}
+	set("utm_source", u.Source)
+	set("utm_medium", u.Medium)
+	set("utm_campaign", u.Campaign)
+	set("utm_content", u.Content)
+	p.RawQuery = q.Encode()
+	return p.String()
+}
+
+// Link-plan channels that are not social networks.
+const (
+	ChanEmail   = "email"
+	ChanPortal  = "portal"
+	ChanCatalog = "catalog"
+	ChanPrint   = "print"
+)
+
+// LinkPlan is every cross-link of one item version, computed once and
+// handed to every renderer so that the channels agree on where they point.
+// URLs here carry no UTM; a channel tags them with UTM(channel) as they
+// leave it.
+type LinkPlan struct {
+	Campaign string
+
+	Canonical   string // the portal page
+	Catalog     string // the item's entry in the brand catalog
+	CatalogTag  string // the catalog page of the item's first tag, or the catalog index
+	Subscribe   string // newsletter sign-up, "" when the brand has none
+	Unsubscribe string
+	FeedRSS     string
+	FeedAtom    string
+	FeedJSON    string
+	CTA         string // the call to action, made absolute; "" when none
+}
+
+// NewLinkPlan computes the link plan for it in brand b.
+func NewLinkPlan(it *Item, b *Brand) *LinkPlan {
+	site := b.Site
+	campaign := b.UTM.Campaign
+	if campaign == "" {
+		campaign = it.Slug
+	}
+	p := &LinkPlan{
+		Campaign:    campaign,
+		Canonical:   site + PortalPath(it, b),
+		Catalog:     site + "/catalog/#" + it.Slug,
+		CatalogTag:  site + "/catalog/",
+		Subscribe:   b.Email.SubscribeURL,
+		Unsubscribe: b.Email.UnsubscribeURL,
+		FeedRSS:     site + "/feed.xml",
+		FeedAtom:    site + "/atom.xml",
+		FeedJSON:    site + "/feed.json",
+	}
+	if len(it.Tags) > 0 {
+		if t := Slugify(it.Tags[0]); t != "" {
+			p.CatalogTag = site + "/catalog/tags/" + t + "/"
+		}
+	}
+	if it.CTA != nil {
+		p.CTA = it.CTA.URL
+		if strings.HasPrefix(p.CTA, "/") {
+			p.CTA = site + p.CTA
+		}
+	}
+	return p
+}
+
+// PortalPath is the item's path below the brand site: /slug/ in the brand's
+// language and /lang/slug/ in any other, the way multilingual sites lay
+// out translations.
+func PortalPath(it *Item, b *Brand) string {
+	if strings.EqualFold(it.Lang, b.Lang) {
+		return "/" + it.Slug + "/"
+	}
+	return "/" + strings.ToLower(it.Lang) + "/" + it.Slug + "/"
+}
+
+// UTM returns the parameters for links leaving channel: "email",
+// "catalog", "print", or a social network id. Variant, when set, becomes
+// utm_content. The portal, canonical URLs and JSON-LD get none.
+func (p *LinkPlan) UTM(channel, variant string) UTM {
+	u := UTM{Campaign: p.Campaign, Content: variant}
+	switch channel {
+	case ChanEmail:
+		u.Source, u.Medium = "newsletter", "email"
+	case ChanCatalog:
+		u.Source, u.Medium = "catalog", "referral"
+	case ChanPrint:
+		u.Source, u.Medium = "catalog", "print"
+	case NetX, NetMastodon, NetBluesky, NetLinkedIn, NetThreads, NetFacebook:
+		u.Source, u.Medium = channel, "social"
+	default:
+		return UTM{}
+	}
+	return u
+}
+
+// Share is a share link for one network: Intent opens the network's
+// composer with Target, the canonical URL tagged for that network.
+type Share struct {
+	Network string
+	Label   string
+	Intent  string
+	Target  string
+}
+
+// Shares returns share links for the brand's networks that have a web
+// share intent, in the brand's order.
+func (p *LinkPlan) Shares(it *Item, b *Brand) []Share {
+	var out []Share
+	for _, n := range b.Social.Networks() {
+		target := p.UTM(n.ID, "").Apply(p.Canonical)
+		text := it.Title + " " + target
+		var intent string
+		switch n.ID {
+		case NetX:
+			intent = "https://x.com/intent/post?" + url.Values{"text": {it.Title}, "url": {target}}.Encode()
+		case NetMastodon:
+			// Share through the brand's own instance; readers on other
+			// instances can still copy the link from there.
+			if u, err := url.Parse(n.Profile.URL); err == nil && u.Host != "" {
+				intent = "https://" + u.Host + "/share?" + url.Values{"text": {text}}.Encode()
+			}
+		case NetBluesky:
+			intent = "https://bsky.app/intent/compose?" + url.Values{"text": {text}}.Encode()
+		case NetLinkedIn:
+			intent = "https://www.linkedin.com/sharing/share-offsite/?" + url.Values{"url": {target}}.Encode()
+		case NetThreads:
+			intent = "https://www.threads.net/intent/post?" + url.Values{"text": {text}}.Encode()
+		case NetFacebook:
+			intent = "https://www.facebook.com/sharer/sharer.php?" + url.Values{"u": {target}}.Encode()
+		}
+		if intent != "" {
+			out = append(out, Share{Network: n.ID, Label: n.Label, Intent: intent, Target: target})
+		}
+	}
+	return out
+}

@@ -1,0 +1,153 @@
+package content
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+)
+
+// MarkdownExtensions are the goldmark extensions crosscast's Markdown
+// dialect uses: GitHub-flavoured tables, strikethrough, autolinks and task
+// lists, plus footnotes. Renderers add theirs to the same list so that the
+// tree parsed here renders the same way everywhere.
+func MarkdownExtensions() []goldmark.Extender {
+	return []goldmark.Extender{extension.GFM, extension.Footnote}
+}
+
+// parseMarkdown parses body with heading IDs drawn from Slugify, so anchors
+// read "#pricing" and not "#heading-3".
+func parseMarkdown(body []byte) ast.Node {
+	md := goldmark.New(
+		goldmark.WithExtensions(MarkdownExtensions()...),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+	)
+	ctx := parser.NewContext(parser.WithIDs(&headingIDs{seen: map[string]bool{}}))
+	return md.Parser().Parse(text.NewReader(body), parser.WithContext(ctx))
+}
+
+// headingIDs implements parser.IDs with slug IDs, unique per document.
+type headingIDs struct{ seen map[string]bool }
+
+func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
+	base := Slugify(string(value))
+	if base == "" {
+		base = "section"
+	}
+	id := base
+	for i := 2; h.seen[id]; i++ {
+		id = base + "-" + strconv.Itoa(i)
+	}
+	h.seen[id] = true
+	return []byte(id)
+}
+
+func (h *headingIDs) Put(value []byte) { h.seen[string(value)] = true }
+
+// PlainText returns the text of an inline subtree with markup removed,
+// images dropped and line breaks turned into spaces.
+func PlainText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	writePlain(&b, n, src)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+func writePlain(b *strings.Builder, n ast.Node, src []byte) {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Text:
+			b.Write(c.Segment.Value(src))
+			if c.SoftLineBreak() || c.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(c.Value)
+		case *ast.Image, *ast.RawHTML:
+			// neither reads as prose
+		case *ast.AutoLink:
+			b.Write(c.Label(src))
+		default:
+			writePlain(b, c, src)
+		}
+	}
+}
+
+// firstParagraph returns the plain text of the first paragraph that has
+// any, skipping image-only paragraphs and headings.
+func firstParagraph(doc ast.Node, src []byte) string {
+	for c := doc.FirstChild(); c != nil; c = c.NextSibling() {
+		if p, ok := c.(*ast.Paragraph); ok {
+			if t := PlainText(p, src); t != "" {
+				return t
+			}
+		}
+	}
+	return ""
+}
+
+// countWords counts words in prose and code. Han, kana and Hangul runes
+// count one each, since those scripts do not separate words with spaces.
+func countWords(doc ast.Node, src []byte) int {
+	words := 0
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Text:
+			words += wordsIn(n.Segment.Value(src))
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			lines := n.Lines()
+			for i := range lines.Len() {
+				seg := lines.At(i)
+				words += wordsIn(seg.Value(src))
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return words
+}
+
+func wordsIn(b []byte) int {
+	n, inWord := 0, false
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		b = b[size:]
+		switch {
+		case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+			n++
+			inWord = false
+		case unicode.IsSpace(r):
+			inWord = false
+		default:
+			if !inWord {
+				n++
+			}
+			inWord = true
+		}
+	}
+	return n
+}
+
+// readingMinutes assumes 230 words a minute, a common adult silent-reading
+// rate, and never says less than one minute.
+func readingMinutes(words int) int {
+	return max(1, (words+229)/230)
+}
+
+// lineOf returns the 1-based line in src of the block that holds n.
+func lineOf(n ast.Node, src []byte) int {
+	for p := n; p != nil; p = p.Parent() {
+		if p.Type() == ast.TypeBlock && p.Lines().Len() > 0 {
+			return bytes.Count(src[:p.Lines().At(0).Start], []byte{'\n'}) + 1
+		}
+	}
+	return 1
+}

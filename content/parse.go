@@ -1,0 +1,423 @@
+package content
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"reflect"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/yuin/goldmark/ast"
+	"golang.org/x/text/language"
+	"gopkg.in/yaml.v3"
+)
+
+// Limits bound what one item may contain. Each has its own error.
+type Limits struct {
+	FrontMatter int   // bytes of YAML
+	Body        int   // bytes of Markdown
+	Images      int   // hero plus body images
+	Pixels      int   // per image, width × height
+	ImageBytes  int64 // per image file
+}
+
+// DefaultLimits are the limits crosscast applies unless configured otherwise.
+var DefaultLimits = Limits{
+	FrontMatter: 64 << 10,
+	Body:        1 << 20,
+	Images:      50,
+	Pixels:      40_000_000,
+	ImageBytes:  32 << 20,
+}
+
+// MaxTitle is the title length (in characters) above which a warning says
+// it will be cut in inboxes and search results.
+const MaxTitle = 70
+
+// ParseOptions configure Parse.
+type ParseOptions struct {
+	// Name is the source's name in diagnostics; it defaults to the file
+	// name Parse was given.
+	Name string
+	// Compat maps another tool's front matter ("hugo" or "jekyll").
+	Compat string
+	// DefaultLang is used when the front matter sets no lang; normally the
+	// brand's language.
+	DefaultLang string
+	// Limits default to DefaultLimits when zero.
+	Limits Limits
+}
+
+// Parse reads the item file name from fsys (a bundle folder, or the folder
+// holding a lone Markdown file) and returns the validated item. Images the
+// item refers to are read from fsys too, relative to name. Every problem
+// found is returned at once as Errors; warnings go into Item.Warnings.
+func Parse(fsys fs.FS, name string, opts ParseOptions) (*Item, error) {
+	display := opts.Name
+	if display == "" {
+		display = name
+	}
+	src, err := readLimited(fsys, name, int64(opts.limits().FrontMatter+opts.limits().Body+4096))
+	if err != nil {
+		return nil, Errors{{File: display, Code: codeFor(err), Message: err.Error()}}
+	}
+	return ParseBytes(fsys, name, src, opts)
+}
+
+// ParseBytes is Parse for a source already in memory; fsys supplies the
+// item's images and may be nil for an item without local images.
+func ParseBytes(fsys fs.FS, name string, src []byte, opts ParseOptions) (*Item, error) {
+	if opts.Name == "" {
+		opts.Name = name
+	}
+	lim := opts.limits()
+	d := &diags{file: opts.Name}
+	if !utf8.Valid(src) {
+		d.errorf(0, 0, "", EInvalid, "the file is not valid UTF-8 text")
+		return nil, d.err()
+	}
+	fm, body, bodyLine, ok := splitFrontMatter(d, src, lim)
+	if !ok {
+		return nil, d.err()
+	}
+	if len(body) > lim.Body {
+		d.errorf(bodyLine, 1, "", ETooLarge, "the body is %d bytes; the limit is %d (1 MiB)", len(body), lim.Body)
+		return nil, d.err()
+	}
+
+	it := &Item{Path: opts.Name, Source: src, Body: body, BodyLine: bodyLine}
+	d.lineBase = 1 // yaml line 1 is file line 2, below the opening ---
+	decodeFrontMatter(d, fm, &it.FrontMatter, opts.Compat)
+	if len(d.errs) > 0 {
+		return nil, d.err()
+	}
+	d.lineBase = 0
+	it.Doc = parseMarkdown(body)
+	validate(d, it, fm, opts)
+	heroLine, _ := fieldPos(fm, "hero")
+	collectImages(d, it, fsys, name, lim, heroLine+1)
+	if err := d.err(); err != nil {
+		return nil, err
+	}
+	it.SourceHash = versionHash(it)
+	sortDiags(d.warns)
+	it.Warnings = d.warns
+	return it, nil
+}
+
+func (o ParseOptions) limits() Limits {
+	if o.Limits == (Limits{}) {
+		return DefaultLimits
+	}
+	return o.Limits
+}
+
+func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	if fsys == nil {
+		return nil, fmt.Errorf("%w: no files were given", fs.ErrNotExist)
+	}
+	if st, err := fs.Stat(fsys, name); err != nil {
+		return nil, err
+	} else if st.IsDir() {
+		return nil, fmt.Errorf("%s is a folder", name)
+	} else if st.Size() > limit {
+		return nil, &limitError{fmt.Sprintf("the file is %d bytes; at most %d bytes fit the front matter and body limits", st.Size(), limit)}
+	}
+	return fs.ReadFile(fsys, name)
+}
+
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string { return e.msg }
+
+func codeFor(err error) string {
+	switch {
+	case isLimit(err):
+		return ETooLarge
+	case errorsIs(err, fs.ErrNotExist):
+		return ENotFound
+	}
+	return EInvalid
+}
+
+// splitFrontMatter separates the YAML header from the body. The header
+// must open on the first line with --- and close with --- or ... .
+func splitFrontMatter(d *diags, src []byte, lim Limits) (fm, body []byte, bodyLine int, ok bool) {
+	src = bytes.TrimPrefix(src, []byte("\ufeff"))
+	first, rest, _ := bytes.Cut(src, []byte("\n"))
+	switch strings.TrimRight(string(first), " \t\r") {
+	case "---":
+	case "+++":
+		d.errorf(1, 1, "", EInvalid, "TOML front matter (+++) is not supported; write the header in YAML between --- lines")
+		return nil, nil, 0, false
+	default:
+		d.errorf(1, 1, "", EInvalid, "missing front matter: the file must start with a --- line, then at least `title:`, then ---")
+		return nil, nil, 0, false
+	}
+	line := 2
+	off := 0
+	for off <= len(rest) {
+		end := bytes.IndexByte(rest[off:], '\n')
+		var l []byte
+		next := len(rest) + 1
+		if end < 0 {
+			l = rest[off:]
+		} else {
+			l = rest[off : off+end]
+			next = off + end + 1
+		}
+		if t := strings.TrimRight(string(l), " \t\r"); t == "---" || t == "..." {
+			if off > lim.FrontMatter {
+				break
+			}
+			fm = rest[:off]
+			if next <= len(rest) {
+				body = rest[next:]
+			}
+			return fm, body, line + 1, true
+		}
+		if off > lim.FrontMatter {
+			break
+		}
+		off = next
+		line++
+	}
+	if off > lim.FrontMatter {
+		d.errorf(1, 1, "", ETooLarge, "the front matter is over %d bytes (64 KiB); move long text into the body", lim.FrontMatter)
+	} else {
+		d.errorf(1, 1, "", EInvalid, "the front matter is not closed: add a --- line after it")
+	}
+	return nil, nil, 0, false
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func decodeFrontMatter(d *diags, fm []byte, out *FrontMatter, compat string) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(fm, &doc); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		line := 0
+		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+			fmt.Sscan(m[1], &line)
+			msg = m[2]
+		}
+		d.errorf(line, 0, "", EInvalid, "YAML syntax: %s", msg)
+		return
+	}
+	if len(doc.Content) == 0 {
+		return
+	}
+	if rejectAliases(d, &doc) {
+		return
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		d.errorf(root.Line, root.Column, "", EInvalid, "the front matter must be a mapping of fields, like `title: Hello`")
+		return
+	}
+	if compat != "" {
+		applyCompat(d, root, compat)
+	}
+	// `hero: path.jpg` is shorthand for `hero: {src: path.jpg}`.
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if v := root.Content[i+1]; root.Content[i].Value == "hero" && v.Kind == yaml.ScalarNode && !isNull(v) {
+			root.Content[i+1] = mapping(v, "src", v)
+		}
+	}
+	decodeStrict(d, root, reflect.ValueOf(out).Elem(), "")
+}
+
+// mapping builds a one-field mapping node positioned at at.
+func mapping(at *yaml.Node, key string, val *yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: at.Line, Column: at.Column, Content: []*yaml.Node{
+		{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: at.Line, Column: at.Column}, val,
+	}}
+}
+
+var (
+	idRE      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+	variantRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+	currRE    = regexp.MustCompile(`^[A-Z]{3}$`)
+)
+
+// validate checks the rules the decoder cannot and fills in derived values.
+func validate(d *diags, it *Item, fm []byte, opts ParseOptions) {
+	fmErr := func(field, code, format string, args ...any) {
+		line, col := fieldPos(fm, field)
+		if line > 0 {
+			line++ // below the opening ---
+		}
+		d.errorf(line, col, field, code, format, args...)
+	}
+	fmWarn := func(field, format string, args ...any) {
+		line, col := fieldPos(fm, field)
+		if line > 0 {
+			line++
+		}
+		d.warnf(line, col, field, format, args...)
+	}
+
+	it.Title = strings.TrimSpace(it.Title)
+	switch n := utf8.RuneCountInString(it.Title); {
+	case n == 0:
+		fmErr("title", EInvalid, "is required")
+	case n > MaxTitle:
+		fmWarn("title", "is %d characters; over %d it is cut off in inboxes and search results", n, MaxTitle)
+	}
+
+	if it.Slug == "" {
+		it.Slug = Slugify(it.Title)
+		if it.Slug == "" {
+			// A title with no Latin letters: fall back to a stable hash.
+			sum := sha256.Sum256([]byte(it.Title))
+			it.Slug = "item-" + hex.EncodeToString(sum[:4])
+		}
+	} else if !ValidSlug(it.Slug) {
+		fmErr("slug", EInvalid, "must use only a-z, 0-9 and single dashes; try %q", Slugify(it.Slug))
+	}
+	if it.ID == "" {
+		it.ID = it.Slug
+	} else if !idRE.MatchString(it.ID) {
+		fmErr("id", EInvalid, "must be 1–100 letters, digits, dots, dashes or underscores")
+	}
+
+	if it.Lang == "" {
+		it.Lang = opts.DefaultLang
+	}
+	if it.Lang == "" {
+		it.Lang = "en"
+	}
+	if tag, err := language.Parse(it.Lang); err != nil {
+		fmErr("lang", EInvalid, "%q is not a language tag like en, nl or pt-BR", it.Lang)
+	} else {
+		it.Lang = tag.String()
+	}
+
+	tags := it.Tags[:0]
+	seen := map[string]bool{}
+	for _, t := range it.Tags {
+		t = strings.TrimSpace(t)
+		if t == "" || seen[strings.ToLower(t)] {
+			continue
+		}
+		seen[strings.ToLower(t)] = true
+		tags = append(tags, t)
+	}
+	it.Tags = tags
+
+	if c := it.CTA; c != nil {
+		if strings.TrimSpace(c.Label) == "" {
+			fmErr("cta", EInvalid, "cta.label is required")
+		}
+		if !isWebURL(c.URL) && !strings.HasPrefix(c.URL, "/") {
+			fmErr("cta", EInvalid, "cta.url must be an http(s) URL or a path starting with /")
+		}
+	}
+	if p := it.Product; p != nil {
+		if !p.Price.Set {
+			fmErr("product", EInvalid, "product.price is required")
+		}
+		if !currRE.MatchString(p.Currency) {
+			fmErr("product", EInvalid, "product.currency must be an ISO 4217 code like EUR, not %q", p.Currency)
+		}
+		if p.Availability == "" {
+			p.Availability = "in_stock"
+		} else if _, ok := availabilities[p.Availability]; !ok {
+			fmErr("product", EInvalid, "product.availability must be one of in_stock, out_of_stock, preorder, backorder, limited, discontinued")
+		}
+	}
+	if h := it.Hero; h != nil && strings.TrimSpace(h.Src) == "" {
+		fmErr("hero", EInvalid, "hero.src is required")
+	}
+	names := map[string]bool{}
+	for _, v := range it.Email.Variants {
+		switch {
+		case !variantRE.MatchString(v.Name):
+			fmErr("email", EInvalid, "variant name %q must be lower-case letters, digits, - or _ (it becomes utm_content)", v.Name)
+		case names[v.Name]:
+			fmErr("email", EInvalid, "variant %q appears twice", v.Name)
+		case v.Subject == "" && v.Preheader == "":
+			fmErr("email", EInvalid, "variant %q changes nothing: give it a subject or a preheader", v.Name)
+		}
+		names[v.Name] = true
+	}
+
+	it.Summary = strings.TrimSpace(it.Summary)
+	if it.Summary == "" {
+		it.Summary = clip(firstParagraph(it.Doc, it.Body), 300)
+		it.SummaryDerived = true
+	}
+	it.Words = countWords(it.Doc, it.Body)
+	it.ReadingMinutes = readingMinutes(it.Words)
+}
+
+// fieldPos finds the line and column of a field, given as a dotted path
+// ("product.price"), in raw YAML, for errors about values that decoded
+// fine but break a rule. It returns the deepest part of the path found.
+func fieldPos(src []byte, field string) (int, int) {
+	var doc yaml.Node
+	if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+		return 0, 0
+	}
+	node, line, col := doc.Content[0], 1, 1
+	for _, part := range strings.Split(field, ".") {
+		found := false
+		for i := 0; node.Kind == yaml.MappingNode && i+1 < len(node.Content); i += 2 {
+			if k := node.Content[i]; k.Value == part {
+				line, col, node, found = k.Line, k.Column, node.Content[i+1], true
+				break
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return line, col
+}
+
+// clip shortens s to at most n characters at a word boundary, adding "…".
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)[:n]
+	cut := len(r)
+	for i := len(r) - 1; i > n/2; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimRight(string(r[:cut]), " ,;:—–-") + "…"
+}
+
+func isWebURL(s string) bool {
+	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
+}
+
+// versionHash identifies an item version by its source and the bytes of
+// every asset it uses.
+func versionHash(it *Item) string {
+	h := sha256.New()
+	h.Write(it.Source)
+	for _, im := range it.Images {
+		if im.Asset != nil {
+			fmt.Fprintf(h, "\x00%s\x00%s", im.Asset.Name, im.Asset.SHA256)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// walkImages calls fn for every image in the body in document order.
+func walkImages(doc ast.Node, fn func(*ast.Image)) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if im, ok := n.(*ast.Image); ok && entering {
+			fn(im)
+		}
+		return ast.WalkContinue, nil
+	})
+}

@@ -1,0 +1,290 @@
+package content
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Boilerplate strings every channel uses, per language. Placeholders in
+// braces ({brand}, {n}, …) are filled by Brand.T. A brand may override any
+// key per language under `strings:` in brand.yaml.
+var builtinStrings = map[string]map[string]string{
+	"en": {
+		"skip_to_content":  "Skip to content",
+		"home":             "{brand} home",
+		"subscribe_title":  "Get the newsletter",
+		"subscribe_text":   "New stories from {brand}, straight to your inbox.",
+		"subscribe_button": "Subscribe",
+		"share_title":      "Share this",
+		"share_on":         "Share on {network}",
+		"share_email":      "Share by email",
+		"in_catalog":       "In the catalog",
+		"in_catalog_text":  "Find this and related items under “{tag}”.",
+		"catalog_all":      "Browse the full catalog",
+		"toc":              "Contents",
+		"reading_time":     "{n} min read",
+		"published":        "Published",
+		"updated":          "Updated",
+		"by":               "By {author}",
+		"section_link":     "Link to this section",
+		"view_in_browser":  "View in browser",
+		"unsubscribe":      "Unsubscribe",
+		"continue_reading": "Continue reading on the web",
+		"read_more":        "Read more",
+		"follow_us":        "Follow us",
+		"price":            "Price",
+		"tags":             "Tags",
+		"feed":             "RSS feed",
+		"in_stock":         "In stock",
+		"out_of_stock":     "Out of stock",
+		"preorder":         "Available for pre-order",
+		"backorder":        "On back order",
+		"limited":          "Limited availability",
+		"discontinued":     "Discontinued",
+	},
+	"nl": {
+		"skip_to_content":  "Naar de inhoud",
+		"home":             "Naar de homepage van {brand}",
+		"subscribe_title":  "Ontvang de nieuwsbrief",
+		"subscribe_text":   "Nieuwe verhalen van {brand}, direct in je inbox.",
+		"subscribe_button": "Aanmelden",
+		"share_title":      "Delen",
+		"share_on":         "Delen op {network}",
+		"share_email":      "Delen per e-mail",
+		"in_catalog":       "In de catalogus",
+		"in_catalog_text":  "Vind dit en verwante items onder ‘{tag}’.",
+		"catalog_all":      "Bekijk de hele catalogus",
+		"toc":              "Inhoud",
+		"reading_time":     "{n} min. leestijd",
+		"published":        "Gepubliceerd",
+		"updated":          "Bijgewerkt",
+		"by":               "Door {author}",
+		"section_link":     "Link naar deze sectie",
+		"view_in_browser":  "Bekijk in je browser",
+		"unsubscribe":      "Afmelden",
+		"continue_reading": "Verder lezen op de website",
+		"read_more":        "Lees meer",
+		"follow_us":        "Volg ons",
+		"price":            "Prijs",
+		"tags":             "Tags",
+		"feed":             "RSS-feed",
+		"in_stock":         "Op voorraad",
+		"out_of_stock":     "Niet op voorraad",
+		"preorder":         "Te reserveren",
+		"backorder":        "In nabestelling",
+		"limited":          "Beperkt beschikbaar",
+		"discontinued":     "Uit het assortiment",
+	},
+	"de": {
+		"skip_to_content":  "Zum Inhalt springen",
+		"home":             "Startseite von {brand}",
+		"subscribe_title":  "Newsletter abonnieren",
+		"subscribe_text":   "Neue Beiträge von {brand} direkt in Ihr Postfach.",
+		"subscribe_button": "Abonnieren",
+		"share_title":      "Teilen",
+		"share_on":         "Auf {network} teilen",
+		"share_email":      "Per E-Mail teilen",
+		"in_catalog":       "Im Katalog",
+		"in_catalog_text":  "Dies und Ähnliches finden Sie unter „{tag}“.",
+		"catalog_all":      "Zum gesamten Katalog",
+		"toc":              "Inhalt",
+		"reading_time":     "{n} Min. Lesezeit",
+		"published":        "Veröffentlicht",
+		"updated":          "Aktualisiert",
+		"by":               "Von {author}",
+		"section_link":     "Link zu diesem Abschnitt",
+		"view_in_browser":  "Im Browser ansehen",
+		"unsubscribe":      "Abmelden",
+		"continue_reading": "Im Web weiterlesen",
+		"read_more":        "Weiterlesen",
+		"follow_us":        "Folgen Sie uns",
+		"price":            "Preis",
+		"tags":             "Schlagwörter",
+		"feed":             "RSS-Feed",
+		"in_stock":         "Auf Lager",
+		"out_of_stock":     "Nicht auf Lager",
+		"preorder":         "Vorbestellbar",
+		"backorder":        "Nachbestellt",
+		"limited":          "Begrenzt verfügbar",
+		"discontinued":     "Nicht mehr erhältlich",
+	},
+	"fr": {
+		"skip_to_content":  "Aller au contenu",
+		"home":             "Accueil {brand}",
+		"subscribe_title":  "Recevoir la newsletter",
+		"subscribe_text":   "Les nouveaux articles de {brand}, directement dans votre boîte mail.",
+		"subscribe_button": "S’abonner",
+		"share_title":      "Partager",
+		"share_on":         "Partager sur {network}",
+		"share_email":      "Partager par e-mail",
+		"in_catalog":       "Dans le catalogue",
+		"in_catalog_text":  "Retrouvez ceci et des articles similaires dans « {tag} ».",
+		"catalog_all":      "Voir tout le catalogue",
+		"toc":              "Sommaire",
+		"reading_time":     "{n} min de lecture",
+		"published":        "Publié",
+		"updated":          "Mis à jour",
+		"by":               "Par {author}",
+		"section_link":     "Lien vers cette section",
+		"view_in_browser":  "Voir dans le navigateur",
+		"unsubscribe":      "Se désabonner",
+		"continue_reading": "Lire la suite sur le web",
+		"read_more":        "Lire la suite",
+		"follow_us":        "Suivez-nous",
+		"price":            "Prix",
+		"tags":             "Mots-clés",
+		"feed":             "Flux RSS",
+		"in_stock":         "En stock",
+		"out_of_stock":     "Rupture de stock",
+		"preorder":         "En précommande",
+		"backorder":        "En réapprovisionnement",
+		"limited":          "Disponibilité limitée",
+		"discontinued":     "Plus disponible",
+	},
+	"pl": {
+		"skip_to_content":  "Przejdź do treści",
+		"home":             "Strona główna {brand}",
+		"subscribe_title":  "Zapisz się na newsletter",
+		"subscribe_text":   "Nowe artykuły od {brand} prosto na Twoją skrzynkę.",
+		"subscribe_button": "Zapisz się",
+		"share_title":      "Udostępnij",
+		"share_on":         "Udostępnij: {network}",
+		"share_email":      "Wyślij e-mailem",
+		"in_catalog":       "W katalogu",
+		"in_catalog_text":  "To i podobne pozycje znajdziesz w kategorii „{tag}”.",
+		"catalog_all":      "Zobacz cały katalog",
+		"toc":              "Spis treści",
+		"reading_time":     "{n} min czytania",
+		"published":        "Opublikowano",
+		"updated":          "Zaktualizowano",
+		"by":               "Autor: {author}",
+		"section_link":     "Link do tej sekcji",
+		"view_in_browser":  "Zobacz w przeglądarce",
+		"unsubscribe":      "Wypisz się",
+		"continue_reading": "Czytaj dalej na stronie",
+		"read_more":        "Czytaj więcej",
+		"follow_us":        "Obserwuj nas",
+		"price":            "Cena",
+		"tags":             "Tagi",
+		"feed":             "Kanał RSS",
+		"in_stock":         "Dostępny",
+		"out_of_stock":     "Niedostępny",
+		"preorder":         "W przedsprzedaży",
+		"backorder":        "Na zamówienie",
+		"limited":          "Ograniczona dostępność",
+		"discontinued":     "Wycofany ze sprzedaży",
+	},
+}
+
+// Languages lists the languages with built-in boilerplate.
+func Languages() []string { return []string{"de", "en", "fr", "nl", "pl"} }
+
+// baseLang reduces a tag such as "nl-BE" to "nl".
+func baseLang(lang string) string {
+	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
+	return base
+}
+
+// T returns the boilerplate string key in lang, with placeholders filled
+// from name/value pairs: T("nl", "by", "author", "Anna"). The brand's
+// overrides come first, then the built-in language, then English.
+func (b *Brand) T(lang, key string, pairs ...string) string {
+	s, ok := b.Strings[lang][key]
+	if !ok {
+		s, ok = b.Strings[baseLang(lang)][key]
+	}
+	if !ok {
+		s, ok = builtinStrings[baseLang(lang)][key]
+	}
+	if !ok {
+		s = builtinStrings["en"][key]
+	}
+	if !strings.Contains(s, "{brand}") && len(pairs) == 0 {
+		return s
+	}
+	pairs = pairs[:len(pairs)&^1] // an odd trailing name has no value
+	args := append([]string{"{brand}", b.Name}, pairs...)
+	for i := 2; i < len(args); i += 2 {
+		args[i] = "{" + args[i] + "}"
+	}
+	return strings.NewReplacer(args...).Replace(s)
+}
+
+var monthNames = map[string][12]string{
+	"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+	"nl": {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
+	"de": {"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
+	"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+	// Polish dates use the genitive: "2 marca 2026".
+	"pl": {"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"},
+}
+
+// FormatDate writes a date the way lang's readers expect: "2 March 2026",
+// "2. März 2026", "2 marca 2026". Languages without built-in month names
+// get ISO 8601.
+func FormatDate(lang string, t time.Time) string {
+	base := baseLang(lang)
+	months, ok := monthNames[base]
+	if !ok {
+		return t.Format("2006-01-02")
+	}
+	m := months[t.Month()-1]
+	if base == "de" {
+		return fmt.Sprintf("%d. %s %d", t.Day(), m, t.Year())
+	}
+	return fmt.Sprintf("%d %s %d", t.Day(), m, t.Year())
+}
+
+var currencySymbols = map[string]string{
+	"EUR": "€", "USD": "$", "GBP": "£", "PLN": "zł", "JPY": "¥", "CHF": "CHF",
+	"SEK": "kr", "NOK": "kr", "DKK": "kr", "CZK": "Kč", "CAD": "CA$", "AUD": "A$",
+}
+
+// FormatPrice formats an amount for lang's readers: "$1,299.00" (en),
+// "€ 1.299,00" (nl, de), "1 299,00 €" (fr), "1 299,00 zł" (pl). Spaces
+// inside the number and before a trailing symbol are no-break spaces so a
+// price never wraps.
+func FormatPrice(lang string, a Amount, currency string) string {
+	sym, ok := currencySymbols[currency]
+	if !ok {
+		sym = currency
+	}
+	const nbsp = "\u00a0"
+	group, dec := ",", "."
+	switch baseLang(lang) {
+	case "nl", "de":
+		group, dec = ".", ","
+		return sym + nbsp + groupDigits(a, group, dec)
+	case "fr", "pl":
+		group, dec = nbsp, ","
+		return groupDigits(a, group, dec) + nbsp + sym
+	}
+	if len([]rune(sym)) > 1 && sym != "CA$" && sym != "A$" {
+		return sym + nbsp + groupDigits(a, group, dec)
+	}
+	return sym + groupDigits(a, group, dec)
+}
+
+func groupDigits(a Amount, group, dec string) string {
+	whole := strconv.FormatInt(a.Cents/100, 10)
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(r)
+	}
+	fmt.Fprintf(&b, "%s%02d", dec, a.Cents%100)
+	return b.String()
+}
+
+// Dir returns "rtl" for languages written right to left, else "ltr".
+func Dir(lang string) string {
+	switch baseLang(lang) {
+	case "ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv":
+		return "rtl"
+	}
+	return "ltr"
+}

@@ -1,0 +1,152 @@
+// Package images makes the resized derivatives channels publish: decoded
+// once, resized from large to small, encoded with content-hashed names.
+package images
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/disintegration/imaging"
+
+	"github.com/crosscast/crosscast/content"
+)
+
+// Variant is one encoded derivative of an asset.
+type Variant struct {
+	Name      string // base-<hash8>-<width>.<ext>
+	MediaType string
+	Width     int
+	Height    int
+	Data      []byte
+}
+
+// JPEGQuality balances size and artefacts for photos on the web and in email.
+const JPEGQuality = 82
+
+// Cache keeps derivatives by (asset hash, width) so re-rendering an item
+// whose images did not change costs no image work. The zero value is
+// ready; a nil *Cache disables caching.
+type Cache struct {
+	mu sync.Mutex
+	m  map[string]Variant
+}
+
+func (c *Cache) get(key string) (Variant, bool) {
+	if c == nil {
+		return Variant{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[key]
+	return v, ok
+}
+
+func (c *Cache) put(key string, v Variant) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]Variant{}
+	}
+	c.m[key] = v
+}
+
+// Widths returns the distinct widths out of want that do not upscale an
+// image w pixels wide, largest first. An image narrower than every wanted
+// width keeps its own width.
+func Widths(w int, want []int) []int {
+	var out []int
+	for _, x := range want {
+		if x <= w && !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	if len(out) == 0 {
+		out = []int{w}
+	}
+	slices.Sort(out)
+	slices.Reverse(out)
+	return out
+}
+
+// Resize returns the asset at each width (see Widths), keeping its aspect
+// ratio. PNG and GIF sources stay PNG (they may be transparent or
+// line art); JPEG stays JPEG.
+func Resize(c *Cache, a *content.Asset, widths []int) ([]Variant, error) {
+	ws := Widths(a.Width, widths)
+	out := make([]Variant, len(ws))
+	missing := false
+	for i, w := range ws {
+		v, ok := c.get(cacheKey(a, w))
+		out[i] = v
+		missing = missing || !ok
+	}
+	if !missing {
+		return out, nil
+	}
+	src, _, err := image.Decode(bytes.NewReader(a.Data))
+	if err != nil {
+		return nil, fmt.Errorf("decoding %s: %w", a.Name, err)
+	}
+	img := src
+	for i, w := range ws {
+		// Each step resizes the previous, smaller-than-source result:
+		// much cheaper than resizing the full source every time.
+		if w != img.Bounds().Dx() {
+			img = imaging.Resize(img, w, 0, imaging.Lanczos)
+		}
+		v, err := encode(a, img)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+		c.put(cacheKey(a, w), v)
+	}
+	return out, nil
+}
+
+func cacheKey(a *content.Asset, w int) string { return fmt.Sprintf("%s/%d", a.SHA256, w) }
+
+func encode(a *content.Asset, img image.Image) (Variant, error) {
+	var buf bytes.Buffer
+	ext, mt := ".jpg", "image/jpeg"
+	var err error
+	if a.Format == "jpeg" {
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: JPEGQuality})
+	} else {
+		ext, mt = ".png", "image/png"
+		err = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img)
+	}
+	if err != nil {
+		return Variant{}, fmt.Errorf("encoding %s: %w", a.Name, err)
+	}
+	b := img.Bounds()
+	sum := sha256.Sum256(buf.Bytes())
+	return Variant{
+		Name:      fmt.Sprintf("%s-%s-%d%s", baseName(a.Name), hex.EncodeToString(sum[:4]), b.Dx(), ext),
+		MediaType: mt,
+		Width:     b.Dx(),
+		Height:    b.Dy(),
+		Data:      buf.Bytes(),
+	}, nil
+}
+
+// baseName is the file name without folder and extension, made safe for URLs.
+func baseName(name string) string {
+	base := strings.TrimSuffix(path.Base(name), path.Ext(name))
+	if s := content.Slugify(base); s != "" {
+		return s
+	}
+	return "image"
+}

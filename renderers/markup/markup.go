@@ -1,0 +1,132 @@
+// Package markup turns an item's Markdown tree into sanitized HTML, the
+// common starting point of every channel that shows the body as HTML.
+package markup
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"regexp"
+
+	"github.com/alecthomas/chroma/v2"
+	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	highlighting "github.com/yuin/goldmark-highlighting/v2"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/renderer/html"
+
+	"github.com/crosscast/crosscast/content"
+)
+
+// Converter renders Markdown trees to sanitized HTML. It is safe for
+// concurrent use.
+type Converter struct {
+	md     goldmark.Markdown
+	policy *bluemonday.Policy
+}
+
+// New builds a Converter. Code blocks are highlighted with CSS classes;
+// CodeCSS returns the matching stylesheet.
+func New() *Converter {
+	exts := append(content.MarkdownExtensions(), highlighting.NewHighlighting(
+		highlighting.WithFormatOptions(chromahtml.WithClasses(true), chromahtml.ClassPrefix("hl-")),
+		highlighting.WithGuessLanguage(false),
+	))
+	return &Converter{
+		md: goldmark.New(
+			goldmark.WithExtensions(exts...),
+			// Raw HTML goes through to the sanitizer, which decides what
+			// stays; goldmark's own filter would drop it all.
+			goldmark.WithRendererOptions(html.WithUnsafe()),
+		),
+		policy: Policy(),
+	}
+}
+
+var (
+	classRE = regexp.MustCompile(`^[A-Za-z0-9 _-]{1,200}$`)
+	idRE    = regexp.MustCompile(`^[A-Za-z0-9:_-]{1,100}$`)
+)
+
+// Policy is the sanitizer for item bodies: the usual user-content
+// elements, classes for highlighting, ids for anchors and footnotes, and
+// only http(s), mailto and relative URLs. Scripts, styles, event handler
+// attributes, forms and frames never survive.
+func Policy() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.RequireNoFollowOnLinks(false) // the writer's own links, not a stranger's
+	p.AllowAttrs("class").Matching(classRE).OnElements("code", "pre", "span", "div", "a", "sup", "li", "ol", "section", "hr")
+	p.AllowAttrs("id").Matching(idRE).OnElements("h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "a", "div", "section")
+	p.AllowAttrs("role").Matching(regexp.MustCompile(`^doc-(noteref|backlink|endnotes)$`)).OnElements("a", "div", "section")
+	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
+	p.AllowAttrs("checked", "disabled").OnElements("input")
+	p.AllowElements("figure", "figcaption", "details", "summary", "mark", "kbd", "abbr")
+	p.AllowURLSchemes("http", "https", "mailto")
+	return p
+}
+
+// HTML renders the item's body and returns sanitized HTML.
+func (c *Converter) HTML(it *content.Item) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := c.Render(&buf, it.Body, it.Doc); err != nil {
+		return nil, err
+	}
+	return c.policy.SanitizeBytes(buf.Bytes()), nil
+}
+
+// Render writes the unsanitized HTML of doc; callers must sanitize it.
+func (c *Converter) Render(w io.Writer, src []byte, doc ast.Node) error {
+	if err := c.md.Renderer().Render(w, src, doc); err != nil {
+		return fmt.Errorf("rendering markdown: %w", err)
+	}
+	return nil
+}
+
+// Sanitize applies the body policy to HTML from any source.
+func (c *Converter) Sanitize(b []byte) []byte { return c.policy.SanitizeBytes(b) }
+
+// CodeCSS returns the stylesheet for highlighted code: light colours, and
+// dark ones under prefers-color-scheme: dark. Both palettes keep every
+// token at WCAG AA contrast against their background.
+func CodeCSS() (string, error) {
+	f := chromahtml.New(chromahtml.WithClasses(true), chromahtml.ClassPrefix("hl-"))
+	var light, dark bytes.Buffer
+	if err := f.WriteCSS(&light, codeStyle("crosscast-light", lightPalette)); err != nil {
+		return "", err
+	}
+	if err := f.WriteCSS(&dark, codeStyle("crosscast-dark", darkPalette)); err != nil {
+		return "", err
+	}
+	return light.String() + "@media (prefers-color-scheme: dark) {\n" + dark.String() + "}\n", nil
+}
+
+type palette struct{ bg, text, keyword, str, comment, number, name, fn, punct string }
+
+// Colours picked to keep 4.5:1 or more against bg.
+var (
+	lightPalette = palette{bg: "#f6f8fa", text: "#1f2328", keyword: "#a0111f", str: "#0a3069", comment: "#57606a", number: "#0550ae", name: "#6639ba", fn: "#6e3b00", punct: "#1f2328"}
+	darkPalette  = palette{bg: "#161b22", text: "#e6edf3", keyword: "#ff7b72", str: "#a5d6ff", comment: "#9da7b3", number: "#79c0ff", name: "#d2a8ff", fn: "#ffa657", punct: "#e6edf3"}
+)
+
+func codeStyle(name string, p palette) *chroma.Style {
+	return chroma.MustNewStyle(name, chroma.StyleEntries{
+		chroma.Background:      p.text + " bg:" + p.bg,
+		chroma.Keyword:         p.keyword,
+		chroma.KeywordType:     p.name,
+		chroma.NameBuiltin:     p.name,
+		chroma.NameFunction:    p.fn,
+		chroma.NameClass:       p.fn,
+		chroma.NameTag:         p.keyword,
+		chroma.NameAttribute:   p.name,
+		chroma.LiteralString:   p.str,
+		chroma.LiteralNumber:   p.number,
+		chroma.Comment:         "italic " + p.comment,
+		chroma.Operator:        p.keyword,
+		chroma.Punctuation:     p.punct,
+		chroma.GenericDeleted:  p.keyword,
+		chroma.GenericInserted: p.str,
+		chroma.GenericHeading:  "bold " + p.text,
+		chroma.LineNumbers:     p.comment,
+	})
+}

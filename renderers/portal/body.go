@@ -1,0 +1,164 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers"
+)
+
+// reservedIDs are ids the page template uses around the body.
+var reservedIDs = []string{"main", "toc-title", "subscribe-title", "share-title", "catalog-title"}
+
+// body renders the sanitized body and adds the page's own markup:
+// responsive images and figures, heading anchors, scrollable tables and
+// code blocks, and unique ids. It returns the headings for the TOC.
+func (r *Renderer) body(ctx context.Context, files *fileSet, in renderers.Input, p *page) (string, []*tocEntry, []content.Diagnostic, error) {
+	it := in.Item
+	raw, err := r.conv.HTML(it)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(append(append([]byte("<div id=\"cc-root\">"), raw...), "</div>"...)))
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("portal: reading body html: %w", err)
+	}
+	root := doc.Find("#cc-root")
+
+	ids := map[string]bool{}
+	for _, id := range reservedIDs {
+		ids[id] = true
+	}
+	root.Find("[id]").Each(func(_ int, s *goquery.Selection) {
+		base, _ := s.Attr("id")
+		id := base
+		for n := 2; ids[id]; n++ {
+			id = base + "-" + strconv.Itoa(n)
+		}
+		ids[id] = true
+		s.SetAttr("id", id)
+	})
+
+	// The page title is the only h1; a body that uses # headings is
+	// shifted down one level so the outline stays correct.
+	if root.Find("h1").Length() > 0 {
+		for lvl := 5; lvl >= 1; lvl-- {
+			root.Find("h" + strconv.Itoa(lvl)).Each(func(_ int, s *goquery.Selection) {
+				s.Nodes[0].Data = "h" + strconv.Itoa(lvl+1)
+			})
+		}
+	}
+
+	var toc []*tocEntry
+	anchor := p.T("section_link")
+	root.Find("h2, h3, h4").Each(func(_ int, s *goquery.Selection) {
+		id, ok := s.Attr("id")
+		if !ok {
+			return
+		}
+		text := strings.Join(strings.Fields(s.Text()), " ")
+		s.AppendHtml(`<a class="anchor" href="#` + html.EscapeString(id) + `" aria-label="` + html.EscapeString(anchor+": "+text) + `">#</a>`)
+		e := &tocEntry{ID: id, Text: text}
+		switch s.Nodes[0].Data {
+		case "h2":
+			toc = append(toc, e)
+		case "h3":
+			if len(toc) == 0 {
+				toc = append(toc, e)
+			} else {
+				last := toc[len(toc)-1]
+				last.Children = append(last.Children, e)
+			}
+		}
+	})
+
+	root.Find("table").Each(func(_ int, s *goquery.Selection) {
+		label := p.Item.Title
+		if h := s.PrevAllFiltered("h2, h3, h4").First(); h.Length() > 0 {
+			label = strings.TrimSuffix(strings.Join(strings.Fields(h.Text()), " "), "#")
+		}
+		s.WrapHtml(`<div class="table-wrap" tabindex="0" role="region" aria-label="` + html.EscapeString(label) + `"></div>`)
+	})
+	// Scrollable regions must be reachable by keyboard.
+	root.Find("pre").SetAttr("tabindex", "0")
+
+	byRef := map[string]*content.ImageRef{}
+	for i := range it.Images {
+		if !it.Images[i].Hero {
+			byRef[it.Images[i].Src] = &it.Images[i]
+		}
+	}
+	var warns []content.Diagnostic
+	var imgErr error
+	root.Find("img").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if err := ctx.Err(); err != nil {
+			imgErr = err
+			return false
+		}
+		src, _ := s.Attr("src")
+		ref := byRef[src]
+		if ref == nil {
+			if u, err := url.PathUnescape(src); err == nil {
+				ref = byRef[u]
+			}
+		}
+		s.SetAttr("loading", "lazy")
+		s.SetAttr("decoding", "async")
+		if ref == nil || ref.Asset == nil {
+			if ref != nil {
+				warns = append(warns, remoteWarning(it, ref))
+			}
+			return true
+		}
+		im, err := r.image(files, ref, in.Links.Canonical)
+		if err != nil {
+			imgErr = err
+			return false
+		}
+		s.SetAttr("src", im.Src)
+		s.SetAttr("srcset", im.Srcset)
+		s.SetAttr("sizes", im.Sizes)
+		s.SetAttr("width", strconv.Itoa(im.Width))
+		s.SetAttr("height", strconv.Itoa(im.Height))
+		if _, ok := s.Attr("alt"); !ok {
+			s.SetAttr("alt", "")
+		}
+		figure(s)
+		return true
+	})
+	if imgErr != nil {
+		return "", nil, nil, imgErr
+	}
+	out, err := root.Html()
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("portal: writing body html: %w", err)
+	}
+	return out, toc, warns, nil
+}
+
+// figure turns a paragraph holding only an image into a figure, with the
+// image's Markdown title as its caption.
+func figure(img *goquery.Selection) {
+	par := img.Parent()
+	if !par.Is("p") || strings.TrimSpace(par.Text()) != "" || par.Children().Length() != 1 {
+		return
+	}
+	caption := ""
+	if t, ok := img.Attr("title"); ok && strings.TrimSpace(t) != "" {
+		caption = "<figcaption>" + html.EscapeString(t) + "</figcaption>"
+		img.RemoveAttr("title")
+	}
+	h, err := goquery.OuterHtml(img)
+	if err != nil {
+		return
+	}
+	par.ReplaceWithHtml("<figure>" + h + caption + "</figure>")
+}
