@@ -28,7 +28,7 @@ func isLimit(err error) bool {
 // collectImages gathers the hero and body images, checks each local file's
 // header against the limits before anything decodes its pixels, and warns
 // about missing alt text.
-func collectImages(d *diags, it *Item, fsys fs.FS, name string, lim Limits, heroLine int) {
+func collectImages(d *diags, it *Item, fsys fs.FS, name string, lim Limits, fm []byte) {
 	it.Assets = map[string]*Asset{}
 	if h := it.Hero; h != nil && h.Src != "" {
 		it.Images = append(it.Images, ImageRef{Src: h.Src, Alt: strings.TrimSpace(h.Alt), Hero: true, Line: 0})
@@ -48,27 +48,28 @@ func collectImages(d *diags, it *Item, fsys fs.FS, name string, lim Limits, hero
 	dir := path.Dir(name)
 	for i := range it.Images {
 		ref := &it.Images[i]
-		line, field := ref.Line, ""
+		line, col, field := ref.Line, 0, ""
 		if ref.Hero {
-			line, field = heroLine, "hero.src"
+			field = "hero.src"
+			line, col = fmPos(fm, field)
 		}
 		if ref.Alt == "" {
-			d.warnf(line, 0, field, "image %s has no alt text; screen readers and blocked-image email clients will show nothing", ref.Src)
+			d.warnf(line, col, field, "image %s has no alt text; screen readers and blocked-image email clients will show nothing", ref.Src)
 		}
 		u, err := url.Parse(ref.Src)
 		if err != nil {
-			d.errorf(line, 0, field, EInvalid, "image %q is not a valid URL or path", ref.Src)
+			d.errorf(line, col, field, EInvalid, "image %q is not a valid URL or path", ref.Src)
 			continue
 		}
 		if u.Scheme != "" || u.Host != "" {
 			if u.Scheme != "https" && u.Scheme != "http" {
-				d.errorf(line, 0, field, EInvalid, "image %q: only http(s) URLs and files in the item's folder can be used", ref.Src)
+				d.errorf(line, col, field, EInvalid, "image %q: only http(s) URLs and files in the item's folder can be used", ref.Src)
 			}
 			continue // remote: rendered as a plain link to it
 		}
 		p := path.Clean(path.Join(dir, u.Path))
 		if strings.HasPrefix(u.Path, "/") || !fs.ValidPath(p) || p == "." {
-			d.errorf(line, 0, field, EInvalid, "image %q is outside the item's folder", ref.Src)
+			d.errorf(line, col, field, EInvalid, "image %q is outside the item's folder", ref.Src)
 			continue
 		}
 		if a, ok := it.Assets[p]; ok {
@@ -77,7 +78,7 @@ func collectImages(d *diags, it *Item, fsys fs.FS, name string, lim Limits, hero
 		}
 		a, err := loadAsset(fsys, p, lim)
 		if err != nil {
-			d.errorf(line, 0, field, codeFor(err), "image %s: %v", ref.Src, err)
+			d.errorf(line, col, field, codeFor(err), "image %s: %v", ref.Src, err)
 			continue
 		}
 		it.Assets[p] = a

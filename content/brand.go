@@ -226,6 +226,9 @@ func LoadBrand(fsys fs.FS, id, name string) (*Brand, error) {
 func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 	fail := func(field, format string, args ...any) {
 		l, c := pos(field)
+		if l == 0 {
+			l, c = 1, 1
+		}
 		d.errorf(l, c, field, EInvalid, format, args...)
 	}
 	if b.ID == "" {
@@ -265,7 +268,9 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 	dk := &c.Dark
 	dk.Background = dk.Background.Or(Color{18, 18, 20, true})
 	dk.Text = dk.Text.Or(Color{236, 236, 236, true})
-	dk.Primary = dk.Primary.Or(c.Primary)
+	// An unset dark colour is derived from its light one, lightened until
+	// it reads on the dark background.
+	dk.Primary = dk.Primary.Or(Readable(c.Primary, dk.Background))
 	dk.Muted = dk.Muted.Or(dk.Text)
 	dk.Surface = dk.Surface.Or(dk.Background)
 

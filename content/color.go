@@ -87,3 +87,25 @@ func OnColor(bg Color) Color {
 	}
 	return ink
 }
+
+// Readable returns c, blended step by step towards white (on a dark
+// background) or black (on a light one) until it reaches AA contrast on bg.
+func Readable(c, bg Color) Color {
+	toward := Black
+	if bg.luminance() < 0.5 {
+		toward = White
+	}
+	for w := 0.0; w <= 1; w += 0.05 {
+		m := Mix(toward, c, w)
+		if Contrast(m, bg) >= ContrastAA {
+			return m
+		}
+	}
+	return toward
+}
+
+// Mix blends a into b by weight w of a (0 gives b, 1 gives a).
+func Mix(a, b Color, w float64) Color {
+	ch := func(x, y uint8) uint8 { return uint8(float64(x)*w + float64(y)*(1-w) + 0.5) }
+	return Color{R: ch(a.R, b.R), G: ch(a.G, b.G), B: ch(a.B, b.B), Set: true}
+}

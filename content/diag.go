@@ -57,12 +57,16 @@ func (e Errors) Error() string {
 }
 
 // Code reports the most telling code in the list: a size limit wins over a
-// plain validation error, because the fix differs.
+// missing file, which wins over a plain validation error, because the fix
+// differs.
 func (e Errors) Code() string {
 	code := EInvalid
 	for _, d := range e {
-		if d.Code == ETooLarge {
+		switch d.Code {
+		case ETooLarge:
 			return ETooLarge
+		case ENotFound:
+			code = ENotFound
 		}
 	}
 	return code

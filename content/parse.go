@@ -91,15 +91,13 @@ func ParseBytes(fsys fs.FS, name string, src []byte, opts ParseOptions) (*Item, 
 
 	it := &Item{Path: opts.Name, Source: src, Body: body, BodyLine: bodyLine}
 	d.lineBase = 1 // yaml line 1 is file line 2, below the opening ---
-	decodeFrontMatter(d, fm, &it.FrontMatter, opts.Compat)
-	if len(d.errs) > 0 {
+	if !decodeFrontMatter(d, fm, &it.FrontMatter, opts.Compat) {
 		return nil, d.err()
 	}
 	d.lineBase = 0
 	it.Doc = parseMarkdown(body)
 	validate(d, it, fm, opts)
-	heroLine, _ := fieldPos(fm, "hero")
-	collectImages(d, it, fsys, name, lim, heroLine+1)
+	collectImages(d, it, fsys, name, lim, fm)
 	if err := d.err(); err != nil {
 		return nil, err
 	}
@@ -196,7 +194,10 @@ func splitFrontMatter(d *diags, src []byte, lim Limits) (fm, body []byte, bodyLi
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-func decodeFrontMatter(d *diags, fm []byte, out *FrontMatter, compat string) {
+// decodeFrontMatter decodes fm into out. It reports false when the YAML
+// cannot be read at all; field errors are collected and decoding goes on,
+// so one run reports every problem.
+func decodeFrontMatter(d *diags, fm []byte, out *FrontMatter, compat string) bool {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(fm, &doc); err != nil {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
@@ -206,18 +207,18 @@ func decodeFrontMatter(d *diags, fm []byte, out *FrontMatter, compat string) {
 			msg = m[2]
 		}
 		d.errorf(line, 0, "", EInvalid, "YAML syntax: %s", msg)
-		return
+		return false
 	}
 	if len(doc.Content) == 0 {
-		return
+		return true
 	}
 	if rejectAliases(d, &doc) {
-		return
+		return false
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		d.errorf(root.Line, root.Column, "", EInvalid, "the front matter must be a mapping of fields, like `title: Hello`")
-		return
+		return false
 	}
 	if compat != "" {
 		applyCompat(d, root, compat)
@@ -229,6 +230,7 @@ func decodeFrontMatter(d *diags, fm []byte, out *FrontMatter, compat string) {
 		}
 	}
 	decodeStrict(d, root, reflect.ValueOf(out).Elem(), "")
+	return true
 }
 
 // mapping builds a one-field mapping node positioned at at.
@@ -247,17 +249,11 @@ var (
 // validate checks the rules the decoder cannot and fills in derived values.
 func validate(d *diags, it *Item, fm []byte, opts ParseOptions) {
 	fmErr := func(field, code, format string, args ...any) {
-		line, col := fieldPos(fm, field)
-		if line > 0 {
-			line++ // below the opening ---
-		}
+		line, col := fmPos(fm, field)
 		d.errorf(line, col, field, code, format, args...)
 	}
 	fmWarn := func(field, format string, args ...any) {
-		line, col := fieldPos(fm, field)
-		if line > 0 {
-			line++
-		}
+		line, col := fmPos(fm, field)
 		d.warnf(line, col, field, format, args...)
 	}
 
@@ -363,7 +359,7 @@ func fieldPos(src []byte, field string) (int, int) {
 	if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
 		return 0, 0
 	}
-	node, line, col := doc.Content[0], 1, 1
+	node, line, col := doc.Content[0], 0, 0
 	for _, part := range strings.Split(field, ".") {
 		found := false
 		for i := 0; node.Kind == yaml.MappingNode && i+1 < len(node.Content); i += 2 {
@@ -377,6 +373,16 @@ func fieldPos(src []byte, field string) (int, int) {
 		}
 	}
 	return line, col
+}
+
+// fmPos is fieldPos for the front matter, as a file position: a missing
+// field points at the opening --- line.
+func fmPos(fm []byte, field string) (int, int) {
+	line, col := fieldPos(fm, field)
+	if line == 0 {
+		return 1, 1
+	}
+	return line + 1, col
 }
 
 // clip shortens s to at most n characters at a word boundary, adding "…".

@@ -19,14 +19,14 @@ func (r *Renderer) stylesheet(b *content.Brand) (string, error) {
 		"Muted":          c.Muted.Hex(),
 		"Background":     c.Background.Hex(),
 		"Surface":        c.Surface.Hex(),
-		"Rule":           mix(c.Text, c.Background, 0.18).Hex(),
+		"Rule":           content.Mix(c.Text, c.Background, 0.18).Hex(),
 		"DarkPrimary":    c.Dark.Primary.Hex(),
 		"DarkOnPrimary":  content.OnColor(c.Dark.Primary).Hex(),
 		"DarkText":       c.Dark.Text.Hex(),
 		"DarkMuted":      c.Dark.Muted.Hex(),
 		"DarkBackground": c.Dark.Background.Hex(),
 		"DarkSurface":    c.Dark.Surface.Hex(),
-		"DarkRule":       mix(c.Dark.Text, c.Dark.Background, 0.22).Hex(),
+		"DarkRule":       content.Mix(c.Dark.Text, c.Dark.Background, 0.22).Hex(),
 		"FontBody":       b.Fonts.Body,
 		"FontHeading":    b.Fonts.Heading,
 		"FontMono":       b.Fonts.Mono,
@@ -37,10 +37,4 @@ func (r *Renderer) stylesheet(b *content.Brand) (string, error) {
 	}
 	sb.WriteString(r.codeCSS)
 	return sb.String(), nil
-}
-
-// mix blends a into b by weight w of a.
-func mix(a, b content.Color, w float64) content.Color {
-	ch := func(x, y uint8) uint8 { return uint8(float64(x)*w + float64(y)*(1-w) + 0.5) }
-	return content.Color{R: ch(a.R, b.R), G: ch(a.G, b.G), B: ch(a.B, b.B), Set: true}
 }

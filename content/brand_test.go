@@ -1,0 +1,245 @@
+package content
+
+import (
+	"math"
+	"net/url"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+const okBrand = `name: Test Co
+site: https://test.example/
+lang: nl
+colors:
+  primary: "#1f5f4a"
+  text: "#222"
+  background: "#ffffff"
+logo:
+  src: logo.svg
+social:
+  mastodon:
+    url: https://social.example/@test
+  x:
+    handle: "@testco"
+    url: https://x.com/testco
+email:
+  subscribe_url: https://test.example/news/
+`
+
+const logoSVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 50"><rect width="200" height="50"/></svg>`
+
+func loadBrand(t *testing.T, yml string) (*Brand, error) {
+	t.Helper()
+	return LoadBrand(fstest.MapFS{"brand.yaml": {Data: []byte(yml)}, "logo.svg": {Data: []byte(logoSVG)}}, "test", "brand.yaml")
+}
+
+func TestLoadBrand(t *testing.T) {
+	b, err := loadBrand(t, okBrand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.ID != "test" || b.Site != "https://test.example" || b.Lang != "nl" {
+		t.Errorf("id=%q site=%q lang=%q", b.ID, b.Site, b.Lang)
+	}
+	if f := b.LogoFile(); f == nil || f.Width != 200 || f.Height != 50 || !strings.HasPrefix(f.HashedName(), "logo-") {
+		t.Errorf("logo = %+v", f)
+	}
+	if b.Colors.Accent != b.Colors.Primary || !b.Colors.Dark.Background.Set {
+		t.Errorf("defaults not filled: %+v", b.Colors)
+	}
+	if len(b.Warnings) != 0 {
+		t.Errorf("warnings = %v", b.Warnings)
+	}
+	if nets := b.Social.Networks(); len(nets) != 2 || nets[0].ID != NetX || nets[1].ID != NetMastodon {
+		t.Errorf("networks = %+v", nets)
+	}
+}
+
+func TestLoadBrandErrors(t *testing.T) {
+	tests := []struct{ name, edit, want string }{
+		{"bad colour", `primary: "#1f5f4a"|primary: "green"`, `brand.yaml:5:12: colors.primary: "green" is not a colour`},
+		{"short hex", `primary: "#1f5f4a"|primary: "#12345"`, `is not a colour`},
+		{"relative site", `site: https://test.example/|site: /blog`, `brand.yaml:2:1: site: must be an absolute http(s) URL`},
+		{"relative subscribe", `subscribe_url: https://test.example/news/|subscribe_url: news/`, `brand.yaml:17:3: email.subscribe_url: must be an absolute http(s) URL`},
+		{"unknown field", `lang: nl|langauge: nl`, "brand.yaml:3:1: langauge: unknown field, did you mean `lang`?"},
+		{"missing text colour", `  text: "#222"
+|`, `colors.text: is required`},
+		{"font injection", `lang: nl|lang: nl
+fonts:
+  body: "x; } body { display: none"`, `fonts.body: must be a CSS font list`},
+		{"missing logo file", `src: logo.svg|src: nope.svg`, `logo.src: nope.svg: open nope.svg: file does not exist`},
+		{"unknown string key", `lang: nl|lang: nl
+strings:
+  nl:
+    subscribe_buton: Meld je aan`, "strings.nl.subscribe_buton is not a known string, did you mean `subscribe_button`?"},
+		{"header injection address", `subscribe_url: https://test.example/news/|from_address: "a@b.example\nBcc: x@y.example"`, `email.from_address: must be a plain address`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			from, to, _ := strings.Cut(tt.edit, "|")
+			if !strings.Contains(okBrand, from) {
+				t.Fatalf("edit %q does not apply", from)
+			}
+			_, err := loadBrand(t, strings.Replace(okBrand, from, to, 1))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v\nwant %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestBrandContrastWarning(t *testing.T) {
+	b, err := loadBrand(t, strings.Replace(okBrand, `text: "#222"`, `text: "#999999"`, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	for _, w := range b.Warnings {
+		text += w.String() + "\n"
+	}
+	if !strings.Contains(text, "brand.yaml:4:1: colors: text on background has contrast 2.85:1 (#999999 on #ffffff); WCAG AA needs 4.5:1") {
+		t.Errorf("warnings:\n%s", text)
+	}
+}
+
+func TestContrast(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want float64
+	}{
+		{"#000000", "#ffffff", 21}, {"#ffffff", "#ffffff", 1}, {"#767676", "#ffffff", 4.54}, {"#777777", "#ffffff", 4.48},
+	} {
+		a, _ := ParseColor(tt.a)
+		b, _ := ParseColor(tt.b)
+		if got := Contrast(a, b); math.Abs(got-tt.want) > 0.01 {
+			t.Errorf("Contrast(%s, %s) = %.3f, want %.2f", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestStrings(t *testing.T) {
+	b, err := loadBrand(t, okBrand+"strings:\n  nl:\n    subscribe_button: Meld je aan\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ lang, key, want string }{
+		{"nl", "subscribe_button", "Meld je aan"},    // brand override
+		{"nl-BE", "subscribe_button", "Meld je aan"}, // by base language
+		{"de", "subscribe_button", "Abonnieren"},     // built in
+		{"pt", "subscribe_button", "Subscribe"},      // English fallback
+		{"fr", "subscribe_text", "Les nouveaux articles de Test Co, directement dans votre boîte mail."},
+	} {
+		if got := b.T(tt.lang, tt.key); got != tt.want {
+			t.Errorf("T(%s, %s) = %q, want %q", tt.lang, tt.key, got, tt.want)
+		}
+	}
+	if got := b.T("pl", "reading_time", "n", "7"); got != "7 min czytania" {
+		t.Errorf("placeholder: %q", got)
+	}
+	if got := b.T("en", "by", "author"); got != "By {author}" {
+		t.Errorf("odd pairs: %q", got)
+	}
+	// Every language has every key.
+	for _, lang := range Languages() {
+		for k := range builtinStrings["en"] {
+			if builtinStrings[lang][k] == "" {
+				t.Errorf("%s lacks %q", lang, k)
+			}
+		}
+	}
+}
+
+func TestFormatPrice(t *testing.T) {
+	a, _ := ParseAmount("1299")
+	for _, tt := range []struct{ lang, cur, want string }{
+		{"en", "USD", "$1,299.00"},
+		{"nl", "EUR", "€\u00a01.299,00"},
+		{"de", "EUR", "€\u00a01.299,00"},
+		{"fr", "EUR", "1\u00a0299,00\u00a0€"},
+		{"pl", "PLN", "1\u00a0299,00\u00a0zł"},
+		{"en", "EUR", "€1,299.00"},
+		{"en", "XYZ", "XYZ\u00a01,299.00"},
+	} {
+		if got := FormatPrice(tt.lang, a, tt.cur); got != tt.want {
+			t.Errorf("FormatPrice(%s, %s) = %q, want %q", tt.lang, tt.cur, got, tt.want)
+		}
+	}
+	small, _ := ParseAmount("0.5")
+	if got := FormatPrice("en", small, "USD"); got != "$0.50" {
+		t.Errorf("got %q", got)
+	}
+	for _, bad := range []string{"1,5", "-1", "1.234", "abc", "1.", ".5", "1.-5"} {
+		if _, err := ParseAmount(bad); err == nil {
+			t.Errorf("ParseAmount(%q) accepted", bad)
+		}
+	}
+}
+
+func TestLinkPlan(t *testing.T) {
+	b, err := loadBrand(t, okBrand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := mustParse(t, "---\ntitle: Zomer sale\ntags: [Aanbieding]\ncta:\n  label: Shop\n  url: /shop/?ref=x\n---\n", nil, ParseOptions{DefaultLang: "nl"})
+	p := NewLinkPlan(it, b)
+	if p.Canonical != "https://test.example/zomer-sale/" {
+		t.Errorf("canonical = %q", p.Canonical)
+	}
+	if p.CatalogTag != "https://test.example/catalog/tags/aanbieding/" || p.CTA != "https://test.example/shop/?ref=x" {
+		t.Errorf("catalog tag = %q, cta = %q", p.CatalogTag, p.CTA)
+	}
+	for _, u := range []string{p.Canonical, p.Catalog, p.CatalogTag, p.FeedRSS, p.CTA} {
+		if strings.Contains(u, "utm_") {
+			t.Errorf("plan URL %q carries UTM", u)
+		}
+	}
+	email := p.UTM(ChanEmail, "b").Apply(p.Canonical)
+	q := mustQuery(t, email)
+	if q.Get("utm_source") != "newsletter" || q.Get("utm_medium") != "email" || q.Get("utm_campaign") != "zomer-sale" || q.Get("utm_content") != "b" {
+		t.Errorf("email link %q", email)
+	}
+	if got := p.UTM(ChanCatalog, "").Apply(p.CTA); !strings.Contains(got, "ref=x") || mustQuery(t, got).Get("utm_medium") != "referral" {
+		t.Errorf("catalog CTA %q", got)
+	}
+	if got := p.UTM(ChanPortal, "").Apply(p.Canonical); got != p.Canonical {
+		t.Errorf("portal links must carry no UTM: %q", got)
+	}
+	// The writer's own tagging wins.
+	if got := p.UTM(NetX, "").Apply("https://a.example/?utm_source=mine"); mustQuery(t, got).Get("utm_source") != "mine" {
+		t.Errorf("overrode utm_source: %q", got)
+	}
+	if got := p.UTM(ChanEmail, "").Apply("mailto:a@b.example"); got != "mailto:a@b.example" {
+		t.Errorf("mailto changed: %q", got)
+	}
+	shares := p.Shares(it, b)
+	if len(shares) != 2 || shares[0].Network != NetX || !strings.HasPrefix(shares[1].Intent, "https://social.example/share?") {
+		t.Fatalf("shares = %+v", shares)
+	}
+	if q := mustQuery(t, shares[0].Target); q.Get("utm_source") != "x" || q.Get("utm_medium") != "social" {
+		t.Errorf("share target %q", shares[0].Target)
+	}
+
+	de := mustParse(t, "---\ntitle: Sommer\nlang: de\n---\n", nil, ParseOptions{DefaultLang: "nl"})
+	if got := NewLinkPlan(de, b).Canonical; got != "https://test.example/de/sommer/" {
+		t.Errorf("translation canonical = %q", got)
+	}
+}
+
+func mustQuery(t *testing.T, raw string) url.Values {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query()
+}
+
+func TestFormatDate(t *testing.T) {
+	it := mustParse(t, "---\ntitle: x\ndate: 2026-03-02\n---\n", nil, ParseOptions{})
+	for lang, want := range map[string]string{"en": "2 March 2026", "nl": "2 maart 2026", "de": "2. März 2026", "fr": "2 mars 2026", "pl": "2 marca 2026", "ja": "2026-03-02"} {
+		if got := FormatDate(lang, it.Date.Time); got != want {
+			t.Errorf("FormatDate(%s) = %q, want %q", lang, got, want)
+		}
+	}
+}
