@@ -10,6 +10,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/renderers"
@@ -52,7 +53,8 @@ func (r *Renderer) body(ctx context.Context, files *fileSet, in renderers.Input,
 	if root.Find("h1").Length() > 0 {
 		for lvl := 5; lvl >= 1; lvl-- {
 			root.Find("h" + strconv.Itoa(lvl)).Each(func(_ int, s *goquery.Selection) {
-				s.Nodes[0].Data = "h" + strconv.Itoa(lvl+1)
+				name := "h" + strconv.Itoa(lvl+1)
+				s.Nodes[0].Data, s.Nodes[0].DataAtom = name, atom.Lookup([]byte(name))
 			})
 		}
 	}
