@@ -21,24 +21,34 @@ var scalarDecoderType = reflect.TypeFor[scalarDecoder]()
 // "billion laughs" documents blow up; front matter never needs them, so they
 // are refused before anything is decoded.
 func rejectAliases(d *diags, n *yaml.Node) bool {
-	bad := false
+	const shown = 3 // a bomb has thousands; the first few say it all
+	found := 0
+	var more *yaml.Node // the first one not reported
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
+		if (n.Kind == yaml.AliasNode || n.Anchor != "") && found == shown {
+			more = n
+		}
 		switch {
 		case n.Kind == yaml.AliasNode:
-			d.errorf(n.Line, n.Column, "", EInvalid, "YAML aliases (*%s) are not allowed", n.Value)
-			bad = true
+			if found++; found <= shown {
+				d.errorf(n.Line, n.Column, "", EInvalid, "YAML aliases (*%s) are not allowed", n.Value)
+			}
 			return // never follow an alias
 		case n.Anchor != "":
-			d.errorf(n.Line, n.Column, "", EInvalid, "YAML anchors (&%s) are not allowed", n.Anchor)
-			bad = true
+			if found++; found <= shown {
+				d.errorf(n.Line, n.Column, "", EInvalid, "YAML anchors (&%s) are not allowed", n.Anchor)
+			}
 		}
 		for _, c := range n.Content {
 			walk(c)
 		}
 	}
 	walk(n)
-	return bad
+	if found > shown {
+		d.errorf(more.Line, more.Column, "", EInvalid, "%d more YAML anchors and aliases from here on; write each value out in full", found-shown)
+	}
+	return found > 0
 }
 
 // decodeStrict decodes n into the value v points at, field by field, so each
