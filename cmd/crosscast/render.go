@@ -302,7 +302,9 @@ func reorderFlags(args []string) []string {
 	return append(flags, pos...)
 }
 
-func isBoolFlag(a string) bool { return strings.TrimLeft(a, "-") == "q" || strings.TrimLeft(a, "-") == "h" || strings.TrimLeft(a, "-") == "help" }
+func isBoolFlag(a string) bool {
+	return strings.TrimLeft(a, "-") == "q" || strings.TrimLeft(a, "-") == "h" || strings.TrimLeft(a, "-") == "help"
+}
 
 func mapKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
