@@ -29,7 +29,7 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	fset.SetOutput(m.Stderr)
 	brandDir := fset.String("brand", "", "brand kit `folder` (holding brand.yaml)")
 	outDir := fset.String("o", "out", "output `folder`")
-	channels := fset.String("channels", "portal", "comma-separated `channels` to render")
+	chans := fset.String("channels", "portal", "comma-separated `channels` to render")
 	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`")
 	quiet := fset.Bool("q", false, "do not print warnings")
 	if err := fset.Parse(reorderFlags(args)); err != nil {
@@ -41,14 +41,19 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	if fset.NArg() == 0 {
 		return usageError{"render: give at least one item"}
 	}
-	all := m.renderers()
+	all := channels()
+	cache := &images.Cache{}
 	var rs []renderers.Renderer
-	for _, ch := range strings.Split(*channels, ",") {
-		r, ok := all[strings.TrimSpace(ch)]
+	for _, ch := range strings.Split(*chans, ",") {
+		mk, ok := all[strings.TrimSpace(ch)]
 		if !ok {
 			return usageError{fmt.Sprintf("render: unknown channel %q (available: %s)", ch, strings.Join(mapKeys(all), ", "))}
 		}
-		rs = append(rs, r())
+		r, err := mk(cache)
+		if err != nil {
+			return err
+		}
+		rs = append(rs, r)
 	}
 
 	brand, err := content.LoadBrand(os.DirFS(*brandDir), filepath.Base(filepath.Clean(*brandDir)), filepath.Join(*brandDir, "brand.yaml"))
@@ -119,18 +124,11 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	return nil
 }
 
-// renderers lists the channels `render` knows, built on demand. They
-// share one image cache so items reusing a picture resize it once.
-func (m *Main) renderers() map[string]func() renderers.Renderer {
-	cache := &images.Cache{}
-	return map[string]func() renderers.Renderer{
-		portal.Channel: func() renderers.Renderer {
-			r, err := portal.New(cache)
-			if err != nil {
-				panic(err) // the embedded templates are part of the binary: a bug, not input
-			}
-			return r
-		},
+// channels lists the channels `render` knows with their constructors.
+// They share one image cache so items reusing a picture resize it once.
+func channels() map[string]func(*images.Cache) (renderers.Renderer, error) {
+	return map[string]func(*images.Cache) (renderers.Renderer, error){
+		portal.Channel: func(c *images.Cache) (renderers.Renderer, error) { return portal.New(c) },
 	}
 }
 
