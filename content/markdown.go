@@ -118,6 +118,15 @@ func countWords(doc ast.Node, src []byte) int {
 func wordsIn(b []byte) int {
 	n, inWord := 0, false
 	for len(b) > 0 {
+		if c := b[0]; c < utf8.RuneSelf { // ASCII fast path: most text
+			b = b[1:]
+			space := c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v'
+			if !space && !inWord {
+				n++
+			}
+			inWord = !space
+			continue
+		}
 		r, size := utf8.DecodeRune(b)
 		b = b[size:]
 		switch {
