@@ -67,11 +67,14 @@ func New(cache *images.Cache) (*Renderer, error) {
 // Channel implements renderers.Renderer.
 func (r *Renderer) Channel() string { return Channel }
 
-// image is one <img> as the template writes it.
-type image struct {
+// pageImage is one <img> as the template writes it.
+type pageImage struct {
 	Src, Srcset, Sizes, Alt, Type string
 	Width, Height                 int
-	URL                           string // absolute, for og:image
+	// URL is the largest version, absolute, for og:image; URLWidth and
+	// URLHeight are its size.
+	URL                 string
+	URLWidth, URLHeight int
 }
 
 type tocEntry struct {
@@ -93,10 +96,10 @@ type page struct {
 	Body   template.HTML
 
 	OGType, OGLocale, TwitterSite string
-	OGImage                       *image
-	Hero                          *image
-	Logo                          image
-	DarkLogo                      *image
+	OGImage                       *pageImage
+	Hero                          *pageImage
+	Logo                          pageImage
+	DarkLogo                      *pageImage
 	Product                       *product
 	TOC                           []*tocEntry
 	Shares                        []content.Share
@@ -160,7 +163,7 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	}
 
 	if ref := it.HeroImage(); ref != nil {
-		hero, err := r.image(files, ref, links.Canonical)
+		hero, err := r.publishImage(files, ref, links.Canonical)
 		if err != nil {
 			return nil, err
 		}
@@ -210,10 +213,10 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	return out, nil
 }
 
-// image publishes ref's derivatives (local) or points at it (remote).
-func (r *Renderer) image(files *fileSet, ref *content.ImageRef, canonical string) (*image, error) {
+// publishImage publishes ref's derivatives (local) or points at it (remote).
+func (r *Renderer) publishImage(files *fileSet, ref *content.ImageRef, canonical string) (*pageImage, error) {
 	if ref.Asset == nil {
-		return &image{Src: ref.Src, Alt: ref.Alt}, nil
+		return &pageImage{Src: ref.Src, Alt: ref.Alt}, nil
 	}
 	vs, err := files.variants(r.cache, ref.Asset)
 	if err != nil {
@@ -227,10 +230,10 @@ func (r *Renderer) image(files *fileSet, ref *content.ImageRef, canonical string
 		srcset = append(srcset, fmt.Sprintf("%s %dw", v.Name, v.Width))
 	}
 	big := vs[0]
-	return &image{
+	return &pageImage{
 		Src: src.Name, Srcset: strings.Join(srcset, ", "), Sizes: sizes, Alt: ref.Alt,
 		Width: src.Width, Height: src.Height, Type: big.MediaType,
-		URL: canonical + big.Name,
+		URL: canonical + big.Name, URLWidth: big.Width, URLHeight: big.Height,
 	}, nil
 }
 
@@ -306,13 +309,13 @@ func (fsx *fileSet) variants(c *images.Cache, a *content.Asset) ([]images.Varian
 
 // addBrand publishes a brand file (a logo) under its hashed name and
 // returns it sized for display width w.
-func (fsx *fileSet) addBrand(f *content.BrandFile, w int) image {
+func (fsx *fileSet) addBrand(f *content.BrandFile, w int) pageImage {
 	if f == nil {
-		return image{}
+		return pageImage{}
 	}
 	name := f.HashedName()
 	fsx.add(name, mediaType(name), f.Data)
-	im := image{Src: name, Width: w}
+	im := pageImage{Src: name, Width: w}
 	if f.Width > 0 && f.Height > 0 {
 		im.Height = max(1, w*f.Height/f.Width)
 	} else {

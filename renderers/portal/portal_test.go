@@ -1,9 +1,12 @@
 package portal
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"image"
+	_ "image/jpeg"
 	"os"
 	"path/filepath"
 	"strings"
@@ -141,8 +144,23 @@ func TestPage(t *testing.T) {
 				if _, lazy := hero.Attr("loading"); lazy {
 					t.Error("the hero image must not be lazy-loaded")
 				}
-				if w := doc.Find(`meta[property="og:image:width"]`).AttrOr("content", ""); w == "" {
-					t.Error("og:image:width missing")
+				// og:image names a published file of exactly the stated size.
+				og := doc.Find(`meta[property="og:image"]`).AttrOr("content", "")
+				name := strings.TrimPrefix(og, ex.Links.Canonical)
+				w := doc.Find(`meta[property="og:image:width"]`).AttrOr("content", "")
+				h := doc.Find(`meta[property="og:image:height"]`).AttrOr("content", "")
+				var found bool
+				for _, f := range out.Files {
+					if f.Name == name {
+						found = true
+						cfg, _, err := image.DecodeConfig(bytes.NewReader(f.Data))
+						if err != nil || fmt.Sprint(cfg.Width) != w || fmt.Sprint(cfg.Height) != h {
+							t.Errorf("og:image %s is %dx%d, meta says %sx%s (%v)", name, cfg.Width, cfg.Height, w, h, err)
+						}
+					}
+				}
+				if !found {
+					t.Errorf("og:image %q is not a published file", og)
 				}
 			}
 			doc.Find(".prose img").Each(func(i int, s *goquery.Selection) {
