@@ -48,27 +48,37 @@ func collectImages(d *diags, it *Item, fsys fs.FS, name string, lim Limits, fm [
 	dir := path.Dir(name)
 	for i := range it.Images {
 		ref := &it.Images[i]
-		line, col, field := ref.Line, 0, ""
+		field := ""
 		if ref.Hero {
 			field = "hero.src"
-			line, col = fmPos(fm, field)
+		}
+		// The hero's position costs a second YAML parse: only on a problem.
+		pos := func() (int, int) {
+			if ref.Hero {
+				return fmPos(fm, field)
+			}
+			return ref.Line, 0
 		}
 		if ref.Alt == "" {
+			line, col := pos()
 			d.warnf(line, col, field, "image %s has no alt text; screen readers and blocked-image email clients will show nothing", ref.Src)
 		}
 		u, err := url.Parse(ref.Src)
 		if err != nil {
+			line, col := pos()
 			d.errorf(line, col, field, EInvalid, "image %q is not a valid URL or path", ref.Src)
 			continue
 		}
 		if u.Scheme != "" || u.Host != "" {
 			if u.Scheme != "https" && u.Scheme != "http" {
+				line, col := pos()
 				d.errorf(line, col, field, EInvalid, "image %q: only http(s) URLs and files in the item's folder can be used", ref.Src)
 			}
 			continue // remote: rendered as a plain link to it
 		}
 		p := path.Clean(path.Join(dir, u.Path))
 		if strings.HasPrefix(u.Path, "/") || !fs.ValidPath(p) || p == "." {
+			line, col := pos()
 			d.errorf(line, col, field, EInvalid, "image %q is outside the item's folder", ref.Src)
 			continue
 		}
@@ -78,6 +88,7 @@ func collectImages(d *diags, it *Item, fsys fs.FS, name string, lim Limits, fm [
 		}
 		a, err := loadAsset(fsys, p, lim)
 		if err != nil {
+			line, col := pos()
 			d.errorf(line, col, field, codeFor(err), "image %s: %v", ref.Src, err)
 			continue
 		}
