@@ -18,8 +18,6 @@ import (
 	"github.com/yuin/goldmark/ast"
 )
 
-func errorsIs(err, target error) bool { return errors.Is(err, target) }
-
 func isLimit(err error) bool {
 	var le *limitError
 	return errors.As(err, &le)

@@ -330,21 +330,13 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 		for k := range strs {
 			if _, ok := builtinStrings["en"][k]; !ok {
 				msg := fmt.Sprintf("strings.%s.%s is not a known string", lang, k)
-				if s := suggest(k, keysOf(builtinStrings["en"])); s != "" {
+				if s := suggest(k, keys(builtinStrings["en"])); s != "" {
 					msg += ", did you mean `" + s + "`?"
 				}
 				fail("strings", "%s", msg)
 			}
 		}
 	}
-}
-
-func keysOf(m map[string]string) []string {
-	km := make(map[string]int, len(m))
-	for k := range m {
-		km[k] = 0
-	}
-	return keys(km)
 }
 
 func isAbsURL(s string) bool {

@@ -74,16 +74,16 @@ func Contrast(a, b Color) float64 {
 const ContrastAA = 4.5
 
 var (
-	White = Color{255, 255, 255, true}
-	Black = Color{0, 0, 0, true}
+	white = Color{255, 255, 255, true}
+	black = Color{0, 0, 0, true}
 )
 
 // OnColor picks white or near-black text for a background, whichever
 // contrasts more: button labels on the brand colour, for example.
 func OnColor(bg Color) Color {
 	ink := Color{17, 17, 17, true}
-	if Contrast(White, bg) >= Contrast(ink, bg) {
-		return White
+	if Contrast(white, bg) >= Contrast(ink, bg) {
+		return white
 	}
 	return ink
 }
@@ -91,9 +91,9 @@ func OnColor(bg Color) Color {
 // Readable returns c, blended step by step towards white (on a dark
 // background) or black (on a light one) until it reaches AA contrast on bg.
 func Readable(c, bg Color) Color {
-	toward := Black
+	toward := black
 	if bg.luminance() < 0.5 {
-		toward = White
+		toward = white
 	}
 	for w := 0.0; w <= 1; w += 0.05 {
 		m := Mix(toward, c, w)

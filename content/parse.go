@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"reflect"
@@ -25,13 +26,15 @@ type Limits struct {
 	ImageBytes  int64 // per image file
 }
 
-// DefaultLimits are the limits crosscast applies unless configured otherwise.
-var DefaultLimits = Limits{
-	FrontMatter: 64 << 10,
-	Body:        1 << 20,
-	Images:      50,
-	Pixels:      40_000_000,
-	ImageBytes:  32 << 20,
+// DefaultLimits returns the limits crosscast applies unless configured otherwise.
+func DefaultLimits() Limits {
+	return Limits{
+		FrontMatter: 64 << 10,
+		Body:        1 << 20,
+		Images:      50,
+		Pixels:      40_000_000,
+		ImageBytes:  32 << 20,
+	}
 }
 
 // MaxTitle is the title length (in characters) above which a warning says
@@ -48,7 +51,7 @@ type ParseOptions struct {
 	// DefaultLang is used when the front matter sets no lang; normally the
 	// brand's language.
 	DefaultLang string
-	// Limits default to DefaultLimits when zero.
+	// Limits default to DefaultLimits() when zero.
 	Limits Limits
 }
 
@@ -109,7 +112,7 @@ func ParseBytes(fsys fs.FS, name string, src []byte, opts ParseOptions) (*Item, 
 
 func (o ParseOptions) limits() Limits {
 	if o.Limits == (Limits{}) {
-		return DefaultLimits
+		return DefaultLimits()
 	}
 	return o.Limits
 }
@@ -136,7 +139,7 @@ func codeFor(err error) string {
 	switch {
 	case isLimit(err):
 		return ETooLarge
-	case errorsIs(err, fs.ErrNotExist):
+	case errors.Is(err, fs.ErrNotExist):
 		return ENotFound
 	}
 	return EInvalid

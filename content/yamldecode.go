@@ -194,7 +194,7 @@ func yamlFields(t reflect.Type) map[string]int {
 	return m
 }
 
-func keys(m map[string]int) []string {
+func keys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

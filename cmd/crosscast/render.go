@@ -32,7 +32,7 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	chans := fset.String("channels", "portal", "comma-separated `channels` to render")
 	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`")
 	quiet := fset.Bool("q", false, "do not print warnings")
-	if err := fset.Parse(reorderFlags(args)); err != nil {
+	if err := fset.Parse(reorderFlags(fset, args)); err != nil {
 		return err
 	}
 	if *brandDir == "" {
@@ -279,7 +279,7 @@ func (m *Main) progress(total int) func(done int, label string) {
 
 // reorderFlags moves flags before positional arguments, so
 // `render a.md b.md --brand x` works as people type it.
-func reorderFlags(args []string) []string {
+func reorderFlags(fset *flag.FlagSet, args []string) []string {
 	var flags, pos []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -289,7 +289,7 @@ func reorderFlags(args []string) []string {
 			i = len(args)
 		case strings.HasPrefix(a, "-") && len(a) > 1:
 			flags = append(flags, a)
-			if !strings.Contains(a, "=") && i+1 < len(args) && !isBoolFlag(a) {
+			if !strings.Contains(a, "=") && i+1 < len(args) && !isBoolFlag(fset, a) {
 				flags = append(flags, args[i+1])
 				i++
 			}
@@ -300,8 +300,13 @@ func reorderFlags(args []string) []string {
 	return append(flags, pos...)
 }
 
-func isBoolFlag(a string) bool {
-	return strings.TrimLeft(a, "-") == "q" || strings.TrimLeft(a, "-") == "h" || strings.TrimLeft(a, "-") == "help"
+func isBoolFlag(fset *flag.FlagSet, arg string) bool {
+	f := fset.Lookup(strings.TrimLeft(arg, "-"))
+	if f == nil {
+		return strings.TrimLeft(arg, "-") == "h" || strings.TrimLeft(arg, "-") == "help"
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 func mapKeys[V any](m map[string]V) []string {

@@ -5,7 +5,6 @@ package markup
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"regexp"
 
 	"github.com/alecthomas/chroma/v2"
@@ -13,7 +12,6 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	highlighting "github.com/yuin/goldmark-highlighting/v2"
-	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/renderer/html"
 
 	"github.com/crosscast/crosscast/content"
@@ -66,25 +64,15 @@ func Policy() *bluemonday.Policy {
 	return p
 }
 
-// HTML renders the item's body and returns sanitized HTML.
+// HTML renders the item's body and returns sanitized HTML. Unsanitized
+// output never leaves this function.
 func (c *Converter) HTML(it *content.Item) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := c.Render(&buf, it.Body, it.Doc); err != nil {
-		return nil, err
+	if err := c.md.Renderer().Render(&buf, it.Body, it.Doc); err != nil {
+		return nil, fmt.Errorf("rendering markdown: %w", err)
 	}
 	return c.policy.SanitizeBytes(buf.Bytes()), nil
 }
-
-// Render writes the unsanitized HTML of doc; callers must sanitize it.
-func (c *Converter) Render(w io.Writer, src []byte, doc ast.Node) error {
-	if err := c.md.Renderer().Render(w, src, doc); err != nil {
-		return fmt.Errorf("rendering markdown: %w", err)
-	}
-	return nil
-}
-
-// Sanitize applies the body policy to HTML from any source.
-func (c *Converter) Sanitize(b []byte) []byte { return c.policy.SanitizeBytes(b) }
 
 // CodeCSS returns the stylesheet for highlighted code: light colours, and
 // dark ones under prefers-color-scheme: dark. Both palettes keep every

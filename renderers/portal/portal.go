@@ -25,9 +25,9 @@ import (
 // Channel is the portal's channel name.
 const Channel = "portal"
 
-// Widths are the image widths every local image is published in: phones,
+// widths are the image widths every local image is published in: phones,
 // the text column at 2×, and wide screens at 2×.
-var Widths = []int{480, 960, 1440}
+var widths = []int{480, 960, 1440}
 
 // sizes tells browsers how wide images show: the full viewport on small
 // screens, the 42rem column (plus padding) above that.
@@ -264,10 +264,7 @@ func ogLocale(lang string) string {
 	if ok {
 		return strings.ToLower(base) + "_" + strings.ToUpper(region)
 	}
-	switch base {
-	case "en":
-		return "en_US"
-	case "":
+	if base == "en" || base == "" {
 		return "en_US"
 	}
 	return base + "_" + strings.ToUpper(base)
@@ -296,7 +293,7 @@ func (fsx *fileSet) variants(c *images.Cache, a *content.Asset) ([]images.Varian
 	if vs, ok := fsx.vars[a.Name]; ok {
 		return vs, nil
 	}
-	vs, err := images.Resize(c, a, Widths)
+	vs, err := images.Resize(c, a, widths)
 	if err != nil {
 		return nil, err
 	}
