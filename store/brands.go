@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
+
+// BrandInfo is a brand's current version.
+type BrandInfo struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Hash      string    `json:"hash"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// BrandHash identifies a brand kit version by its files' names and bytes.
+func BrandHash(files map[string][]byte) string {
+	h := sha256.New()
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		sum := sha256.Sum256(files[name])
+		fmt.Fprintf(h, "%s\x00%x\x00", name, sum)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// PutBrandResult tells what PutBrand did.
+type PutBrandResult struct {
+	Hash    string
+	Changed bool   // the kit differs from the stored one (or is new)
+	Items   int    // items queued for re-rendering
+	Outbox  []Task // committed; enqueue them, then DeleteOutbox
+}
+
+// PutBrand stores a brand kit's files as the brand's current version.
+// When it changed, the latest version of every item of the brand is set
+// to render again with it, as plan says, in the same transaction: one
+// brand change shows in every channel of every item.
+func (s *DB) PutBrand(ctx context.Context, id, name string, files map[string][]byte, actor string, plan PlanFunc) (*PutBrandResult, error) {
+	res := &PutBrandResult{Hash: BrandHash(files)}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res.Changed, res.Items, res.Outbox = false, 0, nil
+		now := s.now()
+		var cur string
+		err := s.queryRow(ctx, tx, `SELECT hash FROM brands WHERE id = $1`+s.forUpdate(), id).Scan(&cur)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			_, err = s.exec(ctx, tx, `INSERT INTO brands (id, hash, name, updated_at) VALUES ($1, $2, $3, $4)`, id, res.Hash, name, now)
+		case err != nil:
+		case cur == res.Hash:
+			return nil
+		default:
+			_, err = s.exec(ctx, tx, `UPDATE brands SET hash = $2, name = $3, updated_at = $4 WHERE id = $1`, id, res.Hash, name, now)
+		}
+		if err != nil {
+			return fmt.Errorf("store: brand: %w", err)
+		}
+		res.Changed = true
+		for _, n := range slices.Sorted(maps.Keys(files)) {
+			sha, err := s.putBlob(ctx, tx, files[n])
+			if err != nil {
+				return err
+			}
+			_, err = s.exec(ctx, tx, `INSERT INTO brand_files (brand_id, hash, name, sha256) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, id, res.Hash, n, sha)
+			if err != nil {
+				return fmt.Errorf("store: brand file: %w", err)
+			}
+		}
+		if err := s.addEvent(ctx, tx, Event{At: now, Actor: actor, Kind: "brand_changed", Detail: id + "@" + res.Hash}); err != nil {
+			return err
+		}
+		if cur == "" {
+			return nil
+		}
+		return s.rerenderBrand(ctx, tx, id, res, plan, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (s *DB) rerenderBrand(ctx context.Context, tx *sql.Tx, brandID string, res *PutBrandResult, plan PlanFunc, now time.Time) error {
+	rows, err := s.query(ctx, tx, `SELECT id, latest_version FROM items WHERE brand_id = $1 AND latest_version > 0 ORDER BY id`, brandID)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	type iv struct {
+		id string
+		v  int
+	}
+	var items []iv
+	for rows.Next() {
+		var x iv
+		if err := rows.Scan(&x.id, &x.v); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: %w", err)
+		}
+		items = append(items, x)
+	}
+	rows.Close()
+	for _, x := range items {
+		p := plan(x.id, x.v, res.Hash)
+		if _, err := s.exec(ctx, tx, `UPDATE item_versions SET brand_hash = $3, status = $4, updated_at = $5 WHERE item_id = $1 AND version = $2`,
+			x.id, x.v, res.Hash, StatusQueued, now); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE items SET status = $2, updated_at = $3 WHERE id = $1`, x.id, StatusQueued, now); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE item_id = $1 AND version = $2`, x.id, x.v); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if _, err := s.exec(ctx, tx, `DELETE FROM renderings WHERE item_id = $1 AND version = $2`, x.id, x.v); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if err := s.insertRenderings(ctx, tx, x.id, x.v, res.Hash, p.Renderings, now); err != nil {
+			return err
+		}
+		out, err := s.insertOutbox(ctx, tx, p.Tasks, now)
+		if err != nil {
+			return err
+		}
+		res.Outbox = append(res.Outbox, out...)
+		res.Items++
+	}
+	return nil
+}
+
+// Brand returns a brand's current version.
+func (s *DB) Brand(ctx context.Context, id string) (*BrandInfo, error) {
+	b := &BrandInfo{ID: id}
+	err := s.queryRow(ctx, s.db, `SELECT name, hash, updated_at FROM brands WHERE id = $1`, id).Scan(&b.Name, &b.Hash, &b.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("brand %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return b, nil
+}
+
+// Brands lists every brand's current version.
+func (s *DB) Brands(ctx context.Context) ([]BrandInfo, error) {
+	rows, err := s.query(ctx, s.db, `SELECT id, name, hash, updated_at FROM brands ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	var out []BrandInfo
+	for rows.Next() {
+		var b BrandInfo
+		if err := rows.Scan(&b.ID, &b.Name, &b.Hash, &b.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// BrandFiles returns the files of one brand version.
+func (s *DB) BrandFiles(ctx context.Context, id, hash string) (map[string][]byte, error) {
+	rows, err := s.query(ctx, s.db, `SELECT f.name, a.data FROM brand_files f JOIN assets a ON a.sha256 = f.sha256
+		WHERE f.brand_id = $1 AND f.hash = $2`, id, hash)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var name string
+		var data []byte
+		if err := rows.Scan(&name, &data); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		out[name] = data
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("brand %s@%s: %w", id, hash, ErrNotFound)
+	}
+	return out, nil
+}

@@ -1,0 +1,350 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Status values of items, versions and renderings.
+const (
+	StatusQueued    = "queued"
+	StatusRendering = "rendering"
+	StatusRendered  = "rendered"
+	StatusFailed    = "failed"
+)
+
+// Item is the current state of one item: a brand's piece of content in one
+// language. Its versions keep every submission.
+type Item struct {
+	ID            string    `json:"id"`
+	Brand         string    `json:"brand"`
+	Lang          string    `json:"lang"`
+	Slug          string    `json:"slug"`
+	ContentID     string    `json:"content_id"` // shared by translations
+	Title         string    `json:"title"`
+	LatestVersion int       `json:"latest_version"`
+	Status        string    `json:"status"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// Version is one submission of an item, with everything needed to render
+// it again: the source as submitted, the assets it uses and the brand
+// version it is rendered with.
+type Version struct {
+	ItemID      string
+	Version     int
+	Brand       string
+	BrandHash   string
+	Path        string            // the source's file name inside the bundle
+	Source      []byte            // exactly as submitted
+	Assets      map[string]string // path inside the bundle → sha256
+	VersionHash string
+	Status      string
+	SubmittedBy string
+	CreatedAt   time.Time
+}
+
+// Submission is a validated item on its way into the store.
+type Submission struct {
+	ItemID      string
+	Brand       string
+	BrandHash   string
+	Lang        string
+	Slug        string
+	ContentID   string
+	Title       string
+	Path        string
+	Source      []byte
+	VersionHash string            // identifies source plus assets
+	Assets      map[string][]byte // path inside the bundle → bytes
+	Actor       string
+}
+
+// Task is a unit of queue work as the outbox keeps it.
+type Task struct {
+	OutboxID  int64
+	Type      string
+	ID        string // the queue's task ID, which makes enqueueing idempotent
+	Queue     string
+	Payload   []byte
+	ProcessAt time.Time // zero: now
+}
+
+// NewRendering names a rendering a version needs and the task that makes it.
+type NewRendering struct {
+	Channel string
+	Queue   string
+	TaskID  string
+}
+
+// Plan is the work a new version (or a re-render) needs: the renderings
+// to make and the tasks to enqueue once the transaction commits.
+type Plan struct {
+	Renderings []NewRendering
+	Tasks      []Task
+}
+
+// PlanFunc plans the work for one item version rendered with a brand
+// version. The worker package owns task types and IDs; the store only
+// keeps what it is told, in the same transaction as the version.
+type PlanFunc func(itemID string, version int, brandHash string) Plan
+
+// SubmitResult tells what Submit did.
+type SubmitResult struct {
+	ItemID  string
+	Version int
+	Created bool   // false when the submission repeats the latest version
+	Outbox  []Task // committed; enqueue them, then DeleteOutbox
+}
+
+// Submit stores a new version of an item with its assets, its planned
+// renderings, the outbox rows to enqueue them and an audit event, all in
+// one transaction. Submitting the latest version again (same source, same
+// assets, same brand) creates nothing and returns that version.
+func (s *DB) Submit(ctx context.Context, sub Submission, plan PlanFunc) (*SubmitResult, error) {
+	var res *SubmitResult
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res = &SubmitResult{ItemID: sub.ItemID}
+		now := s.now()
+		var latest int
+		err := s.queryRow(ctx, tx, `SELECT latest_version FROM items WHERE id = $1`+s.forUpdate(), sub.ItemID).Scan(&latest)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			_, err = s.exec(ctx, tx, `INSERT INTO items (id, brand_id, lang, slug, content_id, title, latest_version, status, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $8)`,
+				sub.ItemID, sub.Brand, sub.Lang, sub.Slug, sub.ContentID, sub.Title, StatusQueued, now)
+			if err != nil {
+				return fmt.Errorf("store: insert item: %w", err)
+			}
+		case err != nil:
+			return fmt.Errorf("store: read item: %w", err)
+		default:
+			var hash, brandHash string
+			err := s.queryRow(ctx, tx, `SELECT version_hash, brand_hash FROM item_versions WHERE item_id = $1 AND version = $2`, sub.ItemID, latest).Scan(&hash, &brandHash)
+			if err != nil {
+				return fmt.Errorf("store: read version: %w", err)
+			}
+			if hash == sub.VersionHash && brandHash == sub.BrandHash {
+				res.Version = latest
+				return nil
+			}
+		}
+		v := latest + 1
+		res.Version, res.Created = v, true
+		sum := sha256.Sum256(sub.Source)
+		_, err = s.exec(ctx, tx, `INSERT INTO item_versions (item_id, version, path, source, source_sha256, version_hash, brand_hash, status, submitted_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+			sub.ItemID, v, sub.Path, sub.Source, hex.EncodeToString(sum[:]), sub.VersionHash, sub.BrandHash, StatusQueued, sub.Actor, now)
+		if err != nil {
+			return fmt.Errorf("store: insert version: %w", err)
+		}
+		for _, p := range slices.Sorted(maps.Keys(sub.Assets)) {
+			sha, err := s.putBlob(ctx, tx, sub.Assets[p])
+			if err != nil {
+				return err
+			}
+			if _, err := s.exec(ctx, tx, `INSERT INTO version_assets (item_id, version, path, sha256) VALUES ($1, $2, $3, $4)`, sub.ItemID, v, p, sha); err != nil {
+				return fmt.Errorf("store: insert asset: %w", err)
+			}
+		}
+		_, err = s.exec(ctx, tx, `UPDATE items SET latest_version = $2, title = $3, content_id = $4, status = $5, updated_at = $6 WHERE id = $1`,
+			sub.ItemID, v, sub.Title, sub.ContentID, StatusQueued, now)
+		if err != nil {
+			return fmt.Errorf("store: update item: %w", err)
+		}
+		p := plan(sub.ItemID, v, sub.BrandHash)
+		if err := s.insertRenderings(ctx, tx, sub.ItemID, v, sub.BrandHash, p.Renderings, now); err != nil {
+			return err
+		}
+		if res.Outbox, err = s.insertOutbox(ctx, tx, p.Tasks, now); err != nil {
+			return err
+		}
+		return s.addEvent(ctx, tx, Event{At: now, Actor: sub.Actor, Kind: "submitted", ItemID: sub.ItemID, Version: v})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// forUpdate locks the rows a read returns on PostgreSQL; SQLite's
+// immediate transactions already hold the only write lock.
+func (s *DB) forUpdate() string {
+	if s.dialect == postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+func (s *DB) insertRenderings(ctx context.Context, tx *sql.Tx, itemID string, v int, brandHash string, rs []NewRendering, now time.Time) error {
+	for _, r := range rs {
+		_, err := s.exec(ctx, tx, `INSERT INTO renderings (item_id, version, channel, variant, status, brand_hash, queue, task_id, enqueues, updated_at)
+			VALUES ($1, $2, $3, '', $4, $5, $6, $7, 1, $8)`,
+			itemID, v, r.Channel, StatusQueued, brandHash, r.Queue, r.TaskID, now)
+		if err != nil {
+			return fmt.Errorf("store: insert rendering: %w", err)
+		}
+	}
+	return nil
+}
+
+// putBlob stores data once under its SHA-256 and returns the hash.
+func (s *DB) putBlob(ctx context.Context, tx *sql.Tx, data []byte) (string, error) {
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	_, err := s.exec(ctx, tx, `INSERT INTO assets (sha256, size, data, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
+		sha, len(data), data, s.now())
+	if err != nil {
+		return "", fmt.Errorf("store: insert blob: %w", err)
+	}
+	return sha, nil
+}
+
+// Blob returns the bytes stored under sha.
+func (s *DB) Blob(ctx context.Context, sha string) ([]byte, error) {
+	var data []byte
+	err := s.queryRow(ctx, s.db, `SELECT data FROM assets WHERE sha256 = $1`, sha).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("blob %s: %w", sha, ErrNotFound)
+	}
+	return data, err
+}
+
+// Item returns an item's current state.
+func (s *DB) Item(ctx context.Context, id string) (*Item, error) {
+	rows, err := s.query(ctx, s.db, itemSelect+` WHERE id = $1`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	items, err := scanItems(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("item %q: %w", id, ErrNotFound)
+	}
+	return &items[0], nil
+}
+
+// ItemFilter narrows Items. Empty fields match everything.
+type ItemFilter struct {
+	Brand  string
+	Status string
+	Lang   string
+	Query  string // a case-insensitive substring of the title
+	Limit  int    // default 100
+	Offset int
+}
+
+// Items lists items, most recently updated first.
+func (s *DB) Items(ctx context.Context, f ItemFilter) ([]Item, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if f.Brand != "" {
+		add("brand_id = ?", f.Brand)
+	}
+	if f.Status != "" {
+		add("status = ?", f.Status)
+	}
+	if f.Lang != "" {
+		add("lang = ?", f.Lang)
+	}
+	if f.Query != "" {
+		add("LOWER(title) LIKE ?", "%"+strings.ToLower(f.Query)+"%")
+	}
+	q := itemSelect
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	q += fmt.Sprintf(" ORDER BY updated_at DESC, id LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+	rows, err := s.query(ctx, s.db, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return scanItems(rows)
+}
+
+const itemSelect = `SELECT id, brand_id, lang, slug, content_id, title, latest_version, status, created_at, updated_at FROM items`
+
+func scanItems(rows *sql.Rows) ([]Item, error) {
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		var it Item
+		if err := rows.Scan(&it.ID, &it.Brand, &it.Lang, &it.Slug, &it.ContentID, &it.Title, &it.LatestVersion, &it.Status, &it.CreatedAt, &it.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// Version returns one version of an item with its source and asset list.
+func (s *DB) Version(ctx context.Context, itemID string, version int) (*Version, error) {
+	v := &Version{ItemID: itemID, Version: version, Assets: map[string]string{}}
+	err := s.queryRow(ctx, s.db, `SELECT i.brand_id, v.brand_hash, v.path, v.source, v.version_hash, v.status, v.submitted_by, v.created_at
+		FROM item_versions v JOIN items i ON i.id = v.item_id WHERE v.item_id = $1 AND v.version = $2`, itemID, version).
+		Scan(&v.Brand, &v.BrandHash, &v.Path, &v.Source, &v.VersionHash, &v.Status, &v.SubmittedBy, &v.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("item %q version %d: %w", itemID, version, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	rows, err := s.query(ctx, s.db, `SELECT path, sha256 FROM version_assets WHERE item_id = $1 AND version = $2`, itemID, version)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p, sha string
+		if err := rows.Scan(&p, &sha); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		v.Assets[p] = sha
+	}
+	return v, rows.Err()
+}
+
+// VersionInfo summarises one version for listings.
+type VersionInfo struct {
+	Version     int       `json:"version"`
+	Status      string    `json:"status"`
+	BrandHash   string    `json:"brand_hash"`
+	SubmittedBy string    `json:"submitted_by"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Versions lists an item's versions, newest first.
+func (s *DB) Versions(ctx context.Context, itemID string) ([]VersionInfo, error) {
+	rows, err := s.query(ctx, s.db, `SELECT version, status, brand_hash, submitted_by, created_at FROM item_versions WHERE item_id = $1 ORDER BY version DESC`, itemID)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	var out []VersionInfo
+	for rows.Next() {
+		var v VersionInfo
+		if err := rows.Scan(&v.Version, &v.Status, &v.BrandHash, &v.SubmittedBy, &v.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

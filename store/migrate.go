@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrate brings the schema up to date. Several processes may start at
+// once; they take turns (an advisory lock on PostgreSQL, the write lock
+// on SQLite) and each migration is applied once, in its own transaction.
+func (s *DB) Migrate(ctx context.Context) (applied []string, err error) {
+	dir := "migrations/sqlite"
+	if s.dialect == postgres {
+		dir = "migrations/postgres"
+	}
+	names, err := fs.Glob(migrations, dir+"/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	const create = `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`
+	for _, name := range names {
+		base := path.Base(name)
+		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return applied, fmt.Errorf("store: migration %s: name must start with a number", base)
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return applied, err
+		}
+		did := false
+		err = s.tx1(ctx, func(tx *sql.Tx) error {
+			if s.dialect == postgres {
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7301)`); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, create); err != nil {
+				return err
+			}
+			var one int
+			err := s.queryRow(ctx, tx, `SELECT 1 FROM schema_migrations WHERE version = $1`, n).Scan(&one)
+			if err == nil {
+				return nil
+			}
+			if err != sql.ErrNoRows {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			if _, err := s.exec(ctx, tx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, n, base); err != nil {
+				return err
+			}
+			did = true
+			return nil
+		})
+		if err != nil {
+			return applied, fmt.Errorf("store: migration %s: %w", base, err)
+		}
+		if did {
+			applied = append(applied, base)
+		}
+	}
+	return applied, nil
+}

@@ -1,0 +1,265 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// RenderKey names one rendering.
+type RenderKey struct {
+	ItemID  string
+	Version int
+	Channel string
+}
+
+func (k RenderKey) String() string { return fmt.Sprintf("%s@%d/%s", k.ItemID, k.Version, k.Channel) }
+
+// Rendering is one channel's rendering of one version.
+type Rendering struct {
+	RenderKey
+	Status    string
+	BrandHash string
+	Queue     string
+	TaskID    string
+	Attempts  int // times a worker started it
+	Enqueues  int // times a task was put in the queue for it
+	Renders   int // times a result was recorded: 1 once final
+	Error     string
+	Warnings  json.RawMessage
+	Metrics   map[string]float64
+	Duration  time.Duration
+	Files     []RenderedFile
+	UpdatedAt time.Time
+}
+
+// Final reports whether the rendering is done, one way or the other.
+func (r *Rendering) Final() bool { return r.Status == StatusRendered || r.Status == StatusFailed }
+
+// RenderedFile is one file of a rendering; its bytes are a blob.
+type RenderedFile struct {
+	Name      string `json:"name"`
+	MediaType string `json:"media_type"`
+	SHA256    string `json:"sha256"`
+	Size      int64  `json:"size"`
+}
+
+// FileData is a rendered file on its way into the store.
+type FileData struct {
+	Name      string
+	MediaType string
+	Data      []byte
+}
+
+// RenderResult is what a worker records when a rendering ends.
+type RenderResult struct {
+	Files    []FileData
+	Warnings any // marshalled as JSON
+	Metrics  map[string]float64
+	Duration time.Duration
+	Err      string // non-empty: the rendering failed for good
+}
+
+// StartRendering marks a rendering as being worked on by the brand
+// version brandHash. It returns false when there is nothing to do: the
+// rendering is final, or it now belongs to another brand version.
+func (s *DB) StartRendering(ctx context.Context, k RenderKey, brandHash string) (bool, error) {
+	now := s.now()
+	res, err := s.exec(ctx, s.db, `UPDATE renderings SET status = $5, attempts = attempts + 1, started_at = $6, updated_at = $6
+		WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = '' AND brand_hash = $4 AND status IN ('queued', 'rendering')`,
+		k.ItemID, k.Version, k.Channel, brandHash, StatusRendering, now)
+	if err != nil {
+		return false, fmt.Errorf("store: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// FinishRendering records a rendering's result and, when it was the
+// version's last unfinished channel, sets the version (and the item, if
+// this is its latest version) to rendered or failed, all in one
+// transaction. It returns the version's status after the call, and
+// recorded=false when the rendering was already final or superseded (a
+// second worker finishing the same task), in which case nothing changes.
+func (s *DB) FinishRendering(ctx context.Context, k RenderKey, brandHash string, r RenderResult) (versionStatus string, recorded bool, err error) {
+	warnings, err := json.Marshal(r.Warnings)
+	if err != nil {
+		return "", false, err
+	}
+	if r.Warnings == nil {
+		warnings = []byte("[]")
+	}
+	metrics, err := json.Marshal(r.Metrics)
+	if err != nil || r.Metrics == nil {
+		metrics = []byte("{}")
+	}
+	status := StatusRendered
+	if r.Err != "" {
+		status = StatusFailed
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		versionStatus, recorded = "", false
+		// Lock the version first, so two channels finishing at once take
+		// turns and the last one sees the other's result.
+		var latest int
+		err := s.queryRow(ctx, tx, `SELECT i.latest_version FROM items i WHERE i.id = $1`, k.ItemID).Scan(&latest)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE item_versions SET updated_at = $3 WHERE item_id = $1 AND version = $2`, k.ItemID, k.Version, now); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		res, err := s.exec(ctx, tx, `UPDATE renderings SET status = $5, error = $6, warnings = $7, metrics = $8, duration_ms = $9,
+			renders = renders + 1, finished_at = $10, updated_at = $10
+			WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = '' AND brand_hash = $4 AND status IN ('queued', 'rendering')`,
+			k.ItemID, k.Version, k.Channel, brandHash, status, r.Err, string(warnings), string(metrics), r.Duration.Milliseconds(), now)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil
+		}
+		recorded = true
+		if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = ''`, k.ItemID, k.Version, k.Channel); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		for _, f := range r.Files {
+			sha, err := s.putBlob(ctx, tx, f.Data)
+			if err != nil {
+				return err
+			}
+			_, err = s.exec(ctx, tx, `INSERT INTO rendering_files (item_id, version, channel, variant, name, media_type, sha256, size)
+				VALUES ($1, $2, $3, '', $4, $5, $6, $7)`, k.ItemID, k.Version, k.Channel, f.Name, f.MediaType, sha, len(f.Data))
+			if err != nil {
+				return fmt.Errorf("store: insert rendering file: %w", err)
+			}
+		}
+		// The join: is anything of this version still unfinished?
+		var open, failed int
+		err = s.queryRow(ctx, tx, `SELECT
+				COALESCE(SUM(CASE WHEN status IN ('queued', 'rendering') THEN 1 ELSE 0 END), 0),
+				COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)
+			FROM renderings WHERE item_id = $1 AND version = $2`, k.ItemID, k.Version).Scan(&open, &failed)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		versionStatus = StatusRendering
+		if open == 0 {
+			versionStatus = StatusRendered
+			if failed > 0 {
+				versionStatus = StatusFailed
+			}
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE item_versions SET status = $3 WHERE item_id = $1 AND version = $2`, k.ItemID, k.Version, versionStatus); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if latest == k.Version {
+			if _, err := s.exec(ctx, tx, `UPDATE items SET status = $2, updated_at = $3 WHERE id = $1`, k.ItemID, versionStatus, now); err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+		}
+		if open == 0 {
+			return s.addEvent(ctx, tx, Event{At: now, Actor: "worker", Kind: versionStatus, ItemID: k.ItemID, Version: k.Version})
+		}
+		return nil
+	})
+	return versionStatus, recorded, err
+}
+
+// Renderings returns every rendering of a version, with its file list.
+func (s *DB) Renderings(ctx context.Context, itemID string, version int) ([]Rendering, error) {
+	rows, err := s.query(ctx, s.db, renderingSelect+` WHERE item_id = $1 AND version = $2 ORDER BY channel`, itemID, version)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	rs, err := scanRenderings(rows)
+	if err != nil {
+		return nil, err
+	}
+	files, err := s.query(ctx, s.db, `SELECT channel, name, media_type, sha256, size FROM rendering_files
+		WHERE item_id = $1 AND version = $2 ORDER BY channel, name`, itemID, version)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	defer files.Close()
+	byChannel := map[string]*Rendering{}
+	for i := range rs {
+		byChannel[rs[i].Channel] = &rs[i]
+	}
+	for files.Next() {
+		var ch string
+		var f RenderedFile
+		if err := files.Scan(&ch, &f.Name, &f.MediaType, &f.SHA256, &f.Size); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		if r := byChannel[ch]; r != nil {
+			r.Files = append(r.Files, f)
+		}
+	}
+	return rs, files.Err()
+}
+
+// UnfinishedRenderings lists renderings not final whose row has not
+// changed since before, oldest first: the reconciler's candidates.
+func (s *DB) UnfinishedRenderings(ctx context.Context, before time.Time, limit int) ([]Rendering, error) {
+	rows, err := s.query(ctx, s.db, renderingSelect+` WHERE status IN ('queued', 'rendering') AND updated_at < $1 ORDER BY updated_at LIMIT $2`, before.UTC(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return scanRenderings(rows)
+}
+
+// Reenqueued records that the reconciler put a new task in the queue for
+// an unfinished rendering. It does nothing if the rendering has become
+// final meanwhile.
+func (s *DB) Reenqueued(ctx context.Context, k RenderKey, taskID string) error {
+	_, err := s.exec(ctx, s.db, `UPDATE renderings SET task_id = $4, enqueues = enqueues + 1, updated_at = $5
+		WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = '' AND status IN ('queued', 'rendering')`,
+		k.ItemID, k.Version, k.Channel, taskID, s.now())
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+// RenderingFile returns one rendered file.
+func (s *DB) RenderingFile(ctx context.Context, k RenderKey, name string) (*RenderedFile, []byte, error) {
+	f := &RenderedFile{Name: name}
+	var data []byte
+	err := s.queryRow(ctx, s.db, `SELECT f.media_type, f.sha256, f.size, a.data FROM rendering_files f JOIN assets a ON a.sha256 = f.sha256
+		WHERE f.item_id = $1 AND f.version = $2 AND f.channel = $3 AND f.variant = '' AND f.name = $4`, k.ItemID, k.Version, k.Channel, name).
+		Scan(&f.MediaType, &f.SHA256, &f.Size, &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, fmt.Errorf("file %q of %s: %w", name, k, ErrNotFound)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: %w", err)
+	}
+	return f, data, nil
+}
+
+const renderingSelect = `SELECT item_id, version, channel, status, brand_hash, queue, task_id, attempts, enqueues, renders,
+	error, warnings, metrics, duration_ms, updated_at FROM renderings`
+
+func scanRenderings(rows *sql.Rows) ([]Rendering, error) {
+	defer rows.Close()
+	var out []Rendering
+	for rows.Next() {
+		var r Rendering
+		var warnings, metrics string
+		var ms int64
+		if err := rows.Scan(&r.ItemID, &r.Version, &r.Channel, &r.Status, &r.BrandHash, &r.Queue, &r.TaskID, &r.Attempts, &r.Enqueues, &r.Renders,
+			&r.Error, &warnings, &metrics, &ms, &r.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		r.Warnings = json.RawMessage(warnings)
+		json.Unmarshal([]byte(metrics), &r.Metrics)
+		r.Duration = time.Duration(ms) * time.Millisecond
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

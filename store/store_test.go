@@ -1,0 +1,312 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crosscast/crosscast/internal/testenv"
+	"github.com/crosscast/crosscast/store"
+)
+
+// Every test runs against both back ends: the embedded SQLite file and a
+// real PostgreSQL, each in its own database or schema.
+func backends(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			var dsn string
+			if kind == "sqlite" {
+				dsn = testenv.SQLite(t)
+			} else {
+				dsn = testenv.Postgres(t)
+			}
+			db := open(t, dsn)
+			fn(t, db)
+		})
+	}
+}
+
+func open(t *testing.T, dsn string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+var channels = []string{"email", "portal", "social"}
+
+// plan mimics the worker's: one rendering per channel, one fan-out task.
+func plan(queue string) store.PlanFunc {
+	return func(itemID string, v int, brandHash string) store.Plan {
+		var p store.Plan
+		for _, ch := range channels {
+			p.Renderings = append(p.Renderings, store.NewRendering{Channel: ch, Queue: queue, TaskID: fmt.Sprintf("render:%s:%d:%s:%s", itemID, v, ch, brandHash)})
+		}
+		p.Tasks = []store.Task{{Type: "item:render", ID: fmt.Sprintf("item:%s:%d:%s", itemID, v, brandHash), Queue: queue, Payload: []byte(`{}`)}}
+		return p
+	}
+}
+
+func submission(id, source string, assets map[string][]byte) store.Submission {
+	return store.Submission{
+		ItemID: id, Brand: "kestrel", BrandHash: "b1", Lang: "en", Slug: id, ContentID: id, Title: "Title of " + id,
+		Path: "index.md", Source: []byte(source), VersionHash: source + fmt.Sprint(len(assets)), Assets: assets, Actor: "tester",
+	}
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		// open already migrated; several processes starting at once
+		// must neither fail nor apply a migration twice.
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for range 4 {
+			wg.Go(func() {
+				applied, err := db.Migrate(context.Background())
+				if err == nil && len(applied) > 0 {
+					err = fmt.Errorf("applied %v again", applied)
+				}
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+	})
+}
+
+func TestSubmitVersionsAndDedupe(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		img := []byte("pretend this is a JPEG")
+		res, err := db.Submit(ctx, submission("tent", "v1", map[string][]byte{"hero.jpg": img}), plan("critical"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Created || res.Version != 1 || len(res.Outbox) != 1 || res.Outbox[0].OutboxID == 0 {
+			t.Fatalf("first submit: %+v", res)
+		}
+		again, err := db.Submit(ctx, submission("tent", "v1", map[string][]byte{"hero.jpg": img}), plan("critical"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Created || again.Version != 1 || len(again.Outbox) != 0 {
+			t.Fatalf("resubmitting the same version must create nothing: %+v", again)
+		}
+		v2, err := db.Submit(ctx, submission("tent", "v2 with the same image", map[string][]byte{"hero.jpg": img}), plan("critical"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !v2.Created || v2.Version != 2 {
+			t.Fatalf("changed source must make version 2: %+v", v2)
+		}
+		ver, err := db.Version(ctx, "tent", 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(ver.Source) != "v2 with the same image" || ver.Brand != "kestrel" || len(ver.Assets) != 1 {
+			t.Fatalf("version 2: %+v", ver)
+		}
+		data, err := db.Blob(ctx, ver.Assets["hero.jpg"])
+		if err != nil || string(data) != string(img) {
+			t.Fatalf("asset: %q, %v", data, err)
+		}
+		it, err := db.Item(ctx, "tent")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.LatestVersion != 2 || it.Status != store.StatusQueued {
+			t.Fatalf("item: %+v", it)
+		}
+		if _, err := db.Item(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("missing item: %v", err)
+		}
+		evs, err := db.Events(ctx, "tent", 0)
+		if err != nil || len(evs) != 2 || evs[0].Kind != "submitted" || evs[0].Actor != "tester" {
+			t.Fatalf("events: %+v %v", evs, err)
+		}
+		list, err := db.Items(ctx, store.ItemFilter{Query: "TITLE OF t"})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("search by title: %+v %v", list, err)
+		}
+	})
+}
+
+func TestRenderJoin(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.Submit(ctx, submission("guide", "body", nil), plan("critical")); err != nil {
+			t.Fatal(err)
+		}
+		// All channels finish at once, each in its own transaction; the
+		// last one to commit must see the others and close the version.
+		var wg sync.WaitGroup
+		for _, ch := range channels {
+			wg.Go(func() {
+				k := store.RenderKey{ItemID: "guide", Version: 1, Channel: ch}
+				if ok, err := db.StartRendering(ctx, k, "b1"); err != nil || !ok {
+					t.Errorf("start %s: %v %v", ch, ok, err)
+					return
+				}
+				_, rec, err := db.FinishRendering(ctx, k, "b1", store.RenderResult{
+					Files:   []store.FileData{{Name: "index.html", MediaType: "text/html", Data: []byte("<p>" + ch)}},
+					Metrics: map[string]float64{"bytes": 7},
+				})
+				if err != nil || !rec {
+					t.Errorf("finish %s: %v %v", ch, rec, err)
+				}
+			})
+		}
+		wg.Wait()
+		it, _ := db.Item(ctx, "guide")
+		if it.Status != store.StatusRendered {
+			t.Fatalf("after every channel finished the item is %q", it.Status)
+		}
+		// A second worker finishing the same task changes nothing.
+		k := store.RenderKey{ItemID: "guide", Version: 1, Channel: "portal"}
+		if ok, _ := db.StartRendering(ctx, k, "b1"); ok {
+			t.Error("a final rendering must not start again")
+		}
+		_, rec, err := db.FinishRendering(ctx, k, "b1", store.RenderResult{Err: "late duplicate"})
+		if err != nil || rec {
+			t.Fatalf("duplicate finish: recorded=%v err=%v", rec, err)
+		}
+		rs, err := db.Renderings(ctx, "guide", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.Status != store.StatusRendered || r.Renders != 1 || len(r.Files) != 1 || r.Metrics["bytes"] != 7 {
+				t.Errorf("%s: %+v", r.Channel, r)
+			}
+		}
+		f, data, err := db.RenderingFile(ctx, k, "index.html")
+		if err != nil || string(data) != "<p>portal" || f.MediaType != "text/html" {
+			t.Fatalf("file: %+v %q %v", f, data, err)
+		}
+		if _, _, err := db.RenderingFile(ctx, k, "missing.html"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("missing file: %v", err)
+		}
+	})
+}
+
+func TestFailedChannelFailsVersion(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.Submit(ctx, submission("x", "body", nil), plan("critical"))
+		for i, ch := range channels {
+			k := store.RenderKey{ItemID: "x", Version: 1, Channel: ch}
+			r := store.RenderResult{}
+			if i == 1 {
+				r.Err = "index.md:3: hero: no such file"
+			}
+			st, _, err := db.FinishRendering(ctx, k, "b1", r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := store.StatusRendering
+			if i == len(channels)-1 {
+				want = store.StatusFailed
+			}
+			if st != want {
+				t.Fatalf("after %s the version is %q, want %q", ch, st, want)
+			}
+		}
+		rs, _ := db.Renderings(ctx, "x", 1)
+		if rs[1].Error != "index.md:3: hero: no such file" {
+			t.Fatalf("the error is kept on the rendering: %+v", rs[1])
+		}
+	})
+}
+
+func TestBrandChangeRerenders(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		kit := map[string][]byte{"brand.yaml": []byte("name: Kestrel"), "logo.svg": []byte("<svg/>")}
+		first, err := db.PutBrand(ctx, "kestrel", "Kestrel", kit, "admin", plan("low"))
+		if err != nil || !first.Changed || first.Items != 0 {
+			t.Fatalf("first put: %+v %v", first, err)
+		}
+		sub := submission("tent", "body", nil)
+		sub.BrandHash = first.Hash
+		db.Submit(ctx, sub, plan("critical"))
+		same, _ := db.PutBrand(ctx, "kestrel", "Kestrel", kit, "admin", plan("low"))
+		if same.Changed || len(same.Outbox) != 0 {
+			t.Fatalf("the same kit again must change nothing: %+v", same)
+		}
+		kit["brand.yaml"] = []byte("name: Kestrel Outdoor")
+		next, err := db.PutBrand(ctx, "kestrel", "Kestrel Outdoor", kit, "admin", plan("low"))
+		if err != nil || !next.Changed || next.Items != 1 || len(next.Outbox) != 1 || next.Outbox[0].Queue != "low" {
+			t.Fatalf("changed kit: %+v %v", next, err)
+		}
+		rs, _ := db.Renderings(ctx, "tent", 1)
+		for _, r := range rs {
+			if r.BrandHash != next.Hash || r.Status != store.StatusQueued || r.Queue != "low" {
+				t.Errorf("%s after the brand change: %+v", r.Channel, r)
+			}
+		}
+		// The old kit stays, so old renderings can be reproduced.
+		old, err := db.BrandFiles(ctx, "kestrel", first.Hash)
+		if err != nil || string(old["brand.yaml"]) != "name: Kestrel" {
+			t.Fatalf("old kit: %v %v", old, err)
+		}
+		// A worker still holding the old brand version is superseded.
+		k := store.RenderKey{ItemID: "tent", Version: 1, Channel: "portal"}
+		if ok, _ := db.StartRendering(ctx, k, first.Hash); ok {
+			t.Error("a task for the old brand version must not start")
+		}
+	})
+}
+
+func TestTokens(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		secret, tok, err := db.CreateToken(ctx, "ci", store.RoleWriter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.TokenBySecret(ctx, secret)
+		if err != nil || got.ID != tok.ID || got.Role != store.RoleWriter {
+			t.Fatalf("lookup: %+v %v", got, err)
+		}
+		if _, err := db.TokenBySecret(ctx, secret+"x"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("wrong secret: %v", err)
+		}
+		if _, _, err := db.CreateToken(ctx, "x", "root"); err == nil {
+			t.Fatal("unknown role accepted")
+		}
+	})
+}
+
+func TestOutbox(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		res, _ := db.Submit(ctx, submission("a", "a", nil), plan("critical"))
+		rows, err := db.Outbox(ctx, time.Now().Add(time.Hour), 10)
+		if err != nil || len(rows) != 1 || rows[0].Type != "item:render" || rows[0].ID != "item:a:1:b1" {
+			t.Fatalf("outbox: %+v %v", rows, err)
+		}
+		if err := db.DeleteOutbox(ctx, rows[0].OutboxID); err != nil {
+			t.Fatal(err)
+		}
+		rows, _ = db.Outbox(ctx, time.Now().Add(time.Hour), 10)
+		if len(rows) != 0 {
+			t.Fatalf("deleted row still there: %+v", rows)
+		}
+	})
+}
