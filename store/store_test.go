@@ -296,7 +296,7 @@ func TestTokens(t *testing.T) {
 func TestOutbox(t *testing.T) {
 	backends(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		res, _ := db.Submit(ctx, submission("a", "a", nil), plan("critical"))
+		db.Submit(ctx, submission("a", "a", nil), plan("critical"))
 		rows, err := db.Outbox(ctx, time.Now().Add(time.Hour), 10)
 		if err != nil || len(rows) != 1 || rows[0].Type != "item:render" || rows[0].ID != "item:a:1:b1" {
 			t.Fatalf("outbox: %+v %v", rows, err)
