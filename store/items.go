@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/crosscast/crosscast/content"
 )
 
 // Status values of items, versions and renderings.
@@ -45,6 +47,7 @@ type Version struct {
 	Brand       string
 	BrandHash   string
 	Path        string            // the source's file name inside the bundle
+	Compat      string            // front matter dialect it was written in
 	Source      []byte            // exactly as submitted
 	Assets      map[string]string // path inside the bundle → sha256
 	VersionHash string
@@ -63,6 +66,7 @@ type Submission struct {
 	ContentID   string
 	Title       string
 	Path        string
+	Compat      string
 	Source      []byte
 	VersionHash string            // identifies source plus assets
 	Assets      map[string][]byte // path inside the bundle → bytes
@@ -138,12 +142,21 @@ func (s *DB) Submit(ctx context.Context, sub Submission, plan PlanFunc) (*Submit
 				return nil
 			}
 		}
+		var other string
+		err = s.queryRow(ctx, tx, `SELECT id FROM items WHERE brand_id = $1 AND lang = $2 AND slug = $3 AND id <> $4`, sub.Brand, sub.Lang, sub.Slug, sub.ItemID).Scan(&other)
+		if err == nil {
+			return content.Errors{{File: sub.Path, Field: "slug", Code: content.EInvalid,
+				Message: fmt.Sprintf("slug %q is already used by item %s; set a different slug, or the same id to make this a new version of it", sub.Slug, other)}}
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: %w", err)
+		}
 		v := latest + 1
 		res.Version, res.Created = v, true
 		sum := sha256.Sum256(sub.Source)
-		_, err = s.exec(ctx, tx, `INSERT INTO item_versions (item_id, version, path, source, source_sha256, version_hash, brand_hash, status, submitted_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
-			sub.ItemID, v, sub.Path, sub.Source, hex.EncodeToString(sum[:]), sub.VersionHash, sub.BrandHash, StatusQueued, sub.Actor, now)
+		_, err = s.exec(ctx, tx, `INSERT INTO item_versions (item_id, version, path, compat, source, source_sha256, version_hash, brand_hash, status, submitted_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $11, $4, $5, $6, $7, $8, $9, $10, $10)`,
+			sub.ItemID, v, sub.Path, sub.Source, hex.EncodeToString(sum[:]), sub.VersionHash, sub.BrandHash, StatusQueued, sub.Actor, now, sub.Compat)
 		if err != nil {
 			return fmt.Errorf("store: insert version: %w", err)
 		}
@@ -156,8 +169,8 @@ func (s *DB) Submit(ctx context.Context, sub Submission, plan PlanFunc) (*Submit
 				return fmt.Errorf("store: insert asset: %w", err)
 			}
 		}
-		_, err = s.exec(ctx, tx, `UPDATE items SET latest_version = $2, title = $3, content_id = $4, status = $5, updated_at = $6 WHERE id = $1`,
-			sub.ItemID, v, sub.Title, sub.ContentID, StatusQueued, now)
+		_, err = s.exec(ctx, tx, `UPDATE items SET latest_version = $2, title = $3, content_id = $4, status = $5, updated_at = $6, slug = $7 WHERE id = $1`,
+			sub.ItemID, v, sub.Title, sub.ContentID, StatusQueued, now, sub.Slug)
 		if err != nil {
 			return fmt.Errorf("store: update item: %w", err)
 		}
@@ -298,9 +311,9 @@ func scanItems(rows *sql.Rows) ([]Item, error) {
 // Version returns one version of an item with its source and asset list.
 func (s *DB) Version(ctx context.Context, itemID string, version int) (*Version, error) {
 	v := &Version{ItemID: itemID, Version: version, Assets: map[string]string{}}
-	err := s.queryRow(ctx, s.db, `SELECT i.brand_id, v.brand_hash, v.path, v.source, v.version_hash, v.status, v.submitted_by, v.created_at
+	err := s.queryRow(ctx, s.db, `SELECT i.brand_id, v.brand_hash, v.path, v.compat, v.source, v.version_hash, v.status, v.submitted_by, v.created_at
 		FROM item_versions v JOIN items i ON i.id = v.item_id WHERE v.item_id = $1 AND v.version = $2`, itemID, version).
-		Scan(&v.Brand, &v.BrandHash, &v.Path, &v.Source, &v.VersionHash, &v.Status, &v.SubmittedBy, &v.CreatedAt)
+		Scan(&v.Brand, &v.BrandHash, &v.Path, &v.Compat, &v.Source, &v.VersionHash, &v.Status, &v.SubmittedBy, &v.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("item %q version %d: %w", itemID, version, ErrNotFound)
 	}

@@ -37,11 +37,13 @@ CREATE TABLE items (
     updated_at     DATETIME NOT NULL
 );
 CREATE INDEX items_brand ON items (brand_id, updated_at);
+CREATE UNIQUE INDEX items_slug ON items (brand_id, lang, slug);
 
 CREATE TABLE item_versions (
     item_id       TEXT NOT NULL REFERENCES items (id),
     version       INTEGER NOT NULL,
     path          TEXT NOT NULL,
+    compat        TEXT NOT NULL,
     source        BLOB NOT NULL,
     source_sha256 TEXT NOT NULL,
     version_hash  TEXT NOT NULL,

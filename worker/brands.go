@@ -1,0 +1,100 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/internal/memfs"
+	"github.com/crosscast/crosscast/store"
+)
+
+// Brands loads brand kits from the store, each version parsed once. Kits
+// are kept by version hash, which never changes meaning, so the cache
+// needs no invalidation.
+type Brands struct {
+	db *store.DB
+	mu sync.Mutex
+	m  map[string]*content.Brand // id@hash
+}
+
+// NewBrands returns an empty cache over db.
+func NewBrands(db *store.DB) *Brands {
+	return &Brands{db: db, m: map[string]*content.Brand{}}
+}
+
+// Load returns brand id at version hash.
+func (b *Brands) Load(ctx context.Context, id, hash string) (*content.Brand, error) {
+	key := id + "@" + hash
+	b.mu.Lock()
+	br, ok := b.m[key]
+	b.mu.Unlock()
+	if ok {
+		return br, nil
+	}
+	files, err := b.db.BrandFiles(ctx, id, hash)
+	if err != nil {
+		return nil, err
+	}
+	br, err = content.LoadBrand(memfs.FS(files), id, id+"/brand.yaml")
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	b.m[key] = br
+	b.mu.Unlock()
+	return br, nil
+}
+
+// Current returns a brand's current version and its hash.
+func (b *Brands) Current(ctx context.Context, id string) (*content.Brand, string, error) {
+	info, err := b.db.Brand(ctx, id)
+	if err != nil {
+		return nil, "", err
+	}
+	br, err := b.Load(ctx, id, info.Hash)
+	return br, info.Hash, err
+}
+
+// ReadBrandDir reads a brand kit folder: brand.yaml and the files it
+// names, nothing else (a kit folder may also hold items). The kit is
+// validated on the way.
+func ReadBrandDir(dir string) (*content.Brand, map[string][]byte, error) {
+	fsys := os.DirFS(dir)
+	id := filepath.Base(filepath.Clean(dir))
+	br, err := content.LoadBrand(fsys, id, filepath.Join(dir, "brand.yaml"))
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := fs.ReadFile(fsys, "brand.yaml")
+	if err != nil {
+		return nil, nil, err
+	}
+	files := map[string][]byte{"brand.yaml": src}
+	for _, f := range br.Files {
+		files[f.Name] = f.Data
+	}
+	return br, files, nil
+}
+
+// ImportBrand stores a brand kit read from dir as the brand's current
+// version. If the kit changed, every item of the brand is queued to
+// render again on the low queue.
+func (p *Pipeline) ImportBrand(ctx context.Context, dir, actor string) (*content.Brand, *store.PutBrandResult, error) {
+	br, files, err := ReadBrandDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := p.db.PutBrand(ctx, br.ID, br.Name, files, actor, p.Plan(QueueLow))
+	if err != nil {
+		return nil, nil, fmt.Errorf("brand %s: %w", br.ID, err)
+	}
+	if err := p.Dispatch(ctx, res.Outbox); err != nil {
+		p.log.Warn("enqueue after brand change failed; the reconciler will retry", "brand", br.ID, "err", err)
+	}
+	return br, res, nil
+}

@@ -1,0 +1,216 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/internal/memfs"
+	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/store"
+)
+
+// Handler returns the task handler for every task type the pipeline runs.
+func (p *Pipeline) Handler() asynq.Handler {
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(TypeItemRender, p.handleItemRender)
+	for _, ch := range p.Channels() {
+		mux.HandleFunc(TypeRenderPrefix+ch, p.handleRender)
+	}
+	return mux
+}
+
+// permanent marks an error retrying cannot fix: the input is bad, or the
+// renderer failed on it (rendering is a pure function of its input).
+func permanent(err error) error { return fmt.Errorf("%w (%w)", err, asynq.SkipRetry) }
+
+// handleItemRender fans out: one render task per unfinished rendering of
+// the version, each with its derived ID, so running the fan-out twice
+// enqueues nothing new.
+func (p *Pipeline) handleItemRender(ctx context.Context, t *asynq.Task) error {
+	var pl ItemRenderPayload
+	if err := json.Unmarshal(t.Payload(), &pl); err != nil || pl.ItemID == "" || pl.Version < 1 {
+		p.log.Error("bad item:render payload", "payload", string(t.Payload()), "err", err)
+		return permanent(fmt.Errorf("bad payload %q", t.Payload()))
+	}
+	rs, err := p.db.Renderings(ctx, pl.ItemID, pl.Version)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range rs {
+		if r.Final() || r.BrandHash != pl.BrandHash {
+			continue
+		}
+		if err := p.enqueue(ctx, renderTask(r)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// renderTask is the queue task that makes rendering r.
+func renderTask(r store.Rendering) store.Task {
+	payload, _ := json.Marshal(RenderPayload{ItemID: r.ItemID, Version: r.Version, Channel: r.Channel, BrandHash: r.BrandHash})
+	return store.Task{Type: TypeRenderPrefix + r.Channel, ID: r.TaskID, Queue: r.Queue, Payload: payload}
+}
+
+// handleRender makes one channel's rendering and records it. The store
+// decides whether there is anything to do, so a task that runs twice
+// (a retry after a crash, a reconciler's replacement) records once.
+func (p *Pipeline) handleRender(ctx context.Context, t *asynq.Task) error {
+	var pl RenderPayload
+	if err := json.Unmarshal(t.Payload(), &pl); err != nil || pl.ItemID == "" || pl.Version < 1 || pl.Channel == "" {
+		p.log.Error("bad render payload", "type", t.Type(), "payload", string(t.Payload()), "err", err)
+		return permanent(fmt.Errorf("bad payload %q", t.Payload()))
+	}
+	log := p.log.With("item", pl.ItemID, "version", pl.Version, "channel", pl.Channel)
+	k := store.RenderKey{ItemID: pl.ItemID, Version: pl.Version, Channel: pl.Channel}
+	r, ok := p.renderers[pl.Channel]
+	if !ok {
+		// A worker built without this channel; another worker may have it.
+		return fmt.Errorf("this worker does not render channel %q", pl.Channel)
+	}
+	start, err := p.db.StartRendering(ctx, k, pl.BrandHash)
+	if err != nil {
+		return err
+	}
+	if !start {
+		log.Debug("nothing to do: already final or superseded")
+		return nil
+	}
+	began := time.Now()
+	out, err := p.render(ctx, r, pl)
+	dur := time.Since(began)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: %w", k, ctx.Err()) // timed out or shutting down: retry
+		}
+		var ie inputError
+		if !errors.As(err, &ie) {
+			return err // the store or Redis away: retry
+		}
+		log.Warn("rendering failed", "err", ie.err)
+		p.metrics.observe(pl.Channel, store.StatusFailed, dur)
+		if _, _, ferr := p.db.FinishRendering(ctx, k, pl.BrandHash, store.RenderResult{Err: ie.err.Error(), Warnings: diagnostics(ie.err), Duration: dur}); ferr != nil {
+			return ferr
+		}
+		return permanent(ie.err)
+	}
+	res := store.RenderResult{Warnings: out.Warnings, Metrics: out.Metrics, Duration: dur}
+	for _, f := range out.Files {
+		res.Files = append(res.Files, store.FileData{Name: f.Name, MediaType: f.MediaType, Data: f.Data})
+	}
+	status, recorded, err := p.db.FinishRendering(ctx, k, pl.BrandHash, res)
+	if err != nil {
+		return err
+	}
+	p.metrics.observe(pl.Channel, store.StatusRendered, dur)
+	log.Info("rendered", "ms", dur.Milliseconds(), "files", len(out.Files), "recorded", recorded, "version_status", status)
+	return nil
+}
+
+// inputError is a failure caused by the item or brand, which retrying
+// cannot fix.
+type inputError struct{ err error }
+
+func (e inputError) Error() string { return e.err.Error() }
+func (e inputError) Unwrap() error { return e.err }
+
+// render loads the version and its brand from the store and renders one
+// channel.
+func (p *Pipeline) render(ctx context.Context, r renderers.Renderer, pl RenderPayload) (*renderers.Output, error) {
+	v, err := p.db.Version(ctx, pl.ItemID, pl.Version)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, inputError{err}
+		}
+		return nil, err
+	}
+	brand, err := p.brands.Load(ctx, v.Brand, pl.BrandHash)
+	if err != nil {
+		var ce content.Errors
+		if errors.As(err, &ce) || errors.Is(err, store.ErrNotFound) {
+			return nil, inputError{err}
+		}
+		return nil, err
+	}
+	it, err := p.loadItem(ctx, v, brand)
+	if err != nil {
+		return nil, err
+	}
+	out, err := safeRender(ctx, r, renderers.Input{Item: it, Brand: brand, Links: content.NewLinkPlan(it, brand)})
+	if err != nil {
+		return nil, inputError{err}
+	}
+	return out, nil
+}
+
+// loadItem parses a stored version again, with its assets, exactly as it
+// was validated when submitted.
+func (p *Pipeline) loadItem(ctx context.Context, v *store.Version, brand *content.Brand) (*content.Item, error) {
+	files := memfs.FS{v.Path: v.Source}
+	for name, sha := range v.Assets {
+		data, err := p.db.Blob(ctx, sha)
+		if err != nil {
+			return nil, err
+		}
+		files[name] = data
+	}
+	it, err := content.ParseBytes(files, v.Path, v.Source, content.ParseOptions{Compat: v.Compat, DefaultLang: brand.Lang})
+	if err != nil {
+		return nil, inputError{err}
+	}
+	return it, nil
+}
+
+// safeRender turns a renderer panic into an error, so one bad item fails
+// its rendering instead of the worker.
+func safeRender(ctx context.Context, r renderers.Renderer, in renderers.Input) (out *renderers.Output, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error in the %s renderer (please report it): %v\n%s", r.Channel(), p, debug.Stack())
+		}
+	}()
+	return r.Render(ctx, in)
+}
+
+// diagnostics extracts positioned errors for the rendering's record.
+func diagnostics(err error) []content.Diagnostic {
+	var ce content.Errors
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return nil
+}
+
+// onError runs when a task fails. When a render has used its last retry,
+// the rendering is marked failed with the error, so the item does not sit
+// in "rendering" and the reconciler does not enqueue it forever.
+func (p *Pipeline) onError(ctx context.Context, t *asynq.Task, err error) {
+	retried, _ := asynq.GetRetryCount(ctx)
+	maxRetry, _ := asynq.GetMaxRetry(ctx)
+	if errors.Is(err, asynq.SkipRetry) || retried < maxRetry || !strings.HasPrefix(t.Type(), TypeRenderPrefix) {
+		p.log.Log(ctx, slog.LevelWarn, "task failed", "type", t.Type(), "retried", retried, "err", err)
+		return
+	}
+	var pl RenderPayload
+	if json.Unmarshal(t.Payload(), &pl) != nil {
+		return
+	}
+	k := store.RenderKey{ItemID: pl.ItemID, Version: pl.Version, Channel: pl.Channel}
+	msg := fmt.Sprintf("gave up after %d retries: %v", retried, err)
+	p.log.Error("rendering failed", "item", pl.ItemID, "version", pl.Version, "channel", pl.Channel, "err", msg)
+	p.metrics.observe(pl.Channel, store.StatusFailed, 0)
+	if _, _, ferr := p.db.FinishRendering(context.WithoutCancel(ctx), k, pl.BrandHash, store.RenderResult{Err: msg}); ferr != nil {
+		p.log.Error("recording the failure failed; the reconciler will retry", "err", ferr)
+	}
+}

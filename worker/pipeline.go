@@ -1,0 +1,144 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/store"
+)
+
+// Pipeline holds what the submit path, the task handlers and the
+// reconciler share. It is safe for concurrent use.
+type Pipeline struct {
+	db        *store.DB
+	client    *asynq.Client
+	inspector *asynq.Inspector
+	renderers map[string]renderers.Renderer
+	brands    *Brands
+	metrics   *Metrics
+	log       *slog.Logger
+	maxRetry  int
+}
+
+// Config holds a pipeline's parts.
+type Config struct {
+	Store     *store.DB
+	Redis     asynq.RedisConnOpt
+	Renderers []renderers.Renderer
+	Metrics   *Metrics // nil: not collected
+	Logger    *slog.Logger
+	// MaxRetry bounds retries of a task that fails for a passing reason
+	// (the database or Redis away); 0 means 8.
+	MaxRetry int
+}
+
+// New returns a pipeline. Close it to release its Redis connections.
+func New(cfg Config) *Pipeline {
+	p := &Pipeline{
+		db:        cfg.Store,
+		client:    asynq.NewClient(cfg.Redis),
+		inspector: asynq.NewInspector(cfg.Redis),
+		renderers: map[string]renderers.Renderer{},
+		brands:    NewBrands(cfg.Store),
+		metrics:   cfg.Metrics,
+		log:       cfg.Logger,
+		maxRetry:  cfg.MaxRetry,
+	}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	if p.maxRetry <= 0 {
+		p.maxRetry = 8
+	}
+	if p.metrics == nil {
+		p.metrics = NewMetrics(nil)
+	}
+	for _, r := range cfg.Renderers {
+		p.renderers[r.Channel()] = r
+	}
+	return p
+}
+
+// Close releases the Redis connections.
+func (p *Pipeline) Close() error {
+	return errors.Join(p.client.Close(), p.inspector.Close())
+}
+
+// Channels lists the channels this pipeline renders.
+func (p *Pipeline) Channels() []string {
+	return slices.Sorted(maps.Keys(p.renderers))
+}
+
+// Brands is the pipeline's brand cache.
+func (p *Pipeline) Brands() *Brands { return p.brands }
+
+// Inspector gives the queue monitor and health checks access to Redis.
+func (p *Pipeline) Inspector() *asynq.Inspector { return p.inspector }
+
+// Ping checks Redis answers.
+func (p *Pipeline) Ping(ctx context.Context) error {
+	_, err := p.inspector.Queues()
+	return err
+}
+
+// Plan returns the work for an item version on queue: one rendering per
+// channel and the fan-out task that enqueues them.
+func (p *Pipeline) Plan(queue string) store.PlanFunc {
+	return func(itemID string, version int, brandHash string) store.Plan {
+		var plan store.Plan
+		for _, ch := range p.Channels() {
+			plan.Renderings = append(plan.Renderings, store.NewRendering{
+				Channel: ch, Queue: queue, TaskID: RenderTaskID(itemID, version, ch, brandHash),
+			})
+		}
+		payload, _ := json.Marshal(ItemRenderPayload{ItemID: itemID, Version: version, BrandHash: brandHash})
+		plan.Tasks = []store.Task{{
+			Type: TypeItemRender, ID: ItemRenderTaskID(itemID, version, brandHash), Queue: queue, Payload: payload,
+		}}
+		return plan
+	}
+}
+
+// Dispatch enqueues committed outbox tasks and deletes each row once its
+// task is in Redis. A task already there (same ID) counts as enqueued. A
+// failure leaves the row for the reconciler.
+func (p *Pipeline) Dispatch(ctx context.Context, tasks []store.Task) error {
+	var errs []error
+	for _, t := range tasks {
+		if err := p.enqueue(ctx, t); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if t.OutboxID != 0 {
+			if err := p.db.DeleteOutbox(ctx, t.OutboxID); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (p *Pipeline) enqueue(ctx context.Context, t store.Task) error {
+	opts := []asynq.Option{
+		asynq.TaskID(t.ID), asynq.Queue(t.Queue), asynq.Timeout(timeout(t.Type)), asynq.MaxRetry(p.maxRetry),
+	}
+	if !t.ProcessAt.IsZero() {
+		opts = append(opts, asynq.ProcessAt(t.ProcessAt))
+	}
+	_, err := p.client.EnqueueContext(ctx, asynq.NewTask(t.Type, t.Payload), opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", t.ID, err)
+	}
+	return nil
+}

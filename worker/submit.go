@@ -1,0 +1,177 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/internal/memfs"
+	"github.com/crosscast/crosscast/store"
+)
+
+// Bundle is an item as a writer submits it: a Markdown file and the
+// images next to it.
+type Bundle struct {
+	// Brand names the brand; empty means the front matter's brand:, or
+	// the only brand there is.
+	Brand string
+	// Path is the Markdown file among Files; empty means index.md, or the
+	// only .md file.
+	Path   string
+	Files  map[string][]byte // slash-separated paths inside the bundle
+	Compat string            // "hugo" or "jekyll"; empty means the brand's
+	Actor  string            // who submits, for the audit log
+}
+
+// Submitted tells the writer what became of a submission.
+type Submitted struct {
+	ItemID   string               `json:"id"`
+	Version  int                  `json:"version"`
+	Created  bool                 `json:"created"`
+	Warnings []content.Diagnostic `json:"warnings"`
+}
+
+// ItemID is how the store names an item: its brand, language and
+// content id (the front matter id, else the slug), so translations are
+// separate items and a later submission of the same id is a new version.
+func ItemID(brand, lang, contentID string) string {
+	return brand + "." + lang + "." + contentID
+}
+
+// Submit validates a bundle, stores it as a new version with its planned
+// renderings and outbox rows in one transaction, then enqueues the
+// renders. Invalid input returns content.Errors and stores nothing. A
+// failed enqueue is not an error: the version is committed and the
+// reconciler enqueues it from the outbox.
+func (p *Pipeline) Submit(ctx context.Context, b Bundle) (*Submitted, error) {
+	if err := checkNames(b.Files); err != nil {
+		return nil, err
+	}
+	name, err := markdownFile(b)
+	if err != nil {
+		return nil, err
+	}
+	fsys := memfs.FS(b.Files)
+	brandID := b.Brand
+	if brandID == "" {
+		// Read the front matter once without brand settings, only to
+		// learn which brand it names.
+		first, err := content.ParseBytes(fsys, name, b.Files[name], content.ParseOptions{Compat: b.Compat})
+		if err != nil {
+			return nil, err
+		}
+		brandID = first.Brand
+	}
+	if brandID == "" {
+		brands, err := p.db.Brands(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(brands) != 1 {
+			return nil, content.Errors{{File: name, Field: "brand", Code: content.EInvalid,
+				Message: "name the brand: set brand: in the front matter or the brand field of the request (" + brandList(brands) + ")"}}
+		}
+		brandID = brands[0].ID
+	}
+	brand, brandHash, err := p.brands.Current(ctx, brandID)
+	if errors.Is(err, store.ErrNotFound) {
+		brands, _ := p.db.Brands(ctx)
+		return nil, content.Errors{{File: name, Field: "brand", Code: content.EInvalid,
+			Message: fmt.Sprintf("unknown brand %q (%s)", brandID, brandList(brands))}}
+	}
+	if err != nil {
+		return nil, err
+	}
+	compat := b.Compat
+	if compat == "" {
+		compat = brand.Compat
+	}
+	it, err := content.ParseBytes(fsys, name, b.Files[name], content.ParseOptions{Compat: compat, DefaultLang: brand.Lang})
+	if err != nil {
+		return nil, err
+	}
+	if it.Brand != "" && it.Brand != brandID {
+		return nil, content.Errors{{File: name, Field: "brand", Code: content.EInvalid,
+			Message: fmt.Sprintf("the front matter says brand %q but the item was submitted to %q", it.Brand, brandID)}}
+	}
+	assets := map[string][]byte{}
+	for _, im := range it.Images {
+		if im.Asset != nil {
+			assets[im.Asset.Name] = im.Asset.Data
+		}
+	}
+	sub := store.Submission{
+		ItemID: ItemID(brandID, it.Lang, it.ID), Brand: brandID, BrandHash: brandHash,
+		Lang: it.Lang, Slug: it.Slug, ContentID: it.ID, Title: it.Title,
+		Path: name, Compat: compat, Source: it.Source, VersionHash: it.SourceHash, Assets: assets, Actor: b.Actor,
+	}
+	res, err := p.db.Submit(ctx, sub, p.Plan(QueueCritical))
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Dispatch(ctx, res.Outbox); err != nil {
+		p.log.Warn("enqueue after submit failed; the reconciler will retry", "item", res.ItemID, "version", res.Version, "err", err)
+	}
+	p.log.Info("submitted", "item", res.ItemID, "version", res.Version, "created", res.Created, "actor", b.Actor)
+	return &Submitted{ItemID: res.ItemID, Version: res.Version, Created: res.Created, Warnings: it.Warnings}, nil
+}
+
+func brandList(brands []store.BrandInfo) string {
+	if len(brands) == 0 {
+		return "no brand is configured"
+	}
+	ids := make([]string, len(brands))
+	for i, b := range brands {
+		ids[i] = b.ID
+	}
+	return "brands: " + strings.Join(ids, ", ")
+}
+
+// checkNames rejects bundle file names that could escape the bundle or
+// confuse a file system: absolute, .., backslashes, empty parts.
+func checkNames(files map[string][]byte) error {
+	var errs content.Errors
+	for _, n := range slices.Sorted(maps.Keys(files)) {
+		if !fs.ValidPath(n) || n == "." || strings.ContainsAny(n, "\\\x00:") || path.Clean(n) != n {
+			errs = append(errs, content.Diagnostic{File: n, Code: content.EInvalid,
+				Message: "file names must be relative paths inside the bundle (no leading /, no .., no backslashes)"})
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	if len(files) == 0 {
+		return content.Errors{{File: "(request)", Code: content.EInvalid, Message: "no files were submitted"}}
+	}
+	return nil
+}
+
+func markdownFile(b Bundle) (string, error) {
+	if b.Path != "" {
+		if _, ok := b.Files[b.Path]; !ok {
+			return "", content.Errors{{File: b.Path, Code: content.ENotFound, Message: "the Markdown file named by path is not among the submitted files"}}
+		}
+		return b.Path, nil
+	}
+	if _, ok := b.Files["index.md"]; ok {
+		return "index.md", nil
+	}
+	var mds []string
+	for n := range b.Files {
+		if strings.HasSuffix(n, ".md") && !strings.Contains(n, "/") {
+			mds = append(mds, n)
+		}
+	}
+	if len(mds) == 1 {
+		return mds[0], nil
+	}
+	slices.Sort(mds)
+	return "", content.Errors{{File: "(request)", Code: content.EInvalid,
+		Message: fmt.Sprintf("cannot tell which file is the item: send index.md, exactly one .md file, or name it with path (got %v)", mds)}}
+}
