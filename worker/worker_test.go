@@ -12,7 +12,9 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
+	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
@@ -175,4 +177,218 @@ func readDir(t *testing.T, dir string) map[string][]byte {
 	return files
 }
 
-var _ = fmt.Sprint
+// note is a small item of its own, so many can be submitted quickly.
+func note(i int) map[string][]byte {
+	return map[string][]byte{"index.md": []byte(fmt.Sprintf(`---
+title: Field note %d
+tags: [notes]
+---
+Day %d on the trail. The wind came from the west, the tent held, and
+the stove boiled water in four minutes.
+
+## Kit
+
+- Ridgeline 2
+- a spare guyline
+`, i, i))}
+}
+
+func submitNotes(t *testing.T, e *env, from, n int) []string {
+	t.Helper()
+	ids := make([]string, 0, n)
+	for i := from; i < from+n; i++ {
+		res, err := e.p.Submit(context.Background(), worker.Bundle{Brand: "kestrel", Files: note(i), Actor: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.ItemID)
+	}
+	return ids
+}
+
+func allRendered(e *env, ids []string) func() (bool, string) {
+	return func() (bool, string) {
+		n := 0
+		for _, id := range ids {
+			if ok, _ := itemStatus(e, id); ok {
+				n++
+			}
+		}
+		return n == len(ids), fmt.Sprintf("%d of %d rendered", n, len(ids))
+	}
+}
+
+// checkRenderedOnce asserts every channel of every item ended rendered,
+// with exactly one recorded result.
+func checkRenderedOnce(t *testing.T, e *env, ids []string) {
+	t.Helper()
+	for _, id := range ids {
+		it, err := e.db.Item(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := e.db.Renderings(context.Background(), id, it.LatestVersion)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) != len(e.p.Channels()) {
+			t.Errorf("%s: %d renderings for %d channels", id, len(rs), len(e.p.Channels()))
+		}
+		for _, r := range rs {
+			if r.Status != store.StatusRendered || r.Renders != 1 {
+				t.Errorf("%s %s: status %s, recorded %d times", id, r.Channel, r.Status, r.Renders)
+			}
+		}
+	}
+}
+
+func TestResubmitIsANoOp(t *testing.T) {
+	for _, s := range setups {
+		t.Run(s.String(), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, s)
+			importBrand(t, e, "kestrel")
+			e.start(t)
+			ids := submitNotes(t, e, 1, 1)
+			waitFor(t, 20*time.Second, "rendered", allRendered(e, ids))
+			again, err := e.p.Submit(context.Background(), worker.Bundle{Brand: "kestrel", Files: note(1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Created || again.Version != 1 {
+				t.Fatalf("the same item again made a new version: %+v", again)
+			}
+			checkRenderedOnce(t, e, ids)
+		})
+	}
+}
+
+// broken is a channel whose renderer rejects every item, as a renderer
+// does for input it cannot render.
+type broken struct{}
+
+func (broken) Channel() string { return "broken" }
+func (broken) Render(ctx context.Context, in renderers.Input) (*renderers.Output, error) {
+	return nil, content.Errors{{File: in.Item.Path, Line: 2, Field: "title", Code: content.EInvalid, Message: "this channel cannot render that"}}
+}
+
+func TestInputErrorFailsWithoutRetry(t *testing.T) {
+	for _, s := range setups {
+		t.Run(s.String(), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, s, broken{})
+			importBrand(t, e, "kestrel")
+			e.start(t)
+			ids := submitNotes(t, e, 1, 1)
+			waitFor(t, 20*time.Second, "failed", func() (bool, string) {
+				it, _ := e.db.Item(context.Background(), ids[0])
+				return it.Status == store.StatusFailed, it.Status
+			})
+			rs, _ := e.db.Renderings(context.Background(), ids[0], 1)
+			for _, r := range rs {
+				switch r.Channel {
+				case "broken":
+					if r.Status != store.StatusFailed || r.Attempts != 1 || !strings.Contains(r.Error, "index.md:2: title: this channel cannot render that") {
+						t.Errorf("broken: %+v", r)
+					}
+				default:
+					if r.Status != store.StatusRendered {
+						t.Errorf("%s: %+v", r.Channel, r)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestRedisLoss(t *testing.T) {
+	for _, s := range setups {
+		t.Run(s.String(), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, s)
+			importBrand(t, e, "kestrel")
+			e.start(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			go e.p.RunReconciler(ctx, 200*time.Millisecond, 300*time.Millisecond)
+			ids := submitNotes(t, e, 1, 100)
+			waitFor(t, 30*time.Second, "some items rendered", func() (bool, string) {
+				n := 0
+				for _, id := range ids {
+					if ok, _ := itemStatus(e, id); ok {
+						n++
+					}
+				}
+				return n >= 5, fmt.Sprint(n)
+			})
+			// Lose every key: queues, tasks, worker state.
+			c := redis.NewClient(&redis.Options{Addr: e.redis.Addr, DB: e.redis.DB})
+			if err := c.FlushDB(context.Background()).Err(); err != nil {
+				t.Fatal(err)
+			}
+			c.Close()
+			waitFor(t, 60*time.Second, "every item rendered after the flush", allRendered(e, ids))
+			checkRenderedOnce(t, e, ids)
+			replaced := 0
+			for _, id := range ids {
+				rs, _ := e.db.Renderings(context.Background(), id, 1)
+				for _, r := range rs {
+					if r.Enqueues > 1 {
+						replaced++
+					}
+				}
+			}
+			if replaced == 0 {
+				t.Error("no task was re-enqueued: the flush came too late to test anything")
+			}
+			t.Logf("the reconciler replaced %d lost tasks", replaced)
+		})
+	}
+}
+
+func TestBrandChangeRerendersItems(t *testing.T) {
+	for _, s := range setups {
+		t.Run(s.String(), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, s)
+			// A copy of the kit, in a folder named for the brand.
+			kit2 := filepath.Join(t.TempDir(), "kestrel")
+			os.Mkdir(kit2, 0o755)
+			src := filepath.Join(testenv.RepoRoot(t), "examples", "kestrel")
+			for _, f := range []string{"brand.yaml", "logo.svg", "logo-dark.svg"} {
+				data, err := os.ReadFile(filepath.Join(src, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				os.WriteFile(filepath.Join(kit2, f), data, 0o644)
+			}
+			if _, _, err := e.p.ImportBrand(context.Background(), kit2, "test"); err != nil {
+				t.Fatal(err)
+			}
+			e.start(t)
+			ids := submitNotes(t, e, 1, 3)
+			waitFor(t, 20*time.Second, "rendered", allRendered(e, ids))
+			page := func() string {
+				_, b, _ := e.db.RenderingFile(context.Background(), store.RenderKey{ItemID: ids[0], Version: 1, Channel: "portal"}, "index.html")
+				return string(b)
+			}
+			if !strings.Contains(page(), "Kestrel") {
+				t.Fatal("the page does not show the brand name")
+			}
+			y, _ := os.ReadFile(filepath.Join(kit2, "brand.yaml"))
+			y = []byte(strings.Replace(string(y), "name: Kestrel Outfitters", "name: Kestrel Mountain Works", 1))
+			os.WriteFile(filepath.Join(kit2, "brand.yaml"), y, 0o644)
+			_, res, err := e.p.ImportBrand(context.Background(), kit2, "test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Changed || res.Items != 3 {
+				t.Fatalf("brand change: %+v", res)
+			}
+			waitFor(t, 20*time.Second, "re-rendered with the new brand", func() (bool, string) {
+				ok, st := allRendered(e, ids)()
+				return ok && strings.Contains(page(), "Kestrel Mountain Works"), st
+			})
+		})
+	}
+}
