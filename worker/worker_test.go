@@ -3,138 +3,47 @@ package worker_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
-	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers"
-	"github.com/crosscast/crosscast/renderers/images"
-	"github.com/crosscast/crosscast/renderers/portal"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/worker"
 )
 
-// env is a pipeline over real parts: a store, a Redis and a running
-// worker server.
-type env struct {
-	db    *store.DB
-	p     *worker.Pipeline
-	redis asynq.RedisClientOpt
-	srv   *asynq.Server
+type env struct{ *pipetest.Env }
+
+func newEnv(t *testing.T, s pipetest.Setup, extra ...renderers.Renderer) *env {
+	return &env{pipetest.New(t, s, extra...)}
 }
 
-type setup struct {
-	redis, db string // "real" or "embedded"
-}
+var setups = pipetest.Setups
 
-func (s setup) String() string { return "redis=" + s.redis + ",db=" + s.db }
-
-// setups are the pairs every pipeline test runs on: the embedded default
-// (miniredis + SQLite) and the real servers (Redis + PostgreSQL).
-var setups = []setup{{"embedded", "embedded"}, {"real", "real"}}
-
-func newEnv(t *testing.T, s setup, extra ...renderers.Renderer) *env {
-	t.Helper()
-	ctx := context.Background()
-	var dsn string
-	if s.db == "real" {
-		dsn = testenv.Postgres(t)
-	} else {
-		dsn = testenv.SQLite(t)
-	}
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var ro asynq.RedisClientOpt
-	if s.redis == "real" {
-		addr, n := testenv.Redis(t)
-		ro = asynq.RedisClientOpt{Addr: addr, DB: n}
-	} else {
-		m := miniredis.NewMiniRedis()
-		if err := m.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(m.Close)
-		ro = asynq.RedisClientOpt{Addr: m.Addr()}
-	}
-	pr, err := portal.New(&images.Cache{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	p := worker.New(worker.Config{Store: db, Redis: ro, Renderers: append([]renderers.Renderer{pr}, extra...), Logger: log, MaxRetry: 3})
-	t.Cleanup(func() { p.Close() })
-	return &env{db: db, p: p, redis: ro}
-}
-
-func (e *env) start(t *testing.T) {
-	t.Helper()
-	e.srv = e.p.NewServer(e.redis, worker.ServerConfig{Concurrency: 4, RetryDelay: func(int) time.Duration { return 50 * time.Millisecond }})
-	if err := e.srv.Start(e.p.Handler()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.srv.Shutdown)
-}
-
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(b []byte) (int, error) { w.t.Log(string(b)); return len(b), nil }
-
-func importBrand(t *testing.T, e *env, name string) {
-	t.Helper()
-	if _, _, err := e.p.ImportBrand(context.Background(), filepath.Join(testenv.RepoRoot(t), "examples", name), "test"); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// waitFor polls until cond holds or the deadline passes.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s, still waiting for %s: %s", d, what, state)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	pipetest.WaitFor(t, d, what, cond)
 }
 
-func itemStatus(e *env, id string) (bool, string) {
-	it, err := e.db.Item(context.Background(), id)
-	if err != nil {
-		return false, err.Error()
-	}
-	return it.Status == store.StatusRendered, it.Status
-}
+func itemStatus(e *env, id string) (bool, string) { return e.ItemRendered(id) }
 
 func TestSubmitRendersEveryChannel(t *testing.T) {
 	for _, s := range setups {
 		t.Run(s.String(), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, s)
-			importBrand(t, e, "kestrel")
-			e.start(t)
+			e.ImportBrand(t, "kestrel")
+			e.Start(t)
 			dir := filepath.Join(testenv.RepoRoot(t), "examples", "kestrel", "items", "five-days-kungsleden")
 			files := readDir(t, dir)
-			res, err := e.p.Submit(context.Background(), worker.Bundle{Files: files, Actor: "test"})
+			res, err := e.Pipeline.Submit(context.Background(), worker.Bundle{Files: files, Actor: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -142,7 +51,7 @@ func TestSubmitRendersEveryChannel(t *testing.T) {
 				t.Fatalf("submitted: %+v", res)
 			}
 			waitFor(t, 30*time.Second, "rendered", func() (bool, string) { return itemStatus(e, res.ItemID) })
-			rs, err := e.db.Renderings(context.Background(), res.ItemID, 1)
+			rs, err := e.DB.Renderings(context.Background(), res.ItemID, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +60,7 @@ func TestSubmitRendersEveryChannel(t *testing.T) {
 					t.Errorf("%s: %+v", r.Channel, r)
 				}
 			}
-			_, page, err := e.db.RenderingFile(context.Background(), store.RenderKey{ItemID: res.ItemID, Version: 1, Channel: "portal"}, "index.html")
+			_, page, err := e.DB.RenderingFile(context.Background(), store.RenderKey{ItemID: res.ItemID, Version: 1, Channel: "portal"}, "index.html")
 			if err != nil || len(page) < 1000 {
 				t.Fatalf("portal page: %d bytes, %v", len(page), err)
 			}
@@ -197,7 +106,7 @@ func submitNotes(t *testing.T, e *env, from, n int) []string {
 	t.Helper()
 	ids := make([]string, 0, n)
 	for i := from; i < from+n; i++ {
-		res, err := e.p.Submit(context.Background(), worker.Bundle{Brand: "kestrel", Files: note(i), Actor: "test"})
+		res, err := e.Pipeline.Submit(context.Background(), worker.Bundle{Brand: "kestrel", Files: note(i), Actor: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,16 +132,16 @@ func allRendered(e *env, ids []string) func() (bool, string) {
 func checkRenderedOnce(t *testing.T, e *env, ids []string) {
 	t.Helper()
 	for _, id := range ids {
-		it, err := e.db.Item(context.Background(), id)
+		it, err := e.DB.Item(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rs, err := e.db.Renderings(context.Background(), id, it.LatestVersion)
+		rs, err := e.DB.Renderings(context.Background(), id, it.LatestVersion)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rs) != len(e.p.Channels()) {
-			t.Errorf("%s: %d renderings for %d channels", id, len(rs), len(e.p.Channels()))
+		if len(rs) != len(e.Pipeline.Channels()) {
+			t.Errorf("%s: %d renderings for %d channels", id, len(rs), len(e.Pipeline.Channels()))
 		}
 		for _, r := range rs {
 			if r.Status != store.StatusRendered || r.Renders != 1 {
@@ -247,11 +156,11 @@ func TestResubmitIsANoOp(t *testing.T) {
 		t.Run(s.String(), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, s)
-			importBrand(t, e, "kestrel")
-			e.start(t)
+			e.ImportBrand(t, "kestrel")
+			e.Start(t)
 			ids := submitNotes(t, e, 1, 1)
 			waitFor(t, 20*time.Second, "rendered", allRendered(e, ids))
-			again, err := e.p.Submit(context.Background(), worker.Bundle{Brand: "kestrel", Files: note(1)})
+			again, err := e.Pipeline.Submit(context.Background(), worker.Bundle{Brand: "kestrel", Files: note(1)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -277,14 +186,14 @@ func TestInputErrorFailsWithoutRetry(t *testing.T) {
 		t.Run(s.String(), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, s, broken{})
-			importBrand(t, e, "kestrel")
-			e.start(t)
+			e.ImportBrand(t, "kestrel")
+			e.Start(t)
 			ids := submitNotes(t, e, 1, 1)
 			waitFor(t, 20*time.Second, "failed", func() (bool, string) {
-				it, _ := e.db.Item(context.Background(), ids[0])
+				it, _ := e.DB.Item(context.Background(), ids[0])
 				return it.Status == store.StatusFailed, it.Status
 			})
-			rs, _ := e.db.Renderings(context.Background(), ids[0], 1)
+			rs, _ := e.DB.Renderings(context.Background(), ids[0], 1)
 			for _, r := range rs {
 				switch r.Channel {
 				case "broken":
@@ -306,12 +215,14 @@ func TestRedisLoss(t *testing.T) {
 		t.Run(s.String(), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, s)
-			importBrand(t, e, "kestrel")
-			e.start(t)
+			e.ImportBrand(t, "kestrel")
+			// Queue the whole run before the worker starts, so the flush
+			// below lands in its middle.
+			ids := submitNotes(t, e, 1, 100)
+			e.Start(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			go e.p.RunReconciler(ctx, 200*time.Millisecond, 300*time.Millisecond)
-			ids := submitNotes(t, e, 1, 100)
+			go e.Pipeline.RunReconciler(ctx, 200*time.Millisecond, 300*time.Millisecond)
 			waitFor(t, 30*time.Second, "some items rendered", func() (bool, string) {
 				n := 0
 				for _, id := range ids {
@@ -322,7 +233,7 @@ func TestRedisLoss(t *testing.T) {
 				return n >= 5, fmt.Sprint(n)
 			})
 			// Lose every key: queues, tasks, worker state.
-			c := redis.NewClient(&redis.Options{Addr: e.redis.Addr, DB: e.redis.DB})
+			c := redis.NewClient(&redis.Options{Addr: e.Redis.Addr, DB: e.Redis.DB})
 			if err := c.FlushDB(context.Background()).Err(); err != nil {
 				t.Fatal(err)
 			}
@@ -331,7 +242,7 @@ func TestRedisLoss(t *testing.T) {
 			checkRenderedOnce(t, e, ids)
 			replaced := 0
 			for _, id := range ids {
-				rs, _ := e.db.Renderings(context.Background(), id, 1)
+				rs, _ := e.DB.Renderings(context.Background(), id, 1)
 				for _, r := range rs {
 					if r.Enqueues > 1 {
 						replaced++
@@ -362,14 +273,14 @@ func TestBrandChangeRerendersItems(t *testing.T) {
 				}
 				os.WriteFile(filepath.Join(kit2, f), data, 0o644)
 			}
-			if _, _, err := e.p.ImportBrand(context.Background(), kit2, "test"); err != nil {
+			if _, _, err := e.Pipeline.ImportBrand(context.Background(), kit2, "test"); err != nil {
 				t.Fatal(err)
 			}
-			e.start(t)
+			e.Start(t)
 			ids := submitNotes(t, e, 1, 3)
 			waitFor(t, 20*time.Second, "rendered", allRendered(e, ids))
 			page := func() string {
-				_, b, _ := e.db.RenderingFile(context.Background(), store.RenderKey{ItemID: ids[0], Version: 1, Channel: "portal"}, "index.html")
+				_, b, _ := e.DB.RenderingFile(context.Background(), store.RenderKey{ItemID: ids[0], Version: 1, Channel: "portal"}, "index.html")
 				return string(b)
 			}
 			if !strings.Contains(page(), "Kestrel") {
@@ -378,7 +289,7 @@ func TestBrandChangeRerendersItems(t *testing.T) {
 			y, _ := os.ReadFile(filepath.Join(kit2, "brand.yaml"))
 			y = []byte(strings.Replace(string(y), "name: Kestrel Outfitters", "name: Kestrel Mountain Works", 1))
 			os.WriteFile(filepath.Join(kit2, "brand.yaml"), y, 0o644)
-			_, res, err := e.p.ImportBrand(context.Background(), kit2, "test")
+			_, res, err := e.Pipeline.ImportBrand(context.Background(), kit2, "test")
 			if err != nil {
 				t.Fatal(err)
 			}

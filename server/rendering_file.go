@@ -1,0 +1,41 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/crosscast/crosscast/store"
+)
+
+// getRenderingFile handles GET /api/items/{id}/renderings/{channel}/{file}:
+// one rendered file. HTML is served sandboxed: no script in content runs,
+// even when someone opens the URL directly.
+func (s *Server) getRenderingFile(w http.ResponseWriter, r *http.Request) {
+	it, err := s.db.Item(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	v, err := versionParam(r, it)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	k := store.RenderKey{ItemID: it.ID, Version: v, Channel: r.PathValue("channel")}
+	f, data, err := s.db.RenderingFile(r.Context(), k, r.PathValue("file"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", f.MediaType)
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'")
+	h.Set("ETag", `"`+f.SHA256+`"`)
+	if r.Header.Get("If-None-Match") == `"`+f.SHA256+`"` {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Write(data)
+}
