@@ -10,12 +10,12 @@ FUZZTIME ?= 60s
 build:
 	$(GO) build -o $(BIN) ./cmd/crosscast
 
-# Until the server lands, run renders every bundled example into $(OUT).
+# run starts the whole product on this machine: API, workers and
+# reconciler, with an in-process Redis and ./data/crosscast.db unless
+# REDIS_URL / DATABASE_URL say otherwise. The example brands are loaded;
+# submit the example items from another terminal (README, quick start).
 run: build
-	@for b in $(BRANDS); do $(BIN) render examples/$$b/items --brand examples/$$b -o $(OUT) || exit 1; done
-	@echo
-	@echo "Open the portal pages in a browser, e.g.:"
-	@echo "  file://$(CURDIR)/$(OUT)/kestrel/ridgeline-2-our-lightest-two-person-tent-yet/portal/index.html"
+	$(BIN) serve --brands examples
 
 test:
 	$(GO) test -count=1 ./...

@@ -38,9 +38,19 @@ const usage = `crosscast turns one Markdown item into email, social, portal and 
 
 Usage:
   crosscast render ITEM... --brand DIR [-o OUT] [--channels portal] [--compat hugo|jekyll]
+  crosscast serve [--addr :8080] [--brands DIR] [--workers N]
+  crosscast worker [--concurrency N]
+  crosscast submit ITEM... [--server URL] [--brand ID] [--wait]
+  crosscast migrate
+  crosscast token create --role writer|editor|admin [--name NAME]
 
 ITEM is a Markdown file, a bundle folder holding index.md and its images, or a
 folder of such items.
+
+serve runs the HTTP API, the workers and the reconciler in one process;
+worker runs workers only. Both read REDIS_URL and DATABASE_URL; without
+them serve uses an in-process Redis and ./data/crosscast.db. submit reads
+its API token from CROSSCAST_TOKEN. README.md lists every variable.
 `
 
 // Run runs the command line args and returns the exit code.
@@ -53,6 +63,16 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	switch args[0] {
 	case "render":
 		err = m.render(ctx, args[1:])
+	case "serve":
+		err = m.serve(ctx, args[1:])
+	case "worker":
+		err = m.work(ctx, args[1:])
+	case "submit":
+		err = m.submit(ctx, args[1:])
+	case "migrate":
+		err = m.migrate(ctx, args[1:])
+	case "token":
+		err = m.token(ctx, args[1:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return exitOK

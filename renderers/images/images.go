@@ -34,10 +34,17 @@ const JPEGQuality = 82
 
 // Cache keeps derivatives by (asset hash, width) so re-rendering an item
 // whose images did not change costs no image work. The zero value is
-// ready; a nil *Cache disables caching.
+// ready and unbounded; a nil *Cache disables caching.
 type Cache struct {
-	mu sync.Mutex
-	m  map[string]Variant
+	// MaxBytes bounds the encoded bytes kept; past it the oldest entries
+	// go first. Zero means no bound (fine for one CLI run, not for a
+	// long-lived worker).
+	MaxBytes int64
+
+	mu    sync.Mutex
+	m     map[string]Variant
+	order []string // insertion order, for eviction
+	bytes int64
 }
 
 func (c *Cache) get(key string) (Variant, bool) {
@@ -59,7 +66,18 @@ func (c *Cache) put(key string, v Variant) {
 	if c.m == nil {
 		c.m = map[string]Variant{}
 	}
+	if _, ok := c.m[key]; ok {
+		return
+	}
 	c.m[key] = v
+	c.order = append(c.order, key)
+	c.bytes += int64(len(v.Data))
+	for c.MaxBytes > 0 && c.bytes > c.MaxBytes && len(c.order) > 1 {
+		old := c.order[0]
+		c.order = c.order[1:]
+		c.bytes -= int64(len(c.m[old].Data))
+		delete(c.m, old)
+	}
 }
 
 // Widths returns the distinct widths out of want that do not upscale an

@@ -2,6 +2,7 @@ package images
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -67,5 +68,23 @@ func TestResize(t *testing.T) {
 	again, err := Resize(c, a, []int{480, 960, 1440})
 	if err != nil || !bytes.Equal(again[0].Data, vs[0].Data) {
 		t.Fatalf("cache miss: %v", err)
+	}
+}
+
+// A bounded cache drops its oldest derivatives first and stays under its
+// budget, so a long-lived worker does not grow without end.
+func TestCacheBound(t *testing.T) {
+	c := &Cache{MaxBytes: 100}
+	for i := range 5 {
+		c.put(fmt.Sprint(i), Variant{Data: make([]byte, 40)})
+	}
+	if c.bytes > 100 {
+		t.Fatalf("cache holds %d bytes over a 100-byte budget", c.bytes)
+	}
+	if _, ok := c.get("0"); ok {
+		t.Error("the oldest entry is still there")
+	}
+	if _, ok := c.get("4"); !ok {
+		t.Error("the newest entry was evicted")
 	}
 }

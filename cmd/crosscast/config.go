@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
+
+	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/images"
+	"github.com/crosscast/crosscast/store"
+)
+
+// Environment variables. Flags, where a command has them, win.
+const (
+	envRedis      = "REDIS_URL"          // redis://[:password@]host:port/db; empty: in-process Redis
+	envDatabase   = "DATABASE_URL"       // postgres://…; empty: SQLite at ./data/crosscast.db
+	envAddr       = "CROSSCAST_ADDR"     // serve's listen address, default :8080
+	envBrands     = "CROSSCAST_BRANDS"   // folder of brand kits serve imports at start
+	envWorkers    = "CROSSCAST_WORKERS"  // tasks run at once per process, default one per CPU
+	envLogLevel   = "CROSSCAST_LOG"      // debug, info (default), warn, error
+	envLogFormat  = "CROSSCAST_LOG_JSON" // 1: JSON log lines
+	envToken      = "CROSSCAST_TOKEN"    // submit's API token
+	envServer     = "CROSSCAST_SERVER"   // submit's server, default http://localhost:8080
+	envReconcile  = "CROSSCAST_RECONCILE_INTERVAL"
+	envRetryDelay = "CROSSCAST_RETRY_DELAY" // fixed retry delay instead of exponential backoff (tests)
+	envImageCache = "CROSSCAST_IMAGE_CACHE_MB"
+)
+
+const defaultDatabase = "data/crosscast.db"
+
+func (m *Main) logger() *slog.Logger {
+	level := slog.LevelInfo
+	switch strings.ToLower(os.Getenv(envLogLevel)) {
+	case "debug":
+		level = slog.LevelDebug
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var w io.Writer = m.Stderr
+	if os.Getenv(envLogFormat) == "1" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens DATABASE_URL, or the embedded SQLite file, and migrates.
+func openStore(ctx context.Context, log *slog.Logger) (*store.DB, error) {
+	dsn := os.Getenv(envDatabase)
+	if dsn == "" {
+		dsn = defaultDatabase
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	where := "PostgreSQL"
+	if db.Kind() == "sqlite" {
+		where = dsn
+	}
+	log.Info("store ready", "database", db.Kind(), "at", where, "migrations_applied", len(applied))
+	return db, nil
+}
+
+// redisOpt reads REDIS_URL. Without it, embedded starts an in-process
+// Redis (which keeps nothing across restarts; the reconciler re-enqueues
+// unfinished work from the store at start-up), and otherwise it is an
+// error: workers on separate machines must share a real Redis.
+func redisOpt(log *slog.Logger, embedded bool) (asynq.RedisConnOpt, func(), error) {
+	if u := os.Getenv(envRedis); u != "" {
+		opt, err := asynq.ParseRedisURI(u)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", envRedis, err)
+		}
+		return opt, func() {}, nil
+	}
+	if !embedded {
+		return nil, nil, fmt.Errorf("set %s: worker processes share the web node's Redis", envRedis)
+	}
+	mr := miniredis.NewMiniRedis()
+	if err := mr.StartAddr("127.0.0.1:0"); err != nil {
+		return nil, nil, fmt.Errorf("in-process Redis: %w", err)
+	}
+	log.Info("no "+envRedis+": using an in-process Redis (miniredis); queued work is rebuilt from the store at start-up", "addr", mr.Addr())
+	return asynq.RedisClientOpt{Addr: mr.Addr()}, mr.Close, nil
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// pipelineRenderers builds every channel's renderer over one image cache
+// bounded by CROSSCAST_IMAGE_CACHE_MB (default 256).
+func pipelineRenderers() ([]renderers.Renderer, error) {
+	cache := &images.Cache{MaxBytes: int64(envInt(envImageCache, 256)) << 20}
+	var rs []renderers.Renderer
+	for _, name := range mapKeys(channels()) {
+		r, err := channels()[name](cache)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, r)
+	}
+	return rs, nil
+}
+
+func defaultWorkers() int { return envInt(envWorkers, runtime.NumCPU()) }
