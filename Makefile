@@ -2,7 +2,6 @@
 GO      ?= go
 BIN     := bin/crosscast
 OUT     ?= out
-BRANDS  := $(notdir $(wildcard examples/*))
 FUZZTIME ?= 60s
 
 .PHONY: run test lint bench build tools fuzz clean
@@ -37,4 +36,4 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzSanitize -fuzztime=$(FUZZTIME) ./renderers/markup
 
 clean:
-	rm -rf bin $(OUT)
+	rm -rf bin $(OUT) data
