@@ -72,6 +72,9 @@ func (p *Pipeline) Reconcile(ctx context.Context, grace time.Duration) (Reconcil
 		reason := ""
 		switch {
 		case errors.Is(err, asynq.ErrTaskNotFound), errors.Is(err, asynq.ErrQueueNotFound):
+			if p.fanOutPending(r, orphaned) {
+				continue // the fan-out has not run yet; it will enqueue this
+			}
 			reason = "lost"
 		case err != nil:
 			return st, err
@@ -125,4 +128,21 @@ func (p *Pipeline) RunReconciler(ctx context.Context, interval, grace time.Durat
 		case <-tick.C:
 		}
 	}
+}
+
+// fanOutPending reports whether the version's item:render task is still
+// waiting to run, in which case a missing render task is not lost.
+func (p *Pipeline) fanOutPending(r store.Rendering, orphaned map[string]bool) bool {
+	id := ItemRenderTaskID(r.ItemID, r.Version, r.BrandHash)
+	info, err := p.inspector.GetTaskInfo(r.Queue, id)
+	if err != nil {
+		return false
+	}
+	switch info.State {
+	case asynq.TaskStatePending, asynq.TaskStateScheduled, asynq.TaskStateRetry:
+		return true
+	case asynq.TaskStateActive:
+		return !orphaned[id]
+	}
+	return false
 }
