@@ -24,8 +24,14 @@ lint:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
-bench:
+# bench: the renderers' micro-benchmarks, then the whole pipeline
+# (submit → every channel rendered) with workers in one process and in
+# two worker processes. Figures are printed, not asserted.
+BENCH_ITEMS ?= 40
+bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem ./content/... ./renderers/...
+	$(BIN) bench --items $(BENCH_ITEMS)
+	$(BIN) bench --items $(BENCH_ITEMS) --procs 2 --concurrency 1
 
 # The HTML and accessibility checkers the tests use (Nu HTML Checker, axe-core).
 tools:

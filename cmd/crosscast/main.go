@@ -43,6 +43,7 @@ Usage:
   crosscast submit ITEM... [--server URL] [--brand ID] [--wait]
   crosscast migrate
   crosscast token create --role writer|editor|admin [--name NAME]
+  crosscast bench [--items N] [--procs N]
 
 ITEM is a Markdown file, a bundle folder holding index.md and its images, or a
 folder of such items.
@@ -73,6 +74,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.migrate(ctx, args[1:])
 	case "token":
 		err = m.token(ctx, args[1:])
+	case "bench":
+		err = m.bench(ctx, args[1:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return exitOK

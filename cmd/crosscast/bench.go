@@ -1,0 +1,479 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/internal/memfs"
+	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/images"
+	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/worker"
+)
+
+// bench implements `crosscast bench`: the whole pipeline (submit → every
+// channel rendered) on generated items with 2400×1600 hero photos, with
+// workers in this process or in separate worker processes. It reports
+// throughput, latency from submit to rendered, CPU per item by channel
+// and peak memory. Figures are printed, never asserted.
+func (m *Main) bench(ctx context.Context, args []string) error {
+	fset := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fset.SetOutput(m.Stderr)
+	n := fset.Int("items", 40, "items with photos per run")
+	nText := fset.Int("text-items", 500, "text-only items for the re-render run")
+	procs := fset.Int("procs", 0, "separate worker processes; 0 runs the workers in this process")
+	conc := fset.Int("concurrency", runtime.NumCPU(), "tasks run at once per worker process")
+	brandDir := fset.String("brand", "examples/kestrel", "brand kit `folder` to render with")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	tmp, err := os.MkdirTemp("", "crosscast-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	// Services: the configured ones, else the embedded pair, which worker
+	// processes on this machine can share (miniredis listens on TCP,
+	// SQLite in WAL mode takes several processes).
+	dsn := os.Getenv(envDatabase)
+	if dsn == "" {
+		dsn = filepath.Join(tmp, "bench.db")
+	}
+	redisURL := os.Getenv(envRedis)
+	if redisURL == "" {
+		mr := miniredis.NewMiniRedis()
+		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
+			return err
+		}
+		defer mr.Close()
+		redisURL = "redis://" + mr.Addr()
+	}
+	ropt, err := asynq.ParseRedisURI(redisURL)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	rs, err := pipelineRenderers()
+	if err != nil {
+		return err
+	}
+	p := worker.New(worker.Config{Store: db, Redis: ropt, Renderers: rs, Logger: log})
+	defer p.Close()
+	br, _, err := p.ImportBrand(ctx, *brandDir, "bench")
+	if err != nil {
+		return err
+	}
+
+	where := "in this process"
+	var children []*exec.Cmd
+	if *procs == 0 {
+		srv := p.NewServer(ropt, worker.ServerConfig{Concurrency: *conc})
+		if err := srv.Start(p.Handler()); err != nil {
+			return err
+		}
+		defer srv.Shutdown()
+	} else {
+		where = fmt.Sprintf("in %d worker processes", *procs)
+		for range *procs {
+			cmd := exec.CommandContext(ctx, os.Args[0], "worker", "--concurrency", strconv.Itoa(*conc))
+			cmd.Env = append(os.Environ(), envRedis+"="+redisURL, envDatabase+"="+dsn, envLogLevel+"=warn")
+			cmd.Stderr = m.Stderr
+			if err := cmd.Start(); err != nil {
+				return err
+			}
+			children = append(children, cmd)
+		}
+		defer func() {
+			for _, c := range children {
+				c.Process.Signal(syscall.SIGTERM)
+				c.Wait()
+			}
+		}()
+	}
+	fmt.Fprintf(m.Stdout, "crosscast bench: %d items with 2400×1600 photos, channels %v, workers %s (concurrency %d each), %s, GOMAXPROCS %d\n\n",
+		*n, p.Channels(), where, *conc, db.Kind(), runtime.GOMAXPROCS(0))
+
+	fmt.Fprintln(m.Stderr, "generating photos…")
+	photos := benchPhotos(2 * *n)
+	r := &benchRun{db: db, p: p, brand: br.ID}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "run\titems\titems/s\tp50 ms\tp99 ms\t")
+
+	// 1. Saturated: everything submitted at once.
+	fresh, err := r.submitAll(ctx, photos[:*n], 0)
+	if err != nil {
+		return err
+	}
+	fresh.row(tw, "fresh images, all at once")
+	// 2. Half load: arrivals at half the measured throughput.
+	rate := fresh.perSec() / 2
+	half, err := r.submitAll(ctx, photos[*n:], time.Duration(float64(time.Second)/rate))
+	if err != nil {
+		return err
+	}
+	half.row(tw, fmt.Sprintf("fresh images, half load (%.1f/s)", rate))
+	// 3. Re-render after a brand change, derivatives cached.
+	cached, err := r.rerender(ctx, *brandDir, tmp, br.ID, "")
+	if err != nil {
+		return err
+	}
+	cached.row(tw, "re-render, images cached")
+	if *procs > 0 {
+		fmt.Fprintln(tw, "(worker processes keep their own image caches)\t\t\t\t\t")
+	}
+	// 4. Text-only items, then a brand change re-renders them all.
+	textBrand := "benchtext"
+	if _, err := r.textItems(ctx, *brandDir, tmp, textBrand, *nText); err != nil {
+		return err
+	}
+	text, err := r.rerender(ctx, *brandDir, tmp, textBrand, textBrand)
+	if err != nil {
+		return err
+	}
+	text.row(tw, "re-render, text only")
+	tw.Flush()
+
+	// CPU per item by channel, measured serially in this process.
+	fmt.Fprintln(m.Stdout)
+	if err := benchCPU(m.Stdout, br, rs, photos[:min(8, len(photos))]); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "\npeak RSS: this process %s", rssOf(os.Getpid()))
+	for _, c := range children {
+		fmt.Fprintf(m.Stdout, ", worker %d %s", c.Process.Pid, rssOf(c.Process.Pid))
+	}
+	fmt.Fprintln(m.Stdout)
+	return nil
+}
+
+type benchRun struct {
+	db    *store.DB
+	p     *worker.Pipeline
+	brand string
+	seq   int
+}
+
+type benchResult struct {
+	items   int
+	elapsed time.Duration
+	lat     []time.Duration
+}
+
+func (b benchResult) perSec() float64 { return float64(b.items) / b.elapsed.Seconds() }
+
+func (b benchResult) row(w io.Writer, name string) {
+	slices.Sort(b.lat)
+	pct := func(q float64) float64 {
+		if len(b.lat) == 0 {
+			return 0
+		}
+		return float64(b.lat[min(len(b.lat)-1, int(q*float64(len(b.lat))))].Milliseconds())
+	}
+	fmt.Fprintf(w, "%s\t%d\t%.1f\t%.0f\t%.0f\t\n", name, b.items, b.perSec(), pct(0.50), pct(0.99))
+}
+
+func (r *benchRun) item(photo []byte) map[string][]byte {
+	r.seq++
+	return map[string][]byte{
+		"index.md": fmt.Appendf(nil, `---
+title: Bench trip %d
+tags: [trips, bench]
+hero: {src: hero.jpg, alt: A ridge above the tree line at dusk}
+---
+We left the car at six and reached the saddle by noon. The second
+half of the walk follows the river down to the lake, where the tent
+went up in ten minutes.
+
+## What worked
+
+- the Ridgeline 2 in a crosswind
+- porridge with dried apples
+`, r.seq), "hero.jpg": photo,
+	}
+}
+
+// submitAll submits one item per photo, every gap apart (0: all at
+// once, from a few goroutines), and waits until all are rendered.
+func (r *benchRun) submitAll(ctx context.Context, photos [][]byte, gap time.Duration) (benchResult, error) {
+	bundles := make([]map[string][]byte, len(photos))
+	for i, ph := range photos {
+		bundles[i] = r.item(ph)
+	}
+	start := time.Now()
+	ids := make([]string, len(bundles))
+	errs := make(chan error, len(bundles))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i, b := range bundles {
+		if gap > 0 && i > 0 {
+			time.Sleep(gap) // pacing arrivals, not waiting for work
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			res, err := r.p.Submit(ctx, worker.Bundle{Brand: r.brand, Files: b, Actor: "bench"})
+			if err != nil {
+				errs <- err
+				return
+			}
+			ids[i] = res.ItemID
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return benchResult{}, err
+	}
+	return r.wait(ctx, ids, start)
+}
+
+// wait polls until every item is rendered; latency is from each
+// version's submission to the commit that made it rendered.
+func (r *benchRun) wait(ctx context.Context, ids []string, start time.Time) (benchResult, error) {
+	deadline := time.Now().Add(15 * time.Minute)
+	var res benchResult
+	for {
+		done := 0
+		res.lat = res.lat[:0]
+		var last time.Time
+		for _, id := range ids {
+			it, err := r.db.Item(ctx, id)
+			if err != nil {
+				return res, err
+			}
+			switch it.Status {
+			case store.StatusFailed:
+				return res, fmt.Errorf("%s failed to render", id)
+			case store.StatusRendered:
+				done++
+				vs, err := r.db.Versions(ctx, id)
+				if err != nil {
+					return res, err
+				}
+				from := vs[0].CreatedAt
+				if from.Before(start) {
+					from = start // a re-render: measured from the brand change
+				}
+				res.lat = append(res.lat, it.UpdatedAt.Sub(from))
+				if it.UpdatedAt.After(last) {
+					last = it.UpdatedAt
+				}
+			}
+		}
+		if done == len(ids) {
+			res.items, res.elapsed = done, last.Sub(start)
+			return res, nil
+		}
+		if time.Now().After(deadline) {
+			return res, fmt.Errorf("only %d of %d rendered after 15 minutes", done, len(ids))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// textItems stores a copy of the brand under id and n text-only items
+// for it, and waits until they are rendered.
+func (r *benchRun) textItems(ctx context.Context, brandDir, tmp, id string, n int) (benchResult, error) {
+	if _, err := copyKit(brandDir, filepath.Join(tmp, id), ""); err != nil {
+		return benchResult{}, err
+	}
+	if _, _, err := r.p.ImportBrand(ctx, filepath.Join(tmp, id), "bench"); err != nil {
+		return benchResult{}, err
+	}
+	start := time.Now()
+	ids := make([]string, 0, n)
+	for i := range n {
+		res, err := r.p.Submit(ctx, worker.Bundle{Brand: id, Actor: "bench", Files: map[string][]byte{"index.md": fmt.Appendf(nil,
+			"---\ntitle: Opening hours note %d\ntags: [news]\n---\nThe shop opens at nine on weekdays and at ten on Saturdays.\n\nSee you there.\n", i)}})
+		if err != nil {
+			return benchResult{}, err
+		}
+		ids = append(ids, res.ItemID)
+	}
+	return r.wait(ctx, ids, start)
+}
+
+// rerender changes the brand kit (a comment in brand.yaml) and times
+// until every item of the brand is rendered again.
+func (r *benchRun) rerender(ctx context.Context, brandDir, tmp, id, as string) (benchResult, error) {
+	dir := filepath.Join(tmp, "rerender-"+id, id)
+	if _, err := copyKit(brandDir, dir, fmt.Sprintf("# bench change %d\n", time.Now().UnixNano())); err != nil {
+		return benchResult{}, err
+	}
+	start := time.Now()
+	_, res, err := r.p.ImportBrand(ctx, dir, "bench")
+	if err != nil {
+		return benchResult{}, err
+	}
+	if res.Items == 0 {
+		return benchResult{}, fmt.Errorf("brand %s: nothing to re-render", id)
+	}
+	items, err := r.db.Items(ctx, store.ItemFilter{Brand: id, Limit: 1000})
+	if err != nil {
+		return benchResult{}, err
+	}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	return r.wait(ctx, ids, start)
+}
+
+// copyKit copies a brand kit's files into dir (named for the brand id),
+// with extra appended to brand.yaml.
+func copyKit(src, dir, extra string) (string, error) {
+	_, files, err := worker.ReadBrandDir(src)
+	if err != nil {
+		return "", err
+	}
+	files["brand.yaml"] = append(bytes.Clone(files["brand.yaml"]), extra...)
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+// benchPhotos makes n distinct 2400×1600 JPEGs that compress like photos
+// (gradients with grain), about 1 MB each.
+func benchPhotos(n int) [][]byte {
+	out := make([][]byte, n)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.NumCPU())
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			const w, h = 2400, 1600
+			img := image.NewRGBA(image.Rect(0, 0, w, h))
+			rng := rand.New(rand.NewPCG(uint64(i), 7))
+			for y := range h {
+				for x := range w {
+					g := rng.IntN(24)
+					o := img.PixOffset(x, y)
+					img.Pix[o] = uint8((x*200/w + i*13 + g) % 256)
+					img.Pix[o+1] = uint8((y*180/h + g) % 256)
+					img.Pix[o+2] = uint8((120 + (x+y)*60/(w+h) + g) % 256)
+					img.Pix[o+3] = 255
+				}
+			}
+			var b bytes.Buffer
+			jpeg.Encode(&b, img, &jpeg.Options{Quality: 85})
+			out[i] = b.Bytes()
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// benchCPU renders sample items one at a time per channel and reports
+// the process CPU time each took: cold (no cached derivatives) and warm.
+func benchCPU(w io.Writer, br *content.Brand, rs []renderers.Renderer, photos [][]byte) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "CPU per item\tfresh images ms\tcached ms\ttext only ms\t")
+	r := &benchRun{}
+	items := make([]*content.Item, len(photos))
+	for i, ph := range photos {
+		files := r.item(ph)
+		it, err := content.ParseBytes(memfs.FS(files), "index.md", files["index.md"], content.ParseOptions{DefaultLang: br.Lang})
+		if err != nil {
+			return err
+		}
+		items[i] = it
+	}
+	textSrc := []byte("---\ntitle: A text-only note\n---\nThe shop opens at nine.\n")
+	text, err := content.ParseBytes(nil, "index.md", textSrc, content.ParseOptions{DefaultLang: br.Lang})
+	if err != nil {
+		return err
+	}
+	for _, base := range rs {
+		ch := base.Channel()
+		mk := channels()[ch]
+		cache := &images.Cache{}
+		r, err := mk(cache)
+		if err != nil {
+			return err
+		}
+		pass := func(its []*content.Item) (float64, error) {
+			t0 := cpuTime()
+			for _, it := range its {
+				if _, err := r.Render(context.Background(), renderers.Input{Item: it, Brand: br, Links: content.NewLinkPlan(it, br)}); err != nil {
+					return 0, err
+				}
+			}
+			return float64((cpuTime() - t0).Microseconds()) / 1000 / float64(len(its)), nil
+		}
+		cold, err := pass(items)
+		if err != nil {
+			return err
+		}
+		warm, err := pass(items)
+		if err != nil {
+			return err
+		}
+		texts := slices.Repeat([]*content.Item{text}, 200)
+		txt, err := pass(texts)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "%s\t%.1f\t%.2f\t%.2f\t\n", ch, cold, warm, txt)
+	}
+	return tw.Flush()
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// rssOf reads a process's peak resident set (VmHWM) from /proc.
+func rssOf(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.Fields(v)[0])
+			return fmt.Sprintf("%d MB", kb/1024)
+		}
+	}
+	return "unknown"
+}
