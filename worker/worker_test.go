@@ -303,3 +303,114 @@ func TestBrandChangeRerendersItems(t *testing.T) {
 		})
 	}
 }
+
+// gate is a channel whose renders wait until the test opens the gate, so
+// a render can be caught in flight.
+type gate struct {
+	started chan struct{}
+	open    chan struct{}
+}
+
+func newGate() *gate { return &gate{started: make(chan struct{}, 16), open: make(chan struct{})} }
+
+func (g *gate) Channel() string { return "gate" }
+func (g *gate) Render(ctx context.Context, in renderers.Input) (*renderers.Output, error) {
+	g.started <- struct{}{}
+	select {
+	case <-g.open:
+		return &renderers.Output{Files: []renderers.File{{Name: "done.txt", MediaType: "text/plain", Data: []byte(in.Item.Title)}}}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func awaitStart(t *testing.T, g *gate) {
+	t.Helper()
+	select {
+	case <-g.started:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the render never started")
+	}
+}
+
+// A render in flight at shutdown finishes when it can within the
+// shutdown timeout, and otherwise goes back to the queue and is rendered
+// (once) by the next worker.
+func TestGracefulShutdown(t *testing.T) {
+	for _, s := range setups {
+		t.Run(s.String(), func(t *testing.T) {
+			t.Parallel()
+			t.Run("finishes in time", func(t *testing.T) {
+				g := newGate()
+				e := newEnv(t, s, g)
+				e.ImportBrand(t, "kestrel")
+				srv := e.Pipeline.NewServer(e.Redis, worker.ServerConfig{Concurrency: 2, ShutdownTimeout: 20 * time.Second})
+				if err := srv.Start(e.Pipeline.Handler()); err != nil {
+					t.Fatal(err)
+				}
+				ids := submitNotes(t, e, 1, 1)
+				awaitStart(t, g)
+				done := make(chan struct{})
+				go func() { srv.Shutdown(); close(done) }()
+				close(g.open)
+				<-done
+				rs, _ := e.DB.Renderings(context.Background(), ids[0], 1)
+				for _, r := range rs {
+					if r.Channel == "gate" && (r.Status != store.StatusRendered || r.Renders != 1) {
+						t.Fatalf("the render in flight at shutdown: %+v", r)
+					}
+				}
+			})
+			t.Run("requeued after the timeout", func(t *testing.T) {
+				g := newGate()
+				e := newEnv(t, s, g)
+				e.ImportBrand(t, "kestrel")
+				srv := e.Pipeline.NewServer(e.Redis, worker.ServerConfig{Concurrency: 2, ShutdownTimeout: 100 * time.Millisecond})
+				if err := srv.Start(e.Pipeline.Handler()); err != nil {
+					t.Fatal(err)
+				}
+				ids := submitNotes(t, e, 1, 1)
+				awaitStart(t, g)
+				srv.Shutdown()
+				if ok, _ := itemStatus(e, ids[0]); ok {
+					t.Fatal("rendered although the render was still blocked")
+				}
+				close(g.open)
+				e.Start(t)
+				waitFor(t, 20*time.Second, "rendered by the next worker", func() (bool, string) { return itemStatus(e, ids[0]) })
+				checkRenderedOnce(t, e, ids)
+			})
+		})
+	}
+}
+
+// Enqueueing the same work twice leaves one task: IDs are derived from
+// what the task does.
+func TestDuplicateEnqueueIsANoOp(t *testing.T) {
+	for _, s := range setups {
+		t.Run(s.String(), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, s)
+			e.ImportBrand(t, "kestrel")
+			ctx := context.Background()
+			res, err := e.Pipeline.Submit(ctx, worker.Bundle{Brand: "kestrel", Files: note(1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := e.DB.Brand(ctx, "kestrel")
+			plan := e.Pipeline.Plan(worker.QueueCritical)(res.ItemID, res.Version, b.Hash)
+			for range 3 {
+				if err := e.Pipeline.Dispatch(ctx, plan.Tasks); err != nil {
+					t.Fatal(err)
+				}
+			}
+			info, err := e.Pipeline.Inspector().GetQueueInfo(worker.QueueCritical)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Size != 1 {
+				t.Fatalf("%d tasks queued for one submission", info.Size)
+			}
+		})
+	}
+}
