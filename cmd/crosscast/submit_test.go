@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/crosscast/crosscast/internal/pipetest"
+	"github.com/crosscast/crosscast/internal/testenv"
+	"github.com/crosscast/crosscast/server"
+	"github.com/crosscast/crosscast/store"
+)
+
+// submit against a running API: a bundle and a lone file go in, --wait
+// follows them to rendered, and a bad item comes back as file:line errors
+// under its local path.
+func TestSubmitCommand(t *testing.T) {
+	e := pipetest.New(t, pipetest.Setups[0])
+	e.ImportBrand(t, "kestrel")
+	e.Start(t)
+	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline}))
+	defer srv.Close()
+	secret, _, err := e.DB.CreateToken(context.Background(), "cli", store.RoleWriter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(envToken, secret)
+	items := filepath.Join(testenv.RepoRoot(t), "examples", "kestrel", "items")
+
+	code, out, errs := run(t, "submit", filepath.Join(items, "ridgeline-2-launch"), filepath.Join(items, "holiday-hours.md"), "--server", srv.URL, "--wait")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"kestrel.en.ridgeline-2 1 (new version)", "/api/items/kestrel.en.holiday-opening-hours", "portal   rendered"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// Again: nothing changed, nothing new.
+	if _, out, _ := run(t, "submit", filepath.Join(items, "holiday-hours.md"), "--server", srv.URL); !strings.Contains(out, "(unchanged)") {
+		t.Errorf("resubmit: %s", out)
+	}
+
+	bad := filepath.Join("testdata", "bad", "unknown-field.md")
+	code, _, errs = run(t, "submit", bad, "--server", srv.URL, "--brand", "kestrel")
+	if code != exitError || !diagLine.MatchString(errs) || !strings.HasPrefix(errs, bad+":") {
+		t.Fatalf("bad item: exit %d\n%s", code, errs)
+	}
+
+	t.Setenv(envToken, "")
+	if code, _, errs := run(t, "submit", bad, "--server", srv.URL); code != exitUsage || !strings.Contains(errs, envToken) {
+		t.Fatalf("no token: exit %d %s", code, errs)
+	}
+}
