@@ -40,6 +40,7 @@ tools:
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./content
 	$(GO) test -run='^$$' -fuzz=FuzzSanitize -fuzztime=$(FUZZTIME) ./renderers/markup
+	$(GO) test -run='^$$' -fuzz=FuzzReadBundle -fuzztime=$(FUZZTIME) ./server
 
 clean:
 	rm -rf bin $(OUT) data

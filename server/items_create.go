@@ -116,7 +116,11 @@ func readMultipartBundle(mr *multipart.Reader) (worker.Bundle, error) {
 		}
 		data, err := io.ReadAll(part)
 		if err != nil {
-			return b, err
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return b, err
+			}
+			return b, badRequest("the multipart body is malformed: " + err.Error())
 		}
 		// Part.FileName drops folders; the bundle needs them, so read the
 		// file name as sent. worker.Submit rejects names that escape.

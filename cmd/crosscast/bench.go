@@ -162,6 +162,12 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 		return err
 	}
 	text.row(tw, "re-render, text only")
+	// 5. Pick-up latency: one text item at a time into an idle system.
+	idle, err := r.oneAtATime(ctx, textBrand, 20)
+	if err != nil {
+		return err
+	}
+	idle.row(tw, "one text item at a time, idle")
 	tw.Flush()
 
 	// CPU per item by channel, measured serially in this process.
@@ -322,6 +328,27 @@ func (r *benchRun) textItems(ctx context.Context, brandDir, tmp, id string, n in
 		ids = append(ids, res.ItemID)
 	}
 	return r.wait(ctx, ids, start)
+}
+
+// oneAtATime submits n text items, each after the previous one is
+// rendered: the latency of an idle system, dominated by queue pick-up.
+func (r *benchRun) oneAtATime(ctx context.Context, brand string, n int) (benchResult, error) {
+	var all benchResult
+	start := time.Now()
+	for i := range n {
+		res, err := r.p.Submit(ctx, worker.Bundle{Brand: brand, Actor: "bench", Files: map[string][]byte{"index.md": fmt.Appendf(nil,
+			"---\ntitle: Idle note %d\n---\nA single short note.\n", i)}})
+		if err != nil {
+			return all, err
+		}
+		one, err := r.wait(ctx, []string{res.ItemID}, time.Now())
+		if err != nil {
+			return all, err
+		}
+		all.lat = append(all.lat, one.lat...)
+	}
+	all.items, all.elapsed = n, time.Since(start)
+	return all, nil
 }
 
 // rerender changes the brand kit (a comment in brand.yaml) and times
