@@ -310,3 +310,22 @@ func TestOutbox(t *testing.T) {
 		}
 	})
 }
+
+func TestDerivatives(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.Derivative(ctx, "abc/480/hero"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("missing derivative: %v", err)
+		}
+		d := store.Derivative{Name: "hero-1a2b3c4d-480.jpg", MediaType: "image/jpeg", Width: 480, Height: 320, Data: []byte("jpeg bytes")}
+		for range 2 { // a second worker storing the same key is fine
+			if err := db.PutDerivative(ctx, "abc/480/hero", d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := db.Derivative(ctx, "abc/480/hero")
+		if err != nil || got.Name != d.Name || got.Height != 320 || string(got.Data) != "jpeg bytes" {
+			t.Fatalf("derivative: %+v %v", got, err)
+		}
+	})
+}

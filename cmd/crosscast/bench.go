@@ -84,7 +84,7 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	rs, err := pipelineRenderers()
+	rs, err := pipelineRenderers(db, log)
 	if err != nil {
 		return err
 	}
@@ -149,9 +149,6 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 		return err
 	}
 	cached.row(tw, "re-render, images cached")
-	if *procs > 0 {
-		fmt.Fprintln(tw, "(worker processes keep their own image caches)\t\t\t\t\t")
-	}
 	// 4. Text-only items, then a brand change re-renders them all.
 	textBrand := "benchtext"
 	if _, err := r.textItems(ctx, *brandDir, tmp, textBrand, *nText); err != nil {

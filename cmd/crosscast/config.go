@@ -17,6 +17,7 @@ import (
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/worker"
 )
 
 // Environment variables. Flags, where a command has them, win.
@@ -98,7 +99,22 @@ func redisOpt(log *slog.Logger, embedded bool) (asynq.RedisConnOpt, func(), erro
 		return nil, nil, fmt.Errorf("in-process Redis: %w", err)
 	}
 	log.Info("no "+envRedis+": using an in-process Redis (miniredis); queued work is rebuilt from the store at start-up", "addr", mr.Addr())
-	return asynq.RedisClientOpt{Addr: mr.Addr()}, mr.Close, nil
+	// miniredis only ages keys when told to; asynq's heartbeats and
+	// counters rely on TTLs, so let its clock follow the real one.
+	stop := make(chan struct{})
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				mr.FastForward(time.Second)
+			}
+		}
+	}()
+	return asynq.RedisClientOpt{Addr: mr.Addr()}, func() { close(stop); mr.Close() }, nil
 }
 
 func envInt(name string, def int) int {
@@ -122,10 +138,11 @@ func envOr(name, def string) string {
 	return def
 }
 
-// pipelineRenderers builds every channel's renderer over one image cache
-// bounded by CROSSCAST_IMAGE_CACHE_MB (default 256).
-func pipelineRenderers() ([]renderers.Renderer, error) {
-	cache := &images.Cache{MaxBytes: int64(envInt(envImageCache, 256)) << 20}
+// pipelineRenderers builds every channel's renderer over one image cache:
+// CROSSCAST_IMAGE_CACHE_MB (default 256) in memory, backed by the store,
+// which every worker process shares.
+func pipelineRenderers(db *store.DB, log *slog.Logger) ([]renderers.Renderer, error) {
+	cache := &images.Cache{MaxBytes: int64(envInt(envImageCache, 256)) << 20, Shared: worker.SharedDerivatives(db, log)}
 	var rs []renderers.Renderer
 	for _, name := range mapKeys(channels()) {
 		r, err := channels()[name](cache)

@@ -90,7 +90,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 }
 
 func newPipeline(db *store.DB, redis asynq.RedisConnOpt, log *slog.Logger, reg prometheus.Registerer) (*worker.Pipeline, error) {
-	rs, err := pipelineRenderers()
+	rs, err := pipelineRenderers(db, log)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ package images
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -41,26 +42,50 @@ type Cache struct {
 	// long-lived worker).
 	MaxBytes int64
 
+	// Shared, when set, is a second level several processes see, so a
+	// derivative made by one worker is not made again by another.
+	Shared Shared
+
 	mu    sync.Mutex
 	m     map[string]Variant
 	order []string // insertion order, for eviction
 	bytes int64
 }
 
-func (c *Cache) get(key string) (Variant, bool) {
+// Shared is a derivative cache outside the process (crosscast keeps one
+// in its store). Failures are misses: the image is simply made again.
+type Shared interface {
+	GetVariant(ctx context.Context, key string) (Variant, bool)
+	PutVariant(ctx context.Context, key string, v Variant)
+}
+
+func (c *Cache) get(ctx context.Context, key string) (Variant, bool) {
 	if c == nil {
 		return Variant{}, false
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	v, ok := c.m[key]
+	c.mu.Unlock()
+	if ok || c.Shared == nil {
+		return v, ok
+	}
+	if v, ok = c.Shared.GetVariant(ctx, key); ok {
+		c.remember(key, v)
+	}
 	return v, ok
 }
 
-func (c *Cache) put(key string, v Variant) {
+func (c *Cache) put(ctx context.Context, key string, v Variant) {
 	if c == nil {
 		return
 	}
+	c.remember(key, v)
+	if c.Shared != nil {
+		c.Shared.PutVariant(ctx, key, v)
+	}
+}
+
+func (c *Cache) remember(key string, v Variant) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
@@ -101,12 +126,12 @@ func Widths(w int, want []int) []int {
 // Resize returns the asset at each width (see Widths), keeping its aspect
 // ratio. PNG and GIF sources stay PNG (they may be transparent or
 // line art); JPEG stays JPEG.
-func Resize(c *Cache, a *content.Asset, widths []int) ([]Variant, error) {
+func Resize(ctx context.Context, c *Cache, a *content.Asset, widths []int) ([]Variant, error) {
 	ws := Widths(a.Width, widths)
 	out := make([]Variant, len(ws))
 	missing := false
 	for i, w := range ws {
-		v, ok := c.get(cacheKey(a, w))
+		v, ok := c.get(ctx, cacheKey(a, w))
 		out[i] = v
 		missing = missing || !ok
 	}
@@ -129,12 +154,17 @@ func Resize(c *Cache, a *content.Asset, widths []int) ([]Variant, error) {
 			return nil, err
 		}
 		out[i] = v
-		c.put(cacheKey(a, w), v)
+		c.put(ctx, cacheKey(a, w), v)
 	}
 	return out, nil
 }
 
-func cacheKey(a *content.Asset, w int) string { return fmt.Sprintf("%s/%d", a.SHA256, w) }
+// cacheKey names a derivative by the source's bytes, its width and the
+// file name it is published under (the same photo under two names gives
+// two names).
+func cacheKey(a *content.Asset, w int) string {
+	return fmt.Sprintf("%s/%d/%s", a.SHA256, w, baseName(a.Name))
+}
 
 func encode(a *content.Asset, img image.Image) (Variant, error) {
 	var buf bytes.Buffer

@@ -2,6 +2,7 @@ package images
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -47,7 +48,7 @@ func TestWidths(t *testing.T) {
 func TestResize(t *testing.T) {
 	a := testAsset(t, 1000, 500)
 	c := &Cache{}
-	vs, err := Resize(c, a, []int{480, 960, 1440})
+	vs, err := Resize(context.Background(), c, a, []int{480, 960, 1440})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestResize(t *testing.T) {
 	}
 	// A second call is served from the cache: same bytes, no decoding.
 	a.Data = nil // decoding would now fail
-	again, err := Resize(c, a, []int{480, 960, 1440})
+	again, err := Resize(context.Background(), c, a, []int{480, 960, 1440})
 	if err != nil || !bytes.Equal(again[0].Data, vs[0].Data) {
 		t.Fatalf("cache miss: %v", err)
 	}
@@ -76,15 +77,15 @@ func TestResize(t *testing.T) {
 func TestCacheBound(t *testing.T) {
 	c := &Cache{MaxBytes: 100}
 	for i := range 5 {
-		c.put(fmt.Sprint(i), Variant{Data: make([]byte, 40)})
+		c.put(context.Background(), fmt.Sprint(i), Variant{Data: make([]byte, 40)})
 	}
 	if c.bytes > 100 {
 		t.Fatalf("cache holds %d bytes over a 100-byte budget", c.bytes)
 	}
-	if _, ok := c.get("0"); ok {
+	if _, ok := c.get(context.Background(), "0"); ok {
 		t.Error("the oldest entry is still there")
 	}
-	if _, ok := c.get("4"); !ok {
+	if _, ok := c.get(context.Background(), "4"); !ok {
 		t.Error("the newest entry was evicted")
 	}
 }

@@ -120,7 +120,7 @@ func (r *Renderer) body(ctx context.Context, files *fileSet, in renderers.Input,
 			}
 			return true
 		}
-		im, err := r.publishImage(files, ref, in.Links.Canonical)
+		im, err := r.publishImage(ctx, files, ref, in.Links.Canonical)
 		if err != nil {
 			imgErr = err
 			return false

@@ -163,7 +163,7 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	}
 
 	if ref := it.HeroImage(); ref != nil {
-		hero, err := r.publishImage(files, ref, links.Canonical)
+		hero, err := r.publishImage(ctx, files, ref, links.Canonical)
 		if err != nil {
 			return nil, err
 		}
@@ -214,11 +214,11 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 }
 
 // publishImage publishes ref's derivatives (local) or points at it (remote).
-func (r *Renderer) publishImage(files *fileSet, ref *content.ImageRef, canonical string) (*pageImage, error) {
+func (r *Renderer) publishImage(ctx context.Context, files *fileSet, ref *content.ImageRef, canonical string) (*pageImage, error) {
 	if ref.Asset == nil {
 		return &pageImage{Src: ref.Src, Alt: ref.Alt}, nil
 	}
-	vs, err := files.variants(r.cache, ref.Asset)
+	vs, err := files.variants(ctx, r.cache, ref.Asset)
 	if err != nil {
 		return nil, err
 	}
@@ -289,11 +289,11 @@ func (fsx *fileSet) add(name, mediaType string, data []byte) {
 	fsx.list = append(fsx.list, renderers.File{Name: name, MediaType: mediaType, Data: data})
 }
 
-func (fsx *fileSet) variants(c *images.Cache, a *content.Asset) ([]images.Variant, error) {
+func (fsx *fileSet) variants(ctx context.Context, c *images.Cache, a *content.Asset) ([]images.Variant, error) {
 	if vs, ok := fsx.vars[a.Name]; ok {
 		return vs, nil
 	}
-	vs, err := images.Resize(c, a, widths)
+	vs, err := images.Resize(ctx, c, a, widths)
 	if err != nil {
 		return nil, err
 	}
