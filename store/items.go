@@ -119,8 +119,19 @@ func (s *DB) Submit(ctx context.Context, sub Submission, plan PlanFunc) (*Submit
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res = &SubmitResult{ItemID: sub.ItemID}
 		now := s.now()
+		// The slug names the portal page, so it belongs to one item per
+		// brand and language.
+		var other string
+		err := s.queryRow(ctx, tx, `SELECT id FROM items WHERE brand_id = $1 AND lang = $2 AND slug = $3 AND id <> $4`, sub.Brand, sub.Lang, sub.Slug, sub.ItemID).Scan(&other)
+		if err == nil {
+			return content.Errors{{File: sub.Path, Field: "slug", Code: content.EInvalid,
+				Message: fmt.Sprintf("slug %q is already used by item %s; set a different slug, or the same id to make this a new version of it", sub.Slug, other)}}
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: %w", err)
+		}
 		var latest int
-		err := s.queryRow(ctx, tx, `SELECT latest_version FROM items WHERE id = $1`+s.forUpdate(), sub.ItemID).Scan(&latest)
+		err = s.queryRow(ctx, tx, `SELECT latest_version FROM items WHERE id = $1`+s.forUpdate(), sub.ItemID).Scan(&latest)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			_, err = s.exec(ctx, tx, `INSERT INTO items (id, brand_id, lang, slug, content_id, title, latest_version, status, created_at, updated_at)
@@ -141,15 +152,6 @@ func (s *DB) Submit(ctx context.Context, sub Submission, plan PlanFunc) (*Submit
 				res.Version = latest
 				return nil
 			}
-		}
-		var other string
-		err = s.queryRow(ctx, tx, `SELECT id FROM items WHERE brand_id = $1 AND lang = $2 AND slug = $3 AND id <> $4`, sub.Brand, sub.Lang, sub.Slug, sub.ItemID).Scan(&other)
-		if err == nil {
-			return content.Errors{{File: sub.Path, Field: "slug", Code: content.EInvalid,
-				Message: fmt.Sprintf("slug %q is already used by item %s; set a different slug, or the same id to make this a new version of it", sub.Slug, other)}}
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: %w", err)
 		}
 		v := latest + 1
 		res.Version, res.Created = v, true

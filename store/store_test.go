@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/store"
 )
@@ -326,6 +328,25 @@ func TestDerivatives(t *testing.T) {
 		got, err := db.Derivative(ctx, "abc/480/hero")
 		if err != nil || got.Name != d.Name || got.Height != 320 || string(got.Data) != "jpeg bytes" {
 			t.Fatalf("derivative: %+v %v", got, err)
+		}
+	})
+}
+
+func TestSlugTakenByAnotherItem(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.Submit(ctx, submission("a", "one", nil), plan("critical")); err != nil {
+			t.Fatal(err)
+		}
+		other := submission("b", "two", nil)
+		other.Slug = "a" // same brand, language and slug as item a
+		_, err := db.Submit(ctx, other, plan("critical"))
+		var ce content.Errors
+		if !errors.As(err, &ce) || ce[0].Field != "slug" || !strings.Contains(ce[0].Message, "already used by item a") {
+			t.Fatalf("want a slug error naming item a, got %v", err)
+		}
+		if _, err := db.Item(ctx, "b"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the rejected item was stored: %v", err)
 		}
 	})
 }
