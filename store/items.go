@@ -287,7 +287,8 @@ func (s *DB) Items(ctx context.Context, f ItemFilter) ([]Item, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
-	q += fmt.Sprintf(" ORDER BY updated_at DESC, id LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+	args = append(args, f.Limit, max(f.Offset, 0))
+	q += fmt.Sprintf(" ORDER BY updated_at DESC, id LIMIT $%d OFFSET $%d", len(args)-1, len(args))
 	rows, err := s.query(ctx, s.db, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)

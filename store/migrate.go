@@ -15,7 +15,8 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-// Migrate brings the schema up to date. Several processes may start at
+// Migrate brings the schema up to date. It bypasses the statement cache:
+// its statements name tables that may not exist yet. Several processes may start at
 // once; they take turns (an advisory lock on PostgreSQL, the write lock
 // on SQLite) and each migration is applied once, in its own transaction.
 func (s *DB) Migrate(ctx context.Context) (applied []string, err error) {
@@ -50,7 +51,7 @@ func (s *DB) Migrate(ctx context.Context) (applied []string, err error) {
 				return err
 			}
 			var one int
-			err := s.queryRow(ctx, tx, `SELECT 1 FROM schema_migrations WHERE version = $1`, n).Scan(&one)
+			err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM schema_migrations WHERE version = $1`), n).Scan(&one)
 			if err == nil {
 				return nil
 			}
@@ -60,7 +61,7 @@ func (s *DB) Migrate(ctx context.Context) (applied []string, err error) {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
-			if _, err := s.exec(ctx, tx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, n, base); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`), n, base); err != nil {
 				return err
 			}
 			did = true

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -40,6 +41,7 @@ type DB struct {
 	db      *sql.DB
 	dialect dialect
 	now     func() time.Time
+	stmts   sync.Map // SQL text → *sql.Stmt
 }
 
 // Open connects to dsn: a postgres:// URL, or else a SQLite file path
@@ -88,8 +90,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return s, nil
 }
 
-// Close closes the connections.
-func (s *DB) Close() error { return s.db.Close() }
+// Close closes the kept statements and the connections.
+func (s *DB) Close() error {
+	s.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
 
 // Ping checks the database answers.
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
@@ -111,17 +119,63 @@ func (s *DB) q(query string) string {
 	return strings.ReplaceAll(query, "$", "?")
 }
 
+// The helpers below run every query through a prepared statement kept
+// for the life of the DB: SQLite otherwise parses the SQL text again on
+// every call, which profiles showed as a sixth of a text render's cost.
+// pgx caches its own statements, so on PostgreSQL this only saves a map
+// lookup there.
+
+func (s *DB) stmt(ctx context.Context, x execer, query string) (*sql.Stmt, error) {
+	q := s.q(query)
+	v, ok := s.stmts.Load(q)
+	if !ok {
+		st, err := s.db.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		var loaded bool
+		if v, loaded = s.stmts.LoadOrStore(q, st); loaded {
+			st.Close()
+		}
+	}
+	st := v.(*sql.Stmt)
+	if tx, ok := x.(*sql.Tx); ok {
+		return tx.StmtContext(ctx, st), nil
+	}
+	return st, nil
+}
+
 func (s *DB) exec(ctx context.Context, x execer, query string, args ...any) (sql.Result, error) {
-	return x.ExecContext(ctx, s.q(query), args...)
+	st, err := s.stmt(ctx, x, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 func (s *DB) query(ctx context.Context, x execer, query string, args ...any) (*sql.Rows, error) {
-	return x.QueryContext(ctx, s.q(query), args...)
+	st, err := s.stmt(ctx, x, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
-func (s *DB) queryRow(ctx context.Context, x execer, query string, args ...any) *sql.Row {
-	return x.QueryRowContext(ctx, s.q(query), args...)
+// queryRow is QueryRow through a kept statement; a failure to prepare
+// surfaces from Scan, as QueryRow's own errors do.
+func (s *DB) queryRow(ctx context.Context, x execer, query string, args ...any) rowScanner {
+	st, err := s.stmt(ctx, x, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
 }
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 // execer is what *sql.DB and *sql.Tx have in common.
 type execer interface {

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,8 +47,20 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	procs := fset.Int("procs", 0, "separate worker processes; 0 runs the workers in this process")
 	conc := fset.Int("concurrency", runtime.NumCPU(), "tasks run at once per worker process")
 	brandDir := fset.String("brand", "examples/kestrel", "brand kit `folder` to render with")
+	cpuProfile := fset.String("cpuprofile", "", "write a CPU profile of this process to `file`")
 	if err := fset.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	log := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	tmp, err := os.MkdirTemp("", "crosscast-bench-")
@@ -363,13 +376,18 @@ func (r *benchRun) rerender(ctx context.Context, brandDir, tmp, id, as string) (
 	if res.Items == 0 {
 		return benchResult{}, fmt.Errorf("brand %s: nothing to re-render", id)
 	}
-	items, err := r.db.Items(ctx, store.ItemFilter{Brand: id, Limit: 1000})
-	if err != nil {
-		return benchResult{}, err
-	}
-	ids := make([]string, len(items))
-	for i, it := range items {
-		ids[i] = it.ID
+	var ids []string
+	for {
+		items, err := r.db.Items(ctx, store.ItemFilter{Brand: id, Limit: 1000, Offset: len(ids)})
+		if err != nil {
+			return benchResult{}, err
+		}
+		for _, it := range items {
+			ids = append(ids, it.ID)
+		}
+		if len(items) < 1000 {
+			break
+		}
 	}
 	return r.wait(ctx, ids, start)
 }
