@@ -157,7 +157,7 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	}
 	half.row(tw, fmt.Sprintf("fresh images, half load (%.1f/s)", rate))
 	// 3. Re-render after a brand change, derivatives cached.
-	cached, err := r.rerender(ctx, *brandDir, tmp, br.ID, "")
+	cached, err := r.rerender(ctx, *brandDir, tmp, br.ID)
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	if _, err := r.textItems(ctx, *brandDir, tmp, textBrand, *nText); err != nil {
 		return err
 	}
-	text, err := r.rerender(ctx, *brandDir, tmp, textBrand, textBrand)
+	text, err := r.rerender(ctx, *brandDir, tmp, textBrand)
 	if err != nil {
 		return err
 	}
@@ -363,19 +363,12 @@ func (r *benchRun) oneAtATime(ctx context.Context, brand string, n int) (benchRe
 
 // rerender changes the brand kit (a comment in brand.yaml) and times
 // until every item of the brand is rendered again.
-func (r *benchRun) rerender(ctx context.Context, brandDir, tmp, id, as string) (benchResult, error) {
+func (r *benchRun) rerender(ctx context.Context, brandDir, tmp, id string) (benchResult, error) {
 	dir := filepath.Join(tmp, "rerender-"+id, id)
 	if _, err := copyKit(brandDir, dir, fmt.Sprintf("# bench change %d\n", time.Now().UnixNano())); err != nil {
 		return benchResult{}, err
 	}
-	start := time.Now()
-	_, res, err := r.p.ImportBrand(ctx, dir, "bench")
-	if err != nil {
-		return benchResult{}, err
-	}
-	if res.Items == 0 {
-		return benchResult{}, fmt.Errorf("brand %s: nothing to re-render", id)
-	}
+	// List first: the order changes as items re-render.
 	var ids []string
 	for {
 		items, err := r.db.Items(ctx, store.ItemFilter{Brand: id, Limit: 1000, Offset: len(ids)})
@@ -388,6 +381,14 @@ func (r *benchRun) rerender(ctx context.Context, brandDir, tmp, id, as string) (
 		if len(items) < 1000 {
 			break
 		}
+	}
+	start := time.Now()
+	_, res, err := r.p.ImportBrand(ctx, dir, "bench")
+	if err != nil {
+		return benchResult{}, err
+	}
+	if res.Items == 0 {
+		return benchResult{}, fmt.Errorf("brand %s: nothing to re-render", id)
 	}
 	return r.wait(ctx, ids, start)
 }
