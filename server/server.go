@@ -79,7 +79,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
 			level = slog.LevelDebug
 		}
-		s.log.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", time.Since(start).Milliseconds())
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", time.Since(start).Milliseconds()}
+		if id := r.PathValue("id"); id != "" {
+			attrs = append(attrs, "item", id)
+		}
+		s.log.Log(r.Context(), level, "http", attrs...)
 	}()
 	s.mux.ServeHTTP(rec, r)
 }

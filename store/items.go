@@ -262,6 +262,38 @@ type ItemFilter struct {
 
 // Items lists items, most recently updated first.
 func (s *DB) Items(ctx context.Context, f ItemFilter) ([]Item, error) {
+	where, args := f.where()
+	q := itemSelect
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	args = append(args, f.Limit, max(f.Offset, 0))
+	q += fmt.Sprintf(" ORDER BY updated_at DESC, id LIMIT $%d OFFSET $%d", len(args)-1, len(args))
+	rows, err := s.query(ctx, s.db, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return scanItems(rows)
+}
+
+// CountItems counts the items Items would list without a limit.
+func (s *DB) CountItems(ctx context.Context, f ItemFilter) (int, error) {
+	where, args := f.where()
+	q := `SELECT COUNT(*) FROM items`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	var n int
+	if err := s.queryRow(ctx, s.db, q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: %w", err)
+	}
+	return n, nil
+}
+
+func (f ItemFilter) where() ([]string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -280,20 +312,7 @@ func (s *DB) Items(ctx context.Context, f ItemFilter) ([]Item, error) {
 	if f.Query != "" {
 		add("LOWER(title) LIKE ?", "%"+strings.ToLower(f.Query)+"%")
 	}
-	q := itemSelect
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 100
-	}
-	args = append(args, f.Limit, max(f.Offset, 0))
-	q += fmt.Sprintf(" ORDER BY updated_at DESC, id LIMIT $%d OFFSET $%d", len(args)-1, len(args))
-	rows, err := s.query(ctx, s.db, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	return scanItems(rows)
+	return where, args
 }
 
 const itemSelect = `SELECT id, brand_id, lang, slug, content_id, title, latest_version, status, created_at, updated_at FROM items`

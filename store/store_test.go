@@ -146,6 +146,9 @@ func TestSubmitVersionsAndDedupe(t *testing.T) {
 		if err != nil || len(list) != 1 {
 			t.Fatalf("search by title: %+v %v", list, err)
 		}
+		if n, err := db.CountItems(ctx, store.ItemFilter{Brand: "kestrel", Status: store.StatusQueued}); n != 1 || err != nil {
+			t.Fatalf("count: %d %v", n, err)
+		}
 	})
 }
 

@@ -140,8 +140,11 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	fmt.Fprintln(m.Stderr, "generating photos…")
 	photos := benchPhotos(2 * *n)
 	r := &benchRun{db: db, p: p, brand: br.ID}
+	for _, c := range children {
+		r.pids = append(r.pids, c.Process.Pid)
+	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "run\titems\titems/s\tp50 ms\tp99 ms\t")
+	fmt.Fprintln(tw, "run\titems\titems/s\tp50 ms\tp99 ms\tCPU ms/item\t")
 
 	// 1. Saturated: everything submitted at once.
 	fresh, err := r.submitAll(ctx, photos[:*n], 0)
@@ -198,12 +201,23 @@ type benchRun struct {
 	p     *worker.Pipeline
 	brand string
 	seq   int
+	pids  []int // worker processes, whose CPU counts too
 }
 
 type benchResult struct {
 	items   int
 	elapsed time.Duration
 	lat     []time.Duration
+	cpu     time.Duration // all processes: submitting, queueing, rendering, storing
+}
+
+// cpu is the CPU time used so far by this process and the workers.
+func (r *benchRun) cpu() time.Duration {
+	t := cpuTime()
+	for _, pid := range r.pids {
+		t += cpuOf(pid)
+	}
+	return t
 }
 
 func (b benchResult) perSec() float64 { return float64(b.items) / b.elapsed.Seconds() }
@@ -216,7 +230,8 @@ func (b benchResult) row(w io.Writer, name string) {
 		}
 		return float64(b.lat[min(len(b.lat)-1, int(q*float64(len(b.lat))))].Milliseconds())
 	}
-	fmt.Fprintf(w, "%s\t%d\t%.1f\t%.0f\t%.0f\t\n", name, b.items, b.perSec(), pct(0.50), pct(0.99))
+	fmt.Fprintf(w, "%s\t%d\t%.1f\t%.0f\t%.0f\t%.1f\t\n", name, b.items, b.perSec(), pct(0.50), pct(0.99),
+		float64(b.cpu.Microseconds())/1000/float64(max(b.items, 1)))
 }
 
 func (r *benchRun) item(photo []byte) map[string][]byte {
@@ -246,7 +261,11 @@ func (r *benchRun) submitAll(ctx context.Context, photos [][]byte, gap time.Dura
 	for i, ph := range photos {
 		bundles[i] = r.item(ph)
 	}
-	start := time.Now()
+	base, err := r.db.CountItems(ctx, store.ItemFilter{Brand: r.brand, Status: store.StatusRendered})
+	if err != nil {
+		return benchResult{}, err
+	}
+	start, cpu0 := time.Now(), r.cpu()
 	ids := make([]string, len(bundles))
 	errs := make(chan error, len(bundles))
 	var wg sync.WaitGroup
@@ -271,14 +290,32 @@ func (r *benchRun) submitAll(ctx context.Context, photos [][]byte, gap time.Dura
 	if err := <-errs; err != nil {
 		return benchResult{}, err
 	}
-	return r.wait(ctx, ids, start)
+	return r.wait(ctx, ids, start, cpu0, r.brand, base+len(ids))
 }
 
 // wait polls until every item is rendered; latency is from each
 // version's submission to the commit that made it rendered.
-func (r *benchRun) wait(ctx context.Context, ids []string, start time.Time) (benchResult, error) {
+func (r *benchRun) wait(ctx context.Context, ids []string, start time.Time, cpu0 time.Duration, brand string, target int) (benchResult, error) {
 	deadline := time.Now().Add(15 * time.Minute)
 	var res benchResult
+	// Wait on one cheap count query, so the bench's polling does not
+	// steal the workers' CPU; per-item figures are read once at the end.
+	for len(ids) > 1 {
+		n, err := r.db.CountItems(ctx, store.ItemFilter{Brand: brand, Status: store.StatusRendered})
+		if err != nil {
+			return res, err
+		}
+		if failed, _ := r.db.CountItems(ctx, store.ItemFilter{Brand: brand, Status: store.StatusFailed}); failed > 0 {
+			return res, fmt.Errorf("%d items of %s failed to render", failed, brand)
+		}
+		if n >= target {
+			break
+		}
+		if time.Now().After(deadline) {
+			return res, fmt.Errorf("only %d of %d rendered after 15 minutes", n, target)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	for {
 		done := 0
 		res.lat = res.lat[:0]
@@ -309,6 +346,7 @@ func (r *benchRun) wait(ctx context.Context, ids []string, start time.Time) (ben
 		}
 		if done == len(ids) {
 			res.items, res.elapsed = done, last.Sub(start)
+			res.cpu = r.cpu() - cpu0
 			return res, nil
 		}
 		if time.Now().After(deadline) {
@@ -327,7 +365,7 @@ func (r *benchRun) textItems(ctx context.Context, brandDir, tmp, id string, n in
 	if _, _, err := r.p.ImportBrand(ctx, filepath.Join(tmp, id), "bench"); err != nil {
 		return benchResult{}, err
 	}
-	start := time.Now()
+	start, cpu0 := time.Now(), r.cpu()
 	ids := make([]string, 0, n)
 	for i := range n {
 		res, err := r.p.Submit(ctx, worker.Bundle{Brand: id, Actor: "bench", Files: map[string][]byte{"index.md": fmt.Appendf(nil,
@@ -337,27 +375,27 @@ func (r *benchRun) textItems(ctx context.Context, brandDir, tmp, id string, n in
 		}
 		ids = append(ids, res.ItemID)
 	}
-	return r.wait(ctx, ids, start)
+	return r.wait(ctx, ids, start, cpu0, id, n)
 }
 
 // oneAtATime submits n text items, each after the previous one is
 // rendered: the latency of an idle system, dominated by queue pick-up.
 func (r *benchRun) oneAtATime(ctx context.Context, brand string, n int) (benchResult, error) {
 	var all benchResult
-	start := time.Now()
+	start, cpu0 := time.Now(), r.cpu()
 	for i := range n {
 		res, err := r.p.Submit(ctx, worker.Bundle{Brand: brand, Actor: "bench", Files: map[string][]byte{"index.md": fmt.Appendf(nil,
 			"---\ntitle: Idle note %d\n---\nA single short note.\n", i)}})
 		if err != nil {
 			return all, err
 		}
-		one, err := r.wait(ctx, []string{res.ItemID}, time.Now())
+		one, err := r.wait(ctx, []string{res.ItemID}, time.Now(), 0, brand, 1)
 		if err != nil {
 			return all, err
 		}
 		all.lat = append(all.lat, one.lat...)
 	}
-	all.items, all.elapsed = n, time.Since(start)
+	all.items, all.elapsed, all.cpu = n, time.Since(start), r.cpu()-cpu0
 	return all, nil
 }
 
@@ -382,7 +420,7 @@ func (r *benchRun) rerender(ctx context.Context, brandDir, tmp, id string) (benc
 			break
 		}
 	}
-	start := time.Now()
+	start, cpu0 := time.Now(), r.cpu()
 	_, res, err := r.p.ImportBrand(ctx, dir, "bench")
 	if err != nil {
 		return benchResult{}, err
@@ -390,7 +428,7 @@ func (r *benchRun) rerender(ctx context.Context, brandDir, tmp, id string) (benc
 	if res.Items == 0 {
 		return benchResult{}, fmt.Errorf("brand %s: nothing to re-render", id)
 	}
-	return r.wait(ctx, ids, start)
+	return r.wait(ctx, ids, start, cpu0, id, len(ids))
 }
 
 // copyKit copies a brand kit's files into dir (named for the brand id),
@@ -504,6 +542,22 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuOf reads a process's CPU time (user + system) from /proc.
+func cpuOf(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; count from after it.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.Atoi(f[11])
+	st, _ := strconv.Atoi(f[12])
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
 }
 
 // rssOf reads a process's peak resident set (VmHWM) from /proc.
