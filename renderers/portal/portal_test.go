@@ -3,11 +3,9 @@ package portal
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"image"
 	_ "image/jpeg"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,11 +15,10 @@ import (
 
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/examples"
+	goldenfile "github.com/crosscast/crosscast/internal/golden"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func newRenderer(t testing.TB) *Renderer {
 	t.Helper()
@@ -61,36 +58,7 @@ func TestGolden(t *testing.T) {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(name))
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		for i := range max(len(gl), len(wl)) {
-			g, w := at(gl, i), at(wl, i)
-			if g != w {
-				t.Fatalf("%s differs from the rendering at line %d:\n got: %s\nwant: %s\n(run go test -update and review the diff)", path, i+1, g, w)
-			}
-		}
-	}
-}
-
-func at(lines []string, i int) string {
-	if i < len(lines) {
-		return lines[i]
-	}
-	return "<EOF>"
+	goldenfile.Check(t, name, got)
 }
 
 // TestPage checks, on the rendered examples, what a reader and a crawler
