@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	_ "image/jpeg"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
