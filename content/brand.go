@@ -24,19 +24,20 @@ import (
 // its style from. It is loaded from a folder holding brand.yaml and the
 // files it names.
 type Brand struct {
-	ID     string      `yaml:"id"`
-	Name   string      `yaml:"name"`
-	Site   string      `yaml:"site"`
-	Lang   string      `yaml:"lang"`
-	Compat string      `yaml:"compat"`
-	Colors BrandColors `yaml:"colors"`
-	Fonts  BrandFonts  `yaml:"fonts"`
-	Logo   BrandLogo   `yaml:"logo"`
-	Footer BrandFooter `yaml:"footer"`
-	Social BrandSocial `yaml:"social"`
-	Email  BrandEmail  `yaml:"email"`
-	UTM    BrandUTM    `yaml:"utm"`
-	Portal BrandPortal `yaml:"portal"`
+	ID      string       `yaml:"id"`
+	Name    string       `yaml:"name"`
+	Site    string       `yaml:"site"`
+	Lang    string       `yaml:"lang"`
+	Compat  string       `yaml:"compat"`
+	Colors  BrandColors  `yaml:"colors"`
+	Fonts   BrandFonts   `yaml:"fonts"`
+	Logo    BrandLogo    `yaml:"logo"`
+	Footer  BrandFooter  `yaml:"footer"`
+	Social  BrandSocial  `yaml:"social"`
+	Email   BrandEmail   `yaml:"email"`
+	UTM     BrandUTM     `yaml:"utm"`
+	Portal  BrandPortal  `yaml:"portal"`
+	Catalog BrandCatalog `yaml:"catalog"`
 	// Strings overrides boilerplate per language: strings: {nl: {subscribe_button: Inschrijven}}.
 	Strings map[string]map[string]string `yaml:"strings"`
 
@@ -160,6 +161,21 @@ type BrandUTM struct {
 	Campaign string `yaml:"campaign"`
 }
 
+// BrandCatalog tunes the catalog snippets.
+type BrandCatalog struct {
+	// SummaryLimit is the most characters a card's summary shows
+	// (default 160).
+	SummaryLimit int `yaml:"summary_limit"`
+}
+
+// CardSummaryLimit returns the catalog summary limit, defaulted.
+func (b *Brand) CardSummaryLimit() int {
+	if b.Catalog.SummaryLimit > 0 {
+		return b.Catalog.SummaryLimit
+	}
+	return 160
+}
+
 // BrandPortal tunes the portal pages.
 type BrandPortal struct {
 	// TOCMinHeadings is how many h2/h3 headings make a page long enough
@@ -224,6 +240,10 @@ func LoadBrand(fsys fs.FS, id, name string) (*Brand, error) {
 }
 
 func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
+	if n := b.Catalog.SummaryLimit; n != 0 && (n < 40 || n > 1000) {
+		l, c := pos("catalog.summary_limit")
+		d.errorf(l, c, "catalog.summary_limit", EInvalid, "must be between 40 and 1000 characters, not %d", n)
+	}
 	fail := func(field, format string, args ...any) {
 		l, c := pos(field)
 		if l == 0 {

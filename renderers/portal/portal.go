@@ -18,6 +18,7 @@ import (
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
+	"github.com/crosscast/crosscast/renderers/jsonld"
 	"github.com/crosscast/crosscast/renderers/markup"
 	"github.com/crosscast/crosscast/templates"
 )
@@ -191,7 +192,14 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 		return nil, err
 	}
 	p.CSS = template.CSS(css)
-	ld, err := jsonLD(it, b, links, p)
+	var img jsonld.Images
+	if p.OGImage != nil {
+		img.Item = []string{p.OGImage.URL}
+	}
+	if p.Logo.Src != "" {
+		img.Logo = links.Canonical + p.Logo.Src
+	}
+	ld, err := jsonld.Describe(it, b, links, img)
 	if err != nil {
 		return nil, err
 	}

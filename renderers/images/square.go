@@ -1,0 +1,79 @@
+package images
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"image"
+	"math"
+
+	"github.com/disintegration/imaging"
+
+	"github.com/crosscast/crosscast/content"
+)
+
+// Square returns the asset cropped to a square around the focal point
+// (fx, fy as fractions of width and height) and scaled to each size,
+// largest first. The crop is the largest square that fits, moved as close
+// to centring the focal point as the edges allow. Sizes larger than the
+// crop are not upscaled.
+func Square(ctx context.Context, c *Cache, a *content.Asset, fx, fy float64, sizes []int) ([]Variant, error) {
+	side := min(a.Width, a.Height)
+	ws := Widths(side, sizes)
+	out := make([]Variant, len(ws))
+	key := func(w int) string { return fmt.Sprintf("%s/sq%d@%.3f,%.3f/%s", a.SHA256, w, fx, fy, baseName(a.Name)) }
+	missing := false
+	for i, w := range ws {
+		v, ok := c.get(ctx, key(w))
+		out[i] = v
+		missing = missing || !ok
+	}
+	if !missing {
+		return out, nil
+	}
+	src, _, err := image.Decode(bytes.NewReader(a.Data))
+	if err != nil {
+		return nil, fmt.Errorf("decoding %s: %w", a.Name, err)
+	}
+	r := SquareCrop(src.Bounds(), fx, fy)
+	img := imaging.Crop(src, r)
+	for i, w := range ws {
+		if w != img.Bounds().Dx() {
+			img = imaging.Resize(img, w, w, imaging.Lanczos)
+		}
+		v, err := encodeSquare(a, img)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+		c.put(ctx, key(w), v)
+	}
+	return out, nil
+}
+
+// SquareCrop is the largest square inside b whose centre is as near the
+// focal point (fractions of b's size) as b's edges allow.
+func SquareCrop(b image.Rectangle, fx, fy float64) image.Rectangle {
+	side := min(b.Dx(), b.Dy())
+	cx := b.Min.X + int(math.Round(fx*float64(b.Dx())))
+	cy := b.Min.Y + int(math.Round(fy*float64(b.Dy())))
+	x0 := min(max(cx-side/2, b.Min.X), b.Max.X-side)
+	y0 := min(max(cy-side/2, b.Min.Y), b.Max.Y-side)
+	return image.Rect(x0, y0, x0+side, y0+side)
+}
+
+func encodeSquare(a *content.Asset, img image.Image) (Variant, error) {
+	v, err := encode(a, img)
+	if err != nil {
+		return v, err
+	}
+	sum := sha256.Sum256(v.Data)
+	ext := ".jpg"
+	if v.MediaType == "image/png" {
+		ext = ".png"
+	}
+	v.Name = fmt.Sprintf("%s-%s-sq%d%s", baseName(a.Name), hex.EncodeToString(sum[:4]), v.Width, ext)
+	return v, nil
+}
