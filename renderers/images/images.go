@@ -30,6 +30,11 @@ type Variant struct {
 	Data      []byte
 }
 
+// WebWidths are the widths web pages publish a local image in: phones,
+// a 42rem text column at 2×, and wide screens at 2×. The portal and the
+// feeds use the same derivatives.
+func WebWidths() []int { return []int{480, 960, 1440} }
+
 // JPEGQuality balances size and artefacts for photos on the web and in email.
 const JPEGQuality = 82
 

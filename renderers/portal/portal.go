@@ -26,10 +26,6 @@ import (
 // Channel is the portal's channel name.
 const Channel = "portal"
 
-// widths are the image widths every local image is published in: phones,
-// the text column at 2×, and wide screens at 2×.
-var widths = []int{480, 960, 1440}
-
 // sizes tells browsers how wide images show: the full viewport on small
 // screens, the 42rem column (plus padding) above that.
 const sizes = "(min-width: 45rem) 42rem, 100vw"
@@ -301,7 +297,7 @@ func (fsx *fileSet) variants(ctx context.Context, c *images.Cache, a *content.As
 	if vs, ok := fsx.vars[a.Name]; ok {
 		return vs, nil
 	}
-	vs, err := images.Resize(ctx, c, a, widths)
+	vs, err := images.Resize(ctx, c, a, images.WebWidths())
 	if err != nil {
 		return nil, err
 	}
