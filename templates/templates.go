@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every template, by channel folder: portal/page.html.tmpl, …
 //
-//go:embed portal
+//go:embed portal catalog
 var FS embed.FS

@@ -17,6 +17,7 @@ import (
 
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/catalog"
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/portal"
 )
@@ -29,7 +30,7 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	fset.SetOutput(m.Stderr)
 	brandDir := fset.String("brand", "", "brand kit `folder` (holding brand.yaml)")
 	outDir := fset.String("o", "out", "output `folder`")
-	chans := fset.String("channels", "portal", "comma-separated `channels` to render")
+	chans := fset.String("channels", strings.Join(mapKeys(channels()), ","), "comma-separated `channels` to render")
 	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`")
 	quiet := fset.Bool("q", false, "do not print warnings")
 	if err := fset.Parse(reorderFlags(fset, args)); err != nil {
@@ -128,7 +129,8 @@ func (m *Main) render(ctx context.Context, args []string) error {
 // They share one image cache so items reusing a picture resize it once.
 func channels() map[string]func(*images.Cache) (renderers.Renderer, error) {
 	return map[string]func(*images.Cache) (renderers.Renderer, error){
-		portal.Channel: func(c *images.Cache) (renderers.Renderer, error) { return portal.New(c) },
+		portal.Channel:  func(c *images.Cache) (renderers.Renderer, error) { return portal.New(c) },
+		catalog.Channel: func(c *images.Cache) (renderers.Renderer, error) { return catalog.New(c) },
 	}
 }
 
