@@ -186,8 +186,11 @@ type Entry struct {
 
 	// Feeds carry the full text: sanitized HTML with absolute URLs.
 	ContentHTML string `json:"content_html"`
-	// Hidden items render but stay out of the index and feeds.
-	Hidden bool `json:"hidden,omitempty"`
+	// Hidden items render but stay out of the index and feeds; drafts
+	// stay out of everything; noindex pages stay out of the sitemap.
+	Hidden  bool `json:"hidden,omitempty"`
+	Draft   bool `json:"draft,omitempty"`
+	NoIndex bool `json:"noindex,omitempty"`
 }
 
 // APIEntry is catalog.json: the plain object for APIs.
@@ -239,7 +242,9 @@ func (r *Renderer) entry(ctx context.Context, it *content.Item, b *content.Brand
 		CTALabel:    b.T(it.Lang, "read_more"),
 		TagsLabel:   b.T(it.Lang, "tags"),
 		Tags:        []Tag{},
-		Hidden:      it.Catalog.Hidden || it.Draft,
+		Hidden:      it.Catalog.Hidden,
+		Draft:       it.Draft,
+		NoIndex:     it.Portal.NoIndex,
 	}
 	if !it.Date.IsZero() {
 		e.Published = it.Date.Format(time.RFC3339)

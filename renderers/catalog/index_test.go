@@ -1,0 +1,223 @@
+package catalog
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/internal/examples"
+	"github.com/crosscast/crosscast/internal/golden"
+)
+
+// brandEntries renders every example item and groups their entries by brand.
+func brandEntries(t testing.TB, r *Renderer) (map[string]*content.Brand, map[string][]Entry) {
+	t.Helper()
+	brands := map[string]*content.Brand{}
+	entries := map[string][]Entry{}
+	for _, ex := range examples.Load(t) {
+		_, files := render(t, r, ex)
+		var e Entry
+		if err := json.Unmarshal(files[EntryFile], &e); err != nil {
+			t.Fatal(err)
+		}
+		brands[ex.Brand.ID] = ex.Brand
+		entries[ex.Brand.ID] = append(entries[ex.Brand.ID], e)
+	}
+	return brands, entries
+}
+
+func renderIndex(t testing.TB, r *Renderer, b *content.Brand, es []Entry) map[string][]byte {
+	t.Helper()
+	out, err := r.RenderIndex(context.Background(), b, es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range out.Files {
+		files[f.Name] = f.Data
+	}
+	return files
+}
+
+func TestIndexGolden(t *testing.T) {
+	r := newRenderer(t)
+	brands, entries := brandEntries(t, r)
+	for id, b := range brands {
+		t.Run(id, func(t *testing.T) {
+			out, err := r.RenderIndex(context.Background(), b, entries[id])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var list strings.Builder
+			for _, f := range out.Files {
+				fmt.Fprintf(&list, "%s\t%s\n", f.Name, f.MediaType)
+				golden.Check(t, id+"/index/"+f.Name+".golden", f.Data)
+			}
+			golden.Check(t, id+"/index/files.golden", []byte(list.String()))
+		})
+	}
+}
+
+// Every feed parses with an independent parser and carries every listed
+// item with its full content.
+func TestFeedsParse(t *testing.T) {
+	r := newRenderer(t)
+	brands, entries := brandEntries(t, r)
+	for id, b := range brands {
+		t.Run(id, func(t *testing.T) {
+			files := renderIndex(t, r, b, entries[id])
+			for _, name := range []string{"feed.json", "feed.xml", "atom.xml"} {
+				feed, err := gofeed.NewParser().Parse(bytes.NewReader(files[name]))
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if len(feed.Items) != len(entries[id]) {
+					t.Errorf("%s: %d items, want %d", name, len(feed.Items), len(entries[id]))
+				}
+				byLink := map[string]*gofeed.Item{}
+				for _, it := range feed.Items {
+					byLink[it.Link] = it
+				}
+				for _, e := range entries[id] {
+					it := byLink[e.URL]
+					if it == nil {
+						t.Errorf("%s lacks %s", name, e.URL)
+						continue
+					}
+					if it.Title != e.Title || (e.ContentHTML != "" && !strings.Contains(it.Content, firstWords(e.ContentHTML))) {
+						t.Errorf("%s: %s has title %q and %d bytes of content", name, e.URL, it.Title, len(it.Content))
+					}
+				}
+			}
+			var jf map[string]any
+			json.Unmarshal(files["feed.json"], &jf)
+			if jf["version"] != "https://jsonfeed.org/version/1.1" || jf["language"] != b.Lang {
+				t.Errorf("JSON Feed header: %v %v", jf["version"], jf["language"])
+			}
+		})
+	}
+}
+
+// firstWords is a stretch of an item's content a parser must keep.
+func firstWords(html string) string {
+	s := html
+	if i := strings.Index(s, "<p>"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "<&"); i >= 0 {
+		s = s[:i]
+	}
+	return s[:min(len(s), 30)]
+}
+
+func TestProductFeedsHoldProductsOnly(t *testing.T) {
+	r := newRenderer(t)
+	brands, entries := brandEntries(t, r)
+	files := renderIndex(t, r, brands["kestrel"], entries["kestrel"])
+	var pj struct{ Products []map[string]string }
+	if err := json.Unmarshal(files["products.json"], &pj); err != nil {
+		t.Fatal(err)
+	}
+	if len(pj.Products) != 1 || pj.Products[0]["price"] != "1299.00 USD" || pj.Products[0]["availability"] != "preorder" {
+		t.Fatalf("products.json: %+v", pj.Products)
+	}
+	feed, err := gofeed.NewParser().Parse(bytes.NewReader(files["products.xml"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed.Items) != 1 || feed.Items[0].Extensions["g"]["price"][0].Value != "1299.00 USD" {
+		t.Fatalf("products.xml: %d items", len(feed.Items))
+	}
+}
+
+// The sitemap links translations (items sharing an id) with hreflang.
+func TestSitemapHreflang(t *testing.T) {
+	r := newRenderer(t)
+	brands, entries := brandEntries(t, r)
+	files := renderIndex(t, r, brands["tulpwerk"], entries["tulpwerk"])
+	// Read it back by namespace, as a crawler does.
+	var set struct {
+		URLs []struct {
+			Loc  string `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 loc"`
+			Alts []struct {
+				HrefLang string `xml:"hreflang,attr"`
+				Href     string `xml:"href,attr"`
+			} `xml:"http://www.w3.org/1999/xhtml link"`
+		} `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 url"`
+	}
+	if err := xml.Unmarshal(files["sitemap.xml"], &set); err != nil {
+		t.Fatal(err)
+	}
+	var pages int
+	for _, u := range set.URLs {
+		if strings.HasSuffix(u.Loc, "/catalog/") {
+			continue
+		}
+		pages++
+		langs := map[string]bool{}
+		for _, a := range u.Alts {
+			langs[a.HrefLang] = true
+		}
+		if !langs["nl"] || !langs["de"] || !langs["x-default"] {
+			t.Errorf("%s: alternates %+v", u.Loc, u.Alts)
+		}
+	}
+	if pages != 2 {
+		t.Fatalf("%d pages in the sitemap, want 2", pages)
+	}
+}
+
+func TestTagPages(t *testing.T) {
+	r := newRenderer(t)
+	brands, entries := brandEntries(t, r)
+	files := renderIndex(t, r, brands["kestrel"], entries["kestrel"])
+	page := string(files["catalog/tags/tents/index.html"])
+	if !strings.Contains(page, `id="ridgeline-2-our-lightest-two-person-tent-yet"`) || strings.Contains(page, `id="holiday-opening-hours"`) {
+		t.Fatal("the tents page lists the wrong cards")
+	}
+	if !strings.Contains(page, `href="https://kestrel.example/catalog/tags/tents/" aria-current="page"`) {
+		t.Error("the current tag is not marked")
+	}
+}
+
+// BenchmarkIndex10k rebuilds the index of a 10,000-item brand.
+func BenchmarkIndex10k(b *testing.B) {
+	r := newRenderer(b)
+	brands, entries := brandEntries(b, r)
+	br := brands["kestrel"]
+	base := entries["kestrel"]
+	many := make([]Entry, 10_000)
+	day := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range many {
+		e := base[i%len(base)]
+		e.Slug = fmt.Sprintf("%s-%d", e.Slug, i)
+		e.ID = e.Slug
+		e.URL = br.Site + "/" + e.Slug + "/"
+		e.Published = day.Add(time.Duration(i) * time.Hour).Format(time.RFC3339)
+		e.Tags = append(e.Tags, Tag{Name: fmt.Sprintf("Series %d", i%40), Slug: fmt.Sprintf("series-%d", i%40), URL: br.Site + fmt.Sprintf("/catalog/tags/series-%d/", i%40)})
+		many[i] = e
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, err := r.RenderIndex(context.Background(), br, many)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i == 0 {
+			var n int
+			for _, f := range out.Files {
+				n += len(f.Data)
+			}
+			b.ReportMetric(float64(n)/1e6, "MB")
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/index")
+}
