@@ -52,6 +52,8 @@ func New(cfg Config) *Server {
 	s.mux.Handle("GET /api/items", s.auth(store.RoleWriter, s.listItems))
 	s.mux.Handle("GET /api/items/{id}", s.auth(store.RoleWriter, s.getItem))
 	s.mux.Handle("GET /api/items/{id}/renderings/{channel}/{file...}", s.auth(store.RoleWriter, s.getRenderingFile))
+	s.mux.Handle("GET /api/brands/{id}/index", s.auth(store.RoleWriter, s.getBrandIndex))
+	s.mux.Handle("GET /api/brands/{id}/index/{file...}", s.auth(store.RoleWriter, s.getBrandIndexFile))
 	if cfg.Metrics != nil {
 		s.mux.Handle("GET /metrics", cfg.Metrics)
 	}

@@ -81,13 +81,15 @@ func (s *DB) StartRendering(ctx context.Context, k RenderKey, brandHash string) 
 // FinishRendering records a rendering's result and, when it was the
 // version's last unfinished channel, sets the version (and the item, if
 // this is its latest version) to rendered or failed, all in one
-// transaction. It returns the version's status after the call, and
-// recorded=false when the rendering was already final or superseded (a
-// second worker finishing the same task), in which case nothing changes.
-func (s *DB) FinishRendering(ctx context.Context, k RenderKey, brandHash string, r RenderResult) (versionStatus string, recorded bool, err error) {
+// transaction.
+//
+// When the version ends, index (if not nil) plans a rebuild of the
+// brand's catalog index in the same transaction.
+func (s *DB) FinishRendering(ctx context.Context, k RenderKey, brandHash string, r RenderResult, index IndexPlanFunc) (*Finished, error) {
+	var fin *Finished
 	warnings, err := json.Marshal(r.Warnings)
 	if err != nil {
-		return "", false, err
+		return nil, err
 	}
 	if r.Warnings == nil {
 		warnings = []byte("[]")
@@ -102,11 +104,12 @@ func (s *DB) FinishRendering(ctx context.Context, k RenderKey, brandHash string,
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
-		versionStatus, recorded = "", false
+		fin = &Finished{}
 		// Lock the version first, so two channels finishing at once take
 		// turns and the last one sees the other's result.
 		var latest int
-		err := s.queryRow(ctx, tx, `SELECT i.latest_version FROM items i WHERE i.id = $1`, k.ItemID).Scan(&latest)
+		var brandID string
+		err := s.queryRow(ctx, tx, `SELECT i.latest_version, i.brand_id FROM items i WHERE i.id = $1`, k.ItemID).Scan(&latest, &brandID)
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
@@ -123,7 +126,7 @@ func (s *DB) FinishRendering(ctx context.Context, k RenderKey, brandHash string,
 		if n, _ := res.RowsAffected(); n != 1 {
 			return nil
 		}
-		recorded = true
+		fin.Recorded = true
 		if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = ''`, k.ItemID, k.Version, k.Channel); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
@@ -147,27 +150,46 @@ func (s *DB) FinishRendering(ctx context.Context, k RenderKey, brandHash string,
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
-		versionStatus = StatusRendering
+		fin.VersionStatus = StatusRendering
 		if open == 0 {
-			versionStatus = StatusRendered
+			fin.VersionStatus = StatusRendered
 			if failed > 0 {
-				versionStatus = StatusFailed
+				fin.VersionStatus = StatusFailed
 			}
 		}
-		if _, err := s.exec(ctx, tx, `UPDATE item_versions SET status = $3 WHERE item_id = $1 AND version = $2`, k.ItemID, k.Version, versionStatus); err != nil {
+		if _, err := s.exec(ctx, tx, `UPDATE item_versions SET status = $3 WHERE item_id = $1 AND version = $2`, k.ItemID, k.Version, fin.VersionStatus); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
 		if latest == k.Version {
-			if _, err := s.exec(ctx, tx, `UPDATE items SET status = $2, updated_at = $3 WHERE id = $1`, k.ItemID, versionStatus, now); err != nil {
+			if _, err := s.exec(ctx, tx, `UPDATE items SET status = $2, updated_at = $3 WHERE id = $1`, k.ItemID, fin.VersionStatus, now); err != nil {
 				return fmt.Errorf("store: %w", err)
 			}
 		}
 		if open == 0 {
-			return s.addEvent(ctx, tx, Event{At: now, Actor: "worker", Kind: versionStatus, ItemID: k.ItemID, Version: k.Version})
+			if latest == k.Version {
+				if fin.Outbox, err = s.wantIndex(ctx, tx, brandID, index, now); err != nil {
+					return err
+				}
+			}
+			return s.addEvent(ctx, tx, Event{At: now, Actor: "worker", Kind: fin.VersionStatus, ItemID: k.ItemID, Version: k.Version})
 		}
 		return nil
 	})
-	return versionStatus, recorded, err
+	if err != nil {
+		return nil, err
+	}
+	return fin, nil
+}
+
+// Finished tells what FinishRendering did.
+type Finished struct {
+	// Recorded is false when the rendering was already final or
+	// superseded (a second worker finishing the same task): nothing changed.
+	Recorded bool
+	// VersionStatus is the version's status after the call.
+	VersionStatus string
+	// Outbox holds committed tasks (an index build) to enqueue now.
+	Outbox []Task
 }
 
 // Renderings returns every rendering of a version, with its file list.

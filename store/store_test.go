@@ -60,6 +60,10 @@ func plan(queue string) store.PlanFunc {
 	}
 }
 
+func indexPlan(brand string, gen int) store.Task {
+	return store.Task{Type: "index:build", ID: fmt.Sprintf("index:%s:%d", brand, gen), Queue: "default", Payload: []byte(`{}`)}
+}
+
 func submission(id, source string, assets map[string][]byte) store.Submission {
 	return store.Submission{
 		ItemID: id, Brand: "kestrel", BrandHash: "b1", Lang: "en", Slug: id, ContentID: id, Title: "Title of " + id,
@@ -168,12 +172,12 @@ func TestRenderJoin(t *testing.T) {
 					t.Errorf("start %s: %v %v", ch, ok, err)
 					return
 				}
-				_, rec, err := db.FinishRendering(ctx, k, "b1", store.RenderResult{
+				fin, err := db.FinishRendering(ctx, k, "b1", store.RenderResult{
 					Files:   []store.FileData{{Name: "index.html", MediaType: "text/html", Data: []byte("<p>" + ch)}},
 					Metrics: map[string]float64{"bytes": 7},
-				})
-				if err != nil || !rec {
-					t.Errorf("finish %s: %v %v", ch, rec, err)
+				}, indexPlan)
+				if err != nil || !fin.Recorded {
+					t.Errorf("finish %s: %+v %v", ch, fin, err)
 				}
 			})
 		}
@@ -182,14 +186,33 @@ func TestRenderJoin(t *testing.T) {
 		if it.Status != store.StatusRendered {
 			t.Fatalf("after every channel finished the item is %q", it.Status)
 		}
+		// The join also asked, once, for the brand's index to be rebuilt.
+		bi, err := db.BrandIndex(ctx, "kestrel")
+		if err != nil || bi.Wanted != 1 || bi.Built != 0 {
+			t.Fatalf("index after the join: %+v %v", bi, err)
+		}
+		due, _ := db.DueIndexes(ctx, time.Now().Add(time.Hour))
+		if len(due) != 1 {
+			t.Fatalf("due indexes: %+v", due)
+		}
+		stored, err := db.FinishIndex(ctx, "kestrel", 1, []store.FileData{{Name: "feed.xml", MediaType: "application/rss+xml", Data: []byte("<rss/>")}}, "")
+		if err != nil || !stored {
+			t.Fatalf("finish index: %v %v", stored, err)
+		}
+		if stored, _ := db.FinishIndex(ctx, "kestrel", 1, nil, ""); stored {
+			t.Error("a second build of the same change replaced the files")
+		}
+		if _, data, err := db.IndexFile(ctx, "kestrel", "feed.xml"); err != nil || string(data) != "<rss/>" {
+			t.Fatalf("index file: %q %v", data, err)
+		}
 		// A second worker finishing the same task changes nothing.
 		k := store.RenderKey{ItemID: "guide", Version: 1, Channel: "portal"}
 		if ok, _ := db.StartRendering(ctx, k, "b1"); ok {
 			t.Error("a final rendering must not start again")
 		}
-		_, rec, err := db.FinishRendering(ctx, k, "b1", store.RenderResult{Err: "late duplicate"})
-		if err != nil || rec {
-			t.Fatalf("duplicate finish: recorded=%v err=%v", rec, err)
+		fin, err := db.FinishRendering(ctx, k, "b1", store.RenderResult{Err: "late duplicate"}, nil)
+		if err != nil || fin.Recorded {
+			t.Fatalf("duplicate finish: %+v err=%v", fin, err)
 		}
 		rs, err := db.Renderings(ctx, "guide", 1)
 		if err != nil {
@@ -220,10 +243,11 @@ func TestFailedChannelFailsVersion(t *testing.T) {
 			if i == 1 {
 				r.Err = "index.md:3: hero: no such file"
 			}
-			st, _, err := db.FinishRendering(ctx, k, "b1", r)
+			fin, err := db.FinishRendering(ctx, k, "b1", r, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
+			st := fin.VersionStatus
 			want := store.StatusRendering
 			if i == len(channels)-1 {
 				want = store.StatusFailed

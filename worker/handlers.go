@@ -25,6 +25,9 @@ func (p *Pipeline) Handler() asynq.Handler {
 	for _, ch := range p.Channels() {
 		mux.HandleFunc(TypeRenderPrefix+ch, p.handleRender)
 	}
+	if p.catalog != nil {
+		mux.HandleFunc(TypeIndexBuild, p.handleIndexBuild)
+	}
 	return mux
 }
 
@@ -100,22 +103,33 @@ func (p *Pipeline) handleRender(ctx context.Context, t *asynq.Task) error {
 		}
 		log.Warn("rendering failed", "err", ie.err)
 		p.metrics.observe(pl.Channel, store.StatusFailed, dur)
-		if _, _, ferr := p.db.FinishRendering(ctx, k, pl.BrandHash, store.RenderResult{Err: ie.err.Error(), Warnings: diagnostics(ie.err), Duration: dur}); ferr != nil {
+		fin, ferr := p.db.FinishRendering(ctx, k, pl.BrandHash, store.RenderResult{Err: ie.err.Error(), Warnings: diagnostics(ie.err), Duration: dur}, p.indexPlan())
+		if ferr != nil {
 			return ferr
 		}
+		p.dispatchAfter(ctx, fin)
 		return permanent(ie.err)
 	}
 	res := store.RenderResult{Warnings: out.Warnings, Metrics: out.Metrics, Duration: dur}
 	for _, f := range out.Files {
 		res.Files = append(res.Files, store.FileData{Name: f.Name, MediaType: f.MediaType, Data: f.Data})
 	}
-	status, recorded, err := p.db.FinishRendering(ctx, k, pl.BrandHash, res)
+	fin, err := p.db.FinishRendering(ctx, k, pl.BrandHash, res, p.indexPlan())
 	if err != nil {
 		return err
 	}
+	p.dispatchAfter(ctx, fin)
 	p.metrics.observe(pl.Channel, store.StatusRendered, dur)
-	log.Info("rendered", "ms", dur.Milliseconds(), "files", len(out.Files), "recorded", recorded, "version_status", status)
+	log.Info("rendered", "ms", dur.Milliseconds(), "files", len(out.Files), "recorded", fin.Recorded, "version_status", fin.VersionStatus)
 	return nil
+}
+
+// dispatchAfter enqueues what a finished rendering committed to the
+// outbox (an index build); a failure leaves it to the reconciler.
+func (p *Pipeline) dispatchAfter(ctx context.Context, fin *store.Finished) {
+	if err := p.Dispatch(ctx, fin.Outbox); err != nil {
+		p.log.Warn("enqueue after render failed; the reconciler will retry", "err", err)
+	}
 }
 
 // inputError is a failure caused by the item or brand, which retrying
@@ -210,7 +224,10 @@ func (p *Pipeline) onError(ctx context.Context, t *asynq.Task, err error) {
 	msg := fmt.Sprintf("gave up after %d retries: %v", retried, err)
 	p.log.Error("rendering failed", "item", pl.ItemID, "version", pl.Version, "channel", pl.Channel, "err", msg)
 	p.metrics.observe(pl.Channel, store.StatusFailed, 0)
-	if _, _, ferr := p.db.FinishRendering(context.WithoutCancel(ctx), k, pl.BrandHash, store.RenderResult{Err: msg}); ferr != nil {
+	fin, ferr := p.db.FinishRendering(context.WithoutCancel(ctx), k, pl.BrandHash, store.RenderResult{Err: msg}, p.indexPlan())
+	if ferr != nil {
 		p.log.Error("recording the failure failed; the reconciler will retry", "err", ferr)
+		return
 	}
+	p.dispatchAfter(context.WithoutCancel(ctx), fin)
 }

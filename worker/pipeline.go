@@ -12,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/catalog"
 	"github.com/crosscast/crosscast/store"
 )
 
@@ -22,6 +23,7 @@ type Pipeline struct {
 	client    *asynq.Client
 	inspector *asynq.Inspector
 	renderers map[string]renderers.Renderer
+	catalog   *catalog.Renderer // builds brand indexes; nil without the catalog channel
 	brands    *Brands
 	metrics   *Metrics
 	log       *slog.Logger
@@ -63,6 +65,9 @@ func New(cfg Config) *Pipeline {
 	}
 	for _, r := range cfg.Renderers {
 		p.renderers[r.Channel()] = r
+		if c, ok := r.(*catalog.Renderer); ok {
+			p.catalog = c
+		}
 	}
 	return p
 }

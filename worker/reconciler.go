@@ -16,6 +16,7 @@ type ReconcileStats struct {
 	Lost     int // unfinished renderings whose task Redis no longer had
 	Orphaned int // unfinished renderings whose task a dead worker held
 	Failed   int // unfinished renderings whose task had run out of retries
+	Indexes  int // brand index builds that were due and had no task
 }
 
 // Reconcile makes Redis agree with the store once: every outbox row is
@@ -63,6 +64,11 @@ func (p *Pipeline) Reconcile(ctx context.Context, grace time.Duration) (Reconcil
 		}
 	}
 
+	var err error
+	if st.Indexes, err = p.reconcileIndexes(ctx, cut); err != nil {
+		return st, err
+	}
+
 	rs, err := p.db.UnfinishedRenderings(ctx, cut, 5000)
 	if err != nil {
 		return st, err
@@ -84,9 +90,11 @@ func (p *Pipeline) Reconcile(ctx context.Context, grace time.Duration) (Reconcil
 			// Out of retries, and the failure was never recorded (the
 			// worker died in the error handler). Record it now.
 			k := store.RenderKey{ItemID: r.ItemID, Version: r.Version, Channel: r.Channel}
-			if _, _, err := p.db.FinishRendering(ctx, k, r.BrandHash, store.RenderResult{Err: "gave up: " + info.LastErr}); err != nil {
+			fin, err := p.db.FinishRendering(ctx, k, r.BrandHash, store.RenderResult{Err: "gave up: " + info.LastErr}, p.indexPlan())
+			if err != nil {
 				return st, err
 			}
+			p.dispatchAfter(ctx, fin)
 			st.Failed++
 			continue
 		default:
@@ -120,7 +128,7 @@ func (p *Pipeline) RunReconciler(ctx context.Context, interval, grace time.Durat
 		if err != nil && ctx.Err() == nil {
 			p.log.Warn("reconcile failed", "err", err)
 		} else if st != (ReconcileStats{}) {
-			p.log.Info("reconciled", "outbox", st.Outbox, "lost", st.Lost, "orphaned", st.Orphaned, "failed", st.Failed)
+			p.log.Info("reconciled", "outbox", st.Outbox, "lost", st.Lost, "orphaned", st.Orphaned, "failed", st.Failed, "indexes", st.Indexes)
 		}
 		select {
 		case <-ctx.Done():

@@ -15,6 +15,8 @@ import (
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/catalog"
+	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/worker"
 )
@@ -410,6 +412,70 @@ func TestDuplicateEnqueueIsANoOp(t *testing.T) {
 			}
 			if info.Size != 1 {
 				t.Fatalf("%d tasks queued for one submission", info.Size)
+			}
+		})
+	}
+}
+
+// A finished item rebuilds its own brand's catalog index and feeds, and
+// no other brand's.
+func TestIndexRebuildsOnlyItsBrand(t *testing.T) {
+	for _, s := range setups {
+		t.Run(s.String(), func(t *testing.T) {
+			t.Parallel()
+			cr, err := catalog.New(&images.Cache{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := newEnv(t, s, cr)
+			e.ImportBrand(t, "kestrel")
+			e.ImportBrand(t, "tulpwerk")
+			e.Start(t)
+			ctx := context.Background()
+			ids := submitNotes(t, e, 1, 2)
+			tulp, err := e.Pipeline.Submit(ctx, worker.Bundle{Brand: "tulpwerk", Files: readDir(t, filepath.Join(testenv.RepoRoot(t), "examples", "tulpwerk", "items")), Path: "glas-collectie.nl.md"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			built := func(brand string) func() (bool, string) {
+				return func() (bool, string) {
+					bi, err := e.DB.BrandIndex(ctx, brand)
+					if err != nil {
+						return false, err.Error()
+					}
+					return bi.Wanted > 0 && bi.Built == bi.Wanted, fmt.Sprintf("%+v", *bi)
+				}
+			}
+			waitFor(t, 30*time.Second, "items rendered", allRendered(e, append(ids, tulp.ItemID)))
+			waitFor(t, 30*time.Second, "kestrel index", built("kestrel"))
+			waitFor(t, 30*time.Second, "tulpwerk index", built("tulpwerk"))
+			k0, _ := e.DB.BrandIndex(ctx, "kestrel")
+			t0, _ := e.DB.BrandIndex(ctx, "tulpwerk")
+
+			changed := note(1)
+			changed["index.md"] = []byte(strings.Replace(string(changed["index.md"]), "the tent held", "the tent held all night", 1))
+			if _, err := e.Pipeline.Submit(ctx, worker.Bundle{Brand: "kestrel", Files: changed}); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, 30*time.Second, "kestrel index rebuilt", func() (bool, string) {
+				bi, _ := e.DB.BrandIndex(ctx, "kestrel")
+				return bi.Wanted > k0.Wanted && bi.Built == bi.Wanted, fmt.Sprintf("%+v", *bi)
+			})
+			k1, _ := e.DB.BrandIndex(ctx, "kestrel")
+			t1, _ := e.DB.BrandIndex(ctx, "tulpwerk")
+			if k1.Builds <= k0.Builds {
+				t.Errorf("kestrel's index was not rebuilt: %d builds, then %d", k0.Builds, k1.Builds)
+			}
+			if t1.Builds != t0.Builds || t1.Wanted != t0.Wanted {
+				t.Errorf("tulpwerk's index was rebuilt for a kestrel change: %+v, then %+v", *t0, *t1)
+			}
+			_, feed, err := e.DB.IndexFile(ctx, "kestrel", "feed.json")
+			if err != nil || !strings.Contains(string(feed), "the tent held all night") || !strings.Contains(string(feed), "Field note 2") {
+				t.Fatalf("kestrel's feed after the change: %v\n%.400s", err, feed)
+			}
+			_, sm, err := e.DB.IndexFile(ctx, "tulpwerk", "sitemap.xml")
+			if err != nil || !strings.Contains(string(sm), "nieuwe-collectie") {
+				t.Fatalf("tulpwerk sitemap: %v", err)
 			}
 		})
 	}

@@ -99,6 +99,26 @@ func TestServeEmbedded(t *testing.T) {
 	if len(list.Items) != 1 {
 		t.Fatalf("rendered items: %+v", list)
 	}
+	// The item's brand index and feeds follow.
+	get := func(path string) (int, string) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		bufio.NewReader(resp.Body).WriteTo(&b)
+		return resp.StatusCode, b.String()
+	}
+	pipetest.WaitFor(t, 20*time.Second, "the kestrel index", func() (bool, string) {
+		code, body := get("/api/brands/kestrel/index")
+		return code == 200 && strings.Contains(body, `"built_through": 1`), body
+	})
+	if code, feed := get("/api/brands/kestrel/index/feed.json"); code != 200 || !strings.Contains(feed, "Holiday opening hours") {
+		t.Errorf("feed.json: %d %.300s", code, feed)
+	}
 	resp, err = http.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
