@@ -213,3 +213,35 @@ func BenchmarkCards(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cards/s")
 }
+
+// The card shows prices the way each locale writes them.
+func TestCardPriceLocales(t *testing.T) {
+	r := newRenderer(t)
+	var ex examples.Example
+	for _, x := range examples.Load(t) {
+		if x.Item.Product != nil {
+			ex = x
+		}
+	}
+	for _, tt := range []struct{ lang, currency, want string }{
+		{"en", "USD", "$1,299.00"},
+		{"nl", "EUR", "€\u00a01.299,00"},
+		{"de", "EUR", "€\u00a01.299,00"},
+		{"fr", "EUR", "1\u00a0299,00\u00a0€"},
+		{"pl", "PLN", "1\u00a0299,00\u00a0zł"},
+	} {
+		it := *ex.Item
+		pr := *it.Product
+		pr.Currency = tt.currency
+		it.Product, it.Lang = &pr, tt.lang
+		out, err := r.Render(context.Background(), renderers.Input{Item: &it, Brand: ex.Brand, Links: ex.Links})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range out.Files {
+			if f.Name == "card.html" && !strings.Contains(string(f.Data), `<span class="cc-card__amount">`+tt.want+`</span>`) {
+				t.Errorf("%s/%s: the card does not show %q", tt.lang, tt.currency, tt.want)
+			}
+		}
+	}
+}
