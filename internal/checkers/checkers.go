@@ -1,0 +1,152 @@
+// Package checkers runs the outside HTML and accessibility checkers the
+// renderer tests rely on: the Nu HTML Checker (vnu.jar) and axe-core in
+// headless Chromium, both installed by `make tools`. Without them the
+// tests skip locally and fail in CI.
+package checkers
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/crosscast/crosscast/internal/testenv"
+)
+
+// NuHTML runs the pages (paths below dir) through the Nu HTML Checker
+// and reports every error.
+func NuHTML(t *testing.T, dir string, pages []string) {
+	t.Helper()
+	jar := filepath.Join(testenv.RepoRoot(t), "tools", "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
+	if _, err := os.Stat(jar); err != nil {
+		testenv.Missing(t, "Nu HTML Checker not installed (run make tools): %v", err)
+	}
+	java, err := exec.LookPath("java")
+	if err != nil {
+		testenv.Missing(t, "java not found: %v", err)
+	}
+	args := []string{"-jar", jar, "--format", "json", "--errors-only"}
+	for _, p := range pages {
+		args = append(args, filepath.Join(dir, p))
+	}
+	out, _ := exec.Command(java, args...).CombinedOutput() // exits 1 when it finds errors; the JSON says which
+	var res struct {
+		Messages []struct {
+			Type, URL, Message string
+			LastLine           int
+		}
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("reading vnu output: %v\n%s", err, out)
+	}
+	for _, m := range res.Messages {
+		t.Errorf("%s:%d: %s: %s", strings.TrimPrefix(m.URL, "file:"+dir+"/"), m.LastLine, m.Type, m.Message)
+	}
+	t.Logf("checked %d pages", len(pages))
+}
+
+// Axe loads each page (paths below dir, served over HTTP) in headless
+// Chromium, in light and dark colour schemes, and reports every serious
+// or critical axe-core violation. A canary page with a known violation
+// proves axe really ran.
+func Axe(t *testing.T, dir string, pages []string) {
+	t.Helper()
+	axe, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "tools", "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		testenv.Missing(t, "axe-core not installed (run make tools): %v", err)
+	}
+	browser := chromiumPath()
+	if browser == "" {
+		testenv.Missing(t, "chromium not installed (apt-get install chromium)")
+	}
+	const canary = "canary.html"
+	os.WriteFile(filepath.Join(dir, canary), []byte(`<!DOCTYPE html><html lang="en"><title>c</title><img src="x.png">`), 0o644)
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+
+	ctx, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)...)
+	defer cancel()
+	ctx, cancel = chromedp.NewContext(ctx)
+	defer cancel()
+
+	const run = `axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(
+		r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+		 .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))))`
+	// The first Run starts the browser; it must not carry the timeout.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	for _, scheme := range []string{"light", "dark"} {
+		for _, p := range append([]string{canary}, pages...) {
+			pctx, cancel := context.WithTimeout(ctx, time.Minute)
+			err := chromedp.Do(pctx,
+				setColorScheme(scheme),
+				chromedp.EmulateViewport(1280, 900),
+				chromedp.Navigate(srv.URL+"/"+p),
+				chromedp.Evaluate[chromedp.Void](string(axe)),
+			)
+			var out string
+			if err == nil {
+				out, err = chromedp.Run(pctx, chromedp.Evaluate[string](run, chromedp.EvalAwaitPromise))
+			}
+			cancel()
+			if err != nil {
+				t.Fatalf("%s (%s): %v", p, scheme, err)
+			}
+			var violations []struct {
+				ID, Impact, Help string
+				Nodes            []string
+			}
+			if err := json.Unmarshal([]byte(out), &violations); err != nil {
+				t.Fatalf("%s: %v: %s", p, err, out)
+			}
+			if p == canary {
+				if len(violations) == 0 {
+					t.Fatal("axe found nothing wrong with the canary page: the check is not working")
+				}
+				continue
+			}
+			for _, v := range violations {
+				t.Errorf("%s (%s): %s %s: %s at %s", p, scheme, v.Impact, v.ID, v.Help, strings.Join(v.Nodes, ", "))
+			}
+		}
+	}
+	t.Logf("checked %d pages in light and dark", len(pages))
+}
+
+func chromiumPath() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// setColorScheme emulates prefers-color-scheme.
+func setColorScheme(scheme string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		})
+		return chromedp.Void{}, err
+	}
+}
