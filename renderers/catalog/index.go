@@ -96,11 +96,16 @@ type indexPage struct {
 	Lang, Dir, Title, Heading, BrandName, BrandID string
 	Canonical, AllURL, AllLabel, TagsLabel        string
 	FeedRSS, FeedAtom, FeedJSON                   string
+	Home, HomeLabel, FollowLabel                  string
+	Social                                        []socialLink
 	Tag                                           string // the page's tag slug, "" for all
 	Tags                                          []Tag
 	Cards                                         []template.HTML
 	Style                                         any
 }
+
+// socialLink is a brand profile the catalog points back to.
+type socialLink struct{ Label, URL string }
 
 func (r *Renderer) indexPages(b *content.Brand, listed []Entry) ([]renderers.File, error) {
 	// Each card shows on the full page and on each of its tags' pages:
@@ -135,6 +140,12 @@ func (r *Renderer) indexPages(b *content.Brand, listed []Entry) ([]renderers.Fil
 		AllURL: b.Site + "/catalog/", AllLabel: b.T(b.Lang, "all_items"), TagsLabel: b.T(b.Lang, "tags"),
 		FeedRSS: b.Site + "/feed.xml", FeedAtom: b.Site + "/atom.xml", FeedJSON: b.Site + "/feed.json",
 		Tags: tagList, Style: cardStyle(b),
+		Home: b.Site + "/", HomeLabel: b.T(b.Lang, "home"), FollowLabel: b.T(b.Lang, "follow_us"),
+	}
+	for _, n := range b.Social.Networks() {
+		if n.Profile.URL != "" {
+			base.Social = append(base.Social, socialLink{Label: n.Label, URL: n.Profile.URL})
+		}
 	}
 	var files []renderers.File
 	render := func(name string, p indexPage) error {
