@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -21,13 +22,21 @@ import (
 	"github.com/crosscast/crosscast/renderers/images"
 )
 
+// newRenderer returns one renderer for the whole test binary, so its
+// image cache resizes each example photo once, not once per test.
 func newRenderer(t testing.TB) *Renderer {
 	t.Helper()
-	r, err := New(&images.Cache{})
-	if err != nil {
-		t.Fatal(err)
+	testRenderer.once.Do(func() { testRenderer.r, testRenderer.err = New(&images.Cache{}) })
+	if testRenderer.err != nil {
+		t.Fatal(testRenderer.err)
 	}
-	return r
+	return testRenderer.r
+}
+
+var testRenderer struct {
+	once sync.Once
+	r    *Renderer
+	err  error
 }
 
 func render(t testing.TB, r *Renderer, ex examples.Example) (*renderers.Output, map[string][]byte) {
