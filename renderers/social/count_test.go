@@ -98,3 +98,11 @@ func TestFindURLs(t *testing.T) {
 		}
 	}
 }
+
+func TestHashtags(t *testing.T) {
+	got := Hashtags([]string{"trail running", "Trail Running", "tents", "2026", "ultra-light gear", "Ønskeliste", "キャンプ", "!!"})
+	want := "#TrailRunning #Tents #UltraLightGear #Ønskeliste #キャンプ"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("got %q, want %q", strings.Join(got, " "), want)
+	}
+}
