@@ -68,9 +68,9 @@ func isEmoji(cluster string) bool {
 	for _, r := range cluster {
 		switch {
 		case r >= 0x1F000 && r <= 0x1FAFF, // pictographs, emoticons, transport, flags' regional indicators, supplemental symbols
-			r >= 0x2600 && r <= 0x27BF, // miscellaneous symbols and dingbats
-			r >= 0x2300 && r <= 0x23FF, // technical: ⌚ ⏰
-			r >= 0x2B00 && r <= 0x2BFF, // arrows and shapes: ⭐ ⬛
+			r >= 0x2600 && r <= 0x27BF,   // miscellaneous symbols and dingbats
+			r >= 0x2300 && r <= 0x23FF,   // technical: ⌚ ⏰
+			r >= 0x2B00 && r <= 0x2BFF,   // arrows and shapes: ⭐ ⬛
 			r >= 0xE0020 && r <= 0xE007F, // tag sequences (subdivision flags)
 			r == 0x20E3,                  // combining keycap
 			r == 0xFE0F,                  // emoji presentation selector

@@ -10,8 +10,8 @@ import (
 func TestCount(t *testing.T) {
 	const long = "https://kestrel.example/ridgeline-2-our-lightest-two-person-tent-yet/?utm_source=x&utm_medium=social&utm_campaign=ridgeline-2"
 	for _, tt := range []struct {
-		name                    string
-		in                      string
+		name                   string
+		in                     string
 		x, mastodon, bsky, u16 int
 	}{
 		{"ascii", "Hello, world!", 13, 13, 13, 13},
