@@ -41,6 +41,8 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./content
 	$(GO) test -run='^$$' -fuzz=FuzzSanitize -fuzztime=$(FUZZTIME) ./renderers/markup
 	$(GO) test -run='^$$' -fuzz=FuzzReadBundle -fuzztime=$(FUZZTIME) ./server
+	$(GO) test -run='^$$' -fuzz=FuzzClip -fuzztime=$(FUZZTIME) ./renderers/catalog
+	$(GO) test -run='^$$' -fuzz=FuzzPosts -fuzztime=$(FUZZTIME) ./renderers/social
 
 clean:
 	rm -rf bin $(OUT) data
