@@ -6,10 +6,10 @@ import (
 
 func TestShortLinkText(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://kestrel.example/":      "kestrel.example",
+		"https://kestrel.example/":       "kestrel.example",
 		"https://www.kestrel.example/a/": "kestrel.example/a",
 		"https://kestrel.example/ridgeline-2-our-lightest-two-person-tent-yet/?utm_source=bluesky": "kestrel.example/ridgeline-2-o…",
-		"https://kestrel.example/tents/?utm_source=bluesky":                                       "kestrel.example/tents…",
+		"https://kestrel.example/tents/?utm_source=bluesky":                                        "kestrel.example/tents…",
 	} {
 		if got := ShortLinkText(in); got != want {
 			t.Errorf("ShortLinkText(%q) = %q, want %q", in, got, want)
