@@ -31,12 +31,7 @@ type fileJSON struct {
 // versions and the status of every channel of one version (the latest by
 // default).
 func (s *Server) getItem(w http.ResponseWriter, r *http.Request) {
-	it, err := s.db.Item(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	v, err := versionParam(r, it)
+	it, v, err := s.itemVersion(r)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -62,6 +57,17 @@ func (s *Server) getItem(w http.ResponseWriter, r *http.Request) {
 		out = append(out, rj)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"item": it, "version": v, "versions": versions, "renderings": out})
+}
+
+// itemVersion reads the {id} path value and the optional ?version=N
+// (default: the latest) of an item request.
+func (s *Server) itemVersion(r *http.Request) (*store.Item, int, error) {
+	it, err := s.db.Item(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, 0, err
+	}
+	v, err := versionParam(r, it)
+	return it, v, err
 }
 
 func versionParam(r *http.Request, it *store.Item) (int, error) {

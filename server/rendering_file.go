@@ -11,12 +11,7 @@ import (
 // one rendered file. HTML is served sandboxed: no script in content runs,
 // even when someone opens the URL directly.
 func (s *Server) getRenderingFile(w http.ResponseWriter, r *http.Request) {
-	it, err := s.db.Item(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	v, err := versionParam(r, it)
+	it, v, err := s.itemVersion(r)
 	if err != nil {
 		s.error(w, r, err)
 		return
