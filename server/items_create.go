@@ -70,11 +70,7 @@ func readJSONBundle(body io.Reader) (worker.Bundle, error) {
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return worker.Bundle{}, err
-		}
-		return worker.Bundle{}, badRequest("the JSON body is malformed: " + err.Error())
+		return worker.Bundle{}, malformed("JSON", err)
 	}
 	b := worker.Bundle{Brand: in.Brand, Path: in.Path, Compat: in.Compat, Files: map[string][]byte{}}
 	var errs content.Errors
@@ -108,19 +104,11 @@ func readMultipartBundle(mr *multipart.Reader) (worker.Bundle, error) {
 			return b, nil
 		}
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return b, err
-			}
-			return b, badRequest("the multipart body is malformed: " + err.Error())
+			return b, malformed("multipart", err)
 		}
 		data, err := io.ReadAll(part)
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return b, err
-			}
-			return b, badRequest("the multipart body is malformed: " + err.Error())
+			return b, malformed("multipart", err)
 		}
 		// Part.FileName drops folders; the bundle needs them, so read the
 		// file name as sent. worker.Submit rejects names that escape.
@@ -141,4 +129,14 @@ func readMultipartBundle(mr *multipart.Reader) (worker.Bundle, error) {
 			return b, badRequest(fmt.Sprintf("unknown form field %q (brand, path, compat, or file parts)", name))
 		}
 	}
+}
+
+// malformed reports a body that could not be read: over the size limit
+// (413, kept as is), or broken (400).
+func malformed(kind string, err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	return badRequest("the " + kind + " body is malformed: " + err.Error())
 }

@@ -82,9 +82,6 @@ func (p *Pipeline) Channels() []string {
 	return slices.Sorted(maps.Keys(p.renderers))
 }
 
-// Brands is the pipeline's brand cache.
-func (p *Pipeline) Brands() *Brands { return p.brands }
-
 // Inspector gives the queue monitor and health checks access to Redis.
 func (p *Pipeline) Inspector() *asynq.Inspector { return p.inspector }
 

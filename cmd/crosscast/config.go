@@ -144,8 +144,9 @@ func envOr(name, def string) string {
 func pipelineRenderers(db *store.DB, log *slog.Logger) ([]renderers.Renderer, error) {
 	cache := &images.Cache{MaxBytes: int64(envInt(envImageCache, 256)) << 20, Shared: worker.SharedDerivatives(db, log)}
 	var rs []renderers.Renderer
-	for _, name := range mapKeys(channels()) {
-		r, err := channels()[name](cache)
+	all := channels()
+	for _, name := range mapKeys(all) {
+		r, err := all[name](cache)
 		if err != nil {
 			return nil, err
 		}

@@ -2,9 +2,10 @@ package catalog
 
 import (
 	"strings"
-	"unicode"
 
 	"github.com/rivo/uniseg"
+
+	"github.com/crosscast/crosscast/renderers/textcut"
 )
 
 // Clip shortens s to at most limit user-perceived characters (grapheme
@@ -28,7 +29,7 @@ func Clip(s string, limit int) string {
 		if n > budget {
 			break
 		}
-		if isWord(word) {
+		if textcut.IsWord(word) {
 			cut = len(s) - len(rest)
 		}
 	}
@@ -39,19 +40,5 @@ func Clip(s string, limit int) string {
 			_, cut = g.Positions()
 		}
 	}
-	head := strings.TrimRightFunc(s[:cut], func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune(",;:-–—(“‘«„", r)
-	})
-	return head + "…"
-}
-
-// isWord reports whether a word segment holds a letter, digit or symbol,
-// as opposed to spaces or punctuation only.
-func isWord(seg string) bool {
-	for _, r := range seg {
-		if unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.In(r, unicode.So, unicode.Sk) {
-			return true
-		}
-	}
-	return false
+	return textcut.TrimEnd(s[:cut]) + "…"
 }

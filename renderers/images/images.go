@@ -110,6 +110,27 @@ func (c *Cache) remember(key string, v Variant) {
 	}
 }
 
+// lookup returns the cached variant for each width (zero where missing)
+// and whether every one was cached.
+func (c *Cache) lookup(ctx context.Context, ws []int, key func(int) string) ([]Variant, bool) {
+	out := make([]Variant, len(ws))
+	all := true
+	for i, w := range ws {
+		v, ok := c.get(ctx, key(w))
+		out[i] = v
+		all = all && ok
+	}
+	return out, all
+}
+
+func decode(a *content.Asset) (image.Image, error) {
+	img, _, err := image.Decode(bytes.NewReader(a.Data))
+	if err != nil {
+		return nil, fmt.Errorf("decoding %s: %w", a.Name, err)
+	}
+	return img, nil
+}
+
 // Widths returns the distinct widths out of want that do not upscale an
 // image w pixels wide, largest first. An image narrower than every wanted
 // width keeps its own width.
@@ -133,21 +154,15 @@ func Widths(w int, want []int) []int {
 // line art); JPEG stays JPEG.
 func Resize(ctx context.Context, c *Cache, a *content.Asset, widths []int) ([]Variant, error) {
 	ws := Widths(a.Width, widths)
-	out := make([]Variant, len(ws))
-	missing := false
-	for i, w := range ws {
-		v, ok := c.get(ctx, cacheKey(a, w))
-		out[i] = v
-		missing = missing || !ok
-	}
-	if !missing {
+	key := func(w int) string { return cacheKey(a, w) }
+	out, all := c.lookup(ctx, ws, key)
+	if all {
 		return out, nil
 	}
-	src, _, err := image.Decode(bytes.NewReader(a.Data))
+	img, err := decode(a)
 	if err != nil {
-		return nil, fmt.Errorf("decoding %s: %w", a.Name, err)
+		return nil, err
 	}
-	img := src
 	for i, w := range ws {
 		// Each step resizes the previous, smaller-than-source result:
 		// much cheaper than resizing the full source every time.
@@ -159,7 +174,7 @@ func Resize(ctx context.Context, c *Cache, a *content.Asset, widths []int) ([]Va
 			return nil, err
 		}
 		out[i] = v
-		c.put(ctx, cacheKey(a, w), v)
+		c.put(ctx, key(w), v)
 	}
 	return out, nil
 }

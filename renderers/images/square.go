@@ -1,7 +1,6 @@
 package images
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -22,20 +21,14 @@ import (
 func Square(ctx context.Context, c *Cache, a *content.Asset, fx, fy float64, sizes []int) ([]Variant, error) {
 	side := min(a.Width, a.Height)
 	ws := Widths(side, sizes)
-	out := make([]Variant, len(ws))
 	key := func(w int) string { return fmt.Sprintf("%s/sq%d@%.3f,%.3f/%s", a.SHA256, w, fx, fy, baseName(a.Name)) }
-	missing := false
-	for i, w := range ws {
-		v, ok := c.get(ctx, key(w))
-		out[i] = v
-		missing = missing || !ok
-	}
-	if !missing {
+	out, all := c.lookup(ctx, ws, key)
+	if all {
 		return out, nil
 	}
-	src, _, err := image.Decode(bytes.NewReader(a.Data))
+	src, err := decode(a)
 	if err != nil {
-		return nil, fmt.Errorf("decoding %s: %w", a.Name, err)
+		return nil, err
 	}
 	r := SquareCrop(src.Bounds(), fx, fy)
 	img := imaging.Crop(src, r)

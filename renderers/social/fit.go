@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
+
+	"github.com/crosscast/crosscast/renderers/textcut"
 )
 
 // Counter counts a post the way one network does.
@@ -100,7 +102,7 @@ func shorten(prose string, fits func(string) bool) (string, bool) {
 // cuts that fits with mark appended. Counts grow with the prefix, since
 // no cut falls inside a link.
 func longest(prose string, cuts []int, fits func(string) bool, mark string) (string, bool) {
-	try := func(i int) string { return strings.TrimRightFunc(prose[:cuts[i]], trimmable) + mark }
+	try := func(i int) string { return textcut.TrimEnd(prose[:cuts[i]]) + mark }
 	lo, hi := 0, len(cuts)-1
 	best := -1
 	for lo <= hi {
@@ -115,10 +117,6 @@ func longest(prose string, cuts []int, fits func(string) bool, mark string) (str
 		return "", false
 	}
 	return try(best), true
-}
-
-func trimmable(r rune) bool {
-	return unicode.IsSpace(r) || strings.ContainsRune(",;:-–—(“‘«„", r)
 }
 
 type cutSet struct{ sentences, words, graphemes []int }
@@ -152,7 +150,7 @@ func cutPoints(prose string) cutSet {
 		var w string
 		w, rest, state = uniseg.FirstWordInString(rest, state)
 		pos += len(w)
-		if ok(pos) && isWordSeg(w) && pos < len(prose) {
+		if ok(pos) && textcut.IsWord(w) && pos < len(prose) {
 			c.words = append(c.words, pos)
 		}
 	}
@@ -166,15 +164,6 @@ func cutPoints(prose string) cutSet {
 		}
 	}
 	return c
-}
-
-func isWordSeg(seg string) bool {
-	for _, r := range seg {
-		if unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.In(r, unicode.So, unicode.Sk) {
-			return true
-		}
-	}
-	return false
 }
 
 // protected returns the spans of links and hashtags in s.
