@@ -103,6 +103,9 @@ type BrandSocial struct {
 	LinkedIn *SocialProfile `yaml:"linkedin"`
 	Threads  *SocialProfile `yaml:"threads"`
 	Facebook *SocialProfile `yaml:"facebook"`
+	// Hashtags go into every post, before the item's own tags, and are
+	// the last thing dropped when a post is short of room.
+	Hashtags []string `yaml:"hashtags"`
 }
 
 // SocialProfile is one network account.
@@ -328,6 +331,11 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 		}
 		if n.Profile.Limit < 0 {
 			fail("social."+n.ID+".limit", "must be positive")
+		}
+	}
+	for i, h := range b.Social.Hashtags {
+		if strings.TrimSpace(strings.TrimPrefix(h, "#")) == "" || strings.ContainsAny(h, "\r\n") {
+			fail("social.hashtags", "entry %d must be a word or words, like `kestrel outdoors`", i+1)
 		}
 	}
 	for field, u := range urls {

@@ -5,6 +5,7 @@
 package content
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/yuin/goldmark/ast"
@@ -140,6 +141,16 @@ type Item struct {
 	Assets map[string]*Asset
 
 	Warnings []Diagnostic
+
+	frontMatter []byte // the YAML between the --- lines, for positions
+}
+
+// Warning is a diagnostic about a front-matter field, placed at the
+// field's line (or the opening --- when the field is not written), for
+// renderers that find a problem after parsing.
+func (it *Item) Warning(field, format string, args ...any) Diagnostic {
+	line, col := fmPos(it.frontMatter, field)
+	return Diagnostic{File: it.Path, Line: line, Col: col, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // ImageRef is one image reference in the item.

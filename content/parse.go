@@ -92,7 +92,7 @@ func ParseBytes(fsys fs.FS, name string, src []byte, opts ParseOptions) (*Item, 
 		return nil, d.err()
 	}
 
-	it := &Item{Path: opts.Name, Source: src, Body: body, BodyLine: bodyLine}
+	it := &Item{Path: opts.Name, Source: src, Body: body, BodyLine: bodyLine, frontMatter: fm}
 	d.lineBase = 1 // yaml line 1 is file line 2, below the opening ---
 	if !decodeFrontMatter(d, fm, &it.FrontMatter, opts.Compat) {
 		return nil, d.err()

@@ -123,6 +123,17 @@ func (c *Cache) lookup(ctx context.Context, ws []int, key func(int) string) ([]V
 	return out, all
 }
 
+// Load returns the cached variant stored under key by Store. Channels
+// that make their own images (share cards) cache them here too.
+func (c *Cache) Load(ctx context.Context, key string) (Variant, bool) { return c.get(ctx, key) }
+
+// Store keeps v under key.
+func (c *Cache) Store(ctx context.Context, key string, v Variant) { c.put(ctx, key, v) }
+
+// Decode decodes an asset's image (its size was checked when the item was
+// parsed, before any decoding).
+func Decode(a *content.Asset) (image.Image, error) { return decode(a) }
+
 func decode(a *content.Asset) (image.Image, error) {
 	img, _, err := image.Decode(bytes.NewReader(a.Data))
 	if err != nil {

@@ -49,12 +49,21 @@ func Square(ctx context.Context, c *Cache, a *content.Asset, fx, fy float64, siz
 // SquareCrop is the largest square inside b whose centre is as near the
 // focal point (fractions of b's size) as b's edges allow.
 func SquareCrop(b image.Rectangle, fx, fy float64) image.Rectangle {
-	side := min(b.Dx(), b.Dy())
+	return AspectCrop(b, 1, 1, fx, fy)
+}
+
+// AspectCrop is the largest rectangle of aspect w:h inside b whose centre
+// is as near the focal point (fractions of b's size) as b's edges allow.
+func AspectCrop(b image.Rectangle, w, h int, fx, fy float64) image.Rectangle {
+	cw, ch := b.Dx(), b.Dx()*h/w
+	if ch > b.Dy() {
+		cw, ch = b.Dy()*w/h, b.Dy()
+	}
 	cx := b.Min.X + int(math.Round(fx*float64(b.Dx())))
 	cy := b.Min.Y + int(math.Round(fy*float64(b.Dy())))
-	x0 := min(max(cx-side/2, b.Min.X), b.Max.X-side)
-	y0 := min(max(cy-side/2, b.Min.Y), b.Max.Y-side)
-	return image.Rect(x0, y0, x0+side, y0+side)
+	x0 := min(max(cx-cw/2, b.Min.X), b.Max.X-cw)
+	y0 := min(max(cy-ch/2, b.Min.Y), b.Max.Y-ch)
+	return image.Rect(x0, y0, x0+cw, y0+ch)
 }
 
 func encodeSquare(a *content.Asset, img image.Image) (Variant, error) {

@@ -143,8 +143,26 @@ func isMentionChar(c byte) bool {
 // the text shown; the full URL lives in a facet, not in the text.
 func CountBluesky(s string) int { return uniseg.GraphemeClusterCount(s) }
 
+// CountThreads counts s the way Threads does: characters (code points
+// here, never fewer than what a person sees), except that an emoji
+// counts its UTF-8 bytes, so 👍 costs 4 and a family emoji 25.
+func CountThreads(s string) int {
+	n := 0
+	state := -1
+	for len(s) > 0 {
+		var cluster string
+		cluster, s, _, state = uniseg.FirstGraphemeClusterInString(s, state)
+		if isEmoji(cluster) {
+			n += len(cluster)
+		} else {
+			n += utf8.RuneCountInString(cluster)
+		}
+	}
+	return n
+}
+
 // CountUTF16 counts UTF-16 code units, the way JavaScript's length does.
-// LinkedIn and Threads publish limits in "characters" without saying
+// LinkedIn and Facebook publish limits in "characters" without saying
 // which; code units are never fewer than code points or graphemes.
 func CountUTF16(s string) int {
 	n := 0

@@ -116,7 +116,7 @@ func TestThread(t *testing.T) {
 	// Every sentence arrives, in order.
 	joined := strings.Join(posts, " ")
 	for _, s := range sentences(p.Prose) {
-		if !strings.Contains(joined, s) {
+		if !strings.Contains(joined, strings.TrimSpace(s)) {
 			t.Fatalf("lost %q", s)
 		}
 	}

@@ -80,10 +80,7 @@ func pack(units []string, first, other func(string) bool) []string {
 	}
 	for i := 0; i < len(units); i++ {
 		u := units[i]
-		cand := u
-		if cur != "" {
-			cand = cur + " " + u
-		}
+		cand := join(cur, u)
 		switch {
 		case fits(cand):
 			cur = cand
@@ -96,6 +93,7 @@ func pack(units []string, first, other func(string) bool) []string {
 			// failing that, graphemes) and carry the rest on. A single
 			// grapheme too long for any post (a letter under thousands of
 			// combining marks) is left out.
+			u = strings.TrimLeft(u, "\n")
 			head, n := longestPiece(u, fits)
 			if head != "" {
 				chunks = append(chunks, head)
@@ -139,16 +137,42 @@ func longestPiece(u string, fits func(string) bool) (string, int) {
 	return "", len(g)
 }
 
-// sentences splits prose into trimmed sentences.
+// sentences splits prose into trimmed sentences. A sentence that starts
+// a new line or paragraph keeps that break in front of it ("\n" or
+// "\n\n"), so a title stays on its own line when packed with what
+// follows.
 func sentences(prose string) []string {
 	var out []string
 	rest, state := prose, -1
+	brk := ""
 	for len(rest) > 0 {
 		var s string
 		s, rest, state = uniseg.FirstSentenceInString(rest, state)
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
+		if t := strings.TrimSpace(s); t != "" {
+			if len(out) > 0 {
+				t = brk + t
+			}
+			out = append(out, t)
+			brk = ""
+		}
+		switch n := strings.Count(s[len(strings.TrimRight(s, " \t\r\n")):], "\n"); {
+		case n >= 2 || n == 1 && brk == "\n":
+			brk = "\n\n"
+		case n == 1:
+			brk = "\n"
 		}
 	}
 	return out
+}
+
+// join puts unit u after cur: on its own line or paragraph when it
+// starts one, else after a space.
+func join(cur, u string) string {
+	if cur == "" {
+		return strings.TrimLeft(u, "\n")
+	}
+	if strings.HasPrefix(u, "\n") {
+		return cur + u
+	}
+	return cur + " " + u
 }

@@ -1,0 +1,360 @@
+package social
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
+	"math"
+	"net/url"
+	"strings"
+
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+	"golang.org/x/image/vector"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/images"
+)
+
+// Card is one share card image as social.json lists it.
+type Card struct {
+	File   string `json:"file"`
+	Kind   string `json:"kind"` // "landscape" or "square"
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	Alt    string `json:"alt"`
+}
+
+// cardSize is a card format: the 1.91:1 link-preview size every network
+// shows, and a square for feeds that crop to one.
+type cardSize struct {
+	kind string
+	w, h int
+}
+
+var cardSizes = []cardSize{{"landscape", 1200, 630}, {"square", 1080, 1080}}
+
+// cardQuality is a little above the photos' quality: the title's edges
+// are sharp and show JPEG ringing first.
+const cardQuality = 86
+
+// cardVersion changes whenever the card's drawing changes, so cached
+// cards from an older layout are not reused.
+const cardVersion = "card-v1"
+
+// cardJob is everything a card is drawn from.
+type cardJob struct {
+	title     string
+	drawTitle bool
+	host      string
+	hero      *content.Asset // nil: a typographic card
+	fx, fy    float64
+	brand     *content.Brand
+	heading   fontChain
+	body      fontChain
+}
+
+// key identifies the card's pixels: the same inputs give the same card,
+// so a re-render that changed only the body text draws nothing.
+func (j *cardJob) key(cs cardSize) string {
+	h := sha256.New()
+	b := j.brand
+	fmt.Fprintf(h, "%s\x00%s\x00%d×%d\x00%q\x00%v\x00%s\x00", cardVersion, cs.kind, cs.w, cs.h, j.title, j.drawTitle, j.host)
+	if j.hero != nil {
+		fmt.Fprintf(h, "%s\x00%.3f,%.3f\x00", j.hero.SHA256, j.fx, j.fy)
+	}
+	c := b.Colors
+	fmt.Fprintf(h, "%s %s %s\x00", c.Primary.Hex(), c.Accent.Hex(), c.Background.Hex())
+	if f := b.LogoFile(); f != nil {
+		fmt.Fprintf(h, "%s\x00", f.SHA256)
+	}
+	for _, k := range []string{"heading", "body"} {
+		if f := b.Files[b.Fonts.Files[k]]; f != nil {
+			fmt.Fprintf(h, "%s=%s\x00", k, f.SHA256)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// drawCards returns the card variants, from the cache where it has them;
+// the hero is decoded once for all sizes that are not cached.
+func (r *Renderer) drawCards(ctx context.Context, j *cardJob) ([]images.Variant, error) {
+	out := make([]images.Variant, len(cardSizes))
+	var hero image.Image
+	for i, cs := range cardSizes {
+		key := "social/" + j.key(cs)
+		if v, ok := r.cache.Load(ctx, key); ok {
+			out[i] = v
+			continue
+		}
+		if j.hero != nil && hero == nil {
+			var err error
+			if hero, err = images.Decode(j.hero); err != nil {
+				return nil, err
+			}
+		}
+		img, err := r.drawCard(j, cs, hero)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: cardQuality}); err != nil {
+			return nil, fmt.Errorf("encoding the %s card: %w", cs.kind, err)
+		}
+		sum := sha256.Sum256(buf.Bytes())
+		v := images.Variant{
+			Name:      fmt.Sprintf("card-%s-%dx%d.jpg", hex.EncodeToString(sum[:4]), cs.w, cs.h),
+			MediaType: "image/jpeg", Width: cs.w, Height: cs.h, Data: buf.Bytes(),
+		}
+		r.cache.Store(ctx, key, v)
+		out[i] = v
+	}
+	return out, nil
+}
+
+// Ink is the colour text is set in on a background: white or black,
+// whichever contrasts more. One of them always reaches WCAG AA (4.5:1)
+// on any colour, which OnColor's softer near-black does not promise.
+func Ink(bg content.Color) content.Color {
+	white, black := content.Color{R: 255, G: 255, B: 255, Set: true}, content.Color{Set: true}
+	if content.Contrast(white, bg) >= content.Contrast(black, bg) {
+		return white
+	}
+	return black
+}
+
+func rgba(c content.Color) color.RGBA { return color.RGBA{c.R, c.G, c.B, 255} }
+
+// drawCard lays a card out. With a hero: the photo fills the card, the
+// logo sits on a chip of the brand's background colour at the top left,
+// and a band of the brand's primary colour along the bottom carries the
+// title and the site's name. Without one: the same parts on a card of
+// the primary colour, the title large in the middle.
+func (r *Renderer) drawCard(j *cardJob, cs cardSize, hero image.Image) (*image.RGBA, error) {
+	b := j.brand
+	w, h := cs.w, cs.h
+	s := float64(w) / 1200 // sizes below are for the 1200 px card
+	px := func(v float64) int { return int(math.Round(v * s)) }
+	primary := b.Colors.Primary
+	ink := Ink(primary)
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	fill(img, img.Rect, rgba(primary))
+
+	m := px(64)
+	hostSize := 26 * s
+	body, err := j.body.at(hostSize)
+	if err != nil {
+		return nil, err
+	}
+	maxW := fixed.I(w - 2*m)
+	host := j.host
+	if body.width(host) > maxW || len(j.body.undrawable(host)) > 0 {
+		host = "" // an overlong or undrawable host name is left out
+	}
+
+	// The accent shows only where it stands out from the primary colour.
+	accent := b.Colors.Accent
+	if content.Contrast(accent, primary) < 1.4 {
+		accent = content.Mix(ink, primary, 0.35)
+	}
+
+	var title setting
+	if hero != nil {
+		if j.drawTitle {
+			if title, err = j.heading.fitTitle(j.title, maxW, 3, sizes(60*s, 38*s, 2*s)); err != nil {
+				return nil, err
+			}
+		}
+		lineH := title.size * 1.16
+		bandH := px(40) + int(math.Round(float64(len(title.lines))*lineH)) + px(22) + int(hostSize*1.2) + px(38)
+		if len(title.lines) == 0 {
+			bandH = px(36) + int(hostSize*1.2) + px(34)
+		}
+		bandTop := h - bandH
+		photo := images.Cover(hero, w, bandTop+px(12), j.fx, j.fy)
+		fill(img, image.Rect(0, 0, w, bandTop), rgba(b.Colors.Background))
+		draw.Draw(img, photo.Rect, photo, image.Point{}, draw.Over)
+		fill(img, image.Rect(0, bandTop, w, h), rgba(primary))
+		fill(img, image.Rect(0, bandTop, w, bandTop+px(8)), rgba(accent))
+		y := float64(bandTop + px(40))
+		drawLines(img, title, ink, m, y, lineH)
+		if host != "" {
+			body.draw(img, image.NewUniform(rgba(ink)), fixed.I(m), fixed.I(h-px(38)), host)
+		}
+	} else {
+		fill(img, image.Rect(0, 0, px(16), h), rgba(accent))
+		hostBase := h - m
+		top := m + px(76) + px(40)
+		bottom := hostBase - int(hostSize) - px(40)
+		if j.drawTitle {
+			if title, err = j.heading.fitTitle(j.title, maxW, 3, sizes(84*s, 44*s, 4*s)); err != nil {
+				return nil, err
+			}
+		}
+		lineH := title.size * 1.14
+		blockH := float64(len(title.lines)) * lineH
+		y := float64(top) + max(0, (float64(bottom-top)-blockH)/2)
+		drawLines(img, title, ink, m, y, lineH)
+		if host != "" {
+			body.draw(img, image.NewUniform(rgba(ink)), fixed.I(m), fixed.I(hostBase), host)
+		}
+	}
+	if err := r.drawLogoChip(img, b, m*3/4, m*3/4, s); err != nil {
+		return nil, err
+	}
+	return img, nil
+}
+
+// sizes lists font sizes from large down to small in steps.
+func sizes(large, small, step float64) []float64 {
+	var out []float64
+	for v := large; v > small-step/2; v -= step {
+		out = append(out, math.Round(v))
+	}
+	return out
+}
+
+// drawLines sets title's lines from top y, each baseline centring the
+// capitals in its line box.
+func drawLines(img *image.RGBA, title setting, ink content.Color, x int, y, lineH float64) {
+	if len(title.lines) == 0 {
+		return
+	}
+	capH := float64(title.faces.metrics().CapHeight) / 64
+	if capH <= 0 {
+		capH = title.size * 0.7
+	}
+	src := image.NewUniform(rgba(ink))
+	for i, line := range title.lines {
+		base := y + float64(i)*lineH + (lineH+capH)/2
+		title.faces.draw(img, src, fixed.I(x), fixed.Int26_6(base*64), line)
+	}
+}
+
+// drawLogoChip draws the brand's logo on a rounded chip of the brand's
+// background colour, so a logo made for light pages reads on any photo.
+func (r *Renderer) drawLogoChip(img *image.RGBA, b *content.Brand, x, y int, s float64) error {
+	f := b.LogoFile()
+	if f == nil {
+		return nil
+	}
+	px := func(v float64) int { return int(math.Round(v * s)) }
+	logo, err := r.rasterLogo(f, px(46), px(360))
+	if err != nil {
+		return err
+	}
+	padX, padY := px(22), px(15)
+	chip := image.Rect(x, y, x+logo.Rect.Dx()+2*padX, y+logo.Rect.Dy()+2*padY)
+	roundRect(img, chip, float32(px(12)), rgba(b.Colors.Background))
+	at := image.Pt(chip.Min.X+padX, chip.Min.Y+padY)
+	draw.Draw(img, logo.Rect.Add(at), logo, image.Point{}, draw.Over)
+	return nil
+}
+
+func fill(img *image.RGBA, r image.Rectangle, c color.RGBA) {
+	draw.Draw(img, r, image.NewUniform(c), image.Point{}, draw.Src)
+}
+
+// roundRect fills r with rounded corners of radius rad, anti-aliased.
+func roundRect(img *image.RGBA, r image.Rectangle, rad float32, c color.RGBA) {
+	z := vector.NewRasterizer(r.Dx(), r.Dy())
+	w, h := float32(r.Dx()), float32(r.Dy())
+	rad = min(rad, w/2, h/2)
+	z.MoveTo(rad, 0)
+	z.LineTo(w-rad, 0)
+	z.QuadTo(w, 0, w, rad)
+	z.LineTo(w, h-rad)
+	z.QuadTo(w, h, w-rad, h)
+	z.LineTo(rad, h)
+	z.QuadTo(0, h, 0, h-rad)
+	z.LineTo(0, rad)
+	z.QuadTo(0, 0, rad, 0)
+	z.ClosePath()
+	z.Draw(img, r, image.NewUniform(c), image.Point{})
+}
+
+// siteHost is the brand site as people say it: "kestrel.example".
+func siteHost(site string) string {
+	u, err := url.Parse(site)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return strings.TrimPrefix(u.Hostname(), "www.")
+}
+
+// cards draws the item's share cards and writes their alt text: the
+// title, then what the photo shows (or the brand, on a card without
+// one). The alt text names the title even when the card could not
+// draw it.
+func (r *Renderer) cards(ctx context.Context, it *content.Item, b *content.Brand) ([]Card, []images.Variant, []content.Diagnostic, error) {
+	var warns []content.Diagnostic
+	j := &cardJob{title: it.Title, host: siteHost(b.Site), brand: b}
+	var w content.Diagnostic
+	var ok bool
+	if j.heading, w, ok = r.chain(b, "heading", r.goBold); !ok {
+		warns = append(warns, w)
+	}
+	if j.body, w, ok = r.chain(b, "body", r.goRegular); !ok {
+		warns = append(warns, w)
+	}
+	alt := []string{it.Title}
+	if ref := it.HeroImage(); ref != nil && ref.Asset != nil {
+		j.hero = ref.Asset
+		j.fx, j.fy = it.Hero.Focus.Point()
+		if ref.Alt != "" {
+			alt = append(alt, ref.Alt)
+		}
+	} else {
+		alt = append(alt, b.Name)
+		msg := "no hero image: the share cards show the title on the brand's colour"
+		if ref != nil {
+			msg = "remote hero images are not fetched yet: the share cards show the title on the brand's colour"
+		}
+		warns = append(warns, it.Warning("hero", "%s", msg))
+	}
+	missing := j.heading.undrawable(it.Title)
+	j.drawTitle = len(missing) == 0
+	if !j.drawTitle {
+		warns = append(warns, it.Warning("title", "the share cards leave the title out: %q cannot be set by the card fonts (right-to-left text, or characters no font in the kit has; add a font under fonts.files.heading in brand.yaml)", string(missing)))
+	}
+	vs, err := r.drawCards(ctx, j)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("share card: %w", err)
+	}
+	cards := make([]Card, len(vs))
+	for i, v := range vs {
+		cards[i] = Card{File: v.Name, Kind: cardSizes[i].kind, Width: v.Width, Height: v.Height, Alt: strings.Join(alt, " — ")}
+	}
+	return cards, vs, warns, nil
+}
+
+// chain is the brand's font for role ("heading" or "body", named under
+// fonts.files in brand.yaml) with a Go font after it. A font file that
+// does not parse is left out with a warning (ok false).
+func (r *Renderer) chain(b *content.Brand, role string, fallback *opentype.Font) (fontChain, content.Diagnostic, bool) {
+	f := b.Files[b.Fonts.Files[role]]
+	if f == nil {
+		return fontChain{fallback}, content.Diagnostic{}, true
+	}
+	v, ok := r.fonts.Load(f.SHA256)
+	if !ok {
+		fnt, err := opentype.Parse(f.Data)
+		if err != nil {
+			v = err
+		} else {
+			v = fnt
+		}
+		r.fonts.Store(f.SHA256, v)
+	}
+	if err, bad := v.(error); bad {
+		return fontChain{fallback}, content.Diagnostic{File: "brand.yaml", Field: "fonts.files." + role,
+			Message: fmt.Sprintf("%s is not a TrueType or OpenType font (%v); share cards use the Go font", f.Name, err)}, false
+	}
+	return fontChain{v.(*opentype.Font), fallback}, content.Diagnostic{}, true
+}

@@ -1,0 +1,217 @@
+package social
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/disintegration/imaging"
+	"github.com/srwiley/oksvg"
+	"github.com/srwiley/rasterx"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+
+	"github.com/crosscast/crosscast/content"
+)
+
+// maxLogoPixels bounds a raster logo before it is decoded.
+const maxLogoPixels = 16 << 20
+
+// rasterLogo draws the brand's logo file height pixels tall, at most
+// maxW wide. PNG, JPEG and GIF logos are scaled; SVG logos are drawn from
+// their shapes, and their <text> elements are set in the Go fonts
+// (the SVG renderer draws no text).
+func (r *Renderer) rasterLogo(f *content.BrandFile, height, maxW int) (img *image.RGBA, err error) {
+	key := fmt.Sprintf("%s/%d/%d", f.SHA256, height, maxW)
+	if v, ok := r.logos.Load(key); ok {
+		return v.(*image.RGBA), nil
+	}
+	// The SVG parser is third-party code fed a brand's file: a panic in
+	// it becomes an error, and the card goes without a logo.
+	defer func() {
+		if p := recover(); p != nil {
+			img, err = nil, fmt.Errorf("drawing %s: %v", f.Name, p)
+		}
+	}()
+	if strings.HasSuffix(strings.ToLower(f.Name), ".svg") {
+		img, err = r.svgLogo(f.Data, height, maxW)
+	} else {
+		img, err = bitmapLogo(f.Data, height, maxW)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("logo %s: %w", f.Name, err)
+	}
+	r.logos.Store(key, img)
+	return img, nil
+}
+
+func bitmapLogo(data []byte, height, maxW int) (*image.RGBA, error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxLogoPixels {
+		return nil, fmt.Errorf("%d×%d pixels is too large for a logo", cfg.Width, cfg.Height)
+	}
+	src, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	w, h := fitBox(float64(cfg.Width), float64(cfg.Height), height, maxW)
+	scaled := imaging.Resize(src, w, h, imaging.CatmullRom)
+	out := image.NewRGBA(scaled.Rect)
+	draw.Draw(out, out.Rect, scaled, image.Point{}, draw.Src)
+	return out, nil
+}
+
+// fitBox scales a w×h box to height pixels tall, or less if that would be
+// wider than maxW.
+func fitBox(w, h float64, height, maxW int) (int, int) {
+	s := float64(height) / h
+	if w*s > float64(maxW) {
+		s = float64(maxW) / w
+	}
+	return max(1, int(math.Round(w*s))), max(1, int(math.Round(h*s)))
+}
+
+func (r *Renderer) svgLogo(data []byte, height, maxW int) (*image.RGBA, error) {
+	icon, err := oksvg.ReadIconStream(bytes.NewReader(data), oksvg.IgnoreErrorMode)
+	if err != nil {
+		return nil, err
+	}
+	vb := icon.ViewBox
+	if vb.W <= 0 || vb.H <= 0 {
+		return nil, errors.New("the SVG has no viewBox or size")
+	}
+	w, h := fitBox(vb.W, vb.H, height, maxW)
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	icon.SetTarget(0, 0, float64(w), float64(h))
+	scanner := rasterx.NewScannerGV(w, h, img, img.Bounds())
+	icon.Draw(rasterx.NewDasher(w, h, scanner), 1)
+	scale := float64(w) / vb.W
+	for _, t := range svgTexts(data) {
+		if err := r.drawSVGText(img, t, scale, vb.X, vb.Y); err != nil {
+			return nil, err
+		}
+	}
+	return img, nil
+}
+
+// svgText is one <text> element of an SVG, in user units.
+type svgText struct {
+	X, Y   float64
+	Size   float64
+	Bold   bool
+	Fill   color.Color
+	Anchor string
+	Text   string
+}
+
+// svgTexts reads the <text> elements of an SVG: position, size, weight,
+// fill and anchor, with the text of any <tspan> children. Transforms are
+// not followed; logos rarely put their name under one.
+func svgTexts(data []byte) []svgText {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	var out []svgText
+	var cur *svgText
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		switch el := tok.(type) {
+		case xml.StartElement:
+			if el.Name.Local != "text" {
+				continue
+			}
+			t := svgText{Size: 16, Fill: color.Black}
+			for _, a := range el.Attr {
+				switch a.Name.Local {
+				case "x":
+					t.X = svgNumber(a.Value)
+				case "y":
+					t.Y = svgNumber(a.Value)
+				case "font-size":
+					if v := svgNumber(a.Value); v > 0 {
+						t.Size = v
+					}
+				case "font-weight":
+					t.Bold = a.Value == "bold" || a.Value == "bolder" || svgNumber(a.Value) >= 600
+				case "fill":
+					if c, err := content.ParseColor(a.Value); err == nil {
+						t.Fill = color.RGBA{c.R, c.G, c.B, 255}
+					} else if a.Value == "white" {
+						t.Fill = color.White
+					}
+				case "text-anchor":
+					t.Anchor = a.Value
+				}
+			}
+			cur = &t
+		case xml.CharData:
+			if cur != nil {
+				cur.Text += string(el)
+			}
+		case xml.EndElement:
+			if el.Name.Local == "text" && cur != nil {
+				cur.Text = strings.Join(strings.Fields(cur.Text), " ")
+				if cur.Text != "" {
+					out = append(out, *cur)
+				}
+				cur = nil
+			}
+		}
+	}
+}
+
+// svgNumber reads "20", "20px" or "20.5"; anything else is 0.
+func svgNumber(s string) float64 {
+	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "px"), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1e5 {
+		return 0
+	}
+	return v
+}
+
+func (r *Renderer) drawSVGText(dst *image.RGBA, t svgText, scale, ox, oy float64) error {
+	fnt := r.goRegular
+	if t.Bold {
+		fnt = r.goBold
+	}
+	x := (t.X - ox) * scale
+	size := t.Size * scale
+	face, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone})
+	if err != nil {
+		return err
+	}
+	// The logo was drawn for another font: shrink the Go font's text to
+	// the room the logo has, rather than cut it off.
+	room := float64(dst.Bounds().Dx()) - x
+	if t.Anchor == "middle" || t.Anchor == "end" {
+		room = float64(dst.Bounds().Dx())
+	}
+	if w := float64(font.MeasureString(face, t.Text)) / 64; w > room && room > 0 {
+		face, err = opentype.NewFace(fnt, &opentype.FaceOptions{Size: size * room / w, DPI: 72, Hinting: font.HintingNone})
+		if err != nil {
+			return err
+		}
+	}
+	switch t.Anchor {
+	case "middle":
+		x -= float64(font.MeasureString(face, t.Text)) / 64 / 2
+	case "end":
+		x -= float64(font.MeasureString(face, t.Text)) / 64
+	}
+	d := font.Drawer{Dst: dst, Src: image.NewUniform(t.Fill), Face: face,
+		Dot: fixed.Point26_6{X: fixed.Int26_6(x * 64), Y: fixed.Int26_6((t.Y - oy) * scale * 64)}}
+	d.DrawString(t.Text)
+	return nil
+}

@@ -1,0 +1,404 @@
+package social
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/images"
+)
+
+// Channel is the social channel's name.
+const Channel = "social"
+
+// File names of the rendering.
+const (
+	JSONFile = "social.json"
+	TextFile = "social.txt"
+)
+
+// Renderer renders social posts and share cards. Create it once with New;
+// it is safe for concurrent use.
+type Renderer struct {
+	cache     *images.Cache
+	goBold    *opentype.Font
+	goRegular *opentype.Font
+	fonts     sync.Map // brand font SHA-256 → *opentype.Font or error
+	logos     sync.Map // logo key → *image.RGBA
+}
+
+// New parses the fallback fonts. cache may be nil.
+func New(cache *images.Cache) (*Renderer, error) {
+	bold, err := opentype.Parse(gobold.TTF)
+	if err != nil {
+		return nil, fmt.Errorf("social: %w", err)
+	}
+	regular, err := opentype.Parse(goregular.TTF)
+	if err != nil {
+		return nil, fmt.Errorf("social: %w", err)
+	}
+	return &Renderer{cache: cache, goBold: bold, goRegular: regular}, nil
+}
+
+// Channel implements renderers.Renderer.
+func (r *Renderer) Channel() string { return Channel }
+
+// Doc is social.json.
+type Doc struct {
+	Item     string         `json:"item"`
+	Lang     string         `json:"lang"`
+	Title    string         `json:"title"`
+	URL      string         `json:"url"` // canonical, no UTM
+	Cards    []Card         `json:"cards"`
+	Networks []NetworkPosts `json:"networks"`
+}
+
+// NetworkPosts is what one network gets: a post, or a thread of them.
+type NetworkPosts struct {
+	Network   string `json:"network"`
+	Label     string `json:"label"`
+	Handle    string `json:"handle,omitempty"`
+	Profile   string `json:"profile"`
+	Limit     int    `json:"limit"`
+	Unit      string `json:"unit"`
+	Link      string `json:"link"` // the portal URL with this network's UTM
+	Thread    bool   `json:"thread"`
+	Truncated bool   `json:"truncated"`
+	// LinkApart: the link is posted beside the text (a Facebook link
+	// post), not in it.
+	LinkApart       bool     `json:"link_apart,omitempty"`
+	Posts           []Post   `json:"posts"`
+	Image           *Image   `json:"image,omitempty"` // goes with the first post
+	Embed           *Embed   `json:"embed,omitempty"`
+	DroppedHashtags []string `json:"dropped_hashtags,omitempty"`
+}
+
+// Post is one post's text and its length by the network's own count.
+type Post struct {
+	Text   string  `json:"text"`
+	Length int     `json:"length"`
+	Facets []Facet `json:"facets,omitempty"`
+	// Little is the text escaped for LinkedIn's little text format, the
+	// form its Posts API takes.
+	Little string `json:"little_text,omitempty"`
+}
+
+// Image is a card attached to a post.
+type Image struct {
+	File string `json:"file"`
+	Alt  string `json:"alt"`
+}
+
+// Embed is Bluesky's link card (app.bsky.embed.external); Thumb names
+// the card file the publisher uploads as the thumbnail blob.
+type Embed struct {
+	Type     string        `json:"$type"`
+	External EmbedExternal `json:"external"`
+}
+
+// EmbedExternal is the link card's content.
+type EmbedExternal struct {
+	URI         string `json:"uri"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Thumb       string `json:"thumb,omitempty"`
+}
+
+// Render implements renderers.Renderer.
+func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.Output, error) {
+	it, b, links := in.Item, in.Brand, in.Links
+	out := &renderers.Output{Metrics: map[string]float64{}}
+
+	cards, variants, warns, err := r.cards(ctx, it, b)
+	if err != nil {
+		return nil, err
+	}
+	out.Warnings = append(out.Warnings, warns...)
+
+	doc := Doc{Item: it.ID, Lang: it.Lang, Title: it.Title, URL: links.Canonical, Cards: cards, Networks: []NetworkPosts{}}
+	nets := b.Social.Networks()
+	if len(nets) == 0 {
+		out.Warnings = append(out.Warnings, content.Diagnostic{File: "brand.yaml", Field: "social",
+			Message: "the brand has no social profiles, so there are no posts (add one under social:, such as mastodon:)"})
+	}
+	count := 0
+	for _, np := range nets {
+		p, warns := posts(it, b, links, networkFor(np), np.Profile)
+		switch {
+		case len(cards) == 0 || p.LinkApart:
+			// A link post shows the page's own preview.
+		case p.Embed != nil:
+			// A post has one embed: Bluesky's link card carries the card.
+			p.Embed.External.Thumb = cards[0].File
+		default:
+			p.Image = &Image{File: cards[0].File, Alt: cards[0].Alt}
+		}
+		out.Warnings = append(out.Warnings, warns...)
+		doc.Networks = append(doc.Networks, p)
+		count += len(p.Posts)
+	}
+
+	var data bytes.Buffer
+	enc := json.NewEncoder(&data)
+	enc.SetEscapeHTML(false) // "&" stays "&" in URLs people read
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	out.Files = append(out.Files,
+		renderers.File{Name: JSONFile, MediaType: "application/json", Data: data.Bytes()},
+		renderers.File{Name: TextFile, MediaType: "text/plain; charset=utf-8", Data: plainText(&doc)})
+	for _, v := range variants {
+		out.Files = append(out.Files, renderers.File{Name: v.Name, MediaType: v.MediaType, Data: v.Data})
+		out.Metrics["card_bytes"] += float64(len(v.Data))
+	}
+	out.Metrics["networks"] = float64(len(doc.Networks))
+	out.Metrics["posts"] = float64(count)
+	out.Metrics["cards"] = float64(len(cards))
+	return out, nil
+}
+
+// posts writes one network's post or thread.
+func posts(it *content.Item, b *content.Brand, links *content.LinkPlan, n network, prof *content.SocialProfile) (NetworkPosts, []content.Diagnostic) {
+	var warns []content.Diagnostic
+	field := "social." + n.id
+	link := links.UTM(n.id, "").Apply(links.Canonical)
+	p := NetworkPosts{Network: n.id, Label: n.label, Profile: prof.URL, Handle: prof.Handle,
+		Limit: n.limit, Unit: n.unit, Link: link, LinkApart: n.linkApart}
+
+	prose := override(it, n.id)
+	if prose == "" {
+		field = "title"
+		price := ""
+		if pr := it.Product; pr != nil {
+			price = content.FormatPrice(it.Lang, pr.Price, pr.Currency)
+		}
+		prose = b.T(it.Lang, "social_post", "title", it.Title, "summary", it.Summary, "author", it.Author, "price", price)
+	}
+	prose = tidy(prose)
+
+	if n.maxLinks > 0 {
+		var dropped []string
+		prose, dropped = limitLinks(prose, n.maxLinks-1) // the item's own link is one
+		if len(dropped) > 0 {
+			warns = append(warns, it.Warning(field, "%s allows %d links in a post: left out %s", n.label, n.maxLinks, strings.Join(dropped, ", ")))
+		}
+	}
+
+	parts := Parts{Prose: prose, Link: link}
+	switch {
+	case n.linkApart:
+		parts.Link = ""
+	case n.shortLink:
+		parts.Link = ShortLinkText(link)
+	}
+	parts.Required, parts.Optional = hashtags(prose, b.Social.Hashtags, it)
+	if n.maxTags > 0 {
+		parts.Required, parts.Optional = capTags(prose, parts.Required, parts.Optional, n.maxTags)
+	}
+
+	var texts []string
+	thread := it.Social.Thread
+	if n.threads && thread != nil && *thread {
+		texts = Thread(parts, n.limit, n.count)
+	} else {
+		var post string
+		var dropped []string
+		post, p.Truncated, dropped = Fit(parts, n.limit, n.count)
+		texts = []string{post}
+		if p.Truncated && n.threads && thread == nil {
+			texts, p.Truncated = Thread(parts, n.limit, n.count), false
+		}
+		p.DroppedHashtags = dropped
+	}
+	p.Thread = len(texts) > 1
+	if p.Truncated {
+		warns = append(warns, it.Warning(field, "the %s post was cut short to fit %d %s", n.label, n.limit, n.unit))
+	}
+	if len(p.DroppedHashtags) > 0 {
+		warns = append(warns, it.Warning(field, "no room in the %s post for %s", n.label, strings.Join(p.DroppedHashtags, " ")))
+	}
+	if len(texts) == MaxThread {
+		warns = append(warns, it.Warning(field, "the %s thread stops at %d posts; the rest of the text is left out", n.label, MaxThread))
+	}
+
+	for i, t := range texts {
+		post := Post{Text: t, Length: n.count(t)}
+		if n.shortLink {
+			display := ""
+			if i == 0 {
+				display = parts.Link
+			}
+			post.Facets = blueskyFacets(t, display, link)
+		}
+		if n.id == content.NetLinkedIn {
+			post.Little = EscapeLittle(t)
+		}
+		p.Posts = append(p.Posts, post)
+	}
+	if n.id == content.NetBluesky {
+		p.Embed = &Embed{Type: "app.bsky.embed.external", External: EmbedExternal{URI: link, Title: it.Title, Description: it.Summary}}
+	}
+	return p, warns
+}
+
+// override is the front matter's own text for a network, if any.
+func override(it *content.Item, net string) string {
+	s := it.Social
+	return map[string]string{
+		content.NetX: s.X, content.NetMastodon: s.Mastodon, content.NetBluesky: s.Bluesky,
+		content.NetLinkedIn: s.LinkedIn, content.NetThreads: s.Threads, content.NetFacebook: s.Facebook,
+	}[net]
+}
+
+// tidy trims the prose and keeps at most one blank line between
+// paragraphs, so a template with an empty part leaves no gap.
+func tidy(s string) string {
+	lines := strings.Split(strings.ReplaceAll(strings.TrimSpace(s), "\r\n", "\n"), "\n")
+	var out []string
+	blank := false
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if l == "" {
+			if !blank && len(out) > 0 {
+				out = append(out, "")
+			}
+			blank = true
+			continue
+		}
+		blank = false
+		out = append(out, l)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// hashtags returns the brand's hashtags (required) and the item's tags
+// as hashtags (optional, unless social.hashtags is false), leaving out
+// any the prose already has.
+func hashtags(prose string, brandTags []string, it *content.Item) (req, opt []string) {
+	have := map[string]bool{}
+	for _, sp := range protected(prose) {
+		if prose[sp[0]] == '#' {
+			have[strings.ToLower(prose[sp[0]:sp[1]])] = true
+		}
+	}
+	pick := func(tags []string) []string {
+		var out []string
+		for _, h := range Hashtags(tags) {
+			if !have[strings.ToLower(h)] {
+				have[strings.ToLower(h)] = true
+				out = append(out, h)
+			}
+		}
+		return out
+	}
+	req = pick(brandTags)
+	if it.Social.Hashtags == nil || *it.Social.Hashtags {
+		opt = pick(it.Tags)
+	}
+	return req, opt
+}
+
+// capTags keeps at most n hashtags in all, counting those in the prose.
+func capTags(prose string, req, opt []string, n int) ([]string, []string) {
+	for _, sp := range protected(prose) {
+		if prose[sp[0]] == '#' {
+			n--
+		}
+	}
+	n = max(n, 0)
+	if len(req) >= n {
+		return req[:n], nil
+	}
+	return req, opt[:min(len(opt), n-len(req))]
+}
+
+// limitLinks keeps the first n distinct links in prose and takes out the
+// rest, returning what it took out.
+func limitLinks(prose string, n int) (string, []string) {
+	seen := map[string]bool{}
+	var out strings.Builder
+	var dropped []string
+	last := 0
+	for _, sp := range FindURLs(prose) {
+		u := prose[sp[0]:sp[1]]
+		if seen[u] || len(seen) < n {
+			seen[u] = true
+			continue
+		}
+		out.WriteString(strings.TrimRight(prose[last:sp[0]], " "))
+		last = sp[1]
+		dropped = append(dropped, u)
+	}
+	if dropped == nil {
+		return prose, nil
+	}
+	out.WriteString(prose[last:])
+	return tidy(out.String()), dropped
+}
+
+// blueskyFacets links the shortened link text to the full URL, and every
+// other link and hashtag in the post, since Bluesky links nothing that
+// has no facet.
+func blueskyFacets(post, display, uri string) []Facet {
+	facets := Facets(post, display, uri)
+	linked := map[int]bool{}
+	for _, f := range facets {
+		linked[f.ByteStart] = true
+	}
+	for _, sp := range FindURLs(post) {
+		if linked[sp[0]] {
+			continue
+		}
+		u := post[sp[0]:sp[1]]
+		if !strings.Contains(u, "://") {
+			u = "https://" + u
+		}
+		facets = append(facets, Facet{ByteStart: sp[0], ByteEnd: sp[1], URI: u})
+	}
+	return facets
+}
+
+// plainText is social.txt: each network's posts, ready to copy.
+func plainText(doc *Doc) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s\n%s\n", doc.Title, doc.URL)
+	for _, n := range doc.Networks {
+		head := n.Label
+		if n.Handle != "" {
+			head += " (" + n.Handle + ")"
+		}
+		fmt.Fprintf(&b, "\n== %s ==\n", head)
+		for i, p := range n.Posts {
+			if len(n.Posts) > 1 {
+				fmt.Fprintf(&b, "\n-- post %d of %d, %d/%d %s --\n", i+1, len(n.Posts), p.Length, n.Limit, n.Unit)
+			} else {
+				fmt.Fprintf(&b, "\n-- %d/%d %s --\n", p.Length, n.Limit, n.Unit)
+			}
+			fmt.Fprintf(&b, "%s\n", p.Text)
+		}
+		if n.LinkApart {
+			fmt.Fprintf(&b, "\nLink: %s\n", n.Link)
+		}
+		if n.Image != nil {
+			fmt.Fprintf(&b, "\nImage: %s\nAlt text: %s\n", n.Image.File, n.Image.Alt)
+		}
+	}
+	if len(doc.Cards) > 0 {
+		b.WriteString("\n== Share cards ==\n\n")
+		for _, c := range doc.Cards {
+			fmt.Fprintf(&b, "%s (%d×%d, %s)\n", c.File, c.Width, c.Height, c.Kind)
+		}
+		fmt.Fprintf(&b, "Alt text: %s\n", doc.Cards[0].Alt)
+	}
+	return b.Bytes()
+}
