@@ -37,12 +37,15 @@ bench: build
 tools:
 	npm ci --prefix tools --no-audit --no-fund
 
+# Minimising a slow input can stall a run for a minute; 5 s is plenty.
+FUZZ = $(GO) test -run='^$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s
 fuzz:
-	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./content
-	$(GO) test -run='^$$' -fuzz=FuzzSanitize -fuzztime=$(FUZZTIME) ./renderers/markup
-	$(GO) test -run='^$$' -fuzz=FuzzReadBundle -fuzztime=$(FUZZTIME) ./server
-	$(GO) test -run='^$$' -fuzz=FuzzClip -fuzztime=$(FUZZTIME) ./renderers/catalog
-	$(GO) test -run='^$$' -fuzz=FuzzPosts -fuzztime=$(FUZZTIME) ./renderers/social
+	$(FUZZ) -fuzz=FuzzParse ./content
+	$(FUZZ) -fuzz=FuzzSanitize ./renderers/markup
+	$(FUZZ) -fuzz=FuzzReadBundle ./server
+	$(FUZZ) -fuzz=FuzzClip ./renderers/catalog
+	$(FUZZ) -fuzz=FuzzPosts ./renderers/social
+	$(FUZZ) -fuzz=FuzzRender ./renderers/social
 
 clean:
 	rm -rf bin $(OUT) data

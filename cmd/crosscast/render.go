@@ -20,6 +20,7 @@ import (
 	"github.com/crosscast/crosscast/renderers/catalog"
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/portal"
+	"github.com/crosscast/crosscast/renderers/social"
 )
 
 // render implements `crosscast render`: parse every item first, render
@@ -131,6 +132,7 @@ func channels() map[string]func(*images.Cache) (renderers.Renderer, error) {
 	return map[string]func(*images.Cache) (renderers.Renderer, error){
 		portal.Channel:  func(c *images.Cache) (renderers.Renderer, error) { return portal.New(c) },
 		catalog.Channel: func(c *images.Cache) (renderers.Renderer, error) { return catalog.New(c) },
+		social.Channel:  func(c *images.Cache) (renderers.Renderer, error) { return social.New(c) },
 	}
 }
 

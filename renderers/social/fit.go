@@ -173,15 +173,17 @@ func protected(s string) [][2]int {
 		if s[i] != '#' || (i > 0 && !unicode.IsSpace(rune(s[i-1])) && !strings.ContainsRune("([{\"'", rune(s[i-1]))) {
 			continue
 		}
-		j := i + 1
+		j, letters := i+1, false
 		for j < len(s) {
 			r, size := utf8.DecodeRuneInString(s[j:])
 			if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || unicode.Is(unicode.Mn, r)) {
 				break
 			}
+			letters = letters || unicode.IsLetter(r)
 			j += size
 		}
-		if j > i+1 {
+		// "#1" is a number, not a hashtag: no network links it.
+		if letters {
 			spans = append(spans, [2]int{i, j})
 			i = j - 1
 		}
