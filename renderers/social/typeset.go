@@ -204,6 +204,26 @@ func (f *faces) ellipsize(line string, maxW fixed.Int26_6) string {
 	return Ellipsis
 }
 
+// balance evens out the lines of a wrapped title, the way CSS's
+// text-wrap: balance does: the narrowest width that still needs no more
+// lines, so the last line is not a lone word.
+func (f *faces) balance(s string, lines []string, maxW fixed.Int26_6) []string {
+	if len(lines) < 2 {
+		return lines
+	}
+	lo, hi := maxW/2, maxW
+	best := lines
+	for hi-lo > 64 {
+		mid := (lo + hi) / 2
+		if l := f.wrap(s, mid); len(l) <= len(lines) {
+			best, hi = l, mid
+		} else {
+			lo = mid
+		}
+	}
+	return best
+}
+
 // setting is a title set in lines at one size.
 type setting struct {
 	faces *faces
@@ -223,6 +243,7 @@ func (c fontChain) fitTitle(s string, maxW fixed.Int26_6, maxLines int, sizes []
 		}
 		st = setting{faces: f, size: size, lines: f.wrap(s, maxW)}
 		if len(st.lines) <= maxLines {
+			st.lines = f.balance(s, st.lines, maxW)
 			return st, nil
 		}
 	}

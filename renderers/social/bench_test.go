@@ -1,0 +1,105 @@
+package social
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/internal/examples"
+	"github.com/crosscast/crosscast/internal/memfs"
+)
+
+// benchPhoto is a 2400×1600 JPEG with gradients and grain, so the
+// decoder works as hard as on a photo.
+func benchPhoto(b *testing.B) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 2400, 1600))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for y := range 1600 {
+		for x := range 2400 {
+			i := img.PixOffset(x, y)
+			n := uint8(rng.IntN(24))
+			img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = uint8(x/10)+n, uint8(y/7)+n, uint8((x+y)/16)+n, 255
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func benchJob(b *testing.B) (*Renderer, *cardJob) {
+	r := newRenderer(b)
+	br := testBrand(b, allNetworks, nil)
+	it := testItem(b, br, "---\ntitle: \"Ridgeline 2: our lightest two-person tent yet\"\nhero:\n  src: hero.jpg\n  alt: A tent\n  focus: 0.6,0.55\n---\nBody.\n",
+		memfs.FS{"hero.jpg": benchPhoto(b)})
+	j := &cardJob{title: it.Title, drawTitle: true, host: siteHost(br.Site), brand: br,
+		hero: it.HeroImage().Asset, fx: 0.6, fy: 0.55, heading: fontChain{r.goBold}, body: fontChain{r.goRegular}}
+	return r, j
+}
+
+// BenchmarkCardLandscape is the budget the issue sets: one 1200×630 card
+// from a 2400×1600 JPEG hero, decode and encode included. Run it with
+// -cpu 1 so the time per op is CPU time.
+func BenchmarkCardLandscape(b *testing.B) {
+	r, j := benchJob(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		hero, err := jpeg.Decode(bytes.NewReader(j.hero.Data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		img, err := r.drawCard(j, cardSizes[0], hero)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := jpeg.Encode(&bytes.Buffer{}, img, &jpeg.Options{Quality: cardQuality}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCards draws both cards from one decode, with no cache: what a
+// first render of an item costs.
+func BenchmarkCards(b *testing.B) {
+	r, j := benchJob(b)
+	nocache := &Renderer{goBold: r.goBold, goRegular: r.goRegular}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := nocache.drawCards(context.Background(), j); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(cardSizes)*b.N)/b.Elapsed().Seconds(), "cards/s")
+}
+
+// BenchmarkPosts composes every network's posts for each example item,
+// the text half of the channel.
+func BenchmarkPosts(b *testing.B) {
+	exs := examples.Load(b)
+	br := testBrand(b, allNetworks, nil)
+	type input struct {
+		it    *content.Item
+		links *content.LinkPlan
+	}
+	var ins []input
+	for _, ex := range exs {
+		ins = append(ins, input{ex.Item, content.NewLinkPlan(ex.Item, br)})
+	}
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		for _, in := range ins {
+			for _, np := range br.Social.Networks() {
+				p, _ := posts(in.it, br, in.links, networkFor(np), np.Profile)
+				n += len(p.Posts)
+			}
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "posts/s")
+	b.ReportMetric(float64(len(ins)*b.N)/b.Elapsed().Seconds(), "items/s")
+}
