@@ -267,13 +267,13 @@ func TestEscapeLittle(t *testing.T) {
 
 func TestCountThreads(t *testing.T) {
 	for in, want := range map[string]int{
-		"Hello":                          5,
-		"👍":                              4,
-		"👍🏽":                             8,
+		"Hello":                         5,
+		"👍":                             4,
+		"👍🏽":                            8,
 		"👨\u200d👩\u200d👧\u200d👦":        25,
-		"日本語":                            3,
-		"cafe\u0301":                     5,
-		"🇳🇱 Amsterdam":                   18,
+		"日本語":                           3,
+		"cafe\u0301":                    5,
+		"🇳🇱 Amsterdam":                  18,
 		"https://kestrel.example/tents": 29,
 	} {
 		if got := CountThreads(in); got != want {
