@@ -18,6 +18,7 @@ import (
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/catalog"
+	"github.com/crosscast/crosscast/renderers/email"
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/portal"
 	"github.com/crosscast/crosscast/renderers/social"
@@ -133,6 +134,7 @@ func channels() map[string]func(*images.Cache) (renderers.Renderer, error) {
 		portal.Channel:  func(c *images.Cache) (renderers.Renderer, error) { return portal.New(c) },
 		catalog.Channel: func(c *images.Cache) (renderers.Renderer, error) { return catalog.New(c) },
 		social.Channel:  func(c *images.Cache) (renderers.Renderer, error) { return social.New(c) },
+		email.Channel:   func(c *images.Cache) (renderers.Renderer, error) { return email.New(c) },
 	}
 }
 

@@ -65,35 +65,15 @@ func Axe(t *testing.T, dir string, pages []string) {
 	if err != nil {
 		testenv.Missing(t, "axe-core not installed (run make tools): %v", err)
 	}
-	browser := chromiumPath()
-	if browser == "" {
-		testenv.Missing(t, "chromium not installed (apt-get install chromium)")
-	}
 	const canary = "canary.html"
 	os.WriteFile(filepath.Join(dir, canary), []byte(`<!DOCTYPE html><html lang="en"><title>c</title><img src="x.png">`), 0o644)
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	defer srv.Close()
-
-	ctx, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)...)
-	defer cancel()
-	ctx, cancel = chromedp.NewContext(ctx)
-	defer cancel()
+	ctx := Browser(t)
 
 	const run = `axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(
 		r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
 		 .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))))`
-	// The first Run starts the browser; it must not carry the timeout.
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
 	for _, scheme := range []string{"light", "dark"} {
 		for _, p := range append([]string{canary}, pages...) {
 			pctx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -131,6 +111,37 @@ func Axe(t *testing.T, dir string, pages []string) {
 	}
 	t.Logf("checked %d pages in light and dark", len(pages))
 }
+
+// Browser starts a headless Chromium for the test, stopped when it ends,
+// or skips the test (fails it in CI) when Chromium is not installed.
+func Browser(t *testing.T) context.Context {
+	t.Helper()
+	browser := chromiumPath()
+	if browser == "" {
+		testenv.Missing(t, "chromium not installed (apt-get install chromium)")
+	}
+	ctx, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)...)
+	t.Cleanup(cancel)
+	ctx, cancel = chromedp.NewContext(ctx)
+	t.Cleanup(cancel)
+	// The first action starts the browser; it must not carry a timeout.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return ctx
+}
+
+// ColorScheme emulates prefers-color-scheme ("light" or "dark").
+func ColorScheme(scheme string) chromedp.Action[chromedp.Void] { return setColorScheme(scheme) }
 
 func chromiumPath() string {
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {

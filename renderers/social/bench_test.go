@@ -67,7 +67,7 @@ func BenchmarkCardLandscape(b *testing.B) {
 // first render of an item costs.
 func BenchmarkCards(b *testing.B) {
 	r, j := benchJob(b)
-	nocache := &Renderer{goBold: r.goBold, goRegular: r.goRegular}
+	nocache := &Renderer{goBold: r.goBold, goRegular: r.goRegular, logos: r.logos}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := nocache.drawCards(context.Background(), j); err != nil {

@@ -245,7 +245,7 @@ func (r *Renderer) drawLogoChip(img *image.RGBA, b *content.Brand, x, y int, s f
 		return nil
 	}
 	px := func(v float64) int { return int(math.Round(v * s)) }
-	logo, err := r.rasterLogo(f, px(46), px(360))
+	logo, err := r.logos.Raster(f, px(46), px(360))
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/crosscast/crosscast/internal/golden"
 	"github.com/crosscast/crosscast/internal/memfs"
 	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/logo"
 )
 
 const testLogo = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 40"><rect x="2" y="8" width="24" height="24" fill="#0b6e4f"/><text x="34" y="28" font-size="20" font-weight="700" fill="#102a43">Fjellbu</text></svg>`
@@ -460,7 +461,7 @@ func TestFitTitle(t *testing.T) {
 }
 
 func TestSVGTexts(t *testing.T) {
-	got := svgTexts([]byte(testLogo))
+	got := logo.SVGTexts([]byte(testLogo))
 	if len(got) != 1 || got[0].Text != "Fjellbu" || got[0].X != 34 || got[0].Size != 20 || !got[0].Bold {
 		t.Errorf("svgTexts: %+v", got)
 	}

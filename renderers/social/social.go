@@ -15,6 +15,7 @@ import (
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
+	"github.com/crosscast/crosscast/renderers/logo"
 )
 
 // Channel is the social channel's name.
@@ -33,7 +34,7 @@ type Renderer struct {
 	goBold    *opentype.Font
 	goRegular *opentype.Font
 	fonts     sync.Map // brand font SHA-256 → *opentype.Font or error
-	logos     sync.Map // logo key → *image.RGBA
+	logos     *logo.Rasterizer
 }
 
 // New parses the fallback fonts. cache may be nil.
@@ -46,7 +47,11 @@ func New(cache *images.Cache) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("social: %w", err)
 	}
-	return &Renderer{cache: cache, goBold: bold, goRegular: regular}, nil
+	logos, err := logo.New()
+	if err != nil {
+		return nil, fmt.Errorf("social: %w", err)
+	}
+	return &Renderer{cache: cache, goBold: bold, goRegular: regular, logos: logos}, nil
 }
 
 // Channel implements renderers.Renderer.

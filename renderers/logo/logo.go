@@ -1,4 +1,6 @@
-package social
+// Package logo draws a brand's logo file as pixels, for channels that
+// cannot use SVG: share cards, and email (Gmail shows no SVG).
+package logo
 
 import (
 	"bytes"
@@ -11,11 +13,14 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/disintegration/imaging"
 	"github.com/srwiley/oksvg"
 	"github.com/srwiley/rasterx"
 	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
@@ -25,11 +30,32 @@ import (
 // maxLogoPixels bounds a raster logo before it is decoded.
 const maxLogoPixels = 16 << 20
 
-// rasterLogo draws the brand's logo file height pixels tall, at most
-// maxW wide. PNG, JPEG and GIF logos are scaled; SVG logos are drawn from
-// their shapes, and their <text> elements are set in the Go fonts
-// (the SVG renderer draws no text).
-func (r *Renderer) rasterLogo(f *content.BrandFile, height, maxW int) (img *image.RGBA, err error) {
+// Rasterizer draws logos and keeps what it drew. It is safe for
+// concurrent use.
+type Rasterizer struct {
+	regular, bold *opentype.Font
+	logos         sync.Map // key → *image.RGBA
+}
+
+// New parses the Go fonts SVG text is set in.
+func New() (*Rasterizer, error) {
+	regular, err := opentype.Parse(goregular.TTF)
+	if err != nil {
+		return nil, fmt.Errorf("logo: %w", err)
+	}
+	bold, err := opentype.Parse(gobold.TTF)
+	if err != nil {
+		return nil, fmt.Errorf("logo: %w", err)
+	}
+	return &Rasterizer{regular: regular, bold: bold}, nil
+}
+
+// Raster draws the brand's logo file height pixels tall, at most maxW
+// wide. PNG, JPEG and GIF logos are scaled; SVG logos are drawn from
+// their shapes, and their <text> elements are set in the Go fonts (the
+// SVG renderer draws no text), shrunk to fit. The result is shared:
+// callers must not draw on it.
+func (r *Rasterizer) Raster(f *content.BrandFile, height, maxW int) (img *image.RGBA, err error) {
 	key := fmt.Sprintf("%s/%d/%d", f.SHA256, height, maxW)
 	if v, ok := r.logos.Load(key); ok {
 		return v.(*image.RGBA), nil
@@ -82,7 +108,7 @@ func fitBox(w, h float64, height, maxW int) (int, int) {
 	return max(1, int(math.Round(w*s))), max(1, int(math.Round(h*s)))
 }
 
-func (r *Renderer) svgLogo(data []byte, height, maxW int) (*image.RGBA, error) {
+func (r *Rasterizer) svgLogo(data []byte, height, maxW int) (*image.RGBA, error) {
 	icon, err := oksvg.ReadIconStream(bytes.NewReader(data), oksvg.IgnoreErrorMode)
 	if err != nil {
 		return nil, err
@@ -97,7 +123,7 @@ func (r *Renderer) svgLogo(data []byte, height, maxW int) (*image.RGBA, error) {
 	scanner := rasterx.NewScannerGV(w, h, img, img.Bounds())
 	icon.Draw(rasterx.NewDasher(w, h, scanner), 1)
 	scale := float64(w) / vb.W
-	for _, t := range svgTexts(data) {
+	for _, t := range SVGTexts(data) {
 		if err := r.drawSVGText(img, t, scale, vb.X, vb.Y); err != nil {
 			return nil, err
 		}
@@ -105,8 +131,8 @@ func (r *Renderer) svgLogo(data []byte, height, maxW int) (*image.RGBA, error) {
 	return img, nil
 }
 
-// svgText is one <text> element of an SVG, in user units.
-type svgText struct {
+// SVGText is one <text> element of an SVG, in user units.
+type SVGText struct {
 	X, Y   float64
 	Size   float64
 	Bold   bool
@@ -115,13 +141,13 @@ type svgText struct {
 	Text   string
 }
 
-// svgTexts reads the <text> elements of an SVG: position, size, weight,
+// SVGTexts reads the <text> elements of an SVG: position, size, weight,
 // fill and anchor, with the text of any <tspan> children. Transforms are
 // not followed; logos rarely put their name under one.
-func svgTexts(data []byte) []svgText {
+func SVGTexts(data []byte) []SVGText {
 	dec := xml.NewDecoder(bytes.NewReader(data))
-	var out []svgText
-	var cur *svgText
+	var out []SVGText
+	var cur *SVGText
 	for {
 		tok, err := dec.Token()
 		if err != nil {
@@ -132,7 +158,7 @@ func svgTexts(data []byte) []svgText {
 			if el.Name.Local != "text" {
 				continue
 			}
-			t := svgText{Size: 16, Fill: color.Black}
+			t := SVGText{Size: 16, Fill: color.Black}
 			for _, a := range el.Attr {
 				switch a.Name.Local {
 				case "x":
@@ -181,10 +207,10 @@ func svgNumber(s string) float64 {
 	return v
 }
 
-func (r *Renderer) drawSVGText(dst *image.RGBA, t svgText, scale, ox, oy float64) error {
-	fnt := r.goRegular
+func (r *Rasterizer) drawSVGText(dst *image.RGBA, t SVGText, scale, ox, oy float64) error {
+	fnt := r.regular
 	if t.Bold {
-		fnt = r.goBold
+		fnt = r.bold
 	}
 	x := (t.X - ox) * scale
 	size := t.Size * scale

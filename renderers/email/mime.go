@@ -1,0 +1,143 @@
+package email
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"net/textproto"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Header is one message header, in the order it is written.
+type Header struct {
+	Name, Value string
+}
+
+// cleanHeader makes a value from front matter or the brand safe for a
+// header: line breaks (CR, LF, U+2028, U+2029) and other control
+// characters become spaces, so no value can end its header and start
+// another. It reports whether anything changed.
+func cleanHeader(s string) (string, bool) {
+	changed := false
+	out := strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' || r == '\u2028' || r == '\u2029' || r == '\u0085' || unicode.IsControl(r) && r != '\t' {
+			changed = true
+			return ' '
+		}
+		return r
+	}, s)
+	if changed {
+		out = strings.Join(strings.Fields(out), " ")
+	}
+	return out, changed
+}
+
+// encodeWord RFC 2047-encodes s when it is not plain ASCII.
+func encodeWord(s string) string {
+	return mime.QEncoding.Encode("utf-8", s)
+}
+
+// message is what the .eml is built from.
+type message struct {
+	FromName, FromAddress, ReplyTo string
+	Subject                        string
+	Date                           time.Time // zero: no Date (the sender stamps it)
+	MessageID                      string
+	ListName, ListID               string
+	UnsubscribeURL, UnsubscribeTo  string // https and mailto targets
+	Text, HTML                     []byte
+}
+
+// headers builds the message's headers. Every value has been through
+// cleanHeader; names are fixed here.
+func (m *message) headers() []Header {
+	from := (&mail.Address{Name: m.FromName, Address: m.FromAddress}).String()
+	hs := []Header{{"From", from}}
+	if m.ReplyTo != "" {
+		hs = append(hs, Header{"Reply-To", (&mail.Address{Address: m.ReplyTo}).String()})
+	}
+	hs = append(hs, Header{"Subject", encodeWord(m.Subject)})
+	if !m.Date.IsZero() {
+		hs = append(hs, Header{"Date", m.Date.UTC().Format(time.RFC1123Z)})
+	}
+	hs = append(hs, Header{"Message-ID", m.MessageID})
+	if m.ListID != "" {
+		hs = append(hs, Header{"List-Id", fmt.Sprintf("%s <%s>", encodeWord(m.ListName), m.ListID)})
+	}
+	var unsub []string
+	for _, u := range []string{m.UnsubscribeURL, m.UnsubscribeTo} {
+		if u != "" {
+			unsub = append(unsub, "<"+u+">")
+		}
+	}
+	if len(unsub) > 0 {
+		hs = append(hs, Header{"List-Unsubscribe", strings.Join(unsub, ", ")})
+		if m.UnsubscribeURL != "" {
+			// RFC 8058: the https URL takes a POST with this body, no
+			// further step.
+			hs = append(hs, Header{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"})
+		}
+	}
+	return append(hs, Header{"MIME-Version", "1.0"})
+}
+
+// eml writes the message as multipart/alternative: the text part, then
+// the HTML part (clients show the last part they can), both
+// quoted-printable UTF-8. The boundary is derived from the content, so
+// the same message is the same bytes.
+func (m *message) eml() ([]byte, error) {
+	var buf bytes.Buffer
+	for _, h := range m.headers() {
+		fmt.Fprintf(&buf, "%s: %s\r\n", h.Name, h.Value)
+	}
+	sum := sha256.Sum256(append(append([]byte{}, m.Text...), m.HTML...))
+	boundary := "cc-" + hex.EncodeToString(sum[:12])
+	fmt.Fprintf(&buf, "Content-Type: multipart/alternative; boundary=%q\r\n\r\n", boundary)
+	mw := multipart.NewWriter(&buf)
+	if err := mw.SetBoundary(boundary); err != nil {
+		return nil, err
+	}
+	for _, part := range []struct {
+		ctype string
+		body  []byte
+	}{{"text/plain; charset=utf-8", m.Text}, {"text/html; charset=utf-8", m.HTML}} {
+		pw, err := mw.CreatePart(textproto.MIMEHeader{
+			"Content-Type":              {part.ctype},
+			"Content-Transfer-Encoding": {"quoted-printable"},
+		})
+		if err != nil {
+			return nil, err
+		}
+		qp := quotedprintable.NewWriter(pw)
+		if _, err := qp.Write(crlf(part.body)); err != nil {
+			return nil, err
+		}
+		if err := qp.Close(); err != nil {
+			return nil, err
+		}
+	}
+	if err := mw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// crlf turns bare LF line ends into CRLF, as MIME text wants.
+func crlf(b []byte) []byte {
+	return bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
+}
+
+// messageID is deterministic from (item, version, variant, domain): the
+// same email rendered twice has the same id, so a receiving system sees
+// a repeat as a repeat.
+func messageID(item, version, variant, domain string) string {
+	sum := sha256.Sum256([]byte(item + "\x00" + version + "\x00" + variant + "\x00" + domain))
+	return "<" + hex.EncodeToString(sum[:16]) + "@" + domain + ">"
+}

@@ -1,0 +1,198 @@
+package email
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/rivo/uniseg"
+	"github.com/yuin/goldmark/ast"
+	extast "github.com/yuin/goldmark/extension/ast"
+)
+
+// textWidth is where the plain-text part wraps: RFC 5322's advice of 78
+// characters a line.
+const textWidth = 78
+
+// textWriter writes the plain-text part from the Markdown tree (not by
+// scraping the HTML): headings underlined, lists kept, links as numbered
+// references listed at the end, lines wrapped at 78 characters.
+type textWriter struct {
+	src   []byte
+	out   bytes.Buffer
+	refs  []string       // numbered link targets, in order
+	refOf map[string]int // target → number
+	link  func(string) string
+}
+
+func newTextWriter(src []byte, link func(string) string) *textWriter {
+	return &textWriter{src: src, refOf: map[string]int{}, link: link}
+}
+
+// ref returns the reference number for a link target.
+func (w *textWriter) ref(target string) int {
+	target = w.link(target)
+	if n, ok := w.refOf[target]; ok {
+		return n
+	}
+	w.refs = append(w.refs, target)
+	w.refOf[target] = len(w.refs)
+	return len(w.refs)
+}
+
+// blocks writes a node's block children, separated by blank lines, with
+// prefix in front of each line (list indents, quote marks).
+func (w *textWriter) blocks(n ast.Node, first, rest string) {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		w.block(c, first, rest)
+		first = rest
+	}
+}
+
+func (w *textWriter) para(s, first, rest string) {
+	w.out.WriteString(wrap(s, first, rest, textWidth))
+	w.out.WriteString("\n\n")
+}
+
+func (w *textWriter) block(n ast.Node, first, rest string) {
+	switch n := n.(type) {
+	case *ast.Heading:
+		t := w.inline(n)
+		under := "-"
+		if n.Level <= 2 {
+			under = "="
+		}
+		w.out.WriteString(first + t + "\n" + rest + strings.Repeat(under, min(uniseg.StringWidth(t), textWidth-len(rest))) + "\n\n")
+	case *ast.Paragraph, *ast.TextBlock:
+		if s := strings.TrimSpace(w.inline(n)); s != "" {
+			w.para(s, first, rest)
+		}
+	case *ast.List:
+		i := n.Start
+		if i == 0 {
+			i = 1
+		}
+		for item := n.FirstChild(); item != nil; item = item.NextSibling() {
+			mark := "- "
+			if n.IsOrdered() {
+				mark = fmt.Sprintf("%d. ", i)
+				i++
+			}
+			pad := strings.Repeat(" ", len(mark))
+			w.blocks(item, first+mark, rest+pad)
+			first = rest
+			// A tight list has no blank lines between its items.
+			if n.IsTight && bytes.HasSuffix(w.out.Bytes(), []byte("\n\n")) {
+				w.out.Truncate(w.out.Len() - 1)
+			}
+		}
+		if n.IsTight {
+			w.out.WriteString("\n")
+		}
+	case *ast.Blockquote:
+		w.blocks(n, first+"> ", rest+"> ")
+	case *ast.FencedCodeBlock, *ast.CodeBlock:
+		// Code keeps its lines; it is not wrapped.
+		lines := n.Lines()
+		for i := 0; i < lines.Len(); i++ {
+			seg := lines.At(i)
+			w.out.WriteString(rest + "    " + strings.TrimRight(string(seg.Value(w.src)), "\n") + "\n")
+		}
+		w.out.WriteString("\n")
+	case *ast.ThematicBreak:
+		w.out.WriteString(rest + strings.Repeat("-", 20) + "\n\n")
+	case *ast.HTMLBlock:
+		// Raw HTML has no plain-text form worth guessing at.
+	case *extast.Table:
+		for row := n.FirstChild(); row != nil; row = row.NextSibling() {
+			var cells []string
+			for c := row.FirstChild(); c != nil; c = c.NextSibling() {
+				cells = append(cells, strings.TrimSpace(w.inline(c)))
+			}
+			w.out.WriteString(wrap(strings.Join(cells, " | "), rest, rest+"  ", textWidth) + "\n")
+		}
+		w.out.WriteString("\n")
+	case *extast.FootnoteList:
+		w.out.WriteString(rest + strings.Repeat("-", 20) + "\n\n")
+		i := 1
+		for fn := n.FirstChild(); fn != nil; fn = fn.NextSibling() {
+			w.blocks(fn, fmt.Sprintf("%s[^%d] ", rest, i), rest+"     ")
+			i++
+		}
+	default:
+		if n.HasChildren() {
+			w.blocks(n, first, rest)
+		}
+	}
+}
+
+// inline flattens a node's inline content to text.
+func (w *textWriter) inline(n ast.Node) string {
+	var b strings.Builder
+	var walk func(ast.Node)
+	walk = func(n ast.Node) {
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			switch c := c.(type) {
+			case *ast.Text:
+				b.Write(c.Segment.Value(w.src))
+				if c.HardLineBreak() || c.SoftLineBreak() {
+					b.WriteByte(' ')
+				}
+			case *ast.String:
+				b.Write(c.Value)
+			case *ast.CodeSpan:
+				walk(c)
+			case *ast.Link:
+				walk(c)
+				fmt.Fprintf(&b, " [%d]", w.ref(string(c.Destination)))
+			case *ast.AutoLink:
+				u := string(c.URL(w.src))
+				if c.AutoLinkType == ast.AutoLinkEmail {
+					b.WriteString(u)
+				} else {
+					fmt.Fprintf(&b, "%s [%d]", u, w.ref(u))
+				}
+			case *ast.Image:
+				if alt := strings.TrimSpace(w.inline(c)); alt != "" {
+					fmt.Fprintf(&b, "[%s]", alt)
+				}
+			case *ast.RawHTML:
+				// Tags are dropped; their text children, if any, are not
+				// in this node.
+			case *extast.TaskCheckBox:
+				if c.IsChecked {
+					b.WriteString("[x] ")
+				} else {
+					b.WriteString("[ ] ")
+				}
+			case *extast.FootnoteLink:
+				fmt.Fprintf(&b, "[^%d]", c.Index)
+			case *extast.FootnoteBacklink:
+			default:
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// wrap breaks s into lines of at most width columns, the first starting
+// with first and the rest with rest. A word longer than a line (a URL)
+// gets a line of its own rather than being broken.
+func wrap(s, first, rest string, width int) string {
+	var b strings.Builder
+	line, prefix := first, first
+	for _, word := range strings.Fields(s) {
+		if line != prefix && uniseg.StringWidth(line)+1+uniseg.StringWidth(word) > width {
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
+			line, prefix = rest, rest
+		}
+		if line != prefix {
+			line += " "
+		}
+		line += word
+	}
+	b.WriteString(strings.TrimRight(line, " "))
+	return b.String()
+}
