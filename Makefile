@@ -4,7 +4,7 @@ BIN     := bin/crosscast
 OUT     ?= out
 FUZZTIME ?= 60s
 
-.PHONY: run test lint bench build tools fuzz clean
+.PHONY: run test lint bench bench-juice build tools fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/crosscast
@@ -32,6 +32,13 @@ bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem ./content/... ./renderers/...
 	$(BIN) bench --items $(BENCH_ITEMS)
 	$(BIN) bench --items $(BENCH_ITEMS) --procs 2 --concurrency 1
+
+# bench-juice: crosscast's CSS inliner and juice (npm) on the same email
+# and CSS, one core each. Needs Node.js; fetches juice into bench/.
+bench-juice:
+	npm ci --prefix bench --no-audit --no-fund
+	node bench/juice.mjs
+	$(GO) test -run='^$$' -bench=BenchmarkInline -benchmem -cpu 1 ./renderers/email
 
 # The HTML and accessibility checkers the tests use (Nu HTML Checker, axe-core).
 tools:

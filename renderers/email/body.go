@@ -63,10 +63,10 @@ func (r *Renderer) images(ctx context.Context, it *content.Item, b *content.Bran
 		imgs.hero = imgs.show(imgs.byAsset[ref.Asset.SHA256], Width, ref.Alt)
 	}
 	var err error
-	if imgs.logo, err = r.logoImage(imgs, b, b.LogoFile()); err != nil {
+	if imgs.logo, err = r.logoImage(ctx, imgs, b, b.LogoFile()); err != nil {
 		return nil, nil, err
 	}
-	if imgs.darkLogo, err = r.logoImage(imgs, b, b.DarkLogoFile()); err != nil {
+	if imgs.darkLogo, err = r.logoImage(ctx, imgs, b, b.DarkLogoFile()); err != nil {
 		return nil, nil, err
 	}
 	return imgs, warns, nil
@@ -74,24 +74,30 @@ func (r *Renderer) images(ctx context.Context, it *content.Item, b *content.Bran
 
 // logoImage is the logo as a PNG at twice its display width (the brand's
 // logo.width), since Gmail and Outlook show no SVG.
-func (r *Renderer) logoImage(imgs *emailImages, b *content.Brand, f *content.BrandFile) (*emailImage, error) {
+func (r *Renderer) logoImage(ctx context.Context, imgs *emailImages, b *content.Brand, f *content.BrandFile) (*emailImage, error) {
 	if f == nil || f.Width <= 0 || f.Height <= 0 {
 		return nil, nil
 	}
 	w := min(b.Logo.Width, Width-64)
 	h := int(math.Round(float64(f.Height) * float64(w) / float64(f.Width)))
-	img, err := r.logos.Raster(f, 2*h, 2*w)
-	if err != nil {
-		return nil, err
+	// Encoding the PNG is most of an email's render time: keep it.
+	key := fmt.Sprintf("email-logo/%s/%dx%d", f.SHA256, 2*w, 2*h)
+	v, ok := r.cache.Load(ctx, key)
+	if !ok {
+		img, err := r.logos.Raster(f, 2*h, 2*w)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, img); err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(buf.Bytes())
+		base := strings.TrimSuffix(path.Base(f.Name), path.Ext(f.Name))
+		v = images.Variant{Name: fmt.Sprintf("%s-%s.png", content.Slugify(base), hex.EncodeToString(sum[:4])), MediaType: "image/png",
+			Width: img.Rect.Dx(), Height: img.Rect.Dy(), Data: buf.Bytes()}
+		r.cache.Store(ctx, key, v)
 	}
-	var buf bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, img); err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(buf.Bytes())
-	base := strings.TrimSuffix(path.Base(f.Name), path.Ext(f.Name))
-	v := images.Variant{Name: fmt.Sprintf("%s-%s.png", content.Slugify(base), hex.EncodeToString(sum[:4])), MediaType: "image/png",
-		Width: img.Rect.Dx(), Height: img.Rect.Dy(), Data: buf.Bytes()}
 	imgs.files = append(imgs.files, v)
 	return &emailImage{Src: imgs.base + v.Name, Width: w, Height: h, Alt: b.Logo.Alt}, nil
 }

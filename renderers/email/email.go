@@ -58,6 +58,9 @@ type Renderer struct {
 	cache    *images.Cache
 	inliners sync.Map // CSS hash → *Inliner: compiled once per brand look
 	logos    *logo.Rasterizer
+	// beforeInline, when set (by a test), sees each page as the template
+	// wrote it, before inlining.
+	beforeInline func([]byte)
 }
 
 // New parses the email templates. cache may be nil.
@@ -337,6 +340,9 @@ func (r *Renderer) page1(d pageData, inl *Inliner) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := r.page.Execute(&buf, d); err != nil {
 		return nil, fmt.Errorf("email template: %w", err)
+	}
+	if r.beforeInline != nil {
+		r.beforeInline(buf.Bytes())
 	}
 	doc, err := xhtml.Parse(&buf)
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 // layout, dark mode), @font-face, and selectors with dynamic pseudo-classes
 // or pseudo-elements (:hover, ::before).
 type Inliner struct {
+	src   string
 	rules []inlineRule
 	kept  string // CSS for the <style> element
 }
@@ -49,7 +50,7 @@ func NewInliner(src string) (*Inliner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("email CSS: %w", err)
 	}
-	in := &Inliner{}
+	in := &Inliner{src: src}
 	var kept strings.Builder
 	order := 0
 	for _, r := range sheet.Rules {
@@ -87,6 +88,9 @@ func NewInliner(src string) (*Inliner, error) {
 	in.kept = kept.String()
 	return in, nil
 }
+
+// Source returns the CSS the inliner was compiled from.
+func (in *Inliner) Source() string { return in.src }
 
 // Kept returns the CSS that stays in the email's <style> element.
 func (in *Inliner) Kept() string { return in.kept }
