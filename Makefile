@@ -53,6 +53,7 @@ fuzz:
 	$(FUZZ) -fuzz=FuzzClip ./renderers/catalog
 	$(FUZZ) -fuzz=FuzzPosts ./renderers/social
 	$(FUZZ) -fuzz=FuzzRender ./renderers/social
+	$(FUZZ) -fuzz=FuzzHeaders ./renderers/email
 
 clean:
 	rm -rf bin $(OUT) data

@@ -8,7 +8,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
-	"net/mail"
 	"net/textproto"
 	"strings"
 	"time"
@@ -21,13 +20,13 @@ type Header struct {
 }
 
 // cleanHeader makes a value from front matter or the brand safe for a
-// header: line breaks (CR, LF, U+2028, U+2029) and other control
+// header: line breaks (CR, LF, U+2028, U+2029), tabs and other control
 // characters become spaces, so no value can end its header and start
 // another. It reports whether anything changed.
 func cleanHeader(s string) (string, bool) {
 	changed := false
 	out := strings.Map(func(r rune) rune {
-		if r == '\r' || r == '\n' || r == '\u2028' || r == '\u2029' || r == '\u0085' || unicode.IsControl(r) && r != '\t' {
+		if r == '\r' || r == '\n' || r == '\u2028' || r == '\u2029' || r == '\u0085' || unicode.IsControl(r) {
 			changed = true
 			return ' '
 		}
@@ -39,9 +38,30 @@ func cleanHeader(s string) (string, bool) {
 	return out, changed
 }
 
-// encodeWord RFC 2047-encodes s when it is not plain ASCII.
+// encodeWord RFC 2047-encodes s when it is not plain ASCII (subjects).
 func encodeWord(s string) string {
 	return mime.QEncoding.Encode("utf-8", s)
+}
+
+// phrase writes a display name for an address or List-Id: a quoted
+// string when it is printable ASCII, else one base64 encoded word.
+// mail.Address.String's Q encoding leaves a backslash bare, which
+// net/mail then cannot read back (found by FuzzHeaders).
+func phrase(s string) string {
+	for _, r := range s {
+		if r < 0x20 || r > 0x7e {
+			return mime.BEncoding.Encode("utf-8", s)
+		}
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// address is "name <addr>", or "<addr>" without a name.
+func address(name, addr string) string {
+	if name == "" {
+		return "<" + addr + ">"
+	}
+	return phrase(name) + " <" + addr + ">"
 }
 
 // message is what the .eml is built from.
@@ -58,10 +78,9 @@ type message struct {
 // headers builds the message's headers. Every value has been through
 // cleanHeader; names are fixed here.
 func (m *message) headers() []Header {
-	from := (&mail.Address{Name: m.FromName, Address: m.FromAddress}).String()
-	hs := []Header{{"From", from}}
+	hs := []Header{{"From", address(m.FromName, m.FromAddress)}}
 	if m.ReplyTo != "" {
-		hs = append(hs, Header{"Reply-To", (&mail.Address{Address: m.ReplyTo}).String()})
+		hs = append(hs, Header{"Reply-To", address("", m.ReplyTo)})
 	}
 	hs = append(hs, Header{"Subject", encodeWord(m.Subject)})
 	if !m.Date.IsZero() {
@@ -69,7 +88,7 @@ func (m *message) headers() []Header {
 	}
 	hs = append(hs, Header{"Message-ID", m.MessageID})
 	if m.ListID != "" {
-		hs = append(hs, Header{"List-Id", fmt.Sprintf("%s <%s>", encodeWord(m.ListName), m.ListID)})
+		hs = append(hs, Header{"List-Id", fmt.Sprintf("%s <%s>", phrase(m.ListName), m.ListID)})
 	}
 	var unsub []string
 	for _, u := range []string{m.UnsubscribeURL, m.UnsubscribeTo} {
