@@ -18,19 +18,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // writes it there with -update.
 func Check(t testing.TB, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(name))
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	path, want, updated := read(t, name, got)
+	if updated {
 		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if string(got) == string(want) {
 		return
@@ -41,6 +31,27 @@ func Check(t testing.TB, name string, got []byte) {
 			t.Fatalf("%s differs from the rendering at line %d:\n got: %s\nwant: %s\n(run go test -update and review the diff)", path, i+1, g, w)
 		}
 	}
+}
+
+// read returns testdata/name's path and contents, or, with -update,
+// writes got there and reports that it did.
+func read(t testing.TB, name string, got []byte) (path string, want []byte, updated bool) {
+	t.Helper()
+	path = filepath.Join("testdata", filepath.FromSlash(name))
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path, nil, true
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	return path, want, false
 }
 
 func at(lines []string, i int) string {

@@ -30,19 +30,9 @@ var DefaultTolerance = Tolerance{MeanDiff: 1.5, BadPixels: 0.002}
 // artifact directory so a person can look at both.
 func CheckImage(t *testing.T, name string, got []byte, tol Tolerance) {
 	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(name))
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	path, want, updated := read(t, name, got)
+	if updated {
 		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	gi, _, err := image.Decode(bytes.NewReader(got))
 	if err != nil {
