@@ -433,6 +433,16 @@ func (b *Brand) checkContrast(d *diags, pos func(string) (int, int)) {
 	}
 }
 
+// Domain is the brand site's host as people say it, without "www.":
+// "kestrel.example".
+func (b *Brand) Domain() string {
+	u, err := url.Parse(b.Site)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(u.Hostname(), "www.")
+}
+
 // LogoFile returns the light logo file.
 func (b *Brand) LogoFile() *BrandFile { return b.Files[b.Logo.Src] }
 

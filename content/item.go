@@ -6,6 +6,7 @@ package content
 
 import (
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/yuin/goldmark/ast"
@@ -177,6 +178,27 @@ type Asset struct {
 func (it *Item) HeroImage() *ImageRef {
 	if len(it.Images) > 0 && it.Images[0].Hero {
 		return &it.Images[0]
+	}
+	return nil
+}
+
+// BodyImage returns the body image written with src (as it appears in
+// the rendered HTML, so a percent-encoded src finds its image too), or
+// nil.
+func (it *Item) BodyImage(src string) *ImageRef {
+	find := func(s string) *ImageRef {
+		for i := range it.Images {
+			if !it.Images[i].Hero && it.Images[i].Src == s {
+				return &it.Images[i]
+			}
+		}
+		return nil
+	}
+	if ref := find(src); ref != nil {
+		return ref
+	}
+	if u, err := url.PathUnescape(src); err == nil && u != src {
+		return find(u)
 	}
 	return nil
 }

@@ -35,6 +35,21 @@ func (u UTM) Apply(raw string) string {
 	return p.String()
 }
 
+// Resolve makes ref absolute against base, the way a browser resolves a
+// link on the page at base; refs that do not parse are returned as they
+// are.
+func Resolve(base, ref string) string {
+	b, err := url.Parse(base)
+	if err != nil {
+		return ref
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	return b.ResolveReference(u).String()
+}
+
 // Link-plan channels that are not social networks.
 const (
 	ChanEmail   = "email"

@@ -303,10 +303,6 @@ func (r *Renderer) contentHTML(ctx context.Context, it *content.Item, links *con
 	if err != nil {
 		return "", err
 	}
-	base, err := url.Parse(links.Canonical)
-	if err != nil {
-		return "", err
-	}
 	assets := map[string]*content.Asset{}
 	for _, im := range it.Images {
 		if im.Asset != nil {
@@ -318,7 +314,7 @@ func (r *Renderer) contentHTML(ctx context.Context, it *content.Item, links *con
 		src, _ := s.Attr("src")
 		a := assets[src]
 		if a == nil {
-			s.SetAttr("src", absolute(base, src))
+			s.SetAttr("src", content.Resolve(links.Canonical, src))
 			return
 		}
 		vs, err := images.Resize(ctx, r.cache, a, images.WebWidths())
@@ -340,17 +336,9 @@ func (r *Renderer) contentHTML(ctx context.Context, it *content.Item, links *con
 			s.SetAttr("href", links.Canonical+href)
 			return
 		}
-		s.SetAttr("href", absolute(base, href))
+		s.SetAttr("href", content.Resolve(links.Canonical, href))
 	})
 	return doc.Find("body").Html()
-}
-
-func absolute(base *url.URL, ref string) string {
-	u, err := url.Parse(ref)
-	if err != nil {
-		return ref
-	}
-	return base.ResolveReference(u).String()
 }
 
 // cardStyle is the card's CSS custom properties for brand b, on the

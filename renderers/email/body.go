@@ -9,17 +9,16 @@ import (
 	"html/template"
 	"image/png"
 	"math"
-	"net/url"
 	"path"
 	"strconv"
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
 	xhtml "golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/renderers/images"
+	"github.com/crosscast/crosscast/renderers/markup"
 )
 
 // emailImage is an <img> as the email writes it: absolute URL, the size
@@ -109,29 +108,18 @@ func (e *emailImages) show(v images.Variant, w int, alt string) *emailImage {
 	return &emailImage{Src: e.base + v.Name, Width: w, Height: h, Alt: alt}
 }
 
-// blocks turns the sanitized body into table rows, one per top-level
+// blocks turns the sanitized body (raw, from markup) into table rows, one per top-level
 // block: text in a padded cell, a lone image as a full-width figure with
 // its caption under it (figure and figcaption are not styled by Outlook).
 // Every link is absolute and carries the email's UTM; the body's own h1
 // headings move down a level under the title.
-func (r *Renderer) blocks(it *content.Item, imgs *emailImages, link func(string) string) ([]template.HTML, error) {
-	raw, err := r.conv.HTML(it)
-	if err != nil {
-		return nil, err
-	}
+func blocks(it *content.Item, raw []byte, imgs *emailImages, link func(string) string) ([]template.HTML, error) {
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(append(append([]byte(`<div id="cc-root">`), raw...), "</div>"...)))
 	if err != nil {
 		return nil, fmt.Errorf("email: reading body html: %w", err)
 	}
 	root := doc.Find("#cc-root")
-	if root.Find("h1").Length() > 0 {
-		for lvl := 5; lvl >= 1; lvl-- {
-			root.Find("h" + strconv.Itoa(lvl)).Each(func(_ int, s *goquery.Selection) {
-				name := "h" + strconv.Itoa(lvl+1)
-				s.Nodes[0].Data, s.Nodes[0].DataAtom = name, atom.Lookup([]byte(name))
-			})
-		}
-	}
+	markup.DemoteHeadings(root)
 	root.Find("a[href]").Each(func(_ int, s *goquery.Selection) {
 		href, _ := s.Attr("href")
 		if strings.HasPrefix(href, "mailto:") {
@@ -142,20 +130,6 @@ func (r *Renderer) blocks(it *content.Item, imgs *emailImages, link func(string)
 	// Ids and heading anchors mean nothing in a mail client.
 	root.Find("[id]").RemoveAttr("id")
 
-	byName := map[string]*content.ImageRef{}
-	for i := range it.Images {
-		byName[it.Images[i].Src] = &it.Images[i]
-	}
-	lookup := func(src string) *content.ImageRef {
-		if ref := byName[src]; ref != nil {
-			return ref
-		}
-		if u, err := url.PathUnescape(src); err == nil {
-			return byName[u]
-		}
-		return nil
-	}
-
 	var out []template.HTML
 	for n := range root.Nodes[0].ChildNodes() {
 		if n.Type == xhtml.TextNode && strings.TrimSpace(n.Data) == "" {
@@ -163,12 +137,12 @@ func (r *Renderer) blocks(it *content.Item, imgs *emailImages, link func(string)
 		}
 		s := goquery.NewDocumentFromNode(n).Selection
 		if fig := figureOf(s); fig != nil {
-			ref := lookup(fig.src)
+			ref := it.BodyImage(fig.src)
 			var img *emailImage
 			if ref != nil && ref.Asset != nil {
 				img = imgs.show(imgs.byAsset[ref.Asset.SHA256], Width, fig.alt)
 			} else {
-				img = &emailImage{Src: absolute(imgs.base, fig.src), Width: Width, Alt: fig.alt}
+				img = &emailImage{Src: content.Resolve(imgs.base, fig.src), Width: Width, Alt: fig.alt}
 			}
 			out = append(out, figureRow(img, fig.caption))
 			continue
@@ -179,13 +153,13 @@ func (r *Renderer) blocks(it *content.Item, imgs *emailImages, link func(string)
 			alt, _ := im.Attr("alt")
 			im.SetAttr("alt", alt)
 			im.RemoveAttr("loading")
-			if ref := lookup(src); ref != nil && ref.Asset != nil {
+			if ref := it.BodyImage(src); ref != nil && ref.Asset != nil {
 				e := imgs.show(imgs.byAsset[ref.Asset.SHA256], textColumn, alt)
 				im.SetAttr("src", e.Src)
 				im.SetAttr("width", strconv.Itoa(e.Width))
 				im.SetAttr("height", strconv.Itoa(e.Height))
 			} else {
-				im.SetAttr("src", absolute(imgs.base, src))
+				im.SetAttr("src", content.Resolve(imgs.base, src))
 			}
 		})
 		h, err := goquery.OuterHtml(s)
@@ -238,8 +212,7 @@ func figureRow(img *emailImage, caption string) template.HTML {
 func (r *Renderer) plainText(it *content.Item, b *content.Brand, d pageData, link func(string) string) []byte {
 	w := newTextWriter(it.Body, link)
 	w.out.WriteString(d.T["view_in_browser"] + ": " + d.WebURL + "\n\n")
-	title := it.Title
-	w.out.WriteString(title + "\n" + strings.Repeat("=", min(len([]rune(title)), textWidth)) + "\n\n")
+	w.heading(it.Title, 1, "", "")
 	if d.Lead != "" {
 		w.para(d.Lead, "", "")
 	}

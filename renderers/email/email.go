@@ -13,7 +13,6 @@ import (
 	"html"
 	"html/template"
 	"io/fs"
-	"net/url"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -191,8 +190,14 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	for _, v := range imgs.files {
 		out.Files = append(out.Files, renderers.File{Name: ImageDir + v.Name, MediaType: v.MediaType, Data: v.Data})
 	}
+	// The body is the same Markdown in every variant; only its links'
+	// utm_content differ.
+	raw, err := r.conv.HTML(it)
+	if err != nil {
+		return nil, err
+	}
 	for _, v := range variants(it) {
-		files, warns, metrics, err := r.renderVariant(in, inl, imgs, v)
+		files, warns, metrics, err := r.renderVariant(in, inl, imgs, raw, v)
 		if err != nil {
 			return nil, err
 		}
@@ -216,13 +221,13 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 }
 
 // renderVariant renders one variant's HTML, text and .eml.
-func (r *Renderer) renderVariant(in renderers.Input, inl *Inliner, imgs *emailImages, v variant) ([]renderers.File, []content.Diagnostic, map[string]float64, error) {
+func (r *Renderer) renderVariant(in renderers.Input, inl *Inliner, imgs *emailImages, raw []byte, v variant) ([]renderers.File, []content.Diagnostic, map[string]float64, error) {
 	it, b, links := in.Item, in.Brand, in.Links
 	var warns []content.Diagnostic
 	utm := links.UTM(content.ChanEmail, v.name)
-	link := func(href string) string { return utm.Apply(absolute(links.Canonical, href)) }
+	link := func(href string) string { return utm.Apply(content.Resolve(links.Canonical, href)) }
 
-	blocks, err := r.blocks(it, imgs, link)
+	blocks, err := blocks(it, raw, imgs, link)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -253,7 +258,7 @@ func (r *Renderer) renderVariant(in renderers.Input, inl *Inliner, imgs *emailIm
 		d.Social = append(d.Social, socialLink{Label: n.Label, URL: n.Profile.URL})
 	}
 
-	page, err := r.page1(d, inl)
+	page, err := r.execute(d, inl)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -265,7 +270,7 @@ func (r *Renderer) renderVariant(in renderers.Input, inl *Inliner, imgs *emailIm
 		for kept > 0 && len(page) > MaxBytes {
 			kept = kept * 3 / 4
 			d.Blocks, d.More = blocks[:kept], d.WebURL
-			if page, err = r.page1(d, inl); err != nil {
+			if page, err = r.execute(d, inl); err != nil {
 				return nil, nil, nil, err
 			}
 		}
@@ -335,8 +340,8 @@ type pageData struct {
 
 type socialLink struct{ Label, URL string }
 
-// page1 executes the template and inlines the CSS.
-func (r *Renderer) page1(d pageData, inl *Inliner) ([]byte, error) {
+// execute runs the template and inlines the CSS.
+func (r *Renderer) execute(d pageData, inl *Inliner) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := r.page.Execute(&buf, d); err != nil {
 		return nil, fmt.Errorf("email template: %w", err)
@@ -361,21 +366,5 @@ func domainOf(b *content.Brand) string {
 	if _, d, ok := strings.Cut(b.Email.FromAddress, "@"); ok && d != "" {
 		return d
 	}
-	u, err := url.Parse(b.Site)
-	if err != nil {
-		return "localhost"
-	}
-	return strings.TrimPrefix(u.Hostname(), "www.")
-}
-
-func absolute(base, ref string) string {
-	b, err := url.Parse(base)
-	if err != nil {
-		return ref
-	}
-	u, err := url.Parse(ref)
-	if err != nil {
-		return ref
-	}
-	return b.ResolveReference(u).String()
+	return b.Domain()
 }

@@ -49,6 +49,15 @@ func (w *textWriter) blocks(n ast.Node, first, rest string) {
 	}
 }
 
+// heading writes t underlined: "=" for levels 1 and 2, "-" below.
+func (w *textWriter) heading(t string, level int, first, rest string) {
+	under := "-"
+	if level <= 2 {
+		under = "="
+	}
+	w.out.WriteString(first + t + "\n" + rest + strings.Repeat(under, min(uniseg.StringWidth(t), textWidth-len(rest))) + "\n\n")
+}
+
 func (w *textWriter) para(s, first, rest string) {
 	w.out.WriteString(wrap(s, first, rest, textWidth))
 	w.out.WriteString("\n\n")
@@ -57,12 +66,7 @@ func (w *textWriter) para(s, first, rest string) {
 func (w *textWriter) block(n ast.Node, first, rest string) {
 	switch n := n.(type) {
 	case *ast.Heading:
-		t := w.inline(n)
-		under := "-"
-		if n.Level <= 2 {
-			under = "="
-		}
-		w.out.WriteString(first + t + "\n" + rest + strings.Repeat(under, min(uniseg.StringWidth(t), textWidth-len(rest))) + "\n\n")
+		w.heading(w.inline(n), n.Level, first, rest)
 	case *ast.Paragraph, *ast.TextBlock:
 		if s := strings.TrimSpace(w.inline(n)); s != "" {
 			w.para(s, first, rest)

@@ -14,7 +14,10 @@ import (
 	highlighting "github.com/yuin/goldmark-highlighting/v2"
 	"github.com/yuin/goldmark/renderer/html"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/crosscast/crosscast/content"
+	"golang.org/x/net/html/atom"
+	"strconv"
 )
 
 // Converter renders Markdown trees to sanitized HTML. It is safe for
@@ -117,4 +120,19 @@ func codeStyle(name string, p palette) *chroma.Style {
 		chroma.GenericHeading:  "bold " + p.text,
 		chroma.LineNumbers:     p.comment,
 	})
+}
+
+// DemoteHeadings moves every heading under root down one level when the
+// body has an h1 of its own: the channel's title is the only h1, so the
+// outline stays correct.
+func DemoteHeadings(root *goquery.Selection) {
+	if root.Find("h1").Length() == 0 {
+		return
+	}
+	for lvl := 5; lvl >= 1; lvl-- {
+		root.Find("h" + strconv.Itoa(lvl)).Each(func(_ int, s *goquery.Selection) {
+			name := "h" + strconv.Itoa(lvl+1)
+			s.Nodes[0].Data, s.Nodes[0].DataAtom = name, atom.Lookup([]byte(name))
+		})
+	}
 }

@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/markup"
 )
 
 // reservedIDs are ids the page template uses around the body.
@@ -48,16 +47,7 @@ func (r *Renderer) body(ctx context.Context, files *fileSet, in renderers.Input,
 		s.SetAttr("id", id)
 	})
 
-	// The page title is the only h1; a body that uses # headings is
-	// shifted down one level so the outline stays correct.
-	if root.Find("h1").Length() > 0 {
-		for lvl := 5; lvl >= 1; lvl-- {
-			root.Find("h" + strconv.Itoa(lvl)).Each(func(_ int, s *goquery.Selection) {
-				name := "h" + strconv.Itoa(lvl+1)
-				s.Nodes[0].Data, s.Nodes[0].DataAtom = name, atom.Lookup([]byte(name))
-			})
-		}
-	}
+	markup.DemoteHeadings(root)
 
 	var toc []*tocEntry
 	anchor := p.T("section_link")
@@ -92,12 +82,6 @@ func (r *Renderer) body(ctx context.Context, files *fileSet, in renderers.Input,
 	// Scrollable regions must be reachable by keyboard.
 	root.Find("pre").SetAttr("tabindex", "0")
 
-	byRef := map[string]*content.ImageRef{}
-	for i := range it.Images {
-		if !it.Images[i].Hero {
-			byRef[it.Images[i].Src] = &it.Images[i]
-		}
-	}
 	var warns []content.Diagnostic
 	var imgErr error
 	root.Find("img").EachWithBreak(func(_ int, s *goquery.Selection) bool {
@@ -106,12 +90,7 @@ func (r *Renderer) body(ctx context.Context, files *fileSet, in renderers.Input,
 			return false
 		}
 		src, _ := s.Attr("src")
-		ref := byRef[src]
-		if ref == nil {
-			if u, err := url.PathUnescape(src); err == nil {
-				ref = byRef[u]
-			}
-		}
+		ref := it.BodyImage(src)
 		s.SetAttr("loading", "lazy")
 		s.SetAttr("decoding", "async")
 		if ref == nil || ref.Asset == nil {

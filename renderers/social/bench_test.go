@@ -37,7 +37,7 @@ func benchJob(b *testing.B) (*Renderer, *cardJob) {
 	br := testBrand(b, allNetworks, nil)
 	it := testItem(b, br, "---\ntitle: \"Ridgeline 2: our lightest two-person tent yet\"\nhero:\n  src: hero.jpg\n  alt: A tent\n  focus: 0.6,0.55\n---\nBody.\n",
 		memfs.FS{"hero.jpg": benchPhoto(b)})
-	j := &cardJob{title: it.Title, drawTitle: true, host: siteHost(br.Site), brand: br,
+	j := &cardJob{title: it.Title, drawTitle: true, host: br.Domain(), brand: br,
 		hero: it.HeroImage().Asset, fx: 0.6, fy: 0.55, heading: fontChain{r.goBold}, body: fontChain{r.goRegular}}
 	return r, j
 }

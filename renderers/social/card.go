@@ -11,7 +11,6 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"math"
-	"net/url"
 	"strings"
 
 	"golang.org/x/image/font/opentype"
@@ -279,22 +278,13 @@ func roundRect(img *image.RGBA, r image.Rectangle, rad float32, c color.RGBA) {
 	z.Draw(img, r, image.NewUniform(c), image.Point{})
 }
 
-// siteHost is the brand site as people say it: "kestrel.example".
-func siteHost(site string) string {
-	u, err := url.Parse(site)
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	return strings.TrimPrefix(u.Hostname(), "www.")
-}
-
 // cards draws the item's share cards and writes their alt text: the
 // title, then what the photo shows (or the brand, on a card without
 // one). The alt text names the title even when the card could not
 // draw it.
 func (r *Renderer) cards(ctx context.Context, it *content.Item, b *content.Brand) ([]Card, []images.Variant, []content.Diagnostic, error) {
 	var warns []content.Diagnostic
-	j := &cardJob{title: it.Title, host: siteHost(b.Site), brand: b}
+	j := &cardJob{title: it.Title, host: b.Domain(), brand: b}
 	var w content.Diagnostic
 	var ok bool
 	if j.heading, w, ok = r.chain(b, "heading", r.goBold); !ok {
