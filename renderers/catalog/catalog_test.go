@@ -9,7 +9,6 @@ import (
 	"image/png"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/crosscast/crosscast/internal/examples"
 	"github.com/crosscast/crosscast/internal/golden"
+	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
 )
@@ -26,18 +26,10 @@ import (
 // image cache resizes each example photo once, not once per test.
 func newRenderer(t testing.TB) *Renderer {
 	t.Helper()
-	testRenderer.once.Do(func() { testRenderer.r, testRenderer.err = New(&images.Cache{}) })
-	if testRenderer.err != nil {
-		t.Fatal(testRenderer.err)
-	}
-	return testRenderer.r
+	return testRenderer.Get(t, func() (*Renderer, error) { return New(&images.Cache{}) })
 }
 
-var testRenderer struct {
-	once sync.Once
-	r    *Renderer
-	err  error
-}
+var testRenderer testenv.Shared[*Renderer]
 
 func render(t testing.TB, r *Renderer, ex examples.Example) (*renderers.Output, map[string][]byte) {
 	t.Helper()

@@ -64,7 +64,6 @@ func warningText(ws []content.Diagnostic) string {
 // variant's HTML (inlined), text and .eml.
 func BenchmarkRender(b *testing.B) {
 	ex := benchExample(b)
-	r := newRenderer(b)
 	b.ReportAllocs()
 	var size float64
 	for b.Loop() {
@@ -72,7 +71,6 @@ func BenchmarkRender(b *testing.B) {
 		size = out.Metrics["html_bytes"]
 	}
 	b.ReportMetric(size, "html-bytes")
-	_ = r
 }
 
 // BenchmarkInline is the inliner alone on testdata/inline/email.html with
@@ -105,11 +103,9 @@ func BenchmarkInline(b *testing.B) {
 	}
 }
 
-func benchExample(b *testing.B) examples.Example { return benchExampleT(b) }
-
-// benchExampleT is the trail API guide: headings, lists, tables, code and
+// benchExample is the trail API guide: headings, lists, tables, code and
 // a call to action, the busiest example.
-func benchExampleT(t testing.TB) examples.Example {
+func benchExample(t testing.TB) examples.Example {
 	for _, ex := range examples.Load(t) {
 		if strings.Contains(ex.Name(), "trail-api") {
 			return ex
@@ -130,7 +126,7 @@ func render2(t testing.TB, r *Renderer, ex examples.Example) {
 // the template writes it and the brand CSS, the inputs BenchmarkInline
 // and bench/juice.mjs share (-update rewrites them).
 func TestInlineFixture(t *testing.T) {
-	ex := benchExampleT(t)
+	ex := benchExample(t)
 	r, err := New(nil)
 	if err != nil {
 		t.Fatal(err)

@@ -7,34 +7,25 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"mime/quotedprintable"
 	"net/mail"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/examples"
 	"github.com/crosscast/crosscast/internal/golden"
 	"github.com/crosscast/crosscast/internal/memfs"
+	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
 )
 
 func newRenderer(t testing.TB) *Renderer {
 	t.Helper()
-	testRenderer.once.Do(func() { testRenderer.r, testRenderer.err = New(&images.Cache{}) })
-	if testRenderer.err != nil {
-		t.Fatal(testRenderer.err)
-	}
-	return testRenderer.r
+	return testRenderer.Get(t, func() (*Renderer, error) { return New(&images.Cache{}) })
 }
 
-var testRenderer struct {
-	once sync.Once
-	r    *Renderer
-	err  error
-}
+var testRenderer testenv.Shared[*Renderer]
 
 func render(t testing.TB, it *content.Item, b *content.Brand) (*renderers.Output, map[string][]byte) {
 	t.Helper()
@@ -124,7 +115,6 @@ func TestMessageRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	_ = quotedprintable.NewReader
 }
 
 const injectBrand = `name: "Fjellbu"

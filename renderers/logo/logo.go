@@ -50,6 +50,10 @@ func New() (*Rasterizer, error) {
 	return &Rasterizer{regular: regular, bold: bold}, nil
 }
 
+// GoFonts returns the parsed Go Regular and Go Bold, for other text
+// drawn into images.
+func (r *Rasterizer) GoFonts() (regular, bold *opentype.Font) { return r.regular, r.bold }
+
 // Raster draws the brand's logo file height pixels tall, at most maxW
 // wide. PNG, JPEG and GIF logos are scaled; SVG logos are drawn from
 // their shapes, and their <text> elements are set in the Go fonts (the

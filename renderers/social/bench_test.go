@@ -95,7 +95,7 @@ func BenchmarkPosts(b *testing.B) {
 	for b.Loop() {
 		for _, in := range ins {
 			for _, np := range br.Social.Networks() {
-				p, _ := posts(in.it, br, in.links, networkFor(np), np.Profile)
+				p, _ := posts(in.it, br, in.links, networkFor(np))
 				n += len(p.Posts)
 			}
 		}

@@ -23,15 +23,18 @@ const URLLength = 23
 // normalisation, code points in 0–4351, 8192–8205, 8208–8223 and
 // 8242–8247 weigh 1 and all others 2; an emoji sequence weighs 2 however
 // many code points it has; every URL weighs 23.
-func CountX(s string) int {
-	s = norm.NFC.String(s)
+func CountX(s string) int { return withURLs(norm.NFC.String(s), countXText) }
+
+// withURLs counts s with every URL at URLLength and the text between by
+// text.
+func withURLs(s string, text func(string) int) int {
 	n := 0
 	last := 0
 	for _, u := range FindURLs(s) {
-		n += countXText(s[last:u[0]]) + URLLength
+		n += text(s[last:u[0]]) + URLLength
 		last = u[1]
 	}
-	return n + countXText(s[last:])
+	return n + text(s[last:])
 }
 
 func countXText(s string) int {
@@ -87,15 +90,7 @@ func isEmoji(cluster string) bool {
 // CountMastodon counts s the way Mastodon does: grapheme clusters, with
 // every URL counting 23 and a mention of a remote account counting only
 // its @user part.
-func CountMastodon(s string) int {
-	n := 0
-	last := 0
-	for _, u := range FindURLs(s) {
-		n += countMastodonText(s[last:u[0]]) + URLLength
-		last = u[1]
-	}
-	return n + countMastodonText(s[last:])
-}
+func CountMastodon(s string) int { return withURLs(s, countMastodonText) }
 
 func countMastodonText(s string) int {
 	n := 0

@@ -9,6 +9,7 @@ import (
 // network is one network's rules for a post.
 type network struct {
 	id, label string
+	profile   *content.SocialProfile
 	limit     int
 	unit      string // how the network counts, for people
 	count     Counter
@@ -40,7 +41,7 @@ func networkFor(np content.NetworkProfile) network {
 	case content.NetFacebook:
 		n = network{limit: 63206, unit: "characters", count: CountUTF16, linkApart: true}
 	}
-	n.id, n.label = np.ID, np.Label
+	n.id, n.label, n.profile = np.ID, np.Label, np.Profile
 	if np.Profile != nil && np.Profile.Limit > 0 {
 		n.limit = np.Profile.Limit
 	}

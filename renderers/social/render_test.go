@@ -489,7 +489,7 @@ func FuzzRender(f *testing.F) {
 		links := content.NewLinkPlan(it, b)
 		doc := &Doc{}
 		for _, np := range b.Social.Networks() {
-			p, _ := posts(it, b, links, networkFor(np), np.Profile)
+			p, _ := posts(it, b, links, networkFor(np))
 			doc.Networks = append(doc.Networks, p)
 		}
 		checkPosts(t, doc)

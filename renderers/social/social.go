@@ -8,8 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 
 	"github.com/crosscast/crosscast/content"
@@ -37,20 +35,14 @@ type Renderer struct {
 	logos     *logo.Rasterizer
 }
 
-// New parses the fallback fonts. cache may be nil.
+// New makes a renderer; its fallback fonts are the Go fonts the logo
+// rasterizer parsed. cache may be nil.
 func New(cache *images.Cache) (*Renderer, error) {
-	bold, err := opentype.Parse(gobold.TTF)
-	if err != nil {
-		return nil, fmt.Errorf("social: %w", err)
-	}
-	regular, err := opentype.Parse(goregular.TTF)
-	if err != nil {
-		return nil, fmt.Errorf("social: %w", err)
-	}
 	logos, err := logo.New()
 	if err != nil {
 		return nil, fmt.Errorf("social: %w", err)
 	}
+	regular, bold := logos.GoFonts()
 	return &Renderer{cache: cache, goBold: bold, goRegular: regular, logos: logos}, nil
 }
 
@@ -137,7 +129,7 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	}
 	count := 0
 	for _, np := range nets {
-		p, warns := posts(it, b, links, networkFor(np), np.Profile)
+		p, warns := posts(it, b, links, networkFor(np))
 		switch {
 		case len(cards) == 0 || p.LinkApart:
 			// A link post shows the page's own preview.
@@ -173,11 +165,11 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 }
 
 // posts writes one network's post or thread.
-func posts(it *content.Item, b *content.Brand, links *content.LinkPlan, n network, prof *content.SocialProfile) (NetworkPosts, []content.Diagnostic) {
+func posts(it *content.Item, b *content.Brand, links *content.LinkPlan, n network) (NetworkPosts, []content.Diagnostic) {
 	var warns []content.Diagnostic
 	field := "social." + n.id
 	link := links.UTM(n.id, "").Apply(links.Canonical)
-	p := NetworkPosts{Network: n.id, Label: n.label, Profile: prof.URL, Handle: prof.Handle,
+	p := NetworkPosts{Network: n.id, Label: n.label, Profile: n.profile.URL, Handle: n.profile.Handle,
 		Limit: n.limit, Unit: n.unit, Link: link, LinkApart: n.linkApart}
 
 	prose := override(it, n.id)
@@ -259,10 +251,21 @@ func posts(it *content.Item, b *content.Brand, links *content.LinkPlan, n networ
 // override is the front matter's own text for a network, if any.
 func override(it *content.Item, net string) string {
 	s := it.Social
-	return map[string]string{
-		content.NetX: s.X, content.NetMastodon: s.Mastodon, content.NetBluesky: s.Bluesky,
-		content.NetLinkedIn: s.LinkedIn, content.NetThreads: s.Threads, content.NetFacebook: s.Facebook,
-	}[net]
+	switch net {
+	case content.NetX:
+		return s.X
+	case content.NetMastodon:
+		return s.Mastodon
+	case content.NetBluesky:
+		return s.Bluesky
+	case content.NetLinkedIn:
+		return s.LinkedIn
+	case content.NetThreads:
+		return s.Threads
+	case content.NetFacebook:
+		return s.Facebook
+	}
+	return ""
 }
 
 // tidy trims the prose and keeps at most one blank line between

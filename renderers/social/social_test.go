@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/crosscast/crosscast/internal/examples"
 	"github.com/crosscast/crosscast/internal/golden"
+	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
 )
@@ -17,18 +17,10 @@ import (
 // caches draw each card once.
 func newRenderer(t testing.TB) *Renderer {
 	t.Helper()
-	testRenderer.once.Do(func() { testRenderer.r, testRenderer.err = New(&images.Cache{}) })
-	if testRenderer.err != nil {
-		t.Fatal(testRenderer.err)
-	}
-	return testRenderer.r
+	return testRenderer.Get(t, func() (*Renderer, error) { return New(&images.Cache{}) })
 }
 
-var testRenderer struct {
-	once sync.Once
-	r    *Renderer
-	err  error
-}
+var testRenderer testenv.Shared[*Renderer]
 
 func render(t testing.TB, ex examples.Example) (*renderers.Output, map[string][]byte) {
 	t.Helper()
