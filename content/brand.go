@@ -38,6 +38,12 @@ type Brand struct {
 	UTM     BrandUTM     `yaml:"utm"`
 	Portal  BrandPortal  `yaml:"portal"`
 	Catalog BrandCatalog `yaml:"catalog"`
+	// AutoPublish publishes each item as soon as it is rendered (at its
+	// publish_at), without an editor's approval.
+	AutoPublish bool `yaml:"auto_publish"`
+	// TargetConf configures where published channels go, by target name;
+	// Targets lists them with the implicit static site.
+	TargetConf map[string]Target `yaml:"targets"`
 	// Strings overrides boilerplate per language: strings: {nl: {subscribe_button: Inschrijven}}.
 	Strings map[string]map[string]string `yaml:"strings"`
 
@@ -351,6 +357,7 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 			fail(field, "must be a plain address like news@example.com")
 		}
 	}
+	b.validateTargets(fail)
 	for lang, strs := range b.Strings {
 		if _, err := language.Parse(lang); err != nil {
 			fail("strings", "%q is not a language tag", lang)

@@ -27,6 +27,9 @@ import (
 // Errors callers map to responses.
 var (
 	ErrNotFound = errors.New("not found")
+	// ErrConflict is a request the current state does not allow, such as
+	// cancelling a publication that has started.
+	ErrConflict = errors.New("conflict")
 )
 
 type dialect int

@@ -1,0 +1,194 @@
+package content
+
+import (
+	"fmt"
+	"maps"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Target kinds: where a channel's rendering goes when an item is published.
+const (
+	TargetSite     = "site" // the brand's static site: portal pages, catalog, feeds
+	TargetSMTP     = "smtp"
+	TargetMastodon = "mastodon"
+	TargetBluesky  = "bluesky"
+	TargetWebhook  = "webhook"
+)
+
+// SiteTarget is the id of the implicit static-site target every brand has.
+const SiteTarget = "site"
+
+// Target is one place a brand publishes to. Secrets and hosts of mail
+// servers are never in the brand file: the *_env fields name environment
+// variables the publishing worker reads them from.
+type Target struct {
+	ID   string `yaml:"-"`
+	Kind string `yaml:"kind"`
+	// Channel is what a webhook receives: email, social, portal or
+	// catalog. SMTP sends email; Mastodon and Bluesky post social.
+	Channel string `yaml:"channel"`
+	// Network picks the social network whose posts a webhook receives
+	// (linkedin, x, threads, facebook); Mastodon and Bluesky imply theirs.
+	Network string `yaml:"network"`
+
+	// SMTP.
+	HostEnv     string `yaml:"host_env"`
+	PortEnv     string `yaml:"port_env"`
+	UsernameEnv string `yaml:"username_env"`
+	PasswordEnv string `yaml:"password_env"`
+	// TLS is starttls (port 587, the default) or implicit (port 465).
+	TLS string `yaml:"tls"`
+	// To is a list address or an ESP relay address, or "subscribers" for
+	// the brand's subscriber list kept in the store.
+	To string `yaml:"to"`
+	// Rate bounds messages per second for this brand (default 10).
+	Rate float64 `yaml:"rate"`
+
+	// Mastodon.
+	Instance string `yaml:"instance"`
+	TokenEnv string `yaml:"token_env"`
+
+	// Bluesky: the PDS (default https://bsky.social), the account handle
+	// or DID, and an app password in PasswordEnv.
+	Service    string `yaml:"service"`
+	Identifier string `yaml:"identifier"`
+
+	// Webhook.
+	URL       string `yaml:"url"`
+	SecretEnv string `yaml:"secret_env"`
+
+	// AllowHosts lets this target reach hosts on private, loopback or
+	// link-local addresses, which outbound requests otherwise refuse.
+	AllowHosts []string `yaml:"allow_hosts"`
+}
+
+// ToSubscribers is the To value that sends to the stored subscriber list.
+const ToSubscribers = "subscribers"
+
+var (
+	targetIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+	envNameRE  = regexp.MustCompile(`^[A-Z_][A-Z0-9_]{0,127}$`)
+)
+
+// Targets returns the brand's targets in a fixed order (by id), the
+// static site first.
+func (b *Brand) Targets() []Target {
+	out := []Target{{ID: SiteTarget, Kind: TargetSite}}
+	for _, id := range slices.Sorted(maps.Keys(b.TargetConf)) {
+		t := b.TargetConf[id]
+		t.ID = id
+		out = append(out, t)
+	}
+	return out
+}
+
+// Channels returns the channels a target receives.
+func (t Target) Channels() []string {
+	switch t.Kind {
+	case TargetSite:
+		return []string{ChanPortal, ChanCatalog}
+	case TargetSMTP:
+		return []string{ChanEmail}
+	case TargetMastodon, TargetBluesky:
+		return []string{"social"}
+	default:
+		return []string{t.Channel}
+	}
+}
+
+// validateTargets checks targets: kinds, required fields, env var names.
+func (b *Brand) validateTargets(fail func(field, format string, args ...any)) {
+	for id, t := range b.TargetConf {
+		f := func(name string) string { return "targets." + id + "." + name }
+		if !targetIDRE.MatchString(id) || id == SiteTarget {
+			fail("targets."+id, "target names are lower-case letters, digits and dashes, and %q is reserved", SiteTarget)
+		}
+		env := func(name, v string, required bool) {
+			switch {
+			case v == "" && required:
+				fail(f(name), "is required: the name of an environment variable holding it")
+			case v != "" && !envNameRE.MatchString(v):
+				fail(f(name), "must name an environment variable like KESTREL_SMTP_PASSWORD, not %q (never put the secret itself here)", v)
+			}
+		}
+		web := func(name, v string, required bool) {
+			if v == "" && !required {
+				return
+			}
+			u, err := url.Parse(v)
+			if err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.User != nil {
+				fail(f(name), "must be an absolute http(s) URL without credentials, not %q", v)
+			}
+		}
+		switch t.Kind {
+		case TargetSMTP:
+			env("host_env", t.HostEnv, true)
+			env("port_env", t.PortEnv, false)
+			env("username_env", t.UsernameEnv, false)
+			env("password_env", t.PasswordEnv, false)
+			if t.TLS != "" && t.TLS != "starttls" && t.TLS != "implicit" {
+				fail(f("tls"), "must be starttls or implicit, not %q", t.TLS)
+			}
+			if t.To != ToSubscribers {
+				if a, err := mail.ParseAddress(t.To); err != nil || a.Name != "" || strings.ContainsAny(t.To, "\r\n<>") {
+					fail(f("to"), "must be %q or one plain address (a list or an ESP relay), not %q", ToSubscribers, t.To)
+				}
+			}
+			if t.Rate < 0 {
+				fail(f("rate"), "must be positive")
+			}
+			if b.Email.FromAddress == "" {
+				fail("email.from_address", "is required to send email (target %s)", id)
+			}
+		case TargetMastodon:
+			web("instance", t.Instance, true)
+			env("token_env", t.TokenEnv, true)
+		case TargetBluesky:
+			web("service", t.Service, false)
+			if t.Identifier == "" {
+				fail(f("identifier"), "is required: the account's handle or DID")
+			}
+			env("password_env", t.PasswordEnv, true)
+		case TargetWebhook:
+			web("url", t.URL, true)
+			env("secret_env", t.SecretEnv, true)
+			switch t.Channel {
+			case ChanEmail, ChanPortal, ChanCatalog:
+			case "social":
+				if t.Network == "" {
+					fail(f("network"), "is required for social: which network's posts (x, linkedin, threads, facebook, mastodon, bluesky)")
+				}
+			default:
+				fail(f("channel"), "must be email, social, portal or catalog, not %q", t.Channel)
+			}
+		default:
+			fail(f("kind"), "must be smtp, mastodon, bluesky or webhook, not %q", t.Kind)
+		}
+		if t.Network != "" && t.Kind != TargetWebhook {
+			fail(f("network"), "is only for webhooks")
+		}
+		for _, h := range t.AllowHosts {
+			if h == "" || strings.ContainsAny(h, "/ ") {
+				fail(f("allow_hosts"), "entries are host names or addresses, not %q", h)
+			}
+		}
+	}
+}
+
+// TargetNetwork is the social network whose posts t receives, "" for
+// targets of other channels.
+func (t Target) TargetNetwork() string {
+	switch t.Kind {
+	case TargetMastodon:
+		return NetMastodon
+	case TargetBluesky:
+		return NetBluesky
+	}
+	return t.Network
+}
+
+func (t Target) String() string { return fmt.Sprintf("%s (%s)", t.ID, t.Kind) }

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Recipient is one address of an email delivery.
+type Recipient struct {
+	Address    string `json:"address"`
+	Status     string `json:"status"`
+	ExternalID string `json:"message_id,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// normAddress is how addresses are compared: the domain is
+// case-insensitive, and so, in practice, is every mailbox.
+func normAddress(a string) string { return strings.ToLower(strings.TrimSpace(a)) }
+
+// AddSubscriber puts address on a brand's list and returns the token of
+// its unsubscribe link. Adding an address again returns its old token;
+// an address that unsubscribed stays suppressed.
+func (s *DB) AddSubscriber(ctx context.Context, brandID, address string) (string, error) {
+	address = normAddress(address)
+	buf := make([]byte, 18)
+	rand.Read(buf)
+	token := base64.RawURLEncoding.EncodeToString(buf)
+	var out string
+	err := s.queryRow(ctx, s.db, `INSERT INTO subscribers (brand_id, address, token, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (brand_id, address) DO UPDATE SET address = subscribers.address RETURNING token`,
+		brandID, address, token, s.now()).Scan(&out)
+	if err != nil {
+		return "", fmt.Errorf("store: %w", err)
+	}
+	return out, nil
+}
+
+// SubscriberToken returns the unsubscribe token of a subscribed address.
+func (s *DB) SubscriberToken(ctx context.Context, brandID, address string) (string, error) {
+	var token string
+	err := s.queryRow(ctx, s.db, `SELECT token FROM subscribers WHERE brand_id = $1 AND address = $2`, brandID, normAddress(address)).Scan(&token)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("subscriber %q of %s: %w", address, brandID, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: %w", err)
+	}
+	return token, nil
+}
+
+// Subscriber returns the brand and address a token belongs to.
+func (s *DB) Subscriber(ctx context.Context, token string) (brandID, address string, err error) {
+	err = s.queryRow(ctx, s.db, `SELECT brand_id, address FROM subscribers WHERE token = $1`, token).Scan(&brandID, &address)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("unsubscribe link: %w", ErrNotFound)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("store: %w", err)
+	}
+	return brandID, address, nil
+}
+
+// Unsubscribe suppresses the address a token belongs to. Doing it twice
+// is the same as once.
+func (s *DB) Unsubscribe(ctx context.Context, token string) (brandID, address string, err error) {
+	brandID, address, err = s.Subscriber(ctx, token)
+	if err != nil {
+		return "", "", err
+	}
+	return brandID, address, s.Suppress(ctx, brandID, address, "unsubscribed")
+}
+
+// Suppress adds an address to a brand's suppression list: it is never
+// sent to again.
+func (s *DB) Suppress(ctx context.Context, brandID, address, reason string) error {
+	_, err := s.exec(ctx, s.db, `INSERT INTO suppressions (brand_id, address, reason, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (brand_id, address) DO NOTHING`, brandID, normAddress(address), reason, s.now())
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+// Suppressed reports whether an address is on a brand's suppression list.
+func (s *DB) Suppressed(ctx context.Context, brandID, address string) (bool, error) {
+	var n int
+	err := s.queryRow(ctx, s.db, `SELECT COUNT(*) FROM suppressions WHERE brand_id = $1 AND address = $2`, brandID, normAddress(address)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: %w", err)
+	}
+	return n > 0, nil
+}
+
+// Recipients returns an email delivery's recipients, creating them on
+// the first call: the given addresses, or, when subscribers is true, the
+// brand's subscribers at that moment. Suppressed addresses are left out.
+func (s *DB) Recipients(ctx context.Context, d *Delivery, addresses []string, subscribers bool) ([]Recipient, error) {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM delivery_recipients WHERE delivery_id = $1`, d.ID).Scan(&n); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		now := s.now()
+		if subscribers {
+			_, err := s.exec(ctx, tx, `INSERT INTO delivery_recipients (delivery_id, address, status, updated_at)
+				SELECT $1, address, $3, $4 FROM subscribers sb WHERE sb.brand_id = $2
+				AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.brand_id = sb.brand_id AND x.address = sb.address)`,
+				d.ID, d.BrandID, DelPending, now)
+			if err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+		}
+		for _, a := range addresses {
+			_, err := s.exec(ctx, tx, `INSERT INTO delivery_recipients (delivery_id, address, status, updated_at) VALUES ($1, $2, $3, $4)
+				ON CONFLICT DO NOTHING`, d.ID, normAddress(a), DelPending, now)
+			if err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.recipients(ctx, d.ID)
+}
+
+func (s *DB) recipients(ctx context.Context, deliveryID int64) ([]Recipient, error) {
+	rows, err := s.query(ctx, s.db, `SELECT address, status, external_id, error FROM delivery_recipients WHERE delivery_id = $1 ORDER BY address`, deliveryID)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	var out []Recipient
+	for rows.Next() {
+		var r Recipient
+		if err := rows.Scan(&r.Address, &r.Status, &r.ExternalID, &r.Error); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ClaimRecipient moves one recipient to sending before the message goes
+// out. A recipient found sending was interrupted mid-send: SMTP cannot
+// tell a repeat, so it becomes unknown and is not sent again. An address
+// suppressed since the list was made is skipped.
+func (s *DB) ClaimRecipient(ctx context.Context, d *Delivery, address string) (Claim, error) {
+	claim := ClaimDone
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := s.queryRow(ctx, tx, `SELECT status FROM delivery_recipients WHERE delivery_id = $1 AND address = $2`+s.forUpdate(), d.ID, address).Scan(&status)
+		if err != nil {
+			return fmt.Errorf("store: recipient: %w", err)
+		}
+		next := ""
+		switch status {
+		case DelPending:
+			var n int
+			if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM suppressions WHERE brand_id = $1 AND address = $2`, d.BrandID, address).Scan(&n); err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+			claim, next = ClaimGo, DelSending
+			if n > 0 {
+				claim, next = ClaimDone, DelSuppressed
+			}
+		case DelSending:
+			claim, next = ClaimUnknown, DelUnknown
+		default:
+			return nil
+		}
+		_, err = s.exec(ctx, tx, `UPDATE delivery_recipients SET status = $3, updated_at = $4 WHERE delivery_id = $1 AND address = $2`,
+			d.ID, address, next, s.now())
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		return nil
+	})
+	return claim, err
+}
+
+// FinishRecipient records one recipient's outcome: sent with the
+// message's id, failed (a permanent refusal) or pending again (a
+// temporary one, which the task's retry sends).
+func (s *DB) FinishRecipient(ctx context.Context, d *Delivery, address, status, externalID, errText string) error {
+	_, err := s.exec(ctx, s.db, `UPDATE delivery_recipients SET status = $3, external_id = $4, error = $5, updated_at = $6
+		WHERE delivery_id = $1 AND address = $2 AND status = 'sending'`, d.ID, address, status, externalID, errText, s.now())
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+// DeliveryRecipients returns an email delivery's recipients by key.
+func (s *DB) DeliveryRecipients(ctx context.Context, key string) ([]Recipient, error) {
+	d, err := s.Delivery(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return s.recipients(ctx, d.ID)
+}
