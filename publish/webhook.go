@@ -1,0 +1,114 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Webhook posts a channel's JSON to a receiver, signed the Standard
+// Webhooks way: HMAC-SHA256 over "id.timestamp.body", sent as
+// webhook-id, webhook-timestamp and webhook-signature ("v1,<base64>").
+type Webhook struct {
+	URL    string
+	Secret []byte // decoded; see DecodeSecret
+	Client *http.Client
+	Now    func() time.Time // nil: time.Now
+}
+
+// DecodeSecret reads a Standard Webhooks secret: "whsec_" and base64, or
+// else the raw text as the key.
+func DecodeSecret(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if rest, ok := strings.CutPrefix(s, "whsec_"); ok {
+		b, err := base64.StdEncoding.DecodeString(rest)
+		if err != nil {
+			return nil, fmt.Errorf("webhook secret: whsec_ must be followed by base64: %w", err)
+		}
+		return b, nil
+	}
+	if len(s) < 16 {
+		return nil, errors.New("webhook secret: too short (use at least 16 characters, or whsec_ and 24+ random bytes in base64)")
+	}
+	return []byte(s), nil
+}
+
+// Sign returns the webhook-signature value for one message.
+func Sign(secret []byte, id string, ts int64, body []byte) string {
+	m := hmac.New(sha256.New, secret)
+	fmt.Fprintf(m, "%s.%d.", id, ts)
+	m.Write(body)
+	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Verify checks a received message the way a Standard Webhooks receiver
+// does: one of the space-separated v1 signatures matches, and the
+// timestamp is within tolerance of now.
+func Verify(secret []byte, h http.Header, body []byte, now time.Time, tolerance time.Duration) error {
+	id, tsText, sigs := h.Get("webhook-id"), h.Get("webhook-timestamp"), h.Get("webhook-signature")
+	if id == "" || tsText == "" || sigs == "" {
+		return errors.New("missing webhook-id, webhook-timestamp or webhook-signature")
+	}
+	ts, err := strconv.ParseInt(tsText, 10, 64)
+	if err != nil {
+		return fmt.Errorf("bad webhook-timestamp %q", tsText)
+	}
+	if d := now.Sub(time.Unix(ts, 0)); d > tolerance || d < -tolerance {
+		return fmt.Errorf("webhook-timestamp %d is %s away from now", ts, d.Round(time.Second))
+	}
+	want := Sign(secret, id, ts, body)
+	for _, s := range strings.Fields(sigs) {
+		if hmac.Equal([]byte(s), []byte(want)) {
+			return nil
+		}
+	}
+	return errors.New("no webhook-signature matches")
+}
+
+// Send posts body with id, the same id on every retry so the receiver
+// can drop repeats; the timestamp is the attempt's. A 2xx is success.
+func (w *Webhook) Send(ctx context.Context, id string, body []byte) error {
+	now := time.Now
+	if w.Now != nil {
+		now = w.Now
+	}
+	ts := now().Unix()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+	if err != nil {
+		return permanent(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("webhook-id", id)
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("webhook-signature", Sign(w.Secret, id, ts, body))
+	resp, err := w.Client.Do(req)
+	if err != nil {
+		return classifyTransport("webhook", err)
+	}
+	b, _ := readBody(resp)
+	if resp.StatusCode/100 != 2 {
+		return statusError("webhook", resp.StatusCode, b)
+	}
+	return nil
+}
+
+const userAgent = "crosscast/1 (+https://github.com/crosscast/crosscast)"
+
+// classifyTransport names a request that did not get an answer; an
+// address the guard refused is permanent, the rest (timeouts, resets)
+// temporary.
+func classifyTransport(op string, err error) error {
+	if errors.Is(err, ErrForbiddenAddress) {
+		return permanent(fmt.Errorf("%s: %w", op, err))
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
