@@ -48,3 +48,8 @@ func statusError(op string, status int, body []byte) error {
 	}
 	return err
 }
+
+// ErrPermanentf makes a permanent error from a message.
+func ErrPermanentf(format string, args ...any) error {
+	return permanent(fmt.Errorf(format, args...))
+}

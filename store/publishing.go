@@ -31,6 +31,7 @@ const (
 	DelUnknown    = "unknown"
 	DelCancelled  = "cancelled"
 	DelSuppressed = "suppressed" // recipients only
+	DelWithdrawn  = "withdrawn"  // a site page taken down again
 )
 
 // Publication is an approved item version and when it goes out.
@@ -476,4 +477,47 @@ func prefixed(prefix, cols string) string {
 		parts[i] = prefix + parts[i]
 	}
 	return strings.Join(parts, ", ")
+}
+
+// PublishedFiles returns one rendered file of every item of a brand that
+// is on its static site (its catalog delivery to the site sent, or being
+// sent), from the latest such version, by item id. The site's catalog
+// index and feeds are built from these.
+func (s *DB) PublishedFiles(ctx context.Context, brandID, channel, name string) (map[string][]byte, error) {
+	rows, err := s.query(ctx, s.db, `SELECT d.item_id, a.data FROM deliveries d
+		JOIN rendering_files f ON f.item_id = d.item_id AND f.version = d.version AND f.channel = $2 AND f.variant = '' AND f.name = $3
+		JOIN assets a ON a.sha256 = f.sha256
+		WHERE d.brand_id = $1 AND d.channel = $2 AND d.target = 'site' AND d.status IN ('sent', 'sending')
+		AND d.version = (SELECT MAX(d2.version) FROM deliveries d2 WHERE d2.item_id = d.item_id AND d2.channel = $2
+			AND d2.target = 'site' AND d2.status IN ('sent', 'sending'))`, brandID, channel, name)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var id string
+		var data []byte
+		if err := rows.Scan(&id, &data); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		out[id] = data
+	}
+	return out, rows.Err()
+}
+
+// Unpublish marks an item's site deliveries withdrawn, so the next site
+// index leaves it out, and logs who did it.
+func (s *DB) Unpublish(ctx context.Context, itemID, actor string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `UPDATE deliveries SET status = $2, updated_at = $3 WHERE item_id = $1 AND target = 'site' AND status = 'sent'`,
+			itemID, DelWithdrawn, s.now())
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("item %q is not on its site: %w", itemID, ErrConflict)
+		}
+		return s.addEvent(ctx, tx, Event{Actor: actor, Kind: "unpublished", ItemID: itemID})
+	})
 }

@@ -28,6 +28,10 @@ func (p *Pipeline) Handler() asynq.Handler {
 	if p.catalog != nil {
 		mux.HandleFunc(TypeIndexBuild, p.handleIndexBuild)
 	}
+	mux.HandleFunc(TypePublishItem, p.handlePublishItem)
+	for _, k := range deliveryKinds {
+		mux.HandleFunc(TypeDeliverPrefix+k, p.handleDeliver)
+	}
 	return mux
 }
 
@@ -107,7 +111,7 @@ func (p *Pipeline) handleRender(ctx context.Context, t *asynq.Task) error {
 		if ferr != nil {
 			return ferr
 		}
-		p.dispatchAfter(ctx, fin)
+		p.dispatchAfter(ctx, k, fin)
 		return permanent(ie.err)
 	}
 	res := store.RenderResult{Warnings: out.Warnings, Metrics: out.Metrics, Duration: dur}
@@ -118,7 +122,7 @@ func (p *Pipeline) handleRender(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	p.dispatchAfter(ctx, fin)
+	p.dispatchAfter(ctx, k, fin)
 	p.metrics.observe(pl.Channel, store.StatusRendered, dur)
 	log.Info("rendered", "ms", dur.Milliseconds(), "files", len(out.Files), "recorded", fin.Recorded, "version_status", fin.VersionStatus)
 	return nil
@@ -126,9 +130,12 @@ func (p *Pipeline) handleRender(ctx context.Context, t *asynq.Task) error {
 
 // dispatchAfter enqueues what a finished rendering committed to the
 // outbox (an index build); a failure leaves it to the reconciler.
-func (p *Pipeline) dispatchAfter(ctx context.Context, fin *store.Finished) {
+func (p *Pipeline) dispatchAfter(ctx context.Context, k store.RenderKey, fin *store.Finished) {
 	if err := p.Dispatch(ctx, fin.Outbox); err != nil {
 		p.log.Warn("enqueue after render failed; the reconciler will retry", "err", err)
+	}
+	if fin.Recorded && fin.VersionStatus == store.StatusRendered {
+		p.autoPublish(ctx, k.ItemID, k.Version)
 	}
 }
 
@@ -229,5 +236,5 @@ func (p *Pipeline) onError(ctx context.Context, t *asynq.Task, err error) {
 		p.log.Error("recording the failure failed; the reconciler will retry", "err", ferr)
 		return
 	}
-	p.dispatchAfter(context.WithoutCancel(ctx), fin)
+	p.dispatchAfter(context.WithoutCancel(ctx), k, fin)
 }

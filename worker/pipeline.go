@@ -2,15 +2,23 @@ package worker
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
+	"os"
 	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/time/rate"
 
 	"github.com/hibiken/asynq"
 
+	"github.com/crosscast/crosscast/publish"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/catalog"
 	"github.com/crosscast/crosscast/store"
@@ -28,6 +36,14 @@ type Pipeline struct {
 	metrics   *Metrics
 	log       *slog.Logger
 	maxRetry  int
+
+	site       *publish.Site
+	publicURL  string
+	getenv     func(string) string
+	httpClient func(allow []string) *http.Client
+	smtpTLS    *tls.Config
+	limitersMu sync.Mutex
+	limiters   map[string]*rate.Limiter
 }
 
 // Config holds a pipeline's parts.
@@ -37,6 +53,19 @@ type Config struct {
 	Renderers []renderers.Renderer
 	Metrics   *Metrics // nil: not collected
 	Logger    *slog.Logger
+	// Site is where brands' static sites are published; nil: no site.
+	Site *publish.Site
+	// PublicURL is where this installation's server is reachable
+	// (https://crosscast.example.com): tracked links point at its /r/.
+	// Empty leaves links untracked.
+	PublicURL string
+	// Getenv reads the secrets targets name; nil means os.Getenv.
+	Getenv func(string) string
+	// HTTPClient makes the outbound client for a target; nil means
+	// publish.NewHTTPClient with the target's allowed hosts.
+	HTTPClient func(allow []string) *http.Client
+	// SMTPTLS verifies SMTP servers; nil means the system roots.
+	SMTPTLS *tls.Config
 	// MaxRetry bounds retries of a task that fails for a passing reason
 	// (the database or Redis away); 0 means 8.
 	MaxRetry int
@@ -53,6 +82,21 @@ func New(cfg Config) *Pipeline {
 		metrics:   cfg.Metrics,
 		log:       cfg.Logger,
 		maxRetry:  cfg.MaxRetry,
+
+		site:       cfg.Site,
+		publicURL:  strings.TrimRight(cfg.PublicURL, "/"),
+		getenv:     cfg.Getenv,
+		httpClient: cfg.HTTPClient,
+		smtpTLS:    cfg.SMTPTLS,
+		limiters:   map[string]*rate.Limiter{},
+	}
+	if p.getenv == nil {
+		p.getenv = os.Getenv
+	}
+	if p.httpClient == nil {
+		p.httpClient = func(allow []string) *http.Client {
+			return publish.NewHTTPClient(publish.HTTPOptions{AllowHosts: allow})
+		}
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -143,4 +187,20 @@ func (p *Pipeline) enqueue(ctx context.Context, t store.Task) error {
 		return fmt.Errorf("enqueue %s: %w", t.ID, err)
 	}
 	return nil
+}
+
+// limiter returns the brand's email rate limiter (per process: each
+// worker machine keeps its own).
+func (p *Pipeline) limiter(brand string, perSecond float64) *rate.Limiter {
+	if perSecond <= 0 {
+		perSecond = 10
+	}
+	p.limitersMu.Lock()
+	defer p.limitersMu.Unlock()
+	l, ok := p.limiters[brand]
+	if !ok || l.Limit() != rate.Limit(perSecond) {
+		l = rate.NewLimiter(rate.Limit(perSecond), 1)
+		p.limiters[brand] = l
+	}
+	return l
 }

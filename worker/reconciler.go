@@ -17,6 +17,7 @@ type ReconcileStats struct {
 	Orphaned int // unfinished renderings whose task a dead worker held
 	Failed   int // unfinished renderings whose task had run out of retries
 	Indexes  int // brand index builds that were due and had no task
+	Publish  int // publications and deliveries whose task was lost
 }
 
 // Reconcile makes Redis agree with the store once: every outbox row is
@@ -69,6 +70,10 @@ func (p *Pipeline) Reconcile(ctx context.Context, grace time.Duration) (Reconcil
 		return st, err
 	}
 
+	if st.Publish, err = p.reconcilePublications(ctx, cut); err != nil {
+		return st, err
+	}
+
 	rs, err := p.db.UnfinishedRenderings(ctx, cut, 5000)
 	if err != nil {
 		return st, err
@@ -94,7 +99,7 @@ func (p *Pipeline) Reconcile(ctx context.Context, grace time.Duration) (Reconcil
 			if err != nil {
 				return st, err
 			}
-			p.dispatchAfter(ctx, fin)
+			p.dispatchAfter(ctx, k, fin)
 			st.Failed++
 			continue
 		default:
@@ -128,7 +133,7 @@ func (p *Pipeline) RunReconciler(ctx context.Context, interval, grace time.Durat
 		if err != nil && ctx.Err() == nil {
 			p.log.Warn("reconcile failed", "err", err)
 		} else if st != (ReconcileStats{}) {
-			p.log.Info("reconciled", "outbox", st.Outbox, "lost", st.Lost, "orphaned", st.Orphaned, "failed", st.Failed, "indexes", st.Indexes)
+			p.log.Info("reconciled", "outbox", st.Outbox, "lost", st.Lost, "orphaned", st.Orphaned, "failed", st.Failed, "indexes", st.Indexes, "publish", st.Publish)
 		}
 		select {
 		case <-ctx.Done():

@@ -116,36 +116,42 @@ func (m *message) eml() ([]byte, error) {
 	for _, h := range m.headers() {
 		fmt.Fprintf(&buf, "%s: %s\r\n", h.Name, h.Value)
 	}
-	sum := sha256.Sum256(append(append([]byte{}, m.Text...), m.HTML...))
-	boundary := "cc-" + hex.EncodeToString(sum[:12])
-	fmt.Fprintf(&buf, "Content-Type: multipart/alternative; boundary=%q\r\n\r\n", boundary)
-	mw := multipart.NewWriter(&buf)
-	if err := mw.SetBoundary(boundary); err != nil {
+	if err := writeBody(&buf, m.Text, m.HTML); err != nil {
 		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// writeBody writes the Content-Type header, the blank line and the
+// multipart body.
+func writeBody(buf *bytes.Buffer, text, html []byte) error {
+	sum := sha256.Sum256(append(append([]byte{}, text...), html...))
+	boundary := "cc-" + hex.EncodeToString(sum[:12])
+	fmt.Fprintf(buf, "Content-Type: multipart/alternative; boundary=%q\r\n\r\n", boundary)
+	mw := multipart.NewWriter(buf)
+	if err := mw.SetBoundary(boundary); err != nil {
+		return err
 	}
 	for _, part := range []struct {
 		ctype string
 		body  []byte
-	}{{"text/plain; charset=utf-8", m.Text}, {"text/html; charset=utf-8", m.HTML}} {
+	}{{"text/plain; charset=utf-8", text}, {"text/html; charset=utf-8", html}} {
 		pw, err := mw.CreatePart(textproto.MIMEHeader{
 			"Content-Type":              {part.ctype},
 			"Content-Transfer-Encoding": {"quoted-printable"},
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		qp := quotedprintable.NewWriter(pw)
 		if _, err := qp.Write(crlf(part.body)); err != nil {
-			return nil, err
+			return err
 		}
 		if err := qp.Close(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if err := mw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return mw.Close()
 }
 
 // crlf turns bare LF line ends into CRLF, as MIME text wants.

@@ -1,0 +1,183 @@
+package email
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/textproto"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Message is a rendered .eml taken apart for sending: its headers and its
+// text and HTML parts, decoded.
+type Message struct {
+	Headers    []Header
+	Text, HTML []byte
+	// Unsubscribe is the brand's unsubscribe URL the rendering carries;
+	// ForRecipient replaces it with the recipient's own link.
+	Unsubscribe string
+}
+
+// ParseEML reads an .eml this package wrote. unsubscribe is the brand's
+// unsubscribe URL as rendered ("" when it has none).
+func ParseEML(eml []byte, unsubscribe string) (*Message, error) {
+	tp := textproto.NewReader(bufio.NewReader(bytes.NewReader(eml)))
+	m := &Message{Unsubscribe: unsubscribe}
+	var ctype string
+	for {
+		line, err := tp.ReadLine()
+		if err != nil {
+			return nil, fmt.Errorf("email: headers: %w", err)
+		}
+		if line == "" {
+			break
+		}
+		name, value, ok := strings.Cut(line, ": ")
+		if !ok {
+			return nil, fmt.Errorf("email: header line %q", line)
+		}
+		if strings.EqualFold(name, "Content-Type") {
+			ctype = value
+			continue
+		}
+		m.Headers = append(m.Headers, Header{name, value})
+	}
+	_, params, err := mime.ParseMediaType(ctype)
+	if err != nil || params["boundary"] == "" {
+		return nil, fmt.Errorf("email: not a multipart message (%q)", ctype)
+	}
+	mr := multipart.NewReader(tp.R, params["boundary"])
+	for {
+		p, err := mr.NextPart() // decodes quoted-printable
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("email: body: %w", err)
+		}
+		b, err := io.ReadAll(p)
+		if err != nil {
+			return nil, fmt.Errorf("email: body: %w", err)
+		}
+		b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+		switch {
+		case strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain"):
+			m.Text = b
+		case strings.HasPrefix(p.Header.Get("Content-Type"), "text/html"):
+			m.HTML = b
+		}
+	}
+	return m, nil
+}
+
+// MessageID returns the Message-ID header, angle brackets included.
+func (m *Message) MessageID() string {
+	for _, h := range m.Headers {
+		if strings.EqualFold(h.Name, "Message-ID") {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+var (
+	hrefRE    = regexp.MustCompile(`href="(https?://[^"]+)"`)
+	textURLRE = regexp.MustCompile(`https?://[^\s<>()"]+[^\s<>()".,;:!?]`)
+)
+
+// RewriteLinks passes every http(s) link of both parts through fn (the
+// unsubscribe link excepted, which must stay one click away), such as a
+// click-tracking redirect.
+func (m *Message) RewriteLinks(fn func(string) string) {
+	keep := func(u string) bool { return m.Unsubscribe != "" && u == m.Unsubscribe }
+	m.HTML = hrefRE.ReplaceAllFunc(m.HTML, func(b []byte) []byte {
+		u := html.UnescapeString(string(b[len(`href="`) : len(b)-1]))
+		if keep(u) {
+			return b
+		}
+		return []byte(`href="` + html.EscapeString(fn(u)) + `"`)
+	})
+	m.Text = textURLRE.ReplaceAllFunc(m.Text, func(b []byte) []byte {
+		if keep(string(b)) {
+			return b
+		}
+		return []byte(fn(string(b)))
+	})
+}
+
+// ForRecipient writes the message for one address: a To header, the
+// Date, and the recipient's own unsubscribe link in List-Unsubscribe and
+// in both parts.
+func (m *Message) ForRecipient(to, unsubscribe string, date time.Time) ([]byte, error) {
+	to, ok := cleanHeader(to)
+	if !ok || !strings.Contains(to, "@") || strings.ContainsAny(to, " <>,") {
+		return nil, fmt.Errorf("email: %q is not a plain address", to)
+	}
+	unsubscribe, ok = cleanHeader(unsubscribe)
+	if !ok || strings.ContainsAny(unsubscribe, "<>\" ") {
+		return nil, fmt.Errorf("email: bad unsubscribe URL %q", unsubscribe)
+	}
+	swap := func(s string) string {
+		if m.Unsubscribe == "" || unsubscribe == "" {
+			return s
+		}
+		return replaceURL(s, m.Unsubscribe, unsubscribe)
+	}
+	var buf bytes.Buffer
+	dated := false
+	for _, h := range m.Headers {
+		v := h.Value
+		switch {
+		case strings.EqualFold(h.Name, "List-Unsubscribe"):
+			v = swap(v)
+		case strings.EqualFold(h.Name, "Date"):
+			dated = true
+		}
+		fmt.Fprintf(&buf, "%s: %s\r\n", h.Name, v)
+		if strings.EqualFold(h.Name, "From") {
+			fmt.Fprintf(&buf, "To: <%s>\r\n", to)
+		}
+	}
+	if !dated {
+		fmt.Fprintf(&buf, "Date: %s\r\n", date.UTC().Format(time.RFC1123Z))
+	}
+	esc := html.EscapeString(m.Unsubscribe)
+	htmlPart := string(m.HTML)
+	if m.Unsubscribe != "" && unsubscribe != "" {
+		htmlPart = replaceURL(htmlPart, esc, html.EscapeString(unsubscribe))
+	}
+	if err := writeBody(&buf, []byte(swap(string(m.Text))), []byte(htmlPart)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// replaceURL replaces old where it stands as a whole URL: followed by a
+// quote, angle bracket, space or line end, so that a longer URL starting
+// with the same text is left alone.
+func replaceURL(s, old, repl string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, old)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(old)
+		whole := end == len(s) || strings.ContainsRune("\"'<> \r\n", rune(s[end]))
+		b.WriteString(s[:i])
+		if whole {
+			b.WriteString(repl)
+		} else {
+			b.WriteString(old)
+		}
+		s = s[end:]
+	}
+}

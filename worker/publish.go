@@ -1,0 +1,269 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/store"
+)
+
+// Publishing task types. publish:item starts an approved version at its
+// time: it writes the static site, then enqueues one deliver:<kind> per
+// other delivery.
+const (
+	TypePublishItem   = "publish:item"
+	TypeDeliverPrefix = "deliver:"
+)
+
+// PublishItemPayload starts generation Gen of a publication; a task of
+// an older generation (rescheduled since) finds nothing to do.
+type PublishItemPayload struct {
+	ItemID  string `json:"item_id"`
+	Version int    `json:"version"`
+	Gen     int    `json:"gen"`
+}
+
+// DeliverPayload sends one ledger row, by its idempotency key.
+type DeliverPayload struct {
+	Key string `json:"key"`
+}
+
+// PublishItemTaskID derives a publication's task ID from its generation.
+func PublishItemTaskID(itemID string, version, gen int) string {
+	return fmt.Sprintf("publish:%s:%d:%d", itemID, version, gen)
+}
+
+// DeliverTaskID derives a delivery's task ID from its idempotency key, so
+// a delivery is queued at most once at a time.
+func DeliverTaskID(key string) string { return "deliver:" + key }
+
+func publishItemTask(itemID string, version, gen int, at time.Time) store.Task {
+	payload, _ := json.Marshal(PublishItemPayload{ItemID: itemID, Version: version, Gen: gen})
+	return store.Task{Type: TypePublishItem, ID: PublishItemTaskID(itemID, version, gen), Queue: QueueDefault, Payload: payload, ProcessAt: at}
+}
+
+func deliverTask(d store.Delivery) store.Task {
+	payload, _ := json.Marshal(DeliverPayload{Key: d.Key})
+	return store.Task{Type: TypeDeliverPrefix + d.Kind, ID: DeliverTaskID(d.Key), Queue: QueueDefault, Payload: payload}
+}
+
+// deliveryKinds are the target kinds a worker delivers to.
+var deliveryKinds = []string{content.TargetSite, content.TargetSMTP, content.TargetMastodon, content.TargetBluesky, content.TargetWebhook}
+
+// Schedule approves an item version for publishing at at (now when
+// zero): one delivery per channel and target of its brand. Scheduling a
+// version again before it starts moves it. version 0 means the latest.
+func (p *Pipeline) Schedule(ctx context.Context, itemID string, version int, at time.Time, actor string) (*store.Publication, error) {
+	if version == 0 {
+		it, err := p.db.Item(ctx, itemID)
+		if err != nil {
+			return nil, err
+		}
+		version = it.LatestVersion
+	}
+	v, err := p.db.Version(ctx, itemID, version)
+	if err != nil {
+		return nil, err
+	}
+	brand, err := p.brands.Load(ctx, v.Brand, v.BrandHash)
+	if err != nil {
+		return nil, err
+	}
+	if at.IsZero() {
+		at = time.Now()
+	}
+	var ds []store.NewDelivery
+	for _, t := range brand.Targets() {
+		for _, ch := range t.Channels() {
+			if _, ok := p.renderers[ch]; !ok {
+				continue
+			}
+			if n := t.TargetNetwork(); ch == "social" && !networkEnabled(brand, n) {
+				continue
+			}
+			ds = append(ds, store.NewDelivery{Channel: ch, Target: t.ID, Kind: t.Kind})
+		}
+	}
+	old, _ := p.db.Publication(ctx, itemID, version)
+	pub, tasks, err := p.db.Schedule(ctx, store.ScheduleRequest{
+		ItemID: itemID, Version: version, At: at, Actor: actor, Deliveries: ds,
+		Task: func(gen int) store.Task { return publishItemTask(itemID, version, gen, at) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	if old != nil {
+		p.deleteTask(PublishItemTaskID(itemID, version, old.Generation))
+	}
+	if err := p.Dispatch(ctx, tasks); err != nil {
+		p.log.Warn("enqueue publication failed; the reconciler will retry", "err", err)
+	}
+	return pub, nil
+}
+
+func networkEnabled(b *content.Brand, network string) bool {
+	for _, n := range b.Social.Networks() {
+		if n.ID == network {
+			return true
+		}
+	}
+	return false
+}
+
+// Cancel withdraws a scheduled publication before it starts.
+func (p *Pipeline) Cancel(ctx context.Context, itemID string, version int, actor string) (*store.Publication, error) {
+	if version == 0 {
+		it, err := p.db.Item(ctx, itemID)
+		if err != nil {
+			return nil, err
+		}
+		version = it.LatestVersion
+	}
+	pub, err := p.db.Cancel(ctx, itemID, version, actor)
+	if err != nil {
+		return nil, err
+	}
+	p.deleteTask(PublishItemTaskID(itemID, version, pub.Generation))
+	return p.db.Publication(ctx, itemID, version)
+}
+
+// deleteTask removes a queued task; a task already gone is fine, and a
+// stale one left behind finds nothing to do.
+func (p *Pipeline) deleteTask(id string) {
+	err := p.inspector.DeleteTask(QueueDefault, id)
+	if err != nil && !errors.Is(err, asynq.ErrTaskNotFound) && !errors.Is(err, asynq.ErrQueueNotFound) {
+		p.log.Warn("could not delete a superseded task", "task", id, "err", err)
+	}
+}
+
+// autoPublish schedules a freshly rendered version when its brand
+// publishes without approval, at the item's publish_at.
+func (p *Pipeline) autoPublish(ctx context.Context, itemID string, version int) {
+	v, err := p.db.Version(ctx, itemID, version)
+	if err != nil {
+		p.log.Warn("auto-publish: load version", "item", itemID, "err", err)
+		return
+	}
+	brand, err := p.brands.Load(ctx, v.Brand, v.BrandHash)
+	if err != nil || !brand.AutoPublish {
+		return
+	}
+	if _, err := p.db.Publication(ctx, itemID, version); err == nil {
+		return // scheduled already (a repeated finish)
+	}
+	it, err := p.loadItem(ctx, v, brand)
+	if err != nil {
+		p.log.Warn("auto-publish: load item", "item", itemID, "err", err)
+		return
+	}
+	if _, err := p.Schedule(ctx, itemID, version, it.PublishAt.Time, "auto"); err != nil && !errors.Is(err, store.ErrConflict) {
+		p.log.Warn("auto-publish failed", "item", itemID, "version", version, "err", err)
+	}
+}
+
+// handlePublishItem starts a publication: the static site first (the
+// other channels link to it), then a task per other delivery.
+func (p *Pipeline) handlePublishItem(ctx context.Context, t *asynq.Task) error {
+	var pl PublishItemPayload
+	if err := json.Unmarshal(t.Payload(), &pl); err != nil || pl.ItemID == "" || pl.Version < 1 || pl.Gen < 1 {
+		return permanent(fmt.Errorf("bad payload %q", t.Payload()))
+	}
+	ds, err := p.db.StartPublication(ctx, pl.ItemID, pl.Version, pl.Gen)
+	if err != nil {
+		return err
+	}
+	if ds == nil {
+		p.log.Info("publication task is stale (cancelled or rescheduled)", "item", pl.ItemID, "version", pl.Version, "gen", pl.Gen)
+		return nil
+	}
+	for _, d := range ds {
+		if d.Kind != content.TargetSite {
+			continue
+		}
+		if err := p.deliver(ctx, d.Key); err != nil {
+			return err
+		}
+	}
+	var errs []error
+	for _, d := range ds {
+		if d.Kind == content.TargetSite || (d.Status != store.DelPending && d.Status != store.DelSending) {
+			continue
+		}
+		if err := p.enqueue(ctx, deliverTask(d)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return p.db.FinishPublication(ctx, pl.ItemID, pl.Version)
+}
+
+// handleDeliver runs one delivery task.
+func (p *Pipeline) handleDeliver(ctx context.Context, t *asynq.Task) error {
+	var pl DeliverPayload
+	if err := json.Unmarshal(t.Payload(), &pl); err != nil || pl.Key == "" {
+		return permanent(fmt.Errorf("bad payload %q", t.Payload()))
+	}
+	return p.deliver(ctx, pl.Key)
+}
+
+// reconcilePublications re-enqueues publications and deliveries whose
+// task Redis no longer has.
+func (p *Pipeline) reconcilePublications(ctx context.Context, cut time.Time) (int, error) {
+	n := 0
+	missing := func(id string) (bool, error) {
+		_, err := p.inspector.GetTaskInfo(QueueDefault, id)
+		if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+			return true, nil
+		}
+		return false, err
+	}
+	pubs, err := p.db.DuePublications(ctx, cut, 1000)
+	if err != nil {
+		return n, err
+	}
+	for _, pub := range pubs {
+		t := publishItemTask(pub.ItemID, pub.Version, pub.Generation, time.Time{})
+		if gone, err := missing(t.ID); err != nil || !gone {
+			if err != nil {
+				return n, err
+			}
+			continue
+		}
+		if err := p.enqueue(ctx, t); err != nil {
+			return n, err
+		}
+		n++
+	}
+	ds, err := p.db.StalledDeliveries(ctx, cut, 1000)
+	if err != nil {
+		return n, err
+	}
+	for _, d := range ds {
+		if d.Kind == content.TargetSite {
+			continue // part of publish:item
+		}
+		t := deliverTask(d)
+		if gone, err := missing(t.ID); err != nil || !gone {
+			if err != nil {
+				return n, err
+			}
+			continue
+		}
+		if err := p.enqueue(ctx, t); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if n > 0 {
+		p.metrics.reenqueues.WithLabelValues("publish").Add(float64(n))
+	}
+	return n, nil
+}
