@@ -6,12 +6,14 @@ package server
 
 import (
 	"context"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"time"
 
 	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/templates"
 	"github.com/crosscast/crosscast/worker"
 )
 
@@ -24,6 +26,9 @@ type Config struct {
 	Metrics http.Handler
 	// QueueMonitor is mounted at /admin/queues for admins; nil leaves it out.
 	QueueMonitor http.Handler
+	// Sites is the folder of published brand sites, served at /sites/;
+	// empty leaves it out.
+	Sites string
 	// MaxUpload bounds a submission's request body; 0 means 128 MiB.
 	MaxUpload int64
 }
@@ -35,11 +40,13 @@ type Server struct {
 	log       *slog.Logger
 	maxUpload int64
 	mux       *http.ServeMux
+	pages     *template.Template
 }
 
 // New returns a server with its routes.
 func New(cfg Config) *Server {
-	s := &Server{db: cfg.Store, pipeline: cfg.Pipeline, log: cfg.Logger, maxUpload: cfg.MaxUpload, mux: http.NewServeMux()}
+	s := &Server{db: cfg.Store, pipeline: cfg.Pipeline, log: cfg.Logger, maxUpload: cfg.MaxUpload, mux: http.NewServeMux(),
+		pages: template.Must(template.ParseFS(templates.FS, "server/*.html.tmpl"))}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -52,6 +59,19 @@ func New(cfg Config) *Server {
 	s.mux.Handle("GET /api/items", s.auth(store.RoleWriter, s.listItems))
 	s.mux.Handle("GET /api/items/{id}", s.auth(store.RoleWriter, s.getItem))
 	s.mux.Handle("GET /api/items/{id}/renderings/{channel}/{file...}", s.auth(store.RoleWriter, s.getRenderingFile))
+	s.mux.Handle("POST /api/items/{id}/publish", s.auth(store.RoleEditor, s.publishItem))
+	s.mux.Handle("POST /api/items/{id}/cancel", s.auth(store.RoleEditor, s.cancelItem))
+	s.mux.Handle("POST /api/items/{id}/unpublish", s.auth(store.RoleEditor, s.unpublishItem))
+	s.mux.Handle("GET /api/items/{id}/deliveries", s.auth(store.RoleWriter, s.getDeliveries))
+	s.mux.Handle("GET /api/items/{id}/clicks", s.auth(store.RoleWriter, s.getClicks))
+	s.mux.Handle("POST /api/deliveries/resolve", s.auth(store.RoleEditor, s.resolveDelivery))
+	s.mux.Handle("POST /api/brands/{id}/subscribers", s.auth(store.RoleAdmin, s.addSubscriber))
+	s.mux.HandleFunc("GET /u/{token}", s.unsubscribe)
+	s.mux.HandleFunc("POST /u/{token}", s.unsubscribe)
+	s.mux.HandleFunc("GET /r/{code}", s.redirect)
+	if cfg.Sites != "" {
+		s.mux.Handle("GET /sites/", s.sites(cfg.Sites))
+	}
 	s.mux.Handle("GET /api/brands/{id}/index", s.auth(store.RoleWriter, s.getBrandIndex))
 	s.mux.Handle("GET /api/brands/{id}/index/{file...}", s.auth(store.RoleWriter, s.getBrandIndexFile))
 	if cfg.Metrics != nil {

@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every template, by channel folder: portal/page.html.tmpl, …
 //
-//go:embed portal catalog email
+//go:embed portal catalog email server
 var FS embed.FS

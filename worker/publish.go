@@ -267,3 +267,10 @@ func (p *Pipeline) reconcilePublications(ctx context.Context, cut time.Time) (in
 	}
 	return n, nil
 }
+
+// Redeliver queues a delivery an editor set back to pending.
+func (p *Pipeline) Redeliver(ctx context.Context, d store.Delivery) error {
+	t := deliverTask(d)
+	t.ID += fmt.Sprintf("~%d", d.Attempts+1)
+	return p.enqueue(ctx, t)
+}

@@ -34,6 +34,9 @@ const (
 	envReconcile  = "CROSSCAST_RECONCILE_INTERVAL"
 	envRetryDelay = "CROSSCAST_RETRY_DELAY" // fixed retry delay instead of exponential backoff (tests)
 	envImageCache = "CROSSCAST_IMAGE_CACHE_MB"
+	envSites      = "CROSSCAST_SITES"      // folder of published brand sites, default ./data/sites
+	envPublicURL  = "CROSSCAST_PUBLIC_URL" // where the server is reached, for /r/ links; serve defaults to http://localhost:<port>
+	envSMTPCA     = "CROSSCAST_SMTP_CA"    // PEM file of extra CAs SMTP servers may be signed by
 )
 
 const defaultDatabase = "data/crosscast.db"

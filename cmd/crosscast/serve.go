@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -17,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/crosscast/crosscast/publish"
 	"github.com/crosscast/crosscast/server"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/worker"
@@ -47,7 +52,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	p, err := newPipeline(db, redis, log, reg)
+	p, err := newPipeline(db, redis, log, reg, publicURL(*addr))
 	if err != nil {
 		return err
 	}
@@ -76,6 +81,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	h := server.New(server.Config{
 		Store: db, Pipeline: p, Logger: log,
 		Metrics:      promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		Sites:        sitesDir(),
 		QueueMonitor: asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: redis}),
 	})
 	log.Info("listening", "addr", *addr)
@@ -89,12 +95,47 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	return err
 }
 
-func newPipeline(db *store.DB, redis asynq.RedisConnOpt, log *slog.Logger, reg prometheus.Registerer) (*worker.Pipeline, error) {
+func newPipeline(db *store.DB, redis asynq.RedisConnOpt, log *slog.Logger, reg prometheus.Registerer, publicURL string) (*worker.Pipeline, error) {
 	rs, err := pipelineRenderers(db, log)
 	if err != nil {
 		return nil, err
 	}
-	return worker.New(worker.Config{Store: db, Redis: redis, Renderers: rs, Metrics: worker.NewMetrics(reg), Logger: log}), nil
+	cfg := worker.Config{
+		Store: db, Redis: redis, Renderers: rs, Metrics: worker.NewMetrics(reg), Logger: log,
+		Site: &publish.Site{Root: sitesDir()}, PublicURL: publicURL,
+	}
+	if ca := os.Getenv(envSMTPCA); ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", envSMTPCA, err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s: %s holds no PEM certificate", envSMTPCA, ca)
+		}
+		cfg.SMTPTLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return worker.New(cfg), nil
+}
+
+func sitesDir() string { return envOr(envSites, filepath.Join("data", "sites")) }
+
+// publicURL is where links in published messages reach this server.
+func publicURL(addr string) string {
+	if u := os.Getenv(envPublicURL); u != "" {
+		return strings.TrimRight(u, "/")
+	}
+	if addr == "" {
+		return ""
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	return "http://localhost:" + port
 }
 
 func serverConfig(workers int) worker.ServerConfig {

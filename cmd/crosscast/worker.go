@@ -29,7 +29,7 @@ func (m *Main) work(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	p, err := newPipeline(db, redis, log, prometheus.NewRegistry())
+	p, err := newPipeline(db, redis, log, prometheus.NewRegistry(), publicURL(""))
 	if err != nil {
 		return err
 	}
