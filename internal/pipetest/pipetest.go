@@ -43,6 +43,13 @@ type Env struct {
 // New builds the pipeline with the portal renderer plus extra ones.
 func New(t *testing.T, s Setup, extra ...renderers.Renderer) *Env {
 	t.Helper()
+	return NewWith(t, s, nil, extra...)
+}
+
+// NewWith is New with a hook that adjusts the pipeline's configuration
+// (publishing targets' clients, the site folder) before it is built.
+func NewWith(t *testing.T, s Setup, configure func(*worker.Config), extra ...renderers.Renderer) *Env {
+	t.Helper()
 	ctx := context.Background()
 	e := &Env{}
 	if s.DB == "real" {
@@ -75,7 +82,11 @@ func New(t *testing.T, s Setup, extra ...renderers.Renderer) *Env {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	e.Pipeline = worker.New(worker.Config{Store: db, Redis: e.Redis, Renderers: append([]renderers.Renderer{pr}, extra...), Logger: log, MaxRetry: 3})
+	cfg := worker.Config{Store: db, Redis: e.Redis, Renderers: append([]renderers.Renderer{pr}, extra...), Logger: log, MaxRetry: 3}
+	if configure != nil {
+		configure(&cfg)
+	}
+	e.Pipeline = worker.New(cfg)
 	t.Cleanup(func() { e.Pipeline.Close() })
 	return e
 }

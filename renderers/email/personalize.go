@@ -116,12 +116,12 @@ func (m *Message) RewriteLinks(fn func(string) string) {
 // Date, and the recipient's own unsubscribe link in List-Unsubscribe and
 // in both parts.
 func (m *Message) ForRecipient(to, unsubscribe string, date time.Time) ([]byte, error) {
-	to, ok := cleanHeader(to)
-	if !ok || !strings.Contains(to, "@") || strings.ContainsAny(to, " <>,") {
+	to, changed := cleanHeader(to)
+	if changed || !strings.Contains(to, "@") || strings.ContainsAny(to, " <>,") {
 		return nil, fmt.Errorf("email: %q is not a plain address", to)
 	}
-	unsubscribe, ok = cleanHeader(unsubscribe)
-	if !ok || strings.ContainsAny(unsubscribe, "<>\" ") {
+	unsubscribe, changed = cleanHeader(unsubscribe)
+	if changed || strings.ContainsAny(unsubscribe, "<>\" ") {
 		return nil, fmt.Errorf("email: bad unsubscribe URL %q", unsubscribe)
 	}
 	swap := func(s string) string {
