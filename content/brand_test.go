@@ -243,3 +243,53 @@ func TestFormatDate(t *testing.T) {
 		}
 	}
 }
+
+func TestBrandTargets(t *testing.T) {
+	good := okBrand + `  from_address: news@test.example
+targets:
+  news:
+    kind: smtp
+    host_env: TEST_SMTP_HOST
+    password_env: TEST_SMTP_PASSWORD
+    to: subscribers
+  hook:
+    kind: webhook
+    channel: social
+    network: linkedin
+    url: https://hooks.test.example/in
+    secret_env: TEST_HOOK_SECRET
+`
+	b, err := loadBrand(t, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := b.Targets()
+	if len(ts) != 3 || ts[0].ID != SiteTarget || ts[1].ID != "hook" || ts[2].ID != "news" {
+		t.Fatalf("targets = %+v", ts)
+	}
+	if ch := ts[2].Channels(); len(ch) != 1 || ch[0] != ChanEmail || ts[1].TargetNetwork() != NetLinkedIn {
+		t.Errorf("channels %v, network %q", ch, ts[1].TargetNetwork())
+	}
+	bad := []struct{ edit, want string }{
+		{"password_env: TEST_SMTP_PASSWORD|password_env: hunter2-secret", `brand.yaml:23:5: targets.news.password_env: must name an environment variable`},
+		{"kind: smtp|kind: carrier-pigeon", `targets.news.kind: must be smtp, mastodon, bluesky or webhook`},
+		{"    host_env: TEST_SMTP_HOST\n|", `targets.news.host_env: is required`},
+		{"to: subscribers|to: Ann <ann@test.example>", `targets.news.to: must be "subscribers" or one plain address`},
+		{"url: https://hooks.test.example/in|url: https://user:pw@hooks.test.example/in", `targets.hook.url: must be an absolute http(s) URL without credentials`},
+		{"    network: linkedin\n|", `targets.hook.network: is required for social`},
+		{"  news:|  site:", `"site" is reserved`},
+	}
+	for _, tt := range bad {
+		from, to, _ := strings.Cut(tt.edit, "|")
+		if !strings.Contains(good, from) {
+			t.Fatalf("edit %q does not apply", from)
+		}
+		_, err := loadBrand(t, strings.Replace(good, from, to, 1))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s:\ngot  %v\nwant %q", tt.edit, err, tt.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("the error repeats what may be a secret: %v", err)
+		}
+	}
+}

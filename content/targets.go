@@ -112,7 +112,8 @@ func (b *Brand) validateTargets(fail func(field, format string, args ...any)) {
 			case v == "" && required:
 				fail(f(name), "is required: the name of an environment variable holding it")
 			case v != "" && !envNameRE.MatchString(v):
-				fail(f(name), "must name an environment variable like KESTREL_SMTP_PASSWORD, not %q (never put the secret itself here)", v)
+				// The value is not echoed: it may be the secret itself.
+				fail(f(name), "must name an environment variable, like KESTREL_SMTP_PASSWORD (upper-case letters, digits, _); never put the secret itself here")
 			}
 		}
 		web := func(name, v string, required bool) {
