@@ -92,6 +92,11 @@ func (s *DB) ItemFiles(ctx context.Context, brandID, channel, name string) (map[
 		JOIN rendering_files f ON f.item_id = i.id AND f.version = i.latest_version AND f.channel = $2 AND f.variant = '' AND f.name = $3
 		JOIN assets a ON a.sha256 = f.sha256
 		WHERE i.brand_id = $1 AND i.status = 'rendered'`, brandID, channel, name)
+	return filesByItem(rows, err)
+}
+
+// filesByItem reads (item id, file data) rows into a map.
+func filesByItem(rows *sql.Rows, err error) (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}

@@ -278,8 +278,12 @@ func scanDelivery(r rowScanner) (*Delivery, error) {
 // Deliveries returns an item version's ledger rows (all versions when
 // version is 0), in a fixed order.
 func (s *DB) Deliveries(ctx context.Context, itemID string, version int) ([]Delivery, error) {
-	rows, err := s.query(ctx, s.db, `SELECT `+deliveryCols+` FROM deliveries
+	return s.deliveries(ctx, `SELECT `+deliveryCols+` FROM deliveries
 		WHERE item_id = $1 AND ($2 = 0 OR version = $2) ORDER BY version DESC, channel, target, variant`, itemID, version)
+}
+
+func (s *DB) deliveries(ctx context.Context, query string, args ...any) ([]Delivery, error) {
+	rows, err := s.query(ctx, s.db, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -431,23 +435,10 @@ func (s *DB) ResolveDelivery(ctx context.Context, key, status, actor string) (*D
 // StalledDeliveries returns deliveries of started publications still
 // pending or sending since before the cut-off: their task was lost.
 func (s *DB) StalledDeliveries(ctx context.Context, before time.Time, limit int) ([]Delivery, error) {
-	rows, err := s.query(ctx, s.db, `SELECT `+prefixed("d.", deliveryCols)+` FROM deliveries d
+	return s.deliveries(ctx, `SELECT `+prefixed("d.", deliveryCols)+` FROM deliveries d
 		JOIN publications p ON p.item_id = d.item_id AND p.version = d.version
 		WHERE p.status IN ('publishing', 'published') AND d.status IN ('pending', 'sending') AND d.updated_at < $1
 		ORDER BY d.updated_at LIMIT $2`, before, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	defer rows.Close()
-	var out []Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: %w", err)
-		}
-		out = append(out, *d)
-	}
-	return out, rows.Err()
 }
 
 // DuePublications returns publications scheduled before the cut-off that
@@ -490,20 +481,7 @@ func (s *DB) PublishedFiles(ctx context.Context, brandID, channel, name string) 
 		WHERE d.brand_id = $1 AND d.channel = $2 AND d.target = 'site' AND d.status IN ('sent', 'sending')
 		AND d.version = (SELECT MAX(d2.version) FROM deliveries d2 WHERE d2.item_id = d.item_id AND d2.channel = $2
 			AND d2.target = 'site' AND d2.status IN ('sent', 'sending'))`, brandID, channel, name)
-	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	defer rows.Close()
-	out := map[string][]byte{}
-	for rows.Next() {
-		var id string
-		var data []byte
-		if err := rows.Scan(&id, &data); err != nil {
-			return nil, fmt.Errorf("store: %w", err)
-		}
-		out[id] = data
-	}
-	return out, rows.Err()
+	return filesByItem(rows, err)
 }
 
 // Unpublish marks an item's site deliveries withdrawn, so the next site
