@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -54,17 +55,11 @@ type bskySession struct {
 
 func (b *Bluesky) xrpc(ctx context.Context, method, nsid string, jwt string, ctype string, body []byte, out any) (int, error) {
 	u := strings.TrimRight(b.Service, "/") + "/xrpc/" + nsid
-	var r *bytes.Reader
+	var r io.Reader
 	if body != nil {
 		r = bytes.NewReader(body)
 	}
-	var req *http.Request
-	var err error
-	if r != nil {
-		req, err = http.NewRequestWithContext(ctx, method, u, r)
-	} else {
-		req, err = http.NewRequestWithContext(ctx, method, u, nil)
-	}
+	req, err := http.NewRequestWithContext(ctx, method, u, r)
 	if err != nil {
 		return 0, permanent(err)
 	}

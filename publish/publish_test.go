@@ -139,6 +139,21 @@ func TestWebhookRetriesKeepTheID(t *testing.T) {
 	}
 }
 
+// untilSent retries send the way a task would: again after a temporary
+// failure, a few times at most, never after a permanent one.
+func untilSent(t *testing.T, send func() error) {
+	t.Helper()
+	var err error
+	for attempt := 0; attempt < 6; attempt++ {
+		if err = send(); err == nil || publish.IsPermanent(err) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func testClient() *http.Client {
 	return publish.NewHTTPClient(publish.HTTPOptions{AllowHosts: []string{"127.0.0.1"}, Timeout: 500 * time.Millisecond})
 }
@@ -160,18 +175,10 @@ func TestMastodonThread(t *testing.T) {
 	}
 	texts := []string{"1/3 First https://kestrel.example/a/?utm_source=mastodon", "2/3 Second", "3/3 Third"}
 	var posted []publish.Posted
-	for attempt := 0; attempt < 6; attempt++ {
+	untilSent(t, func() (err error) {
 		posted, err = c.PostThread(ctx, texts, "en", []string{id}, "key-1")
-		if err == nil {
-			break
-		}
-		if publish.IsPermanent(err) {
-			t.Fatal(err)
-		}
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+		return err
+	})
 	got := m.Posts()
 	if len(got) != 3 || len(posted) != 3 {
 		t.Fatalf("%d statuses created, %d reported; want 3 (attempts %d)", len(got), len(posted), m.Attempts)
@@ -217,19 +224,10 @@ func TestBlueskyThread(t *testing.T) {
 	embed := &publish.BlueskyEmbed{URI: "https://kestrel.example/a/", Title: "Five days", Description: "A trail", Thumb: noisyJPEG(t, 300)}
 	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	var posted []publish.Posted
-	var err error
-	for attempt := 0; attempt < 6; attempt++ {
+	untilSent(t, func() (err error) {
 		posted, err = b.PostThread(context.Background(), posts, "sv", embed, "item/1/social/bluesky", at)
-		if err == nil {
-			break
-		}
-		if publish.IsPermanent(err) {
-			t.Fatal(err)
-		}
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+		return err
+	})
 	recs := pds.Records()
 	if len(recs) != 3 || len(posted) != 3 {
 		t.Fatalf("%d records, %d reported; want 3", len(recs), len(posted))

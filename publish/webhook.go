@@ -21,7 +21,6 @@ type Webhook struct {
 	URL    string
 	Secret []byte // decoded; see DecodeSecret
 	Client *http.Client
-	Now    func() time.Time // nil: time.Now
 }
 
 // DecodeSecret reads a Standard Webhooks secret: "whsec_" and base64, or
@@ -76,11 +75,7 @@ func Verify(secret []byte, h http.Header, body []byte, now time.Time, tolerance 
 // Send posts body with id, the same id on every retry so the receiver
 // can drop repeats; the timestamp is the attempt's. A 2xx is success.
 func (w *Webhook) Send(ctx context.Context, id string, body []byte) error {
-	now := time.Now
-	if w.Now != nil {
-		now = w.Now
-	}
-	ts := now().Unix()
+	ts := time.Now().Unix()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
 	if err != nil {
 		return permanent(err)

@@ -33,7 +33,7 @@ func (s *Server) getDeliveries(w http.ResponseWriter, r *http.Request) {
 	for i, d := range ds {
 		out[i].Delivery = d
 		if d.Channel == "email" {
-			if out[i].Recipients, err = s.db.DeliveryRecipients(ctx, d.Key); err != nil {
+			if out[i].Recipients, err = s.db.DeliveryRecipients(ctx, &d); err != nil {
 				s.error(w, r, err)
 				return
 			}

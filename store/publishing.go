@@ -205,8 +205,8 @@ func (s *DB) Publications(ctx context.Context, itemID string) ([]Publication, er
 }
 
 // Cancel withdraws a scheduled publication and its pending deliveries.
-// Once it has started, Cancel returns ErrConflict. It returns the
-// publication as it was, so the caller can delete its queued task.
+// Once it has started, Cancel returns ErrConflict. The publication it
+// returns keeps its generation, so the caller can delete its queued task.
 func (s *DB) Cancel(ctx context.Context, itemID string, version int, actor string) (*Publication, error) {
 	var pub *Publication
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -226,6 +226,7 @@ func (s *DB) Cancel(ctx context.Context, itemID string, version int, actor strin
 			itemID, version, DelCancelled, now); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
+		p.Status, p.UpdatedAt = PubCancelled, now
 		pub = p
 		return s.addEvent(ctx, tx, Event{Actor: actor, Kind: "cancelled", ItemID: itemID, Version: version})
 	})

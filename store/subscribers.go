@@ -16,6 +16,8 @@ type Recipient struct {
 	Status     string `json:"status"`
 	ExternalID string `json:"message_id,omitempty"`
 	Error      string `json:"error,omitempty"`
+	// Token is the address's unsubscribe token when it is a subscriber.
+	Token string `json:"-"`
 }
 
 // normAddress is how addresses are compared: the domain is
@@ -38,19 +40,6 @@ func (s *DB) AddSubscriber(ctx context.Context, brandID, address string) (string
 		return "", fmt.Errorf("store: %w", err)
 	}
 	return out, nil
-}
-
-// SubscriberToken returns the unsubscribe token of a subscribed address.
-func (s *DB) SubscriberToken(ctx context.Context, brandID, address string) (string, error) {
-	var token string
-	err := s.queryRow(ctx, s.db, `SELECT token FROM subscribers WHERE brand_id = $1 AND address = $2`, brandID, normAddress(address)).Scan(&token)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("subscriber %q of %s: %w", address, brandID, ErrNotFound)
-	}
-	if err != nil {
-		return "", fmt.Errorf("store: %w", err)
-	}
-	return token, nil
 }
 
 // Subscriber returns the brand and address a token belongs to.
@@ -130,11 +119,15 @@ func (s *DB) Recipients(ctx context.Context, d *Delivery, addresses []string, su
 	if err != nil {
 		return nil, err
 	}
-	return s.recipients(ctx, d.ID)
+	return s.DeliveryRecipients(ctx, d)
 }
 
-func (s *DB) recipients(ctx context.Context, deliveryID int64) ([]Recipient, error) {
-	rows, err := s.query(ctx, s.db, `SELECT address, status, external_id, error FROM delivery_recipients WHERE delivery_id = $1 ORDER BY address`, deliveryID)
+// DeliveryRecipients returns an email delivery's recipients with their
+// unsubscribe tokens.
+func (s *DB) DeliveryRecipients(ctx context.Context, d *Delivery) ([]Recipient, error) {
+	rows, err := s.query(ctx, s.db, `SELECT r.address, r.status, r.external_id, r.error, COALESCE(sb.token, '') FROM delivery_recipients r
+		LEFT JOIN subscribers sb ON sb.brand_id = $2 AND sb.address = r.address
+		WHERE r.delivery_id = $1 ORDER BY r.address`, d.ID, d.BrandID)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -142,7 +135,7 @@ func (s *DB) recipients(ctx context.Context, deliveryID int64) ([]Recipient, err
 	var out []Recipient
 	for rows.Next() {
 		var r Recipient
-		if err := rows.Scan(&r.Address, &r.Status, &r.ExternalID, &r.Error); err != nil {
+		if err := rows.Scan(&r.Address, &r.Status, &r.ExternalID, &r.Error, &r.Token); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		out = append(out, r)
@@ -198,13 +191,4 @@ func (s *DB) FinishRecipient(ctx context.Context, d *Delivery, address, status, 
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil
-}
-
-// DeliveryRecipients returns an email delivery's recipients by key.
-func (s *DB) DeliveryRecipients(ctx context.Context, key string) ([]Recipient, error) {
-	d, err := s.Delivery(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	return s.recipients(ctx, d.ID)
 }

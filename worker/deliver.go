@@ -105,11 +105,12 @@ func (p *Pipeline) send(ctx context.Context, d *store.Delivery) (*publish.Posted
 		return nil, err
 	}
 	j := &job{d: d, item: it, brand: brand, links: content.NewLinkPlan(it, brand), pub: pub}
-	i := slices.IndexFunc(brand.Targets(), func(t content.Target) bool { return t.ID == d.Target })
+	targets := brand.Targets()
+	i := slices.IndexFunc(targets, func(t content.Target) bool { return t.ID == d.Target })
 	if i < 0 {
 		return nil, publish.ErrPermanentf("brand %s has no target %q any more", brand.ID, d.Target)
 	}
-	j.target = brand.Targets()[i]
+	j.target = targets[i]
 	channel := d.Channel
 	if n := j.target.TargetNetwork(); n != "" {
 		channel = n
@@ -140,7 +141,17 @@ func permanentIf(err error) error {
 	return err
 }
 
-// files returns a channel's rendered files of the delivery's version.
+// file returns one rendered file of the delivery's version.
+func (p *Pipeline) file(ctx context.Context, d *store.Delivery, channel, name string) ([]byte, error) {
+	_, data, err := p.db.RenderingFile(ctx, store.RenderKey{ItemID: d.ItemID, Version: d.Version, Channel: channel}, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, publish.ErrPermanentf("the %s rendering has no %s", channel, name)
+	}
+	return data, err
+}
+
+// files returns all of a channel's rendered files of the delivery's
+// version (the site publishes them all).
 func (p *Pipeline) files(ctx context.Context, d *store.Delivery, channel string) (map[string][]byte, error) {
 	rs, err := p.db.Renderings(ctx, d.ItemID, d.Version)
 	if err != nil {
@@ -307,15 +318,10 @@ func (p *Pipeline) sendSMTP(ctx context.Context, j *job) (*publish.Posted, error
 	if err != nil {
 		return nil, err
 	}
-	files, err := p.files(ctx, j.d, "email")
+	msg, err := p.trackedEmail(ctx, j)
 	if err != nil {
 		return nil, err
 	}
-	msg, err := email.ParseEML(files["email.eml"], j.links.Unsubscribe)
-	if err != nil {
-		return nil, publish.ErrPermanentf("%v", err)
-	}
-	msg.RewriteLinks(j.track.URL)
 	if err := p.db.PutLinks(ctx, j.track.links); err != nil {
 		return nil, err
 	}
@@ -347,12 +353,8 @@ func (p *Pipeline) sendSMTP(ctx context.Context, j *job) (*publish.Posted, error
 			continue
 		}
 		unsub := j.links.Unsubscribe
-		if t.To == content.ToSubscribers && unsub != "" {
-			tok, err := p.db.SubscriberToken(ctx, j.brand.ID, r.Address)
-			if err != nil {
-				return nil, err
-			}
-			unsub = strings.TrimRight(unsub, "/") + "/" + tok
+		if r.Token != "" && unsub != "" {
+			unsub = strings.TrimRight(unsub, "/") + "/" + r.Token
 		}
 		body, err := msg.ForRecipient(r.Address, unsub, j.pub.ProcessAt)
 		if err != nil {
@@ -389,7 +391,7 @@ func (p *Pipeline) sendSMTP(ctx context.Context, j *job) (*publish.Posted, error
 			return nil, err
 		}
 	}
-	final, err := p.db.DeliveryRecipients(ctx, j.d.Key)
+	final, err := p.db.DeliveryRecipients(ctx, j.d)
 	if err != nil {
 		return nil, err
 	}
@@ -411,17 +413,31 @@ func (p *Pipeline) sendSMTP(ctx context.Context, j *job) (*publish.Posted, error
 	return &publish.Posted{ID: msg.MessageID(), URL: j.links.Canonical}, nil
 }
 
-// socialDoc reads the rendering's social.json and the card files.
-func (p *Pipeline) socialDoc(ctx context.Context, j *job) (*social.Doc, map[string][]byte, error) {
-	files, err := p.files(ctx, j.d, "social")
+// trackedEmail reads the rendered .eml with its links made tracked.
+func (p *Pipeline) trackedEmail(ctx context.Context, j *job) (*email.Message, error) {
+	eml, err := p.file(ctx, j.d, "email", "email.eml")
 	if err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	msg, err := email.ParseEML(eml, j.links.Unsubscribe)
+	if err != nil {
+		return nil, publish.ErrPermanentf("%v", err)
+	}
+	msg.RewriteLinks(j.track.URL)
+	return msg, nil
+}
+
+// socialDoc reads the rendering's social.json.
+func (p *Pipeline) socialDoc(ctx context.Context, j *job) (*social.Doc, error) {
+	raw, err := p.file(ctx, j.d, "social", "social.json")
+	if err != nil {
+		return nil, err
 	}
 	var doc social.Doc
-	if err := json.Unmarshal(files["social.json"], &doc); err != nil {
-		return nil, nil, publish.ErrPermanentf("social.json: %v", err)
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, publish.ErrPermanentf("social.json: %v", err)
 	}
-	return &doc, files, nil
+	return &doc, nil
 }
 
 func network(doc *social.Doc, id string) (*social.NetworkPosts, error) {
@@ -442,7 +458,7 @@ func (p *Pipeline) sendMastodon(ctx context.Context, j *job) (*publish.Posted, e
 		return nil, err
 	}
 	m := &publish.Mastodon{Instance: j.target.Instance, Token: token, Client: p.httpFor(j.target)}
-	doc, files, err := p.socialDoc(ctx, j)
+	doc, err := p.socialDoc(ctx, j)
 	if err != nil {
 		return nil, err
 	}
@@ -453,13 +469,19 @@ func (p *Pipeline) sendMastodon(ctx context.Context, j *job) (*publish.Posted, e
 	if limit, err := m.Limit(ctx); err != nil {
 		return nil, err
 	} else if limit > 0 && limit != np.Limit {
-		if np, files, err = p.rerenderMastodon(ctx, j, limit); err != nil {
+		if np, err = p.rerenderMastodon(ctx, j, limit); err != nil {
 			return nil, err
 		}
 	}
 	var media []string
-	if np.Image != nil && files[np.Image.File] != nil {
-		id, err := m.UploadMedia(ctx, np.Image.File, files[np.Image.File], np.Image.Alt)
+	if np.Image != nil {
+		// The card does not depend on the length limit: the stored one
+		// serves a re-render too.
+		card, err := p.file(ctx, j.d, "social", np.Image.File)
+		if err != nil {
+			return nil, err
+		}
+		id, err := m.UploadMedia(ctx, np.Image.File, card, np.Image.Alt)
 		if err != nil {
 			return nil, err
 		}
@@ -481,10 +503,10 @@ func (p *Pipeline) sendMastodon(ctx context.Context, j *job) (*publish.Posted, e
 
 // rerenderMastodon renders the social channel again with the instance's
 // limit, for this delivery only.
-func (p *Pipeline) rerenderMastodon(ctx context.Context, j *job, limit int) (*social.NetworkPosts, map[string][]byte, error) {
+func (p *Pipeline) rerenderMastodon(ctx context.Context, j *job, limit int) (*social.NetworkPosts, error) {
 	r, ok := p.renderers["social"]
 	if !ok || j.brand.Social.Mastodon == nil {
-		return nil, nil, publish.ErrPermanentf("cannot re-render for the instance's limit of %d", limit)
+		return nil, publish.ErrPermanentf("cannot re-render for the instance's limit of %d", limit)
 	}
 	b := *j.brand
 	prof := *b.Social.Mastodon
@@ -492,19 +514,18 @@ func (p *Pipeline) rerenderMastodon(ctx context.Context, j *job, limit int) (*so
 	b.Social.Mastodon = &prof
 	out, err := safeRender(ctx, r, renderers.Input{Item: j.item, Brand: &b, Links: content.NewLinkPlan(j.item, &b)})
 	if err != nil {
-		return nil, nil, publish.ErrPermanentf("re-render for the instance's limit: %v", err)
-	}
-	files := map[string][]byte{}
-	for _, f := range out.Files {
-		files[f.Name] = f.Data
+		return nil, publish.ErrPermanentf("re-render for the instance's limit: %v", err)
 	}
 	var doc social.Doc
-	if err := json.Unmarshal(files["social.json"], &doc); err != nil {
-		return nil, nil, publish.ErrPermanentf("social.json: %v", err)
+	for _, f := range out.Files {
+		if f.Name == "social.json" {
+			if err := json.Unmarshal(f.Data, &doc); err != nil {
+				return nil, publish.ErrPermanentf("social.json: %v", err)
+			}
+		}
 	}
 	p.log.Info("mastodon posts re-rendered for the instance's limit", "item", j.d.ItemID, "limit", limit)
-	np, err := network(&doc, content.NetMastodon)
-	return np, files, err
+	return network(&doc, content.NetMastodon)
 }
 
 // sendBluesky posts the thread with its facets and the link card.
@@ -518,7 +539,7 @@ func (p *Pipeline) sendBluesky(ctx context.Context, j *job) (*publish.Posted, er
 		service = "https://bsky.social"
 	}
 	b := &publish.Bluesky{Service: service, Identifier: j.target.Identifier, Password: pass, Client: p.httpFor(j.target)}
-	doc, files, err := p.socialDoc(ctx, j)
+	doc, err := p.socialDoc(ctx, j)
 	if err != nil {
 		return nil, err
 	}
@@ -540,7 +561,12 @@ func (p *Pipeline) sendBluesky(ctx context.Context, j *job) (*publish.Posted, er
 	var embed *publish.BlueskyEmbed
 	if np.Embed != nil {
 		e := np.Embed.External
-		embed = &publish.BlueskyEmbed{URI: j.track.URL(e.URI), Title: e.Title, Description: e.Description, Thumb: files[e.Thumb]}
+		embed = &publish.BlueskyEmbed{URI: j.track.URL(e.URI), Title: e.Title, Description: e.Description}
+		if e.Thumb != "" {
+			if embed.Thumb, err = p.file(ctx, j.d, "social", e.Thumb); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := p.db.PutLinks(ctx, j.track.links); err != nil {
 		return nil, err
@@ -597,7 +623,7 @@ func (p *Pipeline) sendWebhook(ctx context.Context, j *job) (*publish.Posted, er
 	var payload any
 	switch j.d.Channel {
 	case "social":
-		doc, _, err := p.socialDoc(ctx, j)
+		doc, err := p.socialDoc(ctx, j)
 		if err != nil {
 			return nil, err
 		}
@@ -616,28 +642,23 @@ func (p *Pipeline) sendWebhook(ctx context.Context, j *job) (*publish.Posted, er
 		}
 		payload = np
 	case "email":
-		files, err := p.files(ctx, j.d, "email")
+		msg, err := p.trackedEmail(ctx, j)
 		if err != nil {
 			return nil, err
 		}
-		msg, err := email.ParseEML(files["email.eml"], j.links.Unsubscribe)
-		if err != nil {
-			return nil, publish.ErrPermanentf("%v", err)
-		}
-		msg.RewriteLinks(j.track.URL)
 		payload = map[string]any{"headers": msg.Headers, "html": string(msg.HTML), "text": string(msg.Text)}
 	case content.ChanPortal:
-		files, err := p.files(ctx, j.d, content.ChanPortal)
+		page, err := p.file(ctx, j.d, content.ChanPortal, "index.html")
 		if err != nil {
 			return nil, err
 		}
-		payload = map[string]any{"title": j.item.Title, "html": string(files["index.html"])}
+		payload = map[string]any{"title": j.item.Title, "html": string(page)}
 	case content.ChanCatalog:
-		files, err := p.files(ctx, j.d, content.ChanCatalog)
+		entry, err := p.file(ctx, j.d, content.ChanCatalog, catalog.EntryFile)
 		if err != nil {
 			return nil, err
 		}
-		payload = json.RawMessage(files[catalog.EntryFile])
+		payload = json.RawMessage(entry)
 	default:
 		return nil, publish.ErrPermanentf("webhook for channel %q", j.d.Channel)
 	}

@@ -90,7 +90,6 @@ func (p *Pipeline) Schedule(ctx context.Context, itemID string, version int, at 
 			ds = append(ds, store.NewDelivery{Channel: ch, Target: t.ID, Kind: t.Kind})
 		}
 	}
-	old, _ := p.db.Publication(ctx, itemID, version)
 	pub, tasks, err := p.db.Schedule(ctx, store.ScheduleRequest{
 		ItemID: itemID, Version: version, At: at, Actor: actor, Deliveries: ds,
 		Task: func(gen int) store.Task { return publishItemTask(itemID, version, gen, at) },
@@ -98,8 +97,8 @@ func (p *Pipeline) Schedule(ctx context.Context, itemID string, version int, at 
 	if err != nil {
 		return nil, err
 	}
-	if old != nil {
-		p.deleteTask(PublishItemTaskID(itemID, version, old.Generation))
+	if pub.Generation > 1 {
+		p.deleteTask(PublishItemTaskID(itemID, version, pub.Generation-1))
 	}
 	if err := p.Dispatch(ctx, tasks); err != nil {
 		p.log.Warn("enqueue publication failed; the reconciler will retry", "err", err)
@@ -130,7 +129,7 @@ func (p *Pipeline) Cancel(ctx context.Context, itemID string, version int, actor
 		return nil, err
 	}
 	p.deleteTask(PublishItemTaskID(itemID, version, pub.Generation))
-	return p.db.Publication(ctx, itemID, version)
+	return pub, nil
 }
 
 // deleteTask removes a queued task; a task already gone is fine, and a

@@ -388,7 +388,7 @@ func TestEmailCrashLeavesUnknown(t *testing.T) {
 			if n := len(tg.smtp.Messages()); n != 1 {
 				t.Errorf("%d messages sent, want 1 (bob)", n)
 			}
-			rs, _ := e.DB.DeliveryRecipients(ctx, key)
+			rs, _ := e.DB.DeliveryRecipients(ctx, got)
 			for _, r := range rs {
 				want := map[string]string{"ann@example.net": store.DelUnknown, "bob@example.net": store.DelSent}[r.Address]
 				if r.Status != want {
