@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/mail"
 	"os"
@@ -29,88 +27,24 @@ import (
 	"github.com/crosscast/crosscast/worker"
 )
 
-// targets are the fake publishing targets of one test.
+// targets are the fake publishing targets of one test and the site
+// folder it publishes to.
 type targets struct {
-	smtp     *fakes.SMTP
-	mastodon *fakes.Mastodon
-	bluesky  *fakes.Bluesky
-	webhook  *fakes.Webhook
-	env      map[string]string
-	site     string
+	*fakes.Targets
+	site string
 }
 
 const publicURL = "https://cc.kestrel.example"
 
 func newTargets(t *testing.T) *targets {
-	secret := []byte("whsec-like-test-secret-0123456789")
-	tg := &targets{smtp: fakes.NewSMTP(t), mastodon: fakes.NewMastodon(600), bluesky: fakes.NewBluesky(), webhook: fakes.NewWebhook(secret), site: t.TempDir()}
-	t.Cleanup(tg.mastodon.Close)
-	t.Cleanup(tg.bluesky.Close)
-	t.Cleanup(tg.webhook.Close)
-	host, port, _ := net.SplitHostPort(tg.smtp.Addr)
-	tg.env = map[string]string{
-		"T_SMTP_HOST": host, "T_SMTP_PORT": port, "T_SMTP_USER": tg.smtp.Username, "T_SMTP_PASS": tg.smtp.Password,
-		"T_MASTODON": tg.mastodon.Token, "T_BSKY": tg.bluesky.Password, "T_HOOK": string(secret),
-	}
-	return tg
-}
-
-// brandKit writes the kestrel kit with targets pointing at the fakes.
-func (tg *targets) brandKit(t *testing.T) string {
-	dir := filepath.Join(t.TempDir(), "kestrel")
-	src := filepath.Join(testenv.RepoRoot(t), "examples", "kestrel")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"brand.yaml", "logo.svg", "logo-dark.svg"} {
-		b, err := os.ReadFile(filepath.Join(src, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f == "brand.yaml" {
-			b = append(b, fmt.Sprintf(`
-targets:
-  newsletter:
-    kind: smtp
-    host_env: T_SMTP_HOST
-    port_env: T_SMTP_PORT
-    username_env: T_SMTP_USER
-    password_env: T_SMTP_PASS
-    to: subscribers
-    rate: 1000
-  mastodon:
-    kind: mastodon
-    instance: %s
-    token_env: T_MASTODON
-    allow_hosts: [127.0.0.1]
-  bluesky:
-    kind: bluesky
-    service: %s
-    identifier: %s
-    password_env: T_BSKY
-    allow_hosts: [127.0.0.1]
-  linkedin:
-    kind: webhook
-    channel: social
-    network: linkedin
-    url: %s/hooks/linkedin
-    secret_env: T_HOOK
-    allow_hosts: [127.0.0.1]
-`, tg.mastodon.URL, tg.bluesky.URL, tg.bluesky.Handle, tg.webhook.URL)...)
-			b = bytes.Replace(b, []byte("unsubscribe_url: https://kestrel.example/u/"), []byte("unsubscribe_url: "+publicURL+"/u/"), 1)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return &targets{Targets: fakes.NewTargets(t, 600), site: t.TempDir()}
 }
 
 func (tg *targets) configure(c *worker.Config) {
 	c.Site = &publish.Site{Root: tg.site}
 	c.PublicURL = publicURL
-	c.Getenv = func(k string) string { return tg.env[k] }
-	c.SMTPTLS = tg.smtp.TLSConfig()
+	c.Getenv = func(k string) string { return tg.Env[k] }
+	c.SMTPTLS = tg.SMTP.TLSConfig()
 	c.HTTPClient = func(allow []string) *http.Client {
 		return publish.NewHTTPClient(publish.HTTPOptions{AllowHosts: allow, Timeout: 500 * time.Millisecond})
 	}
@@ -131,7 +65,7 @@ func publishEnv(t *testing.T, s pipetest.Setup, tg *targets) *env {
 		t.Fatal(err)
 	}
 	e := &env{pipetest.NewWith(t, s, tg.configure, cr, sr, er)}
-	if _, _, err := e.Pipeline.ImportBrand(context.Background(), tg.brandKit(t), "test"); err != nil {
+	if _, _, err := e.Pipeline.ImportBrand(context.Background(), tg.BrandKit(t, publicURL, ""), "test"); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -173,10 +107,10 @@ func TestPublishToEveryTarget(t *testing.T) {
 		t.Run(s.String(), func(t *testing.T) {
 			t.Parallel()
 			tg := newTargets(t)
-			tg.smtp.Fail451 = 1
-			tg.mastodon.Statuses.Inject(fakes.Fail500, fakes.TimeoutAfter)
-			tg.bluesky.Create.Inject(fakes.TimeoutAfter, fakes.Fail500)
-			tg.webhook.Inject(fakes.Fail500, fakes.TimeoutAfter)
+			tg.SMTP.Fail451 = 1
+			tg.Mastodon.Statuses.Inject(fakes.Fail500, fakes.TimeoutAfter)
+			tg.Bluesky.Create.Inject(fakes.TimeoutAfter, fakes.Fail500)
+			tg.Webhook.Inject(fakes.Fail500, fakes.TimeoutAfter)
 			e := publishEnv(t, s, tg)
 			ctx := context.Background()
 			annToken, _ := e.DB.AddSubscriber(ctx, "kestrel", "ann@example.net")
@@ -206,14 +140,14 @@ func TestPublishToEveryTarget(t *testing.T) {
 			}
 
 			// Email: one message, to ann only, with her own unsubscribe link.
-			msgs := tg.smtp.Messages()
+			msgs := tg.SMTP.Messages()
 			if len(msgs) != 1 || len(msgs[0].To) != 1 || msgs[0].To[0] != "ann@example.net" {
 				t.Fatalf("SMTP got %d messages: %+v", len(msgs), msgs)
 			}
 			checkEmail(t, msgs[0].Data, publicURL+"/u/"+annToken)
 
 			// Mastodon: a thread re-rendered for the instance's 600, once each.
-			posts := tg.mastodon.Posts()
+			posts := tg.Mastodon.Posts()
 			keys := map[string]bool{}
 			for i, p := range posts {
 				if keys[p.Key] {
@@ -227,20 +161,20 @@ func TestPublishToEveryTarget(t *testing.T) {
 			if len(posts) == 0 || len(posts[0].MediaIDs) != 1 || !strings.Contains(posts[0].Text, publicURL+"/r/") {
 				t.Errorf("first status: %+v", posts)
 			}
-			if v := tg.mastodon.Violations(); len(v) > 0 {
+			if v := tg.Mastodon.Violations(); len(v) > 0 {
 				t.Errorf("mastodon contract: %v", v)
 			}
 			// Bluesky: the thread once, facets and card checked by the fake.
-			if recs := tg.bluesky.Records(); len(recs) == 0 {
+			if recs := tg.Bluesky.Records(); len(recs) == 0 {
 				t.Error("no Bluesky posts")
 			} else if _, ok := recs[0].Record["embed"]; !ok {
 				t.Error("Bluesky post without its link card")
 			}
-			if v := tg.bluesky.Violations(); len(v) > 0 {
+			if v := tg.Bluesky.Violations(); len(v) > 0 {
 				t.Errorf("bluesky contract: %v", v)
 			}
 			// Webhook: one message, LinkedIn's posts.
-			ids, bodies := tg.webhook.Messages()
+			ids, bodies := tg.Webhook.Messages()
 			if len(ids) != 1 {
 				t.Fatalf("webhook got %d distinct messages", len(ids))
 			}
@@ -248,7 +182,7 @@ func TestPublishToEveryTarget(t *testing.T) {
 			if err := json.Unmarshal(bodies[ids[0]], &ev); err != nil || ev.Data.Network != "linkedin" || ev.Data.ItemID != id {
 				t.Errorf("webhook event %+v, %v", ev, err)
 			}
-			if v := tg.webhook.Violations(); len(v) > 0 {
+			if v := tg.Webhook.Violations(); len(v) > 0 {
 				t.Errorf("webhook contract: %v", v)
 			}
 
@@ -380,12 +314,12 @@ func TestEmailCrashLeavesUnknown(t *testing.T) {
 			if got.Status != store.DelUnknown {
 				t.Errorf("email delivery %s, want unknown", got.Status)
 			}
-			for _, m := range tg.smtp.Messages() {
+			for _, m := range tg.SMTP.Messages() {
 				if m.To[0] == "ann@example.net" {
 					t.Error("ann's message was sent again")
 				}
 			}
-			if n := len(tg.smtp.Messages()); n != 1 {
+			if n := len(tg.SMTP.Messages()); n != 1 {
 				t.Errorf("%d messages sent, want 1 (bob)", n)
 			}
 			rs, _ := e.DB.DeliveryRecipients(ctx, got)
@@ -428,7 +362,7 @@ func TestCancelBeforeStart(t *testing.T) {
 	if _, err := e.Pipeline.Cancel(ctx, id, 0, "editor"); err == nil {
 		t.Error("cancelling twice succeeded")
 	}
-	if len(tg.mastodon.Posts())+len(tg.smtp.Messages()) != 0 {
+	if len(tg.Mastodon.Posts())+len(tg.SMTP.Messages()) != 0 {
 		t.Error("a cancelled publication sent something")
 	}
 }

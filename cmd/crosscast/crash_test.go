@@ -8,15 +8,21 @@ import (
 	"image/color"
 	"image/jpeg"
 	"math/rand/v2"
+	"net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/crosscast/crosscast/internal/fakes"
 	"github.com/crosscast/crosscast/internal/pipetest"
+	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/images"
+	"github.com/crosscast/crosscast/renderers/portal"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/worker"
 )
@@ -44,6 +50,70 @@ func photo(i, w, h int) []byte {
 	var b bytes.Buffer
 	jpeg.Encode(&b, img, &jpeg.Options{Quality: 80})
 	return b.Bytes()
+}
+
+// workers runs `crosscast worker` as a child process that a test can
+// SIGKILL and start again, logging to one file.
+type workers struct {
+	t    *testing.T
+	bin  string
+	env  []string
+	logs *os.File
+	cmd  *exec.Cmd
+}
+
+func newWorkers(t *testing.T, bin string, concurrency int, e *pipetest.Env, extra []string) *workers {
+	logs, err := os.Create(filepath.Join(t.TempDir(), "worker.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(logs.Name())
+			if len(b) > 8000 {
+				b = b[len(b)-8000:]
+			}
+			t.Logf("worker log (end):\n%s", b)
+		}
+		logs.Close()
+	})
+	env := append(os.Environ(),
+		fmt.Sprintf("REDIS_URL=redis://%s/%d", e.Redis.Addr, e.Redis.DB),
+		"DATABASE_URL="+e.DSN,
+		envRetryDelay+"=200ms",
+		envReconcile+"=500ms",
+		envLogLevel+"=warn",
+		envWorkers+"="+fmt.Sprint(concurrency),
+	)
+	w := &workers{t: t, bin: bin, env: append(env, extra...), logs: logs}
+	t.Cleanup(func() {
+		if w.cmd != nil {
+			w.kill()
+		}
+	})
+	return w
+}
+
+func (w *workers) start() {
+	w.cmd = exec.Command(w.bin, "worker")
+	w.cmd.Env = w.env
+	w.cmd.Stdout, w.cmd.Stderr = w.logs, w.logs
+	if err := w.cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *workers) kill() {
+	w.cmd.Process.Signal(syscall.SIGKILL)
+	w.cmd.Wait()
+	w.cmd = nil
+}
+
+// stop asks the worker to finish what it holds and exit.
+func (w *workers) stop() {
+	w.cmd.Process.Signal(syscall.SIGTERM)
+	w.cmd.Wait()
+	w.cmd = nil
 }
 
 func crashItem(i int) map[string][]byte {
@@ -86,23 +156,7 @@ func TestCrashRecovery(t *testing.T) {
 	// This process plays the web node: its reconciler runs as serve's would.
 	go e.Pipeline.RunReconciler(ctx, 500*time.Millisecond, time.Second)
 
-	logs, _ := os.Create(filepath.Join(t.TempDir(), "worker.log"))
-	defer logs.Close()
-	start := func() *exec.Cmd {
-		cmd := exec.Command(bin, "worker", "--concurrency", "4")
-		cmd.Env = append(os.Environ(),
-			fmt.Sprintf("REDIS_URL=redis://%s/%d", e.Redis.Addr, e.Redis.DB),
-			"DATABASE_URL="+e.DSN,
-			envRetryDelay+"=200ms",
-			envReconcile+"=500ms",
-			envLogLevel+"=warn",
-		)
-		cmd.Stdout, cmd.Stderr = logs, logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd
-	}
+	w := newWorkers(t, bin, 4, e, nil)
 	rendered := func() int {
 		items, err := e.DB.Items(ctx, store.ItemFilter{Status: store.StatusRendered, Limit: 1000})
 		if err != nil {
@@ -118,23 +172,21 @@ func TestCrashRecovery(t *testing.T) {
 		at = append(at, 5+rand.IntN(n*3/4))
 	}
 	slices.Sort(at)
-	cmd := start()
+	w.start()
 	for k, threshold := range at {
 		pipetest.WaitFor(t, 2*time.Minute, fmt.Sprintf("kill %d at %d rendered", k+1, threshold), func() (bool, string) {
 			r := rendered()
 			return r >= threshold, fmt.Sprint(r, " rendered")
 		})
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		w.kill()
 		t.Logf("SIGKILL %d with %d of %d items rendered", k+1, rendered(), n)
-		cmd = start()
+		w.start()
 	}
 	pipetest.WaitFor(t, 3*time.Minute, "every item rendered", func() (bool, string) {
 		r := rendered()
 		return r == n, fmt.Sprintf("%d of %d rendered", r, n)
 	})
-	cmd.Process.Signal(syscall.SIGTERM)
-	cmd.Wait()
+	w.stop()
 
 	var attempts, reenqueued int
 	for _, id := range ids {
@@ -156,4 +208,193 @@ func TestCrashRecovery(t *testing.T) {
 		}
 	}
 	t.Logf("%d renderings, %d attempts, %d re-enqueued by the reconciler", n*len(e.Pipeline.Channels()), attempts, reenqueued)
+}
+
+// TestCrashWhilePublishing publishes 100 items to every kind of target
+// (the site, a mail server with three subscribers, Mastodon, Bluesky and
+// a webhook), SIGKILLing the worker five times at random points, and
+// checks that no target got any item twice and that every delivery
+// ended sent, or unknown where a kill fell between a message going out
+// and its being recorded.
+func TestCrashWhilePublishing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test runs for about a minute")
+	}
+	const public = "https://cc.kestrel.example"
+	// The test's pipeline (the web node's part: submit, schedule) knows
+	// every channel the worker renders.
+	var rs []renderers.Renderer
+	for name, mk := range channels() {
+		if name != portal.Channel {
+			r, err := mk(&images.Cache{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs = append(rs, r)
+		}
+	}
+	e := pipetest.New(t, pipetest.Setup{Redis: "real", DB: "real"}, rs...)
+	tg := fakes.NewTargets(t, 500)
+	bin := buildBinary(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, _, err := e.Pipeline.ImportBrand(ctx, tg.BrandKit(t, public, ""), "test"); err != nil {
+		t.Fatal(err)
+	}
+	subscribers := []string{"ann@example.net", "bob@example.net", "cat@example.net"}
+	for _, a := range subscribers {
+		if _, err := e.DB.AddSubscriber(ctx, "kestrel", a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ca := filepath.Join(t.TempDir(), "smtp-ca.pem")
+	if err := os.WriteFile(ca, tg.SMTP.CertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	site := t.TempDir()
+	extra := []string{envSites + "=" + site, envPublicURL + "=" + public, envSMTPCA + "=" + ca}
+	for k, v := range tg.Env {
+		extra = append(extra, k+"="+v)
+	}
+	w := newWorkers(t, bin, 8, e, extra)
+
+	const n = 100
+	ids := make([]string, 0, n)
+	for i := range n {
+		files := crashItem(i)
+		files["hero.jpg"] = photo(i, 800, 500)
+		res, err := e.Pipeline.Submit(ctx, worker.Bundle{Brand: "kestrel", Files: files, Actor: "crash-test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.ItemID)
+	}
+	go e.Pipeline.RunReconciler(ctx, 500*time.Millisecond, time.Second)
+	w.start()
+	pipetest.WaitFor(t, 3*time.Minute, "every item rendered", func() (bool, string) {
+		items, err := e.DB.Items(ctx, store.ItemFilter{Status: store.StatusRendered, Limit: 1000})
+		return err == nil && len(items) == n, fmt.Sprint(len(items), " rendered, ", err)
+	})
+	for _, id := range ids {
+		if _, err := e.Pipeline.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Deliveries by status over all items.
+	tally := func() (map[string]int, []store.Delivery) {
+		st := map[string]int{}
+		var all []store.Delivery
+		for _, id := range ids {
+			ds, err := e.DB.Deliveries(ctx, id, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range ds {
+				st[d.Status]++
+			}
+			all = append(all, ds...)
+		}
+		return st, all
+	}
+	const perItem = 6 // portal and catalog to the site, email, mastodon, bluesky, linkedin
+	var at []int
+	for range 5 {
+		at = append(at, 10+rand.IntN(n*perItem*3/4))
+	}
+	slices.Sort(at)
+	for k, threshold := range at {
+		pipetest.WaitFor(t, 2*time.Minute, fmt.Sprintf("kill %d at %d deliveries done", k+1, threshold), func() (bool, string) {
+			st, _ := tally()
+			return st[store.DelSent]+st[store.DelUnknown] >= threshold, fmt.Sprint(st)
+		})
+		w.kill()
+		st, _ := tally()
+		t.Logf("SIGKILL %d: %v", k+1, st)
+		w.start()
+	}
+	pipetest.WaitFor(t, 3*time.Minute, "every delivery final", func() (bool, string) {
+		st, all := tally()
+		return len(all) == n*perItem && st[store.DelPending]+st[store.DelSending] == 0, fmt.Sprint(st)
+	})
+	w.stop()
+
+	st, all := tally()
+	t.Logf("deliveries: %v", st)
+	for _, d := range all {
+		if d.Status != store.DelSent && d.Status != store.DelUnknown {
+			t.Errorf("%s: %s (%s)", d.Key, d.Status, d.Error)
+		}
+	}
+
+	// Email: at most one message per recipient and item; a recipient
+	// without one is recorded unknown (a kill between send and record
+	// may also leave a sent message unknown, never a missing one sent).
+	got := map[string]int{}
+	for _, m := range tg.SMTP.Messages() {
+		msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[strings.Join(m.To, ",")+" "+msg.Header.Get("Subject")]++
+	}
+	for k, c := range got {
+		if c > 1 {
+			t.Errorf("%q received %d times", k, c)
+		}
+	}
+	unknown := 0
+	for _, d := range all {
+		if d.Channel != "email" {
+			continue
+		}
+		rs, err := e.DB.DeliveryRecipients(ctx, &d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.Status == store.DelUnknown {
+				unknown++
+			} else if r.Status != store.DelSent {
+				t.Errorf("%s to %s: %s", d.Key, r.Address, r.Status)
+			}
+		}
+	}
+	if sent := len(tg.SMTP.Messages()); sent < n*len(subscribers)-unknown || sent > n*len(subscribers) {
+		t.Errorf("%d messages for %d items × %d subscribers with %d unknown", sent, n, len(subscribers), unknown)
+	}
+
+	// Social: no status or record created twice (each post's text is
+	// unique: the titles are numbered).
+	seen := map[string]bool{}
+	for _, p := range tg.Mastodon.Posts() {
+		if seen[p.Text] {
+			t.Errorf("Mastodon status posted twice: %.60q", p.Text)
+		}
+		seen[p.Text] = true
+	}
+	clear(seen)
+	for _, r := range tg.Bluesky.Records() {
+		text, _ := r.Record["text"].(string)
+		if seen[text] {
+			t.Errorf("Bluesky post created twice: %.60q", text)
+		}
+		seen[text] = true
+	}
+	for name, v := range map[string][]string{"mastodon": tg.Mastodon.Violations(), "bluesky": tg.Bluesky.Violations(), "webhook": tg.Webhook.Violations()} {
+		if len(v) > 0 {
+			t.Errorf("%s contract: %v", name, v)
+		}
+	}
+	// The webhook receiver de-duplicates by webhook-id; one id per item.
+	if hooks, _ := tg.Webhook.Messages(); len(hooks) != n {
+		t.Errorf("webhook got %d distinct messages for %d items", len(hooks), n)
+	}
+	// Every page is on the site.
+	pages, _ := filepath.Glob(filepath.Join(site, "kestrel", "*", "index.html"))
+	if len(pages) < n {
+		t.Errorf("%d pages on the site for %d items", len(pages), n)
+	}
+	t.Logf("sent %d emails (%d recipients unknown), %d Mastodon statuses in %d requests, %d Bluesky records in %d requests, %d webhook messages in %d requests",
+		len(tg.SMTP.Messages()), unknown, len(tg.Mastodon.Posts()), tg.Mastodon.Attempts, len(tg.Bluesky.Records()), tg.Bluesky.Attempts, n, tg.Webhook.Attempts)
 }
