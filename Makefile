@@ -40,7 +40,7 @@ bench-juice:
 	node bench/juice.mjs
 	$(GO) test -run='^$$' -bench=BenchmarkInline -benchmem -cpu 1 ./renderers/email
 
-# The HTML and accessibility checkers the tests use (Nu HTML Checker, axe-core).
+# The checkers the tests use (Nu HTML Checker, axe-core, linkinator).
 tools:
 	npm ci --prefix tools --no-audit --no-fund
 

@@ -223,6 +223,22 @@ func (p *Pipeline) sendSite(ctx context.Context, j *job) (*publish.Posted, error
 		}
 		return &publish.Posted{ID: dir, URL: j.links.Canonical}, nil
 	case content.ChanCatalog:
+		// The item's card, thumbnails, JSON and print snippet go where
+		// catalog.AssetBase says (cards embedded elsewhere point there),
+		// then the index is rebuilt with the item on it.
+		fs, err := p.files(ctx, j.d, content.ChanCatalog)
+		if err != nil {
+			return nil, err
+		}
+		var out []publish.File
+		for _, name := range slices.Sorted(maps.Keys(fs)) {
+			if name != catalog.EntryFile {
+				out = append(out, publish.File{Name: "catalog/items" + dir + name, Data: fs[name]})
+			}
+		}
+		if err := p.site.Write(j.brand.ID, out); err != nil {
+			return nil, err
+		}
 		if err := p.buildSiteIndex(ctx, j.brand); err != nil {
 			return nil, err
 		}
@@ -282,8 +298,11 @@ func (p *Pipeline) Unpublish(ctx context.Context, itemID, actor string) error {
 		return nil
 	}
 	ci := &content.Item{FrontMatter: content.FrontMatter{Lang: it.Lang, Slug: it.Slug}}
-	if err := p.site.Remove(brand.ID, content.PortalPath(ci, brand)); err != nil {
-		return err
+	dir := content.PortalPath(ci, brand)
+	for _, d := range []string{dir, "catalog/items" + dir} {
+		if err := p.site.Remove(brand.ID, d); err != nil {
+			return err
+		}
 	}
 	return p.buildSiteIndex(ctx, brand)
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -160,4 +161,49 @@ func setColorScheme(scheme string) chromedp.Action[chromedp.Void] {
 		})
 		return chromedp.Void{}, err
 	}
+}
+
+// Linkinator serves dir as the site at siteURL and runs linkinator
+// (npm) over it from its home page, following every link inside the
+// site, anchors included. Links to other hosts are not followed. It
+// reports every broken link with the page it was found on, and returns
+// how many links were checked.
+func Linkinator(t *testing.T, dir, siteURL string) int {
+	t.Helper()
+	cli := filepath.Join(testenv.RepoRoot(t), "tools", "node_modules", "linkinator", "build", "src", "cli.js")
+	if _, err := os.Stat(cli); err != nil {
+		testenv.Missing(t, "linkinator not installed (run make tools): %v", err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		testenv.Missing(t, "node not found: %v", err)
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	site := strings.TrimRight(siteURL, "/")
+	cmd := exec.Command(node, cli, srv.URL+"/", "--recurse", "--check-fragments", "--format", "json",
+		"--url-rewrite-search", regexp.QuoteMeta(site), "--url-rewrite-replace", srv.URL,
+		"--skip", "^(?!"+regexp.QuoteMeta(srv.URL)+")", "--timeout", "10000")
+	out, _ := cmd.Output() // exits 1 when a link is broken; the JSON says which
+	var res struct {
+		Links []struct {
+			URL, State, Parent string
+			Status             int
+		}
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("reading linkinator output: %v\n%s", err, out)
+	}
+	checked := 0
+	for _, l := range res.Links {
+		local := func(u string) string { return strings.Replace(u, srv.URL, site, 1) }
+		switch l.State {
+		case "BROKEN":
+			t.Errorf("broken link %s (%d) on %s", local(l.URL), l.Status, local(l.Parent))
+			checked++
+		case "OK":
+			checked++
+		}
+	}
+	return checked
 }
