@@ -78,5 +78,8 @@ func actor(r *http.Request) string {
 	if t, ok := r.Context().Value(tokenKey).(*store.Token); ok {
 		return "token:" + t.Name
 	}
+	if u := currentUser(r); u != nil {
+		return "user:" + u.Name
+	}
 	return "anonymous"
 }

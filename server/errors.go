@@ -66,6 +66,8 @@ func toAPIError(err error) *apiError {
 			Message: "the request is larger than the server accepts (" + sizeMB(mbe.Limit) + ")"}
 	case errors.Is(err, store.ErrConflict):
 		return &apiError{Status: http.StatusConflict, Code: codeConflict, Message: err.Error()}
+	case errors.Is(err, store.ErrInvalid):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: content.EInvalid, Message: err.Error()}
 	case errors.Is(err, store.ErrNotFound):
 		return &apiError{Status: http.StatusNotFound, Code: content.ENotFound, Message: err.Error()}
 	default:

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/crosscast/crosscast/store"
@@ -41,6 +42,13 @@ type Server struct {
 	maxUpload int64
 	mux       *http.ServeMux
 	pages     *template.Template
+	ui        map[string]*template.Template
+	logins    *keyedLimiter
+
+	handler    http.Handler // mux behind cross-origin protection
+
+	keyMu      sync.Mutex
+	previewKey []byte
 }
 
 // New returns a server with its routes.
@@ -53,6 +61,14 @@ func New(cfg Config) *Server {
 	if s.maxUpload <= 0 {
 		s.maxUpload = 128 << 20
 	}
+	ui, err := parsePages()
+	if err != nil {
+		panic(err) // the templates are embedded: a parse error is a build bug
+	}
+	s.ui = ui
+	// Ten tries at once, then one every six seconds, per address and per
+	// user name.
+	s.logins = newKeyedLimiter(6*time.Second, 10)
 	s.mux.HandleFunc("GET /healthz", s.health)
 	s.mux.HandleFunc("GET /readyz", s.health)
 	s.mux.Handle("POST /api/items", s.auth(store.RoleWriter, s.createItem))
@@ -78,11 +94,36 @@ func New(cfg Config) *Server {
 		s.mux.Handle("GET /metrics", cfg.Metrics)
 	}
 	if cfg.QueueMonitor != nil {
-		s.mux.Handle("/admin/queues/", s.authBrowser(store.RoleAdmin, cfg.QueueMonitor))
+		s.mux.Handle("/admin/queues/", s.adminPages(cfg.QueueMonitor))
 	}
+
+	// The editor UI.
+	s.mux.Handle("GET /static/", s.static())
+	s.mux.HandleFunc("GET /login", s.login)
+	s.mux.HandleFunc("POST /login", s.login)
+	s.mux.HandleFunc("POST /logout", s.logout)
+	s.mux.Handle("GET /{$}", s.page(store.RoleWriter, s.inbox))
+	s.mux.Handle("GET /items/{id}", s.page(store.RoleWriter, s.itemPage))
+	s.mux.Handle("POST /items/{id}/publish", s.page(store.RoleEditor, s.itemAction))
+	s.mux.Handle("POST /items/{id}/cancel", s.page(store.RoleEditor, s.itemAction))
+	s.mux.Handle("POST /items/{id}/unpublish", s.page(store.RoleEditor, s.itemAction))
+	s.mux.Handle("POST /items/{id}/resolve", s.page(store.RoleEditor, s.itemAction))
+	s.mux.HandleFunc("GET /preview/{sig}/{id}/{version}/{channel}/{file...}", s.preview)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, errNoRoute)
 	})
+
+	// Every write from a browser must come from this site's own pages
+	// (Sec-Fetch-Site, else Origin against Host). API clients send
+	// neither header and pass. RFC 8058 one-click unsubscribe is
+	// cross-site by design, and changes nothing but that one address.
+	csrf := http.NewCrossOriginProtection()
+	csrf.AddInsecureBypassPattern("POST /u/{token}")
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.log.Warn("cross-origin write refused", "path", r.URL.Path, "origin", r.Header.Get("Origin"))
+		http.Error(w, "cross-origin request refused", http.StatusForbidden)
+	}))
+	s.handler = csrf.Handler(s.mux)
 	return s
 }
 
@@ -107,7 +148,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log.Log(r.Context(), level, "http", attrs...)
 	}()
-	s.mux.ServeHTTP(rec, r)
+	s.handler.ServeHTTP(rec, r)
 }
 
 type statusRecorder struct {

@@ -30,6 +30,8 @@ var (
 	// ErrConflict is a request the current state does not allow, such as
 	// cancelling a publication that has started.
 	ErrConflict = errors.New("conflict")
+	// ErrInvalid is a value the store refuses, such as a short password.
+	ErrInvalid = errors.New("invalid")
 )
 
 type dialect int

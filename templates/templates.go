@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every template, by channel folder: portal/page.html.tmpl, …
 //
-//go:embed portal catalog email server
+//go:embed portal catalog email server ui
 var FS embed.FS

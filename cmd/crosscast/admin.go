@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -65,5 +67,49 @@ func (m *Main) token(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stderr, "created %s token %s (%q); the secret is shown only now:\n", tok.Role, tok.ID, tok.Name)
 	fmt.Fprintln(m.Stdout, secret)
+	return nil
+}
+
+// user implements `crosscast user add NAME --role editor`. The password
+// is read from stdin when --password-stdin is given, else made up and
+// printed once.
+func (m *Main) user(ctx context.Context, args []string) error {
+	if len(args) < 2 || args[0] != "add" {
+		return usageError{"user: usage: crosscast user add NAME [--role writer|editor|admin] [--password-stdin]"}
+	}
+	name := args[1]
+	fset := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fset.SetOutput(m.Stderr)
+	role := fset.String("role", store.RoleWriter, "`role`: writer, editor or admin")
+	fromStdin := fset.Bool("password-stdin", false, "read the password from the first line of stdin")
+	if err := fset.Parse(args[2:]); err != nil {
+		return err
+	}
+	var password string
+	if *fromStdin {
+		line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return fmt.Errorf("user: reading the password from stdin: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	db, err := openStore(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, pw, err := db.CreateUser(ctx, name, *role, password)
+	if err != nil {
+		if errors.Is(err, store.ErrInvalid) {
+			return usageError{"user: " + err.Error()}
+		}
+		return err
+	}
+	if password == "" {
+		fmt.Fprintf(m.Stderr, "created %s %q; the password is shown only now:\n", u.Role, u.Name)
+		fmt.Fprintln(m.Stdout, pw)
+		return nil
+	}
+	fmt.Fprintf(m.Stderr, "created %s %q\n", u.Role, u.Name)
 	return nil
 }

@@ -16,13 +16,14 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr}
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 	os.Exit(m.Run(ctx, os.Args[1:]))
 }
 
 // Main is the program, with its streams as fields so tests run it in
 // process.
 type Main struct {
+	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
 }
@@ -43,6 +44,7 @@ Usage:
   crosscast submit ITEM... [--server URL] [--brand ID] [--wait]
   crosscast migrate
   crosscast token create --role writer|editor|admin [--name NAME]
+  crosscast user add NAME [--role writer|editor|admin] [--password-stdin]
   crosscast bench [--items N] [--procs N]
 
 ITEM is a Markdown file, a bundle folder holding index.md and its images, or a
@@ -74,6 +76,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.migrate(ctx, args[1:])
 	case "token":
 		err = m.token(ctx, args[1:])
+	case "user":
+		err = m.user(ctx, args[1:])
 	case "bench":
 		err = m.bench(ctx, args[1:])
 	case "help", "-h", "-help", "--help":

@@ -67,6 +67,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := firstRunToken(ctx, db, m, log); err != nil {
 		return err
 	}
+	if err := firstRunAdmin(ctx, db, m, log, *addr); err != nil {
+		return err
+	}
 
 	var srv *asynq.Server
 	if *workers > 0 {
@@ -188,5 +191,21 @@ func firstRunToken(ctx context.Context, db *store.DB, m *Main, log *slog.Logger)
 	}
 	log.Warn("created the first admin API token; it is printed once on stderr, never logged")
 	fmt.Fprintf(m.Stderr, "\n  First run: admin API token (shown once, keep it):\n\n    export %s=%s\n\n", envToken, secret)
+	return nil
+}
+
+// firstRunAdmin creates the user "admin" with a made-up password when
+// nobody can sign in to the editor UI yet, and prints the password once.
+func firstRunAdmin(ctx context.Context, db *store.DB, m *Main, log *slog.Logger, addr string) error {
+	n, err := db.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	_, pw, err := db.CreateUser(ctx, "admin", store.RoleAdmin, "")
+	if err != nil {
+		return err
+	}
+	log.Warn("created the first editor UI user, admin; the password is printed once on stderr, never logged")
+	fmt.Fprintf(m.Stderr, "\n  First run: sign in at %s/login as admin with password (shown once):\n\n    %s\n\n", publicURL(addr), pw)
 	return nil
 }

@@ -1,0 +1,301 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"html"
+	"mime"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/social"
+	"github.com/crosscast/crosscast/store"
+)
+
+// gmailClip is where Gmail cuts an email's HTML off behind "View entire
+// message".
+const gmailClip = 102 * 1024
+
+var itemTabs = []struct{ ID, Label, Channel string }{
+	{"email", "Email", "email"},
+	{"social", "Social", "social"},
+	{"portal", "Portal", "portal"},
+	{"catalog", "Catalog", "catalog"},
+	{"links", "Links", ""},
+	{"warnings", "Warnings", ""},
+	{"history", "History", ""},
+}
+
+type tabLink struct {
+	ID, Label, Status, URL string
+	Current                bool
+	Count                  int
+}
+
+type emailView struct {
+	Variants        []string
+	Variant         string // "" is the default
+	Dir             string // file prefix of the variant shown
+	Subject, From   string
+	Preheader       string
+	Headers         [][2]string
+	Text            string
+	HTMLSize, Limit int64
+}
+
+type linkRow struct {
+	Channel, Where, URL, Path string
+	UTM                       [][2]string
+	Target                    string // "this item", "the catalog", "another site" …
+	Known                     bool
+	Clicks                    int64
+}
+
+type warningRow struct {
+	Channel string
+	content.Diagnostic
+	Error bool
+}
+
+type itemPage struct {
+	Item        *store.Item
+	BrandName   string
+	Version     int
+	Versions    []store.VersionInfo
+	Tab         string
+	Tabs        []tabLink
+	Renderings  map[string]*store.Rendering
+	Preview     string
+	Email       *emailView
+	Social      *social.Doc
+	CatalogJSON string
+	JSONLD      string
+	Links       []linkRow
+	Warnings    []warningRow
+	Publication *store.Publication
+	Deliveries  []store.Delivery
+	Events      []store.Event
+	Editor      bool
+}
+
+// itemPage handles GET /items/{id}: one item version, a tab per channel
+// with its previews, and the actions an editor takes on it.
+func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	it, err := s.db.Item(ctx, id)
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	p := itemPage{Item: it, Version: it.LatestVersion, Tab: r.URL.Query().Get("tab"), Renderings: map[string]*store.Rendering{},
+		Editor: store.RoleAtLeast(currentUser(r).Role, store.RoleEditor)}
+	if v, err := strconv.Atoi(r.URL.Query().Get("v")); err == nil && v >= 1 && v <= it.LatestVersion {
+		p.Version = v
+	}
+	if b, err := s.db.Brand(ctx, it.Brand); err == nil {
+		p.BrandName = b.Name
+	}
+	if p.Versions, err = s.db.Versions(ctx, id); err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	rs, err := s.db.Renderings(ctx, id, p.Version)
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	for i := range rs {
+		p.Renderings[rs[i].Channel] = &rs[i]
+	}
+	if p.Preview, err = s.previewBase(ctx, id, p.Version); err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	if !slices.ContainsFunc(itemTabs, func(t struct{ ID, Label, Channel string }) bool { return t.ID == p.Tab }) {
+		p.Tab = "email"
+	}
+	p.Warnings = warnings(rs)
+	for _, t := range itemTabs {
+		tl := tabLink{ID: t.ID, Label: t.Label, Current: t.ID == p.Tab, URL: "/items/" + id + "?tab=" + t.ID}
+		if p.Version != it.LatestVersion {
+			tl.URL += "&v=" + strconv.Itoa(p.Version)
+		}
+		if rr := p.Renderings[t.Channel]; rr != nil {
+			tl.Status = rr.Status
+		}
+		if t.ID == "warnings" {
+			tl.Count = len(p.Warnings)
+		}
+		p.Tabs = append(p.Tabs, tl)
+	}
+	file := func(channel, name string) []byte {
+		if rr := p.Renderings[channel]; rr == nil || rr.Status != store.StatusRendered {
+			return nil
+		}
+		_, data, err := s.db.RenderingFile(ctx, store.RenderKey{ItemID: id, Version: p.Version, Channel: channel}, name)
+		if err != nil {
+			return nil
+		}
+		return data
+	}
+	switch p.Tab {
+	case "email":
+		p.Email = emailTab(p.Renderings["email"], r.URL.Query().Get("variant"), file)
+	case "social":
+		var doc social.Doc
+		if json.Unmarshal(file("social", "social.json"), &doc) == nil && doc.Title != "" {
+			p.Social = &doc
+		}
+	case "catalog":
+		p.CatalogJSON = string(file("catalog", "catalog.json"))
+		p.JSONLD = string(file("catalog", "catalog.jsonld"))
+	case "links":
+		links, err := s.db.Links(ctx, id)
+		if err != nil {
+			s.uiError(w, r, err)
+			return
+		}
+		p.Links = linkMap(it, file, links)
+	case "history":
+		if p.Events, err = s.db.Events(ctx, id, 500); err != nil {
+			s.uiError(w, r, err)
+			return
+		}
+	}
+	if pub, err := s.db.Publication(ctx, id, p.Version); err == nil {
+		p.Publication = pub
+		if p.Deliveries, err = s.db.Deliveries(ctx, id, p.Version); err != nil {
+			s.uiError(w, r, err)
+			return
+		}
+	}
+	s.html(w, r, http.StatusOK, "item", p)
+}
+
+func warnings(rs []store.Rendering) []warningRow {
+	var out []warningRow
+	for _, r := range rs {
+		if r.Error != "" {
+			out = append(out, warningRow{Channel: r.Channel, Diagnostic: content.Diagnostic{Message: r.Error}, Error: true})
+		}
+		var ds []content.Diagnostic
+		if len(r.Warnings) > 0 && json.Unmarshal(r.Warnings, &ds) == nil {
+			for _, d := range ds {
+				out = append(out, warningRow{Channel: r.Channel, Diagnostic: d})
+			}
+		}
+	}
+	return out
+}
+
+var preheaderRE = regexp.MustCompile(`class="preheader"[^>]*>([^<]*)`)
+
+func emailTab(rr *store.Rendering, variant string, file func(channel, name string) []byte) *emailView {
+	if rr == nil {
+		return nil
+	}
+	v := &emailView{Limit: gmailClip}
+	for _, f := range rr.Files {
+		if name, ok := strings.CutPrefix(f.Name, "variants/"); ok && strings.HasSuffix(name, "/email.html") {
+			v.Variants = append(v.Variants, strings.TrimSuffix(name, "/email.html"))
+		}
+	}
+	if slices.Contains(v.Variants, variant) {
+		v.Variant, v.Dir = variant, "variants/"+variant+"/"
+	}
+	for _, f := range rr.Files {
+		if f.Name == v.Dir+"email.html" {
+			v.HTMLSize = f.Size
+		}
+	}
+	if m := preheaderRE.FindSubmatch(file("email", v.Dir+"email.html")); m != nil {
+		// Trim the invisible spacer characters that follow the preheader.
+		v.Preheader = html.UnescapeString(strings.TrimFunc(string(m[1]), func(r rune) bool {
+			return r == '\u034f' || r == '\u200c' || r == ' ' || r == '\u00a0'
+		}))
+	}
+	v.Text = string(file("email", v.Dir+"email.txt"))
+	if msg, err := mail.ReadMessage(bytes.NewReader(file("email", v.Dir+"email.eml"))); err == nil {
+		dec := new(mime.WordDecoder)
+		for _, k := range []string{"From", "Subject", "Date", "Message-Id", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Content-Type"} {
+			if val := msg.Header.Get(k); val != "" {
+				if d, err := dec.DecodeHeader(val); err == nil {
+					val = d
+				}
+				v.Headers = append(v.Headers, [2]string{k, val})
+				switch k {
+				case "From":
+					v.From = val
+				case "Subject":
+					v.Subject = val
+				}
+			}
+		}
+	}
+	return v
+}
+
+// linkMap lists every link out of each channel's rendering: where it
+// goes, its UTM tags, whether it reaches a page crosscast publishes, and
+// its clicks once published.
+func linkMap(it *store.Item, file func(channel, name string) []byte, tracked []store.Link) []linkRow {
+	clicks := map[string]int64{}
+	for _, l := range tracked {
+		clicks[l.Channel+" "+l.URL] += l.Clicks
+	}
+	var out []linkRow
+	seen := map[string]bool{}
+	add := func(channel, where, raw string) {
+		if seen[channel+" "+raw] {
+			return
+		}
+		seen[channel+" "+raw] = true
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			return
+		}
+		row := linkRow{Channel: channel, Where: where, URL: raw, Path: u.Path, Clicks: clicks[channel+" "+raw]}
+		for _, k := range []string{"utm_source", "utm_medium", "utm_campaign", "utm_content"} {
+			if v := u.Query().Get(k); v != "" {
+				row.UTM = append(row.UTM, [2]string{strings.TrimPrefix(k, "utm_"), v})
+			}
+		}
+		switch {
+		case strings.HasSuffix(u.Path, "/"+it.Slug+"/"):
+			row.Target, row.Known = "this item's page", true
+		case strings.Contains(u.Path, "/catalog/"):
+			row.Target, row.Known = "the catalog", true
+		default:
+			row.Target = u.Host
+		}
+		out = append(out, row)
+	}
+	for _, m := range hrefRE.FindAllSubmatch(file("email", "email.html"), -1) {
+		add("email", "email", html.UnescapeString(string(m[1])))
+	}
+	var doc social.Doc
+	if json.Unmarshal(file("social", "social.json"), &doc) == nil {
+		for _, n := range doc.Networks {
+			add("social", n.Label, n.Link)
+		}
+	}
+	var cat struct {
+		URL string `json:"url"`
+	}
+	if json.Unmarshal(file("catalog", "catalog.json"), &cat) == nil && cat.URL != "" {
+		add("catalog", "catalog card", cat.URL)
+	}
+	for _, m := range hrefRE.FindAllSubmatch(file("portal", "index.html"), -1) {
+		add("portal", "page", html.UnescapeString(string(m[1])))
+	}
+	return out
+}
+
+var hrefRE = regexp.MustCompile(`<a\b[^>]*\bhref="([^"]+)"`)

@@ -1,0 +1,82 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/crosscast/crosscast/store"
+)
+
+type loginPage struct {
+	Name, Next, Error string
+}
+
+// login handles GET and POST /login. A successful login always starts a
+// new session (the old cookie's session is ended), so a session id
+// planted before login is worthless after it.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	next := safeNext(r.FormValue("next"))
+	if r.Method == http.MethodGet {
+		if u, err := s.sessionUser(r); err == nil && u != nil {
+			http.Redirect(w, r, next, http.StatusSeeOther)
+			return
+		}
+		s.html(w, r, http.StatusOK, "login", loginPage{Next: next})
+		return
+	}
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	page := loginPage{Name: name, Next: next}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if !s.logins.allow("ip:"+host, "user:"+strings.ToLower(name)) {
+		w.Header().Set("Retry-After", "60")
+		page.Error = "Too many sign-in attempts. Wait a minute, then try again."
+		s.log.Warn("login rate limited", "user", name, "addr", host)
+		s.html(w, r, http.StatusTooManyRequests, "login", page)
+		return
+	}
+	var old string
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		old = c.Value
+	}
+	u, secret, err := s.db.Login(r.Context(), name, r.PostFormValue("password"), old, sessionTTL)
+	if errors.Is(err, store.ErrBadLogin) {
+		s.log.Info("login failed", "user", name, "addr", host)
+		page.Error = "That user name and password do not match."
+		s.html(w, r, http.StatusUnauthorized, "login", page)
+		return
+	}
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	setSession(w, r, secret, sessionTTL)
+	s.log.Info("login", "user", u.Name, "role", u.Role)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// logout handles POST /logout.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.db.Logout(r.Context(), c.Value); err != nil {
+			s.uiError(w, r, err)
+			return
+		}
+	}
+	setSession(w, r, "", -time.Second)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// safeNext keeps the after-login redirect on this site: a path, never
+// another host (//evil.example or /\evil.example included).
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/"
+	}
+	return next
+}

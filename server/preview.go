@@ -1,0 +1,146 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crosscast/crosscast/store"
+)
+
+// Previews show rendered content, which may carry whatever a writer put
+// in it. They are served with a CSP sandbox (no script runs, no form
+// posts, an opaque origin) and only ever shown in <iframe sandbox>.
+const previewCSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+
+// A sandboxed frame has an opaque origin, so the browser does not send
+// the session cookie with the frame's image requests. Preview URLs carry
+// a signature instead: /preview/<expiry>.<mac>/<item>/<version>/<channel>/<file>,
+// valid for previewTTL, signed with a key the web nodes share.
+const previewTTL = 2 * time.Hour
+
+func (s *Server) key(ctx context.Context) ([]byte, error) {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if s.previewKey != nil {
+		return s.previewKey, nil
+	}
+	v, err := s.db.Setting(ctx, "preview_key", func() string {
+		b := make([]byte, 32)
+		rand.Read(b)
+		return base64.RawURLEncoding.EncodeToString(b)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.previewKey, err = base64.RawURLEncoding.DecodeString(v)
+	return s.previewKey, err
+}
+
+func previewMAC(key []byte, item string, version int, exp int64) string {
+	m := hmac.New(sha256.New, key)
+	fmt.Fprintf(m, "%s/%d/%d", item, version, exp)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+}
+
+// previewBase returns the signed URL prefix of a version's previews.
+func (s *Server) previewBase(ctx context.Context, item string, version int) (string, error) {
+	key, err := s.key(ctx)
+	if err != nil {
+		return "", err
+	}
+	exp := time.Now().Add(previewTTL).Unix()
+	return fmt.Sprintf("/preview/%d.%s/%s/%d", exp, previewMAC(key, item, version, exp), item, version), nil
+}
+
+var errBadPreview = &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "this preview link is wrong or has expired; reload the item page"}
+
+// preview handles GET /preview/{sig}/{id}/{version}/{channel}/{file...}.
+// HTML gets its published image URLs pointed at the previews of the same
+// files; ?scheme=dark turns on the page's dark-mode styles.
+func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, channel, file := r.PathValue("id"), r.PathValue("channel"), r.PathValue("file")
+	version, err := strconv.Atoi(r.PathValue("version"))
+	expText, mac, ok := strings.Cut(r.PathValue("sig"), ".")
+	exp, err2 := strconv.ParseInt(expText, 10, 64)
+	if err != nil || err2 != nil || !ok || time.Now().Unix() > exp {
+		s.error(w, r, errBadPreview)
+		return
+	}
+	key, err := s.key(ctx)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if !hmac.Equal([]byte(mac), []byte(previewMAC(key, id, version, exp))) {
+		s.error(w, r, errBadPreview)
+		return
+	}
+	f, data, err := s.db.RenderingFile(ctx, store.RenderKey{ItemID: id, Version: version, Channel: channel}, file)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	mediaType := f.MediaType
+	switch {
+	case strings.HasPrefix(mediaType, "text/html"):
+		rs, err := s.db.Renderings(ctx, id, version)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		base := strings.TrimSuffix(r.URL.Path, "/"+channel+"/"+file)
+		data = pointAtPreviews(data, rs, base)
+		if r.URL.Query().Get("scheme") == "dark" {
+			data = darkMedia.ReplaceAll(data, []byte("@media all"))
+		}
+	case !strings.HasPrefix(mediaType, "image/"):
+		mediaType = "text/plain; charset=utf-8" // JSON, .eml, text: shown, never run or downloaded
+	}
+	h := w.Header()
+	h.Set("Content-Type", mediaType)
+	h.Set("Content-Security-Policy", previewCSP)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, max-age=3600")
+	h.Set("Referrer-Policy", "no-referrer")
+	w.Write(data)
+}
+
+var (
+	absURL    = regexp.MustCompile(`https?://[^\s"'()<>,]+`)
+	darkMedia = regexp.MustCompile(`@media\s*\(\s*prefers-color-scheme\s*:\s*dark\s*\)`)
+)
+
+// pointAtPreviews replaces each absolute URL whose file name is one of
+// the version's rendered files (hashed names: unique) with that file's
+// preview URL, so a preview shows this version's images, not whatever
+// is published.
+func pointAtPreviews(html []byte, rs []store.Rendering, base string) []byte {
+	files := map[string]string{}
+	for _, r := range rs {
+		for _, f := range r.Files {
+			files[path.Base(f.Name)] = base + "/" + r.Channel + "/" + f.Name
+		}
+	}
+	return absURL.ReplaceAllFunc(html, func(u []byte) []byte {
+		name := path.Base(string(u))
+		if i := strings.IndexAny(name, "?#"); i >= 0 {
+			name = name[:i]
+		}
+		if p, ok := files[name]; ok && !bytes.HasSuffix(u, []byte("/")) {
+			return []byte(p)
+		}
+		return u
+	})
+}

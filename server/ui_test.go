@@ -1,0 +1,275 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crosscast/crosscast/internal/pipetest"
+	"github.com/crosscast/crosscast/server"
+	"github.com/crosscast/crosscast/store"
+)
+
+// ui is the editor UI on a test server, with a writer, an editor and an
+// admin who can sign in, and one rendered item.
+type ui struct {
+	*pipetest.Env
+	url  string
+	item string
+}
+
+const uiPassword = "correct horse battery"
+
+func newUI(t *testing.T) *ui {
+	t.Helper()
+	e := pipetest.New(t, pipetest.Setups[0])
+	e.ImportBrand(t, "kestrel")
+	queues := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "queue monitor") })
+	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline, QueueMonitor: queues}))
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	for _, r := range []string{store.RoleWriter, store.RoleEditor, store.RoleAdmin} {
+		if _, _, err := e.DB.CreateUser(ctx, r, r, uiPassword); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := &ui{Env: e, url: srv.URL}
+	return u
+}
+
+// browser is a client with a cookie jar that does not follow redirects,
+// so tests see where they point.
+func (u *ui) browser(t *testing.T) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func (u *ui) login(t *testing.T, c *http.Client, name, password string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("POST", u.url+"/login", strings.NewReader(url.Values{"name": {name}, "password": {password}, "next": {"/"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+func (u *ui) get(t *testing.T, c *http.Client, path string) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.Get(u.url + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func (u *ui) post(t *testing.T, c *http.Client, path string, form url.Values, site string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("POST", u.url+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if site != "" {
+		req.Header.Set("Sec-Fetch-Site", site)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+func TestLoggedOutRedirectsToLogin(t *testing.T) {
+	u := newUI(t)
+	c := u.browser(t)
+	for _, p := range []string{"/", "/?brand=kestrel", "/items/kestrel.en.x", "/admin/queues/"} {
+		resp, _ := u.get(t, c, p)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next="+url.QueryEscape(p) {
+			t.Errorf("GET %s logged out: %d → %q", p, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	if resp := u.post(t, c, "/items/kestrel.en.x/publish", url.Values{}, "same-origin"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("POST logged out: %d", resp.StatusCode)
+	}
+	resp, body := u.get(t, c, "/login")
+	if resp.StatusCode != 200 || !strings.Contains(body, `name="password"`) {
+		t.Errorf("login page: %d", resp.StatusCode)
+	}
+}
+
+func TestLoginSession(t *testing.T) {
+	u := newUI(t)
+	c := u.browser(t)
+	if resp := u.login(t, c, "editor", "wrong password!"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("wrong password: %d", resp.StatusCode)
+	}
+	if resp := u.login(t, c, "nobody", uiPassword); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("unknown user: %d", resp.StatusCode)
+	}
+	resp := u.login(t, c, "editor", uiPassword)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+		t.Fatalf("login: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var first *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "cc_session" {
+			first = ck
+		}
+	}
+	if first == nil || !first.HttpOnly || first.SameSite != http.SameSiteLaxMode || first.Secure {
+		t.Fatalf("session cookie %+v (want HttpOnly, SameSite=Lax, not Secure over plain HTTP)", first)
+	}
+	if r, body := u.get(t, c, "/"); r.StatusCode != 200 || !strings.Contains(body, "Inbox") {
+		t.Errorf("inbox after login: %d", r.StatusCode)
+	}
+	// Logging in again rotates the session: the first cookie stops working.
+	resp = u.login(t, c, "editor", uiPassword)
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "cc_session" && ck.Value == first.Value {
+			t.Error("second login kept the session id")
+		}
+	}
+	stale := u.browser(t)
+	stale.Jar.SetCookies(mustURL(u.url), []*http.Cookie{{Name: "cc_session", Value: first.Value}})
+	if r, _ := u.get(t, stale, "/"); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("old session still works after a new login: %d", r.StatusCode)
+	}
+	// Logging out ends the session.
+	u.post(t, c, "/logout", nil, "same-origin")
+	if r, _ := u.get(t, c, "/"); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("after logout: %d", r.StatusCode)
+	}
+}
+
+func mustURL(s string) *url.URL { u, _ := url.Parse(s); return u }
+
+func TestLoginRateLimit(t *testing.T) {
+	u := newUI(t)
+	c := u.browser(t)
+	limited := 0
+	for range 15 {
+		if u.login(t, c, "admin", "guess-guess-guess").StatusCode == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Fatal("15 wrong passwords in a row were never rate limited")
+	}
+	// Even the right password waits now.
+	if resp := u.login(t, c, "admin", uiPassword); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("right password while limited: %d", resp.StatusCode)
+	}
+}
+
+func TestRoles(t *testing.T) {
+	u := newUI(t)
+	writer := u.browser(t)
+	u.login(t, writer, "writer", uiPassword)
+	if r, _ := u.get(t, writer, "/admin/queues/"); r.StatusCode != http.StatusForbidden {
+		t.Errorf("writer sees /admin/queues/: %d", r.StatusCode)
+	}
+	if r := u.post(t, writer, "/items/kestrel.en.x/publish", url.Values{"when": {"now"}}, "same-origin"); r.StatusCode != http.StatusForbidden {
+		t.Errorf("writer approves: %d", r.StatusCode)
+	}
+	admin := u.browser(t)
+	u.login(t, admin, "admin", uiPassword)
+	if r, body := u.get(t, admin, "/admin/queues/"); r.StatusCode != 200 || body != "queue monitor" {
+		t.Errorf("admin on /admin/queues/: %d %q", r.StatusCode, body)
+	}
+}
+
+func TestCrossOriginWritesRefused(t *testing.T) {
+	u := newUI(t)
+	c := u.browser(t)
+	u.login(t, c, "editor", uiPassword)
+	for _, p := range []string{"/items/kestrel.en.x/publish", "/logout", "/login"} {
+		if r := u.post(t, c, p, url.Values{"when": {"now"}}, "cross-site"); r.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site POST %s: %d", p, r.StatusCode)
+		}
+	}
+	// An old browser without Sec-Fetch-Site: the Origin header decides.
+	req, _ := http.NewRequest("POST", u.url+"/logout", nil)
+	req.Header.Set("Origin", "https://evil.example")
+	if r, err := c.Do(req); err != nil || r.StatusCode != http.StatusForbidden {
+		t.Errorf("POST with a foreign Origin: %v %v", r.StatusCode, err)
+	}
+	// Still signed in: the refused logout did nothing.
+	if r, _ := u.get(t, c, "/"); r.StatusCode != 200 {
+		t.Errorf("inbox: %d", r.StatusCode)
+	}
+}
+
+// The inbox lists items with their channel badges and filters them; the
+// item page shows previews in sandboxed frames whose files carry the
+// sandbox CSP and refuse a tampered signature.
+func TestInboxAndItemPage(t *testing.T) {
+	u := newUI(t)
+	u.Start(t)
+	c := u.browser(t)
+	u.login(t, c, "editor", uiPassword)
+	tok, _, err := u.DB.CreateToken(context.Background(), "w", store.RoleWriter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &api{Env: u.Env, url: u.url, writer: tok}
+	code, body := a.do(t, "POST", "/api/items", a.writer, "application/json", submitJSON(goodItem, map[string][]byte{"images/pack.png": smallPNG(640, 400)}))
+	if code != http.StatusAccepted {
+		t.Fatalf("submit: %d %s", code, body)
+	}
+	id := "kestrel.en.waxing-a-canvas-pack"
+	pipetest.WaitFor(t, 20*time.Second, "rendered", func() (bool, string) { return u.ItemRendered(id) })
+
+	_, inbox := u.get(t, c, "/")
+	for _, want := range []string{"Waxing a canvas pack", `badge st-rendered`, `href="/items/` + id + `"`} {
+		if !strings.Contains(inbox, want) {
+			t.Errorf("inbox lacks %s", want)
+		}
+	}
+	if _, none := u.get(t, c, "/?q=nothing+like+this"); strings.Contains(none, "Waxing") {
+		t.Error("title search did not filter")
+	}
+	if _, rows := u.get(t, c, "/?part=rows"); !strings.HasPrefix(strings.TrimSpace(rows), "<tr>") {
+		t.Errorf("rows fragment: %.80q", rows)
+	}
+
+	resp, page := u.get(t, c, "/items/"+id+"?tab=portal")
+	if resp.StatusCode != 200 {
+		t.Fatalf("item page: %d", resp.StatusCode)
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("item page CSP %q", csp)
+	}
+	i := strings.Index(page, `<iframe sandbox src="`)
+	if i < 0 {
+		t.Fatal("no sandboxed preview frame on the portal tab")
+	}
+	src := page[i+len(`<iframe sandbox src="`):]
+	src = src[:strings.IndexByte(src, '"')]
+	// The preview needs no cookie (sandboxed frames send none) and says sandbox.
+	r, html := u.get(t, http.DefaultClient, src)
+	if r.StatusCode != 200 || r.Header.Get("Content-Security-Policy") != "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'" {
+		t.Errorf("preview %s: %d, CSP %q", src, r.StatusCode, r.Header.Get("Content-Security-Policy"))
+	}
+	if !strings.Contains(html, "Waxing a canvas pack") {
+		t.Error("preview is not the page")
+	}
+	tampered := strings.Replace(src, "/preview/", "/preview/1", 1)
+	if r, _ := u.get(t, http.DefaultClient, tampered); r.StatusCode != http.StatusNotFound {
+		t.Errorf("tampered preview link: %d", r.StatusCode)
+	}
+	for _, tab := range []string{"email", "social", "catalog", "links", "warnings", "history"} {
+		if r, _ := u.get(t, c, "/items/"+id+"?tab="+tab); r.StatusCode != 200 {
+			t.Errorf("tab %s: %d", tab, r.StatusCode)
+		}
+	}
+}
