@@ -131,9 +131,10 @@ func TestServeEmbedded(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	resp, _ = http.Get(base + "/admin/queues/")
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("the queue monitor without a token: %s", resp.Status)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, _ = noFollow.Get(base + "/admin/queues/")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Errorf("the queue monitor signed out: %s, to %q (want the login page)", resp.Status, resp.Header.Get("Location"))
 	}
 	resp.Body.Close()
 	req, _ = http.NewRequest("GET", base+"/admin/queues/", nil)
