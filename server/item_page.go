@@ -233,6 +233,9 @@ func emailTab(rr *store.Rendering, variant string, file func(channel, name strin
 				switch k {
 				case "From":
 					v.From = val
+					if a, err := mail.ParseAddress(val); err == nil && a.Name != "" {
+						v.From = a.Name
+					}
 				case "Subject":
 					v.Subject = val
 				}
