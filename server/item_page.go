@@ -246,12 +246,25 @@ func emailTab(rr *store.Rendering, variant string, file func(channel, name strin
 }
 
 // linkMap lists every link out of each channel's rendering: where it
-// goes, its UTM tags, whether it reaches a page crosscast publishes, and
+// goes, its UTM tags, whether it reaches a page of the brand's site, and
 // its clicks once published.
 func linkMap(it *store.Item, file func(channel, name string) []byte, tracked []store.Link) []linkRow {
 	clicks := map[string]int64{}
 	for _, l := range tracked {
 		clicks[l.Channel+" "+l.URL] += l.Clicks
+	}
+	var doc social.Doc
+	json.Unmarshal(file("social", "social.json"), &doc)
+	var cat struct {
+		URL string `json:"url"`
+	}
+	json.Unmarshal(file("catalog", "catalog.json"), &cat)
+	site := ""
+	for _, c := range []string{doc.URL, cat.URL} {
+		if u, err := url.Parse(c); err == nil && u.Host != "" {
+			site = u.Host
+			break
+		}
 	}
 	var out []linkRow
 	seen := map[string]bool{}
@@ -270,35 +283,44 @@ func linkMap(it *store.Item, file func(channel, name string) []byte, tracked []s
 				row.UTM = append(row.UTM, [2]string{strings.TrimPrefix(k, "utm_"), v})
 			}
 		}
-		switch {
-		case strings.HasSuffix(u.Path, "/"+it.Slug+"/"):
-			row.Target, row.Known = "this item's page", true
-		case strings.Contains(u.Path, "/catalog/"):
-			row.Target, row.Known = "the catalog", true
-		default:
-			row.Target = u.Host
+		row.Target, row.Known = u.Host, u.Host == site
+		if row.Known {
+			switch {
+			case strings.HasSuffix(u.Path, "/"+it.Slug+"/"):
+				row.Target = "this item's page"
+			case strings.HasPrefix(u.Path, "/catalog/"):
+				row.Target = "the catalog"
+			case u.Path == "/" || u.Path == "":
+				row.Target = "the site's home page"
+			case strings.HasSuffix(u.Path, ".xml") || strings.HasSuffix(u.Path, ".json"):
+				row.Target = "a feed"
+			default:
+				row.Target = "the site: " + u.Path
+			}
 		}
 		out = append(out, row)
 	}
-	for _, m := range hrefRE.FindAllSubmatch(file("email", "email.html"), -1) {
-		add("email", "email", html.UnescapeString(string(m[1])))
-	}
-	var doc social.Doc
-	if json.Unmarshal(file("social", "social.json"), &doc) == nil {
-		for _, n := range doc.Networks {
-			add("social", n.Label, n.Link)
+	anchors := func(channel, name string) {
+		for _, m := range anchorRE.FindAllSubmatch(file(channel, name), -1) {
+			where := strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString(string(m[2]), " "))), " ")
+			if where == "" {
+				where = "(image or icon)"
+			}
+			add(channel, where, html.UnescapeString(string(m[1])))
 		}
 	}
-	var cat struct {
-		URL string `json:"url"`
+	anchors("email", "email.html")
+	for _, n := range doc.Networks {
+		add("social", n.Label+" post", n.Link)
 	}
-	if json.Unmarshal(file("catalog", "catalog.json"), &cat) == nil && cat.URL != "" {
-		add("catalog", "catalog card", cat.URL)
+	if cat.URL != "" {
+		add("catalog", "card", cat.URL)
 	}
-	for _, m := range hrefRE.FindAllSubmatch(file("portal", "index.html"), -1) {
-		add("portal", "page", html.UnescapeString(string(m[1])))
-	}
+	anchors("portal", "index.html")
 	return out
 }
 
-var hrefRE = regexp.MustCompile(`<a\b[^>]*\bhref="([^"]+)"`)
+var (
+	anchorRE = regexp.MustCompile(`(?s)<a\b[^>]*\bhref="([^"]+)"[^>]*>(.*?)</a>`)
+	tagRE    = regexp.MustCompile(`<[^>]*>`)
+)

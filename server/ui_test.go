@@ -8,38 +8,67 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/crosscast/crosscast/internal/pipetest"
+	"github.com/crosscast/crosscast/publish"
+	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/catalog"
+	"github.com/crosscast/crosscast/renderers/email"
+	"github.com/crosscast/crosscast/renderers/images"
+	"github.com/crosscast/crosscast/renderers/social"
 	"github.com/crosscast/crosscast/server"
 	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/worker"
 )
 
 // ui is the editor UI on a test server, with a writer, an editor and an
 // admin who can sign in, and one rendered item.
 type ui struct {
 	*pipetest.Env
-	url  string
-	item string
+	url     string
+	beacons atomic.Int32 // requests to /beacon: what a script in content would send
 }
 
 const uiPassword = "correct horse battery"
 
 func newUI(t *testing.T) *ui {
 	t.Helper()
-	e := pipetest.New(t, pipetest.Setups[0])
+	site := t.TempDir()
+	cache := &images.Cache{}
+	var rs []renderers.Renderer
+	for _, mk := range []func(*images.Cache) (renderers.Renderer, error){
+		func(c *images.Cache) (renderers.Renderer, error) { return email.New(c) },
+		func(c *images.Cache) (renderers.Renderer, error) { return social.New(c) },
+		func(c *images.Cache) (renderers.Renderer, error) { return catalog.New(c) },
+	} {
+		r, err := mk(cache)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, r)
+	}
+	e := pipetest.NewWith(t, pipetest.Setups[0], func(c *worker.Config) { c.Site = &publish.Site{Root: site} }, rs...)
 	e.ImportBrand(t, "kestrel")
 	queues := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "queue monitor") })
-	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline, QueueMonitor: queues}))
+	h := server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline, QueueMonitor: queues})
+	u := &ui{Env: e}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/beacon" {
+			u.beacons.Add(1)
+		}
+		h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
+	u.url = srv.URL
 	ctx := context.Background()
 	for _, r := range []string{store.RoleWriter, store.RoleEditor, store.RoleAdmin} {
 		if _, _, err := e.DB.CreateUser(ctx, r, r, uiPassword); err != nil {
 			t.Fatal(err)
 		}
 	}
-	u := &ui{Env: e, url: srv.URL}
 	return u
 }
 

@@ -7,6 +7,7 @@ package checkers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -72,9 +73,6 @@ func Axe(t *testing.T, dir string, pages []string) {
 	defer srv.Close()
 	ctx := Browser(t)
 
-	const run = `axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(
-		r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-		 .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))))`
 	for _, scheme := range []string{"light", "dark"} {
 		for _, p := range append([]string{canary}, pages...) {
 			pctx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -82,22 +80,14 @@ func Axe(t *testing.T, dir string, pages []string) {
 				setColorScheme(scheme),
 				chromedp.EmulateViewport(1280, 900),
 				chromedp.Navigate(srv.URL+"/"+p),
-				chromedp.Evaluate[chromedp.Void](string(axe)),
 			)
-			var out string
+			var violations []AxeViolation
 			if err == nil {
-				out, err = chromedp.Run(pctx, chromedp.Evaluate[string](run, chromedp.EvalAwaitPromise))
+				violations, err = runAxe(pctx, axe)
 			}
 			cancel()
 			if err != nil {
 				t.Fatalf("%s (%s): %v", p, scheme, err)
-			}
-			var violations []struct {
-				ID, Impact, Help string
-				Nodes            []string
-			}
-			if err := json.Unmarshal([]byte(out), &violations); err != nil {
-				t.Fatalf("%s: %v: %s", p, err, out)
 			}
 			if p == canary {
 				if len(violations) == 0 {
@@ -106,11 +96,56 @@ func Axe(t *testing.T, dir string, pages []string) {
 				continue
 			}
 			for _, v := range violations {
-				t.Errorf("%s (%s): %s %s: %s at %s", p, scheme, v.Impact, v.ID, v.Help, strings.Join(v.Nodes, ", "))
+				t.Errorf("%s (%s): %s", p, scheme, v)
 			}
 		}
 	}
 	t.Logf("checked %d pages in light and dark", len(pages))
+}
+
+// AxeViolation is one serious or critical axe-core finding.
+type AxeViolation struct {
+	ID, Impact, Help string
+	Nodes            []string
+}
+
+func (v AxeViolation) String() string {
+	return v.Impact + " " + v.ID + ": " + v.Help + " at " + strings.Join(v.Nodes, ", ")
+}
+
+func runAxe(ctx context.Context, axe []byte) ([]AxeViolation, error) {
+	const run = `axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(
+		r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+		 .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))))`
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](string(axe))); err != nil {
+		return nil, err
+	}
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](run, chromedp.EvalAwaitPromise))
+	if err != nil {
+		return nil, err
+	}
+	var vs []AxeViolation
+	if err := json.Unmarshal([]byte(out), &vs); err != nil {
+		return nil, fmt.Errorf("%w: %s", err, out)
+	}
+	return vs, nil
+}
+
+// AxePage runs axe-core on the page the browser shows now and reports
+// every serious or critical violation under label.
+func AxePage(t *testing.T, ctx context.Context, label string) {
+	t.Helper()
+	axe, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "tools", "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		testenv.Missing(t, "axe-core not installed (run make tools): %v", err)
+	}
+	vs, err := runAxe(ctx, axe)
+	if err != nil {
+		t.Fatalf("axe on %s: %v", label, err)
+	}
+	for _, v := range vs {
+		t.Errorf("axe, %s: %s", label, v)
+	}
 }
 
 // Browser starts a headless Chromium for the test, stopped when it ends,
