@@ -3,10 +3,10 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -153,7 +153,7 @@ func TestEditorInBrowser(t *testing.T) {
 	}
 
 	// 4. Schedule for tomorrow 09:00 in the browser's zone, cancel, then publish now.
-	tomorrow := time.Now().Add(24 * time.Hour).Format("2006-01-02") + "T09:00"
+	tomorrow := time.Now().Add(24*time.Hour).Format("2006-01-02") + "T09:00"
 	do("schedule", chromedp.Navigate(u.url+"/items/"+id+"?tab=email"), chromedp.WaitVisible("#at"),
 		chromedp.SetValue("#at", tomorrow), chromedp.Click(`button[value="at"]`), chromedp.WaitVisible(".flash"))
 	if s := text(".flash"); !strings.HasPrefix(s, "Scheduled for") {

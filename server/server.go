@@ -45,7 +45,7 @@ type Server struct {
 	ui        map[string]*template.Template
 	logins    *keyedLimiter
 
-	handler    http.Handler // mux behind cross-origin protection
+	handler http.Handler // mux behind cross-origin protection
 
 	keyMu      sync.Mutex
 	previewKey []byte
