@@ -41,14 +41,14 @@ type Env struct {
 }
 
 // New builds the pipeline with the portal renderer plus extra ones.
-func New(t *testing.T, s Setup, extra ...renderers.Renderer) *Env {
+func New(t testing.TB, s Setup, extra ...renderers.Renderer) *Env {
 	t.Helper()
 	return NewWith(t, s, nil, extra...)
 }
 
 // NewWith is New with a hook that adjusts the pipeline's configuration
 // (publishing targets' clients, the site folder) before it is built.
-func NewWith(t *testing.T, s Setup, configure func(*worker.Config), extra ...renderers.Renderer) *Env {
+func NewWith(t testing.TB, s Setup, configure func(*worker.Config), extra ...renderers.Renderer) *Env {
 	t.Helper()
 	ctx := context.Background()
 	e := &Env{}
@@ -102,7 +102,7 @@ func (e *Env) Start(t *testing.T) {
 }
 
 // ImportBrand stores one of the example brand kits.
-func (e *Env) ImportBrand(t *testing.T, name string) {
+func (e *Env) ImportBrand(t testing.TB, name string) {
 	t.Helper()
 	if _, _, err := e.Pipeline.ImportBrand(context.Background(), filepath.Join(testenv.RepoRoot(t), "examples", name), "test"); err != nil {
 		t.Fatal(err)
@@ -135,6 +135,6 @@ func WaitFor(t *testing.T, d time.Duration, what string, cond func() (bool, stri
 	}
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(b []byte) (int, error) { w.t.Log(string(b)); return len(b), nil }

@@ -22,3 +22,6 @@ CREATE TABLE settings (
     name  TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- The inbox lists items newest change first, unfiltered by default.
+CREATE INDEX items_updated ON items (updated_at, id);
