@@ -377,3 +377,54 @@ func TestSlugTakenByAnotherItem(t *testing.T) {
 		}
 	})
 }
+
+func TestUsersAndSessions(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, _, err := db.CreateUser(ctx, "ann", store.RoleEditor, "too short"); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("short password: %v", err)
+		}
+		_, pw, err := db.CreateUser(ctx, "ann", store.RoleEditor, "")
+		if err != nil || len(pw) < store.MinPassword {
+			t.Fatalf("create: %q %v", pw, err)
+		}
+		if _, _, err := db.CreateUser(ctx, "ann", store.RoleWriter, "another long one"); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("duplicate name: %v", err)
+		}
+		if _, _, err := db.Login(ctx, "ann", pw+"x", "", time.Hour); !errors.Is(err, store.ErrBadLogin) {
+			t.Errorf("wrong password: %v", err)
+		}
+		u, s1, err := db.Login(ctx, "ann", pw, "", time.Hour)
+		if err != nil || u.Role != store.RoleEditor {
+			t.Fatalf("login: %+v %v", u, err)
+		}
+		if got, err := db.SessionUser(ctx, s1); err != nil || got.Name != "ann" {
+			t.Fatalf("session: %+v %v", got, err)
+		}
+		// A new login replaces the old session; an expired one is gone.
+		_, s2, err := db.Login(ctx, "ann", pw, s1, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SessionUser(ctx, s1); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("old session after a new login: %v", err)
+		}
+		_, s3, _ := db.Login(ctx, "ann", pw, "", -time.Minute)
+		if _, err := db.SessionUser(ctx, s3); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("expired session: %v", err)
+		}
+		// A new password ends every session.
+		if err := db.SetPassword(ctx, "ann", "a brand new password"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SessionUser(ctx, s2); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("session after a password change: %v", err)
+		}
+		// Settings are created once and then the same for everyone.
+		a, _ := db.Setting(ctx, "k", func() string { return "first" })
+		b, _ := db.Setting(ctx, "k", func() string { return "second" })
+		if a != "first" || b != "first" {
+			t.Errorf("setting: %q then %q", a, b)
+		}
+	})
+}
