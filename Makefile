@@ -54,6 +54,7 @@ fuzz:
 	$(FUZZ) -fuzz=FuzzPosts ./renderers/social
 	$(FUZZ) -fuzz=FuzzRender ./renderers/social
 	$(FUZZ) -fuzz=FuzzHeaders ./renderers/email
+	$(FUZZ) -fuzz=FuzzSplitSource ./server
 
 clean:
 	rm -rf bin $(OUT) data

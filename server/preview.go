@@ -101,7 +101,22 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		base := strings.TrimSuffix(r.URL.Path, "/"+channel+"/"+file)
-		data = pointAtPreviews(data, rs, base)
+		paths := map[string]string{}
+		for _, r := range rs {
+			for _, f := range r.Files {
+				paths[path.Base(f.Name)] = base + "/" + r.Channel + "/" + f.Name
+			}
+		}
+		data = pointAt(data, paths)
+	}
+	s.writePreview(w, r, mediaType, data)
+}
+
+// writePreview answers with a rendered file under the sandbox CSP.
+// ?scheme=dark turns on an HTML page's dark-mode styles.
+func (s *Server) writePreview(w http.ResponseWriter, r *http.Request, mediaType string, data []byte) {
+	switch {
+	case strings.HasPrefix(mediaType, "text/html"):
 		if r.URL.Query().Get("scheme") == "dark" {
 			data = darkMedia.ReplaceAll(data, []byte("@media all"))
 		}
@@ -122,17 +137,10 @@ var (
 	darkMedia = regexp.MustCompile(`@media\s*\(\s*prefers-color-scheme\s*:\s*dark\s*\)`)
 )
 
-// pointAtPreviews replaces each absolute URL whose file name is one of
-// the version's rendered files (hashed names: unique) with that file's
-// preview URL, so a preview shows this version's images, not whatever
-// is published.
-func pointAtPreviews(html []byte, rs []store.Rendering, base string) []byte {
-	files := map[string]string{}
-	for _, r := range rs {
-		for _, f := range r.Files {
-			files[path.Base(f.Name)] = base + "/" + r.Channel + "/" + f.Name
-		}
-	}
+// pointAt replaces each absolute URL whose file name is one of the
+// rendered files (hashed names: unique) with that file's preview URL,
+// so a preview shows its own images, not whatever is published.
+func pointAt(html []byte, files map[string]string) []byte {
 	return absURL.ReplaceAllFunc(html, func(u []byte) []byte {
 		name := path.Base(string(u))
 		if i := strings.IndexAny(name, "?#"); i >= 0 {

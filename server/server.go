@@ -46,6 +46,7 @@ type Server struct {
 	logins    *keyedLimiter
 
 	handler http.Handler // mux behind cross-origin protection
+	drafts  drafts
 
 	keyMu      sync.Mutex
 	previewKey []byte
@@ -109,6 +110,12 @@ func New(cfg Config) *Server {
 	s.mux.Handle("POST /items/{id}/unpublish", s.page(store.RoleEditor, s.itemAction))
 	s.mux.Handle("POST /items/{id}/resolve", s.page(store.RoleEditor, s.itemAction))
 	s.mux.HandleFunc("GET /preview/{sig}/{id}/{version}/{channel}/{file...}", s.preview)
+	s.mux.Handle("GET /new", s.page(store.RoleWriter, s.newItem))
+	s.mux.Handle("POST /new", s.page(store.RoleWriter, s.newItem))
+	s.mux.Handle("GET /items/{id}/edit", s.page(store.RoleWriter, s.editItem))
+	s.mux.Handle("POST /items/{id}/edit", s.page(store.RoleWriter, s.editItem))
+	s.mux.Handle("POST /drafts", s.page(store.RoleWriter, s.previewDraft))
+	s.mux.HandleFunc("GET /draft/{sig}/{id}/{channel}/{file...}", s.draftFile)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, errNoRoute)
 	})

@@ -1,7 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"maps"
+	"mime/multipart"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -300,5 +304,114 @@ func TestInboxAndItemPage(t *testing.T) {
 		if r, _ := u.get(t, c, "/items/"+id+"?tab="+tab); r.StatusCode != 200 {
 			t.Errorf("tab %s: %d", tab, r.StatusCode)
 		}
+	}
+}
+
+// multipartForm builds the editor's form body with one image.
+func multipartForm(t *testing.T, fields map[string]string, image string, data []byte) (string, *bytes.Buffer) {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	if image != "" {
+		fw, _ := mw.CreateFormFile("files", image)
+		fw.Write(data)
+	}
+	mw.Close()
+	return mw.FormDataContentType(), &body
+}
+
+func (u *ui) postMultipart(t *testing.T, c *http.Client, path string, fields map[string]string, image string, data []byte) (*http.Response, string) {
+	t.Helper()
+	ct, body := multipartForm(t, fields, image, data)
+	req, _ := http.NewRequest("POST", u.url+path, body)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// The writer's editor: a live preview of all four channels without
+// storing anything, errors beside the field, a new item on submit, and
+// editing limited to the writer's own items.
+func TestWriterEditor(t *testing.T) {
+	u := newUI(t)
+	ctx := context.Background()
+	if _, _, err := u.DB.CreateUser(ctx, "other", store.RoleWriter, uiPassword); err != nil {
+		t.Fatal(err)
+	}
+	c := u.browser(t)
+	u.login(t, c, "writer", uiPassword)
+	if r, body := u.get(t, c, "/new"); r.StatusCode != 200 || !strings.Contains(body, `name="body"`) {
+		t.Fatalf("new item page: %d", r.StatusCode)
+	}
+	fields := map[string]string{"brand": "kestrel", "title": "Re-proofing a rain shell", "summary": "Wash, tumble, done.",
+		"tags": "care, shells", "hero": "images/shell.png", "hero_alt": "A blue shell on a hanger", "body": "Wash it first.\n\n![The label](images/shell.png)\n"}
+	img := stripesPNG(800, 500)
+
+	// The live preview renders every channel and stores nothing.
+	r, js := u.postMultipart(t, c, "/drafts", fields, "shell.png", img)
+	var dr struct {
+		Errors []struct{ Input, Message string }
+		Frames map[string]string
+	}
+	if err := json.Unmarshal([]byte(js), &dr); r.StatusCode != 200 || err != nil || len(dr.Errors) != 0 {
+		t.Fatalf("draft: %d %v %s", r.StatusCode, err, js)
+	}
+	for _, ch := range []string{"email", "social", "portal", "catalog"} {
+		if dr.Frames[ch] == "" {
+			t.Errorf("no %s preview", ch)
+		}
+	}
+	if resp, html := u.get(t, http.DefaultClient, dr.Frames["portal"]); resp.StatusCode != 200 || !strings.Contains(html, "Re-proofing a rain shell") ||
+		!strings.HasPrefix(resp.Header.Get("Content-Security-Policy"), "sandbox;") {
+		t.Errorf("draft portal preview: %d, CSP %q", resp.StatusCode, resp.Header.Get("Content-Security-Policy"))
+	}
+	if n, _ := u.DB.CountItems(ctx, store.ItemFilter{}); n != 0 {
+		t.Errorf("a preview stored %d items", n)
+	}
+
+	// A missing image is reported at its line of the text.
+	bad := maps.Clone(fields)
+	bad["body"] = "One line.\n\n![Missing](images/nope.png)\n"
+	_, js = u.postMultipart(t, c, "/drafts", bad, "shell.png", img)
+	if !strings.Contains(js, `"input": "body"`) || !strings.Contains(js, `"body_line": 3`) {
+		t.Errorf("missing image not placed at line 3 of the text: %s", js)
+	}
+
+	// Submitting bad input shows the form again with the error by the field.
+	noTitle := maps.Clone(fields)
+	noTitle["title"] = ""
+	r, page := u.postMultipart(t, c, "/new", noTitle, "shell.png", img)
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `id="err-title" data-for="title">`) || strings.Contains(page, `data-for="title"></p>`) {
+		t.Errorf("no title: %d", r.StatusCode)
+	}
+
+	r, _ = u.postMultipart(t, c, "/new", fields, "shell.png", img)
+	const id = "kestrel.en.re-proofing-a-rain-shell"
+	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/items/"+id) {
+		t.Fatalf("submit: %d → %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	if vs, err := u.DB.Versions(ctx, id); err != nil || len(vs) != 1 || vs[0].SubmittedBy != "user:writer" {
+		t.Fatalf("versions: %+v %v", vs, err)
+	}
+	if r, page := u.get(t, c, "/items/"+id+"/edit"); r.StatusCode != 200 || !strings.Contains(page, `value="Re-proofing a rain shell"`) || !strings.Contains(page, "images/shell.png") {
+		t.Errorf("author's edit page: %d", r.StatusCode)
+	}
+	other := u.browser(t)
+	u.login(t, other, "other", uiPassword)
+	if r, _ := u.get(t, other, "/items/"+id+"/edit"); r.StatusCode != http.StatusForbidden {
+		t.Errorf("another writer edits: %d", r.StatusCode)
+	}
+	editor := u.browser(t)
+	u.login(t, editor, "editor", uiPassword)
+	if r, _ := u.get(t, editor, "/items/"+id+"/edit"); r.StatusCode != 200 {
+		t.Errorf("editor edits: %d", r.StatusCode)
 	}
 }

@@ -50,6 +50,44 @@ func ItemID(brand, lang, contentID string) string {
 // failed enqueue is not an error: the version is committed and the
 // reconciler enqueues it from the outbox.
 func (p *Pipeline) Submit(ctx context.Context, b Bundle) (*Submitted, error) {
+	pb, err := p.parse(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	it, brandID, brandHash, name, compat := pb.item, pb.brandID, pb.brandHash, pb.name, pb.compat
+	assets := map[string][]byte{}
+	for _, im := range it.Images {
+		if im.Asset != nil {
+			assets[im.Asset.Name] = im.Asset.Data
+		}
+	}
+	sub := store.Submission{
+		ItemID: ItemID(brandID, it.Lang, it.ID), Brand: brandID, BrandHash: brandHash,
+		Lang: it.Lang, Slug: it.Slug, ContentID: it.ID, Title: it.Title,
+		Path: name, Compat: compat, Source: it.Source, VersionHash: it.SourceHash, Assets: assets, Actor: b.Actor,
+	}
+	res, err := p.db.Submit(ctx, sub, p.Plan(QueueCritical))
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Dispatch(ctx, res.Outbox); err != nil {
+		p.log.Warn("enqueue after submit failed; the reconciler will retry", "item", res.ItemID, "version", res.Version, "err", err)
+	}
+	p.log.Info("submitted", "item", res.ItemID, "version", res.Version, "created", res.Created, "actor", b.Actor)
+	return &Submitted{ItemID: res.ItemID, Version: res.Version, Created: res.Created, Warnings: it.Warnings}, nil
+}
+
+// parsed is a bundle checked and parsed with its brand's settings.
+type parsed struct {
+	item               *content.Item
+	brand              *content.Brand
+	brandID, brandHash string
+	name, compat       string
+}
+
+// parse checks a bundle's file names, finds its brand and parses the
+// item with the brand's settings; bad input is content.Errors.
+func (p *Pipeline) parse(ctx context.Context, b Bundle) (*parsed, error) {
 	if err := checkNames(b.Files); err != nil {
 		return nil, err
 	}
@@ -100,26 +138,7 @@ func (p *Pipeline) Submit(ctx context.Context, b Bundle) (*Submitted, error) {
 		return nil, content.Errors{{File: name, Field: "brand", Code: content.EInvalid,
 			Message: fmt.Sprintf("the front matter says brand %q but the item was submitted to %q", it.Brand, brandID)}}
 	}
-	assets := map[string][]byte{}
-	for _, im := range it.Images {
-		if im.Asset != nil {
-			assets[im.Asset.Name] = im.Asset.Data
-		}
-	}
-	sub := store.Submission{
-		ItemID: ItemID(brandID, it.Lang, it.ID), Brand: brandID, BrandHash: brandHash,
-		Lang: it.Lang, Slug: it.Slug, ContentID: it.ID, Title: it.Title,
-		Path: name, Compat: compat, Source: it.Source, VersionHash: it.SourceHash, Assets: assets, Actor: b.Actor,
-	}
-	res, err := p.db.Submit(ctx, sub, p.Plan(QueueCritical))
-	if err != nil {
-		return nil, err
-	}
-	if err := p.Dispatch(ctx, res.Outbox); err != nil {
-		p.log.Warn("enqueue after submit failed; the reconciler will retry", "item", res.ItemID, "version", res.Version, "err", err)
-	}
-	p.log.Info("submitted", "item", res.ItemID, "version", res.Version, "created", res.Created, "actor", b.Actor)
-	return &Submitted{ItemID: res.ItemID, Version: res.Version, Created: res.Created, Warnings: it.Warnings}, nil
+	return &parsed{item: it, brand: brand, brandID: brandID, brandHash: brandHash, name: name, compat: compat}, nil
 }
 
 func brandList(brands []store.BrandInfo) string {

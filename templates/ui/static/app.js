@@ -41,4 +41,126 @@
       document.querySelectorAll(".switcher button").forEach(function (o) { o.setAttribute("aria-pressed", o === b ? "true" : "false"); });
     });
   });
+
+  // The writer's editor: a live preview of every channel, re-rendered a
+  // moment after typing stops, and images dropped on the text.
+  var form = document.getElementById("editor");
+  if (form) {
+    var frame2 = document.querySelector("iframe[data-live]");
+    var status = form.querySelector("[data-status]");
+    var warnList = document.querySelector("[data-warnings]");
+    var fileInput = form.querySelector("input[type=file]");
+    var dropped = new DataTransfer();
+    var frames = {};
+    var channel = "email";
+    var timer = null, seq = 0;
+
+    var show = function () { frame2.src = frames[channel] || "about:blank"; };
+    document.querySelectorAll(".live-tabs button").forEach(function (b) {
+      b.addEventListener("click", function () {
+        channel = b.getAttribute("data-channel");
+        document.querySelectorAll(".live-tabs button").forEach(function (o) { o.setAttribute("aria-pressed", o === b ? "true" : "false"); });
+        show();
+      });
+    });
+
+    var setErrors = function (errs) {
+      form.querySelectorAll("[data-for]").forEach(function (el) { el.textContent = ""; });
+      form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+      errs.forEach(function (e) {
+        var el = form.querySelector('[data-for="' + (e.input === "form" ? "body" : e.input) + '"]');
+        if (!el) return;
+        if (el.tagName === "UL") {
+          var li = document.createElement("li");
+          li.textContent = (e.body_line ? "Line " + e.body_line + ": " : "") + e.message;
+          el.appendChild(li);
+        } else if (!el.textContent) {
+          el.textContent = e.message;
+        }
+        var input = form.querySelector('[name="' + e.input + '"]');
+        if (input) input.setAttribute("aria-invalid", "true");
+      });
+    };
+
+    var render = function () {
+      var mine = ++seq;
+      var data = new FormData(form);
+      data.delete("files");
+      for (var i = 0; i < fileInput.files.length; i++) data.append("files", fileInput.files[i]);
+      status.textContent = "Rendering…";
+      fetch(form.getAttribute("data-preview"), { method: "POST", body: data, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (res) {
+          if (mine !== seq) return; // a newer render is on its way
+          setErrors(res.errors || []);
+          warnList.textContent = "";
+          (res.warnings || []).forEach(function (w) {
+            var li = document.createElement("li");
+            li.className = "warn";
+            li.textContent = (w.body_line ? "Line " + w.body_line + ": " : "") + w.message;
+            warnList.appendChild(li);
+          });
+          frames = res.frames || {};
+          show();
+          var n = (res.errors || []).length;
+          status.textContent = n ? n + " problem" + (n > 1 ? "s" : "") + " to fix" : "Preview up to date";
+        })
+        .catch(function () { status.textContent = "Preview failed; it will try again as you type."; });
+    };
+    var soon = function () { clearTimeout(timer); timer = setTimeout(render, 500); };
+    form.addEventListener("input", soon);
+    form.addEventListener("change", soon);
+
+    // Images dropped on the text join the form's files and are referred
+    // to where they were dropped.
+    var heroSelect = form.querySelector("select[data-images]");
+    var addImages = function (files) {
+      var text = form.querySelector("textarea[data-drop]");
+      var insert = "";
+      for (var i = 0; i < files.length; i++) {
+        var f = files[i];
+        if (!/^image\//.test(f.type)) continue;
+        dropped.items.add(f);
+        var name = "images/" + f.name.toLowerCase().replace(/ /g, "-").replace(/[^a-z0-9._-]/g, "").replace(/^\.+/, "");
+        insert += "\n![" + f.name.replace(/\.[^.]+$/, "").replace(/[-_]/g, " ") + "](" + name + ")\n";
+        if (heroSelect && !heroSelect.querySelector('option[value="' + name + '"]')) {
+          var o = document.createElement("option");
+          o.value = o.textContent = name;
+          heroSelect.appendChild(o);
+        }
+      }
+      fileInput.files = dropped.files;
+      var at = text.selectionStart || text.value.length;
+      text.value = text.value.slice(0, at) + insert + text.value.slice(at);
+      soon();
+    };
+    var drop = form.querySelector("textarea[data-drop]");
+    drop.addEventListener("dragover", function (e) { e.preventDefault(); drop.classList.add("dragover"); });
+    drop.addEventListener("dragleave", function () { drop.classList.remove("dragover"); });
+    drop.addEventListener("drop", function (e) {
+      e.preventDefault();
+      drop.classList.remove("dragover");
+      if (e.dataTransfer && e.dataTransfer.files.length) addImages(e.dataTransfer.files);
+    });
+    fileInput.addEventListener("change", function () {
+      // Picking files replaces the input's list; keep the dropped ones too.
+      var picked = Array.prototype.slice.call(fileInput.files);
+      fileInput.files = dropped.files;
+      if (picked.length) addImagesQuietly(picked);
+    });
+    var addImagesQuietly = function (files) {
+      files.forEach(function (f) {
+        dropped.items.add(f);
+        var name = "images/" + f.name.toLowerCase().replace(/ /g, "-").replace(/[^a-z0-9._-]/g, "").replace(/^\.+/, "");
+        if (heroSelect && !heroSelect.querySelector('option[value="' + name + '"]')) {
+          var o = document.createElement("option");
+          o.value = o.textContent = name;
+          heroSelect.appendChild(o);
+        }
+      });
+      fileInput.files = dropped.files;
+      soon();
+    };
+    render();
+  }
 })();

@@ -1,0 +1,204 @@
+package server
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/crosscast/crosscast/content"
+)
+
+// drafts keeps the writer's live previews in memory for a while. They
+// are cheap to make again, so a restart or another web node answering
+// only means the next keystroke renders afresh.
+type drafts struct {
+	mu    sync.Mutex
+	items map[string]*draft
+	order []string
+}
+
+type draft struct {
+	created time.Time
+	files   map[string]draftFile // channel/name → file
+}
+
+type draftFile struct {
+	mediaType string
+	data      []byte
+}
+
+const (
+	maxDrafts = 100
+	draftTTL  = 30 * time.Minute
+)
+
+func (d *drafts) put(files map[string]draftFile) string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	id := hex.EncodeToString(b)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.items == nil {
+		d.items = map[string]*draft{}
+	}
+	for len(d.order) >= maxDrafts || (len(d.order) > 0 && time.Since(d.items[d.order[0]].created) > draftTTL) {
+		delete(d.items, d.order[0])
+		d.order = d.order[1:]
+	}
+	d.items[id] = &draft{created: time.Now(), files: files}
+	d.order = append(d.order, id)
+	return id
+}
+
+func (d *drafts) get(id, name string) (draftFile, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	dr, ok := d.items[id]
+	if !ok {
+		return draftFile{}, false
+	}
+	f, ok := dr.files[name]
+	return f, ok
+}
+
+// draftResponse is what the editor's script gets back for each change.
+type draftResponse struct {
+	Errors   []formError       `json:"errors"`
+	Warnings []formError       `json:"warnings"`
+	Frames   map[string]string `json:"frames"` // channel → preview URL
+	Failed   map[string]string `json:"failed"` // channel → error
+	ItemID   string            `json:"item_id,omitempty"`
+}
+
+// previewDraft handles POST /drafts: the editor form, rendered in every
+// channel without being stored. Answers JSON for the page's script.
+func (s *Server) previewDraft(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var assets map[string][]byte
+	if id := r.FormValue("item"); id != "" {
+		it, err := s.db.Item(ctx, id)
+		if err == nil {
+			err = s.mayEdit(ctx, currentUser(r), it)
+		}
+		if err == nil {
+			ver, err2 := s.db.Version(ctx, it.ID, it.LatestVersion)
+			if err = err2; err == nil {
+				assets = map[string][]byte{}
+				for name, sha := range ver.Assets {
+					if assets[name], err = s.db.Blob(ctx, sha); err != nil {
+						break
+					}
+				}
+			}
+		}
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	b, bodyLine, _, err := s.readDraft(r, assets)
+	resp := draftResponse{Errors: []formError{}, Warnings: []formError{}, Frames: map[string]string{}, Failed: map[string]string{}}
+	if err == nil {
+		d, derr := s.pipeline.Draft(ctx, b)
+		if err = derr; err == nil {
+			resp.ItemID = d.ItemID
+			resp.Warnings = placeErrors(d.Warnings, bodyLine)
+			files := map[string]draftFile{}
+			for ch, out := range d.Channels {
+				for _, f := range out.Files {
+					files[ch+"/"+f.Name] = draftFile{mediaType: f.MediaType, data: f.Data}
+				}
+			}
+			for ch, e := range d.Errors {
+				resp.Failed[ch] = e.Error()
+				resp.Errors = append(resp.Errors, placeErrors(diagnosticsOf(e), bodyLine)...)
+			}
+			id := s.drafts.put(files)
+			base, err := s.draftBase(r, id)
+			if err != nil {
+				s.error(w, r, err)
+				return
+			}
+			for ch, name := range map[string]string{"email": "email.html", "portal": "index.html", "catalog": "card.html", "social": "social.txt"} {
+				if _, ok := files[ch+"/"+name]; ok {
+					resp.Frames[ch] = base + "/" + ch + "/" + name
+				}
+			}
+		}
+	}
+	if err != nil {
+		var ce content.Errors
+		if !errors.As(err, &ce) {
+			if ae := toAPIError(err); ae == nil || ae.Status >= 500 {
+				s.error(w, r, err)
+				return
+			}
+			ce = content.Errors{{Message: err.Error()}}
+		}
+		resp.Errors = placeErrors(ce, bodyLine)
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func diagnosticsOf(err error) []content.Diagnostic {
+	var ce content.Errors
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return []content.Diagnostic{{Message: err.Error()}}
+}
+
+func (s *Server) draftBase(r *http.Request, id string) (string, error) {
+	key, err := s.key(r.Context())
+	if err != nil {
+		return "", err
+	}
+	exp := time.Now().Add(draftTTL).Unix()
+	return "/draft/" + strconv.FormatInt(exp, 10) + "." + previewMAC(key, "draft:"+id, 0, exp) + "/" + id, nil
+}
+
+// draftFile handles GET /draft/{sig}/{id}/{channel}/{file...}, with the
+// same sandbox as stored previews.
+func (s *Server) draftFile(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	expText, mac, ok := strings.Cut(r.PathValue("sig"), ".")
+	exp, err := strconv.ParseInt(expText, 10, 64)
+	if err != nil || !ok || time.Now().Unix() > exp {
+		s.error(w, r, errBadPreview)
+		return
+	}
+	key, err := s.key(r.Context())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if !hmac.Equal([]byte(mac), []byte(previewMAC(key, "draft:"+id, 0, exp))) {
+		s.error(w, r, errBadPreview)
+		return
+	}
+	channel, name := r.PathValue("channel"), r.PathValue("file")
+	f, ok := s.drafts.get(id, channel+"/"+name)
+	if !ok {
+		s.error(w, r, errBadPreview)
+		return
+	}
+	data, mediaType := f.data, f.mediaType
+	if strings.HasPrefix(mediaType, "text/html") {
+		base := strings.TrimSuffix(r.URL.Path, "/"+channel+"/"+name)
+		paths := map[string]string{}
+		s.drafts.mu.Lock()
+		for k := range s.drafts.items[id].files {
+			paths[path.Base(k)] = base + "/" + k
+		}
+		s.drafts.mu.Unlock()
+		data = pointAt(data, paths)
+	}
+	s.writePreview(w, r, mediaType, data)
+}

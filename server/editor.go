@@ -1,0 +1,218 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/worker"
+)
+
+type editorPage struct {
+	Item   *store.Item // nil for a new item
+	Form   draftForm
+	Brands []store.BrandInfo
+	Images []string // image paths the bundle holds already
+	Errors []formError
+	Status int
+}
+
+// errByInput is what the template asks: the first error for an input.
+func (p editorPage) Err(input string) string {
+	for _, e := range p.Errors {
+		if e.Input == input {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// HasImage tells whether the bundle holds an image.
+func (p editorPage) HasImage(name string) bool { return slices.Contains(p.Images, name) }
+
+// BodyErrors are the errors at lines of the body.
+func (p editorPage) BodyErrors() []formError {
+	var out []formError
+	for _, e := range p.Errors {
+		if e.Input == "body" || e.Input == "form" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// newItem handles GET and POST /new: the writer's editor for a new item.
+func (s *Server) newItem(w http.ResponseWriter, r *http.Request) {
+	p := editorPage{}
+	var err error
+	if p.Brands, err = s.db.Brands(r.Context()); err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	if r.Method == http.MethodGet {
+		if len(p.Brands) > 0 {
+			p.Form.Brand = p.Brands[0].ID
+		}
+		s.html(w, r, http.StatusOK, "editor", p)
+		return
+	}
+	s.saveItem(w, r, p, nil)
+}
+
+// editItem handles GET and POST /items/{id}/edit. Writers edit the items
+// they started until one is published; editors edit any.
+func (s *Server) editItem(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	it, err := s.db.Item(ctx, r.PathValue("id"))
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	if err := s.mayEdit(ctx, currentUser(r), it); err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	v, err := s.db.Version(ctx, it.ID, it.LatestVersion)
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	p := editorPage{Item: it}
+	if p.Brands, err = s.db.Brands(ctx); err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	assets := map[string][]byte{}
+	for name, sha := range v.Assets {
+		if assets[name], err = s.db.Blob(ctx, sha); err != nil {
+			s.uiError(w, r, err)
+			return
+		}
+		p.Images = append(p.Images, name)
+	}
+	slices.Sort(p.Images)
+	if r.Method == http.MethodGet {
+		p.Form = splitSource(v.Source)
+		p.Form.Brand = it.Brand
+		s.html(w, r, http.StatusOK, "editor", p)
+		return
+	}
+	s.saveItem(w, r, p, assets)
+}
+
+// mayEdit lets editors edit anything and writers their own items that
+// were never published.
+func (s *Server) mayEdit(ctx context.Context, u *store.User, it *store.Item) error {
+	if store.RoleAtLeast(u.Role, store.RoleEditor) {
+		return nil
+	}
+	vs, err := s.db.Versions(ctx, it.ID)
+	if err != nil {
+		return err
+	}
+	if len(vs) == 0 || vs[len(vs)-1].SubmittedBy != "user:"+u.Name {
+		return &apiError{Status: http.StatusForbidden, Code: codeForbidden, Message: "Writers edit only the items they started; ask an editor."}
+	}
+	for _, v := range vs {
+		if pub, err := s.db.Publication(ctx, it.ID, v.Version); err == nil && pub.Status != store.PubCancelled && pub.Status != store.PubScheduled {
+			return &apiError{Status: http.StatusForbidden, Code: codeForbidden, Message: "This item has been published; an editor changes it now."}
+		}
+	}
+	return nil
+}
+
+// saveItem submits the form as a new version; bad input shows the form
+// again with each problem beside its input.
+func (s *Server) saveItem(w http.ResponseWriter, r *http.Request, p editorPage, assets map[string][]byte) {
+	b, bodyLine, form, err := s.readDraft(r, assets)
+	p.Form = form
+	if err == nil {
+		b.Actor = actor(r)
+		var sub *worker.Submitted
+		if sub, err = s.pipeline.Submit(r.Context(), b); err == nil {
+			http.Redirect(w, r, "/items/"+sub.ItemID+"?flash=Submitted+version+"+strconv.Itoa(sub.Version)+"%3B+it+is+rendering+now.", http.StatusSeeOther)
+			return
+		}
+	}
+	var ce content.Errors
+	if !errors.As(err, &ce) {
+		if ae := toAPIError(err); ae == nil || ae.Status >= 500 {
+			s.uiError(w, r, err)
+			return
+		}
+		ce = content.Errors{{Message: err.Error()}}
+	}
+	p.Errors = placeErrors(ce, bodyLine)
+	for name := range b.Files {
+		if name != "index.md" && !slices.Contains(p.Images, name) {
+			p.Images = append(p.Images, name)
+		}
+	}
+	s.html(w, r, http.StatusUnprocessableEntity, "editor", p)
+}
+
+// readDraft reads the editor's multipart form into a bundle: index.md
+// from the fields, plus the uploaded images under images/ and the
+// item's existing ones.
+func (s *Server) readDraft(r *http.Request, assets map[string][]byte) (worker.Bundle, int, draftForm, error) {
+	r.Body = http.MaxBytesReader(nil, r.Body, s.maxUpload)
+	var f draftForm
+	if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return worker.Bundle{}, 0, f, err
+	}
+	v := r.PostFormValue
+	f = draftForm{Brand: v("brand"), Title: v("title"), Summary: v("summary"), Tags: v("tags"), Lang: v("lang"),
+		PublishAt: v("publish_at"), TZ: v("tz"), Hero: v("hero"), HeroAlt: v("hero_alt"), Extra: v("extra"), Body: v("body")}
+	b := worker.Bundle{Brand: f.Brand, Path: "index.md", Files: map[string][]byte{}}
+	for name, data := range assets {
+		b.Files[name] = data
+	}
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["files"] {
+			name := "images/" + cleanName(fh.Filename)
+			fd, err := fh.Open()
+			if err != nil {
+				return b, 0, f, err
+			}
+			data, err := io.ReadAll(fd)
+			fd.Close()
+			if err != nil {
+				return b, 0, f, err
+			}
+			b.Files[name] = data
+		}
+	}
+	src, bodyLine, err := f.source()
+	if err != nil {
+		return b, 0, f, err
+	}
+	b.Files["index.md"] = src
+	return b, bodyLine, f, nil
+}
+
+// cleanName keeps an uploaded file's base name to letters, digits, dots,
+// dashes and underscores.
+func cleanName(n string) string {
+	n = path.Base(strings.ReplaceAll(n, "\\", "/"))
+	var b strings.Builder
+	for _, r := range strings.ToLower(n) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
+			b.WriteRune(r)
+		case r == ' ':
+			b.WriteByte('-')
+		}
+	}
+	out := strings.TrimLeft(b.String(), ".")
+	if out == "" {
+		return "image"
+	}
+	return out
+}

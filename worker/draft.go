@@ -1,0 +1,54 @@
+package worker
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers"
+)
+
+// Draft is a bundle rendered in every channel without being stored: what
+// the writer's live preview shows.
+type Draft struct {
+	ItemID   string
+	Title    string
+	Slug     string
+	Warnings []content.Diagnostic
+	// Channels holds each channel's output; a channel that failed has
+	// its error in Errors instead.
+	Channels map[string]*renderers.Output
+	Errors   map[string]error
+}
+
+// Draft validates a bundle as Submit does and renders it in every
+// channel at once, in this process. Invalid input returns content.Errors.
+func (p *Pipeline) Draft(ctx context.Context, b Bundle) (*Draft, error) {
+	pb, err := p.parse(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	it, brand := pb.item, pb.brand
+	d := &Draft{ItemID: ItemID(pb.brandID, it.Lang, it.ID), Title: it.Title, Slug: it.Slug, Warnings: it.Warnings,
+		Channels: map[string]*renderers.Output{}, Errors: map[string]error{}}
+	in := renderers.Input{Item: it, Brand: brand, Links: content.NewLinkPlan(it, brand)}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, ch := range p.Channels() {
+		wg.Go(func() {
+			out, err := safeRender(ctx, p.renderers[ch], in)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				d.Errors[ch] = err
+				return
+			}
+			d.Channels[ch] = out
+			d.Warnings = append(d.Warnings, out.Warnings...)
+		})
+	}
+	wg.Wait()
+	slices.SortStableFunc(d.Warnings, func(a, b content.Diagnostic) int { return a.Line - b.Line })
+	return d, nil
+}
