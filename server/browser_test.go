@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,22 +22,15 @@ import (
 	"github.com/crosscast/crosscast/store"
 )
 
-// hostile is an item whose Markdown tries to run script in every way a
-// writer might paste: a script element and an event handler. Either
-// would request /beacon if it ran anywhere.
-const hostile = `---
-title: Waxing a canvas pack
-summary: How to wax a canvas pack so it keeps the rain out for another season.
-tags: [care]
-hero: {src: images/pack.png, alt: A canvas pack on a workbench}
----
-Warm the wax first.
+// hostileBody is Markdown that tries to run script in every way a writer
+// might paste: a script element and an event handler. Either would
+// request /beacon if it ran anywhere.
+const hostileBody = `Warm the wax first.
 
 <script>new Image().src = "/beacon?script"; console.log("pwned")</script>
 <img src="images/pack.png" alt="pack" onerror="new Image().src='/beacon?onerror'" onload="new Image().src='/beacon?onload'">
 
-Then rub it in along the seams.
-`
+Then rub it in along the seams.`
 
 // stripesPNG is a visible picture, so screenshots show where images go.
 func stripesPNG(w, h int) []byte {
@@ -59,17 +53,11 @@ func TestEditorInBrowser(t *testing.T) {
 	u := newUI(t)
 	u.Start(t)
 	ctx := checkers.Browser(t)
-	tok, _, err := u.DB.CreateToken(context.Background(), "w", store.RoleWriter)
-	if err != nil {
+	const id = "kestrel.en.waxing-a-canvas-pack"
+	photo := filepath.Join(t.TempDir(), "pack.png")
+	if err := os.WriteFile(photo, stripesPNG(960, 600), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	a := &api{Env: u.Env, url: u.url, writer: tok}
-	if code, body := a.do(t, "POST", "/api/items", a.writer, "application/json", submitJSON(hostile, map[string][]byte{"images/pack.png": stripesPNG(960, 600)})); code != http.StatusAccepted {
-		t.Fatalf("submit: %d %v", code, body)
-	}
-	const id = "kestrel.en.waxing-a-canvas-pack"
-	pipetest.WaitFor(t, 30*time.Second, "rendered", func() (bool, string) { return u.ItemRendered(id) })
-
 	var console []string
 	go func() {
 		for m, err := range chromedp.Console(ctx) {
@@ -116,11 +104,60 @@ func TestEditorInBrowser(t *testing.T) {
 		return s
 	}
 
-	// 1. Signed out, the inbox sends the browser to the login page.
+	// 1. Signed out, the inbox sends the browser to the login page. A
+	// writer signs in.
 	do("open the inbox", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(u.url+"/"), chromedp.WaitVisible("#password"))
 	checkers.AxePage(t, ctx, "login")
 	shot("login")
-	do("sign in", chromedp.SendKeys("#name", "editor"), chromedp.SendKeys("#password", uiPassword),
+	do("sign in as a writer", chromedp.SendKeys("#name", "writer"), chromedp.SendKeys("#password", uiPassword),
+		chromedp.Submit("#password"), chromedp.WaitVisible("table.items"))
+
+	// 2. The writer writes an item with an image in the editor (the
+	// Markdown carries a script, which must never run) ...
+	do("new item", chromedp.Click(`a[href="/new"]`), chromedp.WaitVisible("#e-body"),
+		chromedp.SendKeys("#e-title", "Waxing a canvas pack"),
+		chromedp.SendKeys("#e-summary", "How to wax a canvas pack so it keeps the rain out for another season."),
+		chromedp.SendKeys("#e-tags", "care"),
+		chromedp.SetUploadFiles("#e-files", []string{photo}),
+		chromedp.SetValue("#e-body", hostileBody),
+		chromedp.SendKeys("#e-body", "\nThen let it cure overnight.\n"),
+		chromedp.SetValue("#e-hero", "images/pack.png"),
+		chromedp.SendKeys("#e-hero-alt", "A canvas pack on a workbench"))
+	// 3. ... and sees the live preview of every channel.
+	pipetest.WaitFor(t, 20*time.Second, "live preview", func() (bool, string) {
+		st, _ := chromedp.Run(ctx, chromedp.Text("[data-status]"))
+		src, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("iframe[data-live]").src`))
+		return st == "Preview up to date" && strings.Contains(src, "/draft/"), st + " " + src
+	})
+	for _, ch := range []string{"email", "social", "portal", "catalog"} {
+		do("preview "+ch, chromedp.Click(`button[data-channel="`+ch+`"]`))
+		src, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("iframe[data-live]").src`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), "Waxing a canvas pack") || !strings.Contains(string(body), "cure overnight") && ch != "catalog" && ch != "social" {
+			t.Errorf("live %s preview lacks the title or the last typed line", ch)
+		}
+		shot("editor-" + ch)
+	}
+	checkers.AxePage(t, ctx, "editor")
+	// 4. Submit.
+	do("submit", chromedp.Click(`#editor button[type="submit"]`), chromedp.WaitVisible("nav.tabs"))
+	pipetest.WaitFor(t, 30*time.Second, "rendered", func() (bool, string) { return u.ItemRendered(id) })
+	// A writer cannot approve.
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('button[value="now"]').length`)); n != 0 {
+		t.Error("the writer is offered the publish button")
+	}
+
+	// 5. An editor signs in.
+	do("sign out", chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible("#password"))
+	do("sign in as an editor", chromedp.SendKeys("#name", "editor"), chromedp.SendKeys("#password", uiPassword),
 		chromedp.Submit("#password"), chromedp.WaitVisible("table.items"))
 
 	// 2. The inbox shows the item with every channel rendered.
