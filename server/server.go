@@ -113,6 +113,7 @@ func New(cfg Config) *Server {
 	s.mux.Handle("GET /new", s.page(store.RoleWriter, s.newItem))
 	s.mux.Handle("POST /new", s.page(store.RoleWriter, s.newItem))
 	s.mux.Handle("GET /items/{id}/edit", s.page(store.RoleWriter, s.editItem))
+	s.mux.Handle("GET /items/{id}/diff", s.page(store.RoleWriter, s.itemDiff))
 	s.mux.Handle("POST /items/{id}/edit", s.page(store.RoleWriter, s.editItem))
 	s.mux.Handle("POST /drafts", s.page(store.RoleWriter, s.previewDraft))
 	s.mux.HandleFunc("GET /draft/{sig}/{id}/{channel}/{file...}", s.draftFile)

@@ -404,6 +404,16 @@ func TestWriterEditor(t *testing.T) {
 	if r, page := u.get(t, c, "/items/"+id+"/edit"); r.StatusCode != 200 || !strings.Contains(page, `value="Re-proofing a rain shell"`) || !strings.Contains(page, "images/shell.png") {
 		t.Errorf("author's edit page: %d", r.StatusCode)
 	}
+	// Saving a change makes version 2; the history compares them.
+	changed := maps.Clone(fields)
+	changed["body"] = "Wash it twice.\n\n![The label](images/shell.png)\n"
+	if r, _ := u.postMultipart(t, c, "/items/"+id+"/edit", changed, "", nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d", r.StatusCode)
+	}
+	if r, page := u.get(t, c, "/items/"+id+"/diff?a=1&b=2&file=source"); r.StatusCode != 200 ||
+		!strings.Contains(page, `<tr class="d-change">`) || !strings.Contains(page, "Wash it twice.") || !strings.Contains(page, "Wash it first.") {
+		t.Errorf("diff: %d", r.StatusCode)
+	}
 	other := u.browser(t)
 	u.login(t, other, "other", uiPassword)
 	if r, _ := u.get(t, other, "/items/"+id+"/edit"); r.StatusCode != http.StatusForbidden {
