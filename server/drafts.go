@@ -200,5 +200,5 @@ func (s *Server) draftFile(w http.ResponseWriter, r *http.Request) {
 		s.drafts.mu.Unlock()
 		data = pointAt(data, paths)
 	}
-	s.writePreview(w, r, mediaType, data)
+	writePreview(w, r, mediaType, data)
 }

@@ -109,12 +109,12 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
 		}
 		data = pointAt(data, paths)
 	}
-	s.writePreview(w, r, mediaType, data)
+	writePreview(w, r, mediaType, data)
 }
 
 // writePreview answers with a rendered file under the sandbox CSP.
 // ?scheme=dark turns on an HTML page's dark-mode styles.
-func (s *Server) writePreview(w http.ResponseWriter, r *http.Request, mediaType string, data []byte) {
+func writePreview(w http.ResponseWriter, r *http.Request, mediaType string, data []byte) {
 	switch {
 	case strings.HasPrefix(mediaType, "text/html"):
 		if r.URL.Query().Get("scheme") == "dark" {

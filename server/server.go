@@ -99,7 +99,7 @@ func New(cfg Config) *Server {
 	}
 
 	// The editor UI.
-	s.mux.Handle("GET /static/", s.static())
+	s.mux.Handle("GET /static/", staticFiles())
 	s.mux.HandleFunc("GET /login", s.login)
 	s.mux.HandleFunc("POST /login", s.login)
 	s.mux.HandleFunc("POST /logout", s.logout)

@@ -155,7 +155,7 @@ func setSession(w http.ResponseWriter, r *http.Request, secret string, ttl time.
 }
 
 // static serves the UI's CSS and scripts.
-func (s *Server) static() http.Handler {
+func staticFiles() http.Handler {
 	sub, _ := fs.Sub(templates.FS, "ui/static")
 	fsrv := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -182,6 +182,7 @@ var uiFuncs = template.FuncMap{
 	"kb":     func(n int64) string { return strconv.FormatFloat(float64(n)/1024, 'f', 1, 64) + " KB" },
 	"pct":    func(a, b int64) int64 { return min(100, a*100/max(b, 1)) },
 	"roleAt": store.RoleAtLeast,
+	"list":   func(s ...string) []string { return s },
 }
 
 func plural(n int, unit string) string {

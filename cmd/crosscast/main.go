@@ -39,6 +39,7 @@ const usage = `crosscast turns one Markdown item into email, social, portal and 
 
 Usage:
   crosscast render ITEM... --brand DIR [-o OUT] [--channels portal] [--compat hugo|jekyll]
+  crosscast preview ITEM --brand DIR [--addr 127.0.0.1:8090]
   crosscast serve [--addr :8080] [--brands DIR] [--workers N]
   crosscast worker [--concurrency N]
   crosscast submit ITEM... [--server URL] [--brand ID] [--wait]
@@ -76,6 +77,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.migrate(ctx, args[1:])
 	case "token":
 		err = m.token(ctx, args[1:])
+	case "preview":
+		err = m.preview(ctx, args[1:])
 	case "user":
 		err = m.user(ctx, args[1:])
 	case "bench":

@@ -163,4 +163,26 @@
     };
     render();
   }
+
+  // crosscast preview: switch channels, and reload when the files change.
+  var local = document.querySelector("[data-local-preview]");
+  if (local) {
+    var lframe = document.querySelector("iframe[data-local-frame]");
+    var current = "email";
+    document.querySelectorAll("[data-local-preview] .live-tabs button").forEach(function (b) {
+      b.addEventListener("click", function () {
+        current = b.getAttribute("data-channel");
+        lframe.src = b.getAttribute("data-src");
+        document.querySelectorAll("[data-local-preview] .live-tabs button").forEach(function (o) { o.setAttribute("aria-pressed", o === b ? "true" : "false"); });
+      });
+    });
+    var gen = local.getAttribute("data-gen");
+    setInterval(function () {
+      fetch("/gen", { cache: "no-store" }).then(function (r) { return r.text(); }).then(function (g) {
+        if (g !== gen) location.replace("/?channel=" + current);
+      }).catch(function () {});
+    }, 700);
+    var want = new URL(location.href).searchParams.get("channel");
+    if (want) { var b = document.querySelector('[data-local-preview] button[data-channel="' + want + '"]'); if (b) b.click(); }
+  }
 })();
