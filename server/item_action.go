@@ -11,7 +11,7 @@ import (
 )
 
 // itemAction handles the item page's forms: POST /items/{id}/publish
-// (now, or at a time in the editor's zone), cancel, unpublish and
+// (now, or at a time in the editor's zone), cancel, rerender, unpublish and
 // resolve (an editor settles a delivery left unknown). Each answers with
 // a redirect back to the page and a line saying what happened.
 func (s *Server) itemAction(w http.ResponseWriter, r *http.Request) {
@@ -40,6 +40,10 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request) {
 	case "cancel":
 		if _, err = s.pipeline.Cancel(ctx, id, version, who); err == nil {
 			flash = "Publication cancelled; nothing was sent."
+		}
+	case "rerender":
+		if err = s.pipeline.Rerender(ctx, id, who); err == nil {
+			flash = "Rendering again with the brand's current kit."
 		}
 	case "unpublish":
 		if err = s.pipeline.Unpublish(ctx, id, who); err == nil {

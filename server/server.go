@@ -108,6 +108,7 @@ func New(cfg Config) *Server {
 	s.mux.Handle("POST /items/{id}/publish", s.page(store.RoleEditor, s.itemAction))
 	s.mux.Handle("POST /items/{id}/cancel", s.page(store.RoleEditor, s.itemAction))
 	s.mux.Handle("POST /items/{id}/unpublish", s.page(store.RoleEditor, s.itemAction))
+	s.mux.Handle("POST /items/{id}/rerender", s.page(store.RoleEditor, s.itemAction))
 	s.mux.Handle("POST /items/{id}/resolve", s.page(store.RoleEditor, s.itemAction))
 	s.mux.HandleFunc("GET /preview/{sig}/{id}/{version}/{channel}/{file...}", s.preview)
 	s.mux.Handle("GET /new", s.page(store.RoleWriter, s.newItem))

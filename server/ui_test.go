@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"mime/multipart"
+	"slices"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -186,6 +187,14 @@ func TestLoginSession(t *testing.T) {
 
 func mustURL(s string) *url.URL { u, _ := url.Parse(s); return u }
 
+func mustZone(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
 func TestLoginRateLimit(t *testing.T) {
 	u := newUI(t)
 	c := u.browser(t)
@@ -299,6 +308,29 @@ func TestInboxAndItemPage(t *testing.T) {
 	tampered := strings.Replace(src, "/preview/", "/preview/1", 1)
 	if r, _ := u.get(t, http.DefaultClient, tampered); r.StatusCode != http.StatusNotFound {
 		t.Errorf("tampered preview link: %d", r.StatusCode)
+	}
+	// Render again: an editor action, logged, refused once scheduled.
+	r = u.post(t, c, "/items/"+id+"/rerender", url.Values{"tab": {"email"}}, "same-origin")
+	if loc := r.Header.Get("Location"); r.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "Rendering+again") {
+		t.Errorf("rerender: %d → %q", r.StatusCode, loc)
+	}
+	pipetest.WaitFor(t, 20*time.Second, "rendered again", func() (bool, string) { return u.ItemRendered(id) })
+	evs, _ := u.DB.Events(context.Background(), id, 0)
+	if !slices.ContainsFunc(evs, func(e store.Event) bool { return e.Kind == "rerender" && e.Actor == "user:editor" }) {
+		t.Errorf("no rerender by user:editor in the audit log: %+v", evs)
+	}
+	at := time.Now().Add(48 * time.Hour).UTC().Format("2006-01-02T15:04")
+	if r := u.post(t, c, "/items/"+id+"/publish", url.Values{"when": {"at"}, "at": {at}, "tz": {"Europe/Amsterdam"}, "version": {"1"}}, "same-origin"); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("schedule: %d", r.StatusCode)
+	}
+	pub, err := u.DB.Publication(context.Background(), id, 1)
+	want, _ := time.ParseInLocation("2006-01-02T15:04", at, mustZone("Europe/Amsterdam"))
+	if err != nil || !pub.ProcessAt.Equal(want) {
+		t.Errorf("scheduled for %v, want %v (the picker's time in the editor's zone): %v", pub.ProcessAt, want.UTC(), err)
+	}
+	r = u.post(t, c, "/items/"+id+"/rerender", url.Values{}, "same-origin")
+	if loc := r.Header.Get("Location"); !strings.Contains(loc, "Not+done") {
+		t.Errorf("rerender while scheduled: %q", loc)
 	}
 	for _, tab := range []string{"email", "social", "catalog", "links", "warnings", "history"} {
 		if r, _ := u.get(t, c, "/items/"+id+"?tab="+tab); r.StatusCode != 200 {

@@ -106,24 +106,7 @@ func (s *DB) rerenderBrand(ctx context.Context, tx *sql.Tx, brandID string, res 
 	}
 	rows.Close()
 	for _, x := range items {
-		p := plan(x.id, x.v, res.Hash)
-		if _, err := s.exec(ctx, tx, `UPDATE item_versions SET brand_hash = $3, status = $4, updated_at = $5 WHERE item_id = $1 AND version = $2`,
-			x.id, x.v, res.Hash, StatusQueued, now); err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		if _, err := s.exec(ctx, tx, `UPDATE items SET status = $2, updated_at = $3 WHERE id = $1`, x.id, StatusQueued, now); err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE item_id = $1 AND version = $2`, x.id, x.v); err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		if _, err := s.exec(ctx, tx, `DELETE FROM renderings WHERE item_id = $1 AND version = $2`, x.id, x.v); err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		if err := s.insertRenderings(ctx, tx, x.id, x.v, res.Hash, p.Renderings, now); err != nil {
-			return err
-		}
-		out, err := s.insertOutbox(ctx, tx, p.Tasks, now)
+		out, err := s.rerenderVersion(ctx, tx, x.id, x.v, res.Hash, plan, now)
 		if err != nil {
 			return err
 		}
@@ -131,6 +114,65 @@ func (s *DB) rerenderBrand(ctx context.Context, tx *sql.Tx, brandID string, res 
 		res.Items++
 	}
 	return nil
+}
+
+// rerenderVersion sets one item version back to queued with fresh
+// renderings for brand version hash, and returns the committed tasks.
+func (s *DB) rerenderVersion(ctx context.Context, tx *sql.Tx, id string, v int, hash string, plan PlanFunc, now time.Time) ([]Task, error) {
+	p := plan(id, v, hash)
+	if _, err := s.exec(ctx, tx, `UPDATE item_versions SET brand_hash = $3, status = $4, updated_at = $5 WHERE item_id = $1 AND version = $2`,
+		id, v, hash, StatusQueued, now); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if _, err := s.exec(ctx, tx, `UPDATE items SET status = $2, updated_at = $3 WHERE id = $1`, id, StatusQueued, now); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE item_id = $1 AND version = $2`, id, v); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if _, err := s.exec(ctx, tx, `DELETE FROM renderings WHERE item_id = $1 AND version = $2`, id, v); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if err := s.insertRenderings(ctx, tx, id, v, hash, p.Renderings, now); err != nil {
+		return nil, err
+	}
+	return s.insertOutbox(ctx, tx, p.Tasks, now)
+}
+
+// Rerender renders an item's latest version again with its brand's
+// current kit, for an editor who asks. A version that is being or has
+// been published keeps its renderings: what went out stays on record.
+func (s *DB) Rerender(ctx context.Context, itemID, actor string, plan PlanFunc) ([]Task, error) {
+	var out []Task
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var brand string
+		var v int
+		err := s.queryRow(ctx, tx, `SELECT brand_id, latest_version FROM items WHERE id = $1`+s.forUpdate(), itemID).Scan(&brand, &v)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("item %q: %w", itemID, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		var pub string
+		err = s.queryRow(ctx, tx, `SELECT status FROM publications WHERE item_id = $1 AND version = $2`, itemID, v).Scan(&pub)
+		if err == nil && (pub == PubPublishing || pub == PubPublished) {
+			return fmt.Errorf("version %d is %s; submit a new version to change it: %w", v, pub, ErrConflict)
+		}
+		if err == nil && pub == PubScheduled {
+			return fmt.Errorf("version %d is scheduled; cancel it first: %w", v, ErrConflict)
+		}
+		var hash string
+		if err := s.queryRow(ctx, tx, `SELECT hash FROM brands WHERE id = $1`, brand).Scan(&hash); err != nil {
+			return fmt.Errorf("store: brand %s: %w", brand, err)
+		}
+		now := s.now()
+		if out, err = s.rerenderVersion(ctx, tx, itemID, v, hash, plan, now); err != nil {
+			return err
+		}
+		return s.addEvent(ctx, tx, Event{At: now, Actor: actor, Kind: "rerender", ItemID: itemID, Version: v})
+	})
+	return out, err
 }
 
 // Brand returns a brand's current version.

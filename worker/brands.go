@@ -98,3 +98,16 @@ func (p *Pipeline) ImportBrand(ctx context.Context, dir, actor string) (*content
 	}
 	return br, res, nil
 }
+
+// Rerender renders an item's latest version again with its brand's
+// current kit.
+func (p *Pipeline) Rerender(ctx context.Context, itemID, actor string) error {
+	out, err := p.db.Rerender(ctx, itemID, actor, p.Plan(QueueDefault))
+	if err != nil {
+		return err
+	}
+	if err := p.Dispatch(ctx, out); err != nil {
+		p.log.Warn("enqueue after re-render failed; the reconciler will retry", "item", itemID, "err", err)
+	}
+	return nil
+}
