@@ -220,6 +220,13 @@ func TestEditorInBrowser(t *testing.T) {
 	})
 	shot("published")
 
+	// The admin page.
+	do("sign out", chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible("#password"))
+	do("sign in as an admin", chromedp.SendKeys("#name", "admin"), chromedp.SendKeys("#password", uiPassword),
+		chromedp.Submit("#password"), chromedp.WaitVisible("table.items"), chromedp.Navigate(u.url+"/admin"), chromedp.WaitVisible("#u-name"))
+	checkers.AxePage(t, ctx, "admin")
+	shot("admin")
+
 	// No script from the content ran, in any preview.
 	if n := u.beacons.Load(); n != 0 {
 		t.Errorf("content script ran: %d beacon requests", n)

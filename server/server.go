@@ -111,6 +111,8 @@ func New(cfg Config) *Server {
 	s.mux.Handle("POST /items/{id}/rerender", s.page(store.RoleEditor, s.itemAction))
 	s.mux.Handle("POST /items/{id}/resolve", s.page(store.RoleEditor, s.itemAction))
 	s.mux.HandleFunc("GET /preview/{sig}/{id}/{version}/{channel}/{file...}", s.preview)
+	s.mux.Handle("GET /admin", s.page(store.RoleAdmin, s.admin))
+	s.mux.Handle("POST /admin", s.page(store.RoleAdmin, s.admin))
 	s.mux.Handle("GET /new", s.page(store.RoleWriter, s.newItem))
 	s.mux.Handle("POST /new", s.page(store.RoleWriter, s.newItem))
 	s.mux.Handle("GET /items/{id}/edit", s.page(store.RoleWriter, s.editItem))

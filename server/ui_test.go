@@ -223,8 +223,29 @@ func TestRoles(t *testing.T) {
 	if r := u.post(t, writer, "/items/kestrel.en.x/publish", url.Values{"when": {"now"}}, "same-origin"); r.StatusCode != http.StatusForbidden {
 		t.Errorf("writer approves: %d", r.StatusCode)
 	}
+	if r, _ := u.get(t, writer, "/admin"); r.StatusCode != http.StatusForbidden {
+		t.Errorf("writer sees /admin: %d", r.StatusCode)
+	}
 	admin := u.browser(t)
 	u.login(t, admin, "admin", uiPassword)
+	// An admin adds a user; the password is shown once and works.
+	req, _ := http.NewRequest("POST", u.url+"/admin", strings.NewReader(url.Values{"action": {"user"}, "name": {"dana"}, "role": {"editor"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := admin.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	i := bytes.Index(page, []byte("shown only now:</p><p><code>"))
+	if resp.StatusCode != 200 || i < 0 {
+		t.Fatalf("add user: %d", resp.StatusCode)
+	}
+	pw := string(page[i+len("shown only now:</p><p><code>"):])
+	pw = pw[:strings.Index(pw, "<")]
+	if r := u.login(t, u.browser(t), "dana", pw); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("the new user cannot sign in: %d", r.StatusCode)
+	}
 	if r, body := u.get(t, admin, "/admin/queues/"); r.StatusCode != 200 || body != "queue monitor" {
 		t.Errorf("admin on /admin/queues/: %d %q", r.StatusCode, body)
 	}

@@ -89,3 +89,21 @@ func (s *DB) CountTokens(ctx context.Context) (int, error) {
 	err := s.queryRow(ctx, s.db, `SELECT COUNT(*) FROM tokens`).Scan(&n)
 	return n, err
 }
+
+// Tokens lists every API token (never their secrets), newest first.
+func (s *DB) Tokens(ctx context.Context) ([]Token, error) {
+	rows, err := s.query(ctx, s.db, `SELECT id, name, role, created_at FROM tokens ORDER BY created_at DESC, id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		var t Token
+		if err := rows.Scan(&t.ID, &t.Name, &t.Role, &t.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}

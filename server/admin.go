@@ -1,0 +1,74 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/crosscast/crosscast/store"
+)
+
+type adminPage struct {
+	Users  []store.User
+	Tokens []store.Token
+	Brands []store.BrandInfo
+	Roles  []string
+	// Shown once, right after it was made.
+	NewSecret, NewSecretFor string
+	Error                   string
+}
+
+// admin handles GET and POST /admin: users, API tokens and brands. A new
+// password or token is shown on the answering page only, never put in a
+// URL or a log.
+func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p := adminPage{Roles: []string{store.RoleWriter, store.RoleEditor, store.RoleAdmin}}
+	status := http.StatusOK
+	if r.Method == http.MethodPost {
+		name, role := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("role")
+		var err error
+		switch r.PostFormValue("action") {
+		case "user":
+			var u *store.User
+			if u, p.NewSecret, err = s.db.CreateUser(ctx, name, role, ""); err == nil {
+				p.NewSecretFor = "Password for " + u.Name + " (" + u.Role + ")"
+				s.log.Info("user created", "user", u.Name, "role", u.Role, "by", actor(r))
+			}
+		case "token":
+			if name == "" {
+				name = role
+			}
+			var t *store.Token
+			if !store.ValidRole(role) {
+				err = badRequest("unknown role " + role)
+			} else if p.NewSecret, t, err = s.db.CreateToken(ctx, name, role); err == nil {
+				p.NewSecretFor = "API token " + t.Name + " (" + t.Role + ")"
+				s.log.Info("token created", "token", t.ID, "role", t.Role, "by", actor(r))
+			}
+		default:
+			err = badRequest("unknown action")
+		}
+		if err != nil {
+			if ae := toAPIError(err); ae != nil && ae.Status < 500 {
+				p.Error, status = ae.Message, ae.Status
+			} else if errors.Is(err, store.ErrInvalid) {
+				p.Error, status = err.Error(), http.StatusUnprocessableEntity
+			} else {
+				s.uiError(w, r, err)
+				return
+			}
+		}
+	}
+	var err error
+	if p.Users, err = s.db.Users(ctx); err == nil {
+		if p.Tokens, err = s.db.Tokens(ctx); err == nil {
+			p.Brands, err = s.db.Brands(ctx)
+		}
+	}
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	s.html(w, r, status, "admin", p)
+}
