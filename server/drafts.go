@@ -1,18 +1,17 @@
 package server
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/store"
 )
 
 // drafts keeps the writer's live previews in memory for a while. They
@@ -83,20 +82,17 @@ func (s *Server) previewDraft(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var assets map[string][]byte
 	if id := r.FormValue("item"); id != "" {
+		// Editing: the item's stored images are part of the draft.
 		it, err := s.db.Item(ctx, id)
 		if err == nil {
 			err = s.mayEdit(ctx, currentUser(r), it)
 		}
+		var v *store.Version
 		if err == nil {
-			ver, err2 := s.db.Version(ctx, it.ID, it.LatestVersion)
-			if err = err2; err == nil {
-				assets = map[string][]byte{}
-				for name, sha := range ver.Assets {
-					if assets[name], err = s.db.Blob(ctx, sha); err != nil {
-						break
-					}
-				}
-			}
+			v, err = s.db.Version(ctx, it.ID, it.LatestVersion)
+		}
+		if err == nil {
+			assets, err = s.assets(ctx, v)
 		}
 		if err != nil {
 			s.error(w, r, err)
@@ -160,27 +156,15 @@ func (s *Server) draftBase(r *http.Request, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	exp := time.Now().Add(draftTTL).Unix()
-	return "/draft/" + strconv.FormatInt(exp, 10) + "." + previewMAC(key, "draft:"+id, 0, exp) + "/" + id, nil
+	return "/draft/" + signature(key, "draft:"+id, 0, draftTTL) + "/" + id, nil
 }
 
 // draftFile handles GET /draft/{sig}/{id}/{channel}/{file...}, with the
 // same sandbox as stored previews.
 func (s *Server) draftFile(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	expText, mac, ok := strings.Cut(r.PathValue("sig"), ".")
-	exp, err := strconv.ParseInt(expText, 10, 64)
-	if err != nil || !ok || time.Now().Unix() > exp {
-		s.error(w, r, errBadPreview)
-		return
-	}
-	key, err := s.key(r.Context())
-	if err != nil {
+	if err := s.checkSignature(r, "draft:"+id, 0); err != nil {
 		s.error(w, r, err)
-		return
-	}
-	if !hmac.Equal([]byte(mac), []byte(previewMAC(key, "draft:"+id, 0, exp))) {
-		s.error(w, r, errBadPreview)
 		return
 	}
 	channel, name := r.PathValue("channel"), r.PathValue("file")

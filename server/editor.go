@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"path"
 	"slices"
@@ -89,15 +90,12 @@ func (s *Server) editItem(w http.ResponseWriter, r *http.Request) {
 		s.uiError(w, r, err)
 		return
 	}
-	assets := map[string][]byte{}
-	for name, sha := range v.Assets {
-		if assets[name], err = s.db.Blob(ctx, sha); err != nil {
-			s.uiError(w, r, err)
-			return
-		}
-		p.Images = append(p.Images, name)
+	assets, err := s.assets(ctx, v)
+	if err != nil {
+		s.uiError(w, r, err)
+		return
 	}
-	slices.Sort(p.Images)
+	p.Images = slices.Sorted(maps.Keys(assets))
 	if r.Method == http.MethodGet {
 		p.Form = splitSource(v.Source)
 		p.Form.Brand = it.Brand
@@ -105,6 +103,19 @@ func (s *Server) editItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.saveItem(w, r, p, assets)
+}
+
+// assets reads a version's images from the store.
+func (s *Server) assets(ctx context.Context, v *store.Version) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(v.Assets))
+	for name, sha := range v.Assets {
+		data, err := s.db.Blob(ctx, sha)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = data
+	}
+	return out, nil
 }
 
 // mayEdit lets editors edit anything and writers their own items that

@@ -59,8 +59,31 @@ func (s *Server) previewBase(ctx context.Context, item string, version int) (str
 	if err != nil {
 		return "", err
 	}
-	exp := time.Now().Add(previewTTL).Unix()
-	return fmt.Sprintf("/preview/%d.%s/%s/%d", exp, previewMAC(key, item, version, exp), item, version), nil
+	return fmt.Sprintf("/preview/%s/%s/%d", signature(key, item, version, previewTTL), item, version), nil
+}
+
+// signature is the "<expiry>.<mac>" path segment of a signed preview URL.
+func signature(key []byte, subject string, version int, ttl time.Duration) string {
+	exp := time.Now().Add(ttl).Unix()
+	return strconv.FormatInt(exp, 10) + "." + previewMAC(key, subject, version, exp)
+}
+
+// checkSignature checks the request's {sig} segment for subject and
+// version, and that it has not expired.
+func (s *Server) checkSignature(r *http.Request, subject string, version int) error {
+	expText, mac, ok := strings.Cut(r.PathValue("sig"), ".")
+	exp, err := strconv.ParseInt(expText, 10, 64)
+	if err != nil || !ok || time.Now().Unix() > exp {
+		return errBadPreview
+	}
+	key, err := s.key(r.Context())
+	if err != nil {
+		return err
+	}
+	if !hmac.Equal([]byte(mac), []byte(previewMAC(key, subject, version, exp))) {
+		return errBadPreview
+	}
+	return nil
 }
 
 var errBadPreview = &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "this preview link is wrong or has expired; reload the item page"}
@@ -72,19 +95,12 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, channel, file := r.PathValue("id"), r.PathValue("channel"), r.PathValue("file")
 	version, err := strconv.Atoi(r.PathValue("version"))
-	expText, mac, ok := strings.Cut(r.PathValue("sig"), ".")
-	exp, err2 := strconv.ParseInt(expText, 10, 64)
-	if err != nil || err2 != nil || !ok || time.Now().Unix() > exp {
-		s.error(w, r, errBadPreview)
-		return
-	}
-	key, err := s.key(ctx)
 	if err != nil {
-		s.error(w, r, err)
+		s.error(w, r, errBadPreview)
 		return
 	}
-	if !hmac.Equal([]byte(mac), []byte(previewMAC(key, id, version, exp))) {
-		s.error(w, r, errBadPreview)
+	if err := s.checkSignature(r, id, version); err != nil {
+		s.error(w, r, err)
 		return
 	}
 	f, data, err := s.db.RenderingFile(ctx, store.RenderKey{ItemID: id, Version: version, Channel: channel}, file)

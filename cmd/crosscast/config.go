@@ -145,7 +145,11 @@ func envOr(name, def string) string {
 // CROSSCAST_IMAGE_CACHE_MB (default 256) in memory, backed by the store,
 // which every worker process shares.
 func pipelineRenderers(db *store.DB, log *slog.Logger) ([]renderers.Renderer, error) {
-	cache := &images.Cache{MaxBytes: int64(envInt(envImageCache, 256)) << 20, Shared: worker.SharedDerivatives(db, log)}
+	return allRenderers(&images.Cache{MaxBytes: int64(envInt(envImageCache, 256)) << 20, Shared: worker.SharedDerivatives(db, log)})
+}
+
+// allRenderers makes one renderer per channel, sharing cache.
+func allRenderers(cache *images.Cache) ([]renderers.Renderer, error) {
 	var rs []renderers.Renderer
 	all := channels()
 	for _, name := range mapKeys(all) {

@@ -47,14 +47,9 @@ func (m *Main) preview(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var rs []renderers.Renderer
-	cache := &images.Cache{}
-	for _, name := range mapKeys(channels()) {
-		r, err := channels()[name](cache)
-		if err != nil {
-			return err
-		}
-		rs = append(rs, r)
+	rs, err := allRenderers(&images.Cache{})
+	if err != nil {
+		return err
 	}
 	render := func() {
 		res := renderLocal(ctx, item, *brandDir, *compat, rs)
