@@ -2,9 +2,14 @@ package server
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"path"
+	"regexp"
 	"strings"
 
+	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/store"
 )
 
@@ -15,7 +20,33 @@ type adminPage struct {
 	Roles  []string
 	// Shown once, right after it was made.
 	NewSecret, NewSecretFor string
+	Done                    string
 	Error                   string
+	Problems                []content.Diagnostic
+}
+
+var brandID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// uploadedFiles reads a multipart form's "files" by base name.
+func uploadedFiles(r *http.Request, limit int64) (map[string][]byte, error) {
+	r.Body = http.MaxBytesReader(nil, r.Body, limit)
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		return nil, badRequest("send the kit's files as a multipart form: " + err.Error())
+	}
+	files := map[string][]byte{}
+	for _, fh := range r.MultipartForm.File["files"] {
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		files[path.Base(strings.ReplaceAll(fh.Filename, "\\", "/"))] = data
+	}
+	return files, nil
 }
 
 // admin handles GET and POST /admin: users, API tokens and brands. A new
@@ -35,6 +66,20 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 				p.NewSecretFor = "Password for " + u.Name + " (" + u.Role + ")"
 				s.log.Info("user created", "user", u.Name, "role", u.Role, "by", actor(r))
 			}
+		case "brand":
+			var files map[string][]byte
+			if !brandID.MatchString(name) {
+				err = badRequest("a brand id is lower-case letters, digits and dashes")
+			} else if files, err = uploadedFiles(r, s.maxUpload); err == nil {
+				var res *store.PutBrandResult
+				var br *content.Brand
+				if br, res, err = s.pipeline.UploadBrand(ctx, name, files, actor(r)); err == nil {
+					p.Done = fmt.Sprintf("Brand %s saved; %d item(s) queued to render again.", br.Name, res.Items)
+					if !res.Changed {
+						p.Done = "Brand " + br.Name + " is unchanged."
+					}
+				}
+			}
 		case "token":
 			if name == "" {
 				name = role
@@ -49,7 +94,11 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 		default:
 			err = badRequest("unknown action")
 		}
-		if err != nil {
+		var ce content.Errors
+		if errors.As(err, &ce) {
+			p.Error, status = "The brand kit has problems:", http.StatusUnprocessableEntity
+			p.Problems = ce
+		} else if err != nil {
 			if ae := toAPIError(err); ae != nil && ae.Status < 500 {
 				p.Error, status = ae.Message, ae.Status
 			} else if errors.Is(err, store.ErrInvalid) {

@@ -11,6 +11,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/crosscast/crosscast/internal/pipetest"
+	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/publish"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/catalog"
@@ -126,14 +129,16 @@ func (u *ui) post(t *testing.T, c *http.Client, path string, form url.Values, si
 func TestLoggedOutRedirectsToLogin(t *testing.T) {
 	u := newUI(t)
 	c := u.browser(t)
-	for _, p := range []string{"/", "/?brand=kestrel", "/items/kestrel.en.x", "/admin/queues/"} {
+	for _, p := range []string{"/", "/?brand=kestrel", "/items/kestrel.en.x", "/items/kestrel.en.x/edit", "/items/kestrel.en.x/diff", "/new", "/admin", "/admin/queues/"} {
 		resp, _ := u.get(t, c, p)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next="+url.QueryEscape(p) {
 			t.Errorf("GET %s logged out: %d → %q", p, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
-	if resp := u.post(t, c, "/items/kestrel.en.x/publish", url.Values{}, "same-origin"); resp.StatusCode != http.StatusSeeOther {
-		t.Errorf("POST logged out: %d", resp.StatusCode)
+	for _, p := range []string{"/items/kestrel.en.x/publish", "/drafts", "/new", "/admin"} {
+		if resp := u.post(t, c, p, url.Values{}, "same-origin"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+			t.Errorf("POST %s logged out: %d", p, resp.StatusCode)
+		}
 	}
 	resp, body := u.get(t, c, "/login")
 	if resp.StatusCode != 200 || !strings.Contains(body, `name="password"`) {
@@ -245,6 +250,44 @@ func TestRoles(t *testing.T) {
 	pw = pw[:strings.Index(pw, "<")]
 	if r := u.login(t, u.browser(t), "dana", pw); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("the new user cannot sign in: %d", r.StatusCode)
+	}
+	// An admin uploads a brand kit; a broken one is refused with its line.
+	kit := filepath.Join(testenv.RepoRoot(t), "examples", "kestrel")
+	upload := func(yaml []byte) (int, string) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("action", "brand")
+		mw.WriteField("name", "kestrel-outlet")
+		for _, f := range []string{"brand.yaml", "logo.svg", "logo-dark.svg"} {
+			data, err := os.ReadFile(filepath.Join(kit, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f == "brand.yaml" && yaml != nil {
+				data = yaml
+			}
+			fw, _ := mw.CreateFormFile("files", f)
+			fw.Write(data)
+		}
+		mw.Close()
+		req, _ := http.NewRequest("POST", u.url+"/admin", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		resp, err := admin.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, page := upload(nil); code != 200 || !strings.Contains(page, "saved") {
+		t.Errorf("brand upload: %d", code)
+	}
+	if _, err := u.DB.Brand(context.Background(), "kestrel-outlet"); err != nil {
+		t.Errorf("uploaded brand not stored: %v", err)
+	}
+	if code, page := upload([]byte("name: Outlet\ncolors: [oops\n")); code != http.StatusUnprocessableEntity || !strings.Contains(page, "brand.yaml: YAML syntax: line") {
+		t.Errorf("broken brand.yaml: %d", code)
 	}
 	if r, body := u.get(t, admin, "/admin/queues/"); r.StatusCode != 200 || body != "queue monitor" {
 		t.Errorf("admin on /admin/queues/: %d %q", r.StatusCode, body)

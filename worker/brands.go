@@ -89,6 +89,28 @@ func (p *Pipeline) ImportBrand(ctx context.Context, dir, actor string) (*content
 	if err != nil {
 		return nil, nil, err
 	}
+	return p.putBrand(ctx, br, files, actor)
+}
+
+// UploadBrand stores a brand kit sent as files (brand.yaml and the files
+// it names) as brand id's current version, as ImportBrand does for a
+// folder. Files the kit does not name are left out.
+func (p *Pipeline) UploadBrand(ctx context.Context, id string, files map[string][]byte, actor string) (*content.Brand, *store.PutBrandResult, error) {
+	if _, ok := files["brand.yaml"]; !ok {
+		return nil, nil, content.Errors{{File: "brand.yaml", Code: content.ENotFound, Message: "a brand kit needs its brand.yaml"}}
+	}
+	br, err := content.LoadBrand(memfs.FS(files), id, id+"/brand.yaml")
+	if err != nil {
+		return nil, nil, err
+	}
+	kit := map[string][]byte{"brand.yaml": files["brand.yaml"]}
+	for _, f := range br.Files {
+		kit[f.Name] = f.Data
+	}
+	return p.putBrand(ctx, br, kit, actor)
+}
+
+func (p *Pipeline) putBrand(ctx context.Context, br *content.Brand, files map[string][]byte, actor string) (*content.Brand, *store.PutBrandResult, error) {
 	res, err := p.db.PutBrand(ctx, br.ID, br.Name, files, actor, p.Plan(QueueLow))
 	if err != nil {
 		return nil, nil, fmt.Errorf("brand %s: %w", br.ID, err)
