@@ -414,7 +414,7 @@ func TestUsersAndSessions(t *testing.T) {
 			t.Errorf("expired session: %v", err)
 		}
 		// A new password ends every session.
-		if err := db.SetPassword(ctx, "ann", "a brand new password"); err != nil {
+		if _, err := db.SetPassword(ctx, "ann", "a brand new password"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.SessionUser(ctx, s2); !errors.Is(err, store.ErrNotFound) {

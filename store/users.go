@@ -57,18 +57,7 @@ func (s *DB) CreateUser(ctx context.Context, name, role, password string) (*User
 	if !ValidRole(role) {
 		return nil, "", fmt.Errorf("unknown role %q (writer, editor or admin): %w", role, ErrInvalid)
 	}
-	if password == "" {
-		raw := make([]byte, 15)
-		rand.Read(raw)
-		password = base64.RawURLEncoding.EncodeToString(raw)
-	}
-	if len(password) < MinPassword {
-		return nil, "", fmt.Errorf("password: at least %d characters: %w", MinPassword, ErrInvalid)
-	}
-	if len(password) > 72 {
-		return nil, "", fmt.Errorf("password: at most 72 bytes (bcrypt's limit): %w", ErrInvalid)
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+	password, hash, err := hashPassword(password)
 	if err != nil {
 		return nil, "", err
 	}
@@ -86,16 +75,32 @@ func (s *DB) CreateUser(ctx context.Context, name, role, password string) (*User
 	return u, password, nil
 }
 
-// SetPassword replaces a user's password and ends their sessions.
-func (s *DB) SetPassword(ctx context.Context, name, password string) error {
-	if len(password) < MinPassword || len(password) > 72 {
-		return fmt.Errorf("password: %d to 72 characters: %w", MinPassword, ErrInvalid)
+// hashPassword checks a password (making one up when empty) and
+// returns it with its bcrypt hash.
+func hashPassword(password string) (string, []byte, error) {
+	if password == "" {
+		raw := make([]byte, 15)
+		rand.Read(raw)
+		password = base64.RawURLEncoding.EncodeToString(raw)
+	}
+	if len(password) < MinPassword {
+		return "", nil, fmt.Errorf("password: at least %d characters: %w", MinPassword, ErrInvalid)
+	}
+	if len(password) > 72 {
+		return "", nil, fmt.Errorf("password: at most 72 bytes (bcrypt's limit): %w", ErrInvalid)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+	return password, hash, err
+}
+
+// SetPassword replaces a user's password (making one up when empty, to
+// be shown once) and ends their sessions.
+func (s *DB) SetPassword(ctx context.Context, name, password string) (string, error) {
+	password, hash, err := hashPassword(password)
 	if err != nil {
-		return err
+		return "", err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return password, s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := s.exec(ctx, tx, `UPDATE users SET password_hash = $1 WHERE name = $2`, string(hash), name)
 		if err != nil {
 			return fmt.Errorf("store: %w", err)

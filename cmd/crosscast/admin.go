@@ -70,12 +70,12 @@ func (m *Main) token(ctx context.Context, args []string) error {
 	return nil
 }
 
-// user implements `crosscast user add NAME --role editor`. The password
-// is read from stdin when --password-stdin is given, else made up and
-// printed once.
+// user implements `crosscast user add NAME --role editor` and
+// `crosscast user passwd NAME`. The password is read from stdin when
+// --password-stdin is given, else made up and printed once.
 func (m *Main) user(ctx context.Context, args []string) error {
-	if len(args) < 2 || args[0] != "add" {
-		return usageError{"user: usage: crosscast user add NAME [--role writer|editor|admin] [--password-stdin]"}
+	if len(args) < 2 || (args[0] != "add" && args[0] != "passwd") {
+		return usageError{"user: usage: crosscast user add|passwd NAME [--role writer|editor|admin] [--password-stdin]"}
 	}
 	name := args[1]
 	fset := flag.NewFlagSet("user add", flag.ContinueOnError)
@@ -98,6 +98,9 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if args[0] == "passwd" {
+		return m.passwd(ctx, db, name, password)
+	}
 	u, pw, err := db.CreateUser(ctx, name, *role, password)
 	if err != nil {
 		if errors.Is(err, store.ErrInvalid) {
@@ -111,5 +114,25 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		return nil
 	}
 	fmt.Fprintf(m.Stderr, "created %s %q\n", u.Role, u.Name)
+	return nil
+}
+
+// passwd sets a user's password (made up when empty) and ends their
+// sessions.
+func (m *Main) passwd(ctx context.Context, db *store.DB, name, password string) error {
+	made := password == ""
+	password, err := db.SetPassword(ctx, name, password)
+	if err != nil {
+		if errors.Is(err, store.ErrInvalid) {
+			return usageError{"user: " + err.Error()}
+		}
+		return err
+	}
+	if made {
+		fmt.Fprintf(m.Stderr, "new password for %q, shown only now (their sessions have ended):\n", name)
+		fmt.Fprintln(m.Stdout, password)
+		return nil
+	}
+	fmt.Fprintf(m.Stderr, "password of %q changed; their sessions have ended\n", name)
 	return nil
 }

@@ -46,6 +46,7 @@ Usage:
   crosscast migrate
   crosscast token create --role writer|editor|admin [--name NAME]
   crosscast user add NAME [--role writer|editor|admin] [--password-stdin]
+  crosscast user passwd NAME [--password-stdin]
   crosscast bench [--items N] [--procs N]
 
 ITEM is a Markdown file, a bundle folder holding index.md and its images, or a

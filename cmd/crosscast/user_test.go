@@ -35,6 +35,13 @@ func TestUserAdd(t *testing.T) {
 		t.Errorf("short password: exit %d", code)
 	}
 
+	// passwd gives ann a new password.
+	code, out, errs = run(t, "user", "passwd", "ann")
+	if code != exitOK || strings.TrimSpace(out) == made {
+		t.Fatalf("passwd: %d %s", code, errs)
+	}
+	made = strings.TrimSpace(out)
+
 	db, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
