@@ -95,18 +95,15 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 			err = badRequest("unknown action")
 		}
 		var ce content.Errors
-		if errors.As(err, &ce) {
-			p.Error, status = "The brand kit has problems:", http.StatusUnprocessableEntity
-			p.Problems = ce
-		} else if err != nil {
-			if ae := toAPIError(err); ae != nil && ae.Status < 500 {
-				p.Error, status = ae.Message, ae.Status
-			} else if errors.Is(err, store.ErrInvalid) {
-				p.Error, status = err.Error(), http.StatusUnprocessableEntity
-			} else {
-				s.uiError(w, r, err)
-				return
-			}
+		switch ae := userError(err); {
+		case err == nil:
+		case ae == nil:
+			s.uiError(w, r, err)
+			return
+		case errors.As(err, &ce):
+			p.Error, status, p.Problems = "The brand kit has problems:", ae.Status, ce
+		default:
+			p.Error, status = ae.Message, ae.Status
 		}
 	}
 	var err error

@@ -4,8 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"maps"
 	"net/http"
-	"path"
 	"strings"
 	"sync"
 	"time"
@@ -56,15 +56,15 @@ func (d *drafts) put(files map[string]draftFile) string {
 	return id
 }
 
-func (d *drafts) get(id, name string) (draftFile, bool) {
+// get returns a draft's files; they are never changed once put.
+func (d *drafts) get(id string) (map[string]draftFile, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	dr, ok := d.items[id]
 	if !ok {
-		return draftFile{}, false
+		return nil, false
 	}
-	f, ok := dr.files[name]
-	return f, ok
+	return dr.files, true
 }
 
 // draftResponse is what the editor's script gets back for each change.
@@ -122,7 +122,7 @@ func (s *Server) previewDraft(w http.ResponseWriter, r *http.Request) {
 				s.error(w, r, err)
 				return
 			}
-			for ch, name := range map[string]string{"email": "email.html", "portal": "index.html", "catalog": "card.html", "social": "social.txt"} {
+			for ch, name := range frameFiles {
 				if _, ok := files[ch+"/"+name]; ok {
 					resp.Frames[ch] = base + "/" + ch + "/" + name
 				}
@@ -130,18 +130,18 @@ func (s *Server) previewDraft(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		var ce content.Errors
-		if !errors.As(err, &ce) {
-			if ae := toAPIError(err); ae == nil || ae.Status >= 500 {
-				s.error(w, r, err)
-				return
-			}
-			ce = content.Errors{{Message: err.Error()}}
+		ce := inputProblems(err)
+		if ce == nil {
+			s.error(w, r, err)
+			return
 		}
 		resp.Errors = placeErrors(ce, bodyLine)
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
+
+// frameFiles is the file of each channel a live preview frame shows.
+var frameFiles = map[string]string{"email": "email.html", "portal": "index.html", "catalog": "card.html", "social": "social.txt"}
 
 func diagnosticsOf(err error) []content.Diagnostic {
 	var ce content.Errors
@@ -168,21 +168,15 @@ func (s *Server) draftFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	channel, name := r.PathValue("channel"), r.PathValue("file")
-	f, ok := s.drafts.get(id, channel+"/"+name)
+	files, _ := s.drafts.get(id)
+	f, ok := files[channel+"/"+name]
 	if !ok {
 		s.error(w, r, errBadPreview)
 		return
 	}
 	data, mediaType := f.data, f.mediaType
 	if strings.HasPrefix(mediaType, "text/html") {
-		base := strings.TrimSuffix(r.URL.Path, "/"+channel+"/"+name)
-		paths := map[string]string{}
-		s.drafts.mu.Lock()
-		for k := range s.drafts.items[id].files {
-			paths[path.Base(k)] = base + "/" + k
-		}
-		s.drafts.mu.Unlock()
-		data = pointAt(data, paths)
+		data = pointAt(data, strings.TrimSuffix(r.URL.Path, "/"+channel+"/"+name), maps.Keys(files))
 	}
 	writePreview(w, r, mediaType, data)
 }

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/worker"
 )
@@ -152,13 +151,10 @@ func (s *Server) saveItem(w http.ResponseWriter, r *http.Request, p editorPage, 
 			return
 		}
 	}
-	var ce content.Errors
-	if !errors.As(err, &ce) {
-		if ae := toAPIError(err); ae == nil || ae.Status >= 500 {
-			s.uiError(w, r, err)
-			return
-		}
-		ce = content.Errors{{Message: err.Error()}}
+	ce := inputProblems(err)
+	if ce == nil {
+		s.uiError(w, r, err)
+		return
 	}
 	p.Errors = placeErrors(ce, bodyLine)
 	for name := range b.Files {

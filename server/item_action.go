@@ -60,12 +60,12 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		if ae := toAPIError(err); ae != nil && ae.Status < 500 {
-			flash = "Not done: " + ae.Message
-		} else {
+		ae := userError(err)
+		if ae == nil {
 			s.uiError(w, r, err)
 			return
 		}
+		flash = "Not done: " + ae.Message
 	}
 	v := url.Values{"tab": {r.PostFormValue("tab")}, "flash": {flash}}
 	if version > 0 {

@@ -3,8 +3,8 @@ package server
 import (
 	"bytes"
 	"html/template"
+	"maps"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,7 +81,7 @@ type localPreviewPage struct {
 func (lp *LocalPreview) page(w http.ResponseWriter, r *http.Request) {
 	lp.mu.Lock()
 	p := localPreviewPage{Gen: lp.gen, Title: lp.res.Title, Errors: lp.res.Errors, Warnings: lp.res.Warnings, Frames: map[string]string{}}
-	for ch, name := range map[string]string{"email": "email.html", "portal": "index.html", "catalog": "card.html", "social": "social.txt"} {
+	for ch, name := range frameFiles {
 		if _, ok := lp.res.Files[ch+"/"+name]; ok {
 			p.Frames[ch] = "/files/" + strconv.Itoa(lp.gen) + "/" + ch + "/" + name
 		}
@@ -101,20 +101,16 @@ func (lp *LocalPreview) page(w http.ResponseWriter, r *http.Request) {
 func (lp *LocalPreview) file(w http.ResponseWriter, r *http.Request) {
 	channel, name := r.PathValue("channel"), r.PathValue("file")
 	lp.mu.Lock()
-	f, ok := lp.res.Files[channel+"/"+name]
-	paths := map[string]string{}
-	base := "/files/" + r.PathValue("gen")
-	for k := range lp.res.Files {
-		paths[path.Base(k)] = base + "/" + k
-	}
+	files := lp.res.Files // replaced whole by Set, never changed
 	lp.mu.Unlock()
+	f, ok := files[channel+"/"+name]
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
 	data := f.Data
 	if strings.HasPrefix(f.MediaType, "text/html") {
-		data = pointAt(data, paths)
+		data = pointAt(data, "/files/"+r.PathValue("gen"), maps.Keys(files))
 	}
 	writePreview(w, r, f.MediaType, data)
 }

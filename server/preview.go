@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"iter"
 	"net/http"
 	"path"
 	"regexp"
@@ -116,14 +117,15 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
 			s.error(w, r, err)
 			return
 		}
-		base := strings.TrimSuffix(r.URL.Path, "/"+channel+"/"+file)
-		paths := map[string]string{}
-		for _, r := range rs {
-			for _, f := range r.Files {
-				paths[path.Base(f.Name)] = base + "/" + r.Channel + "/" + f.Name
+		data = pointAt(data, strings.TrimSuffix(r.URL.Path, "/"+channel+"/"+file), func(yield func(string) bool) {
+			for _, r := range rs {
+				for _, f := range r.Files {
+					if !yield(r.Channel + "/" + f.Name) {
+						return
+					}
+				}
 			}
-		}
-		data = pointAt(data, paths)
+		})
 	}
 	writePreview(w, r, mediaType, data)
 }
@@ -154,9 +156,14 @@ var (
 )
 
 // pointAt replaces each absolute URL whose file name is one of the
-// rendered files (hashed names: unique) with that file's preview URL,
-// so a preview shows its own images, not whatever is published.
-func pointAt(html []byte, files map[string]string) []byte {
+// rendered files (keys: "channel/name"; hashed names, so unique) with
+// that file's preview URL below base, so a preview shows its own
+// images, not whatever is published.
+func pointAt(html []byte, base string, keys iter.Seq[string]) []byte {
+	files := map[string]string{}
+	for k := range keys {
+		files[path.Base(k)] = base + "/" + k
+	}
 	return absURL.ReplaceAllFunc(html, func(u []byte) []byte {
 		name := path.Base(string(u))
 		if i := strings.IndexAny(name, "?#"); i >= 0 {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/templates"
 )
@@ -98,6 +99,28 @@ func (s *Server) uiError(w http.ResponseWriter, r *http.Request, err error) {
 		ae = errInternal
 	}
 	s.html(w, r, ae.Status, "error", ae)
+}
+
+// userError is err as a person can be told it (the API's mapping, below
+// 500), or nil when err is the server's own failure.
+func userError(err error) *apiError {
+	if ae := toAPIError(err); ae != nil && ae.Status < 500 {
+		return ae
+	}
+	return nil
+}
+
+// inputProblems is err as positioned problems with what was sent, or nil
+// when err is the server's own failure.
+func inputProblems(err error) content.Errors {
+	ae := userError(err)
+	switch {
+	case ae == nil:
+		return nil
+	case len(ae.Errors) > 0:
+		return ae.Errors
+	}
+	return content.Errors{{Message: ae.Message}}
 }
 
 func currentUser(r *http.Request) *store.User {

@@ -25,14 +25,31 @@ import (
 	"github.com/crosscast/crosscast/internal/testenv"
 )
 
+// tool returns the path of a checker `make tools` installs below
+// tools/node_modules, or skips the test (fails it in CI) without it.
+func tool(t *testing.T, name, rel string) string {
+	t.Helper()
+	p := filepath.Join(testenv.RepoRoot(t), "tools", "node_modules", filepath.FromSlash(rel))
+	if _, err := os.Stat(p); err != nil {
+		testenv.Missing(t, "%s not installed (run make tools): %v", name, err)
+	}
+	return p
+}
+
+func axeSource(t *testing.T) []byte {
+	t.Helper()
+	axe, err := os.ReadFile(tool(t, "axe-core", "axe-core/axe.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return axe
+}
+
 // NuHTML runs the pages (paths below dir) through the Nu HTML Checker
 // and reports every error.
 func NuHTML(t *testing.T, dir string, pages []string) {
 	t.Helper()
-	jar := filepath.Join(testenv.RepoRoot(t), "tools", "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
-	if _, err := os.Stat(jar); err != nil {
-		testenv.Missing(t, "Nu HTML Checker not installed (run make tools): %v", err)
-	}
+	jar := tool(t, "Nu HTML Checker", "vnu-jar/build/dist/vnu.jar")
 	java, err := exec.LookPath("java")
 	if err != nil {
 		testenv.Missing(t, "java not found: %v", err)
@@ -63,10 +80,7 @@ func NuHTML(t *testing.T, dir string, pages []string) {
 // proves axe really ran.
 func Axe(t *testing.T, dir string, pages []string) {
 	t.Helper()
-	axe, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "tools", "node_modules", "axe-core", "axe.min.js"))
-	if err != nil {
-		testenv.Missing(t, "axe-core not installed (run make tools): %v", err)
-	}
+	axe := axeSource(t)
 	const canary = "canary.html"
 	os.WriteFile(filepath.Join(dir, canary), []byte(`<!DOCTYPE html><html lang="en"><title>c</title><img src="x.png">`), 0o644)
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
@@ -135,10 +149,7 @@ func runAxe(ctx context.Context, axe []byte) ([]AxeViolation, error) {
 // every serious or critical violation under label.
 func AxePage(t *testing.T, ctx context.Context, label string) {
 	t.Helper()
-	axe, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "tools", "node_modules", "axe-core", "axe.min.js"))
-	if err != nil {
-		testenv.Missing(t, "axe-core not installed (run make tools): %v", err)
-	}
+	axe := axeSource(t)
 	vs, err := runAxe(ctx, axe)
 	if err != nil {
 		t.Fatalf("axe on %s: %v", label, err)
@@ -205,10 +216,7 @@ func setColorScheme(scheme string) chromedp.Action[chromedp.Void] {
 // how many links were checked.
 func Linkinator(t *testing.T, dir, siteURL string) int {
 	t.Helper()
-	cli := filepath.Join(testenv.RepoRoot(t), "tools", "node_modules", "linkinator", "build", "src", "cli.js")
-	if _, err := os.Stat(cli); err != nil {
-		testenv.Missing(t, "linkinator not installed (run make tools): %v", err)
-	}
+	cli := tool(t, "linkinator", "linkinator/build/src/cli.js")
 	node, err := exec.LookPath("node")
 	if err != nil {
 		testenv.Missing(t, "node not found: %v", err)
