@@ -174,11 +174,14 @@ func FuzzHeaders(f *testing.F) {
 		m.Subject, _ = cleanHeader(strings.ToValidUTF8(subject, ""))
 		m.FromName, _ = cleanHeader(strings.ToValidUTF8(name, ""))
 		m.ListName, _ = cleanHeader(strings.ToValidUTF8(list, ""))
-		hs := m.headers()
-		var raw strings.Builder
-		for _, h := range hs {
-			fmt.Fprintf(&raw, "%s: %s\r\n", h.Name, h.Value)
+		h := m.headers()
+		hs := h.Fields()
+		b, err := h.Bytes()
+		if err != nil {
+			t.Fatal(err)
 		}
+		var raw strings.Builder
+		raw.Write(b)
 		raw.WriteString("\r\nbody")
 		msg, err := mail.ReadMessage(strings.NewReader(raw.String()))
 		if err != nil {

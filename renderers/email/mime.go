@@ -5,63 +5,36 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/textproto"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/crosscast/crosscast/internal/mailhdr"
 )
 
 // Header is one message header, in the order it is written.
-type Header struct {
-	Name, Value string
-}
+type Header = mailhdr.Field
 
-// cleanHeader makes a value from front matter or the brand safe for a
-// header: line breaks (CR, LF, U+2028, U+2029), tabs and other control
-// characters become spaces, so no value can end its header and start
-// another. It reports whether anything changed.
+// cleanHeader makes a value from front matter safe for a header: line
+// breaks (CR, LF, U+2028, U+2029), tabs and other control characters
+// become spaces, so a writer's subject cannot end its header and start
+// another. It reports whether anything changed. Brand values are not
+// cleaned: the brand loader refuses them.
 func cleanHeader(s string) (string, bool) {
-	changed := false
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if mailhdr.CheckText(s) == nil {
+		return s, false
+	}
 	out := strings.Map(func(r rune) rune {
 		if r == '\r' || r == '\n' || r == '\u2028' || r == '\u2029' || r == '\u0085' || unicode.IsControl(r) {
-			changed = true
 			return ' '
 		}
 		return r
 	}, s)
-	if changed {
-		out = strings.Join(strings.Fields(out), " ")
-	}
-	return out, changed
-}
-
-// encodeWord RFC 2047-encodes s when it is not plain ASCII (subjects).
-func encodeWord(s string) string {
-	return mime.QEncoding.Encode("utf-8", s)
-}
-
-// phrase writes a display name for an address or List-Id: a quoted
-// string when it is printable ASCII, else one base64 encoded word.
-// mail.Address.String's Q encoding leaves a backslash bare, which
-// net/mail then cannot read back (found by FuzzHeaders).
-func phrase(s string) string {
-	for _, r := range s {
-		if r < 0x20 || r > 0x7e {
-			return mime.BEncoding.Encode("utf-8", s)
-		}
-	}
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}
-
-// address is "name <addr>", or "<addr>" without a name.
-func address(name, addr string) string {
-	if name == "" {
-		return "<" + addr + ">"
-	}
-	return phrase(name) + " <" + addr + ">"
+	return strings.Join(strings.Fields(out), " "), true
 }
 
 // message is what the .eml is built from.
@@ -75,36 +48,38 @@ type message struct {
 	Text, HTML                     []byte
 }
 
-// headers builds the message's headers. Every value has been through
-// cleanHeader; names are fixed here.
-func (m *message) headers() []Header {
-	hs := []Header{{"From", address(m.FromName, m.FromAddress)}}
+// headers builds the message's headers, every value checked by kind,
+// encoded and folded by mailhdr.
+func (m *message) headers() *mailhdr.Header {
+	var h mailhdr.Header
+	h.Address("From", m.FromName, m.FromAddress)
 	if m.ReplyTo != "" {
-		hs = append(hs, Header{"Reply-To", address("", m.ReplyTo)})
+		h.Address("Reply-To", "", m.ReplyTo)
 	}
-	hs = append(hs, Header{"Subject", encodeWord(m.Subject)})
+	h.Text("Subject", m.Subject)
 	if !m.Date.IsZero() {
-		hs = append(hs, Header{"Date", m.Date.UTC().Format(time.RFC1123Z)})
+		h.Date(m.Date)
 	}
-	hs = append(hs, Header{"Message-ID", m.MessageID})
+	h.MessageID(m.MessageID)
 	if m.ListID != "" {
-		hs = append(hs, Header{"List-Id", fmt.Sprintf("%s <%s>", phrase(m.ListName), m.ListID)})
+		h.ListID(m.ListName, m.ListID)
 	}
 	var unsub []string
 	for _, u := range []string{m.UnsubscribeURL, m.UnsubscribeTo} {
 		if u != "" {
-			unsub = append(unsub, "<"+u+">")
+			unsub = append(unsub, u)
 		}
 	}
 	if len(unsub) > 0 {
-		hs = append(hs, Header{"List-Unsubscribe", strings.Join(unsub, ", ")})
+		h.ListUnsubscribe(unsub...)
 		if m.UnsubscribeURL != "" {
 			// RFC 8058: the https URL takes a POST with this body, no
 			// further step.
-			hs = append(hs, Header{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"})
+			h.Token("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 		}
 	}
-	return append(hs, Header{"MIME-Version", "1.0"})
+	h.Token("MIME-Version", "1.0")
+	return &h
 }
 
 // eml writes the message as multipart/alternative: the text part, then
@@ -113,21 +88,22 @@ func (m *message) headers() []Header {
 // the same message is the same bytes.
 func (m *message) eml() ([]byte, error) {
 	var buf bytes.Buffer
-	for _, h := range m.headers() {
-		fmt.Fprintf(&buf, "%s: %s\r\n", h.Name, h.Value)
-	}
-	if err := writeBody(&buf, m.Text, m.HTML); err != nil {
+	if err := writeBody(&buf, m.headers(), m.Text, m.HTML); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-// writeBody writes the Content-Type header, the blank line and the
-// multipart body.
-func writeBody(buf *bytes.Buffer, text, html []byte) error {
+// writeBody writes the header with its Content-Type, the blank line and
+// the multipart body.
+func writeBody(buf *bytes.Buffer, h *mailhdr.Header, text, html []byte) error {
 	sum := sha256.Sum256(append(append([]byte{}, text...), html...))
 	boundary := "cc-" + hex.EncodeToString(sum[:12])
-	fmt.Fprintf(buf, "Content-Type: multipart/alternative; boundary=%q\r\n\r\n", boundary)
+	h.Token("Content-Type", fmt.Sprintf("multipart/alternative; boundary=%q", boundary))
+	if _, err := h.WriteTo(buf); err != nil {
+		return err
+	}
+	buf.WriteString("\r\n")
 	mw := multipart.NewWriter(buf)
 	if err := mw.SetBoundary(boundary); err != nil {
 		return err

@@ -11,8 +11,11 @@ import (
 	"mime/multipart"
 	"net/textproto"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/crosscast/crosscast/internal/mailhdr"
 )
 
 // Message is a rendered .eml taken apart for sending: its headers and its
@@ -32,7 +35,7 @@ func ParseEML(eml []byte, unsubscribe string) (*Message, error) {
 	m := &Message{Unsubscribe: unsubscribe}
 	var ctype string
 	for {
-		line, err := tp.ReadLine()
+		line, err := tp.ReadContinuedLine() // unfolds
 		if err != nil {
 			return nil, fmt.Errorf("email: headers: %w", err)
 		}
@@ -113,16 +116,18 @@ func (m *Message) RewriteLinks(fn func(string) string) {
 }
 
 // ForRecipient writes the message for one address: a To header, the
-// Date, and the recipient's own unsubscribe link in List-Unsubscribe and
-// in both parts.
+// Date it is sent (date, replacing the rendering's), and the recipient's
+// own unsubscribe link in List-Unsubscribe and in both parts. Every
+// header goes through mailhdr again, so a bad address or link is refused
+// here rather than written.
 func (m *Message) ForRecipient(to, unsubscribe string, date time.Time) ([]byte, error) {
-	to, changed := cleanHeader(to)
-	if changed || !strings.Contains(to, "@") || strings.ContainsAny(to, " <>,") {
-		return nil, fmt.Errorf("email: %q is not a plain address", to)
+	if _, err := mailhdr.Address(to); err != nil {
+		return nil, fmt.Errorf("email: recipient %q %w", to, err)
 	}
-	unsubscribe, changed = cleanHeader(unsubscribe)
-	if changed || strings.ContainsAny(unsubscribe, "<>\" ") {
-		return nil, fmt.Errorf("email: bad unsubscribe URL %q", unsubscribe)
+	if unsubscribe != "" {
+		if err := mailhdr.HTTPSURL(unsubscribe); err != nil {
+			return nil, fmt.Errorf("email: unsubscribe URL %q %w", unsubscribe, err)
+		}
 	}
 	swap := func(s string) string {
 		if m.Unsubscribe == "" || unsubscribe == "" {
@@ -130,33 +135,56 @@ func (m *Message) ForRecipient(to, unsubscribe string, date time.Time) ([]byte, 
 		}
 		return replaceURL(s, m.Unsubscribe, unsubscribe)
 	}
-	var buf bytes.Buffer
-	dated := false
-	for _, h := range m.Headers {
-		v := h.Value
-		switch {
-		case strings.EqualFold(h.Name, "List-Unsubscribe"):
-			v = swap(v)
-		case strings.EqualFold(h.Name, "Date"):
-			dated = true
+	var h mailhdr.Header
+	for _, f := range m.Dated(date) {
+		if strings.EqualFold(f.Name, "List-Unsubscribe") {
+			targets := mailhdr.UnsubscribeTargets(f.Value)
+			for i, t := range targets {
+				targets[i] = swap(t)
+			}
+			h.ListUnsubscribe(targets...)
+		} else {
+			h.Add(f)
 		}
-		fmt.Fprintf(&buf, "%s: %s\r\n", h.Name, v)
-		if strings.EqualFold(h.Name, "From") {
-			fmt.Fprintf(&buf, "To: <%s>\r\n", to)
+		if strings.EqualFold(f.Name, "From") {
+			h.Address("To", "", to)
 		}
 	}
-	if !dated {
-		fmt.Fprintf(&buf, "Date: %s\r\n", date.UTC().Format(time.RFC1123Z))
+	if err := h.Err(); err != nil {
+		return nil, fmt.Errorf("email: %w", err)
 	}
 	esc := html.EscapeString(m.Unsubscribe)
 	htmlPart := string(m.HTML)
 	if m.Unsubscribe != "" && unsubscribe != "" {
 		htmlPart = replaceURL(htmlPart, esc, html.EscapeString(unsubscribe))
 	}
-	if err := writeBody(&buf, []byte(swap(string(m.Text))), []byte(htmlPart)); err != nil {
-		return nil, err
+	var buf bytes.Buffer
+	if err := writeBody(&buf, &h, []byte(swap(string(m.Text))), []byte(htmlPart)); err != nil {
+		return nil, fmt.Errorf("email: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// Dated returns the headers with Date set to date, the time the message
+// is sent: the rendering's Date (the item's date, for a stable preview)
+// is replaced, or a Date added after From when there was none.
+func (m *Message) Dated(date time.Time) []Header {
+	var d mailhdr.Header
+	d.Date(date)
+	stamp := d.Fields()[0]
+	out := make([]Header, 0, len(m.Headers)+1)
+	dated := false
+	for _, f := range m.Headers {
+		if strings.EqualFold(f.Name, "Date") {
+			f, dated = stamp, true
+		}
+		out = append(out, f)
+	}
+	if !dated {
+		i := slices.IndexFunc(out, func(f Header) bool { return strings.EqualFold(f.Name, "Subject") })
+		out = slices.Insert(out, i+1, stamp)
+	}
+	return out
 }
 
 // replaceURL replaces old where it stands as a whole URL: followed by a
