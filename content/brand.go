@@ -18,6 +18,8 @@ import (
 
 	"golang.org/x/text/language"
 	"gopkg.in/yaml.v3"
+
+	"github.com/crosscast/crosscast/internal/mailhdr"
 )
 
 // Brand is a brand kit: the look, voice and addresses every channel takes
@@ -349,14 +351,7 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 			fail(field, "must be an absolute http(s) URL, not %q", u)
 		}
 	}
-	if m := b.Email.UnsubscribeMailto; m != "" && !strings.HasPrefix(m, "mailto:") {
-		fail("email.unsubscribe_mailto", "must be a mailto: URL")
-	}
-	for field, v := range map[string]string{"email.from_address": b.Email.FromAddress, "email.reply_to": b.Email.ReplyTo} {
-		if v != "" && (!strings.Contains(v, "@") || strings.ContainsAny(v, " \r\n<>\u2028\u2029")) {
-			fail(field, "must be a plain address like news@example.com")
-		}
-	}
+	b.validateEmail(fail)
 	b.validateTargets(fail)
 	for lang, strs := range b.Strings {
 		if _, err := language.Parse(lang); err != nil {
@@ -370,6 +365,53 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 				}
 				fail("strings", "%s", msg)
 			}
+		}
+	}
+}
+
+// validateEmail refuses every brand value that becomes a header of the
+// email and that mailhdr, which builds those headers, would refuse: here
+// it gets the line and column in brand.yaml, rather than failing each
+// render. The defaults derived from the site's domain are checked too.
+func (b *Brand) validateEmail(fail func(field, format string, args ...any)) {
+	e := &b.Email
+	for field, v := range map[string]string{"name": b.Name, "email.from_name": e.FromName} {
+		if err := mailhdr.CheckText(v); err != nil {
+			fail(field, "becomes a display name in the email's headers and %v", err)
+		}
+	}
+	for field, v := range map[string]string{"email.from_address": e.FromAddress, "email.reply_to": e.ReplyTo} {
+		if v == "" {
+			continue
+		}
+		if _, err := mailhdr.Address(v); err != nil {
+			fail(field, "must be a plain address like news@example.com; %q %v", v, err)
+		}
+	}
+	if e.ListID != "" {
+		if _, _, err := mailhdr.ListID(e.ListID); err != nil {
+			fail("email.list_id", "must be a list id like news.example.com or `Our News <news.example.com>` (RFC 2919); %v", err)
+		}
+	}
+	if u := e.UnsubscribeURL; u != "" {
+		if err := mailhdr.HTTPSURL(u); err != nil {
+			fail("email.unsubscribe_url", "goes into List-Unsubscribe, so it must be an absolute https:// URL; %q %v", u, err)
+		}
+	}
+	if m := e.UnsubscribeMailto; m != "" {
+		if err := mailhdr.MailtoURL(m); err != nil {
+			fail("email.unsubscribe_mailto", "must be a mailto: URL to one address, like mailto:unsubscribe@example.com; %q %v", m, err)
+		}
+	}
+	// Without from_address and list_id the email uses addresses made
+	// from the site's domain (see renderers/email), which must be valid
+	// too: a site on an IP address or a bare host name makes neither.
+	if dom := b.Domain(); dom != "" {
+		if _, err := mailhdr.Address("newsletter@" + dom); e.FromAddress == "" && err != nil {
+			fail("email.from_address", "is required: the site's host %q makes no sender address", dom)
+		}
+		if _, _, err := mailhdr.ListID("news." + dom); e.ListID == "" && err != nil {
+			fail("email.list_id", "is required: the site's host %q makes no list id", dom)
 		}
 	}
 }

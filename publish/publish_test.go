@@ -376,3 +376,30 @@ func TestSiteWrites(t *testing.T) {
 		t.Errorf("removed page still there: %v", err)
 	}
 }
+
+// The envelope takes one bare address each way, as the headers do: a
+// list or a display name is refused before anything reaches the server.
+func TestSMTPEnvelopeOneAddress(t *testing.T) {
+	srv := fakes.NewSMTP(t)
+	host, port, _ := net.SplitHostPort(srv.Addr)
+	s := &publish.SMTP{Host: host, Port: mustAtoi(t, port), Username: srv.Username, Password: srv.Password, TLSConfig: srv.TLSConfig(), Timeout: 5 * time.Second}
+	conn, err := s.Dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	msg := []byte("From: <news@kestrel.example>\r\nSubject: Hi\r\n\r\nHello.\r\n")
+	for _, env := range [][2]string{
+		{"news@kestrel.example,b@evil.example", "ann@example.net"},
+		{"news@kestrel.example", "ann@example.net, bob@example.net"},
+		{"news@kestrel.example", "Ann <ann@example.net>"},
+		{"news@kestrel.example", "ann@example.net\u2028"},
+	} {
+		if err := conn.Send(env[0], env[1], msg); !publish.IsPermanent(err) {
+			t.Errorf("MAIL FROM %q RCPT TO %q: %v; want a permanent refusal", env[0], env[1], err)
+		}
+	}
+	if got := srv.Messages(); len(got) != 0 {
+		t.Errorf("the server got %d messages", len(got))
+	}
+}

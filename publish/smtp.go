@@ -10,6 +10,8 @@ import (
 	"net/textproto"
 	"strconv"
 	"time"
+
+	"github.com/crosscast/crosscast/internal/mailhdr"
 )
 
 // SMTP sends email through one submission server.
@@ -108,6 +110,13 @@ func (s *SMTP) Dial(ctx context.Context) (*SMTPConn, error) {
 // (the message was not taken; send it later), a 5xx permanent for that
 // recipient.
 func (sc *SMTPConn) Send(from, to string, msg []byte) error {
+	// The envelope takes the same single addresses as the headers: a
+	// list or a display name is refused before the server sees it.
+	for _, a := range []struct{ what, addr string }{{"sender", from}, {"recipient", to}} {
+		if _, err := mailhdr.Address(a.addr); err != nil {
+			return permanent(fmt.Errorf("smtp: %s %q %w", a.what, a.addr, err))
+		}
+	}
 	sc.conn.SetDeadline(time.Now().Add(sc.timeout))
 	if err := sc.c.Mail(from); err != nil {
 		sc.c.Reset()

@@ -375,7 +375,9 @@ func (p *Pipeline) sendSMTP(ctx context.Context, j *job) (*publish.Posted, error
 		if r.Token != "" && unsub != "" {
 			unsub = strings.TrimRight(unsub, "/") + "/" + r.Token
 		}
-		body, err := msg.ForRecipient(r.Address, unsub, j.pub.ProcessAt)
+		// Date is when the message goes out, not the item's date: a
+		// message dated months back sorts out of sight and looks forged.
+		body, err := msg.ForRecipient(r.Address, unsub, p.now())
 		if err != nil {
 			p.db.FinishRecipient(ctx, j.d, r.Address, store.DelFailed, "", err.Error())
 			continue
@@ -665,7 +667,7 @@ func (p *Pipeline) sendWebhook(ctx context.Context, j *job) (*publish.Posted, er
 		if err != nil {
 			return nil, err
 		}
-		payload = map[string]any{"headers": msg.Headers, "html": string(msg.HTML), "text": string(msg.Text)}
+		payload = map[string]any{"headers": msg.Dated(p.now()), "html": string(msg.HTML), "text": string(msg.Text)}
 	case content.ChanPortal:
 		page, err := p.file(ctx, j.d, content.ChanPortal, "index.html")
 		if err != nil {

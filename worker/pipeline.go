@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -42,6 +43,7 @@ type Pipeline struct {
 	getenv     func(string) string
 	httpClient func(allow []string) *http.Client
 	smtpTLS    *tls.Config
+	now        func() time.Time
 	limitersMu sync.Mutex
 	limiters   map[string]*rate.Limiter
 }
@@ -69,6 +71,9 @@ type Config struct {
 	// MaxRetry bounds retries of a task that fails for a passing reason
 	// (the database or Redis away); 0 means 8.
 	MaxRetry int
+	// Now is the clock a sent message's Date comes from; nil means
+	// time.Now.
+	Now func() time.Time
 }
 
 // New returns a pipeline. Close it to release its Redis connections.
@@ -88,10 +93,14 @@ func New(cfg Config) *Pipeline {
 		getenv:     cfg.Getenv,
 		httpClient: cfg.HTTPClient,
 		smtpTLS:    cfg.SMTPTLS,
+		now:        cfg.Now,
 		limiters:   map[string]*rate.Limiter{},
 	}
 	if p.getenv == nil {
 		p.getenv = os.Getenv
+	}
+	if p.now == nil {
+		p.now = time.Now
 	}
 	if p.httpClient == nil {
 		p.httpClient = func(allow []string) *http.Client {

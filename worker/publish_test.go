@@ -241,8 +241,12 @@ func checkEmail(t *testing.T, data []byte, unsubscribe string) {
 	if !strings.Contains(h.Get("List-Unsubscribe"), "<"+unsubscribe+">") {
 		t.Errorf("List-Unsubscribe %q lacks %s", h.Get("List-Unsubscribe"), unsubscribe)
 	}
-	if _, err := mail.ParseDate(h.Get("Date")); err != nil {
+	// Date is when the message was sent (the item is dated 2026-01-20),
+	// within the few seconds between sending and this check.
+	if d, err := mail.ParseDate(h.Get("Date")); err != nil {
 		t.Errorf("Date: %v", err)
+	} else if age := time.Since(d); age < -time.Second || age > time.Minute {
+		t.Errorf("Date: %s is %s from now; want the time it was sent", h.Get("Date"), age.Round(time.Second))
 	}
 	if h.Get("Message-Id") == "" || h.Get("Subject") == "" || !strings.Contains(h.Get("From"), "news@kestrel.example") {
 		t.Errorf("headers: %v", h)

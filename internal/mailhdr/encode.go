@@ -57,8 +57,9 @@ func encodeText(s string, first int, phrase bool) string {
 	flush := func(end int) {
 		if end > start {
 			words = append(words, word(s[start:end], useB, phrase))
+			budget = maxWord
 		}
-		start, n, qn, budget = end, 0, 0, maxWord
+		start, n, qn = end, 0, 0
 	}
 	state := -1
 	for i := 0; i < len(s); {

@@ -20,6 +20,7 @@ import (
 	xhtml "golang.org/x/net/html"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/internal/mailhdr"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/logo"
@@ -298,6 +299,10 @@ func (r *Renderer) renderVariant(in renderers.Input, inl *Inliner, imgs *emailIm
 	}
 	if msg.ListID == "" {
 		msg.ListID = "news." + domainOf(b)
+	} else if desc, id, err := mailhdr.ListID(msg.ListID); err != nil {
+		return nil, nil, nil, fmt.Errorf("brand email.list_id: %w", err)
+	} else if msg.ListID = id; desc != "" {
+		msg.ListName = desc
 	}
 	if t := it.PublishAt.Time; !t.IsZero() {
 		msg.Date = t
@@ -307,7 +312,7 @@ func (r *Renderer) renderVariant(in renderers.Input, inl *Inliner, imgs *emailIm
 	for _, f := range []struct {
 		field string
 		v     *string
-	}{{"email.subject", &msg.Subject}, {"brand email.from_name", &msg.FromName}, {"brand name", &msg.ListName}} {
+	}{{"email.subject", &msg.Subject}} {
 		if clean, changed := cleanHeader(*f.v); changed {
 			*f.v = clean
 			warns = append(warns, it.Warning("email", "%s has a line break or control character; it was replaced by a space in the header", f.field))

@@ -10,10 +10,12 @@ import (
 	"net/mail"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/examples"
 	"github.com/crosscast/crosscast/internal/golden"
+	"github.com/crosscast/crosscast/internal/mailhdr"
 	"github.com/crosscast/crosscast/internal/memfs"
 	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers"
@@ -127,14 +129,17 @@ email:
   unsubscribe_url: https://fjellbu.example/u/
 `
 
-// No value from front matter or the brand can add a header: CR, LF,
-// U+2028 and the like become spaces, with a warning.
+// No value from front matter or the brand can add a header. A brand
+// value with a line break is refused where it is written; a writer's
+// subject has CR, LF, U+2028 and the like replaced by spaces, with a
+// warning.
 func TestHeaderInjection(t *testing.T) {
-	b, err := content.LoadBrand(memfs.FS{"brand.yaml": []byte(injectBrand), "logo.svg": []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>`)}, "fjellbu", "brand.yaml")
-	if err != nil {
-		t.Fatal(err)
+	_, err := content.LoadBrand(memfs.FS{"brand.yaml": []byte(injectBrand), "logo.svg": []byte(testLogo)}, "fjellbu", "brand.yaml")
+	if want := "brand.yaml:6:3: email.from_name: becomes a display name in the email's headers and has a line separator (U+2028)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("brand: got %v, want %q", err, want)
 	}
-	src := "---\ntitle: Hello\nemail:\n  subject: \"Hi\\r\\nBcc: victim@example.com\\nX-Evil: 1\"\n  preheader: \"a\\u2028b\"\n---\nBody.\n"
+	b := testBrand(t)
+	src := "---\ntitle: Hello\nemail:\n  subject: \"Hi\\r\\nBcc: victim@example.com\\nX-Evil: 1\\u0085X-Also: 2\"\n  preheader: \"a\\u2028b\"\n---\nBody.\n"
 	it, err := content.ParseBytes(nil, "index.md", []byte(src), content.ParseOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -144,10 +149,10 @@ func TestHeaderInjection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if msg.Header.Get("Bcc") != "" || msg.Header.Get("X-Evil") != "" {
+	if msg.Header.Get("Bcc") != "" || msg.Header.Get("X-Evil") != "" || msg.Header.Get("X-Also") != "" {
 		t.Fatalf("a header was injected: %v", msg.Header)
 	}
-	if s := msg.Header.Get("Subject"); !strings.Contains(s, "Bcc: victim@example.com X-Evil: 1") {
+	if s, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); s != "Hi Bcc: victim@example.com X-Evil: 1 X-Also: 2" {
 		t.Errorf("subject: %q", s)
 	}
 	warned := 0
@@ -156,42 +161,78 @@ func TestHeaderInjection(t *testing.T) {
 			warned++
 		}
 	}
-	if warned != 2 {
-		t.Errorf("want 2 warnings (subject, from name), got: %v", out.Warnings)
+	if warned != 1 {
+		t.Errorf("want 1 warning (subject), got: %v", out.Warnings)
 	}
 }
 
-// FuzzHeaders: for any subject and sender name, the headers parse back
-// with net/mail with exactly the headers written.
+// FuzzHeaders: for any subject, sender name, list name and sender
+// address, the builder either refuses the value (a control character, a
+// line separator, not exactly one address) or writes a header where no
+// line passes 998 bytes (78 when the value has no word too long for it),
+// there is no bare CR or LF, net/mail reads back exactly the headers
+// written, the texts decode to what went in and From holds one address.
 func FuzzHeaders(f *testing.F) {
-	f.Add("Hello", "Kestrel Outfitters", "news.kestrel.example")
-	f.Add("Ünïcödé 🎉 subject that is long enough to need folding in some mail clients, really", "Tulpwerk B.V.", "x")
-	f.Add("a\r\nBcc: x@y", "b\u2028c", "l\nd")
-	f.Add("=?utf-8?q?already?=", "\"quoted\" <name>", "")
-	f.Fuzz(func(t *testing.T, subject, name, list string) {
-		m := &message{FromAddress: "news@example.com", MessageID: messageID("i", "v", "", "example.com"),
-			ListID: "news.example.com", UnsubscribeURL: "https://example.com/u/", UnsubscribeTo: "mailto:u@example.com"}
-		m.Subject, _ = cleanHeader(strings.ToValidUTF8(subject, ""))
-		m.FromName, _ = cleanHeader(strings.ToValidUTF8(name, ""))
-		m.ListName, _ = cleanHeader(strings.ToValidUTF8(list, ""))
+	f.Add("Hello", "Kestrel Outfitters", "news.kestrel.example", "news@example.com")
+	f.Add("Ünïcödé 🎉 subject that is long enough to need folding in some mail clients, really", "Tulpwerk B.V.", "x", "a@b.example")
+	f.Add("a\r\nBcc: x@y", "b\u2028c", "l\nd", "a@x.example,b@y.example")
+	f.Add("=?utf-8?q?a=0D=0ABcc:_x@evil?=", "\"quoted\" <name>", "", "<a@b.example>")
+	f.Add(strings.Repeat("a", 2000), strings.Repeat("é", 300), strings.Repeat("x ", 100), "a@b.example\u0085")
+	f.Add("Z"+strings.Repeat("\u0301", 200), "  two  spaces ", "\t", "Eve <e@b.example>")
+	f.Fuzz(func(t *testing.T, subject, name, list, from string) {
+		m := &message{FromAddress: from, MessageID: messageID("i", "v", "", "example.com"),
+			ListID: "news.example.com", UnsubscribeURL: "https://example.com/u/", UnsubscribeTo: "mailto:u@example.com",
+			Subject: subject, FromName: name, ListName: list}
 		h := m.headers()
-		hs := h.Fields()
 		b, err := h.Bytes()
+		valid := utf8.ValidString(subject + name + list)
+		for _, s := range []string{subject, name, list} {
+			valid = valid && mailhdr.CheckText(s) == nil
+		}
+		_, addrErr := mailhdr.Address(from)
+		if !valid || addrErr != nil {
+			if err == nil {
+				t.Fatalf("a bad value was written:\n%s", b)
+			}
+			return
+		}
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("refused good values: %v", err)
 		}
-		var raw strings.Builder
-		raw.Write(b)
-		raw.WriteString("\r\nbody")
-		msg, err := mail.ReadMessage(strings.NewReader(raw.String()))
+		for _, line := range strings.Split(strings.TrimSuffix(string(b), "\r\n"), "\r\n") {
+			if strings.ContainsAny(line, "\r\n") {
+				t.Fatalf("bare CR or LF in %q", line)
+			}
+			if len(line) > mailhdr.MaxLine {
+				t.Fatalf("line of %d bytes", len(line))
+			}
+			if len(line) > mailhdr.SoftLine && strings.Count(line, " ") > 1 {
+				t.Errorf("line of %d bytes with room to fold: %q", len(line), line)
+			}
+		}
+		msg, err := mail.ReadMessage(strings.NewReader(string(b) + "\r\nbody"))
 		if err != nil {
-			t.Fatalf("%v\n%s", err, raw.String())
+			t.Fatalf("%v\n%s", err, b)
 		}
-		if len(msg.Header) != len(hs) {
-			t.Fatalf("wrote %d headers, read %d: %v", len(hs), len(msg.Header), msg.Header)
+		if len(msg.Header) != len(h.Fields()) {
+			t.Fatalf("wrote %d headers, read %d: %v", len(h.Fields()), len(msg.Header), msg.Header)
 		}
-		if _, err := msg.Header.AddressList("From"); err != nil {
-			t.Errorf("From does not parse: %v (%q)", err, msg.Header.Get("From"))
+		addrs, err := msg.Header.AddressList("From")
+		if err != nil || len(addrs) != 1 || addrs[0].Address != from {
+			t.Fatalf("From = %v (%v), want one address %q", addrs, err, from)
+		}
+		if addrs[0].Name != name {
+			t.Errorf("From name reads back as %q, want %q", addrs[0].Name, name)
+		}
+		got, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+		if err != nil || got != subject {
+			t.Errorf("Subject reads back as %q (%v), want %q", got, err, subject)
+		}
+		if list != "" {
+			l, err := mail.ParseAddress(strings.Replace(msg.Header.Get("List-Id"), "<news.example.com>", "<x@news.example.com>", 1))
+			if err != nil || l.Name != list {
+				t.Errorf("List-Id %q reads back as %v (%v), want %q", msg.Header.Get("List-Id"), l, err, list)
+			}
 		}
 	})
 }

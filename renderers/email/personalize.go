@@ -50,7 +50,7 @@ func ParseEML(eml []byte, unsubscribe string) (*Message, error) {
 			ctype = value
 			continue
 		}
-		m.Headers = append(m.Headers, Header{name, value})
+		m.Headers = append(m.Headers, Header{Name: name, Value: value})
 	}
 	_, params, err := mime.ParseMediaType(ctype)
 	if err != nil || params["boundary"] == "" {

@@ -8,6 +8,8 @@ import (
 	"github.com/rivo/uniseg"
 	"github.com/yuin/goldmark/ast"
 	extast "github.com/yuin/goldmark/extension/ast"
+
+	"github.com/crosscast/crosscast/renderers/markup"
 )
 
 // textWidth is where the plain-text part wraps: RFC 5322's advice of 78
@@ -148,12 +150,19 @@ func (w *textWriter) inline(n ast.Node) string {
 				walk(c)
 			case *ast.Link:
 				walk(c)
-				fmt.Fprintf(&b, " [%d]", w.ref(string(c.Destination)))
+				// A link the HTML sanitizer drops (javascript:, data:, …)
+				// keeps its text here too, without the reference.
+				if markup.AllowedURL(string(c.Destination)) {
+					fmt.Fprintf(&b, " [%d]", w.ref(string(c.Destination)))
+				}
 			case *ast.AutoLink:
 				u := string(c.URL(w.src))
-				if c.AutoLinkType == ast.AutoLinkEmail {
+				switch {
+				case c.AutoLinkType == ast.AutoLinkEmail:
 					b.WriteString(u)
-				} else {
+				case !markup.AllowedURL(u):
+					b.WriteString(string(c.Label(w.src)))
+				default:
 					fmt.Fprintf(&b, "%s [%d]", u, w.ref(u))
 				}
 			case *ast.Image:

@@ -5,7 +5,10 @@ package markup
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/alecthomas/chroma/v2"
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
@@ -63,9 +66,36 @@ func Policy() *bluemonday.Policy {
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked", "disabled").OnElements("input")
 	p.AllowElements("figure", "figcaption", "details", "summary", "mark", "kbd", "abbr")
-	p.AllowURLSchemes("http", "https", "mailto")
+	// Every allowed scheme passes through AllowedURL, so the HTML and the
+	// channels that write links outside HTML (the email's plain-text
+	// part) keep and drop the same links.
+	for _, scheme := range urlSchemes {
+		p.AllowURLSchemeWithCustomPolicy(scheme, allowedURL)
+	}
 	return p
 }
+
+// urlSchemes are the schemes a body link may have: no javascript:,
+// data:, vbscript: or anything else a client might run.
+var urlSchemes = []string{"http", "https", "mailto"}
+
+// AllowedURL reports whether the sanitizer keeps a link to raw: a
+// relative URL, or one with an allowed scheme, read the way bluemonday
+// reads it (spaces trimmed, no inner whitespace, url.Parse lowercasing
+// the scheme, so JaVaScRiPt: is javascript:).
+func AllowedURL(raw string) bool {
+	raw = strings.TrimSpace(raw)
+	if strings.ContainsAny(raw, " \t\n") {
+		return false
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	return u.Scheme == "" || allowedURL(u)
+}
+
+func allowedURL(u *url.URL) bool { return slices.Contains(urlSchemes, u.Scheme) }
 
 // HTML renders the item's body and returns sanitized HTML. Unsanitized
 // output never leaves this function.

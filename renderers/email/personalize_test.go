@@ -1,0 +1,72 @@
+package email
+
+import (
+	"bytes"
+	"mime"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The message sent to one recipient is dated when it is sent, not with
+// the item's date the preview .eml carries; its folded headers read back
+// and go out folded again; the recipient and their unsubscribe link go
+// through the same checks as every other header.
+func TestForRecipient(t *testing.T) {
+	b := testBrand(t)
+	subject := strings.Repeat("Fjällräven på Kungsleden, a long subject ", 20)
+	subject = strings.TrimSpace(subject)
+	src := "---\ntitle: " + yamlQuote(subject) + "\ndate: 2026-03-02\n---\nBody.\n"
+	it := parseItem(t, src)
+	_, files := render(t, it, b)
+	if !bytes.Contains(files["email.eml"], []byte("Date: Mon, 02 Mar 2026")) {
+		t.Fatalf("the preview is not dated with the item's date:\n%s", headerOnly(files["email.eml"]))
+	}
+	m, err := ParseEML(files["email.eml"], "https://fjellbu.example/u/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := time.Date(2026, 12, 2, 4, 5, 6, 0, time.UTC)
+	out, err := m.ForRecipient("ann@example.net", "https://fjellbu.example/u/tok123", sent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := msg.Header.Date(); err != nil || !d.Equal(sent) || len(msg.Header["Date"]) != 1 {
+		t.Errorf("Date %q (%v), want the send time %s", msg.Header["Date"], err, sent)
+	}
+	if to, err := msg.Header.AddressList("To"); err != nil || len(to) != 1 || to[0].Address != "ann@example.net" {
+		t.Errorf("To = %v, %v", to, err)
+	}
+	if got, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); got != subject {
+		t.Errorf("Subject = %q", got)
+	}
+	if u := msg.Header.Get("List-Unsubscribe"); u != "<https://fjellbu.example/u/tok123>, <mailto:unsubscribe@fjellbu.example>" {
+		t.Errorf("List-Unsubscribe = %q", u)
+	}
+	for _, l := range headerLines(t, out) {
+		if len(l) > 78 {
+			t.Errorf("line of %d bytes: %q", len(l), l)
+		}
+	}
+	for _, d := range m.Dated(sent) {
+		if d.Name == "Date" && d.Value != "Wed, 02 Dec 2026 04:05:06 +0000" {
+			t.Errorf("Dated: Date %q", d.Value)
+		}
+	}
+
+	for _, bad := range []string{"a@example.net,b@example.net", "Ann <ann@example.net>", "ann@example.net\r\nBcc: x@evil.example", "ann@example.net\u2028"} {
+		if _, err := m.ForRecipient(bad, "https://fjellbu.example/u/t", sent); err == nil {
+			t.Errorf("recipient %q was accepted", bad)
+		}
+	}
+	for _, bad := range []string{"https://fjellbu.example/u/t>, <mailto:evil@example.net", "https://fjellbu.example/u/t\r\nBcc: x@evil.example", "javascript:alert(1)"} {
+		if _, err := m.ForRecipient("ann@example.net", bad, sent); err == nil {
+			t.Errorf("unsubscribe link %q was accepted", bad)
+		}
+	}
+}
