@@ -233,7 +233,9 @@ func emailTab(rr *store.Rendering, variant string, file func(channel, name strin
 				switch k {
 				case "From":
 					v.From = val
-					if a, err := mail.ParseAddress(val); err == nil && a.Name != "" {
+					// The raw value, not val: decoding twice would turn a name
+					// that reads "=?utf-8?q?…?=" into what it spells.
+					if a, err := mail.ParseAddress(msg.Header.Get(k)); err == nil && a.Name != "" {
 						v.From = a.Name
 					}
 				case "Subject":
