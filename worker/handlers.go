@@ -247,7 +247,7 @@ func (p *Pipeline) onError(ctx context.Context, t *asynq.Task, err error) {
 			return
 		}
 		if r.Attempts >= maxTimedOut || retried >= maxRetry {
-			msg = timedOutError(t.Type())
+			msg = fmt.Sprintf("rendering took longer than %s", p.timeout(t.Type()))
 		}
 	case retried >= maxRetry:
 		msg = fmt.Sprintf("gave up after %d retries: %v", retried, err)
@@ -262,11 +262,6 @@ func (p *Pipeline) onError(ctx context.Context, t *asynq.Task, err error) {
 // maxTimedOut is how many starts a render that runs past its deadline
 // gets: one more than the first, in case the machine was only busy.
 const maxTimedOut = 2
-
-// timedOutError is what a rendering given up for its deadline records.
-func timedOutError(taskType string) string {
-	return fmt.Sprintf("rendering took longer than %s", timeout(taskType))
-}
 
 // giveUp records a rendering failed with msg without running it (out of
 // retries, past its deadline, or its runs killing the worker) and
