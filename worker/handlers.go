@@ -98,22 +98,29 @@ func (p *Pipeline) handleRender(ctx context.Context, t *asynq.Task) error {
 		p.giveUp(ctx, k, pl.BrandHash, store.DiedError)
 		return permanent(errors.New(store.DiedError))
 	}
+	// Whatever happens now short of the process dying (a result, an
+	// error to retry, a panic asynq recovers), the run's end is recorded:
+	// FinishRendering does it with a result, EndRendering without.
+	recorded := false
+	defer func() {
+		if !recorded {
+			if err := p.db.EndRendering(context.WithoutCancel(ctx), k); err != nil {
+				log.Warn("recording the end of a run failed", "err", err)
+			}
+		}
+	}()
 	began := time.Now()
 	out, err := p.render(ctx, r, pl)
 	dur := time.Since(began)
 	if err != nil {
+		if ctx.Err() != nil {
+			// Timed out or shutting down: retry (onError decides whether
+			// a deadline is worth another).
+			return fmt.Errorf("%s: %w", k, ctx.Err())
+		}
 		var ie inputError
-		if ctx.Err() != nil || !errors.As(err, &ie) {
-			// Timed out, shutting down, or the store or Redis away: the
-			// worker survived this run; retry (onError decides whether a
-			// deadline is worth another).
-			if eerr := p.db.EndRendering(context.WithoutCancel(ctx), k); eerr != nil {
-				log.Warn("recording the end of a run failed", "err", eerr)
-			}
-			if ctx.Err() != nil {
-				return fmt.Errorf("%s: %w", k, ctx.Err())
-			}
-			return err
+		if !errors.As(err, &ie) {
+			return err // the store or Redis away: retry
 		}
 		log.Warn("rendering failed", "err", ie.err)
 		p.metrics.observe(pl.Channel, store.StatusFailed, dur)
@@ -121,6 +128,7 @@ func (p *Pipeline) handleRender(ctx context.Context, t *asynq.Task) error {
 		if ferr != nil {
 			return ferr
 		}
+		recorded = true
 		p.dispatchAfter(ctx, k, fin)
 		return permanent(ie.err)
 	}
@@ -132,6 +140,7 @@ func (p *Pipeline) handleRender(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	recorded = true
 	p.dispatchAfter(ctx, k, fin)
 	p.metrics.observe(pl.Channel, store.StatusRendered, dur)
 	log.Info("rendered", "ms", dur.Milliseconds(), "files", len(out.Files), "recorded", fin.Recorded, "version_status", fin.VersionStatus)
