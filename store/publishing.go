@@ -60,6 +60,7 @@ type Delivery struct {
 	Variant     string    `json:"variant,omitempty"`
 	Status      string    `json:"status"`
 	Attempts    int       `json:"attempts"`
+	Ended       int       `json:"-"` // of the attempts, those whose run ended (the worker survived it)
 	Error       string    `json:"error,omitempty"`
 	ExternalID  string    `json:"external_id,omitempty"`
 	ExternalURL string    `json:"external_url,omitempty"`
@@ -267,12 +268,12 @@ func (s *DB) FinishPublication(ctx context.Context, itemID string, version int) 
 	})
 }
 
-const deliveryCols = `id, idempotency_key, item_id, version, brand_id, channel, target, kind, variant, status, attempts, error, external_id, external_url, updated_at`
+const deliveryCols = `id, idempotency_key, item_id, version, brand_id, channel, target, kind, variant, status, attempts, ended, error, external_id, external_url, updated_at`
 
 func scanDelivery(r rowScanner) (*Delivery, error) {
 	d := &Delivery{}
 	err := r.Scan(&d.ID, &d.Key, &d.ItemID, &d.Version, &d.BrandID, &d.Channel, &d.Target, &d.Kind, &d.Variant,
-		&d.Status, &d.Attempts, &d.Error, &d.ExternalID, &d.ExternalURL, &d.UpdatedAt)
+		&d.Status, &d.Attempts, &d.Ended, &d.Error, &d.ExternalID, &d.ExternalURL, &d.UpdatedAt)
 	return d, err
 }
 
@@ -321,10 +322,13 @@ const (
 	ClaimUnknown              // found mid-send after a crash: left for an editor
 )
 
-// ClaimDelivery moves a delivery to sending before the external call. A
-// row found already sending was interrupted: for a target that
-// de-duplicates by key (dedup) it is sent again with the same key;
-// otherwise it becomes unknown and is not sent.
+// ClaimDelivery moves a delivery to sending before the external call,
+// counting the attempt. A row found already sending was interrupted: for
+// a target that de-duplicates by key (dedup) it is sent again with the
+// same key; otherwise it becomes unknown and is not sent. One whose runs
+// never ended MaxUnended times (each killed its worker) becomes unknown
+// too, with DiedError: whether the last one reached the target is not
+// known, so it is never sent again without an editor.
 func (s *DB) ClaimDelivery(ctx context.Context, key string, dedup bool) (Claim, *Delivery, error) {
 	claim := ClaimDone
 	var d *Delivery
@@ -337,27 +341,71 @@ func (s *DB) ClaimDelivery(ctx context.Context, key string, dedup bool) (Claim, 
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
-		next := ""
 		switch {
+		case d.Status == DelSending && d.Attempts-d.Ended >= MaxUnended:
+			claim = ClaimUnknown
+			return s.giveUpDelivery(ctx, tx, d)
 		case d.Status == DelPending, d.Status == DelSending && dedup:
-			claim, next = ClaimGo, DelSending
+			claim = ClaimGo
+			d.Status = DelSending
+			d.Attempts++
 		case d.Status == DelSending:
-			claim, next = ClaimUnknown, DelUnknown
+			claim = ClaimUnknown
+			d.Status = DelUnknown
 			d.Error = "interrupted while sending; the target cannot tell a repeat, so it was not sent again"
+			d.Attempts++
+			d.Ended++ // a decision, not a run
 		default:
 			claim = ClaimDone
 			return nil
 		}
-		d.Status = next
-		d.Attempts++
-		_, err = s.exec(ctx, tx, `UPDATE deliveries SET status = $2, attempts = $3, error = $4, updated_at = $5 WHERE id = $1`,
-			d.ID, d.Status, d.Attempts, d.Error, s.now())
+		_, err = s.exec(ctx, tx, `UPDATE deliveries SET status = $2, attempts = $3, ended = $4, error = $5, updated_at = $6 WHERE id = $1`,
+			d.ID, d.Status, d.Attempts, d.Ended, d.Error, s.now())
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
 		return nil
 	})
 	return claim, d, err
+}
+
+// GiveUpDelivery makes a sending delivery whose runs never ended
+// MaxUnended times unknown, with DiedError, so the reconciler does not
+// queue it again. It reports whether it did.
+func (s *DB) GiveUpDelivery(ctx context.Context, key string) (bool, error) {
+	done := false
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		d, err := scanDelivery(s.queryRow(ctx, tx, `SELECT `+deliveryCols+` FROM deliveries WHERE idempotency_key = $1`+s.forUpdate(), key))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("delivery %q: %w", key, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if d.Status != DelSending || d.Attempts-d.Ended < MaxUnended {
+			return nil
+		}
+		done = true
+		return s.giveUpDelivery(ctx, tx, d)
+	})
+	return done, err
+}
+
+// giveUpDelivery records d, sending, as unknown with DiedError, and so
+// its recipients in flight (an email's), logging it for the editor.
+func (s *DB) giveUpDelivery(ctx context.Context, tx *sql.Tx, d *Delivery) error {
+	now := s.now()
+	d.Status = DelUnknown
+	d.Error = DiedError + "; it may or may not have reached the target, so it was not sent again"
+	if _, err := s.exec(ctx, tx, `UPDATE deliveries SET status = $2, error = $3, updated_at = $4 WHERE id = $1`, d.ID, d.Status, d.Error, now); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if _, err := s.exec(ctx, tx, `UPDATE delivery_recipients SET status = $2, error = $3, updated_at = $4 WHERE delivery_id = $1 AND status = 'sending'`,
+		d.ID, DelUnknown, DiedError, now); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return s.addEvent(ctx, tx, Event{Actor: "worker", Kind: "delivery " + DelUnknown, ItemID: d.ItemID, Version: d.Version,
+		Detail: d.Channel + " → " + d.Target + ": " + DiedError})
 }
 
 // FinishDelivery records a delivery's outcome: sent (with the target's
@@ -373,7 +421,8 @@ func (s *DB) FinishDelivery(ctx context.Context, key, status, externalID, extern
 			channel string
 			target  string
 		}
-		err := s.queryRow(ctx, tx, `UPDATE deliveries SET status = $2, external_id = $3, external_url = $4, error = $5, updated_at = $6
+		err := s.queryRow(ctx, tx, `UPDATE deliveries SET status = $2, external_id = $3, external_url = $4, error = $5, updated_at = $6,
+			ended = CASE WHEN ended < attempts THEN ended + 1 ELSE ended END
 			WHERE idempotency_key = $1 AND status = 'sending' RETURNING item_id, version, channel, target`,
 			key, status, externalID, externalURL, errText, s.now()).Scan(&d.item, &d.version, &d.channel, &d.target)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -396,7 +445,9 @@ func (s *DB) FinishDelivery(ctx context.Context, key, status, externalID, extern
 // that surely left the target without it (refused before delivery, a
 // temporary error); the task's retry claims it again.
 func (s *DB) ReleaseDelivery(ctx context.Context, key, errText string) error {
-	_, err := s.exec(ctx, s.db, `UPDATE deliveries SET status = $2, error = $3, updated_at = $4 WHERE idempotency_key = $1 AND status = 'sending'`,
+	_, err := s.exec(ctx, s.db, `UPDATE deliveries SET status = $2, error = $3, updated_at = $4,
+		ended = CASE WHEN ended < attempts THEN ended + 1 ELSE ended END
+		WHERE idempotency_key = $1 AND status = 'sending'`,
 		key, DelPending, errText, s.now())
 	if err != nil {
 		return fmt.Errorf("store: %w", err)

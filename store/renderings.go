@@ -26,6 +26,7 @@ type Rendering struct {
 	Queue     string
 	TaskID    string
 	Attempts  int // times a worker started it
+	Ended     int // of those, runs that ended (with a result or an error)
 	Enqueues  int // times a task was put in the queue for it
 	Renders   int // times a result was recorded: 1 once final
 	Error     string
@@ -38,6 +39,18 @@ type Rendering struct {
 
 // Final reports whether the rendering is done, one way or the other.
 func (r *Rendering) Final() bool { return r.Status == StatusRendered || r.Status == StatusFailed }
+
+// Unended counts the starts that never ended: runs in progress, and runs
+// whose worker died inside them.
+func (r *Rendering) Unended() int { return r.Attempts - r.Ended }
+
+// MaxUnended is how many starts of one task (a rendering or a delivery)
+// may never end before the task is given up: a task that kills its
+// worker (out of memory, a crash in a library) must not kill it forever.
+const MaxUnended = 3
+
+// DiedError is what a task given up that way records.
+const DiedError = "stopped after 3 attempts that never finished; the worker died each time, e.g. out of memory"
 
 // RenderedFile is one file of a rendering; its bytes are a blob.
 type RenderedFile struct {
@@ -61,21 +74,79 @@ type RenderResult struct {
 	Metrics  map[string]float64
 	Duration time.Duration
 	Err      string // non-empty: the rendering failed for good
+	// GivenUp says the result is a decision about the task (out of
+	// retries, past its deadline, its worker dying) rather than a run's
+	// own result, so no run's end is recorded with it.
+	GivenUp bool
 }
 
-// StartRendering marks a rendering as being worked on by the brand
-// version brandHash. It returns false when there is nothing to do: the
-// rendering is final, or it now belongs to another brand version.
-func (s *DB) StartRendering(ctx context.Context, k RenderKey, brandHash string) (bool, error) {
+// Start is what StartRendering decided.
+type Start int
+
+const (
+	StartRun    Start = iota // render it: the start is recorded
+	StartSkip                // nothing to do: final, or now another brand version's
+	StartGiveUp              // MaxUnended starts never ended: record it failed with DiedError
+)
+
+// StartRendering records a start of a rendering by the brand version
+// brandHash before any work is done, so a run that kills its worker is
+// counted. It refuses to start a rendering whose earlier starts never
+// ended MaxUnended times.
+func (s *DB) StartRendering(ctx context.Context, k RenderKey, brandHash string) (Start, error) {
 	now := s.now()
 	res, err := s.exec(ctx, s.db, `UPDATE renderings SET status = $5, attempts = attempts + 1, started_at = $6, updated_at = $6
-		WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = '' AND brand_hash = $4 AND status IN ('queued', 'rendering')`,
-		k.ItemID, k.Version, k.Channel, brandHash, StatusRendering, now)
+		WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = '' AND brand_hash = $4 AND status IN ('queued', 'rendering')
+		AND attempts - ended < $7`,
+		k.ItemID, k.Version, k.Channel, brandHash, StatusRendering, now, MaxUnended)
 	if err != nil {
-		return false, fmt.Errorf("store: %w", err)
+		return StartSkip, fmt.Errorf("store: %w", err)
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return StartRun, err
+	}
+	var status, hash string
+	var unended int
+	err = s.queryRow(ctx, s.db, `SELECT status, brand_hash, attempts - ended FROM renderings
+		WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = ''`, k.ItemID, k.Version, k.Channel).Scan(&status, &hash, &unended)
+	if errors.Is(err, sql.ErrNoRows) {
+		return StartSkip, nil
+	}
+	if err != nil {
+		return StartSkip, fmt.Errorf("store: %w", err)
+	}
+	if hash == brandHash && (status == StatusQueued || status == StatusRendering) && unended >= MaxUnended {
+		return StartGiveUp, nil
+	}
+	return StartSkip, nil
+}
+
+// EndRendering records that a started run ended without a result (a
+// temporary error, its deadline, a shutdown): the worker survived it.
+// FinishRendering records the end of a run with a result itself.
+func (s *DB) EndRendering(ctx context.Context, k RenderKey) error {
+	_, err := s.exec(ctx, s.db, `UPDATE renderings SET ended = ended + 1
+		WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = '' AND ended < attempts`, k.ItemID, k.Version, k.Channel)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+// Rendering returns one rendering, without its file list.
+func (s *DB) Rendering(ctx context.Context, k RenderKey) (*Rendering, error) {
+	rows, err := s.query(ctx, s.db, renderingSelect+` WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = ''`, k.ItemID, k.Version, k.Channel)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	rs, err := scanRenderings(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("rendering %s: %w", k, ErrNotFound)
+	}
+	return &rs[0], nil
 }
 
 // FinishRendering records a rendering's result and, when it was the
@@ -117,9 +188,9 @@ func (s *DB) FinishRendering(ctx context.Context, k RenderKey, brandHash string,
 			return fmt.Errorf("store: %w", err)
 		}
 		res, err := s.exec(ctx, tx, `UPDATE renderings SET status = $5, error = $6, warnings = $7, metrics = $8, duration_ms = $9,
-			renders = renders + 1, finished_at = $10, updated_at = $10
+			renders = renders + 1, ended = CASE WHEN $11 AND ended < attempts THEN ended + 1 ELSE ended END, finished_at = $10, updated_at = $10
 			WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = '' AND brand_hash = $4 AND status IN ('queued', 'rendering')`,
-			k.ItemID, k.Version, k.Channel, brandHash, status, r.Err, string(warnings), string(metrics), r.Duration.Milliseconds(), now)
+			k.ItemID, k.Version, k.Channel, brandHash, status, r.Err, string(warnings), string(metrics), r.Duration.Milliseconds(), now, !r.GivenUp)
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
@@ -264,7 +335,7 @@ func (s *DB) RenderingFile(ctx context.Context, k RenderKey, name string) (*Rend
 	return f, data, nil
 }
 
-const renderingSelect = `SELECT item_id, version, channel, status, brand_hash, queue, task_id, attempts, enqueues, renders,
+const renderingSelect = `SELECT item_id, version, channel, status, brand_hash, queue, task_id, attempts, ended, enqueues, renders,
 	error, warnings, metrics, duration_ms, updated_at FROM renderings`
 
 func scanRenderings(rows *sql.Rows) ([]Rendering, error) {
@@ -274,7 +345,7 @@ func scanRenderings(rows *sql.Rows) ([]Rendering, error) {
 		var r Rendering
 		var warnings, metrics string
 		var ms int64
-		if err := rows.Scan(&r.ItemID, &r.Version, &r.Channel, &r.Status, &r.BrandHash, &r.Queue, &r.TaskID, &r.Attempts, &r.Enqueues, &r.Renders,
+		if err := rows.Scan(&r.ItemID, &r.Version, &r.Channel, &r.Status, &r.BrandHash, &r.Queue, &r.TaskID, &r.Attempts, &r.Ended, &r.Enqueues, &r.Renders,
 			&r.Error, &warnings, &metrics, &ms, &r.UpdatedAt); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}

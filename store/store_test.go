@@ -168,7 +168,7 @@ func TestRenderJoin(t *testing.T) {
 		for _, ch := range channels {
 			wg.Go(func() {
 				k := store.RenderKey{ItemID: "guide", Version: 1, Channel: ch}
-				if ok, err := db.StartRendering(ctx, k, "b1"); err != nil || !ok {
+				if ok, err := db.StartRendering(ctx, k, "b1"); err != nil || ok != store.StartRun {
 					t.Errorf("start %s: %v %v", ch, ok, err)
 					return
 				}
@@ -207,7 +207,7 @@ func TestRenderJoin(t *testing.T) {
 		}
 		// A second worker finishing the same task changes nothing.
 		k := store.RenderKey{ItemID: "guide", Version: 1, Channel: "portal"}
-		if ok, _ := db.StartRendering(ctx, k, "b1"); ok {
+		if ok, _ := db.StartRendering(ctx, k, "b1"); ok != store.StartSkip {
 			t.Error("a final rendering must not start again")
 		}
 		fin, err := db.FinishRendering(ctx, k, "b1", store.RenderResult{Err: "late duplicate"}, nil)
@@ -296,7 +296,7 @@ func TestBrandChangeRerenders(t *testing.T) {
 		}
 		// A worker still holding the old brand version is superseded.
 		k := store.RenderKey{ItemID: "tent", Version: 1, Channel: "portal"}
-		if ok, _ := db.StartRendering(ctx, k, first.Hash); ok {
+		if ok, _ := db.StartRendering(ctx, k, first.Hash); ok != store.StartSkip {
 			t.Error("a task for the old brand version must not start")
 		}
 	})

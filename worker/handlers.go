@@ -90,16 +90,33 @@ func (p *Pipeline) handleRender(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	if !start {
+	switch start {
+	case store.StartSkip:
 		log.Debug("nothing to do: already final or superseded")
 		return nil
+	case store.StartGiveUp:
+		p.giveUp(ctx, k, pl.BrandHash, store.DiedError)
+		return permanent(errors.New(store.DiedError))
 	}
+	// Whatever happens now short of the process dying (a result, an
+	// error to retry, a panic asynq recovers), the run's end is recorded:
+	// FinishRendering does it with a result, EndRendering without.
+	recorded := false
+	defer func() {
+		if !recorded {
+			if err := p.db.EndRendering(context.WithoutCancel(ctx), k); err != nil {
+				log.Warn("recording the end of a run failed", "err", err)
+			}
+		}
+	}()
 	began := time.Now()
 	out, err := p.render(ctx, r, pl)
 	dur := time.Since(began)
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("%s: %w", k, ctx.Err()) // timed out or shutting down: retry
+			// Timed out or shutting down: retry (onError decides whether
+			// a deadline is worth another).
+			return fmt.Errorf("%s: %w", k, ctx.Err())
 		}
 		var ie inputError
 		if !errors.As(err, &ie) {
@@ -111,6 +128,7 @@ func (p *Pipeline) handleRender(ctx context.Context, t *asynq.Task) error {
 		if ferr != nil {
 			return ferr
 		}
+		recorded = true
 		p.dispatchAfter(ctx, k, fin)
 		return permanent(ie.err)
 	}
@@ -122,6 +140,7 @@ func (p *Pipeline) handleRender(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	recorded = true
 	p.dispatchAfter(ctx, k, fin)
 	p.metrics.observe(pl.Channel, store.StatusRendered, dur)
 	log.Info("rendered", "ms", dur.Milliseconds(), "files", len(out.Files), "recorded", fin.Recorded, "version_status", fin.VersionStatus)
@@ -213,28 +232,59 @@ func diagnostics(err error) []content.Diagnostic {
 	return nil
 }
 
-// onError runs when a task fails. When a render has used its last retry,
-// the rendering is marked failed with the error, so the item does not sit
-// in "rendering" and the reconciler does not enqueue it forever.
+// onError runs when a task fails. A render that ran past its deadline
+// is given up after maxTimedOut starts (running it again would most
+// likely only use the same CPU for as long again); one that used its
+// last retry is marked failed with the error. Either way the item does
+// not sit in "rendering" and the reconciler does not enqueue it forever.
 func (p *Pipeline) onError(ctx context.Context, t *asynq.Task, err error) {
 	retried, _ := asynq.GetRetryCount(ctx)
 	maxRetry, _ := asynq.GetMaxRetry(ctx)
-	if errors.Is(err, asynq.SkipRetry) || retried < maxRetry || !strings.HasPrefix(t.Type(), TypeRenderPrefix) {
+	var pl RenderPayload
+	if !strings.HasPrefix(t.Type(), TypeRenderPrefix) || errors.Is(err, asynq.SkipRetry) || json.Unmarshal(t.Payload(), &pl) != nil {
 		p.log.Log(ctx, slog.LevelWarn, "task failed", "type", t.Type(), "retried", retried, "err", err)
 		return
 	}
-	var pl RenderPayload
-	if json.Unmarshal(t.Payload(), &pl) != nil {
-		return
-	}
 	k := store.RenderKey{ItemID: pl.ItemID, Version: pl.Version, Channel: pl.Channel}
-	msg := fmt.Sprintf("gave up after %d retries: %v", retried, err)
-	p.log.Error("rendering failed", "item", pl.ItemID, "version", pl.Version, "channel", pl.Channel, "err", msg)
-	p.metrics.observe(pl.Channel, store.StatusFailed, 0)
-	fin, ferr := p.db.FinishRendering(context.WithoutCancel(ctx), k, pl.BrandHash, store.RenderResult{Err: msg}, p.indexPlan())
-	if ferr != nil {
-		p.log.Error("recording the failure failed; the reconciler will retry", "err", ferr)
+	ctx = context.WithoutCancel(ctx)
+	msg := ""
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		r, rerr := p.db.Rendering(ctx, k)
+		if rerr != nil {
+			p.log.Warn("task failed", "type", t.Type(), "retried", retried, "err", err, "lookup_err", rerr)
+			return
+		}
+		if r.Attempts >= maxTimedOut || retried >= maxRetry {
+			msg = fmt.Sprintf("rendering took longer than %s", p.timeout(t.Type()))
+		}
+	case retried >= maxRetry:
+		msg = fmt.Sprintf("gave up after %d retries: %v", retried, err)
+	}
+	if msg == "" {
+		p.log.Warn("task failed", "type", t.Type(), "retried", retried, "err", err)
 		return
 	}
-	p.dispatchAfter(context.WithoutCancel(ctx), k, fin)
+	p.giveUp(ctx, k, pl.BrandHash, msg)
+}
+
+// maxTimedOut is how many starts a render that runs past its deadline
+// gets: one more than the first, in case the machine was only busy.
+const maxTimedOut = 2
+
+// giveUp records a rendering failed with msg without running it (out of
+// retries, past its deadline, or its runs killing the worker) and
+// dispatches what that finished.
+func (p *Pipeline) giveUp(ctx context.Context, k store.RenderKey, brandHash, msg string) {
+	ctx = context.WithoutCancel(ctx)
+	p.log.Error("rendering given up", "item", k.ItemID, "version", k.Version, "channel", k.Channel, "err", msg)
+	fin, err := p.db.FinishRendering(ctx, k, brandHash, store.RenderResult{Err: msg, GivenUp: true}, p.indexPlan())
+	if err != nil {
+		p.log.Error("recording the failure failed; the reconciler will retry", "err", err)
+		return
+	}
+	if fin.Recorded {
+		p.metrics.observe(k.Channel, store.StatusFailed, 0)
+	}
+	p.dispatchAfter(ctx, k, fin)
 }

@@ -28,15 +28,16 @@ import (
 // Pipeline holds what the submit path, the task handlers and the
 // reconciler share. It is safe for concurrent use.
 type Pipeline struct {
-	db        *store.DB
-	client    *asynq.Client
-	inspector *asynq.Inspector
-	renderers map[string]renderers.Renderer
-	catalog   *catalog.Renderer // builds brand indexes; nil without the catalog channel
-	brands    *Brands
-	metrics   *Metrics
-	log       *slog.Logger
-	maxRetry  int
+	db            *store.DB
+	client        *asynq.Client
+	inspector     *asynq.Inspector
+	renderers     map[string]renderers.Renderer
+	catalog       *catalog.Renderer // builds brand indexes; nil without the catalog channel
+	brands        *Brands
+	metrics       *Metrics
+	log           *slog.Logger
+	maxRetry      int
+	renderTimeout time.Duration // a render task's deadline
 
 	site       *publish.Site
 	publicURL  string
@@ -68,6 +69,11 @@ type Config struct {
 	HTTPClient func(allow []string) *http.Client
 	// SMTPTLS verifies SMTP servers; nil means the system roots.
 	SMTPTLS *tls.Config
+	// RenderTimeout is a render task's deadline, in whole seconds; 0
+	// means 2 minutes. A
+	// render that runs past it twice is given up. Web nodes and workers
+	// should agree: the web node sets it when it enqueues.
+	RenderTimeout time.Duration
 	// MaxRetry bounds retries of a task that fails for a passing reason
 	// (the database or Redis away); 0 means 8.
 	MaxRetry int
@@ -79,14 +85,15 @@ type Config struct {
 // New returns a pipeline. Close it to release its Redis connections.
 func New(cfg Config) *Pipeline {
 	p := &Pipeline{
-		db:        cfg.Store,
-		client:    asynq.NewClient(cfg.Redis),
-		inspector: asynq.NewInspector(cfg.Redis),
-		renderers: map[string]renderers.Renderer{},
-		brands:    NewBrands(cfg.Store),
-		metrics:   cfg.Metrics,
-		log:       cfg.Logger,
-		maxRetry:  cfg.MaxRetry,
+		db:            cfg.Store,
+		client:        asynq.NewClient(cfg.Redis),
+		inspector:     asynq.NewInspector(cfg.Redis),
+		renderers:     map[string]renderers.Renderer{},
+		brands:        NewBrands(cfg.Store),
+		metrics:       cfg.Metrics,
+		log:           cfg.Logger,
+		maxRetry:      cfg.MaxRetry,
+		renderTimeout: cfg.RenderTimeout,
 
 		site:       cfg.Site,
 		publicURL:  strings.TrimRight(cfg.PublicURL, "/"),
@@ -110,6 +117,10 @@ func New(cfg Config) *Pipeline {
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
+	if p.renderTimeout <= 0 {
+		p.renderTimeout = 2 * time.Minute
+	}
+	p.renderTimeout = max(p.renderTimeout.Truncate(time.Second), time.Second) // asynq counts whole seconds
 	if p.maxRetry <= 0 {
 		p.maxRetry = 8
 	}
@@ -183,7 +194,7 @@ func (p *Pipeline) Dispatch(ctx context.Context, tasks []store.Task) error {
 
 func (p *Pipeline) enqueue(ctx context.Context, t store.Task) error {
 	opts := []asynq.Option{
-		asynq.TaskID(t.ID), asynq.Queue(t.Queue), asynq.Timeout(timeout(t.Type)), asynq.MaxRetry(p.maxRetry),
+		asynq.TaskID(t.ID), asynq.Queue(t.Queue), asynq.Timeout(p.timeout(t.Type)), asynq.MaxRetry(p.maxRetry),
 	}
 	if !t.ProcessAt.IsZero() {
 		opts = append(opts, asynq.ProcessAt(t.ProcessAt))

@@ -256,6 +256,13 @@ func (p *Pipeline) reconcilePublications(ctx context.Context, cut time.Time) (in
 			}
 			continue
 		}
+		if d.Status == store.DelSending && d.Attempts-d.Ended >= store.MaxUnended {
+			// Its runs keep killing their worker: do not send it again.
+			if _, err := p.db.GiveUpDelivery(ctx, d.Key); err != nil {
+				return n, err
+			}
+			continue
+		}
 		if err := p.enqueue(ctx, t); err != nil {
 			return n, err
 		}

@@ -370,3 +370,56 @@ func TestCancelBeforeStart(t *testing.T) {
 		t.Error("a cancelled publication sent something")
 	}
 }
+
+// A delivery whose runs kept killing the worker (three claims, nothing
+// recorded after any) is not sent again: it ends unknown with the
+// reason, for an editor to decide, and the rest of the publication goes
+// out.
+func TestDeliveryThatKillsItsWorkerIsGivenUp(t *testing.T) {
+	for _, s := range setups {
+		t.Run(s.String(), func(t *testing.T) {
+			t.Parallel()
+			tg := newTargets(t)
+			e := publishEnv(t, s, tg)
+			ctx := context.Background()
+			e.Start(t)
+			id := submitKungsleden(t, e)
+			if _, err := e.Pipeline.Schedule(ctx, id, 0, time.Now().Add(time.Hour), "editor"); err != nil {
+				t.Fatal(err)
+			}
+			ds, _ := e.DB.Deliveries(ctx, id, 1)
+			key := ""
+			for _, d := range ds {
+				if d.Kind == "mastodon" {
+					key = d.Key
+				}
+			}
+			if key == "" {
+				t.Fatalf("no Mastodon delivery in %+v", ds)
+			}
+			// What three workers killed inside this delivery leave behind.
+			for range store.MaxUnended {
+				if c, _, err := e.DB.ClaimDelivery(ctx, key, true); err != nil || c != store.ClaimGo {
+					t.Fatal(c, err)
+				}
+			}
+			if _, err := e.Pipeline.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, 60*time.Second, "deliveries final", deliveriesFinal(e, id))
+			got, _ := e.DB.Delivery(ctx, key)
+			if got.Status != store.DelUnknown || !strings.HasPrefix(got.Error, store.DiedError) {
+				t.Errorf("Mastodon delivery %s %q, want unknown: %s", got.Status, got.Error, store.DiedError)
+			}
+			if n := len(tg.Mastodon.Posts()); n != 0 {
+				t.Errorf("%d statuses posted by a delivery given up", n)
+			}
+			ds, _ = e.DB.Deliveries(ctx, id, 1)
+			for _, d := range ds {
+				if d.Key != key && d.Status != store.DelSent {
+					t.Errorf("%s: %s %q", d.Key, d.Status, d.Error)
+				}
+			}
+		})
+	}
+}

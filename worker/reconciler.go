@@ -15,7 +15,7 @@ type ReconcileStats struct {
 	Outbox   int // outbox rows enqueued
 	Lost     int // unfinished renderings whose task Redis no longer had
 	Orphaned int // unfinished renderings whose task a dead worker held
-	Failed   int // unfinished renderings whose task had run out of retries
+	Failed   int // unfinished renderings given up: out of retries, or their runs kept killing the worker
 	Indexes  int // brand index builds that were due and had no task
 	Publish  int // publications and deliveries whose task was lost
 }
@@ -94,16 +94,17 @@ func (p *Pipeline) Reconcile(ctx context.Context, grace time.Duration) (Reconcil
 		case info.State == asynq.TaskStateArchived:
 			// Out of retries, and the failure was never recorded (the
 			// worker died in the error handler). Record it now.
-			k := store.RenderKey{ItemID: r.ItemID, Version: r.Version, Channel: r.Channel}
-			fin, err := p.db.FinishRendering(ctx, k, r.BrandHash, store.RenderResult{Err: "gave up: " + info.LastErr}, p.indexPlan())
-			if err != nil {
-				return st, err
-			}
-			p.dispatchAfter(ctx, k, fin)
+			p.giveUp(ctx, r.RenderKey, r.BrandHash, "gave up: "+info.LastErr)
 			st.Failed++
 			continue
 		default:
 			continue // pending, scheduled, retrying or being worked on
+		}
+		if r.Unended() >= store.MaxUnended {
+			// Its runs keep killing their worker: do not run it again.
+			p.giveUp(ctx, r.RenderKey, r.BrandHash, store.DiedError)
+			st.Failed++
+			continue
 		}
 		t := renderTask(r)
 		t.ID = nextGeneration(r.TaskID, r.Enqueues)

@@ -88,12 +88,12 @@ func NewRenderTask(p RenderPayload) (*asynq.Task, error) {
 
 // timeout bounds one run of a task of the given type: a fan-out only
 // enqueues; a render may resize a dozen large images.
-func timeout(taskType string) time.Duration {
+func (p *Pipeline) timeout(taskType string) time.Duration {
 	switch {
 	case taskType == TypeItemRender:
 		return 30 * time.Second
 	case strings.HasPrefix(taskType, TypeRenderPrefix):
-		return 2 * time.Minute
+		return p.renderTimeout
 	default:
 		return 5 * time.Minute
 	}

@@ -145,7 +145,8 @@ func envOr(name, def string) string {
 // CROSSCAST_IMAGE_CACHE_MB (default 256) in memory, backed by the store,
 // which every worker process shares.
 func pipelineRenderers(db *store.DB, log *slog.Logger) ([]renderers.Renderer, error) {
-	return allRenderers(&images.Cache{MaxBytes: int64(envInt(envImageCache, 256)) << 20, Shared: worker.SharedDerivatives(db, log)})
+	rs, err := allRenderers(&images.Cache{MaxBytes: int64(envInt(envImageCache, 256)) << 20, Shared: worker.SharedDerivatives(db, log)})
+	return testHooks(rs), err
 }
 
 // allRenderers makes one renderer per channel, sharing cache.

@@ -27,11 +27,12 @@ import (
 	"github.com/crosscast/crosscast/worker"
 )
 
-// buildBinary compiles crosscast once for tests that run it as a process.
-func buildBinary(t *testing.T) string {
+// buildBinary compiles crosscast once for tests that run it as a
+// process, with the build tags given.
+func buildBinary(t *testing.T, tags ...string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "crosscast")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command("go", "build", "-tags="+strings.Join(tags, ","), "-o", bin, ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

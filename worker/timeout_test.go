@@ -1,0 +1,91 @@
+package worker_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/crosscast/crosscast/internal/pipetest"
+	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/worker"
+)
+
+// slow is a channel whose renderer never finishes in time: it waits for
+// its deadline (honest), or goes on past it, as a renderer stuck in a
+// loop without a ctx check does.
+type slow struct {
+	honest  bool
+	calls   atomic.Int32
+	release chan struct{}
+}
+
+func (*slow) Channel() string { return "slow" }
+func (s *slow) Render(ctx context.Context, in renderers.Input) (*renderers.Output, error) {
+	s.calls.Add(1)
+	if s.honest {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	<-s.release
+	return &renderers.Output{}, nil
+}
+
+// A render that runs past its deadline is tried once more and then
+// failed with the deadline in its error, instead of being retried (and
+// left running) again and again; the item's other channels render.
+func TestTimedOutRenderIsGivenUp(t *testing.T) {
+	for _, s := range pipetest.Setups {
+		for _, honest := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s,honours-ctx=%v", s, honest), func(t *testing.T) {
+				t.Parallel()
+				r := &slow{honest: honest, release: make(chan struct{})}
+				const deadline = time.Second
+				e := &env{pipetest.NewWith(t, s, func(c *worker.Config) { c.RenderTimeout = deadline }, r)}
+				e.ImportBrand(t, "kestrel")
+				e.Start(t)
+				t.Cleanup(func() { close(r.release) }) // before the server's shutdown
+				ids := submitNotes(t, e, 1, 1)
+				ctx := context.Background()
+				waitFor(t, 30*time.Second, "failed", func() (bool, string) {
+					it, _ := e.DB.Item(ctx, ids[0])
+					return it.Status == store.StatusFailed, it.Status
+				})
+				// Let every retry asynq still holds run out: they must find
+				// the rendering final and not start it.
+				in := asynq.NewInspector(e.Redis)
+				defer in.Close()
+				waitFor(t, 30*time.Second, "queues drained", func() (bool, string) {
+					left := 0
+					for q := range worker.Queues() {
+						if qi, err := in.GetQueueInfo(q); err == nil {
+							left += qi.Pending + qi.Active + qi.Scheduled + qi.Retry
+						}
+					}
+					return left == 0, fmt.Sprint(left, " tasks left")
+				})
+				rs, _ := e.DB.Renderings(ctx, ids[0], 1)
+				for _, x := range rs {
+					switch x.Channel {
+					case "slow":
+						want := fmt.Sprintf("rendering took longer than %s", deadline)
+						if x.Status != store.StatusFailed || x.Error != want || x.Attempts != 2 {
+							t.Errorf("slow: %s after %d attempts: %q, want failed after 2: %q", x.Status, x.Attempts, x.Error, want)
+						}
+					default:
+						if x.Status != store.StatusRendered {
+							t.Errorf("%s: %s %q", x.Channel, x.Status, x.Error)
+						}
+					}
+				}
+				if n := r.calls.Load(); n != 2 {
+					t.Errorf("the renderer was started %d times, want 2", n)
+				}
+			})
+		}
+	}
+}
