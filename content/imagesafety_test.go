@@ -1,0 +1,156 @@
+package content
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+// CraftPNG writes a valid w×h PNG of all-zero pixels chunk by chunk,
+// streaming the rows through zlib, so a file whose pixels would fill
+// gigabytes costs the test only its compressed size. colorType is 0 for
+// 8-bit grey, 6 for 8-bit RGBA.
+func craftPNG(t testing.TB, w, h uint32, colorType byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(typ)
+		b.Write(data)
+		crc := crc32.NewIEEE()
+		crc.Write([]byte(typ))
+		crc.Write(data)
+		binary.Write(&b, binary.BigEndian, crc.Sum32())
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, colorType
+	chunk("IHDR", ihdr)
+	bpp := uint64(1)
+	if colorType == 6 {
+		bpp = 4
+	}
+	var z bytes.Buffer
+	zw, err := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zeros := make([]byte, 1<<16)
+	for range h {
+		// Each row is a filter byte (0, none) and its pixels, all zero.
+		for left := 1 + uint64(w)*bpp; left > 0; {
+			n := min(left, uint64(len(zeros)))
+			zw.Write(zeros[:n])
+			left -= n
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	chunk("IDAT", z.Bytes())
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
+// allocated runs f and returns how many bytes it allocated in all.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// The crash-loop PNG of issue 15: 40,000,000×1 pixels in a few tens of
+// KB passes a 40 MP check, and resizing it took ~3.8 GB. Parsing must
+// refuse it with a positioned error, fast, without allocating for it.
+func TestCrashLoopPNGRejectedAtParse(t *testing.T) {
+	bomb := craftPNG(t, 40_000_000, 1, 0)
+	t.Logf("the crafted PNG is %d KB", len(bomb)>>10)
+	files := fstest.MapFS{"strip.png": {Data: bomb}, "ok.png": {Data: pngBytes(t, 4, 4)}}
+	for _, tt := range []struct {
+		name, src, want string
+	}{
+		{"hero", "---\ntitle: Hi\nhero:\n  src: strip.png\n  alt: x\n---\ntext\n", "post.md:4:3: hero.src: image strip.png: 40000000×1 is 40000000 times longer than it is wide; the limit is 20:1"},
+		{"body", "---\ntitle: Hi\n---\n\n![ok](ok.png)\n\n![strip](strip.png)\n", "post.md:7: image strip.png: 40000000×1 is 40000000 times longer"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var err error
+			start := time.Now()
+			n := allocated(func() { _, err = parseString(t, tt.src, files, ParseOptions{}) })
+			took := time.Since(start)
+			var errs Errors
+			if !errors.As(err, &errs) || !strings.Contains(err.Error(), tt.want) || errs.Code() != ETooLarge {
+				t.Fatalf("got %v, want an error with %q", err, tt.want)
+			}
+			if took > 2*time.Second {
+				t.Errorf("rejecting it took %v", took)
+			}
+			if n > 64<<20 {
+				t.Errorf("parsing allocated %d MiB", n>>20)
+			}
+		})
+	}
+}
+
+func TestCheckImage(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cfg  image.Config
+		want string // "" accepts
+	}{
+		{"photo", image.Config{ColorModel: color.YCbCrModel, Width: 6000, Height: 4000}, ""},
+		{"40 MP RGBA PNG", image.Config{ColorModel: color.NRGBAModel, Width: 8000, Height: 5000}, ""},
+		{"panorama 20:1", image.Config{ColorModel: color.YCbCrModel, Width: 20000, Height: 1000}, ""},
+		{"strip", image.Config{ColorModel: color.GrayModel, Width: 40_000_000, Height: 1}, "times longer"},
+		{"tall strip", image.Config{ColorModel: color.GrayModel, Width: 100, Height: 2001}, "times longer"},
+		{"40 MP 16-bit PNG", image.Config{ColorModel: color.NRGBA64Model, Width: 8000, Height: 5000}, "MiB to decode and resize; the limit is 512 MiB"},
+		{"pixels", image.Config{ColorModel: color.GrayModel, Width: 10000, Height: 10000}, "100.0 megapixels; the limit is 40"},
+		{"no pixels", image.Config{ColorModel: color.GrayModel, Width: 0, Height: 10}, "declares 0×10"},
+	} {
+		err := CheckImage(tt.cfg, DefaultLimits().Pixels)
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%s: got %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// A file whose header is fine but whose data is cut off or corrupt is
+// refused when the item is parsed, not by every channel at render time.
+func TestTruncatedImagesRejectedAtParse(t *testing.T) {
+	good := pngBytes(t, 64, 48)
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	var jb bytes.Buffer
+	if err := jpeg.Encode(&jb, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	corrupt := bytes.Clone(good)
+	corrupt[len(corrupt)-20] ^= 0xff // inside the IDAT data: the CRC no longer matches
+	files := fstest.MapFS{
+		"cut.png":     {Data: good[:len(good)-30]},
+		"cut.jpg":     {Data: jb.Bytes()[:jb.Len()/2]},
+		"corrupt.png": {Data: corrupt},
+	}
+	for name, line := range map[string]string{"cut.png": "post.md:4:", "cut.jpg": "post.md:4:", "corrupt.png": "post.md:4:"} {
+		_, err := parseString(t, "---\ntitle: Hi\n---\n![x]("+name+")\n", files, ParseOptions{})
+		if err == nil || !strings.Contains(err.Error(), line+" image "+name+": the ") || !strings.Contains(err.Error(), "truncated or corrupt") {
+			t.Errorf("%s: got %v", name, err)
+		}
+	}
+}
