@@ -70,11 +70,11 @@ func CheckImage(cfg image.Config, maxPixels int) error {
 	if w <= 0 || h <= 0 {
 		return fmt.Errorf("the image declares %d×%d pixels", w, h)
 	}
-	if px := int64(w) * int64(h); px > int64(maxPixels) {
-		return &limitError{fmt.Sprintf("%d×%d is %.1f megapixels; the limit is %.0f", w, h, float64(px)/1e6, float64(maxPixels)/1e6)}
-	}
 	if long, short := max(w, h), min(w, h); long > MaxImageAspect*short {
 		return &limitError{fmt.Sprintf("%d×%d is %d times longer than it is wide; the limit is %d:1", w, h, long/short, MaxImageAspect)}
+	}
+	if px := int64(w) * int64(h); px > int64(maxPixels) {
+		return &limitError{fmt.Sprintf("%d×%d is %.1f megapixels; the limit is %.0f", w, h, float64(px)/1e6, float64(maxPixels)/1e6)}
 	}
 	if c := ImageCost(w, h, cfg.ColorModel); c > MaxImageMemory {
 		return &limitError{fmt.Sprintf("%d×%d would take %d MiB to decode and resize; the limit is %d MiB", w, h, c>>20, MaxImageMemory>>20)}

@@ -2,83 +2,23 @@ package content
 
 import (
 	"bytes"
-	"compress/zlib"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
-	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/crosscast/crosscast/internal/imagetest"
 )
-
-// CraftPNG writes a valid w×h PNG of all-zero pixels chunk by chunk,
-// streaming the rows through zlib, so a file whose pixels would fill
-// gigabytes costs the test only its compressed size. colorType is 0 for
-// 8-bit grey, 6 for 8-bit RGBA.
-func craftPNG(t testing.TB, w, h uint32, colorType byte) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		binary.Write(&b, binary.BigEndian, uint32(len(data)))
-		b.WriteString(typ)
-		b.Write(data)
-		crc := crc32.NewIEEE()
-		crc.Write([]byte(typ))
-		crc.Write(data)
-		binary.Write(&b, binary.BigEndian, crc.Sum32())
-	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, colorType
-	chunk("IHDR", ihdr)
-	bpp := uint64(1)
-	if colorType == 6 {
-		bpp = 4
-	}
-	var z bytes.Buffer
-	zw, err := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zeros := make([]byte, 1<<16)
-	for range h {
-		// Each row is a filter byte (0, none) and its pixels, all zero.
-		for left := 1 + uint64(w)*bpp; left > 0; {
-			n := min(left, uint64(len(zeros)))
-			zw.Write(zeros[:n])
-			left -= n
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	chunk("IDAT", z.Bytes())
-	chunk("IEND", nil)
-	return b.Bytes()
-}
-
-// allocated runs f and returns how many bytes it allocated in all.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // The crash-loop PNG of issue 15: 40,000,000×1 pixels in a few tens of
 // KB passes a 40 MP check, and resizing it took ~3.8 GB. Parsing must
 // refuse it with a positioned error, fast, without allocating for it.
 func TestCrashLoopPNGRejectedAtParse(t *testing.T) {
-	bomb := craftPNG(t, 40_000_000, 1, 0)
+	bomb := imagetest.CraftPNG(t, 40_000_000, 1, 0)
 	t.Logf("the crafted PNG is %d KB", len(bomb)>>10)
 	files := fstest.MapFS{"strip.png": {Data: bomb}, "ok.png": {Data: pngBytes(t, 4, 4)}}
 	for _, tt := range []struct {
@@ -90,7 +30,7 @@ func TestCrashLoopPNGRejectedAtParse(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
 			start := time.Now()
-			n := allocated(func() { _, err = parseString(t, tt.src, files, ParseOptions{}) })
+			n := imagetest.Allocated(func() { _, err = parseString(t, tt.src, files, ParseOptions{}) })
 			took := time.Since(start)
 			var errs Errors
 			if !errors.As(err, &errs) || !strings.Contains(err.Error(), tt.want) || errs.Code() != ETooLarge {

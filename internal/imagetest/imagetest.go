@@ -1,0 +1,71 @@
+// Package imagetest makes image files for tests: hostile ones that would
+// be costly to encode the ordinary way.
+package imagetest
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"hash/crc32"
+	"runtime"
+	"testing"
+)
+
+// CraftPNG writes a valid w×h PNG of all-zero pixels chunk by chunk,
+// streaming the rows through zlib, so a file whose pixels would fill
+// gigabytes costs the test only its compressed size. colorType is 0 for
+// 8-bit grey, 6 for 8-bit RGBA.
+func CraftPNG(t testing.TB, w, h uint32, colorType byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(typ)
+		b.Write(data)
+		crc := crc32.NewIEEE()
+		crc.Write([]byte(typ))
+		crc.Write(data)
+		binary.Write(&b, binary.BigEndian, crc.Sum32())
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, colorType
+	chunk("IHDR", ihdr)
+	bpp := uint64(1)
+	if colorType == 6 {
+		bpp = 4
+	}
+	var z bytes.Buffer
+	zw, err := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zeros := make([]byte, 1<<16)
+	for range h {
+		// Each row is a filter byte (0, none) and its pixels, all zero.
+		for left := 1 + uint64(w)*bpp; left > 0; {
+			n := min(left, uint64(len(zeros)))
+			zw.Write(zeros[:n])
+			left -= n
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	chunk("IDAT", z.Bytes())
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
+// Allocated runs f and returns how many bytes it allocated in all
+// (cumulative, so freed garbage counts too).
+func Allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
