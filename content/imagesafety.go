@@ -70,14 +70,24 @@ func CheckImage(cfg image.Config, maxPixels int) error {
 	if w <= 0 || h <= 0 {
 		return fmt.Errorf("the image declares %d×%d pixels", w, h)
 	}
-	if long, short := max(w, h), min(w, h); long > MaxImageAspect*short {
-		return &limitError{fmt.Sprintf("%d×%d is %d times longer than it is wide; the limit is %d:1", w, h, long/short, MaxImageAspect)}
+	if err := CheckAspect(w, h); err != nil {
+		return err
 	}
 	if px := int64(w) * int64(h); px > int64(maxPixels) {
 		return &limitError{fmt.Sprintf("%d×%d is %.1f megapixels; the limit is %.0f", w, h, float64(px)/1e6, float64(maxPixels)/1e6)}
 	}
 	if c := ImageCost(w, h, cfg.ColorModel); c > MaxImageMemory {
 		return &limitError{fmt.Sprintf("%d×%d would take %d MiB to decode and resize; the limit is %d MiB", w, h, c>>20, MaxImageMemory>>20)}
+	}
+	return nil
+}
+
+// CheckAspect refuses a shape more than MaxImageAspect times longer than
+// it is wide (w and h are positive). Vector logos, which have no pixel
+// count, are held to it too: they are drawn in boxes of their shape.
+func CheckAspect(w, h int) error {
+	if long, short := max(w, h), min(w, h); long > MaxImageAspect*short {
+		return &limitError{fmt.Sprintf("%d×%d is %d times longer than it is wide; the limit is %d:1", w, h, long/short, MaxImageAspect)}
 	}
 	return nil
 }
