@@ -391,7 +391,7 @@ func (b *Brand) loadFiles(d *diags, fsys fs.FS, pos func(string) (int, int)) {
 			d.errorf(l, c, field, EInvalid, "%q must be a file inside the brand folder", name)
 			return
 		}
-		data, err := readLimited(fsys, p, 4<<20)
+		data, err := readLimited(fsys, p, MaxFontBytes) // the bound for every kit file, logos too
 		if err != nil {
 			d.errorf(l, c, field, codeFor(err), "%s: %v", name, err)
 			return
@@ -401,6 +401,12 @@ func (b *Brand) loadFiles(d *diags, fsys fs.FS, pos func(string) (int, int)) {
 			// Logos are drawn by every channel: refuse one that cannot
 			// be, and publish SVG only sanitized.
 			if data, f.Width, f.Height, err = prepareLogo(p, data); err != nil {
+				d.errorf(l, c, field, codeFor(err), "%s: %v", name, err)
+				return
+			}
+		}
+		if strings.HasPrefix(field, "fonts.files.") {
+			if err := CheckFont(data); err != nil {
 				d.errorf(l, c, field, codeFor(err), "%s: %v", name, err)
 				return
 			}

@@ -9,6 +9,8 @@ import (
 	"hash/crc32"
 	"runtime"
 	"testing"
+
+	"golang.org/x/image/font/gofont/goregular"
 )
 
 // CraftPNG writes a valid w×h PNG of all-zero pixels chunk by chunk,
@@ -68,4 +70,22 @@ func Allocated(f func()) uint64 {
 	f()
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc
+}
+
+// HostileFont is Go Regular with its head table saying 1 unit per em:
+// valid to the font parser, but every outline becomes thousands of ems.
+func HostileFont(t testing.TB) []byte {
+	t.Helper()
+	f := append([]byte(nil), goregular.TTF...)
+	n := int(binary.BigEndian.Uint16(f[4:]))
+	for i := range n {
+		rec := f[12+16*i:]
+		if string(rec[:4]) == "head" {
+			off := binary.BigEndian.Uint32(rec[8:])
+			binary.BigEndian.PutUint16(f[off+18:], 1)
+			return f
+		}
+	}
+	t.Fatal("no head table")
+	return nil
 }
