@@ -99,7 +99,7 @@ type svgWriter struct {
 	depth  int  // open elements written
 	skip   int  // >0 inside a dropped element: its depth below it
 	rooted bool // the root <svg> was written
-	// unwrapped records, per open input element, whether it was
+	// open records, per open input element, whether it was
 	// written, so its end tag is written or not to match.
 	open    []bool
 	inStyle bool

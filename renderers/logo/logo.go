@@ -33,8 +33,8 @@ const maxLogoPixels = 16_000_000
 // maxSVGTexts and maxSVGTextRunes bound the text an SVG logo has drawn
 // in the Go fonts, so a file of many texts cannot keep a render busy.
 const (
-	maxSVGTexts     = 32
-	maxSVGTextRunes = 200
+	maxSVGTexts     = 16
+	maxSVGTextRunes = 100
 )
 
 // Rasterizer draws logos and keeps what it drew. It is safe for
