@@ -22,9 +22,10 @@ const (
 	MaxImageAspect = 20
 
 	// MaxImageMemory is what decoding one image and making its
-	// derivatives may allocate at its peak (see ImageCost). It admits a
-	// 40 MP 8-bit RGBA PNG (about 480 MiB) and refuses a 40 MP 16-bit
-	// one, keeping one render well under 1 GiB.
+	// derivatives may allocate at its peak (see ImageCost; a progressive
+	// JPEG's coefficients count too). It admits a 40 MP 8-bit RGBA PNG
+	// (about 460 MiB) or baseline JPEG, and refuses a 40 MP 16-bit PNG
+	// or progressive 4:2:0 JPEG, keeping one render well under 1 GiB.
 	MaxImageMemory = 512 << 20
 )
 
@@ -103,6 +104,11 @@ func DecodeChecked(data []byte, maxPixels int) (image.Image, string, error) {
 	if err := CheckImage(cfg, maxPixels); err != nil {
 		return nil, format, err
 	}
+	if extra := progressiveJPEGBytes(data); extra > 0 {
+		if c := ImageCost(cfg.Width, cfg.Height, cfg.ColorModel) + extra; c > MaxImageMemory {
+			return nil, format, &limitError{fmt.Sprintf("%d×%d as a progressive JPEG would take %d MiB to decode and resize; the limit is %d MiB", cfg.Width, cfg.Height, c>>20, MaxImageMemory>>20)}
+		}
+	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, format, fmt.Errorf("the %s image is truncated or corrupt (%v)", format, err)
@@ -111,4 +117,66 @@ func DecodeChecked(data []byte, maxPixels int) (image.Image, string, error) {
 		return nil, format, fmt.Errorf("the %s image decodes to %d×%d, not the %d×%d its header says", format, b.Dx(), b.Dy(), cfg.Width, cfg.Height)
 	}
 	return img, format, nil
+}
+
+// progressiveJPEGBytes is what Go's JPEG decoder keeps on top of the
+// image for a progressive JPEG: every component's DCT coefficients until
+// the last scan, 4 bytes per coefficient, one coefficient per pixel of
+// the component at its sampling. It reads only the frame header; 0 for
+// anything else.
+func progressiveJPEGBytes(data []byte) int64 {
+	if len(data) < 4 || data[0] != 0xff || data[1] != 0xd8 {
+		return 0
+	}
+	for i := 2; i+4 <= len(data); {
+		if data[i] != 0xff {
+			return 0
+		}
+		marker := data[i+1]
+		if marker == 0xff { // fill byte
+			i++
+			continue
+		}
+		if marker == 0x01 || marker >= 0xd0 && marker <= 0xd8 { // no length
+			i += 2
+			continue
+		}
+		n := int(data[i+2])<<8 | int(data[i+3])
+		seg := data[i+4 : min(len(data), i+2+n)]
+		switch {
+		case marker == 0xc2 || marker == 0xc6 || marker == 0xca || marker == 0xce: // progressive SOFs
+			return coefficientBytes(seg)
+		case marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc,
+			marker == 0xda: // another frame type, or the first scan
+			return 0
+		}
+		i += 2 + n
+	}
+	return 0
+}
+
+// coefficientBytes reads a frame header (precision, height, width,
+// components with their sampling factors).
+func coefficientBytes(sof []byte) int64 {
+	if len(sof) < 6 {
+		return 0
+	}
+	h, w, nc := int64(sof[1])<<8|int64(sof[2]), int64(sof[3])<<8|int64(sof[4]), int(sof[5])
+	if len(sof) < 6+3*nc {
+		return 0
+	}
+	var hmax, vmax int64 = 1, 1
+	for c := range nc {
+		f := sof[6+3*c+1]
+		hmax, vmax = max(hmax, int64(f>>4)), max(vmax, int64(f&15))
+	}
+	var total int64
+	for c := range nc {
+		f := sof[6+3*c+1]
+		hi, vi := max(1, int64(f>>4)), max(1, int64(f&15))
+		// Whole 8×8 blocks of the component, of 64 int32 each.
+		bw, bh := (w*hi/hmax+7)/8, (h*vi/vmax+7)/8
+		total += (bw + 1) * (bh + 1) * 64 * 4
+	}
+	return total
 }

@@ -94,3 +94,46 @@ func TestTruncatedImagesRejectedAtParse(t *testing.T) {
 		}
 	}
 }
+
+// jpegWithFrame is a small baseline JPEG whose frame header is patched
+// to claim w×h pixels and, when progressive, to be a progressive frame
+// (SOF2): enough for the header checks, which never reach the scans.
+func jpegWithFrame(t *testing.T, w, h int, progressive bool) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, image.NewRGBA(image.Rect(0, 0, 16, 16)), nil); err != nil {
+		t.Fatal(err)
+	}
+	data := b.Bytes()
+	i := bytes.Index(data, []byte{0xff, 0xc0})
+	if i < 0 {
+		t.Fatal("no SOF0")
+	}
+	if progressive {
+		data[i+1] = 0xc2
+	}
+	data[i+5], data[i+6] = byte(h>>8), byte(h)
+	data[i+7], data[i+8] = byte(w>>8), byte(w)
+	return data
+}
+
+// A progressive JPEG keeps every DCT coefficient while it decodes (4
+// bytes per pixel and component): the budget counts them.
+func TestProgressiveJPEGBudget(t *testing.T) {
+	if n := progressiveJPEGBytes(jpegWithFrame(t, 16, 16, false)); n != 0 {
+		t.Errorf("baseline counted %d bytes", n)
+	}
+	// 4:2:0: luma 4 bytes per pixel, each chroma a quarter of that.
+	if n := progressiveJPEGBytes(jpegWithFrame(t, 800, 800, true)); n < 800*800*6 || n > 800*800*7 {
+		t.Errorf("800×800 progressive: %d bytes", n)
+	}
+	_, _, err := DecodeChecked(jpegWithFrame(t, 7000, 6000, true), 100_000_000)
+	if err == nil || !strings.Contains(err.Error(), "as a progressive JPEG would take") {
+		t.Errorf("7000×6000 progressive: %v", err)
+	}
+	// The same size, baseline, is within the budget (and then found cut off).
+	_, _, err = DecodeChecked(jpegWithFrame(t, 7000, 6000, false), 100_000_000)
+	if err == nil || !strings.Contains(err.Error(), "truncated or corrupt") {
+		t.Errorf("7000×6000 baseline: %v", err)
+	}
+}
