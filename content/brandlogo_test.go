@@ -24,6 +24,7 @@ func TestBrandLogoMustBeDrawable(t *testing.T) {
 		want       string
 	}{
 		{"svg without size", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><rect width="10" height="10"/></svg>`), "brand.yaml:9:3: logo.src: logo.svg: the SVG has no viewBox or width and height"},
+		{"svg of 1e9", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="1e9" height="1e9" viewBox="0 0 1e9 1e9"/>`), "brand.yaml:9:3: logo.src: logo.svg: the SVG has no viewBox or width and height between 1 and 100000"},
 		{"svg needle", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 100000"/>`), "brand.yaml:9:3: logo.src: logo.svg: 1×100000 is 100000 times longer"},
 		{"not xml", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect`), "brand.yaml:9:3: logo.src: logo.svg: not a well-formed SVG"},
 		{"truncated png", "logo.png", png[:len(png)-20], "brand.yaml:9:3: logo.src: logo.png: the png image is truncated or corrupt"},

@@ -8,7 +8,9 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"runtime"
+	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/image/font/gofont/goregular"
 )
@@ -88,4 +90,15 @@ func HostileFont(t testing.TB) []byte {
 	}
 	t.Fatal("no head table")
 	return nil
+}
+
+// CPUTime runs f and returns the CPU time the process spent meanwhile
+// (user and system, every goroutine): unlike wall time, it does not grow
+// when other work shares the machine.
+func CPUTime(f func()) time.Duration {
+	var before, after syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	f()
+	syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+	return time.Duration(after.Utime.Nano()+after.Stime.Nano()) - time.Duration(before.Utime.Nano()+before.Stime.Nano())
 }
