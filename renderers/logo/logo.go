@@ -27,9 +27,6 @@ import (
 	"github.com/crosscast/crosscast/content"
 )
 
-// maxLogoPixels bounds a raster logo before it is decoded.
-const maxLogoPixels = 16_000_000
-
 // maxSVGTexts and maxSVGTextRunes bound the text an SVG logo has drawn
 // in the Go fonts, so a file of many texts cannot keep a render busy.
 const (
@@ -91,7 +88,7 @@ func (r *Rasterizer) Raster(f *content.BrandFile, height, maxW int) (img *image.
 }
 
 func bitmapLogo(data []byte, height, maxW int) (*image.RGBA, error) {
-	src, _, err := content.DecodeChecked(data, maxLogoPixels)
+	src, _, err := content.DecodeChecked(data, content.MaxLogoPixels)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +107,7 @@ func bitmapLogo(data []byte, height, maxW int) (*image.RGBA, error) {
 // a caller asks for follows the logo's own shape, so a needle-shaped
 // logo would otherwise ask for millions of pixels on one side.
 func checkOutput(w, h int) error {
-	return content.CheckImage(image.Config{ColorModel: color.RGBAModel, Width: w, Height: h}, maxLogoPixels)
+	return content.CheckImage(image.Config{ColorModel: color.RGBAModel, Width: w, Height: h}, content.MaxLogoPixels)
 }
 
 // fitBox scales a w×h box to height pixels tall, or less if that would be
