@@ -48,6 +48,7 @@ tools:
 FUZZ = $(GO) test -run='^$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s
 fuzz:
 	$(FUZZ) -fuzz=FuzzParse ./content
+	$(FUZZ) -fuzz=FuzzSanitizeSVG ./content
 	$(FUZZ) -fuzz=FuzzSanitize ./renderers/markup
 	$(FUZZ) -fuzz=FuzzReadBundle ./server
 	$(FUZZ) -fuzz=FuzzClip ./renderers/catalog

@@ -1,12 +1,10 @@
 package content
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"image"
 	_ "image/gif" // register the formats DecodeConfig may meet
 	_ "image/jpeg"
 	_ "image/png"
@@ -95,9 +93,10 @@ func collectImages(d *diags, it *Item, fsys fs.FS, name string, lim Limits, fm [
 	}
 }
 
-// loadAsset reads an image file and checks its dimensions with
-// image.DecodeConfig, which reads only the header: a decompression bomb is
-// refused before a single pixel is decoded.
+// loadAsset reads an image file and checks the size its header declares
+// against the limits and the memory budget (CheckImage) before a single
+// pixel is decoded: a decompression bomb or a 40,000,000×1 strip is
+// refused without allocating for it.
 func loadAsset(fsys fs.FS, name string, lim Limits) (*Asset, error) {
 	if fsys == nil {
 		return nil, fmt.Errorf("%w: the item was submitted without files", fs.ErrNotExist)
@@ -116,16 +115,14 @@ func loadAsset(fsys fs.FS, name string, lim Limits) (*Asset, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	// The header is checked against the memory budget before any pixel
+	// is decoded; then the whole file is decoded once, so a truncated or
+	// corrupt image is refused here rather than failing every channel.
+	img, format, err := DecodeChecked(data, lim.Pixels)
 	if err != nil {
-		return nil, fmt.Errorf("not a JPEG, PNG or GIF image (%v)", err)
+		return nil, err
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, errors.New("the image has no pixels")
-	}
-	if px := int64(cfg.Width) * int64(cfg.Height); px > int64(lim.Pixels) {
-		return nil, &limitError{fmt.Sprintf("%d×%d is %.1f megapixels; the limit is %d", cfg.Width, cfg.Height, float64(px)/1e6, lim.Pixels/1_000_000)}
-	}
+	b := img.Bounds()
 	sum := sha256.Sum256(data)
-	return &Asset{Name: name, Data: data, Format: format, Width: cfg.Width, Height: cfg.Height, SHA256: hex.EncodeToString(sum[:])}, nil
+	return &Asset{Name: name, Data: data, Format: format, Width: b.Dx(), Height: b.Dy(), SHA256: hex.EncodeToString(sum[:])}, nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"fmt"
-	"image"
 	"io/fs"
 	"math"
 	"net/url"
@@ -434,18 +433,28 @@ func (b *Brand) loadFiles(d *diags, fsys fs.FS, pos func(string) (int, int)) {
 			d.errorf(l, c, field, EInvalid, "%q must be a file inside the brand folder", name)
 			return
 		}
-		data, err := readLimited(fsys, p, 4<<20)
+		data, err := readLimited(fsys, p, MaxFontBytes) // the bound for every kit file, logos too
 		if err != nil {
 			d.errorf(l, c, field, codeFor(err), "%s: %v", name, err)
 			return
 		}
-		sum := sha256.Sum256(data)
-		f := &BrandFile{Name: p, Data: data, SHA256: hex.EncodeToString(sum[:])}
-		if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
-			f.Width, f.Height = cfg.Width, cfg.Height
-		} else if strings.HasSuffix(strings.ToLower(p), ".svg") {
-			f.Width, f.Height = svgSize(data)
+		f := &BrandFile{Name: p}
+		if strings.HasPrefix(field, "logo.") {
+			// Logos are drawn by every channel: refuse one that cannot
+			// be, and publish SVG only sanitized.
+			if data, f.Width, f.Height, err = prepareLogo(p, data); err != nil {
+				d.errorf(l, c, field, codeFor(err), "%s: %v", name, err)
+				return
+			}
 		}
+		if strings.HasPrefix(field, "fonts.files.") {
+			if err := CheckFont(data); err != nil {
+				d.errorf(l, c, field, codeFor(err), "%s: %v", name, err)
+				return
+			}
+		}
+		sum := sha256.Sum256(data)
+		f.Data, f.SHA256 = data, hex.EncodeToString(sum[:])
 		b.Files[name] = f
 	}
 	if b.Logo.Src == "" {
@@ -530,7 +539,7 @@ func svgSize(data []byte) (w, h int) {
 			fw, _ = strconv.ParseFloat(strings.TrimSuffix(ws, "px"), 64)
 			fh, _ = strconv.ParseFloat(strings.TrimSuffix(hs, "px"), 64)
 		}
-		if fw <= 0 || fh <= 0 || fw > 1e5 || fh > 1e5 {
+		if fw <= 0 || fh <= 0 || fw > maxSVGSide || fh > maxSVGSide {
 			return 0, 0
 		}
 		return int(math.Round(fw)), int(math.Round(fh))

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/crosscast/crosscast/internal/imagetest"
 )
 
 func parseString(t *testing.T, src string, files fstest.MapFS, opts ParseOptions) (*Item, error) {
@@ -150,7 +152,8 @@ func TestParseLimits(t *testing.T) {
 	})
 	t.Run("exactly 50 images and 40 MP pass", func(t *testing.T) {
 		src := "---\ntitle: Hi\nhero: big.png\n---\n" + strings.Repeat("![a](a.png)\n", 49)
-		files := fstest.MapFS{"a.png": {Data: pngBytes(t, 2, 2)}, "big.png": {Data: bombHeader(8000, 5000)}}
+		// A real 40 MP file: every image is decoded once at parse time.
+		files := fstest.MapFS{"a.png": {Data: pngBytes(t, 2, 2)}, "big.png": {Data: imagetest.CraftPNG(t, 8000, 5000, 6)}}
 		if _, err := parseString(t, src, files, ParseOptions{}); err != nil {
 			t.Fatal(err)
 		}

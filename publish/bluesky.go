@@ -11,12 +11,15 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"golang.org/x/image/draw"
+
+	"github.com/crosscast/crosscast/content"
 )
 
 // Bluesky posts to one account through its PDS (XRPC over HTTP).
@@ -258,7 +261,9 @@ func FitJPEG(data []byte, limit int) ([]byte, error) {
 	if len(data) <= limit {
 		return data, nil
 	}
-	img, _, err := image.Decode(bytes.NewReader(data))
+	// The same memory budget as every other decode (the file is a
+	// rendered card or photo, but a stored one may predate the checks).
+	img, _, err := content.DecodeChecked(data, math.MaxInt)
 	if err != nil {
 		return nil, err
 	}

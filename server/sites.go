@@ -8,6 +8,12 @@ import (
 	"strings"
 )
 
+// sitesCSP sandboxes everything under /sites: the files are a brand's
+// (its SVG logo, pages built from writers' items) but are served on the
+// UI's origin, so no script in them may run there, even in a file opened
+// directly. Styles, images and fonts still load, as on the real host.
+const sitesCSP = "sandbox; script-src 'none'; object-src 'none'; base-uri 'none'"
+
 // sites serves the published static sites under /sites/{brand}/, as a
 // preview of what a static host would serve. Folders without an
 // index.html are not listed.
@@ -22,6 +28,7 @@ func (s *Server) sites(root string) http.Handler {
 			}
 		}
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", sitesCSP)
 		files.ServeHTTP(w, r)
 	}))
 }

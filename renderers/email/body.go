@@ -74,8 +74,13 @@ func (r *Renderer) images(ctx context.Context, it *content.Item, b *content.Bran
 // logoImage is the logo as a PNG at twice its display width (the brand's
 // logo.width), since Gmail and Outlook show no SVG.
 func (r *Renderer) logoImage(ctx context.Context, imgs *emailImages, b *content.Brand, f *content.BrandFile) (*emailImage, error) {
-	if f == nil || f.Width <= 0 || f.Height <= 0 {
-		return nil, nil
+	if f == nil {
+		return nil, nil // the header names the brand instead
+	}
+	if f.Width <= 0 || f.Height <= 0 {
+		// content.LoadBrand refuses such a logo; a brand that skipped it
+		// gets the reason here, not a template's nil pointer.
+		return nil, fmt.Errorf("logo %s: its size is unknown (an SVG needs a viewBox), so it cannot be drawn", f.Name)
 	}
 	w := min(b.Logo.Width, Width-64)
 	h := int(math.Round(float64(f.Height) * float64(w) / float64(f.Width)))

@@ -11,6 +11,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"math"
 	"path"
 	"slices"
 	"strings"
@@ -130,12 +131,16 @@ func (c *Cache) Load(ctx context.Context, key string) (Variant, bool) { return c
 // Store keeps v under key.
 func (c *Cache) Store(ctx context.Context, key string, v Variant) { c.put(ctx, key, v) }
 
-// Decode decodes an asset's image (its size was checked when the item was
-// parsed, before any decoding).
+// Decode decodes an asset's image. Its header is checked against the
+// memory budget first (content.CheckImage), even though content.Parse
+// did so already: an asset from elsewhere, or stored before a check
+// existed, must not take the process down either.
 func Decode(a *content.Asset) (image.Image, error) { return decode(a) }
 
 func decode(a *content.Asset) (image.Image, error) {
-	img, _, err := image.Decode(bytes.NewReader(a.Data))
+	// The pixel limit is the item's business; the budget alone bounds
+	// what this process allocates.
+	img, _, err := content.DecodeChecked(a.Data, math.MaxInt)
 	if err != nil {
 		return nil, fmt.Errorf("decoding %s: %w", a.Name, err)
 	}

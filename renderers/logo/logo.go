@@ -27,8 +27,12 @@ import (
 	"github.com/crosscast/crosscast/content"
 )
 
-// maxLogoPixels bounds a raster logo before it is decoded.
-const maxLogoPixels = 16 << 20
+// maxSVGTexts and maxSVGTextRunes bound the text an SVG logo has drawn
+// in the Go fonts, so a file of many texts cannot keep a render busy.
+const (
+	maxSVGTexts     = 16
+	maxSVGTextRunes = 100
+)
 
 // Rasterizer draws logos and keeps what it drew. It is safe for
 // concurrent use.
@@ -84,22 +88,26 @@ func (r *Rasterizer) Raster(f *content.BrandFile, height, maxW int) (img *image.
 }
 
 func bitmapLogo(data []byte, height, maxW int) (*image.RGBA, error) {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	src, _, err := content.DecodeChecked(data, content.MaxLogoPixels)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxLogoPixels {
-		return nil, fmt.Errorf("%d×%d pixels is too large for a logo", cfg.Width, cfg.Height)
-	}
-	src, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
+	b := src.Bounds()
+	w, h := fitBox(float64(b.Dx()), float64(b.Dy()), height, maxW)
+	if err := checkOutput(w, h); err != nil {
 		return nil, err
 	}
-	w, h := fitBox(float64(cfg.Width), float64(cfg.Height), height, maxW)
 	scaled := imaging.Resize(src, w, h, imaging.CatmullRom)
 	out := image.NewRGBA(scaled.Rect)
 	draw.Draw(out, out.Rect, scaled, image.Point{}, draw.Src)
 	return out, nil
+}
+
+// checkOutput applies the image budget to the logo being drawn: the box
+// a caller asks for follows the logo's own shape, so a needle-shaped
+// logo would otherwise ask for millions of pixels on one side.
+func checkOutput(w, h int) error {
+	return content.CheckImage(image.Config{ColorModel: color.RGBAModel, Width: w, Height: h}, content.MaxLogoPixels)
 }
 
 // fitBox scales a w×h box to height pixels tall, or less if that would be
@@ -122,12 +130,19 @@ func (r *Rasterizer) svgLogo(data []byte, height, maxW int) (*image.RGBA, error)
 		return nil, errors.New("the SVG has no viewBox or size")
 	}
 	w, h := fitBox(vb.W, vb.H, height, maxW)
+	if err := checkOutput(w, h); err != nil {
+		return nil, err
+	}
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	icon.SetTarget(0, 0, float64(w), float64(h))
 	scanner := rasterx.NewScannerGV(w, h, img, img.Bounds())
 	icon.Draw(rasterx.NewDasher(w, h, scanner), 1)
 	scale := float64(w) / vb.W
-	for _, t := range SVGTexts(data) {
+	texts := SVGTexts(data)
+	if len(texts) > maxSVGTexts {
+		texts = texts[:maxSVGTexts] // a logo names the brand, not a page
+	}
+	for _, t := range texts {
 		if err := r.drawSVGText(img, t, scale, vb.X, vb.Y); err != nil {
 			return nil, err
 		}
@@ -217,7 +232,16 @@ func (r *Rasterizer) drawSVGText(dst *image.RGBA, t SVGText, scale, ox, oy float
 		fnt = r.bold
 	}
 	x := (t.X - ox) * scale
-	size := t.Size * scale
+	// A glyph is rasterised whole before it is clipped to the image, and
+	// its mask grows with the square of the size: text taller than the
+	// logo shows nothing more, so it is set no larger.
+	size := min(t.Size*scale, float64(dst.Bounds().Dy()))
+	if size < 1 {
+		return nil
+	}
+	if r := []rune(t.Text); len(r) > maxSVGTextRunes {
+		t.Text = string(r[:maxSVGTextRunes])
+	}
 	face, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone})
 	if err != nil {
 		return err

@@ -334,8 +334,11 @@ func (r *Renderer) chain(b *content.Brand, role string, fallback *opentype.Font)
 	}
 	v, ok := r.fonts.Load(f.SHA256)
 	if !ok {
-		fnt, err := opentype.Parse(f.Data)
-		if err != nil {
+		// Brand loading checked the font already; a brand that skipped
+		// that must not have a glyph rasterised into gigabytes either.
+		if err := content.CheckFont(f.Data); err != nil {
+			v = err
+		} else if fnt, err := opentype.Parse(f.Data); err != nil {
 			v = err
 		} else {
 			v = fnt
@@ -344,7 +347,7 @@ func (r *Renderer) chain(b *content.Brand, role string, fallback *opentype.Font)
 	}
 	if err, bad := v.(error); bad {
 		return fontChain{fallback}, content.Diagnostic{File: "brand.yaml", Field: "fonts.files." + role,
-			Message: fmt.Sprintf("%s is not a TrueType or OpenType font (%v); share cards use the Go font", f.Name, err)}, false
+			Message: fmt.Sprintf("%s cannot be used (%v); share cards use the Go font", f.Name, err)}, false
 	}
 	return fontChain{v.(*opentype.Font), fallback}, content.Diagnostic{}, true
 }

@@ -1,0 +1,75 @@
+package content
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"path"
+	"strings"
+
+	"github.com/srwiley/oksvg"
+)
+
+// MaxLogoPixels bounds a raster logo's declared size before it is
+// decoded (see CheckImage for the memory budget on top).
+const MaxLogoPixels = 16_000_000
+
+// maxSVGSide is the largest viewBox or width/height side accepted, in
+// user units; beyond it an SVG's size is not a drawing's.
+const maxSVGSide = 100_000
+
+// prepareLogo checks that every channel can draw a logo file (an email
+// without its logo fails to render) and returns the bytes to publish (an
+// SVG sanitized, see SanitizeSVG) with the logo's intrinsic size.
+func prepareLogo(name string, data []byte) (out []byte, w, h int, err error) {
+	if strings.EqualFold(path.Ext(name), ".svg") {
+		return prepareSVGLogo(data)
+	}
+	if _, _, err := image.DecodeConfig(bytes.NewReader(data)); err != nil {
+		return nil, 0, 0, fmt.Errorf("not an SVG, PNG, JPEG or GIF image (%v)", err)
+	}
+	img, _, err := DecodeChecked(data, MaxLogoPixels)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	b := img.Bounds()
+	return data, b.Dx(), b.Dy(), nil
+}
+
+func prepareSVGLogo(data []byte) (out []byte, w, h int, err error) {
+	clean, err := SanitizeSVG(data)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	w, h = svgSize(clean)
+	if w <= 0 || h <= 0 {
+		return nil, 0, 0, fmt.Errorf("the SVG has no viewBox or width and height between 1 and %d, so its shape is unknown", maxSVGSide)
+	}
+	if err := CheckAspect(w, h); err != nil {
+		return nil, 0, 0, err
+	}
+	if err := svgDrawable(clean); err != nil {
+		return nil, 0, 0, err
+	}
+	return clean, w, h, nil
+}
+
+// svgDrawable reads the SVG with the parser the channels draw it with,
+// which is third-party code: a panic in it is an error here, at load,
+// rather than at every render.
+func svgDrawable(data []byte) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("the SVG cannot be drawn (%v)", p)
+		}
+	}()
+	icon, err := oksvg.ReadIconStream(bytes.NewReader(data), oksvg.IgnoreErrorMode)
+	if err != nil {
+		return fmt.Errorf("the SVG cannot be drawn (%v)", err)
+	}
+	if icon.ViewBox.W <= 0 || icon.ViewBox.H <= 0 {
+		return errors.New("the SVG cannot be drawn: give its root element a viewBox")
+	}
+	return nil
+}
