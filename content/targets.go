@@ -139,8 +139,8 @@ func (b *Brand) validateTargets(fail func(field, format string, args ...any)) {
 					fail(f("to"), "must be %q or one plain address (a list or an ESP relay), not %q", ToSubscribers, t.To)
 				}
 			}
-			if t.Rate < 0 {
-				fail(f("rate"), "must be positive")
+			if t.Rate < 0 || t.Rate > 100_000 {
+				fail(f("rate"), "must be between 0 and 100000 messages a second, not %g", t.Rate)
 			}
 			if b.Email.FromAddress == "" {
 				fail("email.from_address", "is required to send email (target %s)", id)
