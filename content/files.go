@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 
 	"github.com/crosscast/crosscast/internal/safefs"
 )
@@ -41,4 +42,31 @@ func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 		}
 		return fmt.Sprintf("the file is %d bytes; at most %d bytes fit the front matter and body limits", size, limit)
 	})
+}
+
+// ParseFile parses the item file at path on disk, reading it and its
+// images only from inside its folder (see internal/safefs). The path is
+// the name in diagnostics unless opts.Name is set.
+func ParseFile(path string, opts ParseOptions) (*Item, error) {
+	if opts.Name == "" {
+		opts.Name = path
+	}
+	dir, err := safefs.OpenDir(filepath.Dir(path))
+	if err != nil {
+		return nil, Errors{{File: opts.Name, Code: codeFor(err), Message: err.Error()}}
+	}
+	defer dir.Close()
+	return Parse(dir, filepath.Base(path), opts)
+}
+
+// LoadBrandDir loads the brand kit in folder dir on disk, reading only
+// regular files inside it. The brand id defaults to the folder's name.
+func LoadBrandDir(dir string) (*Brand, error) {
+	name := filepath.Join(dir, "brand.yaml")
+	fsys, err := safefs.OpenDir(dir)
+	if err != nil {
+		return nil, Errors{{File: name, Code: codeFor(err), Message: err.Error()}}
+	}
+	defer fsys.Close()
+	return LoadBrand(fsys, filepath.Base(filepath.Clean(dir)), name)
 }

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -129,7 +128,7 @@ func renderLocal(ctx context.Context, item, brandDir, compat string, rs []render
 		}
 		return res
 	}
-	brand, err := content.LoadBrand(os.DirFS(brandDir), filepath.Base(filepath.Clean(brandDir)), filepath.Join(brandDir, "brand.yaml"))
+	brand, err := content.LoadBrandDir(brandDir)
 	if err != nil {
 		return fail(err)
 	}

@@ -59,7 +59,7 @@ func (m *Main) render(ctx context.Context, args []string) error {
 		rs = append(rs, r)
 	}
 
-	brand, err := content.LoadBrand(os.DirFS(*brandDir), filepath.Base(filepath.Clean(*brandDir)), filepath.Join(*brandDir, "brand.yaml"))
+	brand, err := content.LoadBrandDir(*brandDir)
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func parseAll(paths []string, opts content.ParseOptions) ([]*content.Item, error
 	for _, p := range paths {
 		o := opts
 		o.Name = p
-		it, err := content.Parse(os.DirFS(filepath.Dir(p)), filepath.Base(p), o)
+		it, err := content.ParseFile(p, o)
 		var ce content.Errors
 		switch {
 		case errors.As(err, &ce):
