@@ -29,13 +29,12 @@ import (
 // behind.
 func (m *Main) render(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("render", flag.ContinueOnError)
-	fset.SetOutput(m.Stderr)
 	brandDir := fset.String("brand", "", "brand kit `folder` (holding brand.yaml)")
 	outDir := fset.String("o", "out", "output `folder`")
 	chans := fset.String("channels", strings.Join(mapKeys(channels()), ","), "comma-separated `channels` to render")
 	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`")
 	quiet := fset.Bool("q", false, "do not print warnings")
-	if err := fset.Parse(reorderFlags(fset, args)); err != nil {
+	if err := m.parseFlags(fset, args, 0, -1); err != nil {
 		return err
 	}
 	if *brandDir == "" {

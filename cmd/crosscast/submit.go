@@ -27,13 +27,12 @@ import (
 // each item goes to POST /api/items as a multipart bundle.
 func (m *Main) submit(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("submit", flag.ContinueOnError)
-	fset.SetOutput(m.Stderr)
 	srv := fset.String("server", envOr(envServer, "http://localhost:8080"), "crosscast server `URL`")
 	brand := fset.String("brand", "", "brand `id` (default: the front matter's brand:)")
 	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`")
 	wait := fset.Bool("wait", false, "show each channel's progress until the item is rendered")
 	timeout := fset.Duration("timeout", 5*time.Minute, "how long --wait waits")
-	if err := fset.Parse(reorderFlags(fset, args)); err != nil {
+	if err := m.parseFlags(fset, args, 0, -1); err != nil {
 		return err
 	}
 	if fset.NArg() == 0 {
