@@ -130,3 +130,43 @@ func TestBrandErrorPositions(t *testing.T) {
 		}
 	})
 }
+
+// A brand's targets may read only the brand's own environment variables:
+// otherwise an admin of one brand sends the server's secrets (another
+// brand's token, say) to a host of their choosing.
+func TestBrandTargetEnvNames(t *testing.T) {
+	kit := func(id, env string) string {
+		return strings.Replace(okBrand, "name: Test Co", "id: "+id+"\nname: Test Co", 1) + `targets:
+  social:
+    kind: mastodon
+    instance: https://evil.example
+    token_env: ` + env + "\n"
+	}
+	ok := []struct{ id, env string }{
+		{"test", "CROSSCAST_TEST__MASTODON_TOKEN"},
+		{"kestrel-outlet", "CROSSCAST_KESTREL_OUTLET__TOKEN"},
+		{"a", "CROSSCAST_A__B"},
+	}
+	for _, tt := range ok {
+		if _, err := loadBrand(t, kit(tt.id, tt.env)); err != nil {
+			t.Errorf("%s naming %s: %v", tt.id, tt.env, err)
+		}
+	}
+	bad := []struct{ id, env string }{
+		{"test", "OTHER_BRAND_SECRET"},
+		{"test", "DATABASE_URL"},
+		{"test", "CROSSCAST_OTHER__TOKEN"},
+		{"test", "CROSSCAST_TEST_TOKEN"},               // no __ after the brand
+		{"test", "CROSSCAST_TEST__"},                   // nothing after it
+		{"test", "CROSSCAST_TEST___TOKEN"},             // the name may not start with _
+		{"a", "CROSSCAST_A__B__TOKEN"},                 // brand "a-b"'s would-be prefix is not "a"'s
+		{"kestrel", "CROSSCAST_KESTREL_OUTLET__TOKEN"}, // another brand's
+	}
+	for _, tt := range bad {
+		_, err := loadBrand(t, kit(tt.id, tt.env))
+		wantDiag(t, err, "brand.yaml:23:5: targets.social.token_env: names "+tt.env+", which is not one of this brand's variables")
+		if err != nil && !strings.Contains(err.Error(), "CROSSCAST_"+strings.ToUpper(strings.ReplaceAll(tt.id, "-", "_"))+"__") {
+			t.Errorf("%s: the error does not say which names are allowed: %v", tt.env, err)
+		}
+	}
+}
