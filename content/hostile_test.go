@@ -68,6 +68,8 @@ func TestParseErrorPositions(t *testing.T) {
 		{"mapping values", "---\ntitle: Hi\nsummary: a: b\n---\n", "post.md:3: YAML syntax: mapping values are not allowed"},
 		{"mapping values first line", "---\ntitle: a: b\n---\n", "post.md:2: YAML syntax: mapping values are not allowed"},
 		{"unclosed flow sequence", "---\ntitle: Hi\nsummary: x\ntags: [a, b\nauthor: Ann\n---\n", "post.md:4: YAML syntax: did not find expected ',' or ']'"},
+		{"unclosed flow sequence first line", "---\ntitle: [unclosed\n---\nText.\n", "post.md:2: YAML syntax: did not find expected ',' or ']'"},
+		{"unclosed nested flow", "---\ntitle: Hi\ntags: [a,\n  b, [c,\n  d]\n---\n", "post.md:3: YAML syntax: did not find expected ',' or ']'"},
 		{"unclosed flow mapping", "---\ntitle: Hi\nhero: {src: a.png\n---\n", "post.md:3: YAML syntax: did not find expected ',' or '}'"},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"bytes"
 	"regexp"
 	"strconv"
 	"strings"
@@ -30,12 +31,27 @@ func yamlSyntaxPos(src []byte, err error) (line, col int, msg string) {
 			line, col = offsetPos(src, off)
 			return line, col, msg
 		}
+	case strings.HasPrefix(msg, "did not find expected ',' or"):
+		return flowOpenLine(src, line), 0, msg
 	case isYAMLParserProblem(msg):
 		line++ // 0-based, and absent on the first line
 	case line == 0:
 		line = 1 // a scanner error on the first line
 	}
 	return line, 0, msg
+}
+
+// flowOpenLine corrects the line of an unclosed [ or {. yaml.v3 prints
+// the 0-based line of where the collection opened, except when that is
+// the first line (0), where it prints the line it gave up on instead.
+// So: if the 1-based line it names opens a collection, that is it; else
+// the collection opened on line 1.
+func flowOpenLine(src []byte, printed int) int {
+	lines := bytes.Split(src, []byte("\n"))
+	if l := printed + 1; printed > 0 && l <= len(lines) && bytes.ContainsAny(lines[l-1], "[{") {
+		return l
+	}
+	return 1
 }
 
 func isYAMLReaderProblem(msg string) bool {
