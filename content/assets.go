@@ -101,17 +101,15 @@ func loadAsset(fsys fs.FS, name string, lim Limits) (*Asset, error) {
 	if fsys == nil {
 		return nil, fmt.Errorf("%w: the item was submitted without files", fs.ErrNotExist)
 	}
-	st, err := fs.Stat(fsys, name)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w: no such file next to the item", fs.ErrNotExist)
+	data, err := readInput(fsys, name, lim.ImageBytes, func(size int64) string {
+		if size < 0 {
+			return fmt.Sprintf("the file grew past the limit of %d MB while it was read", lim.ImageBytes>>20)
 		}
-		return nil, err
+		return fmt.Sprintf("the file is %d MB; the limit is %d MB", size>>20, lim.ImageBytes>>20)
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: no such file next to the item", fs.ErrNotExist)
 	}
-	if st.Size() > lim.ImageBytes {
-		return nil, &limitError{fmt.Sprintf("the file is %d MB; the limit is %d MB", st.Size()>>20, lim.ImageBytes>>20)}
-	}
-	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return nil, err
 	}

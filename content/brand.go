@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 	"gopkg.in/yaml.v3"
@@ -214,24 +215,42 @@ var (
 	brandIDRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 )
 
+// Limits of a brand kit's files.
+const (
+	MaxBrandYAML = 256 << 10 // bytes of brand.yaml
+	MaxBrandFile = 4 << 20   // bytes of each logo or font
+)
+
 // LoadBrand reads brand.yaml and the files it names from fsys. id is used
 // when the file sets none (normally the folder's name). name is shown in
 // diagnostics.
 func LoadBrand(fsys fs.FS, id, name string) (*Brand, error) {
 	d := &diags{file: name}
-	src, err := readLimited(fsys, "brand.yaml", 256<<10)
+	src, err := readInput(fsys, "brand.yaml", MaxBrandYAML, func(size int64) string {
+		if size < 0 {
+			return fmt.Sprintf("brand.yaml grew past the limit of %d bytes (256 KiB) while it was read", MaxBrandYAML)
+		}
+		return fmt.Sprintf("brand.yaml is %d bytes; the limit is %d bytes (256 KiB)", size, MaxBrandYAML)
+	})
 	if err != nil {
 		return nil, Errors{{File: name, Code: codeFor(err), Message: err.Error()}}
+	}
+	if !utf8.Valid(src) {
+		line, col := offsetPos(src, firstInvalidUTF8(src))
+		d.errorf(line, col, "", EInvalid, "the file is not valid UTF-8 text")
+		return nil, d.err()
 	}
 	b := &Brand{}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, Errors{{File: name, Code: EInvalid, Message: "YAML syntax: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		line, col, msg := yamlSyntaxPos(src, err)
+		d.errorf(line, col, "", EInvalid, "YAML syntax: %s", msg)
+		return nil, d.err()
 	}
 	if len(doc.Content) == 0 {
 		return nil, Errors{{File: name, Code: EInvalid, Message: "brand.yaml is empty"}}
 	}
-	if rejectAliases(d, &doc) {
+	if rejectYAMLExtras(d, &doc) {
 		return nil, d.err()
 	}
 	decodeStrict(d, &doc, reflect.ValueOf(b).Elem(), "")
@@ -323,6 +342,11 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 	}
 	if b.Logo.Width == 0 {
 		b.Logo.Width = 160
+	} else if w := b.Logo.Width; w < 16 || w > 2000 {
+		fail("logo.width", "must be between 16 and 2000 pixels, not %d", w)
+	}
+	if n := b.Portal.TOCMinHeadings; n < 0 || n > 100 {
+		fail("portal.toc_min_headings", "must be between 1 and 100 headings, not %d", n)
 	}
 	if b.Logo.Alt == "" {
 		b.Logo.Alt = b.Name
@@ -336,8 +360,8 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 		if n.Profile.URL == "" {
 			fail("social."+n.ID+".url", "is required: the profile's web address")
 		}
-		if n.Profile.Limit < 0 {
-			fail("social."+n.ID+".limit", "must be positive")
+		if l := n.Profile.Limit; l < 0 || l > 100_000 {
+			fail("social."+n.ID+".limit", "must be between 1 and 100000 characters (or left out for the network's own), not %d", l)
 		}
 	}
 	for i, h := range b.Social.Hashtags {
@@ -433,7 +457,12 @@ func (b *Brand) loadFiles(d *diags, fsys fs.FS, pos func(string) (int, int)) {
 			d.errorf(l, c, field, EInvalid, "%q must be a file inside the brand folder", name)
 			return
 		}
-		data, err := readLimited(fsys, p, MaxFontBytes) // the bound for every kit file, logos too
+		data, err := readInput(fsys, p, MaxBrandFile, func(size int64) string {
+			if size < 0 {
+				return fmt.Sprintf("the file grew past the limit of %d bytes (4 MiB) while it was read", MaxBrandFile)
+			}
+			return fmt.Sprintf("the file is %d bytes; the limit is %d bytes (4 MiB)", size, MaxBrandFile)
+		})
 		if err != nil {
 			d.errorf(l, c, field, codeFor(err), "%s: %v", name, err)
 			return

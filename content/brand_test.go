@@ -249,15 +249,15 @@ func TestBrandTargets(t *testing.T) {
 targets:
   news:
     kind: smtp
-    host_env: TEST_SMTP_HOST
-    password_env: TEST_SMTP_PASSWORD
+    host_env: CROSSCAST_TEST__SMTP_HOST
+    password_env: CROSSCAST_TEST__SMTP_PASSWORD
     to: subscribers
   hook:
     kind: webhook
     channel: social
     network: linkedin
     url: https://hooks.test.example/in
-    secret_env: TEST_HOOK_SECRET
+    secret_env: CROSSCAST_TEST__HOOK_SECRET
 `
 	b, err := loadBrand(t, good)
 	if err != nil {
@@ -271,9 +271,9 @@ targets:
 		t.Errorf("channels %v, network %q", ch, ts[1].TargetNetwork())
 	}
 	bad := []struct{ edit, want string }{
-		{"password_env: TEST_SMTP_PASSWORD|password_env: hunter2-secret", `brand.yaml:23:5: targets.news.password_env: must name an environment variable`},
+		{"password_env: CROSSCAST_TEST__SMTP_PASSWORD|password_env: hunter2-secret", `brand.yaml:23:5: targets.news.password_env: must name an environment variable`},
 		{"kind: smtp|kind: carrier-pigeon", `targets.news.kind: must be smtp, mastodon, bluesky or webhook`},
-		{"    host_env: TEST_SMTP_HOST\n|", `targets.news.host_env: is required`},
+		{"    host_env: CROSSCAST_TEST__SMTP_HOST\n|", `targets.news.host_env: is required`},
 		{"to: subscribers|to: Ann <ann@test.example>", `targets.news.to: must be "subscribers" or one plain address`},
 		{"url: https://hooks.test.example/in|url: https://user:pw@hooks.test.example/in", `targets.hook.url: must be an absolute http(s) URL without credentials`},
 		{"    network: linkedin\n|", `targets.hook.network: is required for social`},

@@ -80,7 +80,8 @@ func ParseBytes(fsys fs.FS, name string, src []byte, opts ParseOptions) (*Item, 
 	lim := opts.limits()
 	d := &diags{file: opts.Name}
 	if !utf8.Valid(src) {
-		d.errorf(0, 0, "", EInvalid, "the file is not valid UTF-8 text")
+		line, col := offsetPos(src, firstInvalidUTF8(src))
+		d.errorf(line, col, "", EInvalid, "the file is not valid UTF-8 text")
 		return nil, d.err()
 	}
 	fm, body, bodyLine, ok := splitFrontMatter(d, src, lim)
@@ -115,20 +116,6 @@ func (o ParseOptions) limits() Limits {
 		return DefaultLimits()
 	}
 	return o.Limits
-}
-
-func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
-	if fsys == nil {
-		return nil, fmt.Errorf("%w: no files were given", fs.ErrNotExist)
-	}
-	if st, err := fs.Stat(fsys, name); err != nil {
-		return nil, err
-	} else if st.IsDir() {
-		return nil, fmt.Errorf("%s is a folder", name)
-	} else if st.Size() > limit {
-		return nil, &limitError{fmt.Sprintf("the file is %d bytes; at most %d bytes fit the front matter and body limits", st.Size(), limit)}
-	}
-	return fs.ReadFile(fsys, name)
 }
 
 type limitError struct{ msg string }
@@ -195,27 +182,20 @@ func splitFrontMatter(d *diags, src []byte, lim Limits) (fm, body []byte, bodyLi
 	return nil, nil, 0, false
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // decodeFrontMatter decodes fm into out. It reports false when the YAML
 // cannot be read at all; field errors are collected and decoding goes on,
 // so one run reports every problem.
 func decodeFrontMatter(d *diags, fm []byte, out *FrontMatter, compat string) bool {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(fm, &doc); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := 0
-		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-			fmt.Sscan(m[1], &line)
-			msg = m[2]
-		}
-		d.errorf(line, 0, "", EInvalid, "YAML syntax: %s", msg)
+		line, col, msg := yamlSyntaxPos(fm, err)
+		d.errorf(line, col, "", EInvalid, "YAML syntax: %s", msg)
 		return false
 	}
 	if len(doc.Content) == 0 {
 		return true
 	}
-	if rejectAliases(d, &doc) {
+	if rejectYAMLExtras(d, &doc) {
 		return false
 	}
 	root := doc.Content[0]
@@ -320,7 +300,7 @@ func validate(d *diags, it *Item, fm []byte, opts ParseOptions) {
 		if !p.Price.Set {
 			fmErr("product", EInvalid, "product.price is required")
 		}
-		if !currRE.MatchString(p.Currency) {
+		if !ValidCurrency(p.Currency) {
 			fmErr("product", EInvalid, "product.currency must be an ISO 4217 code like EUR, not %q", p.Currency)
 		}
 		if p.Availability == "" {

@@ -100,7 +100,7 @@ func TestParseErrors(t *testing.T) {
 		{"javascript image", "---\ntitle: Hi\n---\n![alt](javascript:alert(1))\n", []string{"only http(s) URLs"}, EInvalid},
 		{"oversized image header", "---\ntitle: Hi\nhero: bomb.png\n---\n", []string{"post.md:3:1: hero.src: image bomb.png: 100000×100000 is 10000.0 megapixels; the limit is 40"}, ETooLarge},
 		{"not an image", "---\ntitle: Hi\n---\n![x](notes.jpg)\n", []string{"post.md:4: image notes.jpg: not a JPEG, PNG or GIF image"}, EInvalid},
-		{"invalid utf-8", "---\ntitle: \xff\n---\n", []string{"post.md: the file is not valid UTF-8"}, EInvalid},
+		{"invalid utf-8", "---\ntitle: \xff\n---\n", []string{"post.md:2:8: the file is not valid UTF-8"}, EInvalid},
 		{"bad variant", "---\ntitle: Hi\nemail:\n  variants:\n    - name: A B\n      subject: x\n---\n", []string{"variant name \"A B\""}, EInvalid},
 	}
 	files := fstest.MapFS{

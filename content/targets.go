@@ -74,6 +74,38 @@ var (
 	envNameRE  = regexp.MustCompile(`^[A-Z_][A-Z0-9_]{0,127}$`)
 )
 
+// EnvPrefix is how the names of the environment variables brand id's
+// targets may read begin: CROSSCAST_, the id upper-cased with - as _, and
+// a double underscore, as in CROSSCAST_KESTREL_OUTLET__SMTP_PASSWORD.
+// The double underscore keeps brands apart: brand "kestrel" may not read
+// CROSSCAST_KESTREL_OUTLET__…, which would be "kestrel-outlet"'s with a
+// single one.
+func EnvPrefix(brandID string) string {
+	id := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, brandID)
+	return "CROSSCAST_" + id + "__"
+}
+
+// envRestRE is what follows a brand's prefix: no leading, trailing or
+// double underscore, so a name belongs to exactly one brand.
+var envRestRE = regexp.MustCompile(`^[A-Z0-9]+(_[A-Z0-9]+)*$`)
+
+// BrandEnvAllowed reports whether brand id's targets may read the
+// environment variable name. Without this rule an admin of one brand
+// could send any of the server's variables, another brand's token
+// included, to a host of their choosing.
+func BrandEnvAllowed(brandID, name string) bool {
+	rest, ok := strings.CutPrefix(name, EnvPrefix(brandID))
+	return ok && envRestRE.MatchString(rest)
+}
+
 // Targets returns the brand's targets in a fixed order (by id), the
 // static site first.
 func (b *Brand) Targets() []Target {
@@ -113,7 +145,9 @@ func (b *Brand) validateTargets(fail func(field, format string, args ...any)) {
 				fail(f(name), "is required: the name of an environment variable holding it")
 			case v != "" && !envNameRE.MatchString(v):
 				// The value is not echoed: it may be the secret itself.
-				fail(f(name), "must name an environment variable, like KESTREL_SMTP_PASSWORD (upper-case letters, digits, _); never put the secret itself here")
+				fail(f(name), "must name an environment variable, like %sSMTP_PASSWORD (upper-case letters, digits, _); never put the secret itself here", EnvPrefix(b.ID))
+			case v != "" && !BrandEnvAllowed(b.ID, v):
+				fail(f(name), "names %s, which is not one of this brand's variables: a brand's targets may read only variables named %s<NAME>, like %sSMTP_PASSWORD", v, EnvPrefix(b.ID), EnvPrefix(b.ID))
 			}
 		}
 		web := func(name, v string, required bool) {
@@ -139,8 +173,8 @@ func (b *Brand) validateTargets(fail func(field, format string, args ...any)) {
 					fail(f("to"), "must be %q or one plain address (a list or an ESP relay), not %q", ToSubscribers, t.To)
 				}
 			}
-			if t.Rate < 0 {
-				fail(f("rate"), "must be positive")
+			if t.Rate < 0 || t.Rate > 100_000 {
+				fail(f("rate"), "must be between 0 and 100000 messages a second, not %g", t.Rate)
 			}
 			if b.Email.FromAddress == "" {
 				fail("email.from_address", "is required to send email (target %s)", id)

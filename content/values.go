@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/currency"
 )
 
 // Time is a front-matter date. It accepts the forms writers and other
@@ -100,11 +102,23 @@ func (f *Focus) decodeScalar(value, _ string) error {
 	}
 	x, err1 := strconv.ParseFloat(strings.TrimSpace(xs), 64)
 	y, err2 := strconv.ParseFloat(strings.TrimSpace(ys), 64)
-	if err1 != nil || err2 != nil || x < 0 || x > 1 || y < 0 || y > 1 {
+	// Written as "inside [0,1]" so NaN, which compares false, fails too.
+	if err1 != nil || err2 != nil || !(x >= 0 && x <= 1) || !(y >= 0 && y <= 1) {
 		return fmt.Errorf(`must be "x,y" with fractions between 0 and 1, not %q`, value)
 	}
 	*f = Focus{X: x, Y: y, Set: true}
 	return nil
+}
+
+// ValidCurrency reports whether code is an ISO 4217 code of a real
+// currency: upper-case, known to the standard, and not XXX ("no
+// currency") or XTS (reserved for testing).
+func ValidCurrency(code string) bool {
+	if !currRE.MatchString(code) || code == "XXX" || code == "XTS" {
+		return false
+	}
+	_, err := currency.ParseISO(code)
+	return err == nil
 }
 
 // Point returns the focal point, defaulting to the centre.

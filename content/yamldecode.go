@@ -1,6 +1,7 @@
 package content
 
 import (
+	"math"
 	"reflect"
 	"sort"
 	"strings"
@@ -17,28 +18,33 @@ type scalarDecoder interface {
 
 var scalarDecoderType = reflect.TypeFor[scalarDecoder]()
 
-// rejectAliases reports every anchor and alias in the tree. Aliases are how
-// "billion laughs" documents blow up; front matter never needs them, so they
-// are refused before anything is decoded.
-func rejectAliases(d *diags, n *yaml.Node) bool {
+// rejectYAMLExtras reports every anchor, alias and explicit tag in the
+// tree. Aliases are how "billion laughs" documents blow up; tags (!!binary,
+// !!str, !custom) change how a value is read behind the writer's back.
+// Front matter and brand kits never need either, so they are refused
+// before anything is decoded.
+func rejectYAMLExtras(d *diags, n *yaml.Node) bool {
 	const shown = 3 // a bomb has thousands; the first few say it all
 	found := 0
 	var more *yaml.Node // the first one not reported
+	report := func(n *yaml.Node, format string, args ...any) {
+		if found++; found <= shown {
+			d.errorf(n.Line, n.Column, "", EInvalid, format, args...)
+		} else if more == nil {
+			more = n
+		}
+	}
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
-		if (n.Kind == yaml.AliasNode || n.Anchor != "") && found == shown {
-			more = n
+		if n.Style&yaml.TaggedStyle != 0 {
+			report(n, "YAML tags (%s) are not allowed; write the value plainly, quoted if it must stay text", n.Tag)
 		}
 		switch {
 		case n.Kind == yaml.AliasNode:
-			if found++; found <= shown {
-				d.errorf(n.Line, n.Column, "", EInvalid, "YAML aliases (*%s) are not allowed", n.Value)
-			}
+			report(n, "YAML aliases (*%s) are not allowed", n.Value)
 			return // never follow an alias
 		case n.Anchor != "":
-			if found++; found <= shown {
-				d.errorf(n.Line, n.Column, "", EInvalid, "YAML anchors (&%s) are not allowed", n.Anchor)
-			}
+			report(n, "YAML anchors (&%s) are not allowed", n.Anchor)
 		}
 		for _, c := range n.Content {
 			walk(c)
@@ -46,7 +52,7 @@ func rejectAliases(d *diags, n *yaml.Node) bool {
 	}
 	walk(n)
 	if found > shown {
-		d.errorf(more.Line, more.Column, "", EInvalid, "%d more YAML anchors and aliases from here on; write each value out in full", found-shown)
+		d.errorf(more.Line, more.Column, "", EInvalid, "%d more YAML anchors, aliases or tags from here on; write each value out in full", found-shown)
 	}
 	return found > 0
 }
@@ -135,7 +141,7 @@ func decodeStrict(d *diags, n *yaml.Node, v reflect.Value, field string) {
 		v.SetInt(i)
 	case reflect.Float64:
 		var f float64
-		if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!float") || n.Decode(&f) != nil {
+		if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!float") || n.Decode(&f) != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			d.errorf(n.Line, n.Column, field, EInvalid, "must be a number, not %s", describe(n))
 			return
 		}

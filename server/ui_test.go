@@ -286,7 +286,7 @@ func TestRoles(t *testing.T) {
 	if _, err := u.DB.Brand(context.Background(), "kestrel-outlet"); err != nil {
 		t.Errorf("uploaded brand not stored: %v", err)
 	}
-	if code, page := upload([]byte("name: Outlet\ncolors: [oops\n")); code != http.StatusUnprocessableEntity || !strings.Contains(page, "brand.yaml: YAML syntax: line") {
+	if code, page := upload([]byte("name: Outlet\ncolors: [oops\n")); code != http.StatusUnprocessableEntity || !strings.Contains(page, "brand.yaml:2: YAML syntax: did not find expected") {
 		t.Errorf("broken brand.yaml: %d", code)
 	}
 	if r, body := u.get(t, admin, "/admin/queues/"); r.StatusCode != 200 || body != "queue monitor" {

@@ -3,13 +3,12 @@ package worker
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"sync"
 
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/memfs"
+	"github.com/crosscast/crosscast/internal/safefs"
 	"github.com/crosscast/crosscast/store"
 )
 
@@ -64,13 +63,18 @@ func (b *Brands) Current(ctx context.Context, id string) (*content.Brand, string
 // names, nothing else (a kit folder may also hold items). The kit is
 // validated on the way.
 func ReadBrandDir(dir string) (*content.Brand, map[string][]byte, error) {
-	fsys := os.DirFS(dir)
+	// Only regular files inside dir, as for a bundle (internal/safefs).
+	fsys, err := safefs.OpenDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer fsys.Close()
 	id := filepath.Base(filepath.Clean(dir))
 	br, err := content.LoadBrand(fsys, id, filepath.Join(dir, "brand.yaml"))
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := fs.ReadFile(fsys, "brand.yaml")
+	src, err := safefs.ReadFile(fsys, "brand.yaml", content.MaxBrandYAML)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -15,8 +15,7 @@ import (
 // migrate implements `crosscast migrate`.
 func (m *Main) migrate(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fset.SetOutput(m.Stderr)
-	if err := fset.Parse(args); err != nil {
+	if err := m.parseFlags(fset, args, 0, 0); err != nil {
 		return err
 	}
 	dsn := envOr(envDatabase, defaultDatabase)
@@ -40,14 +39,20 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 
 // token implements `crosscast token create --role writer --name NAME`.
 func (m *Main) token(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintf(m.Stdout, "Usage:\n  %s\n", strings.Join(synopsis("token"), "\n  "))
+		return flag.ErrHelp
+	}
+	if len(args) == 0 {
 		return usageError{"token: the only subcommand is create"}
 	}
+	if args[0] != "create" {
+		return usageError{fmt.Sprintf("token: unknown subcommand %q; the only one is create", args[0])}
+	}
 	fset := flag.NewFlagSet("token create", flag.ContinueOnError)
-	fset.SetOutput(m.Stderr)
 	role := fset.String("role", store.RoleWriter, "`role`: writer, editor or admin")
 	name := fset.String("name", "", "what the token is for (shown in the audit log)")
-	if err := fset.Parse(args[1:]); err != nil {
+	if err := m.parseFlags(fset, args[1:], 0, 0); err != nil {
 		return err
 	}
 	if !store.ValidRole(*role) {
@@ -74,17 +79,29 @@ func (m *Main) token(ctx context.Context, args []string) error {
 // `crosscast user passwd NAME`. The password is read from stdin when
 // --password-stdin is given, else made up and printed once.
 func (m *Main) user(ctx context.Context, args []string) error {
-	if len(args) < 2 || (args[0] != "add" && args[0] != "passwd") {
-		return usageError{"user: usage: crosscast user add|passwd NAME [--role writer|editor|admin] [--password-stdin]"}
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintf(m.Stdout, "Usage:\n  %s\n", strings.Join(synopsis("user"), "\n  "))
+		return flag.ErrHelp
 	}
-	name := args[1]
-	fset := flag.NewFlagSet("user add", flag.ContinueOnError)
-	fset.SetOutput(m.Stderr)
-	role := fset.String("role", store.RoleWriter, "`role`: writer, editor or admin")
+	if len(args) == 0 || (args[0] != "add" && args[0] != "passwd") {
+		what := ""
+		if len(args) > 0 {
+			what = fmt.Sprintf("unknown subcommand %q; ", args[0])
+		}
+		return usageError{"user: " + what + "usage: crosscast user add|passwd NAME [--role writer|editor|admin] [--password-stdin]"}
+	}
+	fset := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
+	role := new(string)
+	if args[0] == "add" {
+		role = fset.String("role", store.RoleWriter, "`role`: writer, editor or admin")
+	}
 	fromStdin := fset.Bool("password-stdin", false, "read the password from the first line of stdin")
-	if err := fset.Parse(args[2:]); err != nil {
+	// The name is an argument like any other, so `user add --help`
+	// asks for help instead of naming a user "--help".
+	if err := m.parseFlags(fset, args[1:], 1, 1); err != nil {
 		return err
 	}
+	name := fset.Arg(0)
 	var password string
 	if *fromStdin {
 		line, err := bufio.NewReader(m.Stdin).ReadString('\n')

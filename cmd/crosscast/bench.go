@@ -41,14 +41,13 @@ import (
 // and peak memory. Figures are printed, never asserted.
 func (m *Main) bench(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fset.SetOutput(m.Stderr)
 	n := fset.Int("items", 40, "items with photos per run")
 	nText := fset.Int("text-items", 500, "text-only items for the re-render run")
 	procs := fset.Int("procs", 0, "separate worker processes; 0 runs the workers in this process")
 	conc := fset.Int("concurrency", runtime.NumCPU(), "tasks run at once per worker process")
 	brandDir := fset.String("brand", "examples/kestrel", "brand kit `folder` to render with")
 	cpuProfile := fset.String("cpuprofile", "", "write a CPU profile of this process to `file`")
-	if err := fset.Parse(args); err != nil {
+	if err := m.parseFlags(fset, args, 0, 0); err != nil {
 		return err
 	}
 	if *cpuProfile != "" {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -93,12 +94,10 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	}
 	var ue usageError
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, flag.ErrHelp): // help was asked for and shown
 		return exitOK
-	case errors.As(err, &ue), errors.Is(err, flag.ErrHelp):
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(m.Stderr, "crosscast: %v\n", err)
-		}
+	case errors.As(err, &ue):
+		fmt.Fprintf(m.Stderr, "crosscast: %v\n", err)
 		return exitUsage
 	default:
 		fmt.Fprintln(m.Stderr, err)
@@ -107,5 +106,58 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 }
 
 type usageError struct{ msg string }
+
+// parseFlags parses a subcommand's flags (before or after its
+// arguments) and checks it got between minArgs and maxArgs arguments
+// (maxArgs < 0: any number). -h, -help or --help prints the subcommand's
+// usage on stdout and returns flag.ErrHelp, which exits 0; a flag it
+// does not know, or the wrong number of arguments, is a usage error
+// (exit 2).
+func (m *Main) parseFlags(fset *flag.FlagSet, args []string, minArgs, maxArgs int) error {
+	fset.SetOutput(io.Discard) // the errors are reported below, once
+	err := fset.Parse(reorderFlags(fset, args))
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		m.subUsage(m.Stdout, fset)
+		return flag.ErrHelp
+	case err != nil:
+		return usageError{fmt.Sprintf("%s: %v (crosscast %s --help lists its flags)", fset.Name(), err, fset.Name())}
+	case fset.NArg() < minArgs || (maxArgs >= 0 && fset.NArg() > maxArgs):
+		return usageError{fmt.Sprintf("%s: usage: %s", fset.Name(), strings.Join(synopsis(fset.Name()), "\n  "))}
+	}
+	return nil
+}
+
+// subUsage prints a subcommand's synopsis and flags.
+func (m *Main) subUsage(w io.Writer, fset *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage:\n  %s\n", strings.Join(synopsis(fset.Name()), "\n  "))
+	var flags strings.Builder
+	fset.SetOutput(&flags)
+	fset.PrintDefaults()
+	if flags.Len() > 0 {
+		fmt.Fprintf(w, "\nFlags:\n%s", flags.String())
+	}
+}
+
+// synopsis returns the usage lines of command cmd ("render", "user add")
+// from the program's usage text.
+func synopsis(cmd string) []string {
+	var out []string
+	for _, l := range strings.Split(usage, "\n") {
+		l = strings.TrimSpace(l)
+		if rest, ok := strings.CutPrefix(l, "crosscast "+cmd); ok && (rest == "" || rest[0] == ' ') {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{"crosscast " + cmd}
+	}
+	return out
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "--h"
+}
 
 func (e usageError) Error() string { return e.msg }

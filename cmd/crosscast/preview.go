@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -24,12 +23,11 @@ import (
 // time the item or the brand kit changes on disk.
 func (m *Main) preview(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("preview", flag.ContinueOnError)
-	fset.SetOutput(m.Stderr)
 	brandDir := fset.String("brand", "", "brand kit `folder` (holding brand.yaml)")
 	addr := fset.String("addr", "127.0.0.1:8090", "listen `address`; keep it on localhost")
 	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`")
 	every := fset.Duration("poll", 300*time.Millisecond, "how often to look for changed files")
-	if err := fset.Parse(reorderFlags(fset, args)); err != nil {
+	if err := m.parseFlags(fset, args, 0, -1); err != nil {
 		return err
 	}
 	if *brandDir == "" || fset.NArg() != 1 {
@@ -129,7 +127,7 @@ func renderLocal(ctx context.Context, item, brandDir, compat string, rs []render
 		}
 		return res
 	}
-	brand, err := content.LoadBrand(os.DirFS(brandDir), filepath.Base(filepath.Clean(brandDir)), filepath.Join(brandDir, "brand.yaml"))
+	brand, err := content.LoadBrandDir(brandDir)
 	if err != nil {
 		return fail(err)
 	}

@@ -29,13 +29,12 @@ import (
 // behind.
 func (m *Main) render(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("render", flag.ContinueOnError)
-	fset.SetOutput(m.Stderr)
 	brandDir := fset.String("brand", "", "brand kit `folder` (holding brand.yaml)")
 	outDir := fset.String("o", "out", "output `folder`")
 	chans := fset.String("channels", strings.Join(mapKeys(channels()), ","), "comma-separated `channels` to render")
 	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`")
 	quiet := fset.Bool("q", false, "do not print warnings")
-	if err := fset.Parse(reorderFlags(fset, args)); err != nil {
+	if err := m.parseFlags(fset, args, 0, -1); err != nil {
 		return err
 	}
 	if *brandDir == "" {
@@ -59,7 +58,7 @@ func (m *Main) render(ctx context.Context, args []string) error {
 		rs = append(rs, r)
 	}
 
-	brand, err := content.LoadBrand(os.DirFS(*brandDir), filepath.Base(filepath.Clean(*brandDir)), filepath.Join(*brandDir, "brand.yaml"))
+	brand, err := content.LoadBrandDir(*brandDir)
 	if err != nil {
 		return err
 	}
@@ -196,7 +195,7 @@ func parseAll(paths []string, opts content.ParseOptions) ([]*content.Item, error
 	for _, p := range paths {
 		o := opts
 		o.Name = p
-		it, err := content.Parse(os.DirFS(filepath.Dir(p)), filepath.Base(p), o)
+		it, err := content.ParseFile(p, o)
 		var ce content.Errors
 		switch {
 		case errors.As(err, &ce):

@@ -31,11 +31,10 @@ import (
 // reconciler in one process. This is where the parts are wired together.
 func (m *Main) serve(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fset.SetOutput(m.Stderr)
 	addr := fset.String("addr", envOr(envAddr, ":8080"), "listen `address`")
 	brands := fset.String("brands", os.Getenv(envBrands), "`folder` of brand kits to import at start (each holding brand.yaml)")
 	workers := fset.Int("workers", defaultWorkers(), "tasks run at once; 0 runs a web node only")
-	if err := fset.Parse(args); err != nil {
+	if err := m.parseFlags(fset, args, 0, 0); err != nil {
 		return err
 	}
 	log := m.logger()

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
@@ -17,19 +20,19 @@ import (
 	"time"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/internal/safefs"
 )
 
 // submit implements `crosscast submit FILE|DIR --server URL [--wait]`:
 // each item goes to POST /api/items as a multipart bundle.
 func (m *Main) submit(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("submit", flag.ContinueOnError)
-	fset.SetOutput(m.Stderr)
 	srv := fset.String("server", envOr(envServer, "http://localhost:8080"), "crosscast server `URL`")
 	brand := fset.String("brand", "", "brand `id` (default: the front matter's brand:)")
 	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`")
 	wait := fset.Bool("wait", false, "show each channel's progress until the item is rendered")
 	timeout := fset.Duration("timeout", 5*time.Minute, "how long --wait waits")
-	if err := fset.Parse(reorderFlags(fset, args)); err != nil {
+	if err := m.parseFlags(fset, args, 0, -1); err != nil {
 		return err
 	}
 	if fset.NArg() == 0 {
@@ -119,44 +122,9 @@ type apiErr struct {
 // submit sends one item: the Markdown file, and for a bundle every file
 // in its folder, under their paths inside it.
 func (c *apiClient) submit(ctx context.Context, mdPath, brand, compat string) (*submitted, error) {
-	files := map[string]string{filepath.Base(mdPath): mdPath}
-	if filepath.Base(mdPath) == "index.md" {
-		dir := filepath.Dir(mdPath)
-		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
-				return err
-			}
-			rel, _ := filepath.Rel(dir, p)
-			files[filepath.ToSlash(rel)] = p
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	} else {
-		// A lone file may reference images beside it; send those it names.
-		src, err := os.ReadFile(mdPath)
-		if err != nil {
-			return nil, err
-		}
-		dir := filepath.Dir(mdPath)
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			if !e.IsDir() && isImage(e.Name()) && bytes.Contains(src, []byte(e.Name())) {
-				files[e.Name()] = filepath.Join(dir, e.Name())
-			}
-		}
-		for _, sub := range []string{"images", "img"} {
-			filepath.WalkDir(filepath.Join(dir, sub), func(p string, d os.DirEntry, err error) error {
-				if err == nil && !d.IsDir() && isImage(d.Name()) {
-					rel, _ := filepath.Rel(dir, p)
-					if bytes.Contains(src, []byte(filepath.ToSlash(rel))) {
-						files[filepath.ToSlash(rel)] = p
-					}
-				}
-				return nil
-			})
-		}
+	files, err := bundleFiles(mdPath)
+	if err != nil {
+		return nil, err
 	}
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -165,16 +133,8 @@ func (c *apiClient) submit(ctx context.Context, mdPath, brand, compat string) (*
 			mw.WriteField(k, v)
 		}
 	}
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		data, err := os.ReadFile(files[n])
-		if err != nil {
-			return nil, err
-		}
+	for _, n := range slices.Sorted(maps.Keys(files)) {
+		data := files[n]
 		h := textproto.MIMEHeader{}
 		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, n))
 		h.Set("Content-Type", "application/octet-stream")
@@ -192,6 +152,110 @@ func (c *apiClient) submit(ctx context.Context, mdPath, brand, compat string) (*
 		return nil, err
 	}
 	return &out, nil
+}
+
+// bundleFiles reads what submit sends for the item at mdPath: the file
+// itself and, for a bundle (index.md), every other file in its folder;
+// for a lone file, the images beside it (or in images/ or img/) that it
+// names. Files are read as `crosscast render` reads them (regular files
+// inside the folder, within the size limits); a problem is an error
+// naming the file.
+func bundleFiles(mdPath string) (map[string][]byte, error) {
+	dir := filepath.Dir(mdPath)
+	fsys, err := safefs.OpenDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer fsys.Close()
+	lim := content.DefaultLimits()
+	files := map[string][]byte{}
+	read := func(name string, limit int64) error {
+		data, err := safefs.ReadFile(fsys, name, limit)
+		if err != nil {
+			return content.Errors{{File: filepath.Join(dir, filepath.FromSlash(name)), Code: fileErrCode(err), Message: fileErrText(err)}}
+		}
+		files[name] = data
+		return nil
+	}
+	base := filepath.Base(mdPath)
+	if err := read(base, int64(lim.FrontMatter+lim.Body+4096)); err != nil {
+		return nil, err
+	}
+	var names []string
+	if base == "index.md" {
+		err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				return err
+			case p != "." && strings.HasPrefix(d.Name(), "."):
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			case d.IsDir() || p == base:
+				return nil
+			case d.Type()&fs.ModeSymlink != 0:
+				if st, err := fsys.Stat(p); err == nil && st.IsDir() {
+					return nil // a linked folder is not walked into
+				}
+			}
+			names = append(names, p)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		// A lone file may reference images beside it; send those it names.
+		src := files[base]
+		entries, _ := fs.ReadDir(fsys, ".")
+		for _, e := range entries {
+			if !e.IsDir() && isImage(e.Name()) && bytes.Contains(src, []byte(e.Name())) {
+				names = append(names, e.Name())
+			}
+		}
+		for _, sub := range []string{"images", "img"} {
+			fs.WalkDir(fsys, sub, func(p string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() && isImage(d.Name()) && bytes.Contains(src, []byte(p)) {
+					names = append(names, p)
+				}
+				return nil
+			})
+		}
+	}
+	for _, n := range names {
+		if err := read(n, lim.ImageBytes); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+func fileErrCode(err error) string {
+	var big *safefs.TooLargeError
+	switch {
+	case errors.As(err, &big):
+		return content.ETooLarge
+	case errors.Is(err, fs.ErrNotExist):
+		return content.ENotFound
+	}
+	return content.EInvalid
+}
+
+// fileErrText words a file error for a diagnostic that names the file.
+func fileErrText(err error) string {
+	var big *safefs.TooLargeError
+	switch {
+	case errors.As(err, &big) && big.Size < 0:
+		return fmt.Sprintf("the file grew past the limit of %d bytes while it was read", big.Limit)
+	case errors.As(err, &big):
+		return fmt.Sprintf("the file is %d bytes; the limit is %d", big.Size, big.Limit)
+	case errors.Is(err, safefs.ErrNotRegular):
+		return safefs.ErrNotRegular.Error()
+	case errors.Is(err, safefs.ErrOutside):
+		return safefs.ErrOutside.Error()
+	}
+	return err.Error()
 }
 
 func isImage(name string) bool {

@@ -14,9 +14,8 @@ import (
 // since every re-enqueue has a derived task ID.
 func (m *Main) work(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("worker", flag.ContinueOnError)
-	fset.SetOutput(m.Stderr)
 	workers := fset.Int("concurrency", defaultWorkers(), "tasks run at once")
-	if err := fset.Parse(args); err != nil {
+	if err := m.parseFlags(fset, args, 0, 0); err != nil {
 		return err
 	}
 	log := m.logger()

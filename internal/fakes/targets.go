@@ -34,8 +34,8 @@ func NewTargets(t testing.TB, limit int) *Targets {
 	t.Cleanup(tg.Webhook.Close)
 	host, port, _ := net.SplitHostPort(tg.SMTP.Addr)
 	tg.Env = map[string]string{
-		"T_SMTP_HOST": host, "T_SMTP_PORT": port, "T_SMTP_USER": tg.SMTP.Username, "T_SMTP_PASS": tg.SMTP.Password,
-		"T_MASTODON": tg.Mastodon.Token, "T_BSKY": tg.Bluesky.Password, "T_HOOK": string(secret),
+		"CROSSCAST_KESTREL__SMTP_HOST": host, "CROSSCAST_KESTREL__SMTP_PORT": port, "CROSSCAST_KESTREL__SMTP_USER": tg.SMTP.Username, "CROSSCAST_KESTREL__SMTP_PASSWORD": tg.SMTP.Password,
+		"CROSSCAST_KESTREL__MASTODON_TOKEN": tg.Mastodon.Token, "CROSSCAST_KESTREL__BLUESKY_APP_PASSWORD": tg.Bluesky.Password, "CROSSCAST_KESTREL__LINKEDIN_WEBHOOK_SECRET": string(secret),
 	}
 	return tg
 }
@@ -60,29 +60,29 @@ func (tg *Targets) BrandKit(t testing.TB, publicURL, extra string) string {
 targets:
   newsletter:
     kind: smtp
-    host_env: T_SMTP_HOST
-    port_env: T_SMTP_PORT
-    username_env: T_SMTP_USER
-    password_env: T_SMTP_PASS
+    host_env: CROSSCAST_KESTREL__SMTP_HOST
+    port_env: CROSSCAST_KESTREL__SMTP_PORT
+    username_env: CROSSCAST_KESTREL__SMTP_USER
+    password_env: CROSSCAST_KESTREL__SMTP_PASSWORD
     to: subscribers
     rate: 1000
   mastodon:
     kind: mastodon
     instance: %s
-    token_env: T_MASTODON
+    token_env: CROSSCAST_KESTREL__MASTODON_TOKEN
     allow_hosts: [127.0.0.1]
   bluesky:
     kind: bluesky
     service: %s
     identifier: %s
-    password_env: T_BSKY
+    password_env: CROSSCAST_KESTREL__BLUESKY_APP_PASSWORD
     allow_hosts: [127.0.0.1]
   linkedin:
     kind: webhook
     channel: social
     network: linkedin
     url: %s/hooks/linkedin
-    secret_env: T_HOOK
+    secret_env: CROSSCAST_KESTREL__LINKEDIN_WEBHOOK_SECRET
     allow_hosts: [127.0.0.1]
 `, tg.Mastodon.URL, tg.Bluesky.URL, tg.Bluesky.Handle, tg.Webhook.URL)...)
 			b = append(b, extra...)
