@@ -32,6 +32,9 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInvalid is a value the store refuses, such as a short password.
 	ErrInvalid = errors.New("invalid")
+	// ErrForbidden is an action the actor's role or ownership does not
+	// allow, such as a writer changing another writer's item.
+	ErrForbidden = errors.New("forbidden")
 )
 
 type dialect int
