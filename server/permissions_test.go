@@ -99,7 +99,9 @@ func TestAPIOwnership(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	item := func(body string) []byte { return submitJSON("---\ntitle: Tent care\nid: tent-care\n---\n"+body+"\n", nil) }
+	item := func(body string) []byte {
+		return submitJSON("---\ntitle: Tent care\nid: tent-care\n---\n"+body+"\n", nil)
+	}
 	if code, out := a.do(t, "POST", "/api/items", a.writer, "application/json", item("One.")); code != http.StatusAccepted {
 		t.Fatalf("submit: %d %v", code, out)
 	}
