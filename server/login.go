@@ -4,8 +4,11 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/crosscast/crosscast/store"
 )
@@ -72,11 +75,38 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// safeNext keeps the after-login redirect on this site: a path, never
-// another host (//evil.example or /\evil.example included).
+// safeNext keeps the after-login redirect on this site: next if it is a
+// path on this origin, else "/".
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+	if !sameOriginPath(next) {
 		return "/"
 	}
 	return next
+}
+
+// sameOriginPath reports whether p, as sent and once more decoded, is a
+// path a browser resolves against this origin. Browsers drop tabs and
+// newlines from URLs and read \ as /, so "/\t/evil" and "/\\evil" mean
+// //evil: a single leading / with no / or \ after it, no control
+// characters or spaces anywhere, no backslash, no scheme and no host.
+func sameOriginPath(p string) bool {
+	if !singleSlashPath(p) {
+		return false
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	// The path decoded (/%2F/evil, /%09/evil) must hold too, in case a
+	// proxy or the browser decodes it again.
+	return singleSlashPath(u.Path)
+}
+
+func singleSlashPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
+		return false
+	}
+	return !strings.ContainsFunc(p, func(r rune) bool {
+		return unicode.IsControl(r) || unicode.IsSpace(r) || r == utf8.RuneError
+	})
 }
