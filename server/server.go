@@ -95,7 +95,7 @@ func New(cfg Config) *Server {
 		s.mux.Handle("GET /metrics", cfg.Metrics)
 	}
 	if cfg.QueueMonitor != nil {
-		s.mux.Handle("/admin/queues/", s.adminPages(cfg.QueueMonitor))
+		s.mux.Handle("/admin/queues/", s.withMonitorHeaders("/admin/queues/", cfg.QueueMonitor, s.adminPages(cfg.QueueMonitor)))
 	}
 
 	// The editor UI.
