@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"strconv"
@@ -133,7 +134,8 @@ func (s *Server) saveItem(w http.ResponseWriter, r *http.Request, p editorPage, 
 		b.Actor, b.Role = actor(r), role(r)
 		var sub *worker.Submitted
 		if sub, err = s.pipeline.Submit(r.Context(), b); err == nil {
-			http.Redirect(w, r, "/items/"+sub.ItemID+"?flash=Submitted+version+"+strconv.Itoa(sub.Version)+"%3B+it+is+rendering+now.", http.StatusSeeOther)
+			s.setFlash(w, r, "Submitted version "+strconv.Itoa(sub.Version)+"; it is rendering now.")
+			http.Redirect(w, r, "/items/"+url.PathEscape(sub.ItemID), http.StatusSeeOther)
 			return
 		}
 	}
