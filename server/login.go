@@ -36,7 +36,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	if !s.logins.allow("ip:"+host, "user:"+strings.ToLower(name)) {
+	user := strings.ToLower(name)
+	if !s.logins.allow(host, user, time.Now()) {
 		w.Header().Set("Retry-After", "60")
 		page.Error = "Too many sign-in attempts. Wait a minute, then try again."
 		s.log.Warn("login rate limited", "user", name, "addr", host)
@@ -49,6 +50,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	u, secret, err := s.db.Login(r.Context(), name, r.PostFormValue("password"), old, sessionTTL)
 	if errors.Is(err, store.ErrBadLogin) {
+		s.logins.failed(host, user, time.Now())
 		s.log.Info("login failed", "user", name, "addr", host)
 		page.Error = "That user name and password do not match."
 		s.html(w, r, http.StatusUnauthorized, "login", page)
@@ -58,6 +60,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.uiError(w, r, err)
 		return
 	}
+	s.logins.succeeded(host, user)
 	setSession(w, r, secret, sessionTTL)
 	s.log.Info("login", "user", u.Name, "role", u.Role)
 	http.Redirect(w, r, next, http.StatusSeeOther)
