@@ -73,6 +73,20 @@ func (s *Server) authorize(ctx context.Context, secret, role string) (*store.Tok
 	return tok, nil
 }
 
+// role is the role of whoever made the request: its API token's, else
+// its signed-in user's. A writer token owns the items it starts, under
+// its name ("token:NAME", as actor says): an admin names tokens, so a
+// token made again under the same name (a rotated secret) keeps them.
+func role(r *http.Request) string {
+	if t, ok := r.Context().Value(tokenKey).(*store.Token); ok {
+		return t.Role
+	}
+	if u := currentUser(r); u != nil {
+		return u.Role
+	}
+	return store.RoleWriter // never reached: every submitting route is signed in
+}
+
 // actor names who made the request, for the audit log.
 func actor(r *http.Request) string {
 	if t, ok := r.Context().Value(tokenKey).(*store.Token); ok {

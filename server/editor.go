@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"strconv"
@@ -118,24 +119,10 @@ func (s *Server) assets(ctx context.Context, v *store.Version) (map[string][]byt
 }
 
 // mayEdit lets editors edit anything and writers their own items that
-// were never published.
+// were never published: the store's rule, asked before the form is shown
+// (Submit checks it again when the version is made).
 func (s *Server) mayEdit(ctx context.Context, u *store.User, it *store.Item) error {
-	if store.RoleAtLeast(u.Role, store.RoleEditor) {
-		return nil
-	}
-	vs, err := s.db.Versions(ctx, it.ID)
-	if err != nil {
-		return err
-	}
-	if len(vs) == 0 || vs[len(vs)-1].SubmittedBy != "user:"+u.Name {
-		return &apiError{Status: http.StatusForbidden, Code: codeForbidden, Message: "Writers edit only the items they started; ask an editor."}
-	}
-	for _, v := range vs {
-		if pub, err := s.db.Publication(ctx, it.ID, v.Version); err == nil && pub.Status != store.PubCancelled && pub.Status != store.PubScheduled {
-			return &apiError{Status: http.StatusForbidden, Code: codeForbidden, Message: "This item has been published; an editor changes it now."}
-		}
-	}
-	return nil
+	return s.db.MayAddVersion(ctx, it.ID, "user:"+u.Name, u.Role)
 }
 
 // saveItem submits the form as a new version; bad input shows the form
@@ -144,10 +131,11 @@ func (s *Server) saveItem(w http.ResponseWriter, r *http.Request, p editorPage, 
 	b, bodyLine, form, err := s.readDraft(r, assets)
 	p.Form = form
 	if err == nil {
-		b.Actor = actor(r)
+		b.Actor, b.Role = actor(r), role(r)
 		var sub *worker.Submitted
 		if sub, err = s.pipeline.Submit(r.Context(), b); err == nil {
-			http.Redirect(w, r, "/items/"+sub.ItemID+"?flash=Submitted+version+"+strconv.Itoa(sub.Version)+"%3B+it+is+rendering+now.", http.StatusSeeOther)
+			s.setFlash(w, r, "Submitted version "+strconv.Itoa(sub.Version)+"; it is rendering now.")
+			http.Redirect(w, r, "/items/"+url.PathEscape(sub.ItemID), http.StatusSeeOther)
 			return
 		}
 	}
@@ -156,13 +144,18 @@ func (s *Server) saveItem(w http.ResponseWriter, r *http.Request, p editorPage, 
 		s.uiError(w, r, err)
 		return
 	}
+	status := http.StatusUnprocessableEntity
+	if ae := userError(err); ae.Status == http.StatusForbidden {
+		// Not the writer's to change: say so on the form, keeping the text.
+		status = http.StatusForbidden
+	}
 	p.Errors = placeErrors(ce, bodyLine)
 	for name := range b.Files {
 		if name != "index.md" && !slices.Contains(p.Images, name) {
 			p.Images = append(p.Images, name)
 		}
 	}
-	s.html(w, r, http.StatusUnprocessableEntity, "editor", p)
+	s.html(w, r, status, "editor", p)
 }
 
 // readDraft reads the editor's multipart form into a bundle: index.md

@@ -64,6 +64,8 @@ func toAPIError(err error) *apiError {
 	case errors.As(err, &mbe):
 		return &apiError{Status: http.StatusRequestEntityTooLarge, Code: content.ETooLarge,
 			Message: "the request is larger than the server accepts (" + sizeMB(mbe.Limit) + ")"}
+	case errors.Is(err, store.ErrForbidden):
+		return &apiError{Status: http.StatusForbidden, Code: codeForbidden, Message: err.Error()}
 	case errors.Is(err, store.ErrConflict):
 		return &apiError{Status: http.StatusConflict, Code: codeConflict, Message: err.Error()}
 	case errors.Is(err, store.ErrInvalid):

@@ -67,7 +67,8 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request) {
 		}
 		flash = "Not done: " + ae.Message
 	}
-	v := url.Values{"tab": {r.PostFormValue("tab")}, "flash": {flash}}
+	s.setFlash(w, r, flash)
+	v := url.Values{"tab": {r.PostFormValue("tab")}}
 	if version > 0 {
 		v.Set("v", strconv.Itoa(version))
 	}

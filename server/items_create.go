@@ -36,7 +36,7 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	b.Actor = actor(r)
+	b.Actor, b.Role = actor(r), role(r)
 	res, err := s.pipeline.Submit(r.Context(), b)
 	if err != nil {
 		s.error(w, r, err)

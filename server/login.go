@@ -4,8 +4,11 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/crosscast/crosscast/store"
 )
@@ -33,7 +36,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	if !s.logins.allow("ip:"+host, "user:"+strings.ToLower(name)) {
+	user := strings.ToLower(name)
+	if !s.logins.allow(host, user, time.Now()) {
 		w.Header().Set("Retry-After", "60")
 		page.Error = "Too many sign-in attempts. Wait a minute, then try again."
 		s.log.Warn("login rate limited", "user", name, "addr", host)
@@ -46,6 +50,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	u, secret, err := s.db.Login(r.Context(), name, r.PostFormValue("password"), old, sessionTTL)
 	if errors.Is(err, store.ErrBadLogin) {
+		s.logins.failed(host, user, time.Now())
 		s.log.Info("login failed", "user", name, "addr", host)
 		page.Error = "That user name and password do not match."
 		s.html(w, r, http.StatusUnauthorized, "login", page)
@@ -55,6 +60,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.uiError(w, r, err)
 		return
 	}
+	s.logins.succeeded(host, user)
 	setSession(w, r, secret, sessionTTL)
 	s.log.Info("login", "user", u.Name, "role", u.Role)
 	http.Redirect(w, r, next, http.StatusSeeOther)
@@ -72,11 +78,38 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// safeNext keeps the after-login redirect on this site: a path, never
-// another host (//evil.example or /\evil.example included).
+// safeNext keeps the after-login redirect on this site: next if it is a
+// path on this origin, else "/".
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+	if !sameOriginPath(next) {
 		return "/"
 	}
 	return next
+}
+
+// sameOriginPath reports whether p, as sent and once more decoded, is a
+// path a browser resolves against this origin. Browsers drop tabs and
+// newlines from URLs and read \ as /, so "/\t/evil" and "/\\evil" mean
+// //evil: a single leading / with no / or \ after it, no control
+// characters or spaces anywhere, no backslash, no scheme and no host.
+func sameOriginPath(p string) bool {
+	if !singleSlashPath(p) {
+		return false
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	// The path decoded (/%2F/evil, /%09/evil) must hold too, in case a
+	// proxy or the browser decodes it again.
+	return singleSlashPath(u.Path)
+}
+
+func singleSlashPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
+		return false
+	}
+	return !strings.ContainsFunc(p, func(r rune) bool {
+		return unicode.IsControl(r) || unicode.IsSpace(r) || r == utf8.RuneError
+	})
 }

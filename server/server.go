@@ -43,7 +43,7 @@ type Server struct {
 	mux       *http.ServeMux
 	pages     *template.Template
 	ui        map[string]*template.Template
-	logins    *keyedLimiter
+	logins    *loginLimiter
 
 	handler http.Handler // mux behind cross-origin protection
 	drafts  drafts
@@ -67,9 +67,7 @@ func New(cfg Config) *Server {
 		panic(err) // the templates are embedded: a parse error is a build bug
 	}
 	s.ui = ui
-	// Ten tries at once, then one every six seconds, per address and per
-	// user name.
-	s.logins = newKeyedLimiter(6*time.Second, 10)
+	s.logins = newLoginLimiter()
 	s.mux.HandleFunc("GET /healthz", s.health)
 	s.mux.HandleFunc("GET /readyz", s.health)
 	s.mux.Handle("POST /api/items", s.auth(store.RoleWriter, s.createItem))
@@ -95,7 +93,7 @@ func New(cfg Config) *Server {
 		s.mux.Handle("GET /metrics", cfg.Metrics)
 	}
 	if cfg.QueueMonitor != nil {
-		s.mux.Handle("/admin/queues/", s.adminPages(cfg.QueueMonitor))
+		s.mux.Handle("/admin/queues/", s.withMonitorHeaders("/admin/queues/", cfg.QueueMonitor, s.adminPages(cfg.QueueMonitor)))
 	}
 
 	// The editor UI.

@@ -74,7 +74,7 @@ func (s *Server) html(w http.ResponseWriter, r *http.Request, status int, page s
 		return
 	}
 	var buf bytes.Buffer
-	pd := pageData{User: currentUser(r), Path: r.URL.Path, Flash: r.URL.Query().Get("flash"), Data: data}
+	pd := pageData{User: currentUser(r), Path: r.URL.Path, Flash: s.takeFlash(w, r), Data: data}
 	if err := t.ExecuteTemplate(&buf, "layout.html.tmpl", pd); err != nil {
 		s.log.Error("page template", "page", page, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)

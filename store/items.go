@@ -70,7 +70,14 @@ type Submission struct {
 	Source      []byte
 	VersionHash string            // identifies source plus assets
 	Assets      map[string][]byte // path inside the bundle → bytes
-	Actor       string
+	// Actor is who submits ("user:NAME", "token:NAME"): the audit log's
+	// name, and the owner of an item it starts.
+	Actor string
+	// Role is the actor's role. Writers may add versions only to items
+	// they started and that were never published (see MayAddVersion);
+	// editors and admins to any. Empty means an in-process caller acting
+	// as the operator (bench, tests); the HTTP server always sets it.
+	Role string
 }
 
 // Task is a unit of queue work as the outbox keeps it.
@@ -132,6 +139,13 @@ func (s *DB) Submit(ctx context.Context, sub Submission, plan PlanFunc) (*Submit
 		}
 		var latest int
 		err = s.queryRow(ctx, tx, `SELECT latest_version FROM items WHERE id = $1`+s.forUpdate(), sub.ItemID).Scan(&latest)
+		if err == nil {
+			// Checked under the item's lock, so a publication cannot slip
+			// in between the check and the new version.
+			if err := s.mayAddVersion(ctx, tx, sub.ItemID, sub.Actor, sub.Role); err != nil {
+				return err
+			}
+		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			_, err = s.exec(ctx, tx, `INSERT INTO items (id, brand_id, lang, slug, content_id, title, latest_version, status, created_at, updated_at)
@@ -189,6 +203,42 @@ func (s *DB) Submit(ctx context.Context, sub Submission, plan PlanFunc) (*Submit
 		return nil, err
 	}
 	return res, nil
+}
+
+// MayAddVersion tells whether actor, with role, may add a version to the
+// item: editors and admins always; writers only to an item they started
+// (its first version is theirs) until a version of it has been published
+// (a publication that started; scheduled or cancelled ones do not count).
+// A refusal wraps ErrForbidden. Submit applies the same rule; the editor
+// UI asks first only to refuse before the writer types.
+func (s *DB) MayAddVersion(ctx context.Context, itemID, actor, role string) error {
+	return s.mayAddVersion(ctx, s.db, itemID, actor, role)
+}
+
+func (s *DB) mayAddVersion(ctx context.Context, x execer, itemID, actor, role string) error {
+	if role == "" || RoleAtLeast(role, RoleEditor) {
+		return nil
+	}
+	var owner string
+	err := s.queryRow(ctx, x, `SELECT submitted_by FROM item_versions WHERE item_id = $1 AND version = 1`, itemID).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // a new item: whoever submits it starts it
+	}
+	if err != nil {
+		return fmt.Errorf("store: read owner: %w", err)
+	}
+	if owner != actor {
+		return fmt.Errorf("item %s was started by someone else; writers change only the items they started, so ask an editor: %w", itemID, ErrForbidden)
+	}
+	var published int
+	err = s.queryRow(ctx, x, `SELECT COUNT(*) FROM publications WHERE item_id = $1 AND status NOT IN ($2, $3)`, itemID, PubScheduled, PubCancelled).Scan(&published)
+	if err != nil {
+		return fmt.Errorf("store: read publications: %w", err)
+	}
+	if published > 0 {
+		return fmt.Errorf("item %s has been published; an editor changes it now: %w", itemID, ErrForbidden)
+	}
+	return nil
 }
 
 // forUpdate locks the rows a read returns on PostgreSQL; SQLite's

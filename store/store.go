@@ -32,6 +32,9 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInvalid is a value the store refuses, such as a short password.
 	ErrInvalid = errors.New("invalid")
+	// ErrForbidden is an action the actor's role or ownership does not
+	// allow, such as a writer changing another writer's item.
+	ErrForbidden = errors.New("forbidden")
 )
 
 type dialect int
@@ -42,11 +45,21 @@ const (
 )
 
 // DB is a store. It is safe for concurrent use.
+//
+// On SQLite, writes take turns on wmu (a queue in Go, first come first
+// served) instead of all holding pool connections while they spin on
+// SQLite's lock until busy_timeout gives up; reads use rdb, a pool of
+// read-only connections that WAL lets run beside the writer, so /healthz
+// and the pages stay quick under a burst of submissions. On PostgreSQL
+// rdb is db and wmu is nil: nothing changes there.
 type DB struct {
-	db      *sql.DB
+	db      *sql.DB       // writes, transactions, and any caller that names s.db directly
+	rdb     *sql.DB       // reads outside a transaction
+	wmu     chan struct{} // SQLite: held by the one write under way
 	dialect dialect
 	now     func() time.Time
-	stmts   sync.Map // SQL text → *sql.Stmt
+	stmts   sync.Map // SQL text → *sql.Stmt prepared on db
+	rstmts  sync.Map // SQL text → *sql.Stmt prepared on rdb (SQLite only)
 }
 
 // Open connects to dsn: a postgres:// URL, or else a SQLite file path
@@ -73,9 +86,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
-		// WAL lets readers work while a writer commits; immediate
-		// transactions take the write lock up front, so two writers wait
-		// for each other (busy_timeout) instead of failing to upgrade.
+		// WAL lets readers work while the writer commits. Immediate
+		// transactions take the write lock up front; busy_timeout covers
+		// other processes on the same file (a CLI command, a separate
+		// worker), since in this process only the one writer connection
+		// writes.
 		q := url.Values{}
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "busy_timeout(10000)")
@@ -86,26 +101,56 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
-		s.db.SetMaxOpenConns(8)
+		// One connection for the write under way, one to prepare
+		// statements while it holds the first.
+		s.db.SetMaxOpenConns(2)
+		s.wmu = make(chan struct{}, 1)
+		// The readers refuse writes (query_only), so a write sent to
+		// them by mistake fails loudly instead of racing the writer.
+		q.Add("_pragma", "query_only(1)")
+		q.Del("_txlock")
+		s.rdb, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err != nil {
+			s.db.Close()
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		s.rdb.SetMaxOpenConns(8)
 	}
-	if err := s.db.PingContext(ctx); err != nil {
-		s.db.Close()
-		return nil, fmt.Errorf("store: connect: %w", err)
+	if s.rdb == nil {
+		s.rdb = s.db
+	}
+	// The writer first: it creates the file and sets WAL mode.
+	for _, d := range []*sql.DB{s.db, s.rdb} {
+		if err := d.PingContext(ctx); err != nil {
+			s.closeDBs()
+			return nil, fmt.Errorf("store: connect: %w", err)
+		}
 	}
 	return s, nil
 }
 
 // Close closes the kept statements and the connections.
 func (s *DB) Close() error {
-	s.stmts.Range(func(_, v any) bool {
-		v.(*sql.Stmt).Close()
-		return true
-	})
-	return s.db.Close()
+	for _, m := range []*sync.Map{&s.stmts, &s.rstmts} {
+		m.Range(func(_, v any) bool {
+			v.(*sql.Stmt).Close()
+			return true
+		})
+	}
+	return s.closeDBs()
 }
 
-// Ping checks the database answers.
-func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+func (s *DB) closeDBs() error {
+	err := s.db.Close()
+	if s.rdb != s.db {
+		err = errors.Join(err, s.rdb.Close())
+	}
+	return err
+}
+
+// Ping checks the database answers reads; on SQLite it does not wait
+// for the writer's queue.
+func (s *DB) Ping(ctx context.Context) error { return s.rdb.PingContext(ctx) }
 
 // Kind names the back end, for logs.
 func (s *DB) Kind() string {
@@ -132,14 +177,25 @@ func (s *DB) q(query string) string {
 
 func (s *DB) stmt(ctx context.Context, x execer, query string) (*sql.Stmt, error) {
 	q := s.q(query)
-	v, ok := s.stmts.Load(q)
+	if tx, ok := x.(*sql.Tx); ok && s.dialect == postgres {
+		// Preparing on the pool inside a transaction needs a second
+		// connection: with every connection held by a transaction doing
+		// that, the pool deadlocked. pgx caches statements per
+		// connection, so preparing on the transaction's own is cheap.
+		return tx.PrepareContext(ctx, q)
+	}
+	pool, cache := s.db, &s.stmts
+	if x == s.db && s.rdb != s.db && isRead(q) {
+		pool, cache = s.rdb, &s.rstmts
+	}
+	v, ok := cache.Load(q)
 	if !ok {
-		st, err := s.db.PrepareContext(ctx, q)
+		st, err := pool.PrepareContext(ctx, q)
 		if err != nil {
 			return nil, err
 		}
 		var loaded bool
-		if v, loaded = s.stmts.LoadOrStore(q, st); loaded {
+		if v, loaded = cache.LoadOrStore(q, st); loaded {
 			st.Close()
 		}
 	}
@@ -150,12 +206,41 @@ func (s *DB) stmt(ctx context.Context, x execer, query string) (*sql.Stmt, error
 	return st, nil
 }
 
+// isRead tells a statement that only reads (a SELECT) from one that may
+// write (INSERT … RETURNING through queryRow included), which goes to
+// the writer.
+func isRead(query string) bool {
+	q := strings.TrimSpace(query)
+	return len(q) >= 6 && strings.EqualFold(q[:6], "SELECT")
+}
+
 func (s *DB) exec(ctx context.Context, x execer, query string, args ...any) (sql.Result, error) {
+	if x == s.db {
+		unlock, err := s.lockWrite(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
 	st, err := s.stmt(ctx, x, query)
 	if err != nil {
 		return nil, err
 	}
 	return st.ExecContext(ctx, args...)
+}
+
+// lockWrite waits for SQLite's turn to write (no-op on PostgreSQL) and
+// returns the function that ends it.
+func (s *DB) lockWrite(ctx context.Context) (func(), error) {
+	if s.wmu == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.wmu <- struct{}{}:
+		return func() { <-s.wmu }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("store: waiting to write: %w", ctx.Err())
+	}
 }
 
 func (s *DB) query(ctx context.Context, x execer, query string, args ...any) (*sql.Rows, error) {
@@ -169,11 +254,35 @@ func (s *DB) query(ctx context.Context, x execer, query string, args ...any) (*s
 // queryRow is QueryRow through a kept statement; a failure to prepare
 // surfaces from Scan, as QueryRow's own errors do.
 func (s *DB) queryRow(ctx context.Context, x execer, query string, args ...any) rowScanner {
+	if x == s.db && !isRead(s.q(query)) {
+		// INSERT … RETURNING outside a transaction: a write, whose turn
+		// ends once its row is read.
+		unlock, err := s.lockWrite(ctx)
+		if err != nil {
+			return errRow{err}
+		}
+		st, err := s.stmt(ctx, x, query)
+		if err != nil {
+			unlock()
+			return errRow{err}
+		}
+		return unlockingRow{st.QueryRowContext(ctx, args...), unlock}
+	}
 	st, err := s.stmt(ctx, x, query)
 	if err != nil {
 		return errRow{err}
 	}
 	return st.QueryRowContext(ctx, args...)
+}
+
+type unlockingRow struct {
+	row    *sql.Row
+	unlock func()
+}
+
+func (r unlockingRow) Scan(dest ...any) error {
+	defer r.unlock()
+	return r.row.Scan(dest...)
 }
 
 type rowScanner interface{ Scan(dest ...any) error }
@@ -207,6 +316,11 @@ func (s *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (s *DB) tx1(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)

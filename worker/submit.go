@@ -26,7 +26,8 @@ type Bundle struct {
 	Path   string
 	Files  map[string][]byte // slash-separated paths inside the bundle
 	Compat string            // "hugo" or "jekyll"; empty means the brand's
-	Actor  string            // who submits, for the audit log
+	Actor  string            // who submits: the audit log's name and a new item's owner
+	Role   string            // the actor's role; see store.Submission.Role
 }
 
 // Submitted tells the writer what became of a submission.
@@ -64,7 +65,7 @@ func (p *Pipeline) Submit(ctx context.Context, b Bundle) (*Submitted, error) {
 	sub := store.Submission{
 		ItemID: ItemID(brandID, it.Lang, it.ID), Brand: brandID, BrandHash: brandHash,
 		Lang: it.Lang, Slug: it.Slug, ContentID: it.ID, Title: it.Title,
-		Path: name, Compat: compat, Source: it.Source, VersionHash: it.SourceHash, Assets: assets, Actor: b.Actor,
+		Path: name, Compat: compat, Source: it.Source, VersionHash: it.SourceHash, Assets: assets, Actor: b.Actor, Role: b.Role,
 	}
 	res, err := p.db.Submit(ctx, sub, p.Plan(QueueCritical))
 	if err != nil {
