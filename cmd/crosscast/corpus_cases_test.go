@@ -110,7 +110,11 @@ func frontMatterCases() []*corpusCase {
 		{"unclosed-flow", "tags: [a, b\nauthor: x", "tags: [a"},
 	}
 	for _, s := range syntax {
-		for _, p := range []int{0, 2} {
+		positions := []int{2}
+		if strings.Contains("mapping-values invalid-utf8 unclosed-flow", s.name) {
+			positions = []int{0, 3}
+		}
+		for _, p := range positions {
 			fm := append([]string{"title: Corpus"}, pads[:p]...)
 			fm = append(fm, s.bad)
 			fm = append(fm, pads[p:]...)
@@ -127,10 +131,8 @@ func frontMatterCases() []*corpusCase {
 	for _, u := range []struct{ name, fm, marker string }{
 		{"sumary", "sumary: x", "sumary"},
 		{"titel", "titel: x", "titel"},
-		{"Title-case", "Title: x", "Title:"},
 		{"hero-scr", "hero:\n  scr: x.jpg", "scr:"},
 		{"email-subjet", "email:\n  subjet: x", "subjet"},
-		{"cta-lable", "cta:\n  lable: Go\n  url: https://x.example/", "lable"},
 		{"long-key", strings.Repeat("k", 10_000) + ": x", "kkk"},
 	} {
 		add(mdCase(class, "unknown-"+u.name, doc([]string{"title: Corpus", u.fm}, "Body.\n"), mustReject, u.marker))
@@ -282,10 +284,10 @@ func markdownCases() []*corpusCase {
 			body(fmt.Sprintf("%s-x%d", name, n), mayRender, func() string { return repeat(unit, n) })
 		}
 	}
-	scaled("link-open", "[a](", 2_000, 20_000, 200_000)
-	scaled("same-heading", "## Same heading\n\n", 2_000, 20_000)
+	scaled("link-open", "[a](", 20_000, 200_000)
+	scaled("same-heading", "## Same heading\n\n", 20_000)
 	scaled("setext-eq", "x\n=\n", 10_000, 100_000)
-	scaled("setext-dash", "Heading text\n---\n\n", 2_000, 25_000)
+	scaled("setext-dash", "Heading text\n---\n\n", 25_000)
 	body("distinct-headings-x20000", mayRender, func() string {
 		var b strings.Builder
 		for i := range 20_000 {
@@ -380,9 +382,7 @@ func markdownCases() []*corpusCase {
 		{"html-link-entity-javascript", "<a href=\"jav&#x09;ascript:alert(7)\">click</a>\n"},
 		{"img-onerror", "<img src=x onerror=\"alert(7)\">\n"},
 		{"svg-onload", "<svg onload=\"alert(7)\"><circle r=\"4\"/></svg>\n"},
-		{"object-embed", "<object data=\"javascript:alert(7)\"></object><embed src=\"javascript:alert(7)\">\n"},
 		{"form-action", "<form action=\"javascript:alert(7)\"><button>go</button></form>\n"},
-		{"meta-refresh", "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(7)\">\n"},
 		{"style-expression", "<p style=\"background:url(javascript:alert(7))\">x</p>\n"},
 		{"base-href", "<base href=\"javascript:alert(7)//\">[rel](x)\n"},
 	} {
@@ -972,7 +972,6 @@ func brandCases(kit string) []*corpusCase {
 	// (checkEML).
 	for _, h := range []struct{ name, old, repl string }{
 		{"list-id-crlf-bcc", "list_id:", "list_id: " + q("news.kestrel.example\r\nBcc: victim@evil.example")},
-		{"list-id-lf", "list_id:", "list_id: " + q("news.kestrel.example\nX-Evil: 1")},
 		{"list-id-u2028", "list_id:", "list_id: " + q("news.kestrel.example\u2028Bcc: victim@evil.example")},
 		{"list-id-u0085", "list_id:", "list_id: " + q("news.kestrel.example\u0085Bcc: victim@evil.example")},
 		{"list-id-nul", "list_id:", "list_id: " + q("news\x00kestrel.example")},
@@ -985,9 +984,7 @@ func brandCases(kit string) []*corpusCase {
 		{"unsub-url-angle", "unsubscribe_url:", "unsubscribe_url: " + q("https://kestrel.example/u/>, <https://evil.example/")},
 		{"unsub-url-crlf", "unsubscribe_url:", "unsubscribe_url: " + q("https://kestrel.example/u/\r\nBcc: victim@evil.example")},
 		{"from-two-addresses", "from_address:", `from_address: "a@x.example,b@y.example"`},
-		{"from-space-two", "from_address:", `from_address: "a@x.example b@y.example"`},
 		{"from-crlf-bcc", "from_address:", "from_address: " + q("news@kestrel.example\r\nBcc: victim@evil.example")},
-		{"from-angle", "from_address:", `from_address: "<news@kestrel.example>"`},
 		{"from-display", "from_address:", `from_address: "Evil <evil@x.example>"`},
 		{"from-not-address", "from_address:", `from_address: not an address`},
 		{"from-name-crlf-bcc", "from_name:", "from_name: " + q("Kestrel\r\nBcc: victim@evil.example")},
@@ -997,7 +994,6 @@ func brandCases(kit string) []*corpusCase {
 		{"reply-to-two", "from_address:", "from_address: news@kestrel.example\n  reply_to: \"a@x.example,b@y.example\""},
 		{"reply-to-crlf", "from_address:", "from_address: news@kestrel.example\n  reply_to: " + q("a@x.example\r\nBcc: victim@evil.example")},
 		{"name-crlf-bcc", "name:", "name: " + q("Kestrel\r\nBcc: victim@evil.example")},
-		{"name-u0085", "name:", "name: " + q("Kestrel\u0085Bcc: victim@evil.example")},
 	} {
 		y, line := set(h.old, h.repl)
 		add("header-"+h.name, y, mayRender, []int{line, line + 1}, nil, nil)
@@ -1025,10 +1021,22 @@ func brandCases(kit string) []*corpusCase {
 		{"logo-entity-laughs", []byte(`<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "lollollollol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;"><!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">]><svg xmlns="http://www.w3.org/2000/svg" width="240" height="48"><text x="0" y="20">&g;</text></svg>`), mayRender},
 		{"logo-deep-groups", svg(strings.Repeat("<g>", 5_000) + `<path d="M0 0 L10 10"/>` + strings.Repeat("</g>", 5_000)), mayRender},
 		{"logo-25k-paths", svg(strings.Repeat(`<path d="M0 0 L240 48 L0 48 Z"/>`, 25_000)), mayRender},
-		{"logo-png-40000000x1", craftPNG(40_000_000, 1, 8, 0, 40_000_001), mayRender},
-		{"logo-png-truncated", goodPNG()[:len(goodPNG())/2], mustReject},
 	} {
 		add(l.name, "", l.ex, []int{logoLine, logoLine - 1}, map[string][]byte{"kestrel/logo.svg": l.data}, nil)
+	}
+	for _, l := range []struct {
+		name string
+		data []byte
+		ex   expect
+	}{
+		{"logo-png-40000000x1", craftPNG(40_000_000, 1, 8, 0, 40_000_001), mayRender},
+		{"logo-png-1x40000000", craftPNG(1, 40_000_000, 8, 0, 80_000_000), mayRender},
+		{"logo-png-header-50000x50000", craftPNG(50_000, 50_000, 8, 2, -1), mustReject},
+		{"logo-png-truncated", goodPNG()[:len(goodPNG())/2], mustReject},
+		{"logo-jpeg-named-png", goodJPEG(), mayRender},
+	} {
+		y, line := set("src: logo.svg", "src: logo.png")
+		add(l.name, y, l.ex, []int{line, line - 1}, map[string][]byte{"kestrel/logo.png": l.data}, nil)
 	}
 	for _, l := range []struct {
 		name  string
@@ -1124,16 +1132,23 @@ func headerCases() []*corpusCase {
 			{"title", func(s string) []string { return []string{"title: " + s} }, "title:"},
 			{"subject", func(s string) []string { return []string{"title: Header case", "email:", "  subject: " + s} }, "subject:"},
 			{"variant", func(s string) []string {
+				if !strings.Contains("crlf-bcc encoded-word-q ascii-60000 u2028", v.name) {
+					return nil
+				}
 				return []string{"title: Header case", "email:", "  variants:", "    - name: a", "      subject: " + s}
 			}, "subject:"},
 		} {
-			src := doc(f.fm(q(v.v)), "Body.\n")
+			fm := f.fm(q(v.v))
+			if fm == nil {
+				continue
+			}
+			src := doc(fm, "Body.\n")
 			c := mdCase(class, f.name+"-"+v.name, src, mayRender, f.marker)
 			c.lines = append(c.lines, c.lines[0]-1)
 			cs = append(cs, c)
 		}
 	}
-	for _, v := range values[:3] {
+	for _, v := range values[:1] {
 		for _, f := range []string{"preheader", "author", "summary"} {
 			var fm []string
 			if f == "preheader" {
