@@ -539,12 +539,14 @@ func summarise(t *testing.T, cases []*corpusCase, results []*corpusResult, base 
 	}
 	classes := map[string]*tally{}
 	var order []string
-	for _, c := range cases {
+	for _, c := range cases { // in the generator's order
 		if classes[c.class] == nil {
 			classes[c.class] = &tally{}
 			order = append(order, c.class)
 		}
-		classes[c.class].cases++
+	}
+	for _, r := range results { // only the cases -run selected
+		classes[r.c.class].cases++
 	}
 	var maxReject, maxRejectWall time.Duration
 	var maxRSS, maxMaxrss int64
@@ -579,7 +581,7 @@ func summarise(t *testing.T, cases []*corpusCase, results []*corpusResult, base 
 		tl := classes[k]
 		per = append(per, fmt.Sprintf("%s %d (exit0 %d, exit1 %d, failed %d, cpu %v)", k, tl.cases, tl.ok, tl.rejected, tl.failed, tl.cpu.Round(time.Second)))
 	}
-	t.Logf("corpus: %d cases, exit0 %d, exit1 %d, failed %d; %s", len(cases), ok, rejected, failed, strings.Join(per, "; "))
+	t.Logf("corpus: %d cases, exit0 %d, exit1 %d, failed %d; %s", len(results), ok, rejected, failed, strings.Join(per, "; "))
 	t.Logf("corpus: max rejection cost beyond start-up: cpu %v (%s), wall %v; max peak RSS %d MiB (%s), max rusage Maxrss %d MiB (includes the test process's own peak); timings on a shared, loaded machine",
 		maxReject.Round(time.Millisecond), maxRejectCase, maxRejectWall.Round(time.Millisecond), maxRSS>>20, maxRSSCase, maxMaxrss>>20)
 }
