@@ -29,12 +29,21 @@ func parseMarkdown(body []byte) ast.Node {
 		goldmark.WithExtensions(MarkdownExtensions()...),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 	)
-	ctx := parser.NewContext(parser.WithIDs(&headingIDs{seen: map[string]bool{}}))
+	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
 	return md.Parser().Parse(text.NewReader(body), parser.WithContext(ctx))
 }
 
 // headingIDs implements parser.IDs with slug IDs, unique per document.
-type headingIDs struct{ seen map[string]bool }
+// next remembers, per slug, the suffix to try first, so n headings with
+// the same text cost O(n) in all, not O(n²).
+type headingIDs struct {
+	seen map[string]bool
+	next map[string]int
+}
+
+func newHeadingIDs() *headingIDs {
+	return &headingIDs{seen: map[string]bool{}, next: map[string]int{}}
+}
 
 func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
 	base := Slugify(string(value))
@@ -42,8 +51,12 @@ func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
 		base = "section"
 	}
 	id := base
-	for i := 2; h.seen[id]; i++ {
+	if h.seen[id] {
+		i := max(h.next[base], 2)
+		for ; h.seen[base+"-"+strconv.Itoa(i)]; i++ {
+		}
 		id = base + "-" + strconv.Itoa(i)
+		h.next[base] = i + 1
 	}
 	h.seen[id] = true
 	return []byte(id)

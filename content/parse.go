@@ -2,6 +2,7 @@ package content
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -60,6 +61,12 @@ type ParseOptions struct {
 // item refers to are read from fsys too, relative to name. Every problem
 // found is returned at once as Errors; warnings go into Item.Warnings.
 func Parse(fsys fs.FS, name string, opts ParseOptions) (*Item, error) {
+	return ParseContext(context.Background(), fsys, name, opts)
+}
+
+// ParseContext is Parse that gives up, returning ctx.Err(), once ctx is
+// done.
+func ParseContext(ctx context.Context, fsys fs.FS, name string, opts ParseOptions) (*Item, error) {
 	display := opts.Name
 	if display == "" {
 		display = name
@@ -68,12 +75,23 @@ func Parse(fsys fs.FS, name string, opts ParseOptions) (*Item, error) {
 	if err != nil {
 		return nil, Errors{{File: display, Code: codeFor(err), Message: err.Error()}}
 	}
-	return ParseBytes(fsys, name, src, opts)
+	return ParseBytesContext(ctx, fsys, name, src, opts)
 }
 
 // ParseBytes is Parse for a source already in memory; fsys supplies the
 // item's images and may be nil for an item without local images.
 func ParseBytes(fsys fs.FS, name string, src []byte, opts ParseOptions) (*Item, error) {
+	return ParseBytesContext(context.Background(), fsys, name, src, opts)
+}
+
+// ParseBytesContext is ParseBytes that gives up, returning ctx.Err(),
+// once ctx is done. The body is checked for what would make parsing
+// super-linear before goldmark sees it, so the one step that cannot be
+// interrupted (goldmark's parse) is bounded too.
+func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte, opts ParseOptions) (*Item, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if opts.Name == "" {
 		opts.Name = name
 	}
@@ -98,9 +116,27 @@ func ParseBytes(fsys fs.FS, name string, src []byte, opts ParseOptions) (*Item, 
 		return nil, d.err()
 	}
 	d.lineBase = 0
+	if !checkMarkdown(d, body, bodyLine) {
+		return nil, d.err()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	it.Doc = parseMarkdown(body)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !checkNesting(d, it.Doc, body, bodyLine) {
+		return nil, d.err()
+	}
 	validate(d, it, fm, opts)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	collectImages(d, it, fsys, name, lim, fm)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if err := d.err(); err != nil {
 		return nil, err
 	}
