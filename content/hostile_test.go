@@ -120,3 +120,19 @@ func TestParseHonoursContext(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
+
+func TestTitleLimits(t *testing.T) {
+	for _, tt := range []struct{ name, title, want string }{
+		{"zalgo", "a" + strings.Repeat("\u0301", 9000), "post.md:2:1: title: is 18001 bytes; the limit is 2048"},
+		{"graphemes", strings.Repeat("ab ", 101), "post.md:2:1: title: is 302 characters; the limit is 300"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseString(t, "---\ntitle: "+tt.title+"\n---\n", nil, ParseOptions{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want %q", err, tt.want)
+			}
+		})
+	}
+	// Marks on letters are fine: this is 250 characters.
+	mustParse(t, "---\ntitle: "+strings.Repeat("e\u0301\u0302", 250)+"\n---\n", nil, ParseOptions{})
+}

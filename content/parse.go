@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rivo/uniseg"
 	"github.com/yuin/goldmark/ast"
 	"golang.org/x/text/language"
 	"gopkg.in/yaml.v3"
@@ -41,6 +42,15 @@ func DefaultLimits() Limits {
 // MaxTitle is the title length (in characters) above which a warning says
 // it will be cut in inboxes and search results.
 const MaxTitle = 70
+
+// A title longer than these is an error: every channel lays the title
+// out, counts it by each network's rules and draws it on cards, and a
+// title of thousands of combining marks (one grapheme, kilobytes long)
+// is no headline but a way to make that work expensive.
+const (
+	MaxTitleGraphemes = 300
+	MaxTitleBytes     = 2048
+)
 
 // ParseOptions configure Parse.
 type ParseOptions struct {
@@ -300,6 +310,10 @@ func validate(d *diags, it *Item, fm []byte, opts ParseOptions) {
 	switch n := utf8.RuneCountInString(it.Title); {
 	case n == 0:
 		fmErr("title", EInvalid, "is required")
+	case len(it.Title) > MaxTitleBytes:
+		fmErr("title", ETooLarge, "is %d bytes; the limit is %d", len(it.Title), MaxTitleBytes)
+	case n > MaxTitle && uniseg.GraphemeClusterCount(it.Title) > MaxTitleGraphemes:
+		fmErr("title", ETooLarge, "is %d characters; the limit is %d", uniseg.GraphemeClusterCount(it.Title), MaxTitleGraphemes)
 	case n > MaxTitle:
 		fmWarn("title", "is %d characters; over %d it is cut off in inboxes and search results", n, MaxTitle)
 	}
