@@ -4,6 +4,9 @@ import (
 	"bytes"
 
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // MaxNesting is how deeply Markdown may nest: every blockquote, list,
@@ -12,6 +15,14 @@ import (
 // elements an HTML parser accepts (golang.org/x/net/html panics past
 // that), with room for each channel's own page or email wrapper.
 const MaxNesting = 100
+
+// MaxElements is how many Markdown elements (every node but plain text:
+// paragraphs, headings, list items, links, emphasis, code spans…) a body
+// may hold. Each costs every channel real work (ids, anchors, inlined
+// CSS, text layout), about 0.1 ms over the four; 10,000 keep a render of
+// the largest body well under 2 s of CPU. A long article has a few
+// thousand.
+const MaxElements = 10_000
 
 // linkScanBudget bounds the bytes goldmark's inline link parser would
 // rescan for link destinations and titles that never close. Each `](`
@@ -45,15 +56,20 @@ func checkMarkdown(d *diags, body []byte, bodyLine int) bool {
 	return true
 }
 
-// checkNesting reports the first node of doc nested deeper than
-// MaxNesting levels below the document.
-func checkNesting(d *diags, doc ast.Node, body []byte, bodyLine int) bool {
-	n := deepest(doc, MaxNesting)
-	if n == nil {
+// checkTree reports the first node of doc nested deeper than MaxNesting
+// levels below the document, or the first element past MaxElements.
+func checkTree(d *diags, doc ast.Node, body []byte, bodyLine int) bool {
+	n, tooDeep := walkLimits(doc, body, MaxNesting, MaxElements)
+	switch {
+	case n == nil:
 		return true
+	case tooDeep:
+		d.errorf(bodyLine+nodeLine(n, body)-1, 1, "", ETooLarge,
+			"the Markdown nests more than %d levels deep here (each blockquote, list, list item, emphasis, link and unclosed HTML element inside another counts)", MaxNesting)
+	default:
+		d.errorf(bodyLine+nodeLine(n, body)-1, 1, "", ETooLarge,
+			"the body has more than %d Markdown elements (paragraphs, headings, list items, links, emphasis, code spans…) by here; split it into several items", MaxElements)
 	}
-	d.errorf(bodyLine+nodeLine(n, body)-1, 1, "", ETooLarge,
-		"the Markdown nests more than %d levels deep here (each blockquote, list, list item, emphasis and link inside another counts)", MaxNesting)
 	return false
 }
 
@@ -279,13 +295,22 @@ func lineDepth(s []byte) int {
 	return levels + cols/2
 }
 
-// deepest returns the first node, in document order, more than limit
-// levels below root, walking without recursion.
-func deepest(root ast.Node, limit int) ast.Node {
-	depth := 0
-	for n := root; n != nil; {
-		if depth > limit {
-			return n
+// walkLimits returns the first node, in document order, more than
+// maxDepth levels below root (tooDeep), or the first element past
+// maxElements, walking without recursion.
+func walkLimits(root ast.Node, src []byte, maxDepth, maxElements int) (n ast.Node, tooDeep bool) {
+	depth, elements, htmlDepth := 0, 0, 0
+	for n = root; n != nil; {
+		if raw := rawHTML(n, src); raw != nil {
+			htmlDepth = openTags(htmlDepth, raw)
+		}
+		if depth+htmlDepth > maxDepth {
+			return n, true
+		}
+		if _, text := n.(*ast.Text); !text && n != root {
+			if elements++; elements > maxElements {
+				return n, false
+			}
 		}
 		if c := n.FirstChild(); c != nil {
 			n, depth = c, depth+1
@@ -295,11 +320,72 @@ func deepest(root ast.Node, limit int) ast.Node {
 			n, depth = n.Parent(), depth-1
 		}
 		if n == root {
-			return nil
+			return nil, false
 		}
 		n = n.NextSibling()
 	}
-	return nil
+	return nil, false
+}
+
+// rawHTML returns the source of a raw HTML block or inline tag, or nil.
+func rawHTML(n ast.Node, src []byte) []byte {
+	var segs *text.Segments
+	switch n := n.(type) {
+	case *ast.HTMLBlock:
+		segs = n.Lines()
+		if n.HasClosure() {
+			b := segmentsValue(segs, src)
+			return append(b, n.ClosureLine.Value(src)...)
+		}
+	case *ast.RawHTML:
+		segs = n.Segments
+	default:
+		return nil
+	}
+	return segmentsValue(segs, src)
+}
+
+func segmentsValue(segs *text.Segments, src []byte) []byte {
+	var b []byte
+	for i := range segs.Len() {
+		seg := segs.At(i)
+		b = append(b, seg.Value(src)...)
+	}
+	return b
+}
+
+// openTags adds to depth the elements raw HTML opens and does not close.
+// Void elements and those whose end tag an HTML parser supplies itself
+// (p, li, td…) are not counted, so this stays a lower bound on what the
+// channels' HTML parsers will hold open.
+func openTags(depth int, raw []byte) int {
+	z := html.NewTokenizer(bytes.NewReader(raw))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return depth
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			if !selfClosing[atom.Lookup(name)] {
+				depth++
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			if !selfClosing[atom.Lookup(name)] && depth > 0 {
+				depth--
+			}
+		}
+	}
+}
+
+// selfClosing are elements that never stay open: void elements, and
+// those an HTML parser closes by itself when a sibling starts.
+var selfClosing = map[atom.Atom]bool{
+	atom.Area: true, atom.Base: true, atom.Br: true, atom.Col: true, atom.Embed: true, atom.Hr: true,
+	atom.Img: true, atom.Input: true, atom.Link: true, atom.Meta: true, atom.Source: true,
+	atom.Track: true, atom.Wbr: true, atom.P: true, atom.Li: true, atom.Dt: true, atom.Dd: true,
+	atom.Option: true, atom.Optgroup: true, atom.Tr: true, atom.Td: true, atom.Th: true,
+	atom.Thead: true, atom.Tbody: true, atom.Tfoot: true, atom.Rt: true, atom.Rp: true,
 }
 
 // nodeLine is the 1-based body line where n starts: the first line of

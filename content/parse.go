@@ -136,7 +136,7 @@ func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if !checkNesting(d, it.Doc, body, bodyLine) {
+	if !checkTree(d, it.Doc, body, bodyLine) {
 		return nil, d.err()
 	}
 	validate(d, it, fm, opts)
