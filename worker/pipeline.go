@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -36,6 +37,8 @@ type Pipeline struct {
 	metrics   *Metrics
 	log       *slog.Logger
 	maxRetry  int
+
+	validateTimeout time.Duration
 
 	site       *publish.Site
 	publicURL  string
@@ -69,6 +72,9 @@ type Config struct {
 	// MaxRetry bounds retries of a task that fails for a passing reason
 	// (the database or Redis away); 0 means 8.
 	MaxRetry int
+	// ValidateTimeout bounds validating one submission or draft, which
+	// runs inside an HTTP request; 0 means DefaultValidateTimeout.
+	ValidateTimeout time.Duration
 }
 
 // New returns a pipeline. Close it to release its Redis connections.
@@ -83,6 +89,8 @@ func New(cfg Config) *Pipeline {
 		log:       cfg.Logger,
 		maxRetry:  cfg.MaxRetry,
 
+		validateTimeout: cfg.ValidateTimeout,
+
 		site:       cfg.Site,
 		publicURL:  strings.TrimRight(cfg.PublicURL, "/"),
 		getenv:     cfg.Getenv,
@@ -92,6 +100,9 @@ func New(cfg Config) *Pipeline {
 	}
 	if p.getenv == nil {
 		p.getenv = os.Getenv
+	}
+	if p.validateTimeout <= 0 {
+		p.validateTimeout = DefaultValidateTimeout
 	}
 	if p.httpClient == nil {
 		p.httpClient = func(allow []string) *http.Client {
