@@ -27,6 +27,9 @@ func (r *Renderer) body(ctx context.Context, files *fileSet, in renderers.Input,
 	if err != nil {
 		return "", nil, nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return "", nil, nil, err
+	}
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(append(append([]byte("<div id=\"cc-root\">"), raw...), "</div>"...)))
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("portal: reading body html: %w", err)
@@ -40,6 +43,9 @@ func (r *Renderer) body(ctx context.Context, files *fileSet, in renderers.Input,
 	})
 
 	markup.DemoteHeadings(root)
+	if err := ctx.Err(); err != nil {
+		return "", nil, nil, err
+	}
 
 	var toc []*tocEntry
 	anchor := p.T("section_link")
@@ -83,6 +89,9 @@ func (r *Renderer) body(ctx context.Context, files *fileSet, in renderers.Input,
 		s.WrapHtml(`<div class="table-wrap" tabindex="0" role="region" aria-label="` + html.EscapeString(label) + `"></div>`)
 		labels[s.Nodes[0].Parent] = label
 	})
+	if err := ctx.Err(); err != nil {
+		return "", nil, nil, err
+	}
 	// Scrollable regions must be reachable by keyboard.
 	root.Find("pre").SetAttr("tabindex", "0")
 
