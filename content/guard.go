@@ -302,7 +302,11 @@ func walkLimits(root ast.Node, src []byte, maxDepth, maxElements int) (n ast.Nod
 	depth, elements, htmlDepth := 0, 0, 0
 	for n = root; n != nil; {
 		if raw := rawHTML(n, src); raw != nil {
-			htmlDepth = openTags(htmlDepth, raw)
+			var peak int
+			htmlDepth, peak = openTags(htmlDepth, raw)
+			if depth+peak > maxDepth {
+				return n, true
+			}
 		}
 		if depth+htmlDepth > maxDepth {
 			return n, true
@@ -354,20 +358,23 @@ func segmentsValue(segs *text.Segments, src []byte) []byte {
 	return b
 }
 
-// openTags adds to depth the elements raw HTML opens and does not close.
+// openTags adds to depth the elements raw HTML opens and does not close,
+// and returns the deepest it got on the way.
 // Void elements and those whose end tag an HTML parser supplies itself
 // (p, li, td…) are not counted, so this stays a lower bound on what the
 // channels' HTML parsers will hold open.
-func openTags(depth int, raw []byte) int {
+func openTags(depth int, raw []byte) (after, peak int) {
 	z := html.NewTokenizer(bytes.NewReader(raw))
+	peak = depth
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
-			return depth
+			return depth, peak
 		case html.StartTagToken:
 			name, _ := z.TagName()
 			if !selfClosing[atom.Lookup(name)] {
 				depth++
+				peak = max(peak, depth)
 			}
 		case html.EndTagToken:
 			name, _ := z.TagName()

@@ -70,6 +70,10 @@ func hostileBodies() []hostile {
 		{"many open brackets", strings.Repeat("[", 500_000), 0, ""},
 		{"many backticks", strings.Repeat("`a", 300_000), 4, "Markdown elements"},
 		{"many less-than signs", strings.Repeat("<a ", 300_000), 0, ""},
+		{"nested raw HTML", "x\n\n" + strings.Repeat("<div>", 600) + "\ndeep\n" + strings.Repeat("</div>", 600) + "\n", 6, "more than 100 levels"},
+		{"nested raw HTML on one line", strings.Repeat("<div>", 600) + "deep" + strings.Repeat("</div>", 600) + "\n", 4, "more than 100 levels"},
+		{"unclosed inline HTML", strings.Repeat("a <span><em>", 20_000) + "\n", 4, "more than 100 levels"},
+		{"closed raw HTML", strings.Repeat("<div><p>a<br></div>\n", 5_000), 0, ""},
 		{"many images", strings.Repeat("![x](a.png)\n\n", 4_000), 4 + 100, "images; the limit is 50"},
 	}
 	for i := range cases {

@@ -179,3 +179,34 @@ func TestRenderStopsAtDeadline(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRenderBounded: any body up to the size limit parses and renders in
+// every channel (or is rejected with a positioned error) within the CPU
+// budget. The seeds are the adversarial bodies; the fuzzer repeats its
+// input to reach sizes where super-linear work shows.
+func FuzzRenderBounded(f *testing.F) {
+	for _, body := range adversarial() {
+		n := min(len(body), 64)
+		f.Add(body[:n], uint16(len(body)/max(n, 1)))
+	}
+	f.Add("[a](", uint16(50_000))
+	f.Add("# Same\n\n", uint16(30_000))
+	c := newChannels(f)
+	f.Fuzz(func(t *testing.T, unit string, times uint16) {
+		if unit == "" {
+			return
+		}
+		limit := content.DefaultLimits().Body
+		n := min(int(times), limit/len(unit))
+		src := []byte("---\ntitle: Fuzz\n---\n" + strings.Repeat(unit, max(n, 1)))
+		cpu := cpuTime()
+		err := c.render(context.Background(), src)
+		if took := cpuTime() - cpu; took > renderBudget {
+			t.Errorf("%d × %q took %v of CPU", n, unit, took)
+		}
+		var ce content.Errors
+		if err != nil && (!errors.As(err, &ce) || ce[0].Line == 0 && ce[0].Field == "") {
+			t.Errorf("%d × %q: not a positioned rejection: %.300v", n, unit, err)
+		}
+	})
+}
