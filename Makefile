@@ -56,6 +56,7 @@ fuzz:
 	$(FUZZ) -fuzz=FuzzRender ./renderers/social
 	$(FUZZ) -fuzz=FuzzHeaders ./renderers/email
 	$(FUZZ) -fuzz=FuzzSplitSource ./server
+	$(FUZZ) -fuzz=FuzzRenderBounded ./renderers
 
 clean:
 	rm -rf bin $(OUT) data

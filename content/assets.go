@@ -29,7 +29,12 @@ func collectImages(d *diags, it *Item, fsys fs.FS, name string, lim Limits, fm [
 	if h := it.Hero; h != nil && h.Src != "" {
 		it.Images = append(it.Images, ImageRef{Src: h.Src, Alt: strings.TrimSpace(h.Alt), Hero: true, Line: 0})
 	}
+	extra := 0 // images past the limit: counted, not collected, since each line costs a scan
 	walkImages(it.Doc, func(im *ast.Image) {
+		if len(it.Images) > lim.Images {
+			extra++
+			return
+		}
 		it.Images = append(it.Images, ImageRef{
 			Src:   string(im.Destination),
 			Alt:   PlainText(im, it.Body),
@@ -38,7 +43,8 @@ func collectImages(d *diags, it *Item, fsys fs.FS, name string, lim Limits, fm [
 		})
 	})
 	if len(it.Images) > lim.Images {
-		d.errorf(0, 0, "", ETooLarge, "the item has %d images; the limit is %d", len(it.Images), lim.Images)
+		// Positioned at the first image over the limit.
+		d.errorf(it.Images[lim.Images].Line, 0, "", ETooLarge, "the item has %d images; the limit is %d", len(it.Images)+extra, lim.Images)
 		return
 	}
 	dir := path.Dir(name)

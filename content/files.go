@@ -1,6 +1,7 @@
 package content
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -47,7 +48,7 @@ func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 // ParseFile parses the item file at path on disk, reading it and its
 // images only from inside its folder (see internal/safefs). The path is
 // the name in diagnostics unless opts.Name is set.
-func ParseFile(path string, opts ParseOptions) (*Item, error) {
+func ParseFile(ctx context.Context, path string, opts ParseOptions) (*Item, error) {
 	if opts.Name == "" {
 		opts.Name = path
 	}
@@ -56,7 +57,7 @@ func ParseFile(path string, opts ParseOptions) (*Item, error) {
 		return nil, Errors{{File: opts.Name, Code: codeFor(err), Message: err.Error()}}
 	}
 	defer dir.Close()
-	return Parse(dir, filepath.Base(path), opts)
+	return ParseContext(ctx, dir, filepath.Base(path), opts)
 }
 
 // LoadBrandDir loads the brand kit in folder dir on disk, reading only

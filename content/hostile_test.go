@@ -1,174 +1,154 @@
 package content
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"syscall"
 	"testing"
-	"testing/fstest"
+	"time"
 )
 
-// wantDiag asserts err is Errors whose text holds every want.
-func wantDiag(t *testing.T, err error, want ...string) {
-	t.Helper()
-	var errs Errors
-	if !errors.As(err, &errs) {
-		t.Fatalf("got %v (%T), want Errors", err, err)
+// parseBudget is the CPU time one hostile body may take to parse. The
+// bodies below took seconds to minutes before they were bounded. CPU
+// time, not wall time, so that a machine shared with other work does not
+// fail the test; on an idle machine they are the same.
+const parseBudget = time.Second
+
+// cpuTime is the CPU time this process has used (all threads, GC
+// included).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
 	}
-	for _, w := range want {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error text\n%s\ndoes not contain\n%s", err, w)
-		}
-	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// Values that decode but mean nothing are refused where they are written.
-func TestParseRejectsNonsense(t *testing.T) {
-	hero := func(focus string) string {
-		return "---\ntitle: Hi\nhero:\n  src: a.png\n  alt: x\n  focus: " + focus + "\n---\n"
-	}
-	product := func(cur string) string {
-		return "---\ntitle: Hi\nproduct:\n  price: 12.50\n  currency: " + cur + "\n---\n"
-	}
-	tests := []struct{ name, src, want string }{
-		{"focus NaN", hero("NaN,NaN"), `post.md:6:10: hero.focus: must be "x,y" with fractions between 0 and 1`},
-		{"focus nan lower", hero("nan,0.5"), `post.md:6:10: hero.focus:`},
-		{"focus inf", hero("0.5,+Inf"), `post.md:6:10: hero.focus:`},
-		{"focus negative", hero("-0.1,0.5"), `post.md:6:10: hero.focus:`},
-		{"currency ZZZ", product("ZZZ"), `post.md:3:1: product: product.currency must be an ISO 4217 code like EUR, not "ZZZ"`},
-		{"currency XXX", product("XXX"), `product.currency must be an ISO 4217 code`},
-		{"tag binary", "---\ntitle: !!binary aGVsbG8=\n---\n", `post.md:2:8: YAML tags (!!binary) are not allowed`},
-		{"tag custom", "---\ntitle: Hi\nsummary: !evil x\n---\n", `post.md:3:10: YAML tags (!evil) are not allowed`},
-		{"tag on mapping", "---\ntitle: Hi\nhero: !!map\n  src: a.png\n---\n", `post.md:3:7: YAML tags (!!map) are not allowed`},
-		{"tag str", "---\ntitle: !!str 12\n---\n", `post.md:2:8: YAML tags (!!str) are not allowed`},
-	}
-	files := fstest.MapFS{"a.png": {Data: pngBytes(t, 4, 4)}}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := parseString(t, tt.src, files, ParseOptions{})
-			wantDiag(t, err, tt.want)
-		})
-	}
-	// Real codes still pass.
-	for _, cur := range []string{"EUR", "USD", "JPY", "CHF"} {
-		if _, err := parseString(t, product(cur), nil, ParseOptions{}); err != nil {
-			t.Errorf("%s: %v", cur, err)
-		}
-	}
+// hostile is a body that once made parsing super-linear, with what the
+// writer must see: accepted, or rejected at a line with a message.
+type hostile struct {
+	name string
+	body string
+	line int    // 0: accepted; else the error's line in the file
+	want string // in the error text
 }
 
-// Every syntax problem points at a line, and the right one.
-func TestParseErrorPositions(t *testing.T) {
-	tests := []struct{ name, src, want string }{
-		{"invalid utf-8", "---\ntitle: Hi\nsummary: ab\xffcd\n---\n", "post.md:3:12: the file is not valid UTF-8 text"},
-		{"invalid utf-8 in body", "---\ntitle: Hi\n---\n\nfine\nnot \xc3( fine\n", "post.md:6:5: the file is not valid UTF-8 text"},
-		{"control character", "---\ntitle: Hi\nsummary: a\x01b\n---\n", "post.md:3:11: YAML syntax: control characters are not allowed"},
-		{"control character first line", "---\ntitle: a\x7fb\n---\n", "post.md:2:9: YAML syntax: control characters are not allowed"},
-		{"bad escape", "---\ntitle: Hi\nsummary: \"bad \\q escape\"\n---\n", "post.md:3: YAML syntax: found unknown escape character"},
-		{"bad escape first line", "---\ntitle: \"bad \\q\"\n---\n", "post.md:2: YAML syntax: found unknown escape character"},
-		{"mapping values", "---\ntitle: Hi\nsummary: a: b\n---\n", "post.md:3: YAML syntax: mapping values are not allowed"},
-		{"mapping values first line", "---\ntitle: a: b\n---\n", "post.md:2: YAML syntax: mapping values are not allowed"},
-		{"unclosed flow sequence", "---\ntitle: Hi\nsummary: x\ntags: [a, b\nauthor: Ann\n---\n", "post.md:4: YAML syntax: did not find expected ',' or ']'"},
-		{"unclosed flow sequence first line", "---\ntitle: [unclosed\n---\nText.\n", "post.md:2: YAML syntax: did not find expected ',' or ']'"},
-		{"unclosed nested flow", "---\ntitle: Hi\ntags: [a,\n  b, [c,\n  d]\n---\n", "post.md:3: YAML syntax: did not find expected ',' or ']'"},
-		{"unclosed flow mapping", "---\ntitle: Hi\nhero: {src: a.png\n---\n", "post.md:3: YAML syntax: did not find expected ',' or '}'"},
+func nested(prefix string, n int) string { return strings.Repeat(prefix, n) + "deep\n" }
+
+func indentedList(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(strings.Repeat("  ", i) + "- a\n")
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := parseString(t, tt.src, nil, ParseOptions{})
-			wantDiag(t, err, tt.want)
-		})
-	}
+	return b.String()
 }
 
-func TestBrandRejectsNonsense(t *testing.T) {
-	tests := []struct{ name, edit, want string }{
-		{"negative logo width", "  src: logo.svg|  src: logo.svg\n  width: -500", "brand.yaml:10:3: logo.width: must be between 16 and 2000 pixels, not -500"},
-		{"absurd logo width", "  src: logo.svg|  src: logo.svg\n  width: 99999999", "logo.width: must be between 16 and 2000 pixels"},
-		{"zero social limit", "    handle: \"@testco\"|    handle: \"@testco\"\n    limit: -1", "social.x.limit: must be between 1 and 100000 characters"},
-		{"absurd social limit", "    handle: \"@testco\"|    handle: \"@testco\"\n    limit: 100000000", "social.x.limit: must be between 1 and 100000 characters"},
-		{"negative toc", "lang: nl|lang: nl\nportal:\n  toc_min_headings: -3", "brand.yaml:5:3: portal.toc_min_headings: must be between 1 and 100"},
-		{"nan float", "lang: nl|lang: nl\ntargets:\n  news:\n    kind: smtp\n    host_env: CROSSCAST_TEST__SMTP_HOST\n    to: subscribers\n    rate: .nan", "brand.yaml:9:11: targets.news.rate: must be a number, not `.nan`"},
-		{"yaml tag", "name: Test Co|name: !evil Test Co", "brand.yaml:1:7: YAML tags (!evil) are not allowed"},
-		{"yaml binary tag", "name: Test Co|name: !!binary VGVzdA==", "brand.yaml:1:7: YAML tags (!!binary) are not allowed"},
+func hostileBodies() []hostile {
+	const fm = "---\ntitle: T\n---\n" // the body starts on line 4
+	cases := []hostile{
+		{"200k unclosed link openers", "Intro.\n\n" + strings.Repeat("[a](", 200_000), 6, "link openers `](` from here on are never closed"},
+		{"unclosed image openers", strings.Repeat("![a](", 100_000), 4, "never closed"},
+		{"unclosed angle destinations", strings.Repeat("[a](<", 100_000), 4, "never closed"},
+		{"unclosed titles over many lines", strings.Repeat("[a](b (\n", 100_000), 4, "never closed"},
+		{"2k lines of real links", strings.Repeat("[a](https://x.example/a) [b](</b c>) [t](u \"t\")\n", 2_000), 0, ""},
+		{"long run of closed links", strings.Repeat("[a](b)", 5_000), 0, ""},
+		{"20k identical headings", strings.Repeat("# Same\n\n", 20_000), 4 + 2*10_000, "more than 10000 Markdown elements"},
+		{"100k setext headings", strings.Repeat("a\n=\n", 100_000), 4 + 2*10_000, "Markdown elements"},
+		{"10k setext headings", strings.Repeat("a\n=\n", 10_000), 0, ""},
+		{"setext headings of many lines", strings.Repeat("a\nb\nc\n---\n", 60_000), 4 + 4*10_000, "Markdown elements"},
+		{"600 nested blockquotes", nested(">", 600), 4, "the limit is 100"},
+		{"200k nested blockquotes", nested(">", 200_000), 4, "the limit is 100"},
+		{"600 nested list items on one line", nested("- ", 600), 4, "the limit is 100"},
+		{"1000 indented list levels", indentedList(1000), 4 + 99, "the limit is 100"},
+		{"quotes and lists", "ok\n\n" + nested("> - ", 300), 6, "the limit is 100"},
+		{"60 indented list levels", indentedList(60), 4 + 49, "more than 100 levels"},
+		{"40 indented list levels", indentedList(40), 0, ""},
+		{"nested emphasis", strings.Repeat("*a _", 30_000), 0, ""},
+		{"deep fenced code is not nesting", "```\n" + strings.Repeat(">", 5000) + "\n" + strings.Repeat("[a](", 50_000) + "\n```\n", 0, ""},
+		{"many open brackets", strings.Repeat("[", 500_000), 0, ""},
+		{"many backticks", strings.Repeat("`a", 300_000), 4, "Markdown elements"},
+		{"many less-than signs", strings.Repeat("<a ", 300_000), 0, ""},
+		{"nested raw HTML", "x\n\n" + strings.Repeat("<div>", 600) + "\ndeep\n" + strings.Repeat("</div>", 600) + "\n", 6, "more than 100 levels"},
+		{"nested raw HTML on one line", strings.Repeat("<div>", 600) + "deep" + strings.Repeat("</div>", 600) + "\n", 4, "more than 100 levels"},
+		{"unclosed inline HTML", strings.Repeat("a <span><em>", 20_000) + "\n", 4, "more than 100 levels"},
+		{"closed raw HTML", strings.Repeat("<div><p>a<br></div>\n", 5_000), 0, ""},
+		{"many images", strings.Repeat("![x](a.png)\n\n", 4_000), 4 + 100, "images; the limit is 50"},
 	}
-	for _, tt := range tests {
+	for i := range cases {
+		cases[i].body = fm + cases[i].body
+	}
+	return cases
+}
+
+func TestHostileBodiesParseInBoundedTime(t *testing.T) {
+	for _, tt := range hostileBodies() {
 		t.Run(tt.name, func(t *testing.T) {
-			from, to, _ := strings.Cut(tt.edit, "|")
-			if !strings.Contains(okBrand, from) {
-				t.Fatalf("edit %q does not apply", from)
+			start, cpu := time.Now(), cpuTime()
+			_, err := ParseBytes(nil, "post.md", []byte(tt.body), ParseOptions{})
+			if took := cpuTime() - cpu; took > parseBudget {
+				t.Errorf("took %v of CPU (budget %v), %v of wall time, for %d bytes", took, parseBudget, time.Since(start), len(tt.body))
 			}
-			_, err := loadBrand(t, strings.Replace(okBrand, from, to, 1))
-			wantDiag(t, err, tt.want)
-		})
-	}
-}
-
-func TestBrandErrorPositions(t *testing.T) {
-	tests := []struct{ name, edit, want string }{
-		{"syntax", "lang: nl|lang: nl\n  bad: [", "brand.yaml:4: YAML syntax: mapping values are not allowed"},
-		{"unclosed flow", "lang: nl|lang: nl\nfonts: {body: x", "brand.yaml:4: YAML syntax: did not find expected ',' or '}'"},
-		{"control character", "name: Test Co|name: Test\x01Co", "brand.yaml:1:11: YAML syntax: control characters are not allowed"},
-		{"invalid utf-8", "name: Test Co|name: Test\xffCo", "brand.yaml:1:11: the file is not valid UTF-8 text"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			from, to, _ := strings.Cut(tt.edit, "|")
-			_, err := loadBrand(t, strings.Replace(okBrand, from, to, 1))
-			wantDiag(t, err, tt.want)
+			if tt.line == 0 {
+				if err != nil {
+					t.Fatalf("rejected: %.300v", err)
+				}
+				return
+			}
 			var errs Errors
-			if errors.As(err, &errs) && errs[0].Line == 0 {
-				t.Errorf("diagnostic has no line: %+v", errs[0])
+			if !errors.As(err, &errs) {
+				t.Fatalf("want a positioned error, got %v", err)
+			}
+			if errs[0].Line != tt.line || !strings.Contains(errs[0].Message, tt.want) {
+				t.Errorf("got %s, want line %d with %q", errs[0], tt.line, tt.want)
 			}
 		})
 	}
-	t.Run("oversized", func(t *testing.T) {
-		_, err := loadBrand(t, okBrand+"# "+strings.Repeat("x", 300<<10)+"\n")
-		wantDiag(t, err, "brand.yaml: brand.yaml is 307")
-		if err != nil && strings.Contains(err.Error(), "front matter") {
-			t.Errorf("an item's limits in a brand error: %v", err)
-		}
-		if err != nil && !strings.Contains(err.Error(), "the limit is 262144 bytes (256 KiB)") {
-			t.Errorf("the limit is not named: %v", err)
-		}
-	})
 }
 
-// A brand's targets may read only the brand's own environment variables:
-// otherwise an admin of one brand sends the server's secrets (another
-// brand's token, say) to a host of their choosing.
-func TestBrandTargetEnvNames(t *testing.T) {
-	kit := func(id, env string) string {
-		return strings.Replace(okBrand, "name: Test Co", "id: "+id+"\nname: Test Co", 1) + `targets:
-  social:
-    kind: mastodon
-    instance: https://evil.example
-    token_env: ` + env + "\n"
+func TestLinkOpenerErrorPosition(t *testing.T) {
+	src := "---\ntitle: T\n---\nFine [link](https://x.example).\n\nThen x" + strings.Repeat("[a](", 50_000) + "\n"
+	_, err := ParseBytes(nil, "post.md", []byte(src), ParseOptions{})
+	if err == nil || !strings.HasPrefix(err.Error(), "post.md:6:9: ") {
+		t.Fatalf("want post.md:6:9, got %.200v", err)
 	}
-	ok := []struct{ id, env string }{
-		{"test", "CROSSCAST_TEST__MASTODON_TOKEN"},
-		{"kestrel-outlet", "CROSSCAST_KESTREL_OUTLET__TOKEN"},
-		{"a", "CROSSCAST_A__B"},
+}
+
+func TestIdenticalHeadingsGetDistinctIDs(t *testing.T) {
+	src := "---\ntitle: T\n---\n# Same\n\n# Same 2\n\n# Same\n\n# Same\n"
+	it := mustParse(t, src, nil, ParseOptions{})
+	var ids []string
+	for c := it.Doc.FirstChild(); c != nil; c = c.NextSibling() {
+		id, _ := c.AttributeString("id")
+		ids = append(ids, fmt.Sprintf("%s", id))
 	}
-	for _, tt := range ok {
-		if _, err := loadBrand(t, kit(tt.id, tt.env)); err != nil {
-			t.Errorf("%s naming %s: %v", tt.id, tt.env, err)
-		}
+	if got := strings.Join(ids, " "); got != "same same-2 same-3 same-4" {
+		t.Errorf("ids = %s", got)
 	}
-	bad := []struct{ id, env string }{
-		{"test", "OTHER_BRAND_SECRET"},
-		{"test", "DATABASE_URL"},
-		{"test", "CROSSCAST_OTHER__TOKEN"},
-		{"test", "CROSSCAST_TEST_TOKEN"},               // no __ after the brand
-		{"test", "CROSSCAST_TEST__"},                   // nothing after it
-		{"test", "CROSSCAST_TEST___TOKEN"},             // the name may not start with _
-		{"a", "CROSSCAST_A__B__TOKEN"},                 // brand "a-b"'s would-be prefix is not "a"'s
-		{"kestrel", "CROSSCAST_KESTREL_OUTLET__TOKEN"}, // another brand's
+}
+
+func TestParseHonoursContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := ParseBytesContext(ctx, nil, "post.md", []byte("---\ntitle: T\n---\nbody\n"), ParseOptions{})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	for _, tt := range bad {
-		_, err := loadBrand(t, kit(tt.id, tt.env))
-		wantDiag(t, err, "brand.yaml:23:5: targets.social.token_env: names "+tt.env+", which is not one of this brand's variables")
-		if err != nil && !strings.Contains(err.Error(), "CROSSCAST_"+strings.ToUpper(strings.ReplaceAll(tt.id, "-", "_"))+"__") {
-			t.Errorf("%s: the error does not say which names are allowed: %v", tt.env, err)
-		}
+}
+
+func TestTitleLimits(t *testing.T) {
+	for _, tt := range []struct{ name, title, want string }{
+		{"zalgo", "a" + strings.Repeat("\u0301", 9000), "post.md:2:1: title: is 18001 bytes; the limit is 2048"},
+		{"graphemes", strings.Repeat("ab ", 101), "post.md:2:1: title: is 302 characters; the limit is 300"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseString(t, "---\ntitle: "+tt.title+"\n---\n", nil, ParseOptions{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want %q", err, tt.want)
+			}
+		})
 	}
+	// Marks on letters are fine: this is 250 characters.
+	mustParse(t, "---\ntitle: "+strings.Repeat("e\u0301\u0302", 250)+"\n---\n", nil, ParseOptions{})
 }

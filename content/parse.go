@@ -2,6 +2,7 @@ package content
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rivo/uniseg"
 	"github.com/yuin/goldmark/ast"
 	"golang.org/x/text/language"
 	"gopkg.in/yaml.v3"
@@ -41,6 +43,15 @@ func DefaultLimits() Limits {
 // it will be cut in inboxes and search results.
 const MaxTitle = 70
 
+// A title longer than these is an error: every channel lays the title
+// out, counts it by each network's rules and draws it on cards, and a
+// title of thousands of combining marks (one grapheme, kilobytes long)
+// is no headline but a way to make that work expensive.
+const (
+	MaxTitleGraphemes = 300
+	MaxTitleBytes     = 2048
+)
+
 // ParseOptions configure Parse.
 type ParseOptions struct {
 	// Name is the source's name in diagnostics; it defaults to the file
@@ -60,6 +71,12 @@ type ParseOptions struct {
 // item refers to are read from fsys too, relative to name. Every problem
 // found is returned at once as Errors; warnings go into Item.Warnings.
 func Parse(fsys fs.FS, name string, opts ParseOptions) (*Item, error) {
+	return ParseContext(context.Background(), fsys, name, opts)
+}
+
+// ParseContext is Parse that gives up, returning ctx.Err(), once ctx is
+// done.
+func ParseContext(ctx context.Context, fsys fs.FS, name string, opts ParseOptions) (*Item, error) {
 	display := opts.Name
 	if display == "" {
 		display = name
@@ -68,12 +85,23 @@ func Parse(fsys fs.FS, name string, opts ParseOptions) (*Item, error) {
 	if err != nil {
 		return nil, Errors{{File: display, Code: codeFor(err), Message: err.Error()}}
 	}
-	return ParseBytes(fsys, name, src, opts)
+	return ParseBytesContext(ctx, fsys, name, src, opts)
 }
 
 // ParseBytes is Parse for a source already in memory; fsys supplies the
 // item's images and may be nil for an item without local images.
 func ParseBytes(fsys fs.FS, name string, src []byte, opts ParseOptions) (*Item, error) {
+	return ParseBytesContext(context.Background(), fsys, name, src, opts)
+}
+
+// ParseBytesContext is ParseBytes that gives up, returning ctx.Err(),
+// once ctx is done. The body is checked for what would make parsing
+// super-linear before goldmark sees it, so the one step that cannot be
+// interrupted (goldmark's parse) is bounded too.
+func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte, opts ParseOptions) (*Item, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if opts.Name == "" {
 		opts.Name = name
 	}
@@ -99,9 +127,27 @@ func ParseBytes(fsys fs.FS, name string, src []byte, opts ParseOptions) (*Item, 
 		return nil, d.err()
 	}
 	d.lineBase = 0
+	if !checkMarkdown(d, body, bodyLine) {
+		return nil, d.err()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	it.Doc = parseMarkdown(body)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !checkTree(d, it.Doc, body, bodyLine) {
+		return nil, d.err()
+	}
 	validate(d, it, fm, opts)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	collectImages(d, it, fsys, name, lim, fm)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if err := d.err(); err != nil {
 		return nil, err
 	}
@@ -244,6 +290,10 @@ func validate(d *diags, it *Item, fm []byte, opts ParseOptions) {
 	switch n := utf8.RuneCountInString(it.Title); {
 	case n == 0:
 		fmErr("title", EInvalid, "is required")
+	case len(it.Title) > MaxTitleBytes:
+		fmErr("title", ETooLarge, "is %d bytes; the limit is %d", len(it.Title), MaxTitleBytes)
+	case n > MaxTitle && uniseg.GraphemeClusterCount(it.Title) > MaxTitleGraphemes:
+		fmErr("title", ETooLarge, "is %d characters; the limit is %d", uniseg.GraphemeClusterCount(it.Title), MaxTitleGraphemes)
 	case n > MaxTitle:
 		fmWarn("title", "is %d characters; over %d it is cut off in inboxes and search results", n, MaxTitle)
 	}

@@ -39,6 +39,8 @@ type Pipeline struct {
 	maxRetry      int
 	renderTimeout time.Duration // a render task's deadline
 
+	validateTimeout time.Duration
+
 	site       *publish.Site
 	publicURL  string
 	getenv     func(string) string
@@ -80,6 +82,9 @@ type Config struct {
 	// Now is the clock a sent message's Date comes from; nil means
 	// time.Now.
 	Now func() time.Time
+	// ValidateTimeout bounds validating one submission or draft, which
+	// runs inside an HTTP request; 0 means DefaultValidateTimeout.
+	ValidateTimeout time.Duration
 }
 
 // New returns a pipeline. Close it to release its Redis connections.
@@ -95,6 +100,8 @@ func New(cfg Config) *Pipeline {
 		maxRetry:      cfg.MaxRetry,
 		renderTimeout: cfg.RenderTimeout,
 
+		validateTimeout: cfg.ValidateTimeout,
+
 		site:       cfg.Site,
 		publicURL:  strings.TrimRight(cfg.PublicURL, "/"),
 		getenv:     cfg.Getenv,
@@ -108,6 +115,9 @@ func New(cfg Config) *Pipeline {
 	}
 	if p.now == nil {
 		p.now = time.Now
+	}
+	if p.validateTimeout <= 0 {
+		p.validateTimeout = DefaultValidateTimeout
 	}
 	if p.httpClient == nil {
 		p.httpClient = func(allow []string) *http.Client {

@@ -9,6 +9,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/memfs"
@@ -78,6 +79,31 @@ func (p *Pipeline) Submit(ctx context.Context, b Bundle) (*Submitted, error) {
 	return &Submitted{ItemID: res.ItemID, Version: res.Version, Created: res.Created, Warnings: it.Warnings}, nil
 }
 
+// DefaultValidateTimeout bounds validating a submission or rendering a
+// draft. Both run inside an HTTP request; parsing is bounded by the
+// content package's limits, so this is a backstop well above what the
+// largest valid body takes.
+const DefaultValidateTimeout = 5 * time.Second
+
+// errValidateTimeout is the cause of our own deadline, told apart from
+// the client going away.
+var errValidateTimeout = errors.New("validation deadline")
+
+// withValidateDeadline bounds ctx by the pipeline's validation timeout.
+func (p *Pipeline) withValidateDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeoutCause(ctx, p.validateTimeout, errValidateTimeout)
+}
+
+// timeoutError turns our own deadline into an error about the input;
+// the client's cancellation stays as it is.
+func (p *Pipeline) timeoutError(ctx context.Context, name string, err error) error {
+	if errors.Is(context.Cause(ctx), errValidateTimeout) {
+		return content.Errors{{File: name, Code: content.ETooLarge,
+			Message: fmt.Sprintf("checking the item took longer than %v; make it smaller or simpler", p.validateTimeout)}}
+	}
+	return err
+}
+
 // parsed is a bundle checked and parsed with its brand's settings.
 type parsed struct {
 	item               *content.Item
@@ -96,12 +122,22 @@ func (p *Pipeline) parse(ctx context.Context, b Bundle) (*parsed, error) {
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := p.withValidateDeadline(ctx)
+	defer cancel()
+	pb, err := p.parseBundle(ctx, b, name)
+	if ctx.Err() != nil {
+		return nil, p.timeoutError(ctx, name, ctx.Err())
+	}
+	return pb, err
+}
+
+func (p *Pipeline) parseBundle(ctx context.Context, b Bundle, name string) (*parsed, error) {
 	fsys := memfs.FS(b.Files)
 	brandID := b.Brand
 	if brandID == "" {
 		// Read the front matter once without brand settings, only to
 		// learn which brand it names.
-		first, err := content.ParseBytes(fsys, name, b.Files[name], content.ParseOptions{Compat: b.Compat})
+		first, err := content.ParseBytesContext(ctx, fsys, name, b.Files[name], content.ParseOptions{Compat: b.Compat})
 		if err != nil {
 			return nil, err
 		}
@@ -131,7 +167,7 @@ func (p *Pipeline) parse(ctx context.Context, b Bundle) (*parsed, error) {
 	if compat == "" {
 		compat = brand.Compat
 	}
-	it, err := content.ParseBytes(fsys, name, b.Files[name], content.ParseOptions{Compat: compat, DefaultLang: brand.Lang})
+	it, err := content.ParseBytesContext(ctx, fsys, name, b.Files[name], content.ParseOptions{Compat: compat, DefaultLang: brand.Lang})
 	if err != nil {
 		return nil, err
 	}

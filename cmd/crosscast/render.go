@@ -79,7 +79,7 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	items, err := parseAll(paths, content.ParseOptions{Compat: *compat, DefaultLang: brand.Lang})
+	items, err := parseAll(ctx, paths, content.ParseOptions{Compat: *compat, DefaultLang: brand.Lang})
 	if err != nil {
 		return err
 	}
@@ -97,6 +97,9 @@ func (m *Main) render(ctx context.Context, args []string) error {
 		res := result{item: it, outs: map[string]*renderers.Output{}}
 		for _, r := range rs {
 			out, err := safeRender(ctx, r, renderers.Input{Item: it, Brand: brand, Links: links})
+			if ctx.Err() != nil {
+				return interrupted(ctx)
+			}
 			if err != nil {
 				failed = append(failed, content.Diagnostic{File: it.Path, Message: fmt.Sprintf("%s: %v", r.Channel(), err)})
 				continue
@@ -109,6 +112,9 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	}
 	if len(failed) > 0 {
 		return failed
+	}
+	if ctx.Err() != nil {
+		return interrupted(ctx)
 	}
 
 	for _, res := range results {
@@ -124,6 +130,12 @@ func (m *Main) render(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// interrupted is the error for a run stopped by SIGINT or SIGTERM
+// (main's context): nothing has been written.
+func interrupted(ctx context.Context) error {
+	return fmt.Errorf("crosscast: stopped before writing anything: %w", context.Cause(ctx))
 }
 
 // channels lists the channels `render` knows with their constructors.
@@ -188,16 +200,18 @@ func expandItems(args []string) ([]string, error) {
 }
 
 // parseAll parses every item and returns every error of every item.
-func parseAll(paths []string, opts content.ParseOptions) ([]*content.Item, error) {
+func parseAll(ctx context.Context, paths []string, opts content.ParseOptions) ([]*content.Item, error) {
 	var items []*content.Item
 	var errs content.Errors
 	slugs := map[string]string{}
 	for _, p := range paths {
 		o := opts
 		o.Name = p
-		it, err := content.ParseFile(p, o)
+		it, err := content.ParseFile(ctx, p, o)
 		var ce content.Errors
 		switch {
+		case ctx.Err() != nil:
+			return nil, interrupted(ctx)
 		case errors.As(err, &ce):
 			errs = append(errs, ce...)
 			continue

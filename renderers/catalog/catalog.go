@@ -82,6 +82,9 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	if err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if it.HeroImage() == nil {
 		out.Warnings = append(out.Warnings, content.Diagnostic{File: it.Path, Field: "hero",
 			Message: "no hero image: the catalog card shows text only"})

@@ -193,11 +193,18 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	}
 	// The body is the same Markdown in every variant; only its links'
 	// utm_content differ.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	raw, err := r.conv.HTML(it)
 	if err != nil {
 		return nil, err
 	}
 	for _, v := range variants(it) {
+		// Each variant is a whole render: stop between them past the deadline.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		files, warns, metrics, err := r.renderVariant(in, inl, imgs, raw, v)
 		if err != nil {
 			return nil, err

@@ -27,27 +27,25 @@ func (r *Renderer) body(ctx context.Context, files *fileSet, in renderers.Input,
 	if err != nil {
 		return "", nil, nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return "", nil, nil, err
+	}
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(append(append([]byte("<div id=\"cc-root\">"), raw...), "</div>"...)))
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("portal: reading body html: %w", err)
 	}
 	root := doc.Find("#cc-root")
 
-	ids := map[string]bool{}
-	for _, id := range reservedIDs {
-		ids[id] = true
-	}
+	ids := content.NewIDSet(reservedIDs...)
 	root.Find("[id]").Each(func(_ int, s *goquery.Selection) {
 		base, _ := s.Attr("id")
-		id := base
-		for n := 2; ids[id]; n++ {
-			id = base + "-" + strconv.Itoa(n)
-		}
-		ids[id] = true
-		s.SetAttr("id", id)
+		s.SetAttr("id", ids.Unique(base))
 	})
 
 	markup.DemoteHeadings(root)
+	if err := ctx.Err(); err != nil {
+		return "", nil, nil, err
+	}
 
 	var toc []*tocEntry
 	anchor := p.T("section_link")
@@ -72,13 +70,28 @@ func (r *Renderer) body(ctx context.Context, files *fileSet, in renderers.Input,
 		}
 	})
 
+	// A table is labelled by the nearest heading before it among its
+	// siblings. The walk back stops at an earlier table's wrapper, whose
+	// label is the same, so many tables cost O(n), not O(n²).
+	labels := map[*html.Node]string{}
 	root.Find("table").Each(func(_ int, s *goquery.Selection) {
 		label := p.Item.Title
-		if h := s.PrevAllFiltered("h2, h3, h4").First(); h.Length() > 0 {
-			label = strings.TrimSuffix(strings.Join(strings.Fields(h.Text()), " "), "#")
+		for prev := s.Nodes[0].PrevSibling; prev != nil; prev = prev.PrevSibling {
+			if l, ok := labels[prev]; ok {
+				label = l
+				break
+			}
+			if prev.Type == html.ElementNode && (prev.Data == "h2" || prev.Data == "h3" || prev.Data == "h4") {
+				label = strings.TrimSuffix(strings.Join(strings.Fields(root.FindNodes(prev).Text()), " "), "#")
+				break
+			}
 		}
 		s.WrapHtml(`<div class="table-wrap" tabindex="0" role="region" aria-label="` + html.EscapeString(label) + `"></div>`)
+		labels[s.Nodes[0].Parent] = label
 	})
+	if err := ctx.Err(); err != nil {
+		return "", nil, nil, err
+	}
 	// Scrollable regions must be reachable by keyboard.
 	root.Find("pre").SetAttr("tabindex", "0")
 

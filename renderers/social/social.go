@@ -129,6 +129,11 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	}
 	count := 0
 	for _, np := range nets {
+		// Fitting posts tries many candidates per network: stop between
+		// networks once past the deadline.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		p, warns := posts(it, b, links, networkFor(np))
 		switch {
 		case len(cards) == 0 || p.LinkApart:

@@ -49,7 +49,10 @@ func FindURLs(s string) [][2]int {
 // address or a path.
 func urlMayStartAfter(s string, i int) bool {
 	r, _ := utf8.DecodeLastRuneInString(s[:i])
-	if unicode.IsLetter(r) || unicode.IsDigit(r) {
+	// A combining mark belongs to the letter before it. Letting a link
+	// start after one also made FindURLs quadratic: from each mark of a
+	// run, hostLen read the whole run again.
+	if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r) {
 		return false
 	}
 	switch r {

@@ -1,0 +1,410 @@
+package content
+
+import (
+	"bytes"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// MaxNesting is how deeply Markdown may nest: every blockquote, list,
+// list item, paragraph, emphasis and link inside another is one level.
+// The HTML every channel builds must stay well inside the 512 open
+// elements an HTML parser accepts (golang.org/x/net/html panics past
+// that), with room for each channel's own page or email wrapper.
+const MaxNesting = 100
+
+// MaxElements is how many Markdown elements (every node but plain text:
+// paragraphs, headings, list items, links, emphasis, code spans…) a body
+// may hold. Each costs every channel real work (ids, anchors, inlined
+// CSS, text layout), about 0.1 ms over the four; 10,000 keep a render of
+// the largest body well under 2 s of CPU. A long article has a few
+// thousand.
+const MaxElements = 10_000
+
+// linkScanBudget bounds the bytes goldmark's inline link parser would
+// rescan for link destinations and titles that never close. Each `](`
+// without its `)` sends goldmark to the end of the line (destination) or
+// of the paragraph (title), so n of them in a row cost O(n²): 20,000
+// `[a](` take seconds. Real writing rescans a few bytes per link; 16 MiB
+// is about 50 ms of goldmark's time, hundreds of times what a long
+// article with thousands of links needs.
+const linkScanBudget = 16 << 20
+
+// checkMarkdown rejects, before goldmark sees the body, the constructs
+// that make goldmark's parsing super-linear: runs of unclosed link
+// openers and containers nested far beyond MaxNesting. Both are
+// rejected rather than escaped: escaping would need goldmark's own view
+// of code spans and blocks to be right, and a writer is better served by
+// a line to fix than by output that silently differs from what they
+// wrote.
+func checkMarkdown(d *diags, body []byte, bodyLine int) bool {
+	lines := splitLines(body)
+	if line, col, ok := linkScan(body, lines); !ok {
+		rest := bytes.Count(body[lines[line-1].start+col-1:], []byte("]("))
+		d.errorf(bodyLine+line-1, col, "", EInvalid,
+			"%d link openers `](` from here on are never closed with `)`; each makes the parser rescan the rest of the line or paragraph. Close them, or escape the bracket as `\\]`", rest)
+		return false
+	}
+	if line, depth := containerDepth(body, lines); line > 0 {
+		d.errorf(bodyLine+line-1, 1, "", ETooLarge,
+			"the Markdown nests at least %d levels deep here; the limit is %d (each blockquote, list and list item counts)", depth, MaxNesting)
+		return false
+	}
+	return true
+}
+
+// checkTree reports the first node of doc nested deeper than MaxNesting
+// levels below the document, or the first element past MaxElements.
+func checkTree(d *diags, doc ast.Node, body []byte, bodyLine int) bool {
+	n, tooDeep := walkLimits(doc, body, MaxNesting, MaxElements)
+	switch {
+	case n == nil:
+		return true
+	case tooDeep:
+		d.errorf(bodyLine+nodeLine(n, body)-1, 1, "", ETooLarge,
+			"the Markdown nests more than %d levels deep here (each blockquote, list, list item, emphasis, link and unclosed HTML element inside another counts)", MaxNesting)
+	default:
+		d.errorf(bodyLine+nodeLine(n, body)-1, 1, "", ETooLarge,
+			"the body has more than %d Markdown elements (paragraphs, headings, list items, links, emphasis, code spans…) by here; split it into several items", MaxElements)
+	}
+	return false
+}
+
+// lineSpan is one line of the body: [start, end) without the newline.
+type lineSpan struct{ start, end int }
+
+func splitLines(b []byte) []lineSpan {
+	out := make([]lineSpan, 0, bytes.Count(b, []byte{'\n'})+1)
+	for start := 0; start <= len(b); {
+		end := bytes.IndexByte(b[start:], '\n')
+		if end < 0 {
+			out = append(out, lineSpan{start, len(b)})
+			break
+		}
+		out = append(out, lineSpan{start, start + end})
+		start += end + 1
+	}
+	return out
+}
+
+// fence tracks fenced code blocks (``` or ~~~), which goldmark does not
+// parse for links or containers, so their content is not counted.
+type fence struct {
+	char byte
+	n    int
+}
+
+// update reports whether line is inside (or opens or closes) a fence.
+func (f *fence) update(line []byte) bool {
+	t := bytes.TrimLeft(line, " ")
+	if len(line)-len(t) > 3 && f.n == 0 {
+		return false
+	}
+	run := 0
+	for run < len(t) && (t[run] == '`' || t[run] == '~') && t[run] == t[0] {
+		run++
+	}
+	switch {
+	case f.n == 0 && run >= 3:
+		f.char, f.n = t[0], run
+		return true
+	case f.n > 0 && run >= f.n && t[0] == f.char && len(bytes.TrimSpace(t[run:])) == 0:
+		f.n = 0
+		return true
+	}
+	return f.n > 0
+}
+
+// linkScan follows, for every `](` outside fenced code, the scan goldmark
+// makes for the link's destination and title, and adds up the bytes it
+// reads. Past linkScanBudget it reports the line and column of the first
+// opener whose scan ran long.
+func linkScan(body []byte, lines []lineSpan) (line, col int, ok bool) {
+	var f fence
+	total := 0
+	firstLine, firstCol := 0, 0
+	paraEnd := -1 // end of the paragraph holding the current line
+	for i, l := range lines {
+		text := body[l.start:l.end]
+		if f.update(text) {
+			continue
+		}
+		if len(bytes.TrimSpace(text)) == 0 {
+			paraEnd = -1
+			continue
+		}
+		if paraEnd < l.start {
+			paraEnd = paragraphEnd(body, lines, i)
+		}
+		for off := 0; ; {
+			k := bytes.Index(text[off:], []byte("]("))
+			if k < 0 {
+				break
+			}
+			p := l.start + off + k
+			cost := linkCost(body, p+2, l.end, paraEnd)
+			if cost > 256 && firstLine == 0 {
+				firstLine, firstCol = i+1, p-l.start+1
+			}
+			total += cost
+			if total > linkScanBudget {
+				if firstLine == 0 {
+					firstLine, firstCol = i+1, p-l.start+1
+				}
+				return firstLine, firstCol, false
+			}
+			off += k + 2
+		}
+	}
+	return 0, 0, true
+}
+
+// paragraphEnd is the offset where the run of non-blank lines holding
+// line i ends.
+func paragraphEnd(body []byte, lines []lineSpan, i int) int {
+	for ; i < len(lines); i++ {
+		if len(bytes.TrimSpace(body[lines[i].start:lines[i].end])) == 0 {
+			return lines[i].start
+		}
+	}
+	return len(body)
+}
+
+// linkCost is the number of bytes goldmark reads for an inline link
+// whose `(` ends just before p: the destination up to white space or an
+// unbalanced `)` (or up to `>` for <…>), then a quoted or parenthesised
+// title up to its closer anywhere in the paragraph.
+func linkCost(b []byte, p, lineEnd, paraEnd int) int {
+	i := skipBlanks(b, p, lineEnd)
+	if i < lineEnd && b[i] == '<' {
+		for i++; i < lineEnd; i++ {
+			switch b[i] {
+			case '\\':
+				i++
+			case '>':
+				return i - p
+			}
+		}
+		return i - p // no closing >: the link fails here
+	}
+	opened := 0
+dest:
+	for ; i < lineEnd; i++ {
+		switch c := b[i]; {
+		case c == '\\':
+			i++
+		case c == '(':
+			opened++
+		case c == ')':
+			if opened--; opened < 0 {
+				break dest
+			}
+		case c == ' ' || c == '\t' || c == '\r':
+			break dest
+		}
+	}
+	i = skipBlanks(b, i, lineEnd)
+	if i >= lineEnd || b[i] == ')' {
+		return i - p
+	}
+	closer := b[i]
+	switch closer {
+	case '(':
+		closer = ')'
+	case '"', '\'':
+	default:
+		return i - p
+	}
+	for i++; i < paraEnd; i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case closer:
+			return i - p
+		}
+	}
+	return i - p
+}
+
+func skipBlanks(b []byte, i, end int) int {
+	for i < end && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// containerDepth finds the first line, outside fenced code, whose
+// leading container markers (`>`, list bullets and numbers) and
+// indentation already prove more than MaxNesting levels. It is a lower
+// bound on the depth goldmark would build, and cheap: goldmark's own
+// cost grows faster than linearly with depth, so the deepest bodies must
+// be turned away before it parses them. checkNesting has the exact word
+// after parsing.
+func containerDepth(body []byte, lines []lineSpan) (line, depth int) {
+	var f fence
+	for i, l := range lines {
+		text := body[l.start:l.end]
+		if f.update(text) {
+			continue
+		}
+		if n := lineDepth(text); n > MaxNesting {
+			return i + 1, n
+		}
+	}
+	return 0, 0
+}
+
+// lineDepth counts a blockquote marker as one level, a list marker as
+// two (the list and its item), and two columns of indentation as one
+// level (a nested list item is indented by at least two columns and
+// adds two levels).
+func lineDepth(s []byte) int {
+	levels, cols := 0, 0
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == ' ':
+			cols++
+			i++
+		case c == '\t':
+			cols += 4 - cols%4
+			i++
+		case c == '>':
+			levels++
+			i++
+		case (c == '-' || c == '*' || c == '+') && i+1 < len(s) && (s[i+1] == ' ' || s[i+1] == '\t'):
+			levels += 2
+			i++
+		case c >= '0' && c <= '9':
+			j := i
+			for j < len(s) && j-i < 9 && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			if j+1 < len(s) && (s[j] == '.' || s[j] == ')') && (s[j+1] == ' ' || s[j+1] == '\t') {
+				levels += 2
+				i = j + 1
+				continue
+			}
+			return levels + cols/2
+		default:
+			return levels + cols/2
+		}
+	}
+	return levels + cols/2
+}
+
+// walkLimits returns the first node, in document order, more than
+// maxDepth levels below root (tooDeep), or the first element past
+// maxElements, walking without recursion.
+func walkLimits(root ast.Node, src []byte, maxDepth, maxElements int) (n ast.Node, tooDeep bool) {
+	depth, elements, htmlDepth := 0, 0, 0
+	for n = root; n != nil; {
+		if raw := rawHTML(n, src); raw != nil {
+			var peak int
+			htmlDepth, peak = openTags(htmlDepth, raw)
+			if depth+peak > maxDepth {
+				return n, true
+			}
+		}
+		if depth+htmlDepth > maxDepth {
+			return n, true
+		}
+		if _, text := n.(*ast.Text); !text && n != root {
+			if elements++; elements > maxElements {
+				return n, false
+			}
+		}
+		if c := n.FirstChild(); c != nil {
+			n, depth = c, depth+1
+			continue
+		}
+		for n != root && n.NextSibling() == nil {
+			n, depth = n.Parent(), depth-1
+		}
+		if n == root {
+			return nil, false
+		}
+		n = n.NextSibling()
+	}
+	return nil, false
+}
+
+// rawHTML returns the source of a raw HTML block or inline tag, or nil.
+func rawHTML(n ast.Node, src []byte) []byte {
+	var segs *text.Segments
+	switch n := n.(type) {
+	case *ast.HTMLBlock:
+		segs = n.Lines()
+		if n.HasClosure() {
+			b := segmentsValue(segs, src)
+			return append(b, n.ClosureLine.Value(src)...)
+		}
+	case *ast.RawHTML:
+		segs = n.Segments
+	default:
+		return nil
+	}
+	return segmentsValue(segs, src)
+}
+
+func segmentsValue(segs *text.Segments, src []byte) []byte {
+	var b []byte
+	for i := range segs.Len() {
+		seg := segs.At(i)
+		b = append(b, seg.Value(src)...)
+	}
+	return b
+}
+
+// openTags adds to depth the elements raw HTML opens and does not close,
+// and returns the deepest it got on the way.
+// Void elements and those whose end tag an HTML parser supplies itself
+// (p, li, td…) are not counted, so this stays a lower bound on what the
+// channels' HTML parsers will hold open.
+func openTags(depth int, raw []byte) (after, peak int) {
+	z := html.NewTokenizer(bytes.NewReader(raw))
+	peak = depth
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return depth, peak
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			if !selfClosing[atom.Lookup(name)] {
+				depth++
+				peak = max(peak, depth)
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			if !selfClosing[atom.Lookup(name)] && depth > 0 {
+				depth--
+			}
+		}
+	}
+}
+
+// selfClosing are elements that never stay open: void elements, and
+// those an HTML parser closes by itself when a sibling starts.
+var selfClosing = map[atom.Atom]bool{
+	atom.Area: true, atom.Base: true, atom.Br: true, atom.Col: true, atom.Embed: true, atom.Hr: true,
+	atom.Img: true, atom.Input: true, atom.Link: true, atom.Meta: true, atom.Source: true,
+	atom.Track: true, atom.Wbr: true, atom.P: true, atom.Li: true, atom.Dt: true, atom.Dd: true,
+	atom.Option: true, atom.Optgroup: true, atom.Tr: true, atom.Td: true, atom.Th: true,
+	atom.Thead: true, atom.Tbody: true, atom.Tfoot: true, atom.Rt: true, atom.Rp: true,
+}
+
+// nodeLine is the 1-based body line where n starts: the first line of
+// the first block at or below it that holds text.
+func nodeLine(n ast.Node, src []byte) int {
+	for p := n; p != nil; p = p.FirstChild() {
+		if t, ok := p.(*ast.Text); ok {
+			return bytes.Count(src[:t.Segment.Start], []byte{'\n'}) + 1
+		}
+		if p.Type() == ast.TypeBlock && p.Lines().Len() > 0 {
+			return bytes.Count(src[:p.Lines().At(0).Start], []byte{'\n'}) + 1
+		}
+	}
+	return lineOf(n, src)
+}
