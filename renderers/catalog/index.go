@@ -16,8 +16,9 @@ import (
 	"github.com/crosscast/crosscast/renderers"
 )
 
-// FeedLimit is how many of the newest items each feed carries; the
-// catalog pages and the sitemap list every item.
+// FeedLimit is how many of the newest items each feed carries (the
+// newest FeedFullItems of them with their text); the catalog pages and
+// the sitemap list every item.
 const FeedLimit = 100
 
 // RenderIndex builds a brand's catalog pages (all items, then one page
@@ -208,8 +209,8 @@ func jsonFeed(b *content.Brand, es []Entry) ([]byte, error) {
 		FeedURL: b.Site + "/feed.json", Language: b.Lang, Authors: []jfName{{Name: b.Name, URL: b.Site + "/"}},
 		Items: []jfItem{},
 	}
-	for _, e := range es {
-		it := jfItem{ID: e.URL, URL: e.URL, Title: e.Title, ContentHTML: e.ContentHTML, Summary: e.Summary,
+	for i, e := range es {
+		it := jfItem{ID: e.URL, URL: e.URL, Title: e.Title, ContentHTML: feedContent(b, e, i < FeedFullItems), Summary: e.Summary,
 			Image: e.Image, DatePublished: e.Published, DateModified: e.Modified, Language: e.Lang, Tags: tagNames(e)}
 		if e.Author != "" {
 			it.Authors = []jfName{{Name: e.Author}}
@@ -292,10 +293,10 @@ func rssFeed(b *content.Brand, es []Entry) ([]byte, error) {
 		DC: "http://purl.org/dc/elements/1.1/",
 		Channel: rssChannel{Title: b.Name, Link: b.Site + "/", Description: b.Name + " · " + b.T(b.Lang, "catalog"), Language: b.Lang,
 			LastBuildDate: rfc822(latest(es)), Self: rssLink{Href: b.Site + "/feed.xml", Rel: "self", Type: "application/rss+xml"}}}
-	for _, e := range es {
+	for i, e := range es {
 		doc.Channel.Items = append(doc.Channel.Items, rssItem{
 			Title: e.Title, Link: e.URL, GUID: rssGUID{PermaLink: true, Value: e.URL}, PubDate: rfc822(cmp.Or(e.Published, e.Modified)),
-			Creator: e.Author, Description: e.Summary, Encoded: cdata{e.ContentHTML}, Categories: tagNames(e),
+			Creator: e.Author, Description: e.Summary, Encoded: cdata{feedContent(b, e, i < FeedFullItems)}, Categories: tagNames(e),
 		})
 	}
 	return marshalXML(doc)
@@ -352,10 +353,10 @@ func atomFeed(b *content.Brand, es []Entry) ([]byte, error) {
 	doc := atomFeedDoc{Lang: b.Lang, ID: b.Site + "/", Title: b.Name, Updated: updated,
 		Links:  []atomLink{{Href: b.Site + "/atom.xml", Rel: "self", Type: "application/atom+xml"}, {Href: b.Site + "/", Rel: "alternate", Type: "text/html"}},
 		Author: atomPerson{Name: b.Name, URI: b.Site + "/"}}
-	for _, e := range es {
+	for i, e := range es {
 		ae := atomEntry{Lang: e.Lang, ID: e.URL, Title: e.Title, Links: []atomLink{{Href: e.URL, Rel: "alternate", Type: "text/html"}},
 			Updated: cmp.Or(e.Modified, e.Published, updated), Published: e.Published, Summary: e.Summary,
-			Content: atomContent{Type: "html", Value: e.ContentHTML}}
+			Content: atomContent{Type: "html", Value: feedContent(b, e, i < FeedFullItems)}}
 		if e.Author != "" {
 			ae.Author = &atomPerson{Name: e.Author}
 		}

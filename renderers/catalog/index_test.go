@@ -221,3 +221,70 @@ func BenchmarkIndex10k(b *testing.B) {
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/index")
 }
+
+// bigEntries makes n entries of a brand, newest first, each with a body
+// of about size bytes in many paragraphs.
+func bigEntries(b *content.Brand, base Entry, n, size int) []Entry {
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	out := make([]Entry, n)
+	for i := range out {
+		e := base
+		e.Slug = fmt.Sprintf("long-read-%d", i)
+		e.ID, e.URL, e.Title = e.Slug, b.Site+"/"+e.Slug+"/", fmt.Sprintf("Long read %d", i)
+		e.Summary = fmt.Sprintf("Summary of long read %d.", i)
+		e.Published = day.Add(-time.Duration(i) * time.Hour).Format(time.RFC3339)
+		e.Modified = ""
+		var body strings.Builder
+		for p := 0; body.Len() < size; p++ {
+			fmt.Fprintf(&body, "<p>Read %d, paragraph %d: the wind came from the west and the tent held.</p>\n", i, p)
+		}
+		e.ContentHTML = body.String()
+		out[i] = e
+	}
+	return out
+}
+
+// Feeds stay small however long the items are: the newest FeedFullItems
+// carry their text, cut at a block boundary to FeedContentMax with a
+// link on; older ones carry their summary and a link.
+func TestFeedsBounded(t *testing.T) {
+	r := newRenderer(t)
+	brands, entries := brandEntries(t, r)
+	b := brands["kestrel"]
+	es := bigEntries(b, entries["kestrel"][0], 60, 200<<10)
+	es[1].ContentHTML = "<p>short one</p>"
+	files := renderIndex(t, r, b, es)
+	// 20 cut texts, 40 summaries, markup around them; JSON and XML
+	// escape markup (a "<" is 6 bytes in feed.json), hence twice the cap.
+	const bound = FeedFullItems*2*FeedContentMax + 40*2<<10
+	for _, name := range []string{"feed.json", "feed.xml", "atom.xml"} {
+		if n := len(files[name]); n > bound {
+			t.Errorf("%s: %d bytes for 60 items of 200 KB, want at most %d", name, n, bound)
+		}
+		feed, err := gofeed.NewParser().Parse(bytes.NewReader(files[name]))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(feed.Items) != len(es) {
+			t.Fatalf("%s: %d items, want %d", name, len(feed.Items), len(es))
+		}
+		for i, it := range feed.Items {
+			c := it.Content
+			switch {
+			case i == 1:
+				if c != "<p>short one</p>" {
+					t.Errorf("%s: item 1 (short) has %q, want its full text", name, c)
+				}
+			case i < FeedFullItems:
+				if !strings.HasPrefix(c, "<p>Read ") || len(c) > FeedContentMax || !strings.Contains(c, `href="`+es[i].URL+`"`) ||
+					!strings.HasSuffix(strings.TrimSpace(c), "</a></p>") {
+					t.Errorf("%s: item %d: %d bytes, starts %.40q, ends %q", name, i, len(c), c, c[max(0, len(c)-60):])
+				}
+			default:
+				if !strings.Contains(c, es[i].Summary) || strings.Contains(c, "paragraph") || !strings.Contains(c, `href="`+es[i].URL+`"`) {
+					t.Errorf("%s: item %d beyond the newest %d: %.200q", name, i, FeedFullItems, c)
+				}
+			}
+		}
+	}
+}
