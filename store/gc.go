@@ -63,8 +63,8 @@ type GCStats struct {
 // Each transaction of a pass stays short, so writers waiting for the
 // SQLite write lock are not held up for long.
 const (
-	gcTxBlobs = 250
-	gcTxBytes = 64 << 20
+	gcTxBlobs       = 250
+	gcTxBytes       = 64 << 20
 	gcTxDerivatives = 500
 )
 
