@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"html"
+	"slices"
 	"strings"
 
 	nethtml "golang.org/x/net/html"
@@ -17,6 +18,16 @@ const (
 	FeedFullItems  = 20
 	FeedContentMax = 64 << 10
 )
+
+// feedEntries returns the entries as the feeds carry them, their text
+// bounded by feedContent.
+func feedEntries(b *content.Brand, es []Entry) []Entry {
+	out := slices.Clone(es)
+	for i := range out {
+		out[i].ContentHTML = feedContent(b, out[i], i < FeedFullItems)
+	}
+	return out
+}
 
 // feedContent is the HTML an entry carries in the feeds: its full text
 // when it is among the newest (full) and fits, else as much of it as fits
@@ -38,24 +49,42 @@ func feedContent(b *content.Brand, e Entry, full bool) string {
 	return "<p>" + html.EscapeString(e.Summary) + "</p>" + more
 }
 
-// cutHTML returns the leading top-level elements of fragment s that fit
-// in limit bytes, so no tag is left open; "" when not even the first fits.
+// cutHTML returns the longest prefix of fragment s of at most limit
+// bytes that ends between top-level elements, so no tag is left open;
+// "" when not even the first element fits. It reads no further than it
+// keeps.
 func cutHTML(s string, limit int) string {
-	body := &nethtml.Node{Type: nethtml.ElementNode, Data: "body", DataAtom: atom.Body}
-	nodes, err := nethtml.ParseFragment(strings.NewReader(s), body)
-	if err != nil {
-		return ""
-	}
-	var out, one strings.Builder
-	for _, n := range nodes {
-		one.Reset()
-		if err := nethtml.Render(&one, n); err != nil {
-			break
+	z := nethtml.NewTokenizer(strings.NewReader(s))
+	depth, off, cut := 0, 0, 0
+	for {
+		tt := z.Next()
+		if tt == nethtml.ErrorToken {
+			return s[:cut] // the end (or a tokenizer error: keep what closed)
 		}
-		if out.Len()+one.Len() > limit {
-			break
+		off += len(z.Raw())
+		if off > limit {
+			return s[:cut]
 		}
-		out.WriteString(one.String())
+		switch tt {
+		case nethtml.StartTagToken:
+			if name, _ := z.TagName(); !voidElement(atom.Lookup(name)) {
+				depth++
+			}
+		case nethtml.EndTagToken:
+			depth = max(depth-1, 0)
+		}
+		if depth == 0 {
+			cut = off
+		}
 	}
-	return out.String()
+}
+
+// voidElement reports elements that have no end tag.
+func voidElement(a atom.Atom) bool {
+	switch a {
+	case atom.Area, atom.Base, atom.Br, atom.Col, atom.Embed, atom.Hr, atom.Img, atom.Input, atom.Link, atom.Meta,
+		atom.Source, atom.Track, atom.Wbr:
+		return true
+	}
+	return false
 }

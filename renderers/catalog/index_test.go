@@ -288,3 +288,77 @@ func TestFeedsBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestCutHTML(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		limit int
+		want  string
+	}{
+		{"<p>one</p>\n<p>two</p>\n", 100, "<p>one</p>\n<p>two</p>\n"},
+		{"<p>one</p>\n<p>two</p>\n", 15, "<p>one</p>\n"},
+		{"<p>one <em>two</em> three</p><p>x</p>", 20, ""},
+		{"<p>a<br>b</p><hr><ul><li>c</li></ul>", 20, "<p>a<br>b</p><hr>"},
+		{"<figure><img src=x alt=y></figure><p>z</p>", 36, "<figure><img src=x alt=y></figure>"},
+	} {
+		if got := cutHTML(c.in, c.limit); got != c.want {
+			t.Errorf("cutHTML(%q, %d) = %q, want %q", c.in, c.limit, got, c.want)
+		}
+	}
+}
+
+// A sitemap over the protocol's limits (50,000 URLs, 50 MB) becomes a
+// sitemap index of files that each keep within them.
+func TestSitemapSplits(t *testing.T) {
+	r := newRenderer(t)
+	brands, entries := brandEntries(t, r)
+	b := brands["kestrel"]
+	es := bigEntries(b, entries["kestrel"][0], 25, 10)
+	read := func(data []byte) (urls, maps []string) {
+		var doc struct {
+			XMLName xml.Name
+			URLs    []string `xml:"url>loc"`
+			Maps    []string `xml:"sitemap>loc"`
+		}
+		if err := xml.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc.URLs, doc.Maps
+	}
+	one, err := sitemaps(b, es, 26, 1<<20)
+	if err != nil || len(one) != 1 || one[0].Name != "sitemap.xml" {
+		t.Fatalf("within the limits: %d files, %v", len(one), err)
+	}
+	if urls, _ := read(one[0].Data); len(urls) != 26 {
+		t.Fatalf("%d URLs in one sitemap, want 26", len(urls))
+	}
+	for _, c := range []struct {
+		name              string
+		maxURLs, maxBytes int
+	}{{"by count", 10, 1 << 20}, {"by size", 50, 2000}} {
+		t.Run(c.name, func(t *testing.T) {
+			files, err := sitemaps(b, es, c.maxURLs, c.maxBytes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, maps := read(files[0].Data)
+			if files[0].Name != "sitemap.xml" || len(maps) != len(files)-1 || len(maps) < 2 {
+				t.Fatalf("sitemap.xml lists %v for %d files", maps, len(files))
+			}
+			seen := 0
+			for i, f := range files[1:] {
+				if want := fmt.Sprintf("%s/sitemap-%d.xml", b.Site, i+1); maps[i] != want || f.Name != want[len(b.Site)+1:] {
+					t.Errorf("part %d is %s, listed as %s", i+1, f.Name, maps[i])
+				}
+				urls, _ := read(f.Data)
+				if len(urls) > c.maxURLs || len(f.Data) > c.maxBytes {
+					t.Errorf("%s: %d URLs, %d bytes: over the limits", f.Name, len(urls), len(f.Data))
+				}
+				seen += len(urls)
+			}
+			if seen != 26 {
+				t.Errorf("%d URLs in the parts, want 26", seen)
+			}
+		})
+	}
+}
