@@ -36,6 +36,7 @@ type Pipeline struct {
 	metrics   *Metrics
 	log       *slog.Logger
 	maxRetry  int
+	gc        store.GCLimits
 
 	site       *publish.Site
 	publicURL  string
@@ -69,6 +70,9 @@ type Config struct {
 	// MaxRetry bounds retries of a task that fails for a passing reason
 	// (the database or Redis away); 0 means 8.
 	MaxRetry int
+	// GC bounds the reconciler's garbage collection per pass; zero
+	// fields take store.GCLimits' defaults.
+	GC store.GCLimits
 }
 
 // New returns a pipeline. Close it to release its Redis connections.
@@ -82,6 +86,7 @@ func New(cfg Config) *Pipeline {
 		metrics:   cfg.Metrics,
 		log:       cfg.Logger,
 		maxRetry:  cfg.MaxRetry,
+		gc:        cfg.GC,
 
 		site:       cfg.Site,
 		publicURL:  strings.TrimRight(cfg.PublicURL, "/"),
