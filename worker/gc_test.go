@@ -90,9 +90,13 @@ func TestDatabaseStaysBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders 200 items of 200 KB")
 	}
-	const items, size, rounds = 50, 200 << 10, 3
+	items, size, rounds := 50, 200<<10, 3
+	if raceEnabled {
+		items, rounds = 12, 2 // the race detector makes rendering ten times slower
+	}
 	for _, s := range setups {
 		t.Run(s.String(), func(t *testing.T) {
+			t.Parallel()
 			cr, err := catalog.New(&images.Cache{})
 			if err != nil {
 				t.Fatal(err)
@@ -141,9 +145,9 @@ func TestDatabaseStaysBounded(t *testing.T) {
 			final := measure(t, e)
 			_, blobs, _ := e.DB.BlobUsage(ctx)
 			bi, _ := e.DB.BrandIndex(ctx, "kestrel")
-			limit := base * 3 / 2
+			limit := base * 3 / 2 // SQLite gives freed pages back
 			if e.DB.Kind() == "postgres" {
-				limit = base * 2
+				limit = base * 2 // freed space is kept for reuse, not given back
 			}
 			t.Logf("%s: %d items of %d KB: %.1f MB after the first rendering (blobs %.1f MB), %.1f MB after %d brand changes and %d index builds (blobs %.1f MB); bound %.1f MB",
 				e.DB.Kind(), items, size>>10, mb(base), mb(blobs0), mb(final), rounds, bi.Builds, mb(blobs), mb(limit))
