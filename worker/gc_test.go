@@ -81,7 +81,7 @@ func measure(t *testing.T, e *env) int64 {
 // Re-rendering every item and rebuilding the index again and again must
 // not grow the database: what a change replaced is collected, and the
 // feeds stay small however long the items are. 50 items of 200 KB are
-// rendered, then re-rendered three times with a changed brand kit (each
+// rendered, then re-rendered twice with a changed brand kit (each
 // time every portal page, catalog page and card changes, and the index
 // is rebuilt as each item finishes). Afterwards the database may be at
 // most 1.5 times (SQLite) or twice (PostgreSQL, which keeps a round's
@@ -90,9 +90,9 @@ func TestDatabaseStaysBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders 200 items of 200 KB")
 	}
-	items, size, rounds := 50, 200<<10, 3
+	items, size, rounds := 50, 200<<10, 2
 	if raceEnabled {
-		items, rounds = 12, 2 // the race detector makes rendering ten times slower
+		items, rounds = 10, 1 // the race detector makes rendering ten times slower
 	}
 	for _, s := range setups {
 		t.Run(s.String(), func(t *testing.T) {
