@@ -39,6 +39,14 @@ func DefaultLimits() Limits {
 	}
 }
 
+// Each tag of an item gets a catalog page, rebuilt with the brand's
+// index: MaxTags bounds how many one item brings, MaxTagLen (characters)
+// the length of a tag and so of its page's folder name.
+const (
+	MaxTags   = 30
+	MaxTagLen = 100
+)
+
 // MaxTitle is the title length (in characters) above which a warning says
 // it will be cut in inboxes and search results.
 const MaxTitle = 70
@@ -337,6 +345,15 @@ func validate(d *diags, it *Item, fm []byte, opts ParseOptions) {
 		tags = append(tags, t)
 	}
 	it.Tags = tags
+	if len(tags) > MaxTags {
+		fmErr("tags", ETooLarge, "%d tags; the limit is %d (each tag gets a catalog page)", len(tags), MaxTags)
+	}
+	for _, t := range tags {
+		if n := utf8.RuneCountInString(t); n > MaxTagLen {
+			fmErr("tags", ETooLarge, "a tag of %d characters; the limit is %d", n, MaxTagLen)
+			break
+		}
+	}
 
 	if c := it.CTA; c != nil {
 		if strings.TrimSpace(c.Label) == "" {

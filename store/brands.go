@@ -127,6 +127,9 @@ func (s *DB) rerenderVersion(ctx context.Context, tx *sql.Tx, id string, v int, 
 	if _, err := s.exec(ctx, tx, `UPDATE items SET status = $2, updated_at = $3 WHERE id = $1`, id, StatusQueued, now); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
+	if err := s.queueRenderingGarbage(ctx, tx, `item_id = $1 AND version = $2`, id, v); err != nil {
+		return nil, err
+	}
 	if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE item_id = $1 AND version = $2`, id, v); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}

@@ -127,23 +127,66 @@ func (s *DB) FinishIndex(ctx context.Context, brandID string, gen int, files []F
 		if n, _ := res.RowsAffected(); n != 1 || buildErr != "" {
 			return nil
 		}
-		if _, err := s.exec(ctx, tx, `DELETE FROM index_files WHERE brand_id = $1`, brandID); err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		for _, f := range files {
-			sha, err := s.putBlob(ctx, tx, f.Data)
-			if err != nil {
-				return err
-			}
-			if _, err := s.exec(ctx, tx, `INSERT INTO index_files (brand_id, name, media_type, sha256, size) VALUES ($1, $2, $3, $4, $5)`,
-				brandID, f.Name, f.MediaType, sha, len(f.Data)); err != nil {
-				return fmt.Errorf("store: %w", err)
-			}
+		if err := s.replaceIndexFiles(ctx, tx, brandID, files); err != nil {
+			return err
 		}
 		stored = true
 		return nil
 	})
 	return stored, err
+}
+
+// replaceIndexFiles makes files the brand's index. Only files that
+// changed are written, so rebuilding an unchanged index (or one whose
+// feeds alone changed) writes no blob and no row for the rest; the blobs
+// of replaced and dropped files are queued for collection.
+func (s *DB) replaceIndexFiles(ctx context.Context, tx *sql.Tx, brandID string, files []FileData) error {
+	type stored struct{ mediaType, sha string }
+	old := map[string]stored{}
+	rows, err := s.query(ctx, tx, `SELECT name, media_type, sha256 FROM index_files WHERE brand_id = $1`, brandID)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	for rows.Next() {
+		var name string
+		var f stored
+		if err := rows.Scan(&name, &f.mediaType, &f.sha); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: %w", err)
+		}
+		old[name] = f
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	var garbage []string
+	for _, f := range files {
+		prev, had := old[f.Name]
+		delete(old, f.Name)
+		if had && prev.sha == blobHash(f.Data) && prev.mediaType == f.MediaType {
+			continue
+		}
+		sha, err := s.putBlob(ctx, tx, f.Data)
+		if err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `INSERT INTO index_files (brand_id, name, media_type, sha256, size) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (brand_id, name) DO UPDATE SET media_type = excluded.media_type, sha256 = excluded.sha256, size = excluded.size`,
+			brandID, f.Name, f.MediaType, sha, len(f.Data)); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if had && prev.sha != sha {
+			garbage = append(garbage, prev.sha)
+		}
+	}
+	for name, f := range old {
+		if _, err := s.exec(ctx, tx, `DELETE FROM index_files WHERE brand_id = $1 AND name = $2`, brandID, name); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		garbage = append(garbage, f.sha)
+	}
+	return s.queueGarbage(ctx, tx, garbage...)
 }
 
 // IndexFile returns one file of a brand's built index.

@@ -262,16 +262,37 @@ func (s *DB) insertRenderings(ctx context.Context, tx *sql.Tx, itemID string, v 
 	return nil
 }
 
-// putBlob stores data once under its SHA-256 and returns the hash.
+// putBlob stores data once under its SHA-256 and returns the hash. The
+// caller refers to the blob in the same transaction.
 func (s *DB) putBlob(ctx context.Context, tx *sql.Tx, data []byte) (string, error) {
-	sum := sha256.Sum256(data)
-	sha := hex.EncodeToString(sum[:])
-	_, err := s.exec(ctx, tx, `INSERT INTO assets (sha256, size, data, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
-		sha, len(data), data, s.now())
-	if err != nil {
-		return "", fmt.Errorf("store: insert blob: %w", err)
+	sha := blobHash(data)
+	for range 3 {
+		res, err := s.exec(ctx, tx, `INSERT INTO assets (sha256, size, data, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
+			sha, len(data), data, s.now())
+		if err != nil {
+			return "", fmt.Errorf("store: insert blob: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 || s.dialect != postgres {
+			return sha, nil
+		}
+		// Stored already, maybe unreferenced and about to be collected:
+		// lock it until this transaction commits its reference, or store
+		// it again if the collector got there first (see gc.go).
+		var got string
+		err = s.queryRow(ctx, tx, `SELECT sha256 FROM assets WHERE sha256 = $1 FOR KEY SHARE`, sha).Scan(&got)
+		if err == nil {
+			return sha, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return "", fmt.Errorf("store: lock blob: %w", err)
+		}
 	}
-	return sha, nil
+	return "", fmt.Errorf("store: blob %s: deleted while being stored, three times", sha)
+}
+
+func blobHash(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 // Blob returns the bytes stored under sha.

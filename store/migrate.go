@@ -29,6 +29,9 @@ func (s *DB) Migrate(ctx context.Context) (applied []string, err error) {
 		return nil, err
 	}
 	slices.Sort(names)
+	if err := s.incrementalVacuum(ctx); err != nil {
+		return nil, err
+	}
 	const create = `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`
 	for _, name := range names {
 		base := path.Base(name)
@@ -75,4 +78,38 @@ func (s *DB) Migrate(ctx context.Context) (applied []string, err error) {
 		}
 	}
 	return applied, nil
+}
+
+// incrementalVacuum sets a new SQLite file to incremental auto-vacuum, so
+// the space garbage collection frees can be given back to the file
+// system (CollectGarbage does, a bounded number of pages at a time).
+// The mode can only change while the file holds no table, or by a VACUUM
+// that rewrites the whole file: an older file keeps its mode (its free
+// pages are reused; the README tells how to convert it).
+func (s *DB) incrementalVacuum(ctx context.Context) error {
+	if s.dialect != sqlite {
+		return nil
+	}
+	conn, err := s.db.Conn(ctx) // the pragma applies to the VACUUM on the same connection
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer conn.Close()
+	var tables, mode int
+	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master`).Scan(&tables); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := conn.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if tables > 0 || mode == 2 {
+		return nil
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`); err != nil {
+		return fmt.Errorf("store: auto_vacuum: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `VACUUM`); err != nil { // an empty file: instant
+		return fmt.Errorf("store: auto_vacuum: %w", err)
+	}
+	return nil
 }

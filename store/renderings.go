@@ -198,6 +198,9 @@ func (s *DB) FinishRendering(ctx context.Context, k RenderKey, brandHash string,
 			return nil
 		}
 		fin.Recorded = true
+		if err := s.queueRenderingGarbage(ctx, tx, `item_id = $1 AND version = $2 AND channel = $3 AND variant = ''`, k.ItemID, k.Version, k.Channel); err != nil {
+			return err
+		}
 		if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = ''`, k.ItemID, k.Version, k.Channel); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}

@@ -17,6 +17,7 @@ type Metrics struct {
 	renderSeconds *prometheus.HistogramVec
 	renders       *prometheus.CounterVec
 	reenqueues    *prometheus.CounterVec
+	gcBytes       prometheus.Counter
 }
 
 // NewMetrics makes the pipeline's metrics and registers them with reg,
@@ -36,9 +37,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: "crosscast", Name: "reenqueues_total",
 			Help: "Tasks the reconciler put back in the queue, by what it found (outbox, lost, orphaned).",
 		}, []string{"reason"}),
+		gcBytes: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "crosscast", Name: "gc_deleted_bytes_total",
+			Help: "Bytes of stored blobs (superseded index files, replaced renderings, stale derivatives) garbage collection deleted.",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.renderSeconds, m.renders, m.reenqueues)
+		reg.MustRegister(m.renderSeconds, m.renders, m.reenqueues, m.gcBytes)
 	}
 	return m
 }

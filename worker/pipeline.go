@@ -40,6 +40,7 @@ type Pipeline struct {
 	renderTimeout time.Duration // a render task's deadline
 
 	validateTimeout time.Duration
+	gc              store.GCLimits
 
 	site       *publish.Site
 	publicURL  string
@@ -85,6 +86,9 @@ type Config struct {
 	// ValidateTimeout bounds validating one submission or draft, which
 	// runs inside an HTTP request; 0 means DefaultValidateTimeout.
 	ValidateTimeout time.Duration
+	// GC bounds the reconciler's garbage collection per pass; zero
+	// fields take store.GCLimits' defaults.
+	GC store.GCLimits
 }
 
 // New returns a pipeline. Close it to release its Redis connections.
@@ -101,6 +105,7 @@ func New(cfg Config) *Pipeline {
 		renderTimeout: cfg.RenderTimeout,
 
 		validateTimeout: cfg.ValidateTimeout,
+		gc:              cfg.GC,
 
 		site:       cfg.Site,
 		publicURL:  strings.TrimRight(cfg.PublicURL, "/"),

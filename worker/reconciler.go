@@ -18,6 +18,7 @@ type ReconcileStats struct {
 	Failed   int // unfinished renderings given up: out of retries, or their runs kept killing the worker
 	Indexes  int // brand index builds that were due and had no task
 	Publish  int // publications and deliveries whose task was lost
+	Garbage  int // blobs and derivatives garbage collection deleted
 }
 
 // Reconcile makes Redis agree with the store once: every outbox row is
@@ -122,7 +123,8 @@ func (p *Pipeline) Reconcile(ctx context.Context, grace time.Duration) (Reconcil
 			st.Orphaned++
 		}
 	}
-	return st, nil
+	st.Garbage, err = p.collectGarbage(ctx)
+	return st, err
 }
 
 // RunReconciler reconciles at once and then every interval until ctx ends.
@@ -134,7 +136,7 @@ func (p *Pipeline) RunReconciler(ctx context.Context, interval, grace time.Durat
 		if err != nil && ctx.Err() == nil {
 			p.log.Warn("reconcile failed", "err", err)
 		} else if st != (ReconcileStats{}) {
-			p.log.Info("reconciled", "outbox", st.Outbox, "lost", st.Lost, "orphaned", st.Orphaned, "failed", st.Failed, "indexes", st.Indexes, "publish", st.Publish)
+			p.log.Info("reconciled", "outbox", st.Outbox, "lost", st.Lost, "orphaned", st.Orphaned, "failed", st.Failed, "indexes", st.Indexes, "publish", st.Publish, "garbage", st.Garbage)
 		}
 		select {
 		case <-ctx.Done():

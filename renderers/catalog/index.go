@@ -16,8 +16,9 @@ import (
 	"github.com/crosscast/crosscast/renderers"
 )
 
-// FeedLimit is how many of the newest items each feed carries; the
-// catalog pages and the sitemap list every item.
+// FeedLimit is how many of the newest items each feed carries (the
+// newest FeedFullItems of them with their text); the catalog pages and
+// the sitemap list every item.
 const FeedLimit = 100
 
 // RenderIndex builds a brand's catalog pages (all items, then one page
@@ -41,7 +42,7 @@ func (r *Renderer) RenderIndex(ctx context.Context, b *content.Brand, entries []
 	}
 	out.Files = append(out.Files, pages...)
 
-	feed := listed[:min(len(listed), FeedLimit)]
+	feed := feedEntries(b, listed[:min(len(listed), FeedLimit)])
 	jf, err := jsonFeed(b, feed)
 	if err != nil {
 		return nil, err
@@ -70,11 +71,11 @@ func (r *Renderer) RenderIndex(ctx context.Context, b *content.Brand, entries []
 	}
 	add("products.xml", "application/rss+xml", px)
 
-	sm, err := sitemap(b, all)
+	sm, err := sitemaps(b, all, SitemapMaxURLs, SitemapMaxBytes)
 	if err != nil {
 		return nil, err
 	}
-	add("sitemap.xml", "application/xml", sm)
+	out.Files = append(out.Files, sm...)
 	out.Metrics["items"] = float64(len(listed))
 	out.Metrics["products"] = float64(len(products))
 	return out, nil
@@ -461,7 +462,75 @@ type (
 	}
 )
 
-func sitemap(b *content.Brand, es []Entry) ([]byte, error) {
+// The sitemaps.org protocol's limits for one sitemap file.
+const (
+	SitemapMaxURLs  = 50_000
+	SitemapMaxBytes = 50 << 20
+)
+
+// sitemaps returns sitemap.xml, or, when the URLs do not fit in one file
+// of maxURLs and maxBytes, sitemap.xml as a sitemap index of the files
+// sitemap-1.xml, sitemap-2.xml… that hold them.
+func sitemaps(b *content.Brand, es []Entry, maxURLs, maxBytes int) ([]renderers.File, error) {
+	urls := sitemapURLs(b, es)
+	file := func(name string, data []byte) renderers.File {
+		return renderers.File{Name: name, MediaType: "application/xml", Data: data}
+	}
+	if len(urls) <= maxURLs {
+		data, err := marshalXML(smURLSet{XHTML: "http://www.w3.org/1999/xhtml", URLs: urls})
+		if err != nil {
+			return nil, err
+		}
+		if len(data) <= maxBytes {
+			return []renderers.File{file("sitemap.xml", data)}, nil
+		}
+	}
+	for per := maxURLs; per > 0; per /= 2 {
+		var files []renderers.File
+		index := smIndex{}
+		fits := true
+		for part := range slices.Chunk(urls, per) {
+			data, err := marshalXML(smURLSet{XHTML: "http://www.w3.org/1999/xhtml", URLs: part})
+			if err != nil {
+				return nil, err
+			}
+			if len(data) > maxBytes {
+				fits = false
+				break
+			}
+			name := fmt.Sprintf("sitemap-%d.xml", len(files)+1)
+			files = append(files, file(name, data))
+			var mod string
+			for _, u := range part {
+				mod = max(mod, u.LastMod)
+			}
+			index.Sitemaps = append(index.Sitemaps, smLoc{Loc: b.Site + "/" + name, LastMod: mod})
+		}
+		if !fits {
+			continue
+		}
+		data, err := marshalXML(index)
+		if err != nil {
+			return nil, err
+		}
+		return append([]renderers.File{file("sitemap.xml", data)}, files...), nil
+	}
+	return nil, fmt.Errorf("sitemap: a single URL entry is over %d bytes", maxBytes)
+}
+
+// A sitemap index (sitemaps.org 0.9) lists the sitemap files.
+type (
+	smIndex struct {
+		XMLName  xml.Name `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 sitemapindex"`
+		Sitemaps []smLoc  `xml:"sitemap"`
+	}
+	smLoc struct {
+		Loc     string `xml:"loc"`
+		LastMod string `xml:"lastmod,omitempty"`
+	}
+)
+
+func sitemapURLs(b *content.Brand, es []Entry) []smURL {
 	var pages []Entry
 	byID := map[string][]Entry{}
 	for _, e := range es {
@@ -472,8 +541,7 @@ func sitemap(b *content.Brand, es []Entry) ([]byte, error) {
 		byID[e.ID] = append(byID[e.ID], e)
 	}
 	slices.SortFunc(pages, func(a, b Entry) int { return cmp.Compare(a.URL, b.URL) })
-	set := smURLSet{XHTML: "http://www.w3.org/1999/xhtml"}
-	set.URLs = append(set.URLs, smURL{Loc: b.Site + "/catalog/", LastMod: latest(es)})
+	urls := []smURL{{Loc: b.Site + "/catalog/", LastMod: latest(es)}}
 	for _, e := range pages {
 		u := smURL{Loc: e.URL, LastMod: cmp.Or(e.Modified, e.Published)}
 		if tr := byID[e.ID]; len(tr) > 1 {
@@ -486,9 +554,9 @@ func sitemap(b *content.Brand, es []Entry) ([]byte, error) {
 				}
 			}
 		}
-		set.URLs = append(set.URLs, u)
+		urls = append(urls, u)
 	}
-	return marshalXML(set)
+	return urls
 }
 
 func marshalXML(v any) ([]byte, error) {

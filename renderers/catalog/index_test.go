@@ -221,3 +221,144 @@ func BenchmarkIndex10k(b *testing.B) {
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/index")
 }
+
+// bigEntries makes n entries of a brand, newest first, each with a body
+// of about size bytes in many paragraphs.
+func bigEntries(b *content.Brand, base Entry, n, size int) []Entry {
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	out := make([]Entry, n)
+	for i := range out {
+		e := base
+		e.Slug = fmt.Sprintf("long-read-%d", i)
+		e.ID, e.URL, e.Title = e.Slug, b.Site+"/"+e.Slug+"/", fmt.Sprintf("Long read %d", i)
+		e.Summary = fmt.Sprintf("Summary of long read %d.", i)
+		e.Published = day.Add(-time.Duration(i) * time.Hour).Format(time.RFC3339)
+		e.Modified = ""
+		var body strings.Builder
+		for p := 0; body.Len() < size; p++ {
+			fmt.Fprintf(&body, "<p>Read %d, paragraph %d: the wind came from the west and the tent held.</p>\n", i, p)
+		}
+		e.ContentHTML = body.String()
+		out[i] = e
+	}
+	return out
+}
+
+// Feeds stay small however long the items are: the newest FeedFullItems
+// carry their text, cut at a block boundary to FeedContentMax with a
+// link on; older ones carry their summary and a link.
+func TestFeedsBounded(t *testing.T) {
+	r := newRenderer(t)
+	brands, entries := brandEntries(t, r)
+	b := brands["kestrel"]
+	es := bigEntries(b, entries["kestrel"][0], 60, 200<<10)
+	es[1].ContentHTML = "<p>short one</p>"
+	files := renderIndex(t, r, b, es)
+	// 20 cut texts, 40 summaries, markup around them; JSON and XML
+	// escape markup (a "<" is 6 bytes in feed.json), hence twice the cap.
+	const bound = FeedFullItems*2*FeedContentMax + 40*2<<10
+	for _, name := range []string{"feed.json", "feed.xml", "atom.xml"} {
+		if n := len(files[name]); n > bound {
+			t.Errorf("%s: %d bytes for 60 items of 200 KB, want at most %d", name, n, bound)
+		}
+		feed, err := gofeed.NewParser().Parse(bytes.NewReader(files[name]))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(feed.Items) != len(es) {
+			t.Fatalf("%s: %d items, want %d", name, len(feed.Items), len(es))
+		}
+		for i, it := range feed.Items {
+			c := it.Content
+			switch {
+			case i == 1:
+				if c != "<p>short one</p>" {
+					t.Errorf("%s: item 1 (short) has %q, want its full text", name, c)
+				}
+			case i < FeedFullItems:
+				if !strings.HasPrefix(c, "<p>Read ") || len(c) > FeedContentMax || !strings.Contains(c, `href="`+es[i].URL+`"`) ||
+					!strings.HasSuffix(strings.TrimSpace(c), "</a></p>") {
+					t.Errorf("%s: item %d: %d bytes, starts %.40q, ends %q", name, i, len(c), c, c[max(0, len(c)-60):])
+				}
+			default:
+				if !strings.Contains(c, es[i].Summary) || strings.Contains(c, "paragraph") || !strings.Contains(c, `href="`+es[i].URL+`"`) {
+					t.Errorf("%s: item %d beyond the newest %d: %.200q", name, i, FeedFullItems, c)
+				}
+			}
+		}
+	}
+}
+
+func TestCutHTML(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		limit int
+		want  string
+	}{
+		{"<p>one</p>\n<p>two</p>\n", 100, "<p>one</p>\n<p>two</p>\n"},
+		{"<p>one</p>\n<p>two</p>\n", 15, "<p>one</p>\n"},
+		{"<p>one <em>two</em> three</p><p>x</p>", 20, ""},
+		{"<p>a<br>b</p><hr><ul><li>c</li></ul>", 20, "<p>a<br>b</p><hr>"},
+		{"<figure><img src=x alt=y></figure><p>z</p>", 36, "<figure><img src=x alt=y></figure>"},
+	} {
+		if got := cutHTML(c.in, c.limit); got != c.want {
+			t.Errorf("cutHTML(%q, %d) = %q, want %q", c.in, c.limit, got, c.want)
+		}
+	}
+}
+
+// A sitemap over the protocol's limits (50,000 URLs, 50 MB) becomes a
+// sitemap index of files that each keep within them.
+func TestSitemapSplits(t *testing.T) {
+	r := newRenderer(t)
+	brands, entries := brandEntries(t, r)
+	b := brands["kestrel"]
+	es := bigEntries(b, entries["kestrel"][0], 25, 10)
+	read := func(data []byte) (urls, maps []string) {
+		var doc struct {
+			XMLName xml.Name
+			URLs    []string `xml:"url>loc"`
+			Maps    []string `xml:"sitemap>loc"`
+		}
+		if err := xml.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc.URLs, doc.Maps
+	}
+	one, err := sitemaps(b, es, 26, 1<<20)
+	if err != nil || len(one) != 1 || one[0].Name != "sitemap.xml" {
+		t.Fatalf("within the limits: %d files, %v", len(one), err)
+	}
+	if urls, _ := read(one[0].Data); len(urls) != 26 {
+		t.Fatalf("%d URLs in one sitemap, want 26", len(urls))
+	}
+	for _, c := range []struct {
+		name              string
+		maxURLs, maxBytes int
+	}{{"by count", 10, 1 << 20}, {"by size", 50, 2000}} {
+		t.Run(c.name, func(t *testing.T) {
+			files, err := sitemaps(b, es, c.maxURLs, c.maxBytes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, maps := read(files[0].Data)
+			if files[0].Name != "sitemap.xml" || len(maps) != len(files)-1 || len(maps) < 2 {
+				t.Fatalf("sitemap.xml lists %v for %d files", maps, len(files))
+			}
+			seen := 0
+			for i, f := range files[1:] {
+				if want := fmt.Sprintf("%s/sitemap-%d.xml", b.Site, i+1); maps[i] != want || f.Name != want[len(b.Site)+1:] {
+					t.Errorf("part %d is %s, listed as %s", i+1, f.Name, maps[i])
+				}
+				urls, _ := read(f.Data)
+				if len(urls) > c.maxURLs || len(f.Data) > c.maxBytes {
+					t.Errorf("%s: %d URLs, %d bytes: over the limits", f.Name, len(urls), len(f.Data))
+				}
+				seen += len(urls)
+			}
+			if seen != 26 {
+				t.Errorf("%d URLs in the parts, want 26", seen)
+			}
+		})
+	}
+}
