@@ -38,10 +38,15 @@ func testBrand(t *testing.T) *content.Brand {
 	return b
 }
 
-// renderEML renders an item with the given title and returns its .eml.
-func renderEML(t *testing.T, b *content.Brand, title string) []byte {
+// renderEML renders an item with the given subject and returns its .eml.
+// Short subjects are the title, as most items have it; one past the
+// title's own limit comes through email.subject, which has none.
+func renderEML(t *testing.T, b *content.Brand, subject string) []byte {
 	t.Helper()
-	src := "---\ntitle: " + yamlQuote(title) + "\n---\nBody.\n"
+	src := "---\ntitle: " + yamlQuote(subject) + "\n---\nBody.\n"
+	if len(subject) > content.MaxTitleBytes || uniseg.GraphemeClusterCount(subject) > content.MaxTitleGraphemes {
+		src = "---\ntitle: Long subject\nemail:\n  subject: " + yamlQuote(subject) + "\n---\nBody.\n"
+	}
 	it, err := content.ParseBytes(nil, "index.md", []byte(src), content.ParseOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ func TestForRecipient(t *testing.T) {
 	b := testBrand(t)
 	subject := strings.Repeat("Fjällräven på Kungsleden, a long subject ", 20)
 	subject = strings.TrimSpace(subject)
-	src := "---\ntitle: " + yamlQuote(subject) + "\ndate: 2026-03-02\n---\nBody.\n"
+	src := "---\ntitle: Long subject\ndate: 2026-03-02\nemail:\n  subject: " + yamlQuote(subject) + "\n---\nBody.\n"
 	it := parseItem(t, src)
 	_, files := render(t, it, b)
 	if !bytes.Contains(files["email.eml"], []byte("Date: Mon, 02 Mar 2026")) {
