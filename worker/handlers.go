@@ -86,6 +86,19 @@ func (p *Pipeline) handleRender(ctx context.Context, t *asynq.Task) error {
 		// A worker built without this channel; another worker may have it.
 		return fmt.Errorf("this worker does not render channel %q", pl.Channel)
 	}
+	prev, err := p.db.Rendering(ctx, k)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	suspect := prev != nil && prev.Unended() > 0
+	if suspect {
+		log.Warn("a run of this rendering never ended; running it alone", "unended", prev.Unended())
+	}
+	leave, err := p.isolation.enter(ctx, suspect)
+	if err != nil {
+		return err
+	}
+	defer leave()
 	start, err := p.db.StartRendering(ctx, k, pl.BrandHash)
 	if err != nil {
 		return err

@@ -41,6 +41,7 @@ type Pipeline struct {
 
 	validateTimeout time.Duration
 	gc              store.GCLimits
+	isolation       *isolation
 
 	site       *publish.Site
 	publicURL  string
@@ -106,6 +107,7 @@ func New(cfg Config) *Pipeline {
 
 		validateTimeout: cfg.ValidateTimeout,
 		gc:              cfg.GC,
+		isolation:       newIsolation(),
 
 		site:       cfg.Site,
 		publicURL:  strings.TrimRight(cfg.PublicURL, "/"),

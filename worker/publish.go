@@ -210,6 +210,19 @@ func (p *Pipeline) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	if err := json.Unmarshal(t.Payload(), &pl); err != nil || pl.Key == "" {
 		return permanent(fmt.Errorf("bad payload %q", t.Payload()))
 	}
+	d, err := p.db.Delivery(ctx, pl.Key)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	suspect := d != nil && d.Attempts > d.Ended
+	if suspect {
+		p.log.Warn("a run of this delivery never ended; running it alone", "key", pl.Key)
+	}
+	leave, err := p.isolation.enter(ctx, suspect)
+	if err != nil {
+		return err
+	}
+	defer leave()
 	return p.deliver(ctx, pl.Key)
 }
 
