@@ -72,6 +72,12 @@ type ParseOptions struct {
 	DefaultLang string
 	// Limits default to DefaultLimits() when zero.
 	Limits Limits
+	// StoredAssets says the item's images were accepted by an earlier
+	// Parse (a stored version parsed again to render it): their headers
+	// are held to the limits again, but their pixels are not decoded
+	// once more just to look for damage, since every renderer decodes
+	// (checked) what it uses anyway.
+	StoredAssets bool
 }
 
 // Parse reads the item file name from fsys (a bundle folder, or the folder
@@ -152,7 +158,7 @@ func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	collectImages(d, it, fsys, name, lim, fm)
+	collectImages(d, it, fsys, name, opts, fm)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
