@@ -28,6 +28,10 @@ type Limits struct {
 	ImageBytes  int64 // per image file
 }
 
+// FileBytes is the largest item file that can fit the front matter and
+// body limits: both, plus room for the --- lines around the header.
+func (l Limits) FileBytes() int64 { return int64(l.FrontMatter + l.Body + 4096) }
+
 // DefaultLimits returns the limits crosscast applies unless configured otherwise.
 func DefaultLimits() Limits {
 	return Limits{
@@ -95,7 +99,7 @@ func ParseContext(ctx context.Context, fsys fs.FS, name string, opts ParseOption
 	if display == "" {
 		display = name
 	}
-	src, err := readLimited(fsys, name, int64(opts.limits().FrontMatter+opts.limits().Body+4096))
+	src, err := readLimited(fsys, name, opts.limits().FileBytes())
 	if err != nil {
 		return nil, Errors{{File: display, Code: codeFor(err), Message: err.Error()}}
 	}
