@@ -126,15 +126,20 @@ func checkHeader(data []byte, maxPixels int) (image.Config, string, error) {
 	if err != nil {
 		return cfg, "", fmt.Errorf("not a JPEG, PNG or GIF image (%v)", err)
 	}
+	return cfg, format, checkConfig(data, cfg, maxPixels)
+}
+
+// checkConfig is checkHeader for a header already read (cfg, of data).
+func checkConfig(data []byte, cfg image.Config, maxPixels int) error {
 	if err := CheckImage(cfg, maxPixels); err != nil {
-		return cfg, format, err
+		return err
 	}
 	if extra := progressiveJPEGBytes(data); extra > 0 {
 		if c := ImageCost(cfg.Width, cfg.Height, cfg.ColorModel) + extra; c > MaxImageMemory {
-			return cfg, format, &limitError{fmt.Sprintf("%d×%d as a progressive JPEG would take %d MiB to decode and resize; the limit is %d MiB", cfg.Width, cfg.Height, c>>20, MaxImageMemory>>20)}
+			return &limitError{fmt.Sprintf("%d×%d as a progressive JPEG would take %d MiB to decode and resize; the limit is %d MiB", cfg.Width, cfg.Height, c>>20, MaxImageMemory>>20)}
 		}
 	}
-	return cfg, format, nil
+	return nil
 }
 
 // progressiveJPEGBytes is what Go's JPEG decoder keeps on top of the
