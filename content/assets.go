@@ -24,7 +24,8 @@ func isLimit(err error) bool {
 // collectImages gathers the hero and body images, checks each local file's
 // header against the limits before anything decodes its pixels, and warns
 // about missing alt text.
-func collectImages(d *diags, it *Item, fsys fs.FS, name string, lim Limits, fm []byte) {
+func collectImages(d *diags, it *Item, fsys fs.FS, name string, opts ParseOptions, fm []byte) {
+	lim := opts.limits()
 	it.Assets = map[string]*Asset{}
 	if h := it.Hero; h != nil && h.Src != "" {
 		it.Images = append(it.Images, ImageRef{Src: h.Src, Alt: strings.TrimSpace(h.Alt), Hero: true, Line: 0})
@@ -88,7 +89,7 @@ func collectImages(d *diags, it *Item, fsys fs.FS, name string, lim Limits, fm [
 			ref.Asset = a
 			continue
 		}
-		a, err := loadAsset(fsys, p, lim)
+		a, err := loadAsset(fsys, p, lim, !opts.StoredAssets)
 		if err != nil {
 			line, col := pos()
 			d.errorf(line, col, field, codeFor(err), "image %s: %v", ref.Src, err)
@@ -102,8 +103,9 @@ func collectImages(d *diags, it *Item, fsys fs.FS, name string, lim Limits, fm [
 // loadAsset reads an image file and checks the size its header declares
 // against the limits and the memory budget (CheckImage) before a single
 // pixel is decoded: a decompression bomb or a 40,000,000×1 strip is
-// refused without allocating for it.
-func loadAsset(fsys fs.FS, name string, lim Limits) (*Asset, error) {
+// refused without allocating for it. With decode, the whole file is then
+// decoded once to refuse a truncated or corrupt one.
+func loadAsset(fsys fs.FS, name string, lim Limits, decode bool) (*Asset, error) {
 	if fsys == nil {
 		return nil, fmt.Errorf("%w: the item was submitted without files", fs.ErrNotExist)
 	}
@@ -122,11 +124,13 @@ func loadAsset(fsys fs.FS, name string, lim Limits) (*Asset, error) {
 	// The header is checked against the memory budget before any pixel
 	// is decoded; then the whole file is decoded once, so a truncated or
 	// corrupt image is refused here rather than failing every channel.
-	img, format, err := DecodeChecked(data, lim.Pixels)
+	cfg, format, err := checkHeader(data, lim.Pixels)
+	if err == nil && decode {
+		_, err = decodeAll(data, format, cfg)
+	}
 	if err != nil {
 		return nil, err
 	}
-	b := img.Bounds()
 	sum := sha256.Sum256(data)
-	return &Asset{Name: name, Data: data, Format: format, Width: b.Dx(), Height: b.Dy(), SHA256: hex.EncodeToString(sum[:])}, nil
+	return &Asset{Name: name, Data: data, Format: format, Width: cfg.Width, Height: cfg.Height, SHA256: hex.EncodeToString(sum[:])}, nil
 }

@@ -26,15 +26,17 @@ func prepareLogo(name string, data []byte) (out []byte, w, h int, err error) {
 	if strings.EqualFold(path.Ext(name), ".svg") {
 		return prepareSVGLogo(data)
 	}
-	if _, _, err := image.DecodeConfig(bytes.NewReader(data)); err != nil {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
 		return nil, 0, 0, fmt.Errorf("not an SVG, PNG, JPEG or GIF image (%v)", err)
 	}
-	img, _, err := DecodeChecked(data, MaxLogoPixels)
-	if err != nil {
+	if err := checkConfig(data, cfg, MaxLogoPixels); err != nil {
 		return nil, 0, 0, err
 	}
-	b := img.Bounds()
-	return data, b.Dx(), b.Dy(), nil
+	if _, err := decodeAll(data, format, cfg); err != nil {
+		return nil, 0, 0, err
+	}
+	return data, cfg.Width, cfg.Height, nil
 }
 
 func prepareSVGLogo(data []byte) (out []byte, w, h int, err error) {

@@ -97,26 +97,49 @@ func CheckAspect(w, h int) error {
 // its header, so it never allocates beyond the budget. It also catches
 // truncated and corrupt files, whose header alone looks fine.
 func DecodeChecked(data []byte, maxPixels int) (image.Image, string, error) {
+	cfg, format, err := checkHeader(data, maxPixels)
+	if err != nil {
+		return nil, format, err
+	}
+	img, err := decodeAll(data, format, cfg)
+	return img, format, err
+}
+
+// decodeAll decodes an image whose header checkHeader accepted, and
+// refuses one whose pixels do not match that header.
+func decodeAll(data []byte, format string, cfg image.Config) (image.Image, error) {
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("the %s image is truncated or corrupt (%v)", format, err)
+	}
+	if b := img.Bounds(); b.Dx() != cfg.Width || b.Dy() != cfg.Height {
+		return nil, fmt.Errorf("the %s image decodes to %d×%d, not the %d×%d its header says", format, b.Dx(), b.Dy(), cfg.Width, cfg.Height)
+	}
+	return img, nil
+}
+
+// checkHeader reads a JPEG, PNG or GIF header and holds it to
+// CheckImage and, for a progressive JPEG, to the budget with its
+// coefficients; nothing is decoded.
+func checkHeader(data []byte, maxPixels int) (image.Config, string, error) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return nil, "", fmt.Errorf("not a JPEG, PNG or GIF image (%v)", err)
+		return cfg, "", fmt.Errorf("not a JPEG, PNG or GIF image (%v)", err)
 	}
+	return cfg, format, checkConfig(data, cfg, maxPixels)
+}
+
+// checkConfig is checkHeader for a header already read (cfg, of data).
+func checkConfig(data []byte, cfg image.Config, maxPixels int) error {
 	if err := CheckImage(cfg, maxPixels); err != nil {
-		return nil, format, err
+		return err
 	}
 	if extra := progressiveJPEGBytes(data); extra > 0 {
 		if c := ImageCost(cfg.Width, cfg.Height, cfg.ColorModel) + extra; c > MaxImageMemory {
-			return nil, format, &limitError{fmt.Sprintf("%d×%d as a progressive JPEG would take %d MiB to decode and resize; the limit is %d MiB", cfg.Width, cfg.Height, c>>20, MaxImageMemory>>20)}
+			return &limitError{fmt.Sprintf("%d×%d as a progressive JPEG would take %d MiB to decode and resize; the limit is %d MiB", cfg.Width, cfg.Height, c>>20, MaxImageMemory>>20)}
 		}
 	}
-	img, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, format, fmt.Errorf("the %s image is truncated or corrupt (%v)", format, err)
-	}
-	if b := img.Bounds(); b.Dx() != cfg.Width || b.Dy() != cfg.Height {
-		return nil, format, fmt.Errorf("the %s image decodes to %d×%d, not the %d×%d its header says", format, b.Dx(), b.Dy(), cfg.Width, cfg.Height)
-	}
-	return img, format, nil
+	return nil
 }
 
 // progressiveJPEGBytes is what Go's JPEG decoder keeps on top of the

@@ -28,6 +28,10 @@ type Limits struct {
 	ImageBytes  int64 // per image file
 }
 
+// FileBytes is the largest item file that can fit the front matter and
+// body limits: both, plus room for the --- lines around the header.
+func (l Limits) FileBytes() int64 { return int64(l.FrontMatter + l.Body + 4096) }
+
 // DefaultLimits returns the limits crosscast applies unless configured otherwise.
 func DefaultLimits() Limits {
 	return Limits{
@@ -72,6 +76,12 @@ type ParseOptions struct {
 	DefaultLang string
 	// Limits default to DefaultLimits() when zero.
 	Limits Limits
+	// StoredAssets says the item's images were accepted by an earlier
+	// Parse (a stored version parsed again to render it): their headers
+	// are held to the limits again, but their pixels are not decoded
+	// once more just to look for damage, since every renderer decodes
+	// (checked) what it uses anyway.
+	StoredAssets bool
 }
 
 // Parse reads the item file name from fsys (a bundle folder, or the folder
@@ -89,7 +99,7 @@ func ParseContext(ctx context.Context, fsys fs.FS, name string, opts ParseOption
 	if display == "" {
 		display = name
 	}
-	src, err := readLimited(fsys, name, int64(opts.limits().FrontMatter+opts.limits().Body+4096))
+	src, err := readLimited(fsys, name, opts.limits().FileBytes())
 	if err != nil {
 		return nil, Errors{{File: display, Code: codeFor(err), Message: err.Error()}}
 	}
@@ -152,7 +162,7 @@ func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	collectImages(d, it, fsys, name, lim, fm)
+	collectImages(d, it, fsys, name, opts, fm)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

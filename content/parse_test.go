@@ -2,9 +2,7 @@ package content
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -47,23 +45,8 @@ func pngBytes(t testing.TB, w, h int) []byte {
 // bombHeader is a PNG whose header claims w×h pixels but holds no pixel
 // data: decoding it would try to allocate w×h×4 bytes.
 func bombHeader(w, h uint32) []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		binary.Write(&b, binary.BigEndian, uint32(len(data)))
-		b.WriteString(typ)
-		b.Write(data)
-		crc := crc32.NewIEEE()
-		crc.Write([]byte(typ))
-		crc.Write(data)
-		binary.Write(&b, binary.BigEndian, crc.Sum32())
-	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
-	chunk("IHDR", ihdr)
-	chunk("IEND", nil)
+	b := bytes.NewBuffer(imagetest.PNG(w, h, 8, 6, -1)) // 8-bit RGBA
+	imagetest.Chunk(b, "IEND", nil)
 	return b.Bytes()
 }
 

@@ -15,7 +15,6 @@ import (
 // a FIFO brand.yaml is an error naming the file, not a hang or a
 // runaway read.
 func TestReadBrandDirRefusesSpecialFiles(t *testing.T) {
-	src := filepath.Join(testenv.RepoRoot(t), "examples", "kestrel")
 	for name, setup := range map[string]func(dir string) error{
 		"logo to /dev/zero": func(dir string) error {
 			os.Remove(filepath.Join(dir, "logo.svg"))
@@ -27,17 +26,7 @@ func TestReadBrandDirRefusesSpecialFiles(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "kestrel")
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range []string{"brand.yaml", "logo.svg", "logo-dark.svg"} {
-				b, err := os.ReadFile(filepath.Join(src, f))
-				if err != nil {
-					t.Fatal(err)
-				}
-				os.WriteFile(filepath.Join(dir, f), b, 0o644)
-			}
+			dir := testenv.CopyKit(t, "kestrel")
 			if err := setup(dir); err != nil {
 				t.Fatal(err)
 			}

@@ -265,16 +265,7 @@ func TestBrandChangeRerendersItems(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, s)
 			// A copy of the kit, in a folder named for the brand.
-			kit2 := filepath.Join(t.TempDir(), "kestrel")
-			os.Mkdir(kit2, 0o755)
-			src := filepath.Join(testenv.RepoRoot(t), "examples", "kestrel")
-			for _, f := range []string{"brand.yaml", "logo.svg", "logo-dark.svg"} {
-				data, err := os.ReadFile(filepath.Join(src, f))
-				if err != nil {
-					t.Fatal(err)
-				}
-				os.WriteFile(filepath.Join(kit2, f), data, 0o644)
-			}
+			kit2 := testenv.CopyKit(t, "kestrel")
 			if _, _, err := e.Pipeline.ImportBrand(context.Background(), kit2, "test"); err != nil {
 				t.Fatal(err)
 			}

@@ -45,26 +45,6 @@ func tinyPNG(t *testing.T) []byte {
 	return b.Bytes()
 }
 
-// tempKit copies the kestrel example kit into a temporary folder.
-func tempKit(t *testing.T) string {
-	t.Helper()
-	src := filepath.Join(testenv.RepoRoot(t), "examples", "kestrel")
-	dir := filepath.Join(t.TempDir(), "kestrel")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"brand.yaml", "logo.svg", "logo-dark.svg"} {
-		b, err := os.ReadFile(filepath.Join(src, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 // A bundle names its files; which files those are is not its choice: a
 // link out of the folder, a device, a FIFO or an oversized file is an
 // error naming the file, promptly, with nothing written.
@@ -166,7 +146,7 @@ func TestRenderBrandKitFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			kit := tempKit(t)
+			kit := testenv.CopyKit(t, "kestrel")
 			tt.setup(t, kit)
 			code, _, stderr := runWithin(t, 20*time.Second, "render", item, "--brand", kit, "-o", t.TempDir())
 			if code != exitError || !strings.Contains(stderr, tt.want) {

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -27,16 +28,44 @@ import (
 	"github.com/crosscast/crosscast/worker"
 )
 
-// buildBinary compiles crosscast once for tests that run it as a
-// process, with the build tags given.
+// buildBinary compiles crosscast for tests that run it as a process,
+// with the build tags given: once per set of tags for the whole test
+// binary, since each build links a large executable again.
 func buildBinary(t *testing.T, tags ...string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "crosscast")
-	out, err := exec.Command("go", "build", "-tags="+strings.Join(tags, ","), "-o", bin, ".").CombinedOutput()
+	key := strings.Join(tags, ",")
+	builds.Lock()
+	defer builds.Unlock()
+	if bin, ok := builds.bins[key]; ok {
+		return bin
+	}
+	bin := filepath.Join(builds.dir, fmt.Sprintf("crosscast-%d", len(builds.bins)))
+	out, err := exec.Command("go", "build", "-tags="+key, "-o", bin, ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	builds.bins[key] = bin
 	return bin
+}
+
+// builds holds the binaries buildBinary made, in a folder TestMain
+// removes at the end.
+var builds struct {
+	sync.Mutex
+	dir  string
+	bins map[string]string // by build tags
+}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "crosscast-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	builds.dir, builds.bins = dir, map[string]string{}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // photo makes a distinct JPEG, large enough that resizing it takes a

@@ -178,7 +178,7 @@ func bundleFiles(mdPath string) (map[string][]byte, error) {
 		return nil
 	}
 	base := filepath.Base(mdPath)
-	if err := read(base, int64(lim.FrontMatter+lim.Body+4096)); err != nil {
+	if err := read(base, lim.FileBytes()); err != nil {
 		return nil, err
 	}
 	var names []string

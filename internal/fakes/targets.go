@@ -45,18 +45,13 @@ func NewTargets(t testing.TB, limit int) *Targets {
 // extra is appended to brand.yaml.
 func (tg *Targets) BrandKit(t testing.TB, publicURL, extra string) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "kestrel")
-	src := filepath.Join(testenv.RepoRoot(t), "examples", "kestrel")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir := testenv.CopyKit(t, "kestrel")
+	yaml := filepath.Join(dir, "brand.yaml")
+	b, err := os.ReadFile(yaml)
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"brand.yaml", "logo.svg", "logo-dark.svg"} {
-		b, err := os.ReadFile(filepath.Join(src, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f == "brand.yaml" {
-			b = append(b, fmt.Sprintf(`
+	b = append(b, fmt.Sprintf(`
 targets:
   newsletter:
     kind: smtp
@@ -85,12 +80,10 @@ targets:
     secret_env: CROSSCAST_KESTREL__LINKEDIN_WEBHOOK_SECRET
     allow_hosts: [127.0.0.1]
 `, tg.Mastodon.URL, tg.Bluesky.URL, tg.Bluesky.Handle, tg.Webhook.URL)...)
-			b = append(b, extra...)
-			b = bytes.Replace(b, []byte("unsubscribe_url: https://kestrel.example/u/"), []byte("unsubscribe_url: "+publicURL+"/u/"), 1)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	b = append(b, extra...)
+	b = bytes.Replace(b, []byte("unsubscribe_url: https://kestrel.example/u/"), []byte("unsubscribe_url: "+publicURL+"/u/"), 1)
+	if err := os.WriteFile(yaml, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }

@@ -15,52 +15,56 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 )
 
-// CraftPNG writes a valid w×h PNG of all-zero pixels chunk by chunk,
-// streaming the rows through zlib, so a file whose pixels would fill
-// gigabytes costs the test only its compressed size. colorType is 0 for
-// 8-bit grey, 6 for 8-bit RGBA.
+// CraftPNG writes a valid w×h PNG of all-zero pixels, streaming the
+// rows through zlib, so a file whose pixels would fill gigabytes costs
+// the test only its compressed size. colorType is 0 for 8-bit grey, 6
+// for 8-bit RGBA.
 func CraftPNG(t testing.TB, w, h uint32, colorType byte) []byte {
 	t.Helper()
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		binary.Write(&b, binary.BigEndian, uint32(len(data)))
-		b.WriteString(typ)
-		b.Write(data)
-		crc := crc32.NewIEEE()
-		crc.Write([]byte(typ))
-		crc.Write(data)
-		binary.Write(&b, binary.BigEndian, crc.Sum32())
-	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, colorType
-	chunk("IHDR", ihdr)
-	bpp := uint64(1)
+	bpp := int64(1)
 	if colorType == 6 {
 		bpp = 4
 	}
-	var z bytes.Buffer
-	zw, err := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	if err != nil {
-		t.Fatal(err)
+	// Each row is a filter byte (0, none) and its pixels, all zero.
+	return PNG(w, h, 8, colorType, int64(h)*(1+int64(w)*bpp))
+}
+
+// PNG writes a PNG whose header says w×h pixels of the bit depth and
+// colour type given, then the extra chunks (type, data), then image
+// data of rawBytes zero bytes compressed as it goes: a 40,000,000×1
+// picture costs a few kilobytes, not 40 MB. With rawBytes < 0 the image
+// data and the end chunk are left out.
+func PNG(w, h uint32, depth, colorType byte, rawBytes int64, extra ...[2]string) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = depth, colorType
+	Chunk(&b, "IHDR", ihdr)
+	for _, e := range extra {
+		Chunk(&b, e[0], []byte(e[1]))
 	}
-	zeros := make([]byte, 1<<16)
-	for range h {
-		// Each row is a filter byte (0, none) and its pixels, all zero.
-		for left := 1 + uint64(w)*bpp; left > 0; {
-			n := min(left, uint64(len(zeros)))
-			zw.Write(zeros[:n])
-			left -= n
+	if rawBytes >= 0 {
+		var z bytes.Buffer
+		zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+		zero := make([]byte, 1<<20)
+		for left := rawBytes; left > 0; left -= int64(len(zero)) {
+			zw.Write(zero[:min(left, int64(len(zero)))])
 		}
+		zw.Close()
+		Chunk(&b, "IDAT", z.Bytes())
+		Chunk(&b, "IEND", nil)
 	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	chunk("IDAT", z.Bytes())
-	chunk("IEND", nil)
 	return b.Bytes()
+}
+
+// Chunk appends one PNG chunk, with its length and CRC.
+func Chunk(b *bytes.Buffer, typ string, data []byte) {
+	binary.Write(b, binary.BigEndian, uint32(len(data)))
+	b.WriteString(typ)
+	b.Write(data)
+	binary.Write(b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
 }
 
 // Allocated runs f and returns how many bytes it allocated in all

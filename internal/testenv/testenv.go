@@ -31,3 +31,25 @@ func RepoRoot(t testing.TB) string {
 	}
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
+
+// CopyKit copies the example brand kit examples/<brand> (brand.yaml and
+// its two logos) into a new folder named for the brand, and returns it:
+// for a test that changes or breaks a kit on disk.
+func CopyKit(t testing.TB, brand string) string {
+	t.Helper()
+	src := filepath.Join(RepoRoot(t), "examples", brand)
+	dir := filepath.Join(t.TempDir(), brand)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"brand.yaml", "logo.svg", "logo-dark.svg"} {
+		b, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}

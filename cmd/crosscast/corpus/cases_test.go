@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/gif"
@@ -21,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/crosscast/crosscast/internal/imagetest"
 )
 
 // The corpus's cases, generated: a few bad values combined with several
@@ -407,41 +408,6 @@ func once(f func() []byte) func() []byte {
 	return func() []byte { o.Do(func() { b = f() }); return b }
 }
 
-func pngChunk(w *bytes.Buffer, typ string, data []byte) {
-	binary.Write(w, binary.BigEndian, uint32(len(data)))
-	w.WriteString(typ)
-	w.Write(data)
-	binary.Write(w, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
-}
-
-// craftPNG writes a PNG of the given header whose image data is
-// rawBytes zero bytes, compressed as it goes: a 40,000,000×1 picture
-// costs a few kilobytes, not 40 MB.
-func craftPNG(w, h uint32, depth, colorType byte, rawBytes int64, extra ...[2]string) []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = depth, colorType
-	pngChunk(&b, "IHDR", ihdr)
-	for _, e := range extra {
-		pngChunk(&b, e[0], []byte(e[1]))
-	}
-	if rawBytes >= 0 {
-		var z bytes.Buffer
-		zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-		zero := make([]byte, 1<<20)
-		for left := rawBytes; left > 0; left -= int64(len(zero)) {
-			zw.Write(zero[:min(left, int64(len(zero)))])
-		}
-		zw.Close()
-		pngChunk(&b, "IDAT", z.Bytes())
-		pngChunk(&b, "IEND", nil)
-	}
-	return b.Bytes()
-}
-
 func picture(w, h int) image.Image {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := range h {
@@ -479,7 +445,7 @@ func rebuildPNG(chunks [][2][]byte) []byte {
 	var b bytes.Buffer
 	b.WriteString("\x89PNG\r\n\x1a\n")
 	for _, c := range chunks {
-		pngChunk(&b, string(c[0]), c[1])
+		imagetest.Chunk(&b, string(c[0]), c[1])
 	}
 	return b.Bytes()
 }
@@ -503,15 +469,15 @@ type imageKind struct {
 func imageKinds() []imageKind {
 	seeded := func() *rand.Rand { return rand.New(rand.NewPCG(15, 15)) }
 	return []imageKind{
-		{"png-40000000x1-gray8", "png", once(func() []byte { return craftPNG(40_000_000, 1, 8, 0, 40_000_001) }), mayRender},
-		{"png-40000000x1-gray1", "png", once(func() []byte { return craftPNG(40_000_000, 1, 1, 0, 5_000_001) }), mayRender},
-		{"png-1x40000000-gray8", "png", once(func() []byte { return craftPNG(1, 40_000_000, 8, 0, 80_000_000) }), mayRender},
-		{"png-20000x2000-gray1", "png", once(func() []byte { return craftPNG(20_000, 2_000, 1, 0, 2_000*2_501) }), mayRender},
-		{"png-10000x1-rgb", "png", once(func() []byte { return craftPNG(10_000, 1, 8, 2, 30_001) }), mayRender},
-		{"png-header-50000x50000", "png", func() []byte { return craftPNG(50_000, 50_000, 8, 2, -1) }, mustReject},
-		{"png-header-2147483647x1", "png", func() []byte { return craftPNG(1<<31-1, 1, 8, 2, -1) }, mustReject},
-		{"png-0x0", "png", func() []byte { return craftPNG(0, 0, 8, 2, 0) }, mustReject},
-		{"png-header-only", "png", func() []byte { return craftPNG(320, 240, 8, 2, -1) }, mustReject},
+		{"png-40000000x1-gray8", "png", once(func() []byte { return imagetest.PNG(40_000_000, 1, 8, 0, 40_000_001) }), mayRender},
+		{"png-40000000x1-gray1", "png", once(func() []byte { return imagetest.PNG(40_000_000, 1, 1, 0, 5_000_001) }), mayRender},
+		{"png-1x40000000-gray8", "png", once(func() []byte { return imagetest.PNG(1, 40_000_000, 8, 0, 80_000_000) }), mayRender},
+		{"png-20000x2000-gray1", "png", once(func() []byte { return imagetest.PNG(20_000, 2_000, 1, 0, 2_000*2_501) }), mayRender},
+		{"png-10000x1-rgb", "png", once(func() []byte { return imagetest.PNG(10_000, 1, 8, 2, 30_001) }), mayRender},
+		{"png-header-50000x50000", "png", func() []byte { return imagetest.PNG(50_000, 50_000, 8, 2, -1) }, mustReject},
+		{"png-header-2147483647x1", "png", func() []byte { return imagetest.PNG(1<<31-1, 1, 8, 2, -1) }, mustReject},
+		{"png-0x0", "png", func() []byte { return imagetest.PNG(0, 0, 8, 2, 0) }, mustReject},
+		{"png-header-only", "png", func() []byte { return imagetest.PNG(320, 240, 8, 2, -1) }, mustReject},
 		{"png-truncated-half", "png", func() []byte { p := goodPNG(); return p[:len(p)/2] }, mustReject},
 		{"png-corrupt-idat", "png", func() []byte {
 			ch := pngChunks(goodPNG())
@@ -541,10 +507,10 @@ func imageKinds() []imageKind {
 			binary.BigEndian.PutUint32(ihdr[0:], 16)
 			binary.BigEndian.PutUint32(ihdr[4:], 16)
 			ihdr[8], ihdr[9] = 8, 3
-			pngChunk(&b, "IHDR", ihdr)
-			pngChunk(&b, "PLTE", []byte{1, 2, 3})
-			pngChunk(&b, "IDAT", z.Bytes())
-			pngChunk(&b, "IEND", nil)
+			imagetest.Chunk(&b, "IHDR", ihdr)
+			imagetest.Chunk(&b, "PLTE", []byte{1, 2, 3})
+			imagetest.Chunk(&b, "IDAT", z.Bytes())
+			imagetest.Chunk(&b, "IEND", nil)
 			return b.Bytes()
 		}, mayRender},
 		{"png-5mb-text-chunk", "png", once(func() []byte {
@@ -649,7 +615,7 @@ func imageCases() []*corpusCase {
 		{"parent-deep", "../../../../../../etc/passwd"},
 		{"absolute", "/etc/passwd"},
 		{"file-url", "file:///etc/passwd"},
-		{"data-url", "data:image/png;base64," + base64.StdEncoding.EncodeToString(craftPNG(1, 1, 8, 0, 2))},
+		{"data-url", "data:image/png;base64," + base64.StdEncoding.EncodeToString(imagetest.PNG(1, 1, 8, 0, 2))},
 		{"javascript", "javascript:alert(7)"},
 		{"percent-dots", "%2e%2e/outside.png"},
 		{"sub-escape", "sub/../../outside.png"},
@@ -1029,9 +995,9 @@ func brandCases(kit string) []*corpusCase {
 		data []byte
 		ex   expect
 	}{
-		{"logo-png-40000000x1", craftPNG(40_000_000, 1, 8, 0, 40_000_001), mayRender},
-		{"logo-png-1x40000000", craftPNG(1, 40_000_000, 8, 0, 80_000_000), mayRender},
-		{"logo-png-header-50000x50000", craftPNG(50_000, 50_000, 8, 2, -1), mustReject},
+		{"logo-png-40000000x1", imagetest.PNG(40_000_000, 1, 8, 0, 40_000_001), mayRender},
+		{"logo-png-1x40000000", imagetest.PNG(1, 40_000_000, 8, 0, 80_000_000), mayRender},
+		{"logo-png-header-50000x50000", imagetest.PNG(50_000, 50_000, 8, 2, -1), mustReject},
 		{"logo-png-truncated", goodPNG()[:len(goodPNG())/2], mustReject},
 		{"logo-jpeg-named-png", goodJPEG(), mayRender},
 	} {
