@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"sync"
 
 	"golang.org/x/sync/semaphore"
 )
@@ -22,7 +23,10 @@ func newIsolation() *isolation { return &isolation{sem: semaphore.NewWeighted(wh
 
 // enter waits for a share of the process, or for all of it when suspect,
 // and returns the function that gives it back. The semaphore is FIFO, so
-// a waiting suspect keeps new tasks from starting until it has run.
+// a waiting suspect keeps new tasks from starting until it has run. The
+// share is given back when ctx ends too: a task past its deadline that
+// does not return (a loop that never looks at ctx) has been abandoned
+// by asynq, and must not keep every suspect in the process waiting.
 func (i *isolation) enter(ctx context.Context, suspect bool) (func(), error) {
 	n := int64(1)
 	if suspect {
@@ -31,5 +35,8 @@ func (i *isolation) enter(ctx context.Context, suspect bool) (func(), error) {
 	if err := i.sem.Acquire(ctx, n); err != nil {
 		return nil, err
 	}
-	return func() { i.sem.Release(n) }, nil
+	var once sync.Once
+	release := func() { once.Do(func() { i.sem.Release(n) }) }
+	stop := context.AfterFunc(ctx, release)
+	return func() { stop(); release() }, nil
 }
