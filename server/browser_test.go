@@ -58,15 +58,7 @@ func TestEditorInBrowser(t *testing.T) {
 	if err := os.WriteFile(photo, stripesPNG(960, 600), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var console []string
-	go func() {
-		for m, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			console = append(console, m.String())
-		}
-	}()
+	seen := checkers.Console(ctx)
 	dir := t.ArtifactDir()
 	shot := func(name string) {
 		t.Helper()
@@ -231,6 +223,7 @@ func TestEditorInBrowser(t *testing.T) {
 	if n := u.beacons.Load(); n != 0 {
 		t.Errorf("content script ran: %d beacon requests", n)
 	}
+	console := seen()
 	for _, m := range console {
 		if strings.Contains(m, "pwned") {
 			t.Errorf("console: %s", m)

@@ -70,15 +70,7 @@ func TestQueueMonitorHeaders(t *testing.T) {
 func TestQueueMonitorInBrowser(t *testing.T) {
 	base := monitorServer(t)
 	ctx := checkers.Browser(t)
-	var console []string
-	go func() {
-		for m, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			console = append(console, m.String())
-		}
-	}()
+	seen := checkers.Console(ctx)
 	c, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	err := chromedp.Do(c, chromedp.Navigate(base+"/login?next=/admin/queues/"), chromedp.WaitVisible("#password"),
@@ -93,6 +85,7 @@ func TestQueueMonitorInBrowser(t *testing.T) {
 		}
 		return strings.HasPrefix(s, "/admin/queues/") && strings.Contains(s, "Queues"), s
 	})
+	console := seen()
 	for _, m := range console {
 		if strings.Contains(m, "Content Security Policy") {
 			t.Errorf("console: %s", m)

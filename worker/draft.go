@@ -29,9 +29,9 @@ func (p *Pipeline) Draft(ctx context.Context, b Bundle) (*Draft, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The renders get the same deadline again: a preview is answered
-	// within the request, and stops when the writer's browser goes away.
-	ctx, cancel := p.withValidateDeadline(ctx)
+	// A preview is answered within the request, and stops when the
+	// writer's browser goes away.
+	ctx, cancel := context.WithTimeoutCause(ctx, DraftRenderTimeout, errValidateTimeout)
 	defer cancel()
 	it, brand := pb.item, pb.brand
 	d := &Draft{ItemID: ItemID(pb.brandID, it.Lang, it.ID), Title: it.Title, Slug: it.Slug, Warnings: it.Warnings,
@@ -54,7 +54,7 @@ func (p *Pipeline) Draft(ctx context.Context, b Bundle) (*Draft, error) {
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
-		return nil, p.timeoutError(ctx, pb.name, ctx.Err())
+		return nil, timeoutError(ctx, pb.name, "rendering the preview", DraftRenderTimeout, ctx.Err())
 	}
 	slices.SortStableFunc(d.Warnings, func(a, b content.Diagnostic) int { return a.Line - b.Line })
 	return d, nil

@@ -85,6 +85,12 @@ func (p *Pipeline) Submit(ctx context.Context, b Bundle) (*Submitted, error) {
 // largest valid body takes.
 const DefaultValidateTimeout = 5 * time.Second
 
+// DraftRenderTimeout bounds rendering a draft's four channels for the
+// live preview, inside its request. Rendering costs far more than
+// checking (a photo is resized for every channel), so it gets its own
+// bound, still far below a render task's two minutes.
+const DraftRenderTimeout = 30 * time.Second
+
 // errValidateTimeout is the cause of our own deadline, told apart from
 // the client going away.
 var errValidateTimeout = errors.New("validation deadline")
@@ -96,10 +102,10 @@ func (p *Pipeline) withValidateDeadline(ctx context.Context) (context.Context, c
 
 // timeoutError turns our own deadline into an error about the input;
 // the client's cancellation stays as it is.
-func (p *Pipeline) timeoutError(ctx context.Context, name string, err error) error {
+func timeoutError(ctx context.Context, name, doing string, limit time.Duration, err error) error {
 	if errors.Is(context.Cause(ctx), errValidateTimeout) {
 		return content.Errors{{File: name, Code: content.ETooLarge,
-			Message: fmt.Sprintf("checking the item took longer than %v; make it smaller or simpler", p.validateTimeout)}}
+			Message: fmt.Sprintf("%s took longer than %v; make it smaller or simpler", doing, limit)}}
 	}
 	return err
 }
@@ -126,7 +132,7 @@ func (p *Pipeline) parse(ctx context.Context, b Bundle) (*parsed, error) {
 	defer cancel()
 	pb, err := p.parseBundle(ctx, b, name)
 	if ctx.Err() != nil {
-		return nil, p.timeoutError(ctx, name, ctx.Err())
+		return nil, timeoutError(ctx, name, "checking the item", p.validateTimeout, ctx.Err())
 	}
 	return pb, err
 }

@@ -14,7 +14,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -156,6 +158,31 @@ func AxePage(t *testing.T, ctx context.Context, label string) {
 	}
 	for _, v := range vs {
 		t.Errorf("axe, %s: %s", label, v)
+	}
+}
+
+// Console collects the browser's console messages from now on; the
+// function it returns gives those seen so far. Safe to call while
+// messages still arrive.
+func Console(ctx context.Context) func() []string {
+	var (
+		mu   sync.Mutex
+		msgs []string
+	)
+	go func() {
+		for m, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			msgs = append(msgs, m.String())
+			mu.Unlock()
+		}
+	}()
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(msgs)
 	}
 }
 
