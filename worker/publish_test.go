@@ -103,6 +103,7 @@ func deliveriesFinal(e *env, id string) func() (bool, string) {
 // An approved item goes to every target once, through a 451 from the
 // mail server and 500s and lost answers from the others.
 func TestPublishToEveryTarget(t *testing.T) {
+	pipetest.Long(t)
 	for _, s := range setups {
 		t.Run(s.String(), func(t *testing.T) {
 			t.Parallel()
@@ -283,6 +284,7 @@ func checkEmail(t *testing.T, data []byte, unsubscribe string) {
 // recording it, leaves the recipient sending. The next attempt marks it
 // unknown and does not send it again; the other recipients go out.
 func TestEmailCrashLeavesUnknown(t *testing.T) {
+	pipetest.Long(t)
 	for _, s := range setups {
 		t.Run(s.String(), func(t *testing.T) {
 			t.Parallel()
@@ -344,6 +346,7 @@ func TestEmailCrashLeavesUnknown(t *testing.T) {
 // A scheduled publication can be cancelled until it starts, and then
 // sends nothing.
 func TestCancelBeforeStart(t *testing.T) {
+	pipetest.Long(t)
 	s := setups[0]
 	tg := newTargets(t)
 	e := publishEnv(t, s, tg)
@@ -376,6 +379,7 @@ func TestCancelBeforeStart(t *testing.T) {
 // reason, for an editor to decide, and the rest of the publication goes
 // out.
 func TestDeliveryThatKillsItsWorkerIsGivenUp(t *testing.T) {
+	pipetest.Long(t)
 	for _, s := range setups {
 		t.Run(s.String(), func(t *testing.T) {
 			t.Parallel()

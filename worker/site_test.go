@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/crosscast/crosscast/internal/checkers"
+	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/worker"
 )
@@ -23,6 +24,7 @@ import (
 // site, anchors included) and that every link into the site from the
 // email, social and catalog renderings reaches a published page.
 func TestPublishedSiteLinks(t *testing.T) {
+	pipetest.Long(t)
 	tg := newTargets(t)
 	e := publishEnv(t, setups[0], tg)
 	e.Start(t)

@@ -37,6 +37,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() (bool, stri
 func itemStatus(e *env, id string) (bool, string) { return e.ItemRendered(id) }
 
 func TestSubmitRendersEveryChannel(t *testing.T) {
+	pipetest.Long(t)
 	for _, s := range setups {
 		t.Run(s.String(), func(t *testing.T) {
 			t.Parallel()

@@ -138,3 +138,13 @@ func WaitFor(t *testing.T, d time.Duration, what string, cond func() (bool, stri
 type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(b []byte) (int, error) { w.t.Log(string(b)); return len(b), nil }
+
+// Long skips, under -short, a test that renders the example photos
+// through every channel and waits for it: minutes under the race
+// detector. make test runs them in full; CI's race run uses -short.
+func Long(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("renders photos through every channel; run without -short")
+	}
+}
