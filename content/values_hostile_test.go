@@ -109,6 +109,8 @@ func TestBrandErrorPositions(t *testing.T) {
 		{"unclosed flow", "lang: nl|lang: nl\nfonts: {body: x", "brand.yaml:4: YAML syntax: did not find expected ',' or '}'"},
 		{"control character", "name: Test Co|name: Test\x01Co", "brand.yaml:1:11: YAML syntax: control characters are not allowed"},
 		{"invalid utf-8", "name: Test Co|name: Test\xffCo", "brand.yaml:1:11: the file is not valid UTF-8 text"},
+		// yaml.v3 names the line before a tab used as indentation.
+		{"tab indent", "lang: nl|lang: nl\n\tbad: x", "brand.yaml:4:1: YAML syntax: found a tab character that violates indentation"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
