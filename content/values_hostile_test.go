@@ -174,3 +174,27 @@ func TestBrandTargetEnvNames(t *testing.T) {
 		}
 	}
 }
+
+// Bodies past MaxElements in block lines are turned away before goldmark
+// parses them, at the line where the count passes the limit.
+func TestBlockScanRejectsBeforeParsing(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"task list", strings.Repeat("- [ ] x\n", 100_000), "post.md:5004:1: the body has more than 10000 Markdown elements"},
+		{"setext", strings.Repeat("x\n=\n", 100_000), "post.md:20004:1: the body has more than 10000 Markdown elements"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &diags{file: "post.md"}
+			if checkMarkdown(d, []byte(tt.body), 4) {
+				t.Fatal("accepted by the pre-scan")
+			}
+			wantDiag(t, d.err(), tt.want)
+		})
+	}
+	// Under the limit, and in code or HTML, the pre-scan leaves it to checkTree.
+	for _, body := range []string{strings.Repeat("- x\n", 4_000), "```\n" + strings.Repeat("- x\n", 20_000) + "```\n", "<div>\n" + strings.Repeat("- x\n", 20_000)} {
+		if line := blockScan([]byte(body), splitLines([]byte(body))); line != 0 {
+			t.Errorf("pre-scan rejected at line %d a body checkTree may accept", line)
+		}
+	}
+}
