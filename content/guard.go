@@ -472,6 +472,7 @@ func blockScan(body []byte, lines []lineSpan) int {
 	var f fence
 	n, open := 0, false // open: a paragraph continues on the next line
 	inHTML := ""        // the end marker of an HTML block being skipped
+	labels := refLabels(body, lines)
 	for i, l := range lines {
 		text := body[l.start:l.end]
 		t := bytes.TrimLeft(text, " ")
@@ -511,11 +512,62 @@ func blockScan(body []byte, lines []lineSpan) int {
 			}
 			open = true
 		}
+		n += refUses(t, labels)
 		if n > MaxElements {
 			return i + 1
 		}
 	}
 	return 0
+}
+
+// refLabels collects the labels of the body's reference definitions
+// ("[label]: url" lines), lower-cased, or nil when there are none.
+func refLabels(body []byte, lines []lineSpan) map[string]bool {
+	var labels map[string]bool
+	for _, l := range lines {
+		t := bytes.TrimLeft(body[l.start:l.end], " ")
+		if len(body[l.start:l.end])-len(t) > 3 || len(t) < 4 || t[0] != '[' {
+			continue
+		}
+		end := bytes.Index(t, []byte("]:"))
+		if end < 2 || end > 100 || bytes.ContainsAny(t[1:end], "[]`<\\") {
+			continue
+		}
+		if labels == nil {
+			labels = map[string]bool{}
+		}
+		labels[string(bytes.ToLower(t[1:end]))] = true
+	}
+	return labels
+}
+
+// refUses counts the shortcut and full references "[label]" on a line
+// whose label is defined: each is a link. Lines with code spans, HTML or
+// escapes, which may hide a bracket from goldmark, are not counted.
+func refUses(t []byte, labels map[string]bool) int {
+	if labels == nil || bytes.ContainsAny(t, "`<\\") {
+		return 0
+	}
+	n := 0
+	for i := 0; i < len(t); i++ {
+		if t[i] != '[' {
+			continue
+		}
+		end := bytes.IndexByte(t[i+1:], ']')
+		if end < 1 || end > 100 {
+			continue
+		}
+		j := i + 1 + end // the closing ]
+		next := byte(0)
+		if j+1 < len(t) {
+			next = t[j+1]
+		}
+		if next != '[' && next != '(' && next != ':' && labels[string(bytes.ToLower(t[i+1:j]))] {
+			n++
+		}
+		i = j
+	}
+	return n
 }
 
 func isListItem(t []byte) bool {

@@ -181,6 +181,7 @@ func TestBlockScanRejectsBeforeParsing(t *testing.T) {
 	tests := []struct{ name, body, want string }{
 		{"task list", strings.Repeat("- [ ] x\n", 100_000), "post.md:5004:1: the body has more than 10000 Markdown elements"},
 		{"setext", strings.Repeat("x\n=\n", 100_000), "post.md:20004:1: the body has more than 10000 Markdown elements"},
+		{"reference links", strings.Repeat("[r1] [R2] ", 10_000) + "\n\n[r1]: https://x.example/1\n[r2]: https://x.example/2\n", "post.md:4:1: the body has more than 10000 Markdown elements"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
