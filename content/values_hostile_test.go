@@ -199,3 +199,19 @@ func TestBlockScanRejectsBeforeParsing(t *testing.T) {
 		}
 	}
 }
+
+// Every free-text field is bounded, with the field's line.
+func TestLongTextFieldsRejected(t *testing.T) {
+	long := strings.Repeat("word ", 12_000)
+	for _, f := range []struct{ fm, want string }{
+		{"summary: " + long, "post.md:3:1: summary: is 59999 bytes; the limit is 4096"},
+		{"author: " + long, "post.md:3:1: author: is 59999 bytes; the limit is 2048"},
+		{"cta:\n  label: " + long + "\n  url: /x", "post.md:4:3: cta.label: is 59999 bytes"},
+		{"email:\n  preheader: " + long, "post.md:4:3: email.preheader: is 59999 bytes"},
+		{"social:\n  x: " + long, "post.md:4:3: social.x: is 59999 bytes; the limit is 12288"},
+		{"summary: " + strings.Repeat("é", 1_500), "post.md:3:1: summary: is 1500 characters; the limit is 1000"},
+	} {
+		_, err := parseString(t, "---\ntitle: Hi\n"+f.fm+"\n---\nText.\n", nil, ParseOptions{})
+		wantDiag(t, err, f.want)
+	}
+}
