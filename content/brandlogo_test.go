@@ -27,6 +27,8 @@ func TestBrandLogoMustBeDrawable(t *testing.T) {
 		{"svg of 1e9", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="1e9" height="1e9" viewBox="0 0 1e9 1e9"/>`), "brand.yaml:9:3: logo.src: logo.svg: the SVG has no viewBox or width and height between 1 and 100000"},
 		{"svg needle", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 100000"/>`), "brand.yaml:9:3: logo.src: logo.svg: 1×100000 is 100000 times longer"},
 		{"not xml", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect`), "brand.yaml:9:3: logo.src: logo.svg: not a well-formed SVG"},
+		{"svg of 25,000 paths", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">` + strings.Repeat(`<path d="M0 0L1 1"/>`, 25_000) + `</svg>`), "brand.yaml:9:3: logo.src: logo.svg: the SVG has more than 2000 elements"},
+		{"svg of 300 KiB of path data", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M0 0` + strings.Repeat(` L1 1`, 60_000) + `"/></svg>`), "brand.yaml:9:3: logo.src: logo.svg: the SVG has more than 256 KiB of path data"},
 		{"truncated png", "logo.png", png[:len(png)-20], "brand.yaml:9:3: logo.src: logo.png: the png image is truncated or corrupt"},
 		{"strip png", "logo.png", imagetest.CraftPNG(t, 40_000_000, 1, 0), "brand.yaml:9:3: logo.src: logo.png: 40000000×1 is 40000000 times longer"},
 		{"not an image", "logo.png", []byte("hello"), "brand.yaml:9:3: logo.src: logo.png: not an SVG, PNG, JPEG or GIF image"},

@@ -61,6 +61,11 @@ func checkMarkdown(d *diags, body []byte, bodyLine int) bool {
 			"this paragraph has more than %d runs of emphasis markers (*, _ or ~), which would make the parser's time grow with their square; split the paragraph, or escape the markers as \\*", MaxDelimiterRuns)
 		return false
 	}
+	if line := blockScan(body, lines); line > 0 {
+		d.errorf(bodyLine+line-1, 1, "", ETooLarge,
+			"the body has more than %d Markdown elements (paragraphs, headings, list items, links, emphasis, code spans…) by here; split it into several items", MaxElements)
+		return false
+	}
 	if line, depth := containerDepth(body, lines); line > 0 {
 		d.errorf(bodyLine+line-1, 1, "", ETooLarge,
 			"the Markdown nests at least %d levels deep here; the limit is %d (each blockquote, list and list item counts)", depth, MaxNesting)
@@ -453,4 +458,160 @@ func nodeLine(n ast.Node, src []byte) int {
 		}
 	}
 	return lineOf(n, src)
+}
+
+// blockScan counts, before goldmark parses the body, the elements that
+// lines starting blocks must make: a paragraph or heading per run of text
+// lines (a setext underline closes one), two per list item (the item and
+// its text). It is a lower bound on what checkTree counts, skipping what
+// it cannot be sure of (fenced code, HTML blocks, lines indented as code),
+// so a body it rejects checkTree would reject too, only after goldmark's
+// full parse. It returns the 1-based line where the count passes
+// MaxElements, or 0.
+func blockScan(body []byte, lines []lineSpan) int {
+	var f fence
+	n, open := 0, false // open: a paragraph continues on the next line
+	inHTML := ""        // the end marker of an HTML block being skipped
+	labels := refLabels(body, lines)
+	for i, l := range lines {
+		text := body[l.start:l.end]
+		t := bytes.TrimLeft(text, " ")
+		blank := len(bytes.TrimSpace(text)) == 0
+		switch {
+		case inHTML != "":
+			if (inHTML == "\n" && blank) || (inHTML != "\n" && bytes.Contains(bytes.ToLower(text), []byte(inHTML))) {
+				inHTML = ""
+			}
+			open = false
+			continue
+		case f.update(text):
+			open = false
+			continue
+		case blank:
+			open = false
+			continue
+		case len(text)-len(t) > 3:
+			continue // code, or a lazy or nested line: not counted
+		case t[0] == '<':
+			inHTML, open = htmlBlockEnd(t), false
+			if bytes.Contains(bytes.ToLower(t[1:]), []byte(inHTML)) && inHTML != "\n" {
+				inHTML = ""
+			}
+			continue
+		case isListItem(t):
+			n += 2
+			open = false
+		case t[0] == '#' && atxHeading(t):
+			n++
+			open = false
+		case open && setextUnderline(t):
+			open = false // the paragraph, counted, became a heading
+		case !open:
+			if t[0] != '[' && t[0] != '>' && t[0] != '|' {
+				n++ // a new paragraph (a [ may be a reference definition)
+			}
+			open = true
+		}
+		n += refUses(t, labels)
+		if n > MaxElements {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// refLabels collects the labels of the body's reference definitions
+// ("[label]: url" lines), lower-cased, or nil when there are none.
+func refLabels(body []byte, lines []lineSpan) map[string]bool {
+	var labels map[string]bool
+	for _, l := range lines {
+		t := bytes.TrimLeft(body[l.start:l.end], " ")
+		if len(body[l.start:l.end])-len(t) > 3 || len(t) < 4 || t[0] != '[' {
+			continue
+		}
+		end := bytes.Index(t, []byte("]:"))
+		if end < 2 || end > 100 || bytes.ContainsAny(t[1:end], "[]`<\\") {
+			continue
+		}
+		if labels == nil {
+			labels = map[string]bool{}
+		}
+		labels[string(bytes.ToLower(t[1:end]))] = true
+	}
+	return labels
+}
+
+// refUses counts the shortcut and full references "[label]" on a line
+// whose label is defined: each is a link. Lines with code spans, HTML or
+// escapes, which may hide a bracket from goldmark, are not counted.
+func refUses(t []byte, labels map[string]bool) int {
+	if labels == nil || bytes.ContainsAny(t, "`<\\") {
+		return 0
+	}
+	n := 0
+	for i := 0; i < len(t); i++ {
+		if t[i] != '[' {
+			continue
+		}
+		end := bytes.IndexByte(t[i+1:], ']')
+		if end < 1 || end > 100 {
+			continue
+		}
+		j := i + 1 + end // the closing ]
+		next := byte(0)
+		if j+1 < len(t) {
+			next = t[j+1]
+		}
+		if next != '[' && next != '(' && next != ':' && labels[string(bytes.ToLower(t[i+1:j]))] {
+			n++
+		}
+		i = j
+	}
+	return n
+}
+
+func isListItem(t []byte) bool {
+	if len(t) >= 3 && (t[0] == '-' || t[0] == '*' || t[0] == '+') && (t[1] == ' ' || t[1] == '\t') {
+		rest := bytes.TrimSpace(t[2:])
+		// "- - -" and "* * *" are thematic breaks, still one element, but
+		// not two.
+		return len(rest) > 0 && len(bytes.Trim(rest, "-*_ \t")) > 0
+	}
+	return false
+}
+
+func atxHeading(t []byte) bool {
+	j := 0
+	for j < len(t) && t[j] == '#' {
+		j++
+	}
+	return j <= 6 && (j == len(t) || t[j] == ' ' || t[j] == '\t')
+}
+
+func setextUnderline(t []byte) bool {
+	s := bytes.TrimRight(t, " \t")
+	return len(s) > 0 && s[0] == '=' && len(bytes.Trim(s, "=")) == 0
+}
+
+// htmlBlockEnd returns what ends the HTML block a line starting with <
+// opens: a closing tag or marker (CommonMark's kinds 1 to 5), or "\n" for
+// a blank line.
+func htmlBlockEnd(t []byte) string {
+	low := bytes.ToLower(t)
+	for _, tag := range []string{"script", "pre", "style", "textarea"} {
+		if bytes.HasPrefix(low[1:], []byte(tag)) {
+			return "</" + tag + ">"
+		}
+	}
+	switch {
+	case bytes.HasPrefix(low, []byte("<!--")):
+		return "-->"
+	case bytes.HasPrefix(low, []byte("<?")):
+		return "?>"
+	case bytes.HasPrefix(low, []byte("<![cdata[")):
+		return "]]>"
+	case bytes.HasPrefix(low, []byte("<!")):
+		return ">"
+	}
+	return "\n"
 }

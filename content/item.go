@@ -154,6 +154,16 @@ func (it *Item) Warning(field, format string, args ...any) Diagnostic {
 	return Diagnostic{File: it.Path, Line: line, Col: col, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
+// SlugField names the front-matter field the slug came from: "slug" when
+// written, else "title" (from which it is derived), so a clash between
+// slugs can be placed on the line that made it.
+func (it *Item) SlugField() string {
+	if line, _ := fieldPos(it.frontMatter, "slug"); line > 0 {
+		return "slug"
+	}
+	return "title"
+}
+
 // ImageRef is one image reference in the item.
 type ImageRef struct {
 	Src   string // as written

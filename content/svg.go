@@ -56,6 +56,12 @@ const (
 	xmlNS   = "http://www.w3.org/XML/1998/namespace"
 	// maxSVGDepth bounds nesting: logos are shallow.
 	maxSVGDepth = 64
+	// maxSVGElements and maxSVGPathBytes bound the drawing's complexity:
+	// the logo is rasterised for several channels, and 25,000 paths took
+	// over 3 s of CPU. Real logos have tens to hundreds of shapes and a
+	// few to tens of KiB of path data.
+	maxSVGElements  = 2_000
+	maxSVGPathBytes = 256 << 10
 )
 
 // svgElements are kept with their allowed attributes; svgUnwrap are
@@ -103,8 +109,11 @@ type svgWriter struct {
 	// written, so its end tag is written or not to match.
 	open    []bool
 	inStyle bool
-	changed bool            // something was dropped
-	style   strings.Builder // a <style> element's text, checked whole at its end
+	changed bool // something was dropped
+	// elements and pathBytes count what the input holds, kept or not.
+	elements, pathBytes int
+
+	style strings.Builder // a <style> element's text, checked whole at its end
 }
 
 func (s *svgWriter) token(tok xml.Token) error {
@@ -112,6 +121,17 @@ func (s *svgWriter) token(tok xml.Token) error {
 	case xml.StartElement:
 		if len(s.open) >= maxSVGDepth {
 			return fmt.Errorf("the SVG nests elements more than %d deep", maxSVGDepth)
+		}
+		if s.elements++; s.elements > maxSVGElements {
+			return fmt.Errorf("the SVG has more than %d elements; the limit is %d (simplify the logo, or use a PNG)", maxSVGElements, maxSVGElements)
+		}
+		for _, a := range t.Attr {
+			if a.Name.Local == "d" || a.Name.Local == "points" {
+				s.pathBytes += len(a.Value)
+			}
+		}
+		if s.pathBytes > maxSVGPathBytes {
+			return fmt.Errorf("the SVG has more than %d KiB of path data; the limit is %d KiB (simplify the logo, or use a PNG)", maxSVGPathBytes>>10, maxSVGPathBytes>>10)
 		}
 		if s.skip > 0 {
 			s.skip++

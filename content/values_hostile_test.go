@@ -109,6 +109,8 @@ func TestBrandErrorPositions(t *testing.T) {
 		{"unclosed flow", "lang: nl|lang: nl\nfonts: {body: x", "brand.yaml:4: YAML syntax: did not find expected ',' or '}'"},
 		{"control character", "name: Test Co|name: Test\x01Co", "brand.yaml:1:11: YAML syntax: control characters are not allowed"},
 		{"invalid utf-8", "name: Test Co|name: Test\xffCo", "brand.yaml:1:11: the file is not valid UTF-8 text"},
+		// yaml.v3 names the line before a tab used as indentation.
+		{"tab indent", "lang: nl|lang: nl\n\tbad: x", "brand.yaml:4:1: YAML syntax: found a tab character that violates indentation"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,5 +172,46 @@ func TestBrandTargetEnvNames(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), "CROSSCAST_"+strings.ToUpper(strings.ReplaceAll(tt.id, "-", "_"))+"__") {
 			t.Errorf("%s: the error does not say which names are allowed: %v", tt.env, err)
 		}
+	}
+}
+
+// Bodies past MaxElements in block lines are turned away before goldmark
+// parses them, at the line where the count passes the limit.
+func TestBlockScanRejectsBeforeParsing(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"task list", strings.Repeat("- [ ] x\n", 100_000), "post.md:5004:1: the body has more than 10000 Markdown elements"},
+		{"setext", strings.Repeat("x\n=\n", 100_000), "post.md:20004:1: the body has more than 10000 Markdown elements"},
+		{"reference links", strings.Repeat("[r1] [R2] ", 10_000) + "\n\n[r1]: https://x.example/1\n[r2]: https://x.example/2\n", "post.md:4:1: the body has more than 10000 Markdown elements"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &diags{file: "post.md"}
+			if checkMarkdown(d, []byte(tt.body), 4) {
+				t.Fatal("accepted by the pre-scan")
+			}
+			wantDiag(t, d.err(), tt.want)
+		})
+	}
+	// Under the limit, and in code or HTML, the pre-scan leaves it to checkTree.
+	for _, body := range []string{strings.Repeat("- x\n", 4_000), "```\n" + strings.Repeat("- x\n", 20_000) + "```\n", "<div>\n" + strings.Repeat("- x\n", 20_000)} {
+		if line := blockScan([]byte(body), splitLines([]byte(body))); line != 0 {
+			t.Errorf("pre-scan rejected at line %d a body checkTree may accept", line)
+		}
+	}
+}
+
+// Every free-text field is bounded, with the field's line.
+func TestLongTextFieldsRejected(t *testing.T) {
+	long := strings.Repeat("word ", 12_000)
+	for _, f := range []struct{ fm, want string }{
+		{"summary: " + long, "post.md:3:1: summary: is 59999 bytes; the limit is 4096"},
+		{"author: " + long, "post.md:3:1: author: is 59999 bytes; the limit is 2048"},
+		{"cta:\n  label: " + long + "\n  url: /x", "post.md:4:3: cta.label: is 59999 bytes"},
+		{"email:\n  preheader: " + long, "post.md:4:3: email.preheader: is 59999 bytes"},
+		{"social:\n  x: " + long, "post.md:4:3: social.x: is 59999 bytes; the limit is 12288"},
+		{"summary: " + strings.Repeat("é", 1_500), "post.md:3:1: summary: is 1500 characters; the limit is 1000"},
+	} {
+		_, err := parseString(t, "---\ntitle: Hi\n"+f.fm+"\n---\nText.\n", nil, ParseOptions{})
+		wantDiag(t, err, f.want)
 	}
 }

@@ -33,6 +33,8 @@ func yamlSyntaxPos(src []byte, err error) (line, col int, msg string) {
 		}
 	case strings.HasPrefix(msg, "did not find expected ',' or"):
 		return flowOpenLine(src, line), 0, msg
+	case msg == "found a tab character that violates indentation":
+		return tabIndentLine(src, line), 1, msg
 	case isYAMLParserProblem(msg):
 		line++ // 0-based, and absent on the first line
 	case line == 0:
@@ -52,6 +54,21 @@ func flowOpenLine(src []byte, printed int) int {
 		return l
 	}
 	return 1
+}
+
+// tabIndentLine finds the line of a tab that yaml.v3 refused as
+// indentation: it names the line before the tab's (the one whose block the
+// tab would have continued), so this looks for the first line, from the
+// named one on, whose indentation holds a tab.
+func tabIndentLine(src []byte, printed int) int {
+	lines := bytes.Split(src, []byte("\n"))
+	for l := max(printed, 1); l <= len(lines); l++ {
+		ind := lines[l-1][:len(lines[l-1])-len(bytes.TrimLeft(lines[l-1], " \t"))]
+		if bytes.IndexByte(ind, '\t') >= 0 {
+			return l
+		}
+	}
+	return max(printed, 1)
 }
 
 func isYAMLReaderProblem(msg string) bool {

@@ -221,7 +221,9 @@ func parseAll(ctx context.Context, paths []string, opts content.ParseOptions) ([
 		}
 		key := it.Lang + "/" + it.Slug
 		if prev, dup := slugs[key]; dup {
-			errs = append(errs, content.Diagnostic{File: p, Field: "slug", Code: content.EInvalid, Message: fmt.Sprintf("slug %q is already used by %s", it.Slug, prev)})
+			d := it.Warning(it.SlugField(), "slug %q is already used by %s", it.Slug, prev)
+			d.File, d.Field, d.Code = p, "slug", content.EInvalid
+			errs = append(errs, d)
 			continue
 		}
 		slugs[key] = p

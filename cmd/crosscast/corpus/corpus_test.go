@@ -441,12 +441,38 @@ func checkScriptFree(p string) []string {
 	}
 	low := bytes.ToLower(data)
 	var problems []string
-	for _, bad := range []string{"javascript:" + scriptMarker, "<script>" + scriptMarker, "onerror=\"" + scriptMarker, "onload=\"" + scriptMarker, "onerror=" + scriptMarker, "onload=" + scriptMarker} {
+	if jsLink(low) {
+		problems = append(problems, fmt.Sprintf("%s keeps a link to %q", filepath.Base(filepath.Dir(p))+"/"+filepath.Base(p), "javascript:"+scriptMarker))
+	}
+	for _, bad := range []string{"<script>" + scriptMarker, "onerror=\"" + scriptMarker, "onload=\"" + scriptMarker, "onerror=" + scriptMarker, "onload=" + scriptMarker} {
 		if bytes.Contains(low, []byte(bad)) {
 			problems = append(problems, fmt.Sprintf("%s keeps %q", filepath.Base(filepath.Dir(p))+"/"+filepath.Base(p), bad))
 		}
 	}
 	return problems
+}
+
+// jsLink tells whether data holds the javascript: marker as a link (an
+// attribute value, a CSS url(), an <autolink> or a plain-text reference
+// "url [n]") rather than as words: an unsafe autolink is rightly shown as
+// its text, which names the URL.
+func jsLink(low []byte) bool {
+	bad := []byte("javascript:" + scriptMarker)
+	for i := 0; ; {
+		j := bytes.Index(low[i:], bad)
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		before := bytes.TrimRight(low[:at], "\"' \t\\")
+		if len(before) > 0 && bytes.ContainsRune([]byte("=(<"), rune(before[len(before)-1])) {
+			return true
+		}
+		if bytes.HasPrefix(low[at+len(bad):], []byte(" [")) {
+			return true
+		}
+		i = at + len(bad)
+	}
 }
 
 // judge applies the case's expectations to what it did.
