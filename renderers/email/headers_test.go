@@ -89,11 +89,20 @@ func subjectOf(t *testing.T, eml []byte) (string, mail.Header) {
 	return s, msg.Header
 }
 
-// A 60,000-character subject, ASCII or not, is folded: every header line
-// keeps to 78 bytes (the content allows it: words, or encoded-words of
-// at most 75 characters), and the subject reads back as it was written.
+// A subject as long as an item may have (content.MaxTitleGraphemes and
+// MaxTitleBytes), ASCII or not, is folded: every header line keeps to 78
+// bytes (the content allows it: words, or encoded-words of at most 75
+// characters), and the subject reads back as it was written.
 func TestLongSubjectFolded(t *testing.T) {
 	b := testBrand(t)
+	// fit cuts s to the longest subject an item may have.
+	fit := func(s string) string {
+		out, n := "", 0
+		for g := uniseg.NewGraphemes(s); g.Next() && n < content.MaxTitleGraphemes && len(out)+len(g.Str()) <= content.MaxTitleBytes; n++ {
+			out += g.Str()
+		}
+		return out
+	}
 	words := strings.Repeat("Kungsleden trail report ", 2500)[:60000]
 	words = strings.TrimSpace(words)
 	tests := map[string]string{
@@ -101,14 +110,14 @@ func TestLongSubjectFolded(t *testing.T) {
 		"ascii one word":  strings.Repeat("a", 60000),
 		"non-ascii":       strings.Repeat("Fjällräven på Kungsleden — 🎉 ", 1500),
 		"cjk":             strings.Repeat("山道を歩く", 4000),
-		"zalgo":           "Z" + strings.Repeat("\u0301", 9000) + " ok",
+		"zalgo":           "Z" + strings.Repeat("\u0301", 1000) + " ok",
 		"family emoji":    strings.Repeat("👨‍👩‍👧‍👦", 2000),
 		"double spaces":   strings.Repeat("a  b ", 12000),
 		"ascii long word": "Hi " + strings.Repeat("x", 200) + " there",
 	}
 	for name, subject := range tests {
 		t.Run(name, func(t *testing.T) {
-			subject = strings.TrimSpace(subject)
+			subject = strings.TrimSpace(fit(subject))
 			eml := renderEML(t, b, subject)
 			for _, l := range headerLines(t, eml) {
 				if len(l) > 78 {
@@ -131,7 +140,7 @@ func TestLongSubjectFolded(t *testing.T) {
 // Encoded-words are split between grapheme clusters: no word ends inside
 // a flag, a family emoji or a letter with its accent.
 func TestEncodedWordsSplitOnGraphemes(t *testing.T) {
-	subject := strings.TrimSpace(strings.Repeat("🇳🇱e\u0301👨‍👩‍👧 ", 200))
+	subject := strings.TrimSpace(strings.Repeat("🇳🇱e\u0301👨‍👩‍👧 ", 60))
 	boundary := map[int]bool{}
 	for g, at := uniseg.NewGraphemes(subject), 0; g.Next(); {
 		at += len(g.Str())
