@@ -81,7 +81,7 @@ func TestParseErrors(t *testing.T) {
 		{"missing image", "---\ntitle: Hi\n---\n\ntext\n\n![alt](missing.jpg)\n", []string{"post.md:7: image missing.jpg: file does not exist"}, ENotFound},
 		{"image outside folder", "---\ntitle: Hi\n---\n![alt](../../etc/passwd)\n", []string{"post.md:4: image \"../../etc/passwd\" is outside the item's folder"}, EInvalid},
 		{"javascript image", "---\ntitle: Hi\n---\n![alt](javascript:alert(1))\n", []string{"only http(s) URLs"}, EInvalid},
-		{"oversized image header", "---\ntitle: Hi\nhero: bomb.png\n---\n", []string{"post.md:3:1: hero.src: image bomb.png: 100000×100000 is 10000.0 megapixels; the limit is 40"}, ETooLarge},
+		{"oversized image header", "---\ntitle: Hi\nhero: bomb.png\n---\n", []string{"post.md:3:1: hero.src: image bomb.png: 100000×100000 is 10000.0 megapixels; the limit is 24"}, ETooLarge},
 		{"not an image", "---\ntitle: Hi\n---\n![x](notes.jpg)\n", []string{"post.md:4: image notes.jpg: not a JPEG, PNG or GIF image"}, EInvalid},
 		{"invalid utf-8", "---\ntitle: \xff\n---\n", []string{"post.md:2:8: the file is not valid UTF-8"}, EInvalid},
 		{"bad variant", "---\ntitle: Hi\nemail:\n  variants:\n    - name: A B\n      subject: x\n---\n", []string{"variant name \"A B\""}, EInvalid},
@@ -133,10 +133,10 @@ func TestParseLimits(t *testing.T) {
 			t.Fatalf("got %v", err)
 		}
 	})
-	t.Run("exactly 50 images and 40 MP pass", func(t *testing.T) {
+	t.Run("exactly 50 images and 24 MP pass", func(t *testing.T) {
 		src := "---\ntitle: Hi\nhero: big.png\n---\n" + strings.Repeat("![a](a.png)\n", 49)
-		// A real 40 MP file: every image is decoded once at parse time.
-		files := fstest.MapFS{"a.png": {Data: pngBytes(t, 2, 2)}, "big.png": {Data: imagetest.CraftPNG(t, 8000, 5000, 6)}}
+		// A real 24 MP file: every image is decoded once at parse time.
+		files := fstest.MapFS{"a.png": {Data: pngBytes(t, 2, 2)}, "big.png": {Data: imagetest.CraftPNG(t, 6000, 4000, 6)}}
 		if _, err := parseString(t, src, files, ParseOptions{}); err != nil {
 			t.Fatal(err)
 		}

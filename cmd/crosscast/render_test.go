@@ -50,7 +50,7 @@ func TestRenderBadInput(t *testing.T) {
 		{"wrong type", "testdata/bad/wrong-type.md", "testdata/bad/wrong-type.md:3:8: draft: must be true or false, not `sometimes`\ntestdata/bad/wrong-type.md:5:3: tags: must be a list, not a mapping"},
 		{"missing title", "testdata/bad/missing-title.md", "testdata/bad/missing-title.md:1:1: title: is required"},
 		{"alias bomb", "testdata/bad/alias-bomb.md", "testdata/bad/alias-bomb.md:3:4: YAML anchors (&a) are not allowed"},
-		{"oversized image header", bundle, filepath.Join(bundle, "index.md") + ":4:3: hero.src: image bomb.png: 50000×50000 is 2500.0 megapixels; the limit is 40"},
+		{"oversized image header", bundle, filepath.Join(bundle, "index.md") + ":4:3: hero.src: image bomb.png: 50000×50000 is 2500.0 megapixels; the limit is 24"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
