@@ -513,6 +513,12 @@ func blockScan(body []byte, lines []lineSpan) int {
 			open = true
 		}
 		n += refUses(t, labels)
+		// Footnote references and definitions ([^x], [^x]: …) are each an
+		// element; a literal "[^" that is neither is rare enough to count.
+		n += bytes.Count(t, []byte("[^"))
+		// So are links and bare URLs, which the linkify extension turns
+		// into links; a URL inside a code span is the rare over-count.
+		n += bytes.Count(t, []byte("://")) + bytes.Count(t, []byte("www."))
 		if n > MaxElements {
 			return i + 1
 		}

@@ -1111,6 +1111,10 @@ func headerCases() []*corpusCase {
 			src := doc(fm, "Body.\n")
 			c := mdCase(class, f.name+"-"+v.name, src, mayRender, f.marker)
 			c.lines = append(c.lines, c.lines[0]-1)
+			if f.name == "variant" {
+				// Text limits place a too-long variant on its `variants:` line.
+				c.lines = append(c.lines, c.lines[0]-2)
+			}
 			cs = append(cs, c)
 		}
 	}
