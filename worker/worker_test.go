@@ -412,6 +412,7 @@ func TestDuplicateEnqueueIsANoOp(t *testing.T) {
 // A finished item rebuilds its own brand's catalog index and feeds, and
 // no other brand's.
 func TestIndexRebuildsOnlyItsBrand(t *testing.T) {
+	pipetest.Long(t)
 	for _, s := range setups {
 		t.Run(s.String(), func(t *testing.T) {
 			t.Parallel()
