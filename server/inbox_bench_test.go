@@ -31,12 +31,12 @@ func BenchmarkInbox(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			plan := func(id string, v int, _ string) store.Plan {
+			plan := func(id string, v int, _ string) (store.Plan, error) {
 				var p store.Plan
 				for _, ch := range []string{"catalog", "email", "portal", "social"} {
 					p.Renderings = append(p.Renderings, store.NewRendering{Channel: ch, Queue: "default", TaskID: fmt.Sprintf("%s@%d/%s", id, v, ch)})
 				}
-				return p
+				return p, nil
 			}
 			const n = 10000
 			for i := range n {

@@ -168,8 +168,8 @@ func scheduled(t *testing.T, db *store.DB, id string) string {
 	}
 	_, _, err := db.Schedule(ctx, store.ScheduleRequest{ItemID: id, Version: 1, At: time.Now(), Actor: "editor",
 		Deliveries: []store.NewDelivery{{Channel: "social", Target: "hook", Kind: "webhook"}},
-		Task: func(gen int) store.Task {
-			return store.Task{Type: "publish:item", ID: "publish", Queue: "default", Payload: []byte(`{}`)}
+		Task: func(gen int) (store.Task, error) {
+			return store.Task{Type: "publish:item", ID: "publish", Queue: "default", Payload: []byte(`{}`)}, nil
 		}})
 	if err != nil {
 		t.Fatal(err)

@@ -119,7 +119,10 @@ func (s *DB) rerenderBrand(ctx context.Context, tx *sql.Tx, brandID string, res 
 // rerenderVersion sets one item version back to queued with fresh
 // renderings for brand version hash, and returns the committed tasks.
 func (s *DB) rerenderVersion(ctx context.Context, tx *sql.Tx, id string, v int, hash string, plan PlanFunc, now time.Time) ([]Task, error) {
-	p := plan(id, v, hash)
+	p, err := plan(id, v, hash)
+	if err != nil {
+		return nil, fmt.Errorf("store: plan: %w", err)
+	}
 	if _, err := s.exec(ctx, tx, `UPDATE item_versions SET brand_hash = $3, status = $4, updated_at = $5 WHERE item_id = $1 AND version = $2`,
 		id, v, hash, StatusQueued, now); err != nil {
 		return nil, fmt.Errorf("store: %w", err)

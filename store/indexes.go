@@ -21,7 +21,8 @@ type BrandIndex struct {
 
 // IndexPlanFunc returns the task that builds a brand's index for change
 // number gen. The worker owns task types; the store keeps the outbox row.
-type IndexPlanFunc func(brandID string, gen int) Task
+// An error aborts the transaction.
+type IndexPlanFunc func(brandID string, gen int) (Task, error)
 
 // wantIndex records one more change to a brand's items and plans its
 // index build, inside the caller's transaction.
@@ -36,7 +37,11 @@ func (s *DB) wantIndex(ctx context.Context, tx *sql.Tx, brandID string, plan Ind
 	if err != nil {
 		return nil, fmt.Errorf("store: index: %w", err)
 	}
-	return s.insertOutbox(ctx, tx, []Task{plan(brandID, gen)}, now)
+	t, err := plan(brandID, gen)
+	if err != nil {
+		return nil, fmt.Errorf("store: index: %w", err)
+	}
+	return s.insertOutbox(ctx, tx, []Task{t}, now)
 }
 
 // BrandIndex returns a brand's index state and file list.

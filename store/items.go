@@ -106,8 +106,9 @@ type Plan struct {
 
 // PlanFunc plans the work for one item version rendered with a brand
 // version. The worker package owns task types and IDs; the store only
-// keeps what it is told, in the same transaction as the version.
-type PlanFunc func(itemID string, version int, brandHash string) Plan
+// keeps what it is told, in the same transaction as the version; an
+// error aborts the transaction.
+type PlanFunc func(itemID string, version int, brandHash string) (Plan, error)
 
 // SubmitResult tells what Submit did.
 type SubmitResult struct {
@@ -190,7 +191,10 @@ func (s *DB) Submit(ctx context.Context, sub Submission, plan PlanFunc) (*Submit
 		if err != nil {
 			return fmt.Errorf("store: update item: %w", err)
 		}
-		p := plan(sub.ItemID, v, sub.BrandHash)
+		p, err := plan(sub.ItemID, v, sub.BrandHash)
+		if err != nil {
+			return fmt.Errorf("store: plan: %w", err)
+		}
 		if err := s.insertRenderings(ctx, tx, sub.ItemID, v, sub.BrandHash, p.Renderings, now); err != nil {
 			return err
 		}

@@ -57,8 +57,8 @@ func TestWritersChangeOnlyTheirUnpublishedItems(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		task := func(gen int) store.Task {
-			return store.Task{Type: "pub:start", ID: "pub:guide:4", Queue: "critical", Payload: []byte(`{}`)}
+		task := func(gen int) (store.Task, error) {
+			return store.Task{Type: "pub:start", ID: "pub:guide:4", Queue: "critical", Payload: []byte(`{}`)}, nil
 		}
 		if _, _, err := db.Schedule(ctx, store.ScheduleRequest{ItemID: "guide", Version: 4, At: time.Now().Add(time.Hour), Actor: "user:eve", Task: task}); err != nil {
 			t.Fatal(err)

@@ -97,8 +97,9 @@ type ScheduleRequest struct {
 	At         time.Time
 	Actor      string
 	Deliveries []NewDelivery
-	// Task returns the task that starts the publication of generation gen.
-	Task func(gen int) Task
+	// Task returns the task that starts the publication of generation
+	// gen; an error aborts the transaction.
+	Task func(gen int) (Task, error)
 }
 
 // Schedule records a publication and its deliveries, and the outbox task
@@ -160,7 +161,11 @@ func (s *DB) Schedule(ctx context.Context, r ScheduleRequest) (*Publication, []T
 		if err := s.addEvent(ctx, tx, Event{Actor: r.Actor, Kind: kind, ItemID: r.ItemID, Version: r.Version, Detail: at.Format(time.RFC3339)}); err != nil {
 			return err
 		}
-		tasks, err = s.insertOutbox(ctx, tx, []Task{r.Task(p.Generation)}, now)
+		t, err := r.Task(p.Generation)
+		if err != nil {
+			return fmt.Errorf("store: schedule: %w", err)
+		}
+		tasks, err = s.insertOutbox(ctx, tx, []Task{t}, now)
 		pub = p
 		return err
 	})

@@ -50,18 +50,18 @@ var channels = []string{"email", "portal", "social"}
 
 // plan mimics the worker's: one rendering per channel, one fan-out task.
 func plan(queue string) store.PlanFunc {
-	return func(itemID string, v int, brandHash string) store.Plan {
+	return func(itemID string, v int, brandHash string) (store.Plan, error) {
 		var p store.Plan
 		for _, ch := range channels {
 			p.Renderings = append(p.Renderings, store.NewRendering{Channel: ch, Queue: queue, TaskID: fmt.Sprintf("render:%s:%d:%s:%s", itemID, v, ch, brandHash)})
 		}
 		p.Tasks = []store.Task{{Type: "item:render", ID: fmt.Sprintf("item:%s:%d:%s", itemID, v, brandHash), Queue: queue, Payload: []byte(`{}`)}}
-		return p
+		return p, nil
 	}
 }
 
-func indexPlan(brand string, gen int) store.Task {
-	return store.Task{Type: "index:build", ID: fmt.Sprintf("index:%s:%d", brand, gen), Queue: "default", Payload: []byte(`{}`)}
+func indexPlan(brand string, gen int) (store.Task, error) {
+	return store.Task{Type: "index:build", ID: fmt.Sprintf("index:%s:%d", brand, gen), Queue: "default", Payload: []byte(`{}`)}, nil
 }
 
 func submission(id, source string, assets map[string][]byte) store.Submission {

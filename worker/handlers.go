@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,10 +42,9 @@ func permanent(err error) error { return fmt.Errorf("%w (%w)", err, asynq.SkipRe
 // the version, each with its derived ID, so running the fan-out twice
 // enqueues nothing new.
 func (p *Pipeline) handleItemRender(ctx context.Context, t *asynq.Task) error {
-	var pl ItemRenderPayload
-	if err := json.Unmarshal(t.Payload(), &pl); err != nil || pl.ItemID == "" || pl.Version < 1 {
-		p.log.Error("bad item:render payload", "payload", string(t.Payload()), "err", err)
-		return permanent(fmt.Errorf("bad payload %q", t.Payload()))
+	pl, err := decode[ItemRenderPayload](t)
+	if err != nil {
+		return err
 	}
 	rs, err := p.db.Renderings(ctx, pl.ItemID, pl.Version)
 	if err != nil {
@@ -57,27 +55,30 @@ func (p *Pipeline) handleItemRender(ctx context.Context, t *asynq.Task) error {
 		if r.Final() || r.BrandHash != pl.BrandHash {
 			continue
 		}
-		if err := p.enqueue(ctx, renderTask(r)); err != nil {
+		task, err := NewRenderTask(renderPayload(r), r.Queue, r.TaskID)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := p.enqueue(ctx, task); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// renderTask is the queue task that makes rendering r.
-func renderTask(r store.Rendering) store.Task {
-	payload, _ := json.Marshal(RenderPayload{ItemID: r.ItemID, Version: r.Version, Channel: r.Channel, BrandHash: r.BrandHash})
-	return store.Task{Type: TypeRenderPrefix + r.Channel, ID: r.TaskID, Queue: r.Queue, Payload: payload}
+// renderPayload asks for rendering r.
+func renderPayload(r store.Rendering) RenderPayload {
+	return RenderPayload{ItemID: r.ItemID, Version: r.Version, Channel: r.Channel, BrandHash: r.BrandHash}
 }
 
 // handleRender makes one channel's rendering and records it. The store
 // decides whether there is anything to do, so a task that runs twice
 // (a retry after a crash, a reconciler's replacement) records once.
 func (p *Pipeline) handleRender(ctx context.Context, t *asynq.Task) error {
-	var pl RenderPayload
-	if err := json.Unmarshal(t.Payload(), &pl); err != nil || pl.ItemID == "" || pl.Version < 1 || pl.Channel == "" {
-		p.log.Error("bad render payload", "type", t.Type(), "payload", string(t.Payload()), "err", err)
-		return permanent(fmt.Errorf("bad payload %q", t.Payload()))
+	pl, err := decode[RenderPayload](t)
+	if err != nil {
+		return err
 	}
 	log := p.log.With("item", pl.ItemID, "version", pl.Version, "channel", pl.Channel)
 	k := store.RenderKey{ItemID: pl.ItemID, Version: pl.Version, Channel: pl.Channel}
@@ -253,8 +254,12 @@ func diagnostics(err error) []content.Diagnostic {
 func (p *Pipeline) onError(ctx context.Context, t *asynq.Task, err error) {
 	retried, _ := asynq.GetRetryCount(ctx)
 	maxRetry, _ := asynq.GetMaxRetry(ctx)
-	var pl RenderPayload
-	if !strings.HasPrefix(t.Type(), TypeRenderPrefix) || errors.Is(err, asynq.SkipRetry) || json.Unmarshal(t.Payload(), &pl) != nil {
+	if errors.Is(err, errBadPayload) {
+		p.log.Error("bad task payload", "type", t.Type(), "payload", string(t.Payload()), "err", err)
+		return
+	}
+	pl, derr := decode[RenderPayload](t)
+	if !strings.HasPrefix(t.Type(), TypeRenderPrefix) || errors.Is(err, asynq.SkipRetry) || derr != nil {
 		p.log.Log(ctx, slog.LevelWarn, "task failed", "type", t.Type(), "retried", retried, "err", err)
 		return
 	}

@@ -15,19 +15,6 @@ import (
 	"github.com/crosscast/crosscast/store"
 )
 
-// TypeIndexBuild rebuilds a brand's catalog index and feeds.
-const TypeIndexBuild = "index:build"
-
-// IndexBuildPayload asks for brand's index as of change Gen.
-type IndexBuildPayload struct {
-	Brand string `json:"brand"`
-	Gen   int    `json:"gen"`
-}
-
-// IndexTaskID derives the task ID from the change it builds, so each
-// change is enqueued once; a build covers every change before it.
-func IndexTaskID(brand string, gen int) string { return fmt.Sprintf("index:%s:%d", brand, gen) }
-
 // indexDebounce delays a build a little so a burst of finished items
 // (a bulk re-render) coalesces into a few builds.
 const indexDebounce = 500 * time.Millisecond
@@ -38,23 +25,18 @@ func (p *Pipeline) indexPlan() store.IndexPlanFunc {
 	if p.catalog == nil {
 		return nil
 	}
-	return func(brand string, gen int) store.Task {
-		return indexTask(brand, gen, time.Now().Add(indexDebounce))
+	return func(brand string, gen int) (store.Task, error) {
+		return NewIndexBuildTask(IndexBuildPayload{Brand: brand, Gen: gen}, time.Now().Add(indexDebounce))
 	}
-}
-
-func indexTask(brand string, gen int, at time.Time) store.Task {
-	payload, _ := json.Marshal(IndexBuildPayload{Brand: brand, Gen: gen})
-	return store.Task{Type: TypeIndexBuild, ID: IndexTaskID(brand, gen), Queue: QueueDefault, Payload: payload, ProcessAt: at}
 }
 
 // handleIndexBuild builds a brand's index from its items' catalog
 // entries, unless a later build already covers this change. Only that
 // brand's index is touched.
 func (p *Pipeline) handleIndexBuild(ctx context.Context, t *asynq.Task) error {
-	var pl IndexBuildPayload
-	if err := json.Unmarshal(t.Payload(), &pl); err != nil || pl.Brand == "" || pl.Gen < 1 {
-		return permanent(fmt.Errorf("bad payload %q", t.Payload()))
+	pl, err := decode[IndexBuildPayload](t)
+	if err != nil {
+		return err
 	}
 	bi, err := p.db.BrandIndex(ctx, pl.Brand)
 	if err != nil {
@@ -139,7 +121,11 @@ func (p *Pipeline) reconcileIndexes(ctx context.Context, cut time.Time) (int, er
 		if !errors.Is(err, asynq.ErrTaskNotFound) && !errors.Is(err, asynq.ErrQueueNotFound) {
 			return n, err
 		}
-		if err := p.enqueue(ctx, indexTask(bi.BrandID, bi.Wanted, time.Time{})); err != nil {
+		t, err := NewIndexBuildTask(IndexBuildPayload{Brand: bi.BrandID, Gen: bi.Wanted}, time.Time{})
+		if err != nil {
+			return n, err
+		}
+		if err := p.enqueue(ctx, t); err != nil {
 			return n, err
 		}
 		p.metrics.reenqueues.WithLabelValues("index").Inc()

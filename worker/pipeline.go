@@ -3,7 +3,6 @@ package worker
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -175,18 +174,19 @@ func (p *Pipeline) Ping(ctx context.Context) error {
 // Plan returns the work for an item version on queue: one rendering per
 // channel and the fan-out task that enqueues them.
 func (p *Pipeline) Plan(queue string) store.PlanFunc {
-	return func(itemID string, version int, brandHash string) store.Plan {
+	return func(itemID string, version int, brandHash string) (store.Plan, error) {
 		var plan store.Plan
 		for _, ch := range p.Channels() {
 			plan.Renderings = append(plan.Renderings, store.NewRendering{
 				Channel: ch, Queue: queue, TaskID: RenderTaskID(itemID, version, ch, brandHash),
 			})
 		}
-		payload, _ := json.Marshal(ItemRenderPayload{ItemID: itemID, Version: version, BrandHash: brandHash})
-		plan.Tasks = []store.Task{{
-			Type: TypeItemRender, ID: ItemRenderTaskID(itemID, version, brandHash), Queue: queue, Payload: payload,
-		}}
-		return plan
+		t, err := NewItemRenderTask(ItemRenderPayload{ItemID: itemID, Version: version, BrandHash: brandHash}, queue)
+		if err != nil {
+			return store.Plan{}, err
+		}
+		plan.Tasks = []store.Task{t}
+		return plan, nil
 	}
 }
 

@@ -2,9 +2,7 @@ package worker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -12,46 +10,6 @@ import (
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/store"
 )
-
-// Publishing task types. publish:item starts an approved version at its
-// time: it writes the static site, then enqueues one deliver:<kind> per
-// other delivery.
-const (
-	TypePublishItem   = "publish:item"
-	TypeDeliverPrefix = "deliver:"
-)
-
-// PublishItemPayload starts generation Gen of a publication; a task of
-// an older generation (rescheduled since) finds nothing to do.
-type PublishItemPayload struct {
-	ItemID  string `json:"item_id"`
-	Version int    `json:"version"`
-	Gen     int    `json:"gen"`
-}
-
-// DeliverPayload sends one ledger row, by its idempotency key.
-type DeliverPayload struct {
-	Key string `json:"key"`
-}
-
-// PublishItemTaskID derives a publication's task ID from its generation.
-func PublishItemTaskID(itemID string, version, gen int) string {
-	return fmt.Sprintf("publish:%s:%d:%d", itemID, version, gen)
-}
-
-// DeliverTaskID derives a delivery's task ID from its idempotency key, so
-// a delivery is queued at most once at a time.
-func DeliverTaskID(key string) string { return "deliver:" + key }
-
-func publishItemTask(itemID string, version, gen int, at time.Time) store.Task {
-	payload, _ := json.Marshal(PublishItemPayload{ItemID: itemID, Version: version, Gen: gen})
-	return store.Task{Type: TypePublishItem, ID: PublishItemTaskID(itemID, version, gen), Queue: QueueDefault, Payload: payload, ProcessAt: at}
-}
-
-func deliverTask(d store.Delivery) store.Task {
-	payload, _ := json.Marshal(DeliverPayload{Key: d.Key})
-	return store.Task{Type: TypeDeliverPrefix + d.Kind, ID: DeliverTaskID(d.Key), Queue: QueueDefault, Payload: payload}
-}
 
 // deliveryKinds are the target kinds a worker delivers to.
 var deliveryKinds = []string{content.TargetSite, content.TargetSMTP, content.TargetMastodon, content.TargetBluesky, content.TargetWebhook}
@@ -92,7 +50,9 @@ func (p *Pipeline) Schedule(ctx context.Context, itemID string, version int, at 
 	}
 	pub, tasks, err := p.db.Schedule(ctx, store.ScheduleRequest{
 		ItemID: itemID, Version: version, At: at, Actor: actor, Deliveries: ds,
-		Task: func(gen int) store.Task { return publishItemTask(itemID, version, gen, at) },
+		Task: func(gen int) (store.Task, error) {
+			return NewPublishItemTask(PublishItemPayload{ItemID: itemID, Version: version, Gen: gen}, at)
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -169,9 +129,9 @@ func (p *Pipeline) autoPublish(ctx context.Context, itemID string, version int) 
 // handlePublishItem starts a publication: the static site first (the
 // other channels link to it), then a task per other delivery.
 func (p *Pipeline) handlePublishItem(ctx context.Context, t *asynq.Task) error {
-	var pl PublishItemPayload
-	if err := json.Unmarshal(t.Payload(), &pl); err != nil || pl.ItemID == "" || pl.Version < 1 || pl.Gen < 1 {
-		return permanent(fmt.Errorf("bad payload %q", t.Payload()))
+	pl, err := decode[PublishItemPayload](t)
+	if err != nil {
+		return err
 	}
 	ds, err := p.db.StartPublication(ctx, pl.ItemID, pl.Version, pl.Gen)
 	if err != nil {
@@ -194,7 +154,12 @@ func (p *Pipeline) handlePublishItem(ctx context.Context, t *asynq.Task) error {
 		if d.Kind == content.TargetSite || (d.Status != store.DelPending && d.Status != store.DelSending) {
 			continue
 		}
-		if err := p.enqueue(ctx, deliverTask(d)); err != nil {
+		task, err := NewDeliverTask(d.Kind, DeliverPayload{Key: d.Key})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := p.enqueue(ctx, task); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -206,9 +171,9 @@ func (p *Pipeline) handlePublishItem(ctx context.Context, t *asynq.Task) error {
 
 // handleDeliver runs one delivery task.
 func (p *Pipeline) handleDeliver(ctx context.Context, t *asynq.Task) error {
-	var pl DeliverPayload
-	if err := json.Unmarshal(t.Payload(), &pl); err != nil || pl.Key == "" {
-		return permanent(fmt.Errorf("bad payload %q", t.Payload()))
+	pl, err := decode[DeliverPayload](t)
+	if err != nil {
+		return err
 	}
 	d, err := p.db.Delivery(ctx, pl.Key)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -242,7 +207,10 @@ func (p *Pipeline) reconcilePublications(ctx context.Context, cut time.Time) (in
 		return n, err
 	}
 	for _, pub := range pubs {
-		t := publishItemTask(pub.ItemID, pub.Version, pub.Generation, time.Time{})
+		t, err := NewPublishItemTask(PublishItemPayload{ItemID: pub.ItemID, Version: pub.Version, Gen: pub.Generation}, time.Time{})
+		if err != nil {
+			return n, err
+		}
 		if gone, err := missing(t.ID); err != nil || !gone {
 			if err != nil {
 				return n, err
@@ -262,7 +230,10 @@ func (p *Pipeline) reconcilePublications(ctx context.Context, cut time.Time) (in
 		if d.Kind == content.TargetSite {
 			continue // part of publish:item
 		}
-		t := deliverTask(d)
+		t, err := NewDeliverTask(d.Kind, DeliverPayload{Key: d.Key})
+		if err != nil {
+			return n, err
+		}
 		if gone, err := missing(t.ID); err != nil || !gone {
 			if err != nil {
 				return n, err
@@ -289,7 +260,10 @@ func (p *Pipeline) reconcilePublications(ctx context.Context, cut time.Time) (in
 
 // Redeliver queues a delivery an editor set back to pending.
 func (p *Pipeline) Redeliver(ctx context.Context, d store.Delivery) error {
-	t := deliverTask(d)
-	t.ID += fmt.Sprintf("~%d", d.Attempts+1)
+	t, err := NewDeliverTask(d.Kind, DeliverPayload{Key: d.Key})
+	if err != nil {
+		return err
+	}
+	t.ID = redeliverTaskID(d.Key, d.Attempts)
 	return p.enqueue(ctx, t)
 }

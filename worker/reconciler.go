@@ -107,8 +107,10 @@ func (p *Pipeline) Reconcile(ctx context.Context, grace time.Duration) (Reconcil
 			st.Failed++
 			continue
 		}
-		t := renderTask(r)
-		t.ID = nextGeneration(r.TaskID, r.Enqueues)
+		t, err := NewRenderTask(renderPayload(r), r.Queue, nextGeneration(r.TaskID, r.Enqueues))
+		if err != nil {
+			return st, err
+		}
 		if err := p.enqueue(ctx, t); err != nil {
 			return st, err
 		}

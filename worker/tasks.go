@@ -6,17 +6,30 @@ package worker
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/crosscast/crosscast/store"
 )
 
-// Task types. item:render fans out to one render:<channel> per channel.
+// This file holds every task the worker runs: its type, payload, task ID
+// and constructor. Type strings, JSON field names and IDs are a wire
+// format: tasks queued by an older version, in Redis or in the outbox,
+// must still be handled, so they never change.
+
+// Task types. item:render fans out to one render:<channel> per channel;
+// a finished rendering may plan an index:build; publish:item starts an
+// approved version and enqueues one deliver:<kind> per other delivery.
 const (
-	TypeItemRender   = "item:render"
-	TypeRenderPrefix = "render:"
+	TypeItemRender    = "item:render"
+	TypeRenderPrefix  = "render:"
+	TypeIndexBuild    = "index:build"
+	TypePublishItem   = "publish:item"
+	TypeDeliverPrefix = "deliver:"
 )
 
 // Queues, by urgency: renders of newly submitted items first, then
@@ -39,6 +52,8 @@ type ItemRenderPayload struct {
 	BrandHash string `json:"brand_hash"`
 }
 
+func (p ItemRenderPayload) valid() bool { return p.ItemID != "" && p.Version >= 1 }
+
 // RenderPayload asks for one channel of one item version, made with one
 // brand version.
 type RenderPayload struct {
@@ -47,6 +62,33 @@ type RenderPayload struct {
 	Channel   string `json:"channel"`
 	BrandHash string `json:"brand_hash"`
 }
+
+func (p RenderPayload) valid() bool { return p.ItemID != "" && p.Version >= 1 && p.Channel != "" }
+
+// IndexBuildPayload asks for brand's index as of change Gen.
+type IndexBuildPayload struct {
+	Brand string `json:"brand"`
+	Gen   int    `json:"gen"`
+}
+
+func (p IndexBuildPayload) valid() bool { return p.Brand != "" && p.Gen >= 1 }
+
+// PublishItemPayload starts generation Gen of a publication; a task of
+// an older generation (rescheduled since) finds nothing to do.
+type PublishItemPayload struct {
+	ItemID  string `json:"item_id"`
+	Version int    `json:"version"`
+	Gen     int    `json:"gen"`
+}
+
+func (p PublishItemPayload) valid() bool { return p.ItemID != "" && p.Version >= 1 && p.Gen >= 1 }
+
+// DeliverPayload sends one ledger row, by its idempotency key.
+type DeliverPayload struct {
+	Key string `json:"key"`
+}
+
+func (p DeliverPayload) valid() bool { return p.Key != "" }
 
 // ItemRenderTaskID derives the task ID, so enqueueing the same fan-out
 // twice is a no-op.
@@ -68,22 +110,83 @@ func nextGeneration(id string, enqueues int) string {
 	return fmt.Sprintf("%s~%d", base, enqueues+1)
 }
 
-// NewItemRenderTask makes an item:render task.
-func NewItemRenderTask(p ItemRenderPayload) (*asynq.Task, error) {
-	b, err := json.Marshal(p)
-	if err != nil {
-		return nil, err
-	}
-	return asynq.NewTask(TypeItemRender, b), nil
+// IndexTaskID derives the task ID from the change it builds, so each
+// change is enqueued once; a build covers every change before it.
+func IndexTaskID(brand string, gen int) string { return fmt.Sprintf("index:%s:%d", brand, gen) }
+
+// PublishItemTaskID derives a publication's task ID from its generation.
+func PublishItemTaskID(itemID string, version, gen int) string {
+	return fmt.Sprintf("publish:%s:%d:%d", itemID, version, gen)
 }
 
-// NewRenderTask makes a render:<channel> task.
-func NewRenderTask(p RenderPayload) (*asynq.Task, error) {
-	b, err := json.Marshal(p)
+// DeliverTaskID derives a delivery's task ID from its idempotency key, so
+// a delivery is queued at most once at a time.
+func DeliverTaskID(key string) string { return "deliver:" + key }
+
+// redeliverTaskID is the ID of a delivery queued again by an editor after
+// attempts runs, distinct from the task that may still be in Redis.
+func redeliverTaskID(key string, attempts int) string {
+	return fmt.Sprintf("%s~%d", DeliverTaskID(key), attempts+1)
+}
+
+// NewItemRenderTask makes the item:render task that fans out p's version
+// on queue.
+func NewItemRenderTask(p ItemRenderPayload, queue string) (store.Task, error) {
+	return newTask(TypeItemRender, ItemRenderTaskID(p.ItemID, p.Version, p.BrandHash), queue, p, time.Time{})
+}
+
+// NewRenderTask makes a render:<channel> task on queue. Its ID is the
+// one the rendering records: RenderTaskID, or a later generation.
+func NewRenderTask(p RenderPayload, queue, id string) (store.Task, error) {
+	return newTask(TypeRenderPrefix+p.Channel, id, queue, p, time.Time{})
+}
+
+// NewIndexBuildTask makes an index:build task to run at at (now when
+// zero).
+func NewIndexBuildTask(p IndexBuildPayload, at time.Time) (store.Task, error) {
+	return newTask(TypeIndexBuild, IndexTaskID(p.Brand, p.Gen), QueueDefault, p, at)
+}
+
+// NewPublishItemTask makes a publish:item task to run at at (now when
+// zero).
+func NewPublishItemTask(p PublishItemPayload, at time.Time) (store.Task, error) {
+	return newTask(TypePublishItem, PublishItemTaskID(p.ItemID, p.Version, p.Gen), QueueDefault, p, at)
+}
+
+// NewDeliverTask makes the deliver:<kind> task for a delivery to a
+// target of kind.
+func NewDeliverTask(kind string, p DeliverPayload) (store.Task, error) {
+	return newTask(TypeDeliverPrefix+kind, DeliverTaskID(p.Key), QueueDefault, p, time.Time{})
+}
+
+func newTask(typ, id, queue string, payload any, at time.Time) (store.Task, error) {
+	b, err := json.Marshal(payload)
 	if err != nil {
-		return nil, err
+		return store.Task{}, fmt.Errorf("%s task %s: %w", typ, id, err)
 	}
-	return asynq.NewTask(TypeRenderPrefix+p.Channel, b), nil
+	return store.Task{Type: typ, ID: id, Queue: queue, Payload: b, ProcessAt: at}, nil
+}
+
+// payload is a task's payload: valid reports whether a decoded one names
+// what its handler needs.
+type payload interface{ valid() bool }
+
+// errBadPayload marks a task whose payload cannot be what its type says:
+// retrying cannot fix it.
+var errBadPayload = errors.New("bad payload")
+
+// decode reads t's payload. Malformed or incomplete JSON is a permanent
+// error wrapping errBadPayload.
+func decode[P payload](t *asynq.Task) (P, error) {
+	var p P
+	err := json.Unmarshal(t.Payload(), &p)
+	if err == nil && !p.valid() {
+		err = errors.New("missing fields")
+	}
+	if err != nil {
+		return p, permanent(fmt.Errorf("%s: %w %q: %w", t.Type(), errBadPayload, t.Payload(), err))
+	}
+	return p, nil
 }
 
 // timeout bounds one run of a task of the given type: a fan-out only

@@ -392,7 +392,10 @@ func TestDuplicateEnqueueIsANoOp(t *testing.T) {
 				t.Fatal(err)
 			}
 			b, _ := e.DB.Brand(ctx, "kestrel")
-			plan := e.Pipeline.Plan(worker.QueueCritical)(res.ItemID, res.Version, b.Hash)
+			plan, err := e.Pipeline.Plan(worker.QueueCritical)(res.ItemID, res.Version, b.Hash)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for range 3 {
 				if err := e.Pipeline.Dispatch(ctx, plan.Tasks); err != nil {
 					t.Fatal(err)

@@ -1,0 +1,131 @@
+package worker
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/crosscast/crosscast/store"
+)
+
+// TestTaskWireFormat pins every task's type, ID, queue and payload bytes:
+// tasks already queued in Redis or in the outbox by an older version must
+// still be understood, so none of these may change.
+func TestTaskWireFormat(t *testing.T) {
+	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		make func() (store.Task, error)
+		want store.Task
+	}{
+		{
+			name: "item:render",
+			make: func() (store.Task, error) {
+				return NewItemRenderTask(ItemRenderPayload{ItemID: "kestrel.en.tent", Version: 3, BrandHash: "b1f2"}, QueueCritical)
+			},
+			want: store.Task{Type: "item:render", ID: "item:kestrel.en.tent:3:b1f2", Queue: "critical",
+				Payload: []byte(`{"item_id":"kestrel.en.tent","version":3,"brand_hash":"b1f2"}`)},
+		},
+		{
+			name: "render:<channel>",
+			make: func() (store.Task, error) {
+				p := RenderPayload{ItemID: "kestrel.en.tent", Version: 3, Channel: "email", BrandHash: "b1f2"}
+				return NewRenderTask(p, QueueLow, RenderTaskID(p.ItemID, p.Version, p.Channel, p.BrandHash))
+			},
+			want: store.Task{Type: "render:email", ID: "render:kestrel.en.tent:3:email:b1f2", Queue: "low",
+				Payload: []byte(`{"item_id":"kestrel.en.tent","version":3,"channel":"email","brand_hash":"b1f2"}`)},
+		},
+		{
+			name: "render:<channel> replacement",
+			make: func() (store.Task, error) {
+				p := RenderPayload{ItemID: "kestrel.en.tent", Version: 3, Channel: "social", BrandHash: "b1f2"}
+				return NewRenderTask(p, QueueDefault, nextGeneration("render:kestrel.en.tent:3:social:b1f2~2", 2))
+			},
+			want: store.Task{Type: "render:social", ID: "render:kestrel.en.tent:3:social:b1f2~3", Queue: "default",
+				Payload: []byte(`{"item_id":"kestrel.en.tent","version":3,"channel":"social","brand_hash":"b1f2"}`)},
+		},
+		{
+			name: "index:build",
+			make: func() (store.Task, error) { return NewIndexBuildTask(IndexBuildPayload{Brand: "kestrel", Gen: 12}, at) },
+			want: store.Task{Type: "index:build", ID: "index:kestrel:12", Queue: "default", ProcessAt: at,
+				Payload: []byte(`{"brand":"kestrel","gen":12}`)},
+		},
+		{
+			name: "publish:item",
+			make: func() (store.Task, error) {
+				return NewPublishItemTask(PublishItemPayload{ItemID: "kestrel.en.tent", Version: 3, Gen: 2}, at)
+			},
+			want: store.Task{Type: "publish:item", ID: "publish:kestrel.en.tent:3:2", Queue: "default", ProcessAt: at,
+				Payload: []byte(`{"item_id":"kestrel.en.tent","version":3,"gen":2}`)},
+		},
+		{
+			name: "deliver:<kind>",
+			make: func() (store.Task, error) {
+				return NewDeliverTask("mastodon", DeliverPayload{Key: "kestrel.en.tent/3/social/fedi"})
+			},
+			want: store.Task{Type: "deliver:mastodon", ID: "deliver:kestrel.en.tent/3/social/fedi", Queue: "default",
+				Payload: []byte(`{"key":"kestrel.en.tent/3/social/fedi"}`)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.make()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Type != tt.want.Type || got.ID != tt.want.ID || got.Queue != tt.want.Queue || !got.ProcessAt.Equal(tt.want.ProcessAt) {
+				t.Errorf("got %s %s on %s at %v, want %s %s on %s at %v", got.Type, got.ID, got.Queue, got.ProcessAt, tt.want.Type, tt.want.ID, tt.want.Queue, tt.want.ProcessAt)
+			}
+			if string(got.Payload) != string(tt.want.Payload) {
+				t.Errorf("payload\n got %s\nwant %s", got.Payload, tt.want.Payload)
+			}
+		})
+	}
+}
+
+func TestTaskIDs(t *testing.T) {
+	for _, tt := range []struct{ got, want string }{
+		{ItemRenderTaskID("a", 1, "h"), "item:a:1:h"},
+		{RenderTaskID("a", 1, "portal", "h"), "render:a:1:portal:h"},
+		{nextGeneration("render:a:1:portal:h", 1), "render:a:1:portal:h~2"},
+		{nextGeneration("render:a:1:portal:h~2", 2), "render:a:1:portal:h~3"},
+		{IndexTaskID("kestrel", 4), "index:kestrel:4"},
+		{PublishItemTaskID("a", 1, 5), "publish:a:1:5"},
+		{DeliverTaskID("a/1/email/list"), "deliver:a/1/email/list"},
+		{redeliverTaskID("a/1/email/list", 2), "deliver:a/1/email/list~3"},
+		{redeliverTaskID("a/1/email/list", 0), "deliver:a/1/email/list~1"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
+
+// TestDecode checks that payloads written by an older version decode,
+// and that a payload no handler can use fails for good.
+func TestDecode(t *testing.T) {
+	got, err := decode[RenderPayload](asynq.NewTask("render:email", []byte(`{"item_id":"a","version":2,"channel":"email","brand_hash":"h"}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (RenderPayload{ItemID: "a", Version: 2, Channel: "email", BrandHash: "h"}); got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	task := asynq.NewTask
+	for name, err := range map[string]error{
+		"not JSON":   errOf(decode[DeliverPayload](task("deliver:smtp", []byte(`key`)))),
+		"no key":     errOf(decode[DeliverPayload](task("deliver:smtp", []byte(`{}`)))),
+		"no version": errOf(decode[ItemRenderPayload](task("item:render", []byte(`{"item_id":"a"}`)))),
+		"no channel": errOf(decode[RenderPayload](task("render:email", []byte(`{"item_id":"a","version":1}`)))),
+		"no gen":     errOf(decode[IndexBuildPayload](task("index:build", []byte(`{"brand":"kestrel"}`)))),
+		"gen 0":      errOf(decode[PublishItemPayload](task("publish:item", []byte(`{"item_id":"a","version":1,"gen":0}`)))),
+	} {
+		if !errors.Is(err, asynq.SkipRetry) || !errors.Is(err, errBadPayload) {
+			t.Errorf("%s: got %v, want a permanent bad-payload error", name, err)
+		}
+	}
+}
+
+func errOf[T any](_ T, err error) error { return err }
