@@ -159,8 +159,8 @@ func NewDeliverTask(kind string, p DeliverPayload) (store.Task, error) {
 	return newTask(TypeDeliverPrefix+kind, DeliverTaskID(p.Key), QueueDefault, p, time.Time{})
 }
 
-func newTask(typ, id, queue string, payload any, at time.Time) (store.Task, error) {
-	b, err := json.Marshal(payload)
+func newTask(typ, id, queue string, p any, at time.Time) (store.Task, error) {
+	b, err := json.Marshal(p)
 	if err != nil {
 		return store.Task{}, fmt.Errorf("%s task %s: %w", typ, id, err)
 	}
