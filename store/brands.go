@@ -51,7 +51,15 @@ func (s *DB) PutBrand(ctx context.Context, id, name string, files map[string][]b
 		err := s.queryRow(ctx, tx, `SELECT hash FROM brands WHERE id = $1`+s.forUpdate(), id).Scan(&cur)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			_, err = s.exec(ctx, tx, `INSERT INTO brands (id, hash, name, updated_at) VALUES ($1, $2, $3, $4)`, id, res.Hash, name, now)
+			// Processes starting together may each put a new brand: the
+			// later ones run again and find it.
+			var ins sql.Result
+			ins, err = s.exec(ctx, tx, `INSERT INTO brands (id, hash, name, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`, id, res.Hash, name, now)
+			if err == nil {
+				if n, _ := ins.RowsAffected(); n == 0 {
+					return errLostRace
+				}
+			}
 		case err != nil:
 		case cur == res.Hash:
 			return nil

@@ -64,3 +64,80 @@ func TestConcurrentSubmissionsKeepReadsQuick(t *testing.T) {
 		}
 	})
 }
+
+// The inserts that expect to race: several first submissions of one
+// item (a client retrying), processes putting one new brand as they
+// start, editors scheduling one version at once. Each call succeeds, as
+// if it had come after the others; none sees the unique violation
+// PostgreSQL raises for the row another one just added.
+func TestRacingInsertsAllSucceed(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const n = 8
+		race := func(what string, fn func() error) {
+			t.Helper()
+			var wg sync.WaitGroup
+			errs := make(chan error, n)
+			for range n {
+				wg.Go(func() { errs <- fn() })
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Errorf("%s: %v", what, err)
+				}
+			}
+		}
+
+		var mu sync.Mutex
+		created, versions := 0, map[int]bool{}
+		race("submit", func() error {
+			res, err := db.Submit(ctx, submission("twice", "body", nil), plan("critical"))
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if res.Created {
+				created++
+			}
+			versions[res.Version] = true
+			return nil
+		})
+		if created != 1 || len(versions) != 1 || !versions[1] {
+			t.Errorf("%d submissions created %d versions, numbered %v; want one, version 1", n, created, versions)
+		}
+
+		changed := 0
+		kit := map[string][]byte{"brand.yaml": []byte("name: Racing")}
+		race("put brand", func() error {
+			res, err := db.PutBrand(ctx, "racing", "Racing", kit, "tester", plan("low"))
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if res.Changed {
+				changed++
+			}
+			return nil
+		})
+		if changed != 1 {
+			t.Errorf("%d puts of one new brand changed it %d times, want once", n, changed)
+		}
+
+		for _, ch := range channels {
+			if _, err := db.FinishRendering(ctx, store.RenderKey{ItemID: "twice", Version: 1, Channel: ch}, "b1", store.RenderResult{}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		race("schedule", func() error {
+			_, _, err := db.Schedule(ctx, store.ScheduleRequest{ItemID: "twice", Version: 1, At: time.Now().Add(time.Hour), Actor: "editor",
+				Task: func(gen int) store.Task {
+					return store.Task{Type: "publish:item", ID: fmt.Sprintf("publish:twice:%d", gen), Queue: "default", Payload: []byte(`{}`)}
+				}})
+			return err
+		})
+	})
+}

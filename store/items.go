@@ -149,11 +149,18 @@ func (s *DB) Submit(ctx context.Context, sub Submission, plan PlanFunc) (*Submit
 		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			_, err = s.exec(ctx, tx, `INSERT INTO items (id, brand_id, lang, slug, content_id, title, latest_version, status, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $8)`,
+			// Two first submissions of one item (a client retrying), or
+			// of two items with one slug, may race: the second runs
+			// again and sees the item, or the slug taken.
+			var ins sql.Result
+			ins, err = s.exec(ctx, tx, `INSERT INTO items (id, brand_id, lang, slug, content_id, title, latest_version, status, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $8) ON CONFLICT DO NOTHING`,
 				sub.ItemID, sub.Brand, sub.Lang, sub.Slug, sub.ContentID, sub.Title, StatusQueued, now)
 			if err != nil {
 				return fmt.Errorf("store: insert item: %w", err)
+			}
+			if n, _ := ins.RowsAffected(); n == 0 {
+				return errLostRace
 			}
 		case err != nil:
 			return fmt.Errorf("store: read item: %w", err)
@@ -371,21 +378,22 @@ func (s *DB) CountItems(ctx context.Context, f ItemFilter) (int, error) {
 func (f ItemFilter) where() ([]string, []any) {
 	var where []string
 	var args []any
+	// cond has one %d, for the number of its placeholder.
 	add := func(cond string, v any) {
 		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+		where = append(where, fmt.Sprintf(cond, len(args)))
 	}
 	if f.Brand != "" {
-		add("brand_id = ?", f.Brand)
+		add("brand_id = $%d", f.Brand)
 	}
 	if f.Status != "" {
-		add("status = ?", f.Status)
+		add("status = $%d", f.Status)
 	}
 	if f.Lang != "" {
-		add("lang = ?", f.Lang)
+		add("lang = $%d", f.Lang)
 	}
 	if f.Query != "" {
-		add("LOWER(title) LIKE ?", "%"+strings.ToLower(f.Query)+"%")
+		add("LOWER(title) LIKE $%d", "%"+strings.ToLower(f.Query)+"%")
 	}
 	return where, args
 }

@@ -54,7 +54,7 @@ func (s *DB) Migrate(ctx context.Context) (applied []string, err error) {
 				return err
 			}
 			var one int
-			err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM schema_migrations WHERE version = $1`), n).Scan(&one)
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM schema_migrations WHERE version = $1`, n).Scan(&one)
 			if err == nil {
 				return nil
 			}
@@ -64,7 +64,7 @@ func (s *DB) Migrate(ctx context.Context) (applied []string, err error) {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`), n, base); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, n, base); err != nil {
 				return err
 			}
 			did = true

@@ -127,9 +127,17 @@ func (s *DB) Schedule(ctx context.Context, r ScheduleRequest) (*Publication, []T
 		p, err := s.publication(ctx, tx, r.ItemID, r.Version)
 		switch {
 		case errors.Is(err, ErrNotFound):
+			// Two editors scheduling one version at once: the later one
+			// runs again and moves the other's schedule.
 			p = &Publication{ItemID: r.ItemID, Version: r.Version, BrandID: brandID, Generation: 1}
-			_, err = s.exec(ctx, tx, `INSERT INTO publications (item_id, version, brand_id, status, process_at, generation, approved_by, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7)`, r.ItemID, r.Version, brandID, PubScheduled, at, r.Actor, now)
+			var ins sql.Result
+			ins, err = s.exec(ctx, tx, `INSERT INTO publications (item_id, version, brand_id, status, process_at, generation, approved_by, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7) ON CONFLICT (item_id, version) DO NOTHING`, r.ItemID, r.Version, brandID, PubScheduled, at, r.Actor, now)
+			if err == nil {
+				if n, _ := ins.RowsAffected(); n == 0 {
+					return errLostRace
+				}
+			}
 		case err != nil:
 			return err
 		case p.Status == PubPublishing || p.Status == PubPublished:

@@ -58,15 +58,21 @@ type DB struct {
 	wmu     chan struct{} // SQLite: held by the one write under way
 	dialect dialect
 	now     func() time.Time
-	stmts   sync.Map // SQL text → *sql.Stmt prepared on db
-	rstmts  sync.Map // SQL text → *sql.Stmt prepared on rdb (SQLite only)
+	// dummyHash is the bcrypt hash a login for an unknown user is
+	// checked against (see newDummyHash), made once, when first needed.
+	dummyHash func() []byte
+	stmts     sync.Map // SQL text → *sql.Stmt prepared on db
+	rstmts    sync.Map // SQL text → *sql.Stmt prepared on rdb (SQLite only)
 }
 
 // Open connects to dsn: a postgres:// URL, or else a SQLite file path
 // (an optional "sqlite:" prefix is dropped). The SQLite file's folder is
 // created if missing. Open does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	s := &DB{now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	s := &DB{
+		now:       func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		dummyHash: sync.OnceValue(newDummyHash),
+	}
 	var err error
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
@@ -160,15 +166,11 @@ func (s *DB) Kind() string {
 	return "sqlite"
 }
 
-// q adapts a query written with PostgreSQL's $N placeholders to the
-// back end: SQLite spells numbered parameters ?N.
-func (s *DB) q(query string) string {
-	if s.dialect == postgres {
-		return query
-	}
-	return strings.ReplaceAll(query, "$", "?")
-}
-
+// Every query is written once with PostgreSQL's numbered placeholders,
+// $1, $2, …, and runs unchanged on both back ends: SQLite reads $1 as a
+// parameter named "1", which modernc.org/sqlite binds to the first
+// argument (TestPlaceholders holds it to that). Nothing rewrites SQL.
+//
 // The helpers below run every query through a prepared statement kept
 // for the life of the DB: SQLite otherwise parses the SQL text again on
 // every call, which profiles showed as a sixth of a text render's cost.
@@ -176,26 +178,25 @@ func (s *DB) q(query string) string {
 // lookup there.
 
 func (s *DB) stmt(ctx context.Context, x execer, query string) (*sql.Stmt, error) {
-	q := s.q(query)
 	if tx, ok := x.(*sql.Tx); ok && s.dialect == postgres {
 		// Preparing on the pool inside a transaction needs a second
 		// connection: with every connection held by a transaction doing
 		// that, the pool deadlocked. pgx caches statements per
 		// connection, so preparing on the transaction's own is cheap.
-		return tx.PrepareContext(ctx, q)
+		return tx.PrepareContext(ctx, query)
 	}
 	pool, cache := s.db, &s.stmts
-	if x == s.db && s.rdb != s.db && isRead(q) {
+	if x == s.db && s.rdb != s.db && isRead(query) {
 		pool, cache = s.rdb, &s.rstmts
 	}
-	v, ok := cache.Load(q)
+	v, ok := cache.Load(query)
 	if !ok {
-		st, err := pool.PrepareContext(ctx, q)
+		st, err := pool.PrepareContext(ctx, query)
 		if err != nil {
 			return nil, err
 		}
 		var loaded bool
-		if v, loaded = cache.LoadOrStore(q, st); loaded {
+		if v, loaded = cache.LoadOrStore(query, st); loaded {
 			st.Close()
 		}
 	}
@@ -226,7 +227,8 @@ func (s *DB) exec(ctx context.Context, x execer, query string, args ...any) (sql
 	if err != nil {
 		return nil, err
 	}
-	return st.ExecContext(ctx, args...)
+	res, err := st.ExecContext(ctx, args...)
+	return res, classify(err)
 }
 
 // lockWrite waits for SQLite's turn to write (no-op on PostgreSQL) and
@@ -254,7 +256,7 @@ func (s *DB) query(ctx context.Context, x execer, query string, args ...any) (*s
 // queryRow is QueryRow through a kept statement; a failure to prepare
 // surfaces from Scan, as QueryRow's own errors do.
 func (s *DB) queryRow(ctx context.Context, x execer, query string, args ...any) rowScanner {
-	if x == s.db && !isRead(s.q(query)) {
+	if x == s.db && !isRead(query) {
 		// INSERT … RETURNING outside a transaction: a write, whose turn
 		// ends once its row is read.
 		unlock, err := s.lockWrite(ctx)
@@ -282,7 +284,7 @@ type unlockingRow struct {
 
 func (r unlockingRow) Scan(dest ...any) error {
 	defer r.unlock()
-	return r.row.Scan(dest...)
+	return classify(r.row.Scan(dest...))
 }
 
 type rowScanner interface{ Scan(dest ...any) error }
@@ -298,13 +300,23 @@ type execer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// errLostRace is returned by a transaction whose INSERT … ON CONFLICT DO
+// NOTHING found that a concurrent transaction had just added the row it
+// meant to add (on PostgreSQL the insert waits for that one to commit):
+// run again, the transaction finds the row and takes the path for an
+// existing one, as if it had come second.
+var errLostRace = errors.New("store: lost a race to add a row; try again")
+
 // tx runs fn in a transaction, committing when it returns nil. A
-// serialization failure or deadlock (PostgreSQL) is retried a few times:
-// the callers' transactions are short and safe to repeat.
+// serialization failure, deadlock, busy database or lost race is retried
+// a few times: the callers' transactions are short and safe to repeat.
+// A unique violation is not retried but returned as a conflict
+// (ErrConflict): running again would meet the same row, and callers that
+// expect to race for a row say so with ON CONFLICT and errLostRace.
 func (s *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	for attempt := 0; ; attempt++ {
-		err := s.tx1(ctx, fn)
-		if err == nil || attempt >= 4 || !retryable(err) {
+		err := classify(s.tx1(ctx, fn))
+		if err == nil || attempt >= 4 || !(retryable(err) || errors.Is(err, errLostRace)) {
 			return err
 		}
 		select {
@@ -333,13 +345,4 @@ func (s *DB) tx1(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
-}
-
-// retryable reports PostgreSQL serialization failures, deadlocks and
-// unique violations (two first submissions of one item racing), and
-// SQLite's busy errors that outlived busy_timeout.
-func retryable(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "SQLSTATE 40001") || strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "SQLSTATE 40P01") ||
-		strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
 }

@@ -66,10 +66,10 @@ func (s *DB) CreateUser(ctx context.Context, name, role, password string) (*User
 	u := &User{ID: hex.EncodeToString(idb), Name: name, Role: role, CreatedAt: s.now()}
 	_, err = s.exec(ctx, s.db, `INSERT INTO users (id, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		u.ID, u.Name, u.Role, string(hash), u.CreatedAt)
+	if errors.Is(err, ErrConflict) { // the name is taken; a 48-bit id clashing is far less likely
+		return nil, "", fmt.Errorf("user %q exists already: %w", name, ErrConflict)
+	}
 	if err != nil {
-		if _, e := s.UserByName(ctx, name); e == nil {
-			return nil, "", fmt.Errorf("user %q exists already: %w", name, ErrConflict)
-		}
 		return nil, "", fmt.Errorf("store: insert user: %w", err)
 	}
 	return u, password, nil
@@ -164,9 +164,17 @@ func (s *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// dummyHash is compared against when the user does not exist, so a
-// wrong name takes as long as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcryptCost)
+// newDummyHash makes the hash Login compares against when the user does
+// not exist, so a wrong name takes as long as a wrong password. DB.dummyHash
+// makes it on the first such login, not at start: bcrypt takes about
+// 60 ms, which every process (crosscast render included) paid before.
+func newDummyHash() []byte {
+	h, err := bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcryptCost)
+	if err != nil {
+		panic(fmt.Sprintf("store: bcrypt: %v", err)) // only for a cost out of range or a failing rand
+	}
+	return h
+}
 
 // Login checks a name and password and opens a session lasting ttl. It
 // returns the session's secret for the cookie; the store keeps only its
@@ -180,7 +188,7 @@ func (s *DB) Login(ctx context.Context, name, password, old string, ttl time.Dur
 	var last sql.NullTime
 	err := row.Scan(&u.ID, &u.Name, &u.Role, &u.CreatedAt, &last, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
 		return nil, "", ErrBadLogin
 	}
 	if err != nil {
