@@ -134,8 +134,8 @@ func TestRacingInsertsAllSucceed(t *testing.T) {
 		}
 		race("schedule", func() error {
 			_, _, err := db.Schedule(ctx, store.ScheduleRequest{ItemID: "twice", Version: 1, At: time.Now().Add(time.Hour), Actor: "editor",
-				Task: func(gen int) store.Task {
-					return store.Task{Type: "publish:item", ID: fmt.Sprintf("publish:twice:%d", gen), Queue: "default", Payload: []byte(`{}`)}
+				Task: func(gen int) (store.Task, error) {
+					return store.Task{Type: "publish:item", ID: fmt.Sprintf("publish:twice:%d", gen), Queue: "default", Payload: []byte(`{}`)}, nil
 				}})
 			return err
 		})
