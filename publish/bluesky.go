@@ -287,3 +287,64 @@ func FitJPEG(data []byte, limit int) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("cannot bring the image under %d bytes", limit)
 }
+
+// BlueskyPublisher posts the social rendering's Bluesky thread, with its
+// facets and link card, to the target's account.
+type BlueskyPublisher struct {
+	Clients *Clients
+}
+
+// Kind is content.TargetBluesky.
+func (p *BlueskyPublisher) Kind() string { return content.TargetBluesky }
+
+// Deliver posts the thread with its facets and the link card.
+func (p *BlueskyPublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
+	pass, err := j.secret("password_env", j.Target.PasswordEnv)
+	if err != nil {
+		return nil, err
+	}
+	service := j.Target.Service
+	if service == "" {
+		service = "https://bsky.social"
+	}
+	b := &Bluesky{Service: service, Identifier: j.Target.Identifier, Password: pass, Client: p.Clients.For(j.Target.AllowHosts)}
+	doc, err := socialDoc(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	np, err := network(doc, content.NetBluesky)
+	if err != nil {
+		return nil, err
+	}
+	posts := make([]BlueskyPost, len(np.Posts))
+	for i, post := range np.Posts {
+		posts[i].Text = post.Text
+		for _, f := range post.Facets {
+			uri := f.URI
+			if uri == np.Link {
+				uri = j.Track.URL(uri)
+			}
+			posts[i].Facets = append(posts[i].Facets, BlueskyFacet{ByteStart: f.ByteStart, ByteEnd: f.ByteEnd, URI: uri, Tag: f.Tag})
+		}
+	}
+	var embed *BlueskyEmbed
+	if np.Embed != nil {
+		e := np.Embed.External
+		embed = &BlueskyEmbed{URI: j.Track.URL(e.URI), Title: e.Title, Description: e.Description}
+		if e.Thumb != "" {
+			if embed.Thumb, err = j.File(ctx, "social", e.Thumb); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := j.Track.Save(ctx); err != nil {
+		return nil, err
+	}
+	// The record keys come from the ledger key and the publication's
+	// time, so a retry finds the posts already made.
+	posted, err := b.PostThread(ctx, posts, j.Item.Lang, embed, j.Delivery.Key, j.PublishAt)
+	if err != nil {
+		return nil, err
+	}
+	return joinPosted(posted), nil
+}

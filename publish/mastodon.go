@@ -5,11 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/social"
 )
 
 // Mastodon posts statuses to one account on one instance.
@@ -191,4 +196,95 @@ func (m *Mastodon) PostThread(ctx context.Context, texts []string, lang string, 
 		reply = p.ID
 	}
 	return out, nil
+}
+
+// MastodonPublisher posts the social rendering's Mastodon thread, with
+// the card and its alt text, to the target's account.
+type MastodonPublisher struct {
+	Clients *Clients
+	// Rerender renders the social channel again (for an instance whose
+	// length limit is not the brand file's); nil: this worker cannot.
+	Rerender func(ctx context.Context, in renderers.Input) (*renderers.Output, error)
+	Log      *slog.Logger
+}
+
+// Kind is content.TargetMastodon.
+func (m *MastodonPublisher) Kind() string { return content.TargetMastodon }
+
+// Deliver uploads the card and posts the status or thread. When the
+// instance allows another length than the brand file says, the posts are
+// rendered again for the instance's limit.
+func (m *MastodonPublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
+	token, err := j.secret("token_env", j.Target.TokenEnv)
+	if err != nil {
+		return nil, err
+	}
+	acct := &Mastodon{Instance: j.Target.Instance, Token: token, Client: m.Clients.For(j.Target.AllowHosts)}
+	doc, err := socialDoc(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	np, err := network(doc, content.NetMastodon)
+	if err != nil {
+		return nil, err
+	}
+	if limit, err := acct.Limit(ctx); err != nil {
+		return nil, err
+	} else if limit > 0 && limit != np.Limit {
+		if np, err = m.rerender(ctx, j, limit); err != nil {
+			return nil, err
+		}
+	}
+	var media []string
+	if np.Image != nil {
+		// The card does not depend on the length limit: the stored one
+		// serves a re-render too.
+		card, err := j.File(ctx, "social", np.Image.File)
+		if err != nil {
+			return nil, err
+		}
+		id, err := acct.UploadMedia(ctx, np.Image.File, card, np.Image.Alt)
+		if err != nil {
+			return nil, err
+		}
+		media = []string{id}
+	}
+	texts := make([]string, len(np.Posts))
+	for i, post := range np.Posts {
+		texts[i] = strings.ReplaceAll(post.Text, np.Link, j.Track.URL(np.Link))
+	}
+	if err := j.Track.Save(ctx); err != nil {
+		return nil, err
+	}
+	posted, err := acct.PostThread(ctx, texts, j.Item.Lang, media, j.Delivery.KeyHash)
+	if err != nil {
+		return nil, err
+	}
+	return joinPosted(posted), nil
+}
+
+// rerender renders the social channel again with the instance's limit,
+// for this delivery only.
+func (m *MastodonPublisher) rerender(ctx context.Context, j Job, limit int) (*social.NetworkPosts, error) {
+	if m.Rerender == nil || j.Brand.Social.Mastodon == nil {
+		return nil, ErrPermanentf("cannot re-render for the instance's limit of %d", limit)
+	}
+	b := *j.Brand
+	prof := *b.Social.Mastodon
+	prof.Limit = limit
+	b.Social.Mastodon = &prof
+	out, err := m.Rerender(ctx, renderers.Input{Item: j.Item, Brand: &b, Links: content.NewLinkPlan(j.Item, &b)})
+	if err != nil {
+		return nil, ErrPermanentf("re-render for the instance's limit: %v", err)
+	}
+	var doc social.Doc
+	for _, f := range out.Files {
+		if f.Name == "social.json" {
+			if err := json.Unmarshal(f.Data, &doc); err != nil {
+				return nil, ErrPermanentf("social.json: %v", err)
+			}
+		}
+	}
+	logger(m.Log).Info("mastodon posts re-rendered for the instance's limit", "item", j.Delivery.ItemID, "limit", limit)
+	return network(&doc, content.NetMastodon)
 }

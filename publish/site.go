@@ -1,13 +1,20 @@
 package publish
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/catalog"
 )
 
 // Site writes brands' static sites: one folder per brand under Root,
@@ -87,4 +94,119 @@ func writeAtomic(name string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), name)
+}
+
+// SitePublisher publishes to the brand's static site: an item's portal
+// page with the email's images and the social cards beside it, or its
+// catalog card, after which the site's catalog pages and feeds are
+// rebuilt.
+type SitePublisher struct {
+	Site *Site // nil: this worker has no site folder
+	// Index builds the catalog pages and feeds; nil: the site has none.
+	Index *catalog.Renderer
+	// Channels are those rendered here; the page takes files only from
+	// them.
+	Channels []string
+}
+
+// Kind is content.TargetSite.
+func (s *SitePublisher) Kind() string { return content.TargetSite }
+
+// Deliver writes the portal page or the catalog card.
+func (s *SitePublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
+	if s.Site == nil {
+		return nil, ErrPermanentf("this worker has no site folder configured")
+	}
+	dir := content.PortalPath(j.Item, j.Brand)
+	switch j.Delivery.Channel {
+	case content.ChanPortal:
+		var out []File
+		for ch, prefix := range map[string]string{content.ChanPortal: "", "email": "email/", "social": ""} {
+			if !slices.Contains(s.Channels, ch) {
+				continue
+			}
+			fs, err := j.Files(ctx, ch)
+			if err != nil {
+				return nil, err
+			}
+			for _, name := range slices.Sorted(maps.Keys(fs)) {
+				keep := ch == content.ChanPortal || (ch == "email" && strings.HasPrefix(name, "images/")) ||
+					(ch == "social" && strings.HasSuffix(name, ".jpg"))
+				if keep {
+					out = append(out, File{Name: dir + prefix + name, Data: fs[name]})
+				}
+			}
+		}
+		if err := s.Site.Write(j.Brand.ID, out); err != nil {
+			return nil, err
+		}
+		return &Posted{ID: dir, URL: j.Links.Canonical}, nil
+	case content.ChanCatalog:
+		// The item's card, thumbnails, JSON and print snippet go where
+		// catalog.AssetBase says (cards embedded elsewhere point there),
+		// then the index is rebuilt with the item on it.
+		fs, err := j.Files(ctx, content.ChanCatalog)
+		if err != nil {
+			return nil, err
+		}
+		var out []File
+		for _, name := range slices.Sorted(maps.Keys(fs)) {
+			if name != catalog.EntryFile {
+				out = append(out, File{Name: "catalog/items" + dir + name, Data: fs[name]})
+			}
+		}
+		if err := s.Site.Write(j.Brand.ID, out); err != nil {
+			return nil, err
+		}
+		if err := s.buildIndex(ctx, j.Brand, j.Published); err != nil {
+			return nil, err
+		}
+		return &Posted{ID: "/catalog/#" + j.Item.Slug, URL: j.Links.Catalog}, nil
+	}
+	return nil, ErrPermanentf("the site takes portal and catalog, not %s", j.Delivery.Channel)
+}
+
+// Unpublish takes an item's page and catalog card off the brand's site
+// and rebuilds the site's catalog and feeds from published, which no
+// longer lists it.
+func (s *SitePublisher) Unpublish(ctx context.Context, brand *content.Brand, it *content.Item, published func(ctx context.Context, channel, name string) (map[string][]byte, error)) error {
+	if s.Site == nil {
+		return nil
+	}
+	dir := content.PortalPath(it, brand)
+	for _, d := range []string{dir, "catalog/items" + dir} {
+		if err := s.Site.Remove(brand.ID, d); err != nil {
+			return err
+		}
+	}
+	return s.buildIndex(ctx, brand, published)
+}
+
+// buildIndex writes the site's catalog pages and feeds from the items
+// on it.
+func (s *SitePublisher) buildIndex(ctx context.Context, brand *content.Brand, published func(ctx context.Context, channel, name string) (map[string][]byte, error)) error {
+	if s.Index == nil {
+		return nil
+	}
+	raw, err := published(ctx, catalog.Channel, catalog.EntryFile)
+	if err != nil {
+		return err
+	}
+	entries := make([]catalog.Entry, 0, len(raw))
+	for _, id := range slices.Sorted(maps.Keys(raw)) {
+		var e catalog.Entry
+		if err := json.Unmarshal(raw[id], &e); err != nil {
+			return ErrPermanentf("item %s: catalog entry: %v", id, err)
+		}
+		entries = append(entries, e)
+	}
+	out, err := s.Index.RenderIndex(ctx, brand, entries)
+	if err != nil {
+		return ErrPermanentf("site index: %v", err)
+	}
+	files := make([]File, len(out.Files))
+	for i, f := range out.Files {
+		files[i] = File{Name: f.Name, Data: f.Data}
+	}
+	return s.Site.Write(brand.ID, files)
 }

@@ -9,9 +9,15 @@ import (
 	"net/smtp"
 	"net/textproto"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
+	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/mailhdr"
+	"github.com/crosscast/crosscast/renderers/email"
 )
 
 // SMTP sends email through one submission server.
@@ -167,4 +173,180 @@ func smtpError(step string, err error) error {
 		return permanent(err)
 	}
 	return err
+}
+
+// SMTPPublisher sends the email rendering to its recipients, each with
+// their own unsubscribe link, through the target's submission server.
+type SMTPPublisher struct {
+	// TLS verifies the servers; nil means the system roots.
+	TLS *tls.Config
+
+	mu       sync.Mutex
+	limiters map[string]*rate.Limiter
+}
+
+// Kind is content.TargetSMTP.
+func (s *SMTPPublisher) Kind() string { return content.TargetSMTP }
+
+// Deliver sends the message to every recipient not yet sent. Each
+// recipient is claimed before its message goes out, so a crash mid-send
+// leaves that one recipient unknown and sends the rest.
+func (s *SMTPPublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
+	t := j.Target
+	host, err := j.secret("host_env", t.HostEnv)
+	if err != nil {
+		return nil, err
+	}
+	if host == "" {
+		return nil, ErrPermanentf("target %s: host_env is required", t.ID)
+	}
+	portText, err := j.secret("port_env", t.PortEnv)
+	if err != nil {
+		return nil, err
+	}
+	port := 0
+	if portText != "" {
+		if port, err = strconv.Atoi(portText); err != nil || port < 1 || port > 65535 {
+			return nil, ErrPermanentf("target %s: %s=%q is not a port number", t.ID, t.PortEnv, portText)
+		}
+	}
+	user, err := j.secret("username_env", t.UsernameEnv)
+	if err != nil {
+		return nil, err
+	}
+	pass, err := j.secret("password_env", t.PasswordEnv)
+	if err != nil {
+		return nil, err
+	}
+	msg, err := trackedEmail(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	if err := j.Track.Save(ctx); err != nil {
+		return nil, err
+	}
+	var addrs []string
+	if t.To != content.ToSubscribers {
+		addrs = []string{t.To}
+	}
+	rcpts, err := j.Recipients.List(ctx, addrs, t.To == content.ToSubscribers)
+	if err != nil {
+		return nil, err
+	}
+	srv := &SMTP{Host: host, Port: port, Implicit: t.TLS == "implicit", Username: user, Password: pass, TLSConfig: s.TLS}
+	var conn *SMTPConn
+	defer func() {
+		if conn != nil {
+			conn.Close()
+		}
+	}()
+	limiter := s.limiter(j.Brand.ID, t.Rate)
+	// Outcomes that must be recorded however the task ends are written
+	// without its cancellation.
+	keep := context.WithoutCancel(ctx)
+	for _, r := range rcpts {
+		if r.Status != StatusPending && r.Status != StatusSending {
+			continue
+		}
+		ok, err := j.Recipients.Claim(ctx, r.Address)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		unsub := j.Links.Unsubscribe
+		if r.Token != "" && unsub != "" {
+			unsub = strings.TrimRight(unsub, "/") + "/" + r.Token
+		}
+		// Date is when the message goes out, not the item's date: a
+		// message dated months back sorts out of sight and looks forged.
+		body, err := msg.ForRecipient(r.Address, unsub, j.Now())
+		if err != nil {
+			j.Recipients.Finish(ctx, r.Address, StatusFailed, "", err.Error())
+			continue
+		}
+		if err := limiter.Wait(ctx); err != nil {
+			j.Recipients.Finish(keep, r.Address, StatusPending, "", err.Error())
+			return nil, err
+		}
+		if conn == nil {
+			if conn, err = srv.Dial(ctx); err != nil {
+				j.Recipients.Finish(keep, r.Address, StatusPending, "", err.Error())
+				return nil, err
+			}
+		}
+		err = conn.Send(j.Brand.Email.FromAddress, r.Address, body)
+		switch {
+		case err == nil:
+			err = j.Recipients.Finish(ctx, r.Address, StatusSent, msg.MessageID(), "")
+		case errors.Is(err, ErrAmbiguous):
+			conn.Close()
+			conn = nil
+			err = j.Recipients.Finish(ctx, r.Address, StatusUnknown, "", err.Error())
+		case IsPermanent(err):
+			err = j.Recipients.Finish(ctx, r.Address, StatusFailed, "", err.Error())
+		default:
+			// Temporary (4xx, connection lost before the message): it was
+			// not taken; the task's retry sends it.
+			j.Recipients.Finish(keep, r.Address, StatusPending, "", err.Error())
+			return nil, err
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	final, err := j.Recipients.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	count := map[string]int{}
+	var firstErr string
+	for _, r := range final {
+		count[r.Status]++
+		if r.Error != "" && firstErr == "" {
+			firstErr = r.Address + ": " + r.Error
+		}
+	}
+	summary := fmt.Sprintf("%d sent, %d failed, %d unknown, %d suppressed", count[StatusSent], count[StatusFailed], count[StatusUnknown], count[StatusSuppressed])
+	switch {
+	case count[StatusUnknown] > 0:
+		return &Posted{ID: msg.MessageID()}, fmt.Errorf("%w: %s", ErrAmbiguous, summary)
+	case count[StatusSent] == 0 && count[StatusFailed] > 0:
+		return nil, ErrPermanentf("%s; %s", summary, firstErr)
+	}
+	return &Posted{ID: msg.MessageID(), URL: j.Links.Canonical}, nil
+}
+
+// limiter returns the brand's email rate limiter (per process: each
+// worker machine keeps its own).
+func (s *SMTPPublisher) limiter(brand string, perSecond float64) *rate.Limiter {
+	if perSecond <= 0 {
+		perSecond = 10
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.limiters == nil {
+		s.limiters = map[string]*rate.Limiter{}
+	}
+	l, ok := s.limiters[brand]
+	if !ok || l.Limit() != rate.Limit(perSecond) {
+		l = rate.NewLimiter(rate.Limit(perSecond), 1)
+		s.limiters[brand] = l
+	}
+	return l
+}
+
+// trackedEmail reads the rendered .eml with its links made tracked.
+func trackedEmail(ctx context.Context, j Job) (*email.Message, error) {
+	eml, err := j.File(ctx, "email", "email.eml")
+	if err != nil {
+		return nil, err
+	}
+	msg, err := email.ParseEML(eml, j.Links.Unsubscribe)
+	if err != nil {
+		return nil, ErrPermanentf("%v", err)
+	}
+	msg.RewriteLinks(j.Track.URL)
+	return msg, nil
 }

@@ -6,12 +6,16 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/catalog"
 )
 
 // Webhook posts a channel's JSON to a receiver, signed the Standard
@@ -106,4 +110,117 @@ func classifyTransport(op string, err error) error {
 		return permanent(fmt.Errorf("%s: %w", op, err))
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// WebhookEvent is the body every webhook receives. Receivers parse it:
+// its JSON is a public format and changes only by adding fields.
+type WebhookEvent struct {
+	Type      string      `json:"type"`
+	Timestamp time.Time   `json:"timestamp"`
+	Data      WebhookData `json:"data"`
+}
+
+// WebhookData says which item a webhook is about, with the channel's
+// rendering in Payload.
+type WebhookData struct {
+	ItemID  string          `json:"item_id"`
+	Version int             `json:"version"`
+	Channel string          `json:"channel"`
+	Network string          `json:"network,omitempty"`
+	Target  string          `json:"target"`
+	URL     string          `json:"url"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// WebhookPublisher posts a channel's rendering as JSON to the target's
+// receiver, signed, with the delivery's stable webhook-id.
+type WebhookPublisher struct {
+	Clients *Clients
+}
+
+// Kind is content.TargetWebhook.
+func (p *WebhookPublisher) Kind() string { return content.TargetWebhook }
+
+// Deliver sends the event once per delivery id: a retry carries the same
+// webhook-id, for the receiver to drop.
+func (p *WebhookPublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
+	secretText, err := j.secret("secret_env", j.Target.SecretEnv)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := DecodeSecret(secretText)
+	if err != nil {
+		return nil, ErrPermanentf("target %s: %v", j.Target.ID, err)
+	}
+	body, err := webhookBody(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	if err := j.Track.Save(ctx); err != nil {
+		return nil, err
+	}
+	id := "msg_" + j.Delivery.KeyHash
+	w := &Webhook{URL: j.Target.URL, Secret: secret, Client: p.Clients.For(j.Target.AllowHosts)}
+	if err := w.Send(ctx, id, body); err != nil {
+		return nil, err
+	}
+	return &Posted{ID: id}, nil
+}
+
+// webhookBody is the event for the job's channel, its links tracked.
+func webhookBody(ctx context.Context, j Job) ([]byte, error) {
+	var payload any
+	switch j.Delivery.Channel {
+	case "social":
+		doc, err := socialDoc(ctx, j)
+		if err != nil {
+			return nil, err
+		}
+		np, err := network(doc, j.Target.Network)
+		if err != nil {
+			return nil, err
+		}
+		tracked := j.Track.URL(np.Link)
+		for i := range np.Posts {
+			np.Posts[i].Text = strings.ReplaceAll(np.Posts[i].Text, np.Link, tracked)
+			np.Posts[i].Little = strings.ReplaceAll(np.Posts[i].Little, np.Link, tracked)
+		}
+		np.Link = tracked
+		if np.Image != nil {
+			np.Image.File = content.Resolve(j.Links.Canonical, np.Image.File)
+		}
+		payload = np
+	case "email":
+		msg, err := trackedEmail(ctx, j)
+		if err != nil {
+			return nil, err
+		}
+		payload = map[string]any{"headers": msg.Dated(j.Now()), "html": string(msg.HTML), "text": string(msg.Text)}
+	case content.ChanPortal:
+		page, err := j.File(ctx, content.ChanPortal, "index.html")
+		if err != nil {
+			return nil, err
+		}
+		payload = map[string]any{"title": j.Item.Title, "html": string(page)}
+	case content.ChanCatalog:
+		entry, err := j.File(ctx, content.ChanCatalog, catalog.EntryFile)
+		if err != nil {
+			return nil, err
+		}
+		payload = json.RawMessage(entry)
+	default:
+		return nil, ErrPermanentf("webhook for channel %q", j.Delivery.Channel)
+	}
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		return nil, ErrPermanentf("%v", err)
+	}
+	body, err := json.Marshal(WebhookEvent{Type: "item.published", Timestamp: j.PublishAt.UTC(), Data: WebhookData{
+		ItemID: j.Delivery.ItemID, Version: j.Delivery.Version, Channel: j.Delivery.Channel, Network: j.Target.Network, Target: j.Target.ID,
+		URL: j.Links.Canonical, Payload: raw,
+	}})
+	if err != nil {
+		return nil, ErrPermanentf("%v", err)
+	}
+	return body, nil
 }

@@ -11,10 +11,7 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/hibiken/asynq"
 
@@ -42,14 +39,11 @@ type Pipeline struct {
 	gc              store.GCLimits
 	isolation       *isolation
 
-	site       *publish.Site
+	publishers *publish.Publishers    // one per target kind
+	site       *publish.SitePublisher // also unpublishes
 	publicURL  string
 	getenv     func(string) string
-	httpClient func(allow []string) *http.Client
-	smtpTLS    *tls.Config
 	now        func() time.Time
-	limitersMu sync.Mutex
-	limiters   map[string]*rate.Limiter
 }
 
 // Config holds a pipeline's parts.
@@ -68,7 +62,8 @@ type Config struct {
 	// Getenv reads the secrets targets name; nil means os.Getenv.
 	Getenv func(string) string
 	// HTTPClient makes the outbound client for a target; nil means
-	// publish.NewHTTPClient with the target's allowed hosts.
+	// publish.NewHTTPClient with the target's allowed hosts. One client
+	// is made per distinct allow-list and kept.
 	HTTPClient func(allow []string) *http.Client
 	// SMTPTLS verifies SMTP servers; nil means the system roots.
 	SMTPTLS *tls.Config
@@ -108,13 +103,9 @@ func New(cfg Config) *Pipeline {
 		gc:              cfg.GC,
 		isolation:       newIsolation(),
 
-		site:       cfg.Site,
-		publicURL:  strings.TrimRight(cfg.PublicURL, "/"),
-		getenv:     cfg.Getenv,
-		httpClient: cfg.HTTPClient,
-		smtpTLS:    cfg.SMTPTLS,
-		now:        cfg.Now,
-		limiters:   map[string]*rate.Limiter{},
+		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
+		getenv:    cfg.Getenv,
+		now:       cfg.Now,
 	}
 	if p.getenv == nil {
 		p.getenv = os.Getenv
@@ -124,11 +115,6 @@ func New(cfg Config) *Pipeline {
 	}
 	if p.validateTimeout <= 0 {
 		p.validateTimeout = DefaultValidateTimeout
-	}
-	if p.httpClient == nil {
-		p.httpClient = func(allow []string) *http.Client {
-			return publish.NewHTTPClient(publish.HTTPOptions{AllowHosts: allow})
-		}
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -149,6 +135,7 @@ func New(cfg Config) *Pipeline {
 			p.catalog = c
 		}
 	}
+	p.publishers, p.site = p.newPublishers(cfg)
 	return p
 }
 
@@ -224,20 +211,4 @@ func (p *Pipeline) enqueue(ctx context.Context, t store.Task) error {
 		return fmt.Errorf("enqueue %s: %w", t.ID, err)
 	}
 	return nil
-}
-
-// limiter returns the brand's email rate limiter (per process: each
-// worker machine keeps its own).
-func (p *Pipeline) limiter(brand string, perSecond float64) *rate.Limiter {
-	if perSecond <= 0 {
-		perSecond = 10
-	}
-	p.limitersMu.Lock()
-	defer p.limitersMu.Unlock()
-	l, ok := p.limiters[brand]
-	if !ok || l.Limit() != rate.Limit(perSecond) {
-		l = rate.NewLimiter(rate.Limit(perSecond), 1)
-		p.limiters[brand] = l
-	}
-	return l
 }

@@ -179,7 +179,7 @@ func TestPublishToEveryTarget(t *testing.T) {
 			if len(ids) != 1 {
 				t.Fatalf("webhook got %d distinct messages", len(ids))
 			}
-			var ev worker.WebhookEvent
+			var ev publish.WebhookEvent
 			if err := json.Unmarshal(bodies[ids[0]], &ev); err != nil || ev.Data.Network != "linkedin" || ev.Data.ItemID != id {
 				t.Errorf("webhook event %+v, %v", ev, err)
 			}
