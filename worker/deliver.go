@@ -19,6 +19,7 @@ import (
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/catalog"
 	"github.com/crosscast/crosscast/renderers/email"
+	"github.com/crosscast/crosscast/renderers/portal"
 	"github.com/crosscast/crosscast/renderers/social"
 	"github.com/crosscast/crosscast/store"
 )
@@ -202,7 +203,7 @@ func (p *Pipeline) sendSite(ctx context.Context, j *job) (*publish.Posted, error
 	switch j.d.Channel {
 	case content.ChanPortal:
 		var out []publish.File
-		for ch, prefix := range map[string]string{content.ChanPortal: "", "email": "email/", "social": ""} {
+		for ch, prefix := range map[string]string{content.ChanPortal: "", email.Channel: email.Channel + "/", social.Channel: ""} {
 			if _, ok := p.renderers[ch]; !ok {
 				continue
 			}
@@ -211,8 +212,8 @@ func (p *Pipeline) sendSite(ctx context.Context, j *job) (*publish.Posted, error
 				return nil, err
 			}
 			for _, name := range slices.Sorted(maps.Keys(fs)) {
-				keep := ch == content.ChanPortal || (ch == "email" && strings.HasPrefix(name, "images/")) ||
-					(ch == "social" && strings.HasSuffix(name, ".jpg"))
+				keep := ch == content.ChanPortal || (ch == email.Channel && strings.HasPrefix(name, email.ImageDir)) ||
+					(ch == social.Channel && strings.HasSuffix(name, ".jpg"))
 				if keep {
 					out = append(out, publish.File{Name: dir + prefix + name, Data: fs[name]})
 				}
@@ -436,7 +437,7 @@ func (p *Pipeline) sendSMTP(ctx context.Context, j *job) (*publish.Posted, error
 
 // trackedEmail reads the rendered .eml with its links made tracked.
 func (p *Pipeline) trackedEmail(ctx context.Context, j *job) (*email.Message, error) {
-	eml, err := p.file(ctx, j.d, "email", "email.eml")
+	eml, err := p.file(ctx, j.d, email.Channel, email.EMLFile)
 	if err != nil {
 		return nil, err
 	}
@@ -448,17 +449,17 @@ func (p *Pipeline) trackedEmail(ctx context.Context, j *job) (*email.Message, er
 	return msg, nil
 }
 
-// socialDoc reads the rendering's social.json.
+// socialDoc reads the rendering's social.Doc.
 func (p *Pipeline) socialDoc(ctx context.Context, j *job) (*social.Doc, error) {
-	raw, err := p.file(ctx, j.d, "social", "social.json")
+	raw, err := p.file(ctx, j.d, social.Channel, social.JSONFile)
 	if err != nil {
 		return nil, err
 	}
-	var doc social.Doc
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, publish.ErrPermanentf("social.json: %v", err)
+	doc, err := social.Decode(raw)
+	if err != nil {
+		return nil, publish.ErrPermanentf("%v", err)
 	}
-	return &doc, nil
+	return doc, nil
 }
 
 func network(doc *social.Doc, id string) (*social.NetworkPosts, error) {
@@ -498,7 +499,7 @@ func (p *Pipeline) sendMastodon(ctx context.Context, j *job) (*publish.Posted, e
 	if np.Image != nil {
 		// The card does not depend on the length limit: the stored one
 		// serves a re-render too.
-		card, err := p.file(ctx, j.d, "social", np.Image.File)
+		card, err := p.file(ctx, j.d, social.Channel, np.Image.File)
 		if err != nil {
 			return nil, err
 		}
@@ -525,7 +526,7 @@ func (p *Pipeline) sendMastodon(ctx context.Context, j *job) (*publish.Posted, e
 // rerenderMastodon renders the social channel again with the instance's
 // limit, for this delivery only.
 func (p *Pipeline) rerenderMastodon(ctx context.Context, j *job, limit int) (*social.NetworkPosts, error) {
-	r, ok := p.renderers["social"]
+	r, ok := p.renderers[social.Channel]
 	if !ok || j.brand.Social.Mastodon == nil {
 		return nil, publish.ErrPermanentf("cannot re-render for the instance's limit of %d", limit)
 	}
@@ -539,10 +540,12 @@ func (p *Pipeline) rerenderMastodon(ctx context.Context, j *job, limit int) (*so
 	}
 	var doc social.Doc
 	for _, f := range out.Files {
-		if f.Name == "social.json" {
-			if err := json.Unmarshal(f.Data, &doc); err != nil {
-				return nil, publish.ErrPermanentf("social.json: %v", err)
+		if f.Name == social.JSONFile {
+			d, err := social.Decode(f.Data)
+			if err != nil {
+				return nil, publish.ErrPermanentf("%v", err)
 			}
+			doc = *d
 		}
 	}
 	p.log.Info("mastodon posts re-rendered for the instance's limit", "item", j.d.ItemID, "limit", limit)
@@ -584,7 +587,7 @@ func (p *Pipeline) sendBluesky(ctx context.Context, j *job) (*publish.Posted, er
 		e := np.Embed.External
 		embed = &publish.BlueskyEmbed{URI: j.track.URL(e.URI), Title: e.Title, Description: e.Description}
 		if e.Thumb != "" {
-			if embed.Thumb, err = p.file(ctx, j.d, "social", e.Thumb); err != nil {
+			if embed.Thumb, err = p.file(ctx, j.d, social.Channel, e.Thumb); err != nil {
 				return nil, err
 			}
 		}
@@ -643,7 +646,7 @@ func (p *Pipeline) sendWebhook(ctx context.Context, j *job) (*publish.Posted, er
 	}
 	var payload any
 	switch j.d.Channel {
-	case "social":
+	case social.Channel:
 		doc, err := p.socialDoc(ctx, j)
 		if err != nil {
 			return nil, err
@@ -662,14 +665,14 @@ func (p *Pipeline) sendWebhook(ctx context.Context, j *job) (*publish.Posted, er
 			np.Image.File = content.Resolve(j.links.Canonical, np.Image.File)
 		}
 		payload = np
-	case "email":
+	case email.Channel:
 		msg, err := p.trackedEmail(ctx, j)
 		if err != nil {
 			return nil, err
 		}
 		payload = map[string]any{"headers": msg.Dated(p.now()), "html": string(msg.HTML), "text": string(msg.Text)}
 	case content.ChanPortal:
-		page, err := p.file(ctx, j.d, content.ChanPortal, "index.html")
+		page, err := p.file(ctx, j.d, content.ChanPortal, portal.PageFile)
 		if err != nil {
 			return nil, err
 		}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/publish"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/catalog"
@@ -32,7 +33,7 @@ type Pipeline struct {
 	client        *asynq.Client
 	inspector     *asynq.Inspector
 	renderers     map[string]renderers.Renderer
-	catalog       *catalog.Renderer // builds brand indexes; nil without the catalog channel
+	catalog       IndexRenderer // builds brand indexes; nil without the catalog channel
 	brands        *Brands
 	metrics       *Metrics
 	log           *slog.Logger
@@ -51,6 +52,13 @@ type Pipeline struct {
 	now        func() time.Time
 	limitersMu sync.Mutex
 	limiters   map[string]*rate.Limiter
+}
+
+// IndexRenderer renders a brand's collection pages (catalog, feeds,
+// sitemaps) from the catalog entries of its items. The catalog channel's
+// renderer is one; the pipeline uses the first of its Renderers that is.
+type IndexRenderer interface {
+	RenderIndex(ctx context.Context, b *content.Brand, entries []catalog.Entry) (*renderers.Output, error)
 }
 
 // Config holds a pipeline's parts.
@@ -146,8 +154,8 @@ func New(cfg Config) *Pipeline {
 	}
 	for _, r := range cfg.Renderers {
 		p.renderers[r.Channel()] = r
-		if c, ok := r.(*catalog.Renderer); ok {
-			p.catalog = c
+		if ir, ok := r.(IndexRenderer); ok {
+			p.catalog = ir
 		}
 	}
 	return p
