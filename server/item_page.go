@@ -35,6 +35,9 @@ var itemTabs = []struct{ ID, Label, Channel string }{
 	{"history", "History", ""},
 }
 
+// itemFrames names the files the portal and catalog tabs frame.
+type itemFrames struct{ Portal, Card, Print string }
+
 type tabLink struct {
 	ID, Label, Status, URL string
 	Current                bool
@@ -45,6 +48,7 @@ type emailView struct {
 	Variants        []string
 	Variant         string // "" is the default
 	Dir             string // file prefix of the variant shown
+	HTML            string // the shown variant's page, which the frames show
 	Subject, From   string
 	Preheader       string
 	Headers         [][2]string
@@ -75,6 +79,7 @@ type itemPage struct {
 	Tabs        []tabLink
 	Renderings  map[string]*store.Rendering
 	Preview     string
+	Frames      itemFrames
 	Email       *emailView
 	Social      *social.Doc
 	CatalogJSON string
@@ -98,6 +103,7 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := itemPage{Item: it, Version: it.LatestVersion, Tab: r.URL.Query().Get("tab"), Renderings: map[string]*store.Rendering{},
+		Frames: itemFrames{Portal: portal.PageFile, Card: catalog.CardFile, Print: catalog.PrintHTMLFile},
 		Editor: store.RoleAtLeast(currentUser(r).Role, store.RoleEditor)}
 	if v, err := strconv.Atoi(r.URL.Query().Get("v")); err == nil && v >= 1 && v <= it.LatestVersion {
 		p.Version = v
@@ -213,7 +219,7 @@ func emailTab(rr *store.Rendering, variant string, file func(channel, name strin
 			shown = ev
 		}
 	}
-	v.Variant, v.Dir = shown.Name, shown.Dir
+	v.Variant, v.Dir, v.HTML = shown.Name, shown.Dir, shown.HTML()
 	for _, f := range rr.Files {
 		if f.Name == shown.HTML() {
 			v.HTMLSize = f.Size
