@@ -50,9 +50,13 @@ func Resolve(base, ref string) string {
 	return b.ResolveReference(u).String()
 }
 
-// Link-plan channels that are not social networks.
+// Channel names: these are the one definition, which the renderer
+// packages' Channel constants repeat. Links are tagged with them too,
+// except social links, which carry their network's name (NetX …), and
+// print, which is a UTM source only, not a rendered channel.
 const (
 	ChanEmail   = "email"
+	ChanSocial  = "social"
 	ChanPortal  = "portal"
 	ChanCatalog = "catalog"
 	ChanPrint   = "print"

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/image/draw"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/social"
 )
 
 // Bluesky posts to one account through its PDS (XRPC over HTTP).
@@ -332,7 +333,7 @@ func (p *BlueskyPublisher) Deliver(ctx context.Context, j Job) (*Posted, error) 
 		e := np.Embed.External
 		embed = &BlueskyEmbed{URI: j.Track.URL(e.URI), Title: e.Title, Description: e.Description}
 		if e.Thumb != "" {
-			if embed.Thumb, err = j.File(ctx, "social", e.Thumb); err != nil {
+			if embed.Thumb, err = j.File(ctx, social.Channel, e.Thumb); err != nil {
 				return nil, err
 			}
 		}

@@ -239,7 +239,7 @@ func (m *MastodonPublisher) Deliver(ctx context.Context, j Job) (*Posted, error)
 	if np.Image != nil {
 		// The card does not depend on the length limit: the stored one
 		// serves a re-render too.
-		card, err := j.File(ctx, "social", np.Image.File)
+		card, err := j.File(ctx, social.Channel, np.Image.File)
 		if err != nil {
 			return nil, err
 		}
@@ -279,7 +279,7 @@ func (m *MastodonPublisher) rerender(ctx context.Context, j Job, limit int) (*so
 	}
 	var doc social.Doc
 	for _, f := range out.Files {
-		if f.Name == "social.json" {
+		if f.Name == social.JSONFile {
 			if err := json.Unmarshal(f.Data, &doc); err != nil {
 				return nil, ErrPermanentf("social.json: %v", err)
 			}

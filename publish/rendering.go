@@ -10,7 +10,7 @@ import (
 
 // socialDoc reads the rendering's social.json.
 func socialDoc(ctx context.Context, j Job) (*social.Doc, error) {
-	raw, err := j.File(ctx, "social", "social.json")
+	raw, err := j.File(ctx, social.Channel, social.JSONFile)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,10 @@ import (
 	"strings"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/catalog"
+	"github.com/crosscast/crosscast/renderers/email"
+	"github.com/crosscast/crosscast/renderers/social"
 )
 
 // Site writes brands' static sites: one folder per brand under Root,
@@ -100,10 +103,17 @@ func writeAtomic(name string, data []byte) error {
 // page with the email's images and the social cards beside it, or its
 // catalog card, after which the site's catalog pages and feeds are
 // rebuilt.
+// IndexRenderer renders a brand's collection pages (catalog, feeds,
+// sitemaps) from the catalog entries of its items; the catalog channel's
+// renderer is one.
+type IndexRenderer interface {
+	RenderIndex(ctx context.Context, b *content.Brand, entries []catalog.Entry) (*renderers.Output, error)
+}
+
 type SitePublisher struct {
 	Site *Site // nil: this worker has no site folder
 	// Index builds the catalog pages and feeds; nil: the site has none.
-	Index *catalog.Renderer
+	Index IndexRenderer
 	// Channels are those rendered here; the page takes files only from
 	// them.
 	Channels []string
@@ -121,7 +131,7 @@ func (s *SitePublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
 	switch j.Delivery.Channel {
 	case content.ChanPortal:
 		var out []File
-		for ch, prefix := range map[string]string{content.ChanPortal: "", "email": "email/", "social": ""} {
+		for ch, prefix := range map[string]string{content.ChanPortal: "", email.Channel: email.Channel + "/", social.Channel: ""} {
 			if !slices.Contains(s.Channels, ch) {
 				continue
 			}
@@ -130,8 +140,8 @@ func (s *SitePublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
 				return nil, err
 			}
 			for _, name := range slices.Sorted(maps.Keys(fs)) {
-				keep := ch == content.ChanPortal || (ch == "email" && strings.HasPrefix(name, "images/")) ||
-					(ch == "social" && strings.HasSuffix(name, ".jpg"))
+				keep := ch == content.ChanPortal || (ch == email.Channel && strings.HasPrefix(name, email.ImageDir)) ||
+					(ch == social.Channel && strings.HasSuffix(name, ".jpg"))
 				if keep {
 					out = append(out, File{Name: dir + prefix + name, Data: fs[name]})
 				}

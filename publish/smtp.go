@@ -339,7 +339,7 @@ func (s *SMTPPublisher) limiter(brand string, perSecond float64) *rate.Limiter {
 
 // trackedEmail reads the rendered .eml with its links made tracked.
 func trackedEmail(ctx context.Context, j Job) (*email.Message, error) {
-	eml, err := j.File(ctx, "email", "email.eml")
+	eml, err := j.File(ctx, email.Channel, email.EMLFile)
 	if err != nil {
 		return nil, err
 	}

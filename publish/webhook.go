@@ -16,6 +16,9 @@ import (
 
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/renderers/catalog"
+	"github.com/crosscast/crosscast/renderers/email"
+	"github.com/crosscast/crosscast/renderers/portal"
+	"github.com/crosscast/crosscast/renderers/social"
 )
 
 // Webhook posts a channel's JSON to a receiver, signed the Standard
@@ -171,7 +174,7 @@ func (p *WebhookPublisher) Deliver(ctx context.Context, j Job) (*Posted, error) 
 func webhookBody(ctx context.Context, j Job) ([]byte, error) {
 	var payload any
 	switch j.Delivery.Channel {
-	case "social":
+	case social.Channel:
 		doc, err := socialDoc(ctx, j)
 		if err != nil {
 			return nil, err
@@ -190,14 +193,14 @@ func webhookBody(ctx context.Context, j Job) ([]byte, error) {
 			np.Image.File = content.Resolve(j.Links.Canonical, np.Image.File)
 		}
 		payload = np
-	case "email":
+	case email.Channel:
 		msg, err := trackedEmail(ctx, j)
 		if err != nil {
 			return nil, err
 		}
 		payload = map[string]any{"headers": msg.Dated(j.Now()), "html": string(msg.HTML), "text": string(msg.Text)}
 	case content.ChanPortal:
-		page, err := j.File(ctx, content.ChanPortal, "index.html")
+		page, err := j.File(ctx, portal.Channel, portal.PageFile)
 		if err != nil {
 			return nil, err
 		}

@@ -1,13 +1,18 @@
-// Package renderers defines the channel interface every renderer
-// implements. Rendering is a pure function: an item version, its brand and
-// its link plan in; files, warnings and metrics out. Each channel lives in
-// its own subpackage.
+// Package renderers holds what every channel shares: the Renderer
+// interface, its input and output, and the Channel descriptor a channel
+// package exports so that the commands can register it in one place.
+// Rendering is a pure function: an item version, its brand and its link
+// plan in; files, warnings and metrics out. Each channel lives in its own
+// subpackage (email, social, portal, catalog), which also exports the
+// names of the files it writes and the typed decoders of the files that
+// other parts read, so no consumer guesses at file names or markup.
 package renderers
 
 import (
 	"context"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/images"
 )
 
 // Input is what every renderer is given.
@@ -27,7 +32,10 @@ type File struct {
 
 // Output is a channel rendering.
 type Output struct {
-	Files    []File
+	Files []File
+	// Preview names the file of Files a preview frame shows; "" when
+	// the channel has none.
+	Preview  string
 	Warnings []content.Diagnostic
 	// Metrics are figures about the rendering, such as "html_bytes".
 	Metrics map[string]float64
@@ -38,4 +46,14 @@ type Output struct {
 type Renderer interface {
 	Channel() string
 	Render(ctx context.Context, in Input) (*Output, error)
+}
+
+// Channel describes one channel to the code that wires renderers up.
+type Channel struct {
+	// Name is the channel's name: its folder in a rendering and the
+	// Channel() of its renderer.
+	Name string
+	// New makes the channel's renderer. Renderers made over one cache
+	// share their resized images; cache may be nil.
+	New func(cache *images.Cache) (Renderer, error)
 }

@@ -122,9 +122,9 @@ func (s *Server) previewDraft(w http.ResponseWriter, r *http.Request) {
 				s.error(w, r, err)
 				return
 			}
-			for ch, name := range frameFiles {
-				if _, ok := files[ch+"/"+name]; ok {
-					resp.Frames[ch] = base + "/" + ch + "/" + name
+			for ch, out := range d.Channels {
+				if _, ok := files[ch+"/"+out.Preview]; ok && out.Preview != "" {
+					resp.Frames[ch] = base + "/" + ch + "/" + out.Preview
 				}
 			}
 		}
@@ -139,9 +139,6 @@ func (s *Server) previewDraft(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
-
-// frameFiles is the file of each channel a live preview frame shows.
-var frameFiles = map[string]string{"email": "email.html", "portal": "index.html", "catalog": "card.html", "social": "social.txt"}
 
 func diagnosticsOf(err error) []content.Diagnostic {
 	var ce content.Errors

@@ -14,6 +14,9 @@ import (
 	"strings"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/catalog"
+	"github.com/crosscast/crosscast/renderers/email"
+	"github.com/crosscast/crosscast/renderers/portal"
 	"github.com/crosscast/crosscast/renderers/social"
 	"github.com/crosscast/crosscast/store"
 )
@@ -23,14 +26,17 @@ import (
 const gmailClip = 102 * 1024
 
 var itemTabs = []struct{ ID, Label, Channel string }{
-	{"email", "Email", "email"},
-	{"social", "Social", "social"},
-	{"portal", "Portal", "portal"},
-	{"catalog", "Catalog", "catalog"},
+	{email.Channel, "Email", email.Channel},
+	{social.Channel, "Social", social.Channel},
+	{portal.Channel, "Portal", portal.Channel},
+	{catalog.Channel, "Catalog", catalog.Channel},
 	{"links", "Links", ""},
 	{"warnings", "Warnings", ""},
 	{"history", "History", ""},
 }
+
+// itemFrames names the files the portal and catalog tabs frame.
+type itemFrames struct{ Portal, Card, Print string }
 
 type tabLink struct {
 	ID, Label, Status, URL string
@@ -42,6 +48,7 @@ type emailView struct {
 	Variants        []string
 	Variant         string // "" is the default
 	Dir             string // file prefix of the variant shown
+	HTML            string // the shown variant's page, which the frames show
 	Subject, From   string
 	Preheader       string
 	Headers         [][2]string
@@ -72,6 +79,7 @@ type itemPage struct {
 	Tabs        []tabLink
 	Renderings  map[string]*store.Rendering
 	Preview     string
+	Frames      itemFrames
 	Email       *emailView
 	Social      *social.Doc
 	CatalogJSON string
@@ -95,6 +103,7 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := itemPage{Item: it, Version: it.LatestVersion, Tab: r.URL.Query().Get("tab"), Renderings: map[string]*store.Rendering{},
+		Frames: itemFrames{Portal: portal.PageFile, Card: catalog.CardFile, Print: catalog.PrintHTMLFile},
 		Editor: store.RoleAtLeast(currentUser(r).Role, store.RoleEditor)}
 	if v, err := strconv.Atoi(r.URL.Query().Get("v")); err == nil && v >= 1 && v <= it.LatestVersion {
 		p.Version = v
@@ -119,7 +128,7 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !slices.ContainsFunc(itemTabs, func(t struct{ ID, Label, Channel string }) bool { return t.ID == p.Tab }) {
-		p.Tab = "email"
+		p.Tab = email.Channel
 	}
 	p.Warnings = warnings(rs)
 	for _, t := range itemTabs {
@@ -146,16 +155,15 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) {
 		return data
 	}
 	switch p.Tab {
-	case "email":
-		p.Email = emailTab(p.Renderings["email"], r.URL.Query().Get("variant"), file)
-	case "social":
-		var doc social.Doc
-		if json.Unmarshal(file("social", "social.json"), &doc) == nil && doc.Title != "" {
-			p.Social = &doc
+	case email.Channel:
+		p.Email = emailTab(p.Renderings[email.Channel], r.URL.Query().Get("variant"), file)
+	case social.Channel:
+		if doc, err := social.Decode(file(social.Channel, social.JSONFile)); err == nil && doc.Title != "" {
+			p.Social = doc
 		}
-	case "catalog":
-		p.CatalogJSON = string(file("catalog", "catalog.json"))
-		p.JSONLD = string(file("catalog", "catalog.jsonld"))
+	case catalog.Channel:
+		p.CatalogJSON = string(file(catalog.Channel, catalog.APIFile))
+		p.JSONLD = string(file(catalog.Channel, catalog.JSONLDFile))
 	case "links":
 		links, err := s.db.Links(ctx, id)
 		if err != nil {
@@ -195,34 +203,31 @@ func warnings(rs []store.Rendering) []warningRow {
 	return out
 }
 
-var preheaderRE = regexp.MustCompile(`class="preheader"[^>]*>([^<]*)`)
-
 func emailTab(rr *store.Rendering, variant string, file func(channel, name string) []byte) *emailView {
 	if rr == nil {
 		return nil
 	}
 	v := &emailView{Limit: gmailClip}
-	for _, f := range rr.Files {
-		if name, ok := strings.CutPrefix(f.Name, "variants/"); ok && strings.HasSuffix(name, "/email.html") {
-			v.Variants = append(v.Variants, strings.TrimSuffix(name, "/email.html"))
+	names := make([]string, len(rr.Files))
+	for i, f := range rr.Files {
+		names[i] = f.Name
+	}
+	shown := email.VariantOf("")
+	for _, ev := range email.Variants(names)[1:] { // after the control
+		v.Variants = append(v.Variants, ev.Name)
+		if ev.Name == variant {
+			shown = ev
 		}
 	}
-	if slices.Contains(v.Variants, variant) {
-		v.Variant, v.Dir = variant, "variants/"+variant+"/"
-	}
+	v.Variant, v.Dir, v.HTML = shown.Name, shown.Dir, shown.HTML()
 	for _, f := range rr.Files {
-		if f.Name == v.Dir+"email.html" {
+		if f.Name == shown.HTML() {
 			v.HTMLSize = f.Size
 		}
 	}
-	if m := preheaderRE.FindSubmatch(file("email", v.Dir+"email.html")); m != nil {
-		// Trim the invisible spacer characters that follow the preheader.
-		v.Preheader = html.UnescapeString(strings.TrimFunc(string(m[1]), func(r rune) bool {
-			return r == '\u034f' || r == '\u200c' || r == ' ' || r == '\u00a0'
-		}))
-	}
-	v.Text = string(file("email", v.Dir+"email.txt"))
-	if msg, err := mail.ReadMessage(bytes.NewReader(file("email", v.Dir+"email.eml"))); err == nil {
+	v.Preheader = email.Preheader(file(email.Channel, shown.HTML()))
+	v.Text = string(file(email.Channel, shown.Text()))
+	if msg, err := mail.ReadMessage(bytes.NewReader(file(email.Channel, shown.EML()))); err == nil {
 		dec := new(mime.WordDecoder)
 		for _, k := range []string{"From", "Subject", "Date", "Message-Id", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Content-Type"} {
 			if val := msg.Header.Get(k); val != "" {
@@ -255,12 +260,14 @@ func linkMap(it *store.Item, file func(channel, name string) []byte, tracked []s
 	for _, l := range tracked {
 		clicks[l.Channel+" "+l.URL] += l.Clicks
 	}
-	var doc social.Doc
-	json.Unmarshal(file("social", "social.json"), &doc)
-	var cat struct {
-		URL string `json:"url"`
+	doc := &social.Doc{}
+	if d, err := social.Decode(file(social.Channel, social.JSONFile)); err == nil {
+		doc = d
 	}
-	json.Unmarshal(file("catalog", "catalog.json"), &cat)
+	cat := &catalog.APIEntry{}
+	if a, err := catalog.DecodeAPI(file(catalog.Channel, catalog.APIFile)); err == nil {
+		cat = a
+	}
 	site := ""
 	for _, c := range []string{doc.URL, cat.URL} {
 		if u, err := url.Parse(c); err == nil && u.Host != "" {
@@ -311,14 +318,14 @@ func linkMap(it *store.Item, file func(channel, name string) []byte, tracked []s
 			add(channel, where, html.UnescapeString(string(m[1])))
 		}
 	}
-	anchors("email", "email.html")
+	anchors(email.Channel, email.HTMLFile)
 	for _, n := range doc.Networks {
-		add("social", n.Label+" post", n.Link)
+		add(social.Channel, n.Label+" post", n.Link)
 	}
 	if cat.URL != "" {
-		add("catalog", "card", cat.URL)
+		add(catalog.Channel, "card", cat.URL)
 	}
-	anchors("portal", "index.html")
+	anchors(portal.Channel, portal.PageFile)
 	return out
 }
 

@@ -28,8 +28,11 @@ type LocalPreview struct {
 // PreviewResult is one rendering of the item: each channel's files by
 // "channel/name", or the errors that stopped it.
 type PreviewResult struct {
-	Title    string
-	Files    map[string]PreviewFile
+	Title string
+	Files map[string]PreviewFile
+	// Frames names, by channel, the file its preview frame shows (the
+	// rendering's renderers.Output.Preview).
+	Frames   map[string]string
 	Errors   []content.Diagnostic
 	Warnings []content.Diagnostic
 }
@@ -81,7 +84,7 @@ type localPreviewPage struct {
 func (lp *LocalPreview) page(w http.ResponseWriter, r *http.Request) {
 	lp.mu.Lock()
 	p := localPreviewPage{Gen: lp.gen, Title: lp.res.Title, Errors: lp.res.Errors, Warnings: lp.res.Warnings, Frames: map[string]string{}}
-	for ch, name := range frameFiles {
+	for ch, name := range lp.res.Frames {
 		if _, ok := lp.res.Files[ch+"/"+name]; ok {
 			p.Frames[ch] = "/files/" + strconv.Itoa(lp.gen) + "/" + ch + "/" + name
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/publish"
 	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/social"
 	"github.com/crosscast/crosscast/store"
 )
 
@@ -134,7 +135,7 @@ func (p *Pipeline) newPublishers(cfg Config) (*publish.Publishers, *publish.Site
 	clients := publish.NewClients(cfg.HTTPClient, 0)
 	site := &publish.SitePublisher{Site: cfg.Site, Index: p.catalog, Channels: p.Channels()}
 	masto := &publish.MastodonPublisher{Clients: clients, Log: p.log}
-	if r, ok := p.renderers["social"]; ok {
+	if r, ok := p.renderers[social.Channel]; ok {
 		masto.Rerender = func(ctx context.Context, in renderers.Input) (*renderers.Output, error) {
 			return safeRender(ctx, r, in)
 		}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/crosscast/crosscast/publish"
 	"github.com/crosscast/crosscast/renderers"
-	"github.com/crosscast/crosscast/renderers/catalog"
 	"github.com/crosscast/crosscast/store"
 )
 
@@ -28,7 +27,7 @@ type Pipeline struct {
 	client        *asynq.Client
 	inspector     *asynq.Inspector
 	renderers     map[string]renderers.Renderer
-	catalog       *catalog.Renderer // builds brand indexes; nil without the catalog channel
+	catalog       publish.IndexRenderer // builds brand indexes; nil without the catalog channel
 	brands        *Brands
 	metrics       *Metrics
 	log           *slog.Logger
@@ -131,8 +130,8 @@ func New(cfg Config) *Pipeline {
 	}
 	for _, r := range cfg.Renderers {
 		p.renderers[r.Channel()] = r
-		if c, ok := r.(*catalog.Renderer); ok {
-			p.catalog = c
+		if ir, ok := r.(publish.IndexRenderer); ok {
+			p.catalog = ir
 		}
 	}
 	p.publishers, p.site = p.newPublishers(cfg)

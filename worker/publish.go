@@ -42,7 +42,7 @@ func (p *Pipeline) Schedule(ctx context.Context, itemID string, version int, at 
 			if _, ok := p.renderers[ch]; !ok {
 				continue
 			}
-			if n := t.TargetNetwork(); ch == "social" && !networkEnabled(brand, n) {
+			if n := t.TargetNetwork(); ch == content.ChanSocial && !networkEnabled(brand, n) {
 				continue
 			}
 			ds = append(ds, store.NewDelivery{Channel: ch, Target: t.ID, Kind: t.Kind})

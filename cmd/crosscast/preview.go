@@ -117,7 +117,7 @@ func fingerprint(roots []string) string {
 // renderLocal parses the item with the brand kit from disk and renders
 // every channel; problems come back as positioned errors.
 func renderLocal(ctx context.Context, item, brandDir, compat string, rs []renderers.Renderer) server.PreviewResult {
-	res := server.PreviewResult{Files: map[string]server.PreviewFile{}}
+	res := server.PreviewResult{Files: map[string]server.PreviewFile{}, Frames: map[string]string{}}
 	fail := func(err error) server.PreviewResult {
 		var ce content.Errors
 		if errors.As(err, &ce) {
@@ -150,6 +150,9 @@ func renderLocal(ctx context.Context, item, brandDir, compat string, rs []render
 			continue
 		}
 		res.Warnings = append(res.Warnings, out.Warnings...)
+		if out.Preview != "" {
+			res.Frames[r.Channel()] = out.Preview
+		}
 		for _, f := range out.Files {
 			res.Files[r.Channel()+"/"+f.Name] = server.PreviewFile{MediaType: f.MediaType, Data: f.Data}
 		}

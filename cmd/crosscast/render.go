@@ -126,7 +126,7 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	fmt.Fprintf(m.Stdout, "rendered %d item(s) for %s into %s\n", len(results), brand.Name, filepath.Join(*outDir, brand.ID))
 	for _, res := range results {
 		if _, ok := res.outs[portal.Channel]; ok {
-			fmt.Fprintf(m.Stdout, "  %s\n", filepath.Join(*outDir, brand.ID, res.item.Slug, portal.Channel, "index.html"))
+			fmt.Fprintf(m.Stdout, "  %s\n", filepath.Join(*outDir, brand.ID, res.item.Slug, portal.Channel, portal.PageFile))
 		}
 	}
 	return nil
@@ -138,15 +138,27 @@ func interrupted(ctx context.Context) error {
 	return fmt.Errorf("crosscast: stopped before writing anything: %w", context.Cause(ctx))
 }
 
-// channels lists the channels `render` knows with their constructors.
-// They share one image cache so items reusing a picture resize it once.
-func channels() map[string]func(*images.Cache) (renderers.Renderer, error) {
-	return map[string]func(*images.Cache) (renderers.Renderer, error){
-		portal.Channel:  func(c *images.Cache) (renderers.Renderer, error) { return portal.New(c) },
-		catalog.Channel: func(c *images.Cache) (renderers.Renderer, error) { return catalog.New(c) },
-		social.Channel:  func(c *images.Cache) (renderers.Renderer, error) { return social.New(c) },
-		email.Channel:   func(c *images.Cache) (renderers.Renderer, error) { return email.New(c) },
+// channelSet is every channel crosscast renders, registered here and
+// nowhere else: render, preview, serve, worker and bench all build their
+// renderers from it. A new channel is its package and one line here.
+func channelSet() []renderers.Channel {
+	return []renderers.Channel{
+		catalog.Descriptor(),
+		email.Descriptor(),
+		portal.Descriptor(),
+		social.Descriptor(),
 	}
+}
+
+// channels maps the channels' names to their constructors. Renderers
+// made over one image cache share it, so items reusing a picture resize
+// it once.
+func channels() map[string]func(*images.Cache) (renderers.Renderer, error) {
+	m := map[string]func(*images.Cache) (renderers.Renderer, error){}
+	for _, c := range channelSet() {
+		m[c.Name] = c.New
+	}
+	return m
 }
 
 // safeRender turns a renderer panic into an error, so one bad item reports

@@ -26,7 +26,16 @@ import (
 )
 
 // Channel is the catalog's channel name.
-const Channel = "catalog"
+const Channel = content.ChanCatalog
+
+// File names of the rendering, besides EntryFile and the thumbnails.
+const (
+	CardFile      = "card.html"      // the card, the preview
+	APIFile       = "catalog.json"   // the APIEntry
+	JSONLDFile    = "catalog.jsonld" // schema.org data
+	PrintHTMLFile = "print.html"     // the print snippet with its QR code
+	PrintTextFile = "print.txt"
+)
 
 // Thumbnail sizes: the card shows 400 CSS pixels, 800 for 2× screens.
 const (
@@ -100,7 +109,7 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	}{cardStyle(b), e}); err != nil {
 		return nil, fmt.Errorf("catalog card: %w", err)
 	}
-	add("card.html", "text/html; charset=utf-8", card.Bytes())
+	add(CardFile, "text/html; charset=utf-8", card.Bytes())
 	for _, v := range thumbs {
 		add(v.Name, v.MediaType, v.Data)
 	}
@@ -109,7 +118,7 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	if err != nil {
 		return nil, err
 	}
-	add("catalog.json", "application/json", append(api, '\n'))
+	add(APIFile, "application/json", append(api, '\n'))
 
 	img := jsonld.Images{}
 	if e.Image != "" {
@@ -122,7 +131,7 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	if err != nil {
 		return nil, err
 	}
-	add("catalog.jsonld", "application/ld+json", append(ld, '\n'))
+	add(JSONLDFile, "application/ld+json", append(ld, '\n'))
 
 	printFiles, err := r.printSnippet(it, b, links, e)
 	if err != nil {
@@ -138,6 +147,7 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 
 	out.Metrics["card_bytes"] = float64(card.Len())
 	out.Metrics["thumbnails"] = float64(len(thumbs))
+	out.Preview = CardFile
 	return out, nil
 }
 
@@ -399,10 +409,10 @@ func (r *Renderer) printSnippet(it *content.Item, b *content.Brand, links *conte
 		return nil, fmt.Errorf("catalog print: %w", err)
 	}
 	return []renderers.File{
-		{Name: "print.txt", MediaType: "text/plain; charset=utf-8", Data: []byte(txt.String())},
+		{Name: PrintTextFile, MediaType: "text/plain; charset=utf-8", Data: []byte(txt.String())},
 		{Name: "qr.png", MediaType: "image/png", Data: pngData},
 		{Name: "qr.svg", MediaType: "image/svg+xml", Data: svg},
-		{Name: "print.html", MediaType: "text/html; charset=utf-8", Data: page.Bytes()},
+		{Name: PrintHTMLFile, MediaType: "text/html; charset=utf-8", Data: page.Bytes()},
 	}, nil
 }
 

@@ -28,9 +28,6 @@ import (
 	"github.com/crosscast/crosscast/templates"
 )
 
-// Channel is the email channel's name.
-const Channel = "email"
-
 // Size budget: Gmail clips a message's HTML past about 102 KB, hiding
 // the footer and its unsubscribe link.
 const (
@@ -174,8 +171,8 @@ func variants(it *content.Item) []variant {
 	return out
 }
 
-// Render implements renderers.Renderer. The control email is email.html,
-// email.txt and email.eml; each variant's are under variants/<name>/.
+// Render implements renderers.Renderer. The control email is HTMLFile,
+// TextFile and EMLFile; each variant's are under VariantsDir/<name>/.
 func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.Output, error) {
 	it, b := in.Item, in.Brand
 	out := &renderers.Output{Metrics: map[string]float64{}}
@@ -209,10 +206,7 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 		if err != nil {
 			return nil, err
 		}
-		dir := ""
-		if v.name != "" {
-			dir = "variants/" + v.name + "/"
-		}
+		dir := VariantOf(v.name).Dir
 		for _, f := range files {
 			f.Name = dir + f.Name
 			out.Files = append(out.Files, f)
@@ -225,6 +219,7 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 		}
 	}
 	out.Metrics["variants"] = float64(len(it.Email.Variants))
+	out.Preview = HTMLFile
 	return out, nil
 }
 
@@ -331,9 +326,9 @@ func (r *Renderer) renderVariant(in renderers.Input, inl *Inliner, imgs *emailIm
 	}
 	metrics := map[string]float64{"html_bytes": float64(len(page)), "text_bytes": float64(len(text)), "eml_bytes": float64(len(eml))}
 	return []renderers.File{
-		{Name: "email.html", MediaType: "text/html; charset=utf-8", Data: page},
-		{Name: "email.txt", MediaType: "text/plain; charset=utf-8", Data: text},
-		{Name: "email.eml", MediaType: "message/rfc822", Data: eml},
+		{Name: HTMLFile, MediaType: "text/html; charset=utf-8", Data: page},
+		{Name: TextFile, MediaType: "text/plain; charset=utf-8", Data: text},
+		{Name: EMLFile, MediaType: "message/rfc822", Data: eml},
 	}, warns, metrics, nil
 }
 

@@ -24,7 +24,11 @@ import (
 )
 
 // Channel is the portal's channel name.
-const Channel = "portal"
+const Channel = content.ChanPortal
+
+// PageFile is the page, the rendering's preview; its images and styles
+// are the other files, named as the page refers to them.
+const PageFile = "index.html"
 
 // sizes tells browsers how wide images show: the full viewport on small
 // screens, the 42rem column (plus padding) above that.
@@ -205,7 +209,8 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	if err := r.page.Execute(&buf, p); err != nil {
 		return nil, fmt.Errorf("portal: executing template: %w", err)
 	}
-	out.Files = append([]renderers.File{{Name: "index.html", MediaType: "text/html; charset=utf-8", Data: buf.Bytes()}}, files.list...)
+	out.Files = append([]renderers.File{{Name: PageFile, MediaType: "text/html; charset=utf-8", Data: buf.Bytes()}}, files.list...)
+	out.Preview = PageFile
 	imgBytes := 0
 	for _, f := range files.list {
 		imgBytes += len(f.Data)

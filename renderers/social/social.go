@@ -17,9 +17,10 @@ import (
 )
 
 // Channel is the social channel's name.
-const Channel = "social"
+const Channel = content.ChanSocial
 
-// File names of the rendering.
+// File names of the rendering: JSONFile holds the Doc (read it with
+// Decode), TextFile the posts as people read them.
 const (
 	JSONFile = "social.json"
 	TextFile = "social.txt"
@@ -166,6 +167,7 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	out.Metrics["networks"] = float64(len(doc.Networks))
 	out.Metrics["posts"] = float64(count)
 	out.Metrics["cards"] = float64(len(cards))
+	out.Preview = TextFile
 	return out, nil
 }
 
