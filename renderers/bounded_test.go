@@ -159,7 +159,7 @@ func TestRenderStopsAtDeadline(t *testing.T) {
 	in := renderers.Input{Item: it, Brand: c.brand, Links: content.NewLinkPlan(it, c.brand)}
 	for _, r := range c.all {
 		t.Run(r.Channel(), func(t *testing.T) {
-			const deadline = 50 * time.Millisecond
+			const deadline = 20 * time.Millisecond
 			ctx, cancel := context.WithTimeout(context.Background(), deadline)
 			defer cancel()
 			start := time.Now()
