@@ -4,7 +4,7 @@ BIN     := bin/crosscast
 OUT     ?= out
 FUZZTIME ?= 60s
 
-.PHONY: run test lint bench bench-juice build tools fuzz clean
+.PHONY: run test test-short lint bench bench-juice build tools fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/crosscast
@@ -18,6 +18,12 @@ run: build
 
 test:
 	$(GO) test -count=1 -timeout 30m ./...
+
+# test-short is the quick local run: -short skips the crash and poison
+# tests, the browser tests, the bad-input corpus and the tests that
+# render the example photos through every channel.
+test-short:
+	$(GO) test -short ./...
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }

@@ -16,8 +16,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
-	"gopkg.in/yaml.v3"
 
 	"github.com/crosscast/crosscast/internal/mailhdr"
 )

@@ -15,8 +15,8 @@ import (
 
 	"github.com/rivo/uniseg"
 	"github.com/yuin/goldmark/ast"
+	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
-	"gopkg.in/yaml.v3"
 )
 
 // Limits bound what one item may contain. Each has its own error.

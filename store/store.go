@@ -1,7 +1,9 @@
 // Package store keeps everything crosscast knows: items and their
-// versions, assets by content hash, renderings, the outbox of work to
-// enqueue, the delivery ledger, API tokens and the audit log. It is the
-// source of truth; Redis only carries work.
+// versions, brand kit versions, assets by content hash and image
+// derivatives, renderings and brand indexes, the outbox of work to
+// enqueue, publications and the delivery ledger, subscribers, tracked
+// links, editor users and their sessions, API tokens and the audit log.
+// It is the source of truth; Redis only carries work.
 //
 // Two back ends share one implementation through database/sql: SQLite
 // (modernc.org/sqlite, pure Go, WAL) as the embedded default and

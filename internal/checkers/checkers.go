@@ -1,7 +1,8 @@
-// Package checkers runs the outside HTML and accessibility checkers the
-// renderer tests rely on: the Nu HTML Checker (vnu.jar) and axe-core in
-// headless Chromium, both installed by `make tools`. Without them the
-// tests skip locally and fail in CI.
+// Package checkers runs the outside checkers and the browser the tests
+// rely on: the Nu HTML Checker (vnu.jar), axe-core and the console in
+// headless Chromium (driven by chromedp), and linkinator over a built
+// site, all but Chromium installed by `make tools`. Without them the tests
+// skip locally and fail in CI; the browser tests also skip under -short.
 package checkers
 
 import (
@@ -190,6 +191,7 @@ func Console(ctx context.Context) func() []string {
 // or skips the test (fails it in CI) when Chromium is not installed.
 func Browser(t *testing.T) context.Context {
 	t.Helper()
+	testenv.SkipIfShort(t, "starts headless Chromium")
 	browser := chromiumPath()
 	if browser == "" {
 		testenv.Missing(t, "chromium not installed (apt-get install chromium)")

@@ -1,6 +1,10 @@
-// Package testenv lets tests that need an outside service or tool skip on
-// a developer's machine that lacks it, and fail in CI, where
-// CROSSCAST_REQUIRE_SERVICES=1 says everything must be there.
+// Package testenv holds what tests share about the machine they run on:
+// the PostgreSQL and Redis they use (a fresh schema or database each), the
+// repository's folder and its example kits, values made once per test
+// binary, and the rules for skipping. A test that needs an outside service
+// or tool skips on a developer's machine that lacks it and fails in CI,
+// where CROSSCAST_REQUIRE_SERVICES=1 says everything must be there; a slow
+// test skips under -short wherever it runs.
 package testenv
 
 import (
@@ -20,6 +24,17 @@ func Missing(t testing.TB, format string, args ...any) {
 		t.Fatalf("required by "+RequireVar+"=1: "+format, args...)
 	}
 	t.Skipf(format, args...)
+}
+
+// SkipIfShort skips the test under -short (make test-short) and says why:
+// for a test that takes minutes or starts a browser. It never fails, not
+// even under CROSSCAST_REQUIRE_SERVICES=1: -short is the runner's choice,
+// not a missing service. make test and CI run these tests in full.
+func SkipIfShort(t testing.TB, why string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(why + "; run without -short")
+	}
 }
 
 // RepoRoot returns the repository's top folder.

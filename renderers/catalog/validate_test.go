@@ -55,6 +55,9 @@ func TestNuHTMLChecker(t *testing.T) {
 }
 
 func TestAxe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts headless Chromium; run without -short")
+	}
 	dir := t.TempDir()
 	checkers.Axe(t, dir, writePages(t, dir))
 }

@@ -41,6 +41,9 @@ func TestNuHTMLChecker(t *testing.T) {
 // TestAxe fails on any serious or critical axe-core violation of an
 // example page, in light and dark colour schemes.
 func TestAxe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts headless Chromium; run without -short")
+	}
 	dir := t.TempDir()
 	checkers.Axe(t, dir, writeExamples(t, dir))
 }
