@@ -49,7 +49,9 @@ func TestServePartsStopInOrder(t *testing.T) {
 		var r recorder
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- runParts(ctx, log, r.part("http", nil), r.part("workers", nil), r.part("reconciler", nil)) }()
+		go func() {
+			done <- runParts(ctx, log, r.part("http", nil), r.part("workers", nil), r.part("reconciler", nil))
+		}()
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("runParts: %v", err)
