@@ -3,22 +3,40 @@ package server
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 )
 
-// health answers /healthz and /readyz: 200 when the database and Redis
-// both respond, 503 naming the one that does not. A process that cannot
-// reach either can do no work, so liveness and readiness agree.
-func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+// readyTimeout bounds a readiness probe that sets no deadline of its own.
+const readyTimeout = 2 * time.Second
+
+// healthz answers /healthz, liveness: 200 whenever the process runs and
+// serves HTTP. It checks no dependency on purpose: an orchestrator
+// restarts a process that fails it, and a Redis or database blip must not
+// restart every instance at once. /readyz covers those.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers /readyz, readiness: 200 when the database and Redis both
+// answer within the probe's context (at most readyTimeout), 503 naming
+// the one that does not. Both are asked at once, so a slow database does
+// not use up Redis's time.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 	defer cancel()
+	var dbErr, redisErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { dbErr = s.db.Ping(ctx) })
+	wg.Go(func() { redisErr = s.pipeline.Ping(ctx) })
+	wg.Wait()
 	checks := map[string]string{"database": "ok", "redis": "ok"}
 	status := http.StatusOK
-	if err := s.db.Ping(ctx); err != nil {
-		checks["database"], status = err.Error(), http.StatusServiceUnavailable
+	if dbErr != nil {
+		checks["database"], status = dbErr.Error(), http.StatusServiceUnavailable
 	}
-	if err := s.pipeline.Ping(ctx); err != nil {
-		checks["redis"], status = err.Error(), http.StatusServiceUnavailable
+	if redisErr != nil {
+		checks["redis"], status = redisErr.Error(), http.StatusServiceUnavailable
 	}
 	writeJSON(w, status, checks)
 }

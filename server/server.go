@@ -68,8 +68,8 @@ func New(cfg Config) *Server {
 	}
 	s.ui = ui
 	s.logins = newLoginLimiter()
-	s.mux.HandleFunc("GET /healthz", s.health)
-	s.mux.HandleFunc("GET /readyz", s.health)
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("POST /api/items", s.auth(store.RoleWriter, s.createItem))
 	s.mux.Handle("GET /api/items", s.auth(store.RoleWriter, s.listItems))
 	s.mux.Handle("GET /api/items/{id}", s.auth(store.RoleWriter, s.getItem))

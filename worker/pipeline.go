@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/crosscast/crosscast/publish"
 	"github.com/crosscast/crosscast/renderers"
@@ -26,6 +27,7 @@ type Pipeline struct {
 	db            *store.DB
 	client        *asynq.Client
 	inspector     *asynq.Inspector
+	redis         asynq.RedisConnOpt // for Ping, which needs a context the inspector does not take
 	renderers     map[string]renderers.Renderer
 	catalog       publish.IndexRenderer // builds brand indexes; nil without the catalog channel
 	brands        *Brands
@@ -90,6 +92,7 @@ func New(cfg Config) *Pipeline {
 	p := &Pipeline{
 		db:            cfg.Store,
 		client:        asynq.NewClient(cfg.Redis),
+		redis:         cfg.Redis,
 		inspector:     asynq.NewInspector(cfg.Redis),
 		renderers:     map[string]renderers.Renderer{},
 		brands:        NewBrands(cfg.Store),
@@ -151,10 +154,29 @@ func (p *Pipeline) Channels() []string {
 // Inspector gives the queue monitor and health checks access to Redis.
 func (p *Pipeline) Inspector() *asynq.Inspector { return p.inspector }
 
-// Ping checks Redis answers.
+// Ping checks Redis answers before ctx ends. asynq's inspector takes no
+// context, so the probe uses a go-redis client of its own made from the
+// same connection options. That client does not honour ctx deadlines on
+// reads either (asynq leaves ContextTimeoutEnabled off), so the probe
+// runs aside and Ping returns when ctx ends; the probe then ends within
+// its own dial and read timeouts and closes its client.
 func (p *Pipeline) Ping(ctx context.Context) error {
-	_, err := p.inspector.Queues()
-	return err
+	made := p.redis.MakeRedisClient()
+	c, ok := made.(redis.UniversalClient)
+	if !ok {
+		return fmt.Errorf("redis: unexpected client type %T", made)
+	}
+	done := make(chan error, 1)
+	go func() {
+		defer c.Close()
+		done <- c.Ping(ctx).Err()
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Plan returns the work for an item version on queue: one rendering per

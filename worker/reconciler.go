@@ -80,6 +80,9 @@ func (p *Pipeline) Reconcile(ctx context.Context, grace time.Duration) (Reconcil
 		return st, err
 	}
 	for _, r := range rs {
+		if err := ctx.Err(); err != nil {
+			return st, err // the inspector takes no context: stop between calls
+		}
 		info, err := p.inspector.GetTaskInfo(r.Queue, r.TaskID)
 		reason := ""
 		switch {
@@ -129,7 +132,9 @@ func (p *Pipeline) Reconcile(ctx context.Context, grace time.Duration) (Reconcil
 	return st, err
 }
 
-// RunReconciler reconciles at once and then every interval until ctx ends.
+// RunReconciler reconciles at once and then every interval until ctx
+// ends. It returns only once the pass under way has stopped, so a caller
+// that waits for it may then close the store and the pipeline.
 func (p *Pipeline) RunReconciler(ctx context.Context, interval, grace time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()

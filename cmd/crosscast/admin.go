@@ -13,13 +13,12 @@ import (
 )
 
 // migrate implements `crosscast migrate`.
-func (m *Main) migrate(ctx context.Context, args []string) error {
+func (m *Main) migrate(ctx context.Context, cfg Config, args []string) error {
 	fset := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	if err := m.parseFlags(fset, args, 0, 0); err != nil {
 		return err
 	}
-	dsn := envOr(envDatabase, defaultDatabase)
-	db, err := store.Open(ctx, dsn)
+	db, err := store.Open(ctx, cfg.databaseDSN())
 	if err != nil {
 		return err
 	}
@@ -38,7 +37,7 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 }
 
 // token implements `crosscast token create --role writer --name NAME`.
-func (m *Main) token(ctx context.Context, args []string) error {
+func (m *Main) token(ctx context.Context, cfg Config, args []string) error {
 	if len(args) > 0 && isHelp(args[0]) {
 		fmt.Fprintf(m.Stdout, "Usage:\n  %s\n", strings.Join(synopsis("token"), "\n  "))
 		return flag.ErrHelp
@@ -61,7 +60,7 @@ func (m *Main) token(ctx context.Context, args []string) error {
 	if strings.TrimSpace(*name) == "" {
 		*name = *role
 	}
-	db, err := openStore(ctx, slog.New(slog.DiscardHandler))
+	db, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
@@ -78,7 +77,7 @@ func (m *Main) token(ctx context.Context, args []string) error {
 // user implements `crosscast user add NAME --role editor` and
 // `crosscast user passwd NAME`. The password is read from stdin when
 // --password-stdin is given, else made up and printed once.
-func (m *Main) user(ctx context.Context, args []string) error {
+func (m *Main) user(ctx context.Context, cfg Config, args []string) error {
 	if len(args) > 0 && isHelp(args[0]) {
 		fmt.Fprintf(m.Stdout, "Usage:\n  %s\n", strings.Join(synopsis("user"), "\n  "))
 		return flag.ErrHelp
@@ -110,7 +109,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		}
 		password = strings.TrimRight(line, "\r\n")
 	}
-	db, err := openStore(ctx, slog.New(slog.DiscardHandler))
+	db, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ import (
 // workers in this process or in separate worker processes. It reports
 // throughput, latency from submit to rendered, CPU per item by channel
 // and peak memory. Figures are printed, never asserted.
-func (m *Main) bench(ctx context.Context, args []string) error {
+func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 	fset := flag.NewFlagSet("bench", flag.ContinueOnError)
 	n := fset.Int("items", 40, "items with photos per run")
 	nText := fset.Int("text-items", 500, "text-only items for the re-render run")
@@ -71,11 +71,11 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	// Services: the configured ones, else the embedded pair, which worker
 	// processes on this machine can share (miniredis listens on TCP,
 	// SQLite in WAL mode takes several processes).
-	dsn := os.Getenv(envDatabase)
+	dsn := cfg.DatabaseURL
 	if dsn == "" {
 		dsn = filepath.Join(tmp, "bench.db")
 	}
-	redisURL := os.Getenv(envRedis)
+	redisURL := cfg.RedisURL
 	if redisURL == "" {
 		mr := miniredis.NewMiniRedis()
 		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
@@ -96,7 +96,7 @@ func (m *Main) bench(ctx context.Context, args []string) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	rs, err := pipelineRenderers(db, log)
+	rs, err := pipelineRenderers(db, log, cfg.ImageCacheMB)
 	if err != nil {
 		return err
 	}

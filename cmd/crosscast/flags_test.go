@@ -16,7 +16,7 @@ func TestSubcommandFlags(t *testing.T) {
 	t.Setenv(envDatabase, db)
 	t.Setenv(envToken, "x")
 	commands := [][]string{
-		{"render"}, {"preview"}, {"serve"}, {"worker"}, {"submit"}, {"migrate"}, {"bench"},
+		{"render"}, {"preview"}, {"serve"}, {"worker"}, {"submit"}, {"migrate"}, {"bench"}, {"config"},
 		{"token"}, {"token", "create"}, {"user"}, {"user", "add"}, {"user", "add", "ann"}, {"user", "passwd", "ann"},
 	}
 	for _, cmd := range commands {
@@ -33,7 +33,7 @@ func TestSubcommandFlags(t *testing.T) {
 			t.Errorf("%s: exit %d, want %d; stdout %q, stderr %q", strings.Join(args, " "), code, exitUsage, stdout, stderr)
 		}
 	}
-	for _, args := range [][]string{{"serve", "extra"}, {"worker", "extra"}, {"migrate", "extra"}, {"bench", "extra"}, {"token", "create", "extra"}, {"user", "add", "ann", "bob"}} {
+	for _, args := range [][]string{{"serve", "extra"}, {"worker", "extra"}, {"migrate", "extra"}, {"bench", "extra"}, {"config", "extra"}, {"token", "create", "extra"}, {"user", "add", "ann", "bob"}} {
 		if code, _, stderr := runWithin(t, 20*time.Second, args...); code != exitUsage {
 			t.Errorf("%s: exit %d, want %d; %s", strings.Join(args, " "), code, exitUsage, stderr)
 		}

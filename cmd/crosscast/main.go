@@ -17,16 +17,18 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 	os.Exit(m.Run(ctx, os.Args[1:]))
 }
 
-// Main is the program, with its streams as fields so tests run it in
-// process.
+// Main is the program, with its streams and environment as fields so
+// tests run it in process.
 type Main struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+	// Getenv is where the configuration comes from; nil means os.Getenv.
+	Getenv func(string) string
 }
 
 // Exit codes.
@@ -49,6 +51,7 @@ Usage:
   crosscast user add NAME [--role writer|editor|admin] [--password-stdin]
   crosscast user passwd NAME [--password-stdin]
   crosscast bench [--items N] [--procs N]
+  crosscast config
 
 ITEM is a Markdown file, a bundle folder holding index.md and its images, or a
 folder of such items.
@@ -56,7 +59,8 @@ folder of such items.
 serve runs the HTTP API, the workers and the reconciler in one process;
 worker runs workers only. Both read REDIS_URL and DATABASE_URL; without
 them serve uses an in-process Redis and ./data/crosscast.db. submit reads
-its API token from CROSSCAST_TOKEN. README.md lists every variable.
+its API token from CROSSCAST_TOKEN. config prints every setting in effect,
+with secrets masked; README.md explains each variable.
 `
 
 // Run runs the command line args and returns the exit code.
@@ -65,26 +69,33 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		fmt.Fprint(m.Stderr, usage)
 		return exitUsage
 	}
+	getenv := m.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	cfg := loadConfig(getenv) // the one read of the environment
 	var err error
 	switch args[0] {
 	case "render":
 		err = m.render(ctx, args[1:])
 	case "serve":
-		err = m.serve(ctx, args[1:])
+		err = m.serve(ctx, cfg, args[1:])
 	case "worker":
-		err = m.work(ctx, args[1:])
+		err = m.work(ctx, cfg, args[1:])
 	case "submit":
-		err = m.submit(ctx, args[1:])
+		err = m.submit(ctx, cfg, args[1:])
 	case "migrate":
-		err = m.migrate(ctx, args[1:])
+		err = m.migrate(ctx, cfg, args[1:])
 	case "token":
-		err = m.token(ctx, args[1:])
+		err = m.token(ctx, cfg, args[1:])
 	case "preview":
 		err = m.preview(ctx, args[1:])
 	case "user":
-		err = m.user(ctx, args[1:])
+		err = m.user(ctx, cfg, args[1:])
 	case "bench":
-		err = m.bench(ctx, args[1:])
+		err = m.bench(ctx, cfg, args[1:])
+	case "config":
+		err = m.config(cfg, args[1:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return exitOK

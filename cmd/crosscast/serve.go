@@ -8,11 +8,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -29,21 +27,24 @@ import (
 
 // serve implements `crosscast serve`: the HTTP API, the workers and the
 // reconciler in one process. This is where the parts are wired together.
-func (m *Main) serve(ctx context.Context, args []string) error {
+func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
-	addr := fset.String("addr", envOr(envAddr, ":8080"), "listen `address`")
-	brands := fset.String("brands", os.Getenv(envBrands), "`folder` of brand kits to import at start (each holding brand.yaml)")
-	workers := fset.Int("workers", defaultWorkers(), "tasks run at once; 0 runs a web node only")
+	fset.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen `address`")
+	fset.StringVar(&cfg.Brands, "brands", cfg.Brands, "`folder` of brand kits to import at start (each holding brand.yaml)")
+	fset.IntVar(&cfg.Workers, "workers", cfg.Workers, "tasks run at once; 0 runs a web node only")
 	if err := m.parseFlags(fset, args, 0, 0); err != nil {
 		return err
 	}
-	log := m.logger()
-	db, err := openStore(ctx, log)
+	log := m.logger(cfg)
+	cfg.logTo(log)
+	// The deferred closes run in reverse: pipeline, Redis, store, and
+	// only after runParts has stopped everything that uses them.
+	db, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	redis, stopRedis, err := redisOpt(log, true)
+	defer closed(log, "store", db.Close)
+	redis, stopRedis, err := redisOpt(cfg, log, true)
 	if err != nil {
 		return err
 	}
@@ -51,62 +52,93 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	p, err := newPipeline(db, redis, log, reg, publicURL(*addr))
+	p, err := newPipeline(cfg, db, redis, log, reg, cfg.publicURLFor(cfg.Addr))
 	if err != nil {
 		return err
 	}
-	defer p.Close()
+	defer closed(log, "pipeline", p.Close)
 	reg.MustRegister(p.NewQueueCollector())
 
-	if *brands != "" {
-		if err := importBrands(ctx, p, *brands, log); err != nil {
+	if cfg.Brands != "" {
+		if err := importBrands(ctx, p, cfg.Brands, log); err != nil {
 			return err
 		}
 	}
 	if err := firstRunToken(ctx, db, m, log); err != nil {
 		return err
 	}
-	if err := firstRunAdmin(ctx, db, m, log, *addr); err != nil {
+	if err := firstRunAdmin(ctx, db, m, log, cfg.publicURLFor(cfg.Addr)); err != nil {
 		return err
 	}
-
-	var srv *asynq.Server
-	if *workers > 0 {
-		srv = p.NewServer(redis, serverConfig(*workers))
-		if err := srv.Start(p.Handler()); err != nil {
-			return err
-		}
-		log.Info("workers started", "concurrency", *workers, "channels", p.Channels())
-	}
-	go p.RunReconciler(ctx, envDuration(envReconcile, time.Minute), 10*time.Second)
 
 	h := server.New(server.Config{
 		Store: db, Pipeline: p, Logger: log,
 		Metrics:      promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		Sites:        sitesDir(),
+		Sites:        cfg.Sites,
 		QueueMonitor: asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: redis}),
 	})
-	log.Info("listening", "addr", *addr)
-	err = server.Serve(ctx, *addr, h, log)
-	if srv != nil {
-		srv.Shutdown() // renders in flight finish or go back to the queue
+	// Stopping, in this order: accept no more HTTP requests (and finish
+	// those under way), let the workers finish or hand back their tasks,
+	// then stop the reconciler.
+	parts := []part{{"http", func(ctx context.Context) error {
+		log.Info("listening", "addr", cfg.Addr)
+		err := server.Serve(ctx, cfg.Addr, h, log)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		return err
+	}}}
+	if cfg.Workers > 0 {
+		srv := p.NewServer(redis, serverConfig(cfg))
+		if err := srv.Start(p.Handler()); err != nil {
+			return err
+		}
+		log.Info("workers started", "concurrency", cfg.Workers, "channels", p.Channels())
+		parts = append(parts, workersPart(srv, log))
 	}
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return err
+	parts = append(parts, reconcilerPart(cfg, p))
+	return runParts(ctx, log, parts...)
 }
 
-func newPipeline(db *store.DB, redis asynq.RedisConnOpt, log *slog.Logger, reg prometheus.Registerer, publicURL string) (*worker.Pipeline, error) {
-	rs, err := pipelineRenderers(db, log)
+// workersPart runs srv's task workers until ctx ends; then tasks in
+// flight finish or go back to the queue.
+func workersPart(srv *asynq.Server, log *slog.Logger) part {
+	return part{"workers", func(ctx context.Context) error {
+		<-ctx.Done()
+		log.Info("shutting down: renders in flight finish or go back to the queue")
+		srv.Shutdown()
+		return nil
+	}}
+}
+
+// reconcilerPart runs p's reconciler until ctx ends and its pass under
+// way has stopped.
+func reconcilerPart(cfg Config, p *worker.Pipeline) part {
+	return part{"reconciler", func(ctx context.Context) error {
+		p.RunReconciler(ctx, cfg.ReconcileInterval, 10*time.Second)
+		return nil
+	}}
+}
+
+// closed closes one of the parts' resources, and says so.
+func closed(log *slog.Logger, what string, close func() error) {
+	if err := close(); err != nil {
+		log.Warn("closing", "part", what, "err", err)
+		return
+	}
+	log.Info("closed", "part", what)
+}
+
+func newPipeline(cfg Config, db *store.DB, redis asynq.RedisConnOpt, log *slog.Logger, reg prometheus.Registerer, publicURL string) (*worker.Pipeline, error) {
+	rs, err := pipelineRenderers(db, log, cfg.ImageCacheMB)
 	if err != nil {
 		return nil, err
 	}
-	cfg := worker.Config{
+	wcfg := worker.Config{
 		Store: db, Redis: redis, Renderers: rs, Metrics: worker.NewMetrics(reg), Logger: log,
-		Site: &publish.Site{Root: sitesDir()}, PublicURL: publicURL,
+		Site: &publish.Site{Root: cfg.Sites}, PublicURL: publicURL, Getenv: cfg.Getenv,
 	}
-	if ca := os.Getenv(envSMTPCA); ca != "" {
+	if ca := cfg.SMTPCA; ca != "" {
 		pem, err := os.ReadFile(ca)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", envSMTPCA, err)
@@ -118,34 +150,17 @@ func newPipeline(db *store.DB, redis asynq.RedisConnOpt, log *slog.Logger, reg p
 		if !pool.AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("%s: %s holds no PEM certificate", envSMTPCA, ca)
 		}
-		cfg.SMTPTLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		wcfg.SMTPTLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	return worker.New(cfg), nil
+	return worker.New(wcfg), nil
 }
 
-func sitesDir() string { return envOr(envSites, filepath.Join("data", "sites")) }
-
-// publicURL is where links in published messages reach this server.
-func publicURL(addr string) string {
-	if u := os.Getenv(envPublicURL); u != "" {
-		return strings.TrimRight(u, "/")
+func serverConfig(cfg Config) worker.ServerConfig {
+	sc := worker.ServerConfig{Concurrency: cfg.Workers}
+	if d := cfg.RetryDelay; d > 0 {
+		sc.RetryDelay = func(int) time.Duration { return d }
 	}
-	if addr == "" {
-		return ""
-	}
-	_, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return ""
-	}
-	return "http://localhost:" + port
-}
-
-func serverConfig(workers int) worker.ServerConfig {
-	cfg := worker.ServerConfig{Concurrency: workers}
-	if d := envDuration(envRetryDelay, 0); d > 0 {
-		cfg.RetryDelay = func(int) time.Duration { return d }
-	}
-	return cfg
+	return sc
 }
 
 // importBrands stores every brand kit found in dir; a changed kit queues
@@ -195,7 +210,7 @@ func firstRunToken(ctx context.Context, db *store.DB, m *Main, log *slog.Logger)
 
 // firstRunAdmin creates the user "admin" with a made-up password when
 // nobody can sign in to the editor UI yet, and prints the password once.
-func firstRunAdmin(ctx context.Context, db *store.DB, m *Main, log *slog.Logger, addr string) error {
+func firstRunAdmin(ctx context.Context, db *store.DB, m *Main, log *slog.Logger, publicURL string) error {
 	n, err := db.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return err
@@ -205,6 +220,6 @@ func firstRunAdmin(ctx context.Context, db *store.DB, m *Main, log *slog.Logger,
 		return err
 	}
 	log.Warn("created the first editor UI user, admin; the password is printed once on stderr, never logged")
-	fmt.Fprintf(m.Stderr, "\n  First run: sign in at %s/login as admin with password (shown once):\n\n    %s\n\n", publicURL(addr), pw)
+	fmt.Fprintf(m.Stderr, "\n  First run: sign in at %s/login as admin with password (shown once):\n\n    %s\n\n", publicURL, pw)
 	return nil
 }

@@ -25,9 +25,9 @@ import (
 
 // submit implements `crosscast submit FILE|DIR --server URL [--wait]`:
 // each item goes to POST /api/items as a multipart bundle.
-func (m *Main) submit(ctx context.Context, args []string) error {
+func (m *Main) submit(ctx context.Context, cfg Config, args []string) error {
 	fset := flag.NewFlagSet("submit", flag.ContinueOnError)
-	srv := fset.String("server", envOr(envServer, "http://localhost:8080"), "crosscast server `URL`")
+	srv := fset.String("server", cfg.Server, "crosscast server `URL`")
 	brand := fset.String("brand", "", "brand `id` (default: the front matter's brand:)")
 	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`")
 	wait := fset.Bool("wait", false, "show each channel's progress until the item is rendered")
@@ -38,7 +38,7 @@ func (m *Main) submit(ctx context.Context, args []string) error {
 	if fset.NArg() == 0 {
 		return usageError{"submit: give at least one item (a .md file, a bundle folder, or a folder of items)"}
 	}
-	token := os.Getenv(envToken)
+	token := cfg.Token
 	if token == "" {
 		return usageError{"submit: set " + envToken + " to an API token (crosscast token create --role writer)"}
 	}

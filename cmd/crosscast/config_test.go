@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// mapEnv is an environment for tests: what it lacks is unset.
+func mapEnv(env map[string]string) func(string) string {
+	return func(name string) string { return env[name] }
+}
+
+func TestConfigDefaults(t *testing.T) {
+	c := loadConfig(mapEnv(nil))
+	want := Config{
+		Addr: ":8080", Workers: runtime.NumCPU(), LogLevel: slog.LevelInfo, Server: "http://localhost:8080",
+		ReconcileInterval: time.Minute, ImageCacheMB: 256, Sites: "data/sites",
+	}
+	got := c
+	got.Getenv, got.fromEnv = nil, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
+	}
+	if got := c.databaseDSN(); got != defaultDatabase {
+		t.Errorf("database: %q, want %q", got, defaultDatabase)
+	}
+	if got := c.publicURLFor(":9090"); got != "http://localhost:9090" {
+		t.Errorf("serve's public URL: %q", got)
+	}
+	if got := c.publicURLFor(""); got != "" {
+		t.Errorf("a worker's public URL: %q, want none", got)
+	}
+}
+
+func TestConfigFromEnvironment(t *testing.T) {
+	c := loadConfig(mapEnv(map[string]string{
+		envRedis: "redis://queue:6379/2", envDatabase: "postgres://db/cc", envAddr: "127.0.0.1:9000",
+		envBrands: "/etc/brands", envWorkers: "0", envLogLevel: "DEBUG", envLogFormat: "1", envToken: "cc_x",
+		envServer: "https://cc.example", envReconcile: "30s", envRetryDelay: "200ms", envImageCache: "64",
+		envSites: "/srv/sites", envPublicURL: "https://cc.example/", envSMTPCA: "/etc/ca.pem",
+	}))
+	if c.RedisURL != "redis://queue:6379/2" || c.databaseDSN() != "postgres://db/cc" || c.Addr != "127.0.0.1:9000" ||
+		c.Brands != "/etc/brands" || c.Workers != 0 || c.LogLevel != slog.LevelDebug || !c.LogJSON || c.Token != "cc_x" ||
+		c.Server != "https://cc.example" || c.ReconcileInterval != 30*time.Second || c.RetryDelay != 200*time.Millisecond ||
+		c.ImageCacheMB != 64 || c.Sites != "/srv/sites" || c.PublicURL != "https://cc.example" || c.SMTPCA != "/etc/ca.pem" {
+		t.Errorf("from the environment: %+v", c)
+	}
+	if got := c.publicURLFor(c.Addr); got != "https://cc.example" {
+		t.Errorf("public URL: %q, want CROSSCAST_PUBLIC_URL without its slash", got)
+	}
+	if len(c.Ignored) != 0 {
+		t.Errorf("ignored: %q", c.Ignored)
+	}
+}
+
+// A value that does not parse keeps the default, as it always has, and
+// is reported instead of passing in silence.
+func TestConfigIgnoresUnreadableValues(t *testing.T) {
+	c := loadConfig(mapEnv(map[string]string{envWorkers: "lots", envReconcile: "-1m", envLogLevel: "loud", envRetryDelay: "soon"}))
+	if c.Workers != runtime.NumCPU() || c.ReconcileInterval != time.Minute || c.LogLevel != slog.LevelInfo || c.RetryDelay != 0 {
+		t.Errorf("unreadable values did not keep their defaults: %+v", c)
+	}
+	if len(c.Ignored) != 4 {
+		t.Fatalf("ignored: %q, want 4 notes", c.Ignored)
+	}
+	for _, name := range []string{envWorkers, envReconcile, envLogLevel, envRetryDelay} {
+		if !strings.Contains(strings.Join(c.Ignored, "\n"), name) {
+			t.Errorf("no note names %s: %q", name, c.Ignored)
+		}
+	}
+}
+
+func TestConfigRedactURL(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"", ""},
+		{"data/crosscast.db", "data/crosscast.db"},
+		{"/var/lib/cc/my data.db", "/var/lib/cc/my data.db"},
+		{"redis://queue:6379/0", "redis://queue:6379/0"},
+		{"redis://:hunter2@queue:6379/0", "redis://:xxxxx@queue:6379/0"},
+		{"rediss://user:hunter2@queue:6380", "rediss://user:xxxxx@queue:6380"},
+		{"postgres://cc:hunter2@db:5432/cc?sslmode=require", "postgres://cc:xxxxx@db:5432/cc?sslmode=require"},
+		{"postgres://cc@db/cc?password=hunter2&sslmode=disable", "postgres://cc@db/cc?password=xxxxx&sslmode=disable"},
+		{"postgres://cc:a%2Fb@db/cc", "postgres://cc:xxxxx@db/cc"},
+		{"postgres://cc:hun ter%zz@db", "(hidden: not a URL, may hold a password)"},
+	} {
+		if got := redactURL(c.in); got != c.want {
+			t.Errorf("redactURL(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// `crosscast config` prints every setting in effect and no secret.
+func TestConfigCommand(t *testing.T) {
+	var out, errs bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &errs, Getenv: mapEnv(map[string]string{
+		envRedis:    "redis://:hunter2@queue:6379/0",
+		envDatabase: "postgres://cc:s3cret@db:5432/cc?sslmode=disable",
+		envToken:    "cc_tokensecret",
+		envAddr:     "127.0.0.1:9000",
+		envWorkers:  "many",
+	})}
+	if code := m.Run(context.Background(), []string{"config"}); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	for _, secret := range []string{"hunter2", "s3cret", "tokensecret"} {
+		if strings.Contains(out.String()+errs.String(), secret) {
+			t.Errorf("the output shows the secret %q:\n%s", secret, out.String())
+		}
+	}
+	for _, want := range []string{
+		"REDIS_URL                     redis://:xxxxx@queue:6379/0",
+		"postgres://cc:xxxxx@db:5432/cc?sslmode=disable",
+		"CROSSCAST_TOKEN               (set, hidden)",
+		"CROSSCAST_ADDR                127.0.0.1:9000",
+		"CROSSCAST_PUBLIC_URL          (serve: http://localhost:9000)",
+		"CROSSCAST_SITES               data/sites",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(line, envAddr) && !strings.HasSuffix(line, "environment") ||
+			strings.HasPrefix(line, envSites) && !strings.HasSuffix(line, "default") {
+			t.Errorf("wrong source: %q", line)
+		}
+	}
+	if !strings.Contains(errs.String(), envWorkers+`="many"`) {
+		t.Errorf("stderr does not warn of the unreadable %s: %q", envWorkers, errs.String())
+	}
+}

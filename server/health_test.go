@@ -1,0 +1,83 @@
+package server_test
+
+import (
+	"net"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/crosscast/crosscast/internal/pipetest"
+	"github.com/crosscast/crosscast/server"
+	"github.com/crosscast/crosscast/worker"
+)
+
+// healthServer serves a pipeline whose Redis is at addr.
+func healthServer(t *testing.T, addr string) *api {
+	t.Helper()
+	e := pipetest.New(t, pipetest.Setups[0])
+	p := worker.New(worker.Config{Store: e.DB, Redis: asynq.RedisClientOpt{Addr: addr}})
+	t.Cleanup(func() { p.Close() })
+	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Pipeline: p}))
+	t.Cleanup(srv.Close)
+	return &api{Env: e, url: srv.URL}
+}
+
+// Liveness is the process running; readiness is the store and Redis
+// answering. With Redis unreachable the process is alive and not ready.
+func TestHealthRedisUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close() // nothing listens there now
+	a := healthServer(t, closed)
+	if code, body := a.do(t, "GET", "/healthz", "", "", nil); code != 200 || body["status"] != "ok" {
+		t.Errorf("/healthz with Redis unreachable: %d %v; want 200", code, body)
+	}
+	if code, body := a.do(t, "GET", "/readyz", "", "", nil); code != 503 || body["redis"] == "ok" || body["database"] != "ok" {
+		t.Errorf("/readyz with Redis unreachable: %d %v; want 503 naming redis only", code, body)
+	}
+}
+
+// A Redis that accepts connections and never answers costs a readiness
+// probe its 2 s budget, not asynq's or go-redis's longer timeouts.
+func TestHealthRedisSilent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the 2 s readiness budget")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held sync.WaitGroup
+	defer held.Wait()
+	defer l.Close()
+	held.Go(func() {
+		var conns []net.Conn
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c) // read nothing, answer nothing
+		}
+	})
+	a := healthServer(t, l.Addr().String())
+	if code, _ := a.do(t, "GET", "/healthz", "", "", nil); code != 200 {
+		t.Errorf("/healthz with Redis silent: %d; want 200", code)
+	}
+	start := time.Now()
+	code, body := a.do(t, "GET", "/readyz", "", "", nil)
+	if took := time.Since(start); code != 503 || body["redis"] == "ok" || took > 3*time.Second {
+		t.Errorf("/readyz with Redis silent: %d %v after %v; want 503 naming redis within about 2 s", code, body, took)
+	}
+}
