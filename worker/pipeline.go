@@ -27,7 +27,7 @@ type Pipeline struct {
 	db            *store.DB
 	client        *asynq.Client
 	inspector     *asynq.Inspector
-	redis         asynq.RedisConnOpt // for Ping, which needs a context the inspector does not take
+	probe         redis.UniversalClient // for Ping, which needs a context the inspector does not take; nil if the options make another kind
 	renderers     map[string]renderers.Renderer
 	catalog       publish.IndexRenderer // builds brand indexes; nil without the catalog channel
 	brands        *Brands
@@ -92,7 +92,6 @@ func New(cfg Config) *Pipeline {
 	p := &Pipeline{
 		db:            cfg.Store,
 		client:        asynq.NewClient(cfg.Redis),
-		redis:         cfg.Redis,
 		inspector:     asynq.NewInspector(cfg.Redis),
 		renderers:     map[string]renderers.Renderer{},
 		brands:        NewBrands(cfg.Store),
@@ -138,12 +137,17 @@ func New(cfg Config) *Pipeline {
 		}
 	}
 	p.publishers, p.site = p.newPublishers(cfg)
+	p.probe, _ = cfg.Redis.MakeRedisClient().(redis.UniversalClient)
 	return p
 }
 
 // Close releases the Redis connections.
 func (p *Pipeline) Close() error {
-	return errors.Join(p.client.Close(), p.inspector.Close())
+	err := errors.Join(p.client.Close(), p.inspector.Close())
+	if p.probe != nil {
+		err = errors.Join(err, p.probe.Close())
+	}
+	return err
 }
 
 // Channels lists the channels this pipeline renders.
@@ -155,22 +159,18 @@ func (p *Pipeline) Channels() []string {
 func (p *Pipeline) Inspector() *asynq.Inspector { return p.inspector }
 
 // Ping checks Redis answers before ctx ends. asynq's inspector takes no
-// context, so the probe uses a go-redis client of its own made from the
-// same connection options. That client does not honour ctx deadlines on
-// reads either (asynq leaves ContextTimeoutEnabled off), so the probe
-// runs aside and Ping returns when ctx ends; the probe then ends within
-// its own dial and read timeouts and closes its client.
+// context, so the probe uses a go-redis client of its own, made once from
+// the same connection options and reused by every probe. That client does
+// not honour ctx deadlines on reads either (asynq leaves
+// ContextTimeoutEnabled off), so the probe runs aside and Ping returns
+// when ctx ends; the probe then ends within its own dial and read
+// timeouts.
 func (p *Pipeline) Ping(ctx context.Context) error {
-	made := p.redis.MakeRedisClient()
-	c, ok := made.(redis.UniversalClient)
-	if !ok {
-		return fmt.Errorf("redis: unexpected client type %T", made)
+	if p.probe == nil {
+		return errors.New("redis: the connection options make no go-redis client to probe with")
 	}
 	done := make(chan error, 1)
-	go func() {
-		defer c.Close()
-		done <- c.Ping(ctx).Err()
-	}()
+	go func() { done <- p.probe.Ping(ctx).Err() }()
 	select {
 	case err := <-done:
 		return err
