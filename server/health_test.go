@@ -3,13 +3,13 @@ package server_test
 import (
 	"net"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
 
 	"github.com/crosscast/crosscast/internal/pipetest"
+	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/server"
 	"github.com/crosscast/crosscast/worker"
 )
@@ -49,29 +49,8 @@ func TestHealthRedisSilent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits out the 2 s readiness budget")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var held sync.WaitGroup
-	defer held.Wait()
-	defer l.Close()
-	held.Go(func() {
-		var conns []net.Conn
-		defer func() {
-			for _, c := range conns {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c) // read nothing, answer nothing
-		}
-	})
-	a := healthServer(t, l.Addr().String())
+	silent := testenv.SilentServer(t)
+	a := healthServer(t, silent)
 	if code, _ := a.do(t, "GET", "/healthz", "", "", nil); code != 200 {
 		t.Errorf("/healthz with Redis silent: %d; want 200", code)
 	}

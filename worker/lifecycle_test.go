@@ -3,13 +3,12 @@ package worker_test
 import (
 	"context"
 	"errors"
-	"net"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
 
+	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/worker"
 )
 
@@ -51,34 +50,13 @@ func TestPingHonoursContext(t *testing.T) {
 		t.Errorf("Ping with an ended context: %v, want context.Canceled", err)
 	}
 
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var held sync.WaitGroup
-	defer held.Wait()
-	defer l.Close()
-	held.Go(func() {
-		var conns []net.Conn
-		defer func() {
-			for _, c := range conns {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c) // read nothing, answer nothing
-		}
-	})
-	mute := worker.New(worker.Config{Store: e.DB, Redis: asynq.RedisClientOpt{Addr: l.Addr().String()}})
+	silent := testenv.SilentServer(t)
+	mute := worker.New(worker.Config{Store: e.DB, Redis: asynq.RedisClientOpt{Addr: silent}})
 	defer mute.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	err = mute.Ping(ctx)
+	err := mute.Ping(ctx)
 	if took := time.Since(start); err == nil || took > 2*time.Second {
 		t.Errorf("Ping against a silent Redis: %v after %v; want an error within its 300 ms context", err, took)
 	}

@@ -8,9 +8,11 @@
 package testenv
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 )
 
@@ -67,4 +69,34 @@ func CopyKit(t testing.TB, brand string) string {
 		}
 	}
 	return dir
+}
+
+// SilentServer listens on a loopback port, accepts connections and never
+// reads or answers: a server that hangs. It returns the address; the
+// listener and its connections close when the test ends.
+func SilentServer(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held sync.WaitGroup
+	t.Cleanup(held.Wait)
+	t.Cleanup(func() { l.Close() })
+	held.Go(func() {
+		var conns []net.Conn
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	})
+	return l.Addr().String()
 }
