@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 
-
 	"github.com/crosscast/crosscast/server/web"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/worker"
