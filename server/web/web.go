@@ -27,8 +27,12 @@ func Wrap(h Handler, onErr ErrorFunc) http.Handler {
 }
 
 // JSONErrors returns the ErrorFunc of the JSON API: the error as
-// {"error": {...}}, logging what the client is not told.
+// {"error": {...}}, logging what the client is not told (to log; nil
+// logs nothing).
 func JSONErrors(log *slog.Logger) ErrorFunc {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return func(w http.ResponseWriter, r *http.Request, err error) {
 		ae := ToError(err)
 		if ae == nil {
