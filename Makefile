@@ -56,12 +56,12 @@ fuzz:
 	$(FUZZ) -fuzz=FuzzParse ./content
 	$(FUZZ) -fuzz=FuzzSanitizeSVG ./content
 	$(FUZZ) -fuzz=FuzzSanitize ./renderers/markup
-	$(FUZZ) -fuzz=FuzzReadBundle ./server
+	$(FUZZ) -fuzz=FuzzReadBundle ./server/api
 	$(FUZZ) -fuzz=FuzzClip ./renderers/catalog
 	$(FUZZ) -fuzz=FuzzPosts ./renderers/social
 	$(FUZZ) -fuzz=FuzzRender ./renderers/social
 	$(FUZZ) -fuzz=FuzzHeaders ./renderers/email
-	$(FUZZ) -fuzz=FuzzSplitSource ./server
+	$(FUZZ) -fuzz=FuzzSplitSource ./server/ui
 	$(FUZZ) -fuzz=FuzzRenderBounded ./renderers
 
 clean:

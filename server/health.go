@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/crosscast/crosscast/server/web"
 )
 
 // readyTimeout bounds a readiness probe that sets no deadline of its own.
@@ -15,7 +17,7 @@ const readyTimeout = 2 * time.Second
 // restarts a process that fails it, and a Redis or database blip must not
 // restart every instance at once. /readyz covers those.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	web.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // readyz answers /readyz, readiness: 200 when the database and Redis both
@@ -38,5 +40,5 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if redisErr != nil {
 		checks["redis"], status = redisErr.Error(), http.StatusServiceUnavailable
 	}
-	writeJSON(w, status, checks)
+	web.WriteJSON(w, status, checks)
 }

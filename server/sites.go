@@ -17,7 +17,7 @@ const sitesCSP = "sandbox; script-src 'none'; object-src 'none'; base-uri 'none'
 // sites serves the published static sites under /sites/{brand}/, as a
 // preview of what a static host would serve. Folders without an
 // index.html are not listed.
-func (s *Server) sites(root string) http.Handler {
+func sites(root string) http.Handler {
 	files := http.FileServer(http.Dir(root))
 	return http.StripPrefix("/sites", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := path.Clean("/" + r.URL.Path)

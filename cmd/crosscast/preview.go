@@ -15,7 +15,7 @@ import (
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
-	"github.com/crosscast/crosscast/server"
+	"github.com/crosscast/crosscast/server/ui"
 )
 
 // preview implements `crosscast preview ITEM --brand DIR`: the editor's
@@ -41,7 +41,7 @@ func (m *Main) preview(ctx context.Context, args []string) error {
 		return usageError{"preview: give one item (a .md file or a bundle folder), not a folder of items"}
 	}
 	item := paths[0]
-	lp, err := server.NewLocalPreview()
+	lp, err := ui.NewLocalPreview()
 	if err != nil {
 		return err
 	}
@@ -116,9 +116,9 @@ func fingerprint(roots []string) string {
 
 // renderLocal parses the item with the brand kit from disk and renders
 // every channel; problems come back as positioned errors.
-func renderLocal(ctx context.Context, item, brandDir, compat string, rs []renderers.Renderer) server.PreviewResult {
-	res := server.PreviewResult{Files: map[string]server.PreviewFile{}, Frames: map[string]string{}}
-	fail := func(err error) server.PreviewResult {
+func renderLocal(ctx context.Context, item, brandDir, compat string, rs []renderers.Renderer) ui.PreviewResult {
+	res := ui.PreviewResult{Files: map[string]ui.PreviewFile{}, Frames: map[string]string{}}
+	fail := func(err error) ui.PreviewResult {
 		var ce content.Errors
 		if errors.As(err, &ce) {
 			res.Errors = append(res.Errors, ce...)
@@ -154,7 +154,7 @@ func renderLocal(ctx context.Context, item, brandDir, compat string, rs []render
 			res.Frames[r.Channel()] = out.Preview
 		}
 		for _, f := range out.Files {
-			res.Files[r.Channel()+"/"+f.Name] = server.PreviewFile{MediaType: f.MediaType, Data: f.Data}
+			res.Files[r.Channel()+"/"+f.Name] = ui.PreviewFile{MediaType: f.MediaType, Data: f.Data}
 		}
 	}
 	return res

@@ -1,0 +1,63 @@
+// Package api is crosscast's JSON API, which writers' tools and scripts
+// call with an API token: submitting items and following their
+// renderings, publishing, the delivery ledger and clicks, subscribers,
+// and brand indexes. One file per action; every handler returns its
+// error and web writes it as JSON.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/crosscast/crosscast/server/web"
+	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/worker"
+)
+
+// Config holds the API's parts.
+type Config struct {
+	Store    *store.DB // reads
+	Pipeline *worker.Pipeline
+	Logger   *slog.Logger
+	// MaxUpload bounds a submission's request body.
+	MaxUpload int64
+}
+
+// API serves /api/.
+type API struct {
+	db        *store.DB
+	pipeline  *worker.Pipeline
+	maxUpload int64
+	onErr     web.ErrorFunc
+	auth      *web.Auth
+}
+
+// New returns the API.
+func New(cfg Config) *API {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	onErr := web.JSONErrors(log)
+	return &API{db: cfg.Store, pipeline: cfg.Pipeline, maxUpload: cfg.MaxUpload, onErr: onErr, auth: web.NewAuth(cfg.Store, onErr)}
+}
+
+// Register adds the API's routes to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	writer := func(h web.Handler) http.Handler { return a.auth.Token(store.RoleWriter, h) }
+	editor := func(h web.Handler) http.Handler { return a.auth.Token(store.RoleEditor, h) }
+	mux.Handle("POST /api/items", writer(a.createItem))
+	mux.Handle("GET /api/items", writer(a.listItems))
+	mux.Handle("GET /api/items/{id}", writer(a.getItem))
+	mux.Handle("GET /api/items/{id}/renderings/{channel}/{file...}", writer(a.getRenderingFile))
+	mux.Handle("POST /api/items/{id}/publish", editor(a.publishItem))
+	mux.Handle("POST /api/items/{id}/cancel", editor(a.cancelItem))
+	mux.Handle("POST /api/items/{id}/unpublish", editor(a.unpublishItem))
+	mux.Handle("GET /api/items/{id}/deliveries", writer(a.getDeliveries))
+	mux.Handle("GET /api/items/{id}/clicks", writer(a.getClicks))
+	mux.Handle("POST /api/deliveries/resolve", editor(a.resolveDelivery))
+	mux.Handle("POST /api/brands/{id}/subscribers", a.auth.Token(store.RoleAdmin, a.addSubscriber))
+	mux.Handle("GET /api/brands/{id}/index", writer(a.getBrandIndex))
+	mux.Handle("GET /api/brands/{id}/index/{file...}", writer(a.getBrandIndexFile))
+	mux.Handle("/api/", web.Wrap(func(http.ResponseWriter, *http.Request) error { return web.ErrNoRoute }, a.onErr))
+}

@@ -1,0 +1,26 @@
+package reader
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/crosscast/crosscast/store"
+)
+
+// redirect handles GET /r/{code}: a tracked link. It counts the click and
+// sends the browser on with a 302. Nothing about the visitor is kept.
+func (rd *Reader) redirect(w http.ResponseWriter, r *http.Request) {
+	url, err := rd.pipeline.Click(r.Context(), r.PathValue("code"))
+	if errors.Is(err, store.ErrNotFound) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		rd.log.Error("click", "err", err)
+		http.Error(w, "try again later", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	http.Redirect(w, r, url, http.StatusFound)
+}

@@ -1,0 +1,96 @@
+// Package ui is crosscast's editor UI: server-rendered pages behind a
+// session cookie (sign-in, the inbox, an item's page with a tab per
+// channel and the editor's actions, the writer's editor with live draft
+// previews, version diffs, admin), the signed sandboxed previews those
+// pages frame, the queue monitor for admins, and the local preview
+// `crosscast preview` serves. One file per page or action; handlers
+// return their error and one adapter writes it as an error page (or as
+// JSON, for the endpoints the pages' scripts call).
+package ui
+
+import (
+	"html/template"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/crosscast/crosscast/server/web"
+	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/worker"
+)
+
+// Config holds the UI's parts.
+type Config struct {
+	Store    *store.DB // reads, sessions and settings
+	Pipeline *worker.Pipeline
+	Logger   *slog.Logger
+	// QueueMonitor is mounted at /admin/queues for admins; nil leaves it out.
+	QueueMonitor http.Handler
+	// MaxUpload bounds an editor form's or brand kit's request body.
+	MaxUpload int64
+}
+
+// UI serves the editor's pages.
+type UI struct {
+	db        *store.DB
+	pipeline  *worker.Pipeline
+	log       *slog.Logger
+	maxUpload int64
+	monitor   http.Handler
+	pages     map[string]*template.Template
+	logins    *loginLimiter
+	auth      *web.Auth
+	jsonErr   web.ErrorFunc // for the endpoints scripts and frames call
+	drafts    drafts
+
+	keyMu      sync.Mutex
+	previewKey []byte
+}
+
+// New returns the UI.
+func New(cfg Config) *UI {
+	ui := &UI{db: cfg.Store, pipeline: cfg.Pipeline, log: cfg.Logger, maxUpload: cfg.MaxUpload, monitor: cfg.QueueMonitor,
+		logins: newLoginLimiter()}
+	if ui.log == nil {
+		ui.log = slog.New(slog.DiscardHandler)
+	}
+	pages, err := parsePages()
+	if err != nil {
+		panic(err) // the templates are embedded: a parse error is a build bug
+	}
+	ui.pages = pages
+	ui.jsonErr = web.JSONErrors(ui.log)
+	ui.auth = web.NewAuth(cfg.Store, ui.jsonErr)
+	return ui
+}
+
+// Register adds the UI's routes to mux.
+func (ui *UI) Register(mux *http.ServeMux) {
+	writer := func(h web.Handler) http.Handler { return ui.page(store.RoleWriter, ui.htmlErrors(h)) }
+	editor := func(h web.Handler) http.Handler { return ui.page(store.RoleEditor, ui.htmlErrors(h)) }
+	admin := func(h web.Handler) http.Handler { return ui.page(store.RoleAdmin, ui.htmlErrors(h)) }
+	if ui.monitor != nil {
+		mux.Handle("/admin/queues/", ui.withMonitorHeaders("/admin/queues/", ui.monitor, ui.adminPages(ui.monitor)))
+	}
+	mux.Handle("GET /static/", staticFiles())
+	mux.Handle("GET /login", ui.htmlErrors(ui.login))
+	mux.Handle("POST /login", ui.htmlErrors(ui.login))
+	mux.Handle("POST /logout", ui.htmlErrors(ui.logout))
+	mux.Handle("GET /{$}", writer(ui.inbox))
+	mux.Handle("GET /items/{id}", writer(ui.itemPage))
+	mux.Handle("POST /items/{id}/publish", editor(ui.publish))
+	mux.Handle("POST /items/{id}/cancel", editor(ui.cancel))
+	mux.Handle("POST /items/{id}/unpublish", editor(ui.unpublish))
+	mux.Handle("POST /items/{id}/rerender", editor(ui.rerender))
+	mux.Handle("POST /items/{id}/resolve", editor(ui.resolve))
+	mux.Handle("GET /preview/{sig}/{id}/{version}/{channel}/{file...}", web.Wrap(ui.preview, ui.jsonErr))
+	mux.Handle("GET /admin", admin(ui.admin))
+	mux.Handle("POST /admin", admin(ui.admin))
+	mux.Handle("GET /new", writer(ui.newItem))
+	mux.Handle("POST /new", writer(ui.newItem))
+	mux.Handle("GET /items/{id}/edit", writer(ui.editItem))
+	mux.Handle("GET /items/{id}/diff", writer(ui.itemDiff))
+	mux.Handle("POST /items/{id}/edit", writer(ui.editItem))
+	mux.Handle("POST /drafts", ui.page(store.RoleWriter, web.Wrap(ui.previewDraft, ui.jsonErr)))
+	mux.Handle("GET /draft/{sig}/{id}/{channel}/{file...}", web.Wrap(ui.draftFile, ui.jsonErr))
+}
