@@ -79,8 +79,8 @@ type diags struct {
 	// remap, once shortcodes are expanded, takes a file line of the
 	// expanded body back to the line the writer wrote.
 	remap func(int) int
-	errs     Errors
-	warns    []Diagnostic
+	errs  Errors
+	warns []Diagnostic
 }
 
 func (d *diags) errorf(line, col int, field, code, format string, args ...any) {

@@ -45,7 +45,7 @@ type expander struct {
 
 	out      strings.Builder
 	lines    []int // lines[i]: the body line output line i+1 came from
-	cur      int // the body line of the output's last line
+	cur      int   // the body line of the output's last line
 	includes int
 	tooLarge bool
 }

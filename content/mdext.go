@@ -30,7 +30,7 @@ type attrBlock struct {
 	attrs parser.Attributes
 }
 
-func (n *attrBlock) Kind() ast.NodeKind              { return kindAttrBlock }
+func (n *attrBlock) Kind() ast.NodeKind               { return kindAttrBlock }
 func (n *attrBlock) Dump(src []byte, level int)       { ast.DumpHelper(n, src, level, nil, nil) }
 func (n *attrBlock) IsRaw() bool                      { return true }
 func (n *attrBlock) CanInterruptParagraph() bool      { return true }
