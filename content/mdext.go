@@ -56,7 +56,9 @@ func (p attrBlockParser) Open(_ ast.Node, reader text.Reader, _ parser.Context) 
 		reader.SetPosition(l, pos)
 		return nil, parser.NoChildren
 	}
-	reader.Advance(seg.Len()) // the rest of the line
+	if _, rest := reader.PeekLine(); rest.Len() > 1 {
+		reader.Advance(rest.Len() - 1) // trailing blanks; the parser moves past the newline
+	}
 	n := &attrBlock{attrs: attrs}
 	n.Lines().Append(seg)
 	return n, parser.Close
