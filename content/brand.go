@@ -26,23 +26,23 @@ import (
 // its style from. It is loaded from a folder holding brand.yaml and the
 // files it names.
 type Brand struct {
-	ID      string       `yaml:"id"`
-	Name    string       `yaml:"name"`
-	Site    string       `yaml:"site"`
-	Lang    string       `yaml:"lang"`
-	Compat  string       `yaml:"compat"`
+	ID     string `yaml:"id"`
+	Name   string `yaml:"name"`
+	Site   string `yaml:"site"`
+	Lang   string `yaml:"lang"`
+	Compat string `yaml:"compat"`
 	// CompatShortcodes is what happens to a shortcode or Liquid tag
 	// crosscast cannot render: strip (default), error or keep.
-	CompatShortcodes string `yaml:"compat_shortcodes"`
-	Colors  BrandColors  `yaml:"colors"`
-	Fonts   BrandFonts   `yaml:"fonts"`
-	Logo    BrandLogo    `yaml:"logo"`
-	Footer  BrandFooter  `yaml:"footer"`
-	Social  BrandSocial  `yaml:"social"`
-	Email   BrandEmail   `yaml:"email"`
-	UTM     BrandUTM     `yaml:"utm"`
-	Portal  BrandPortal  `yaml:"portal"`
-	Catalog BrandCatalog `yaml:"catalog"`
+	CompatShortcodes string       `yaml:"compat_shortcodes"`
+	Colors           BrandColors  `yaml:"colors"`
+	Fonts            BrandFonts   `yaml:"fonts"`
+	Logo             BrandLogo    `yaml:"logo"`
+	Footer           BrandFooter  `yaml:"footer"`
+	Social           BrandSocial  `yaml:"social"`
+	Email            BrandEmail   `yaml:"email"`
+	UTM              BrandUTM     `yaml:"utm"`
+	Portal           BrandPortal  `yaml:"portal"`
+	Catalog          BrandCatalog `yaml:"catalog"`
 	// AutoPublish publishes each item as soon as it is rendered (at its
 	// publish_at), without an editor's approval.
 	AutoPublish bool `yaml:"auto_publish"`

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -218,7 +219,7 @@ func (e *expander) include(c *shortcode.Call, line int, name string, dirs ...str
 		switch {
 		case err == nil:
 			return strings.TrimPrefix(string(data), "\ufeff"), true
-		case isLimit(err):
+		case errors.As(err, new(*safefs.TooLargeError)):
 			e.d.errorf(fileLine, c.Pos.Col, "", ETooLarge, "%s: %q is over %d bytes, the limit for an included file", c.Name, name, MaxIncludeBytes)
 			return "", false
 		}

@@ -41,13 +41,14 @@ func ParseHugo(src string) ([]Node, error) {
 		body := start + 3
 		if strings.HasPrefix(src[body:], "/*") {
 			// An escaped example: print it as the call it shows.
-			end := strings.Index(src[body:], "*/"+closer)
+			from := body + 2
+			end := strings.Index(src[from:], "*/"+closer)
 			if end < 0 {
 				return nil, &Error{p, "an escaped shortcode {{" + open[2:] + "/* is not closed with */" + closer}
 			}
 			flush(start)
-			toks = append(toks, token{text: open + src[body+2:body+end] + closer})
-			i = body + end + 2 + len(closer)
+			toks = append(toks, token{text: open + src[from:from+end] + closer})
+			i = from + end + 2 + len(closer)
 			text = i
 			continue
 		}
