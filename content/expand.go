@@ -51,6 +51,27 @@ type expander struct {
 	tooLarge bool
 }
 
+// expandCompat expands, under compat hugo or jekyll, the body's template
+// calls into it.Body, and from then on places diagnostics on the lines
+// the writer wrote. It returns the body to parse.
+func expandCompat(d *diags, it *Item, fm []byte, opts ParseOptions, fsys fs.FS, name string) ([]byte, bool) {
+	if opts.Compat != CompatHugo && opts.Compat != CompatJekyll {
+		return it.Body, true
+	}
+	expanded, lines, ok := expandBody(d, it.Body, it.BodyLine, fm, opts, fsys, name)
+	if !ok {
+		return nil, false
+	}
+	it.Body = expanded
+	d.remap = func(line int) int {
+		if k := line - it.BodyLine; k >= 0 && k < len(lines) {
+			return it.BodyLine + lines[k] - 1
+		}
+		return line
+	}
+	return expanded, true
+}
+
 // expandBody expands the shortcodes (compat hugo) or Liquid tags (compat
 // jekyll) in body. It reports false when an error was recorded.
 func expandBody(d *diags, body []byte, bodyLine int, fm []byte, opts ParseOptions, itemFS fs.FS, itemName string) ([]byte, []int, bool) {

@@ -154,18 +154,8 @@ func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte,
 		return nil, d.err()
 	}
 	d.lineBase = 0
-	if opts.Compat == CompatHugo || opts.Compat == CompatJekyll {
-		expanded, lines, ok := expandBody(d, body, bodyLine, fm, opts, fsys, name)
-		if !ok {
-			return nil, d.err()
-		}
-		body, it.Body = expanded, expanded
-		d.remap = func(line int) int {
-			if k := line - bodyLine; k >= 0 && k < len(lines) {
-				return bodyLine + lines[k] - 1
-			}
-			return line
-		}
+	if body, ok = expandCompat(d, it, fm, opts, fsys, name); !ok {
+		return nil, d.err()
 	}
 	if !checkMarkdown(d, body, bodyLine) {
 		return nil, d.err()
