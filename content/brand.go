@@ -26,20 +26,23 @@ import (
 // its style from. It is loaded from a folder holding brand.yaml and the
 // files it names.
 type Brand struct {
-	ID      string       `yaml:"id"`
-	Name    string       `yaml:"name"`
-	Site    string       `yaml:"site"`
-	Lang    string       `yaml:"lang"`
-	Compat  string       `yaml:"compat"`
-	Colors  BrandColors  `yaml:"colors"`
-	Fonts   BrandFonts   `yaml:"fonts"`
-	Logo    BrandLogo    `yaml:"logo"`
-	Footer  BrandFooter  `yaml:"footer"`
-	Social  BrandSocial  `yaml:"social"`
-	Email   BrandEmail   `yaml:"email"`
-	UTM     BrandUTM     `yaml:"utm"`
-	Portal  BrandPortal  `yaml:"portal"`
-	Catalog BrandCatalog `yaml:"catalog"`
+	ID     string `yaml:"id"`
+	Name   string `yaml:"name"`
+	Site   string `yaml:"site"`
+	Lang   string `yaml:"lang"`
+	Compat string `yaml:"compat"`
+	// CompatShortcodes is what happens to a shortcode or Liquid tag
+	// crosscast cannot render: strip (default), error or keep.
+	CompatShortcodes string       `yaml:"compat_shortcodes"`
+	Colors           BrandColors  `yaml:"colors"`
+	Fonts            BrandFonts   `yaml:"fonts"`
+	Logo             BrandLogo    `yaml:"logo"`
+	Footer           BrandFooter  `yaml:"footer"`
+	Social           BrandSocial  `yaml:"social"`
+	Email            BrandEmail   `yaml:"email"`
+	UTM              BrandUTM     `yaml:"utm"`
+	Portal           BrandPortal  `yaml:"portal"`
+	Catalog          BrandCatalog `yaml:"catalog"`
 	// AutoPublish publishes each item as soon as it is rendered (at its
 	// publish_at), without an editor's approval.
 	AutoPublish bool `yaml:"auto_publish"`
@@ -304,6 +307,13 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 	}
 	if b.Compat != "" && b.Compat != CompatHugo && b.Compat != CompatJekyll {
 		fail("compat", "must be hugo or jekyll, not %q", b.Compat)
+	}
+	switch b.CompatShortcodes {
+	case "":
+		b.CompatShortcodes = ShortcodesStrip
+	case ShortcodesStrip, ShortcodesError, ShortcodesKeep:
+	default:
+		fail("compat_shortcodes", "must be strip, error or keep, not %q", b.CompatShortcodes)
 	}
 	c := &b.Colors
 	for name, col := range map[string]Color{"colors.primary": c.Primary, "colors.text": c.Text, "colors.background": c.Background} {

@@ -76,13 +76,19 @@ func (e Errors) Code() string {
 type diags struct {
 	file     string
 	lineBase int // added to yaml node lines: the front matter starts below the opening ---
-	errs     Errors
-	warns    []Diagnostic
+	// remap, once shortcodes are expanded, takes a file line of the
+	// expanded body back to the line the writer wrote.
+	remap func(int) int
+	errs  Errors
+	warns []Diagnostic
 }
 
 func (d *diags) errorf(line, col int, field, code, format string, args ...any) {
 	if line > 0 {
 		line += d.lineBase
+	}
+	if d.remap != nil {
+		line = d.remap(line)
 	}
 	d.errs = append(d.errs, Diagnostic{File: d.file, Line: line, Col: col, Field: field, Code: code, Message: fmt.Sprintf(format, args...)})
 }
@@ -90,6 +96,9 @@ func (d *diags) errorf(line, col int, field, code, format string, args ...any) {
 func (d *diags) warnf(line, col int, field, format string, args ...any) {
 	if line > 0 {
 		line += d.lineBase
+	}
+	if d.remap != nil {
+		line = d.remap(line)
 	}
 	d.warns = append(d.warns, Diagnostic{File: d.file, Line: line, Col: col, Field: field, Message: fmt.Sprintf(format, args...)})
 }

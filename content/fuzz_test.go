@@ -22,10 +22,13 @@ func FuzzParse(f *testing.F) {
 		"---\ntitle: x\ndate: 2026-01-01 10:00:00 +0100\nhero:\n  focus: 0.1,0.9\n  src: a.png\n---\n",
 		"no front matter",
 		"---\ntitle: [\n---\n",
+		"---\ntitle: x\n---\n{{< figure src=\"a.png\" >}}\n{{% x %}}*y*{{% /x %}}\n{{</* z */>}}\n> [!NOTE]\n> n\n\nA\n{.c #i}\n\nT\n: d\n",
+		"---\ntitle: x\n---\n{% include a.png %}{% raw %}{{ a }}{% endraw %}{% highlight go %}x{% endhighlight %}{{ page.title }}",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s), "")
 		f.Add([]byte(s), CompatHugo)
+		f.Add([]byte(s), CompatJekyll)
 	}
 	files := fstest.MapFS{"a.png": {Data: pngBytes(f, 3, 3)}}
 	f.Fuzz(func(t *testing.T, src []byte, compat string) {

@@ -12,24 +12,44 @@ import (
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // MarkdownExtensions are the goldmark extensions crosscast's Markdown
 // dialect uses: GitHub-flavoured tables, strikethrough, autolinks and task
-// lists, plus footnotes. Renderers add theirs to the same list so that the
-// tree parsed here renders the same way everywhere.
+// lists, plus footnotes and definition lists. Renderers add theirs to the
+// same list so that the tree parsed here renders the same way everywhere.
 func MarkdownExtensions() []goldmark.Extender {
-	return []goldmark.Extender{extension.GFM, extension.Footnote}
+	return []goldmark.Extender{extension.GFM, extension.Footnote, extension.DefinitionList}
+}
+
+// markdownOptions say how a body is parsed beyond crosscast's dialect.
+type markdownOptions struct {
+	compat string // under hugo or jekyll: typographer and Hugo's heading ids
+	lang   string // the item's language, for quotation marks and labels
 }
 
 // parseMarkdown parses body with heading IDs drawn from Slugify, so anchors
-// read "#pricing" and not "#heading-3".
-func parseMarkdown(body []byte) ast.Node {
+// read "#pricing" and not "#heading-3" (under compat, the ids Hugo gives),
+// then applies block attributes and alerts and sanitises attributes.
+func parseMarkdown(body []byte, o markdownOptions) ast.Node {
+	exts := MarkdownExtensions()
+	var ids parser.IDs = newHeadingIDs()
+	if o.compat != "" {
+		// Hugo and Jekyll (kramdown) both apply smart punctuation by default.
+		exts = append(exts, typographer(o.lang))
+		ids = newHugoIDs()
+	}
 	md := goldmark.New(
-		goldmark.WithExtensions(MarkdownExtensions()...),
-		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+		goldmark.WithExtensions(exts...),
+		goldmark.WithParserOptions(
+			parser.WithAutoHeadingID(),
+			parser.WithAttribute(),
+			parser.WithBlockParsers(util.Prioritized(attrBlockParser{}, 90)),
+			parser.WithASTTransformers(util.Prioritized(&extTransformer{ids: ids, lang: o.lang}, 900)),
+		),
 	)
-	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
+	ctx := parser.NewContext(parser.WithIDs(ids))
 	return md.Parser().Parse(text.NewReader(body), parser.WithContext(ctx))
 }
 

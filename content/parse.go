@@ -82,6 +82,15 @@ type ParseOptions struct {
 	// once more just to look for damage, since every renderer decodes
 	// (checked) what it uses anyway.
 	StoredAssets bool
+	// Shortcodes is what to do, under Compat, with a shortcode or Liquid
+	// tag crosscast has no rendering for: ShortcodesStrip (the default),
+	// ShortcodesError or ShortcodesKeep; normally the brand's
+	// compat_shortcodes.
+	Shortcodes string
+	// Root is the site's content root, where include-style shortcodes
+	// and Jekyll's {% include %} find files the item's own folder does
+	// not hold; nil means only the item's folder.
+	Root fs.FS
 }
 
 // Parse reads the item file name from fsys (a bundle folder, or the folder
@@ -145,13 +154,20 @@ func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte,
 		return nil, d.err()
 	}
 	d.lineBase = 0
+	if body, ok = expandCompat(d, it, fm, opts, fsys, name); !ok {
+		return nil, d.err()
+	}
 	if !checkMarkdown(d, body, bodyLine) {
 		return nil, d.err()
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	it.Doc = parseMarkdown(body)
+	lang := it.Lang
+	if lang == "" {
+		lang = opts.DefaultLang
+	}
+	it.Doc = parseMarkdown(body, markdownOptions{compat: opts.Compat, lang: lang})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

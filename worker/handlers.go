@@ -219,7 +219,7 @@ func (p *Pipeline) loadItem(ctx context.Context, v *store.Version, brand *conten
 		}
 		files[name] = data
 	}
-	it, err := content.ParseBytes(files, v.Path, v.Source, content.ParseOptions{Compat: v.Compat, DefaultLang: brand.Lang, StoredAssets: true})
+	it, err := content.ParseBytes(files, v.Path, v.Source, content.ParseOptions{Compat: v.Compat, DefaultLang: brand.Lang, StoredAssets: true, Shortcodes: brand.CompatShortcodes})
 	if err != nil {
 		return nil, inputError{err}
 	}

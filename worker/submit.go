@@ -174,7 +174,7 @@ func (p *Pipeline) parseBundle(ctx context.Context, b Bundle, name string) (*par
 	if compat == "" {
 		compat = brand.Compat
 	}
-	it, err := content.ParseBytesContext(ctx, fsys, name, b.Files[name], content.ParseOptions{Compat: compat, DefaultLang: brand.Lang})
+	it, err := content.ParseBytesContext(ctx, fsys, name, b.Files[name], content.ParseOptions{Compat: compat, DefaultLang: brand.Lang, Shortcodes: brand.CompatShortcodes})
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,7 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	items, err := parseAll(ctx, paths, content.ParseOptions{Compat: *compat, DefaultLang: brand.Lang})
+	items, err := parseAll(ctx, paths, content.ParseOptions{Compat: *compat, DefaultLang: brand.Lang, Shortcodes: brand.CompatShortcodes})
 	if err != nil {
 		return err
 	}

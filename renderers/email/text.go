@@ -118,6 +118,12 @@ func (w *textWriter) block(n ast.Node, first, rest string) {
 			w.out.WriteString(wrap(strings.Join(cells, " | "), rest, rest+"  ", textWidth) + "\n")
 		}
 		w.out.WriteString("\n")
+	case *extast.DefinitionTerm:
+		if s := strings.TrimSpace(w.inline(n)); s != "" {
+			w.para(s, first, rest)
+		}
+	case *extast.DefinitionDescription:
+		w.blocks(n, rest+"    ", rest+"    ")
 	case *extast.FootnoteList:
 		w.out.WriteString(rest + strings.Repeat("-", 20) + "\n\n")
 		i := 1

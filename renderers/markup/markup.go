@@ -50,7 +50,8 @@ func New() *Converter {
 
 var (
 	classRE = regexp.MustCompile(`^[A-Za-z0-9 _-]{1,200}$`)
-	idRE    = regexp.MustCompile(`^[A-Za-z0-9:_-]{1,100}$`)
+	// Letters of any script: Hugo's heading ids keep them ("über-uns").
+	idRE = regexp.MustCompile(`^[\p{L}\p{N}\p{M}:_.-]{1,100}$`)
 )
 
 // Policy is the sanitizer for item bodies: the usual user-content
@@ -60,7 +61,10 @@ var (
 func Policy() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	p.RequireNoFollowOnLinks(false) // the writer's own links, not a stranger's
-	p.AllowAttrs("class").Matching(classRE).OnElements("code", "pre", "span", "div", "a", "sup", "li", "ol", "section", "hr")
+	// Classes also come from block attributes ({.class}, already
+	// sanitised by content), alerts (callout) and link cards.
+	p.AllowAttrs("class").Matching(classRE).OnElements("code", "pre", "span", "div", "a", "sup", "li", "ol", "section", "hr",
+		"p", "blockquote", "ul", "dl", "dt", "dd", "table", "img", "h1", "h2", "h3", "h4", "h5", "h6")
 	p.AllowAttrs("id").Matching(idRE).OnElements("h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "a", "div", "section")
 	p.AllowAttrs("role").Matching(regexp.MustCompile(`^doc-(noteref|backlink|endnotes)$`)).OnElements("a", "div", "section")
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
