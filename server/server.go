@@ -32,6 +32,8 @@ type Config struct {
 	Sites string
 	// MaxUpload bounds a submission's request body; 0 means 128 MiB.
 	MaxUpload int64
+	// Version is the build's version, shown by /healthz; empty leaves it out.
+	Version string
 }
 
 // Server answers HTTP requests.
@@ -40,6 +42,7 @@ type Server struct {
 	pipeline  *worker.Pipeline
 	log       *slog.Logger
 	maxUpload int64
+	version   string
 	mux       *http.ServeMux
 	pages     *template.Template
 	ui        map[string]*template.Template
@@ -54,7 +57,7 @@ type Server struct {
 
 // New returns a server with its routes.
 func New(cfg Config) *Server {
-	s := &Server{db: cfg.Store, pipeline: cfg.Pipeline, log: cfg.Logger, maxUpload: cfg.MaxUpload, mux: http.NewServeMux(),
+	s := &Server{db: cfg.Store, pipeline: cfg.Pipeline, log: cfg.Logger, maxUpload: cfg.MaxUpload, version: cfg.Version, mux: http.NewServeMux(),
 		pages: template.Must(template.ParseFS(templates.FS, "server/*.html.tmpl"))}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
