@@ -119,7 +119,14 @@ func (m *Main) parseFlags(fset *flag.FlagSet, args []string, minArgs, maxArgs in
 		subUsage(m.Stdout, fset)
 		return flag.ErrHelp
 	case err != nil:
-		return usageError{fmt.Sprintf("%s: %v (crosscast %s --help lists its flags)", fset.Name(), err, fset.Name())}
+		msg := err.Error()
+		// Name the flag as the usage spells it (--brand, not -brand).
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+			msg = "unknown flag " + flagName(name)
+		} else if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+			msg = flagName(name) + " needs a value"
+		}
+		return usageError{fmt.Sprintf("%s: %s (crosscast %s --help lists its flags)", fset.Name(), msg, fset.Name())}
 	case fset.NArg() < minArgs || (maxArgs >= 0 && fset.NArg() > maxArgs):
 		c, _ := lookupCommand(fset.Name())
 		return usageError{fmt.Sprintf("%s: usage: %s (crosscast %s --help says more)", fset.Name(), c.line(), fset.Name())}

@@ -368,7 +368,11 @@ func reorderFlags(fset *flag.FlagSet, args []string) []string {
 			i = len(args)
 		case strings.HasPrefix(a, "-") && len(a) > 1:
 			flags = append(flags, a)
-			if !strings.Contains(a, "=") && i+1 < len(args) && !isBoolFlag(fset, a) {
+			if !strings.Contains(a, "=") && !isBoolFlag(fset, a) {
+				if i+1 == len(args) {
+					// A value flag with no value: last, so Parse says so.
+					return flags
+				}
 				flags = append(flags, args[i+1])
 				i++
 			}
@@ -376,7 +380,9 @@ func reorderFlags(fset *flag.FlagSet, args []string) []string {
 			pos = append(pos, a)
 		}
 	}
-	return append(flags, pos...)
+	// The -- keeps an argument such as "-x" (given after --) from being
+	// read as a flag once it follows the flags.
+	return append(append(flags, "--"), pos...)
 }
 
 func isBoolFlag(fset *flag.FlagSet, arg string) bool {
