@@ -32,7 +32,8 @@ func helpRuns() [][]string {
 		[]string{"user", "add", "bob", "--role", "admin", "-h"}, []string{"user", "add", "bob", "--password-stdin", "--help"},
 		[]string{"user", "passwd", "ann", "--help"}, []string{"user", "passwd", "ann", "--password-stdin", "-h"},
 		[]string{"token", "create", "--role", "admin", "--help"}, []string{"completion", "bash", "--help"},
-		[]string{"render", "x.md", "--brand", "b", "--help"},
+		[]string{"render", "x.md", "--brand", "b", "--help"}, []string{"user", "add", "bob", "--role", "--help"},
+		[]string{"token", "create", "--name", "-h"}, []string{"submit", "x.md", "--server", "--help"},
 	)
 }
 

@@ -113,6 +113,17 @@ type usageError struct{ msg string }
 // (exit 2).
 func (m *Main) parseFlags(fset *flag.FlagSet, args []string, minArgs, maxArgs int) error {
 	fset.SetOutput(io.Discard) // the errors are reported below, once
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if isHelp(a) {
+			// Help wins wherever it stands, even where a flag's value
+			// would go (user add --role --help): it never acts.
+			subUsage(m.Stdout, fset)
+			return flag.ErrHelp
+		}
+	}
 	err := fset.Parse(reorderFlags(fset, args))
 	switch {
 	case errors.Is(err, flag.ErrHelp):
