@@ -228,15 +228,10 @@ func TestProgressBarWarnings(t *testing.T) {
 	}
 }
 
-// The completion scripts are valid shell, and bash's completes commands,
-// subcommands, flags and flag values.
+// The completion scripts complete commands, subcommands, flags and flag
+// values, in bash and (when installed) zsh, whose compadd is stubbed.
 func TestCompletion(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("no bash")
-	}
-	_, script, _ := run(t, "completion", "bash")
-	for line, want := range map[string]string{
+	cases := map[string]string{
 		"crosscast ren":                   "render",
 		"crosscast user ":                 "add passwd",
 		"crosscast user add --":           "--role --password-stdin --help",
@@ -246,20 +241,37 @@ func TestCompletion(t *testing.T) {
 		"crosscast token create --role e": "editor",
 		"crosscast help us":               "user",
 		"crosscast completion ":           "bash zsh",
-	} {
-		words := strings.Split(line, " ")
-		cmd := exec.Command(bash, "--norc", "-c", script+`
-COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _crosscast; echo "${COMPREPLY[*]}"`, "bash")
-		cmd.Args = append(cmd.Args, words...)
-		out, err := cmd.CombinedOutput()
-		if err != nil || strings.TrimSpace(string(out)) != want {
-			t.Errorf("%q completes to %q (%v), want %q", line, out, err, want)
-		}
 	}
-	if zsh, err := exec.LookPath("zsh"); err == nil {
-		_, script, _ := run(t, "completion", "zsh")
-		if out, err := exec.Command(zsh, "-n", "-c", script).CombinedOutput(); err != nil {
-			t.Errorf("zsh -n: %v\n%s", err, out)
+	shells := map[string]string{
+		"bash": `COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _crosscast; echo "${COMPREPLY[*]}"`,
+		// compadd prints what it is given, filtered by the word typed so
+		// far as zsh itself would.
+		"zsh": `compadd() { shift; local w; local -a out; for w in "$@"; do [[ $w == ${words[CURRENT]}* ]] && out+=($w); done; print -r -- "${out[*]}"; }
+_files() { print files; }
+words=("$@"); CURRENT=$#; _crosscast`,
+	}
+	for shell, call := range shells {
+		path, err := exec.LookPath(shell)
+		if err != nil {
+			t.Logf("no %s: its completion is not tested", shell)
+			continue
+		}
+		_, script, _ := run(t, "completion", shell)
+		if shell == "zsh" {
+			script = "compdef() { :; }\n" + script
+		}
+		for line, want := range cases {
+			cmd := exec.Command(path, "-c", script+"\n"+call, shell)
+			if shell == "bash" {
+				cmd.Args = slices.Insert(cmd.Args, 1, "--norc")
+			} else {
+				cmd.Args = slices.Insert(cmd.Args, 1, "-f")
+			}
+			cmd.Args = append(cmd.Args, strings.Split(line, " ")...)
+			out, err := cmd.CombinedOutput()
+			if err != nil || strings.TrimSpace(string(out)) != want {
+				t.Errorf("%s: %q completes to %q (%v), want %q", shell, line, out, err, want)
+			}
 		}
 	}
 }
