@@ -17,7 +17,11 @@ const readyTimeout = 2 * time.Second
 // restarts a process that fails it, and a Redis or database blip must not
 // restart every instance at once. /readyz covers those.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	web.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	body := map[string]string{"status": "ok"}
+	if s.version != "" {
+		body["version"] = s.version
+	}
+	web.WriteJSON(w, http.StatusOK, body)
 }
 
 // readyz answers /readyz, readiness: 200 when the database and Redis both

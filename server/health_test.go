@@ -60,3 +60,14 @@ func TestHealthRedisSilent(t *testing.T) {
 		t.Errorf("/readyz with Redis silent: %d %v after %v; want 503 naming redis within about 2 s", code, body, took)
 	}
 }
+
+// /healthz names the build's version when the server is given one.
+func TestHealthzVersion(t *testing.T) {
+	e := pipetest.New(t, pipetest.Setups[0])
+	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline, Version: "v1.2.3"}))
+	t.Cleanup(srv.Close)
+	a := &api{Env: e, url: srv.URL}
+	if code, body := a.do(t, "GET", "/healthz", "", "", nil); code != 200 || body["version"] != "v1.2.3" {
+		t.Errorf("/healthz: %d %v; want version v1.2.3", code, body)
+	}
+}

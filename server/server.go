@@ -33,12 +33,15 @@ type Config struct {
 	Sites string
 	// MaxUpload bounds a submission's request body; 0 means 128 MiB.
 	MaxUpload int64
+	// Version is the build's version, shown by /healthz; empty leaves it out.
+	Version string
 }
 
 // Server answers HTTP requests.
 type Server struct {
 	db       *store.DB
 	pipeline *worker.Pipeline
+	version  string
 	handler  http.Handler // the mux behind cross-origin protection and the log
 }
 
@@ -52,7 +55,7 @@ func New(cfg Config) *Server {
 	if maxUpload <= 0 {
 		maxUpload = 128 << 20
 	}
-	s := &Server{db: cfg.Store, pipeline: cfg.Pipeline}
+	s := &Server{db: cfg.Store, pipeline: cfg.Pipeline, version: cfg.Version}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)

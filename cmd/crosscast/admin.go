@@ -39,7 +39,7 @@ func (m *Main) migrate(ctx context.Context, cfg Config, args []string) error {
 // token implements `crosscast token create --role writer --name NAME`.
 func (m *Main) token(ctx context.Context, cfg Config, args []string) error {
 	if len(args) > 0 && isHelp(args[0]) {
-		fmt.Fprintf(m.Stdout, "Usage:\n  %s\n", strings.Join(synopsis("token"), "\n  "))
+		groupUsage(m.Stdout, "token")
 		return flag.ErrHelp
 	}
 	if len(args) == 0 {
@@ -79,7 +79,7 @@ func (m *Main) token(ctx context.Context, cfg Config, args []string) error {
 // --password-stdin is given, else made up and printed once.
 func (m *Main) user(ctx context.Context, cfg Config, args []string) error {
 	if len(args) > 0 && isHelp(args[0]) {
-		fmt.Fprintf(m.Stdout, "Usage:\n  %s\n", strings.Join(synopsis("user"), "\n  "))
+		groupUsage(m.Stdout, "user")
 		return flag.ErrHelp
 	}
 	if len(args) == 0 || (args[0] != "add" && args[0] != "passwd") {
@@ -87,7 +87,7 @@ func (m *Main) user(ctx context.Context, cfg Config, args []string) error {
 		if len(args) > 0 {
 			what = fmt.Sprintf("unknown subcommand %q; ", args[0])
 		}
-		return usageError{"user: " + what + "usage: crosscast user add|passwd NAME [--role writer|editor|admin] [--password-stdin]"}
+		return usageError{"user: " + what + "the subcommands are add and passwd (crosscast user --help)"}
 	}
 	fset := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
 	role := new(string)
@@ -101,6 +101,11 @@ func (m *Main) user(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	name := fset.Arg(0)
+	if args[0] == "add" && strings.HasPrefix(name, "-") {
+		// Only `user add -- -x` gets here: a name like a flag would be
+		// mistaken for one by every later command.
+		return usageError{fmt.Sprintf("user add: a user name cannot start with -: %q", name)}
+	}
 	var password string
 	if *fromStdin {
 		line, err := bufio.NewReader(m.Stdin).ReadString('\n')

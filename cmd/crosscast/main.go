@@ -38,35 +38,10 @@ const (
 	exitUsage = 2
 )
 
-const usage = `crosscast turns one Markdown item into email, social, portal and catalog renderings.
-
-Usage:
-  crosscast render ITEM... --brand DIR [-o OUT] [--channels portal] [--compat hugo|jekyll]
-  crosscast preview ITEM --brand DIR [--addr 127.0.0.1:8090]
-  crosscast serve [--addr :8080] [--brands DIR] [--workers N]
-  crosscast worker [--concurrency N]
-  crosscast submit ITEM... [--server URL] [--brand ID] [--wait]
-  crosscast migrate
-  crosscast token create --role writer|editor|admin [--name NAME]
-  crosscast user add NAME [--role writer|editor|admin] [--password-stdin]
-  crosscast user passwd NAME [--password-stdin]
-  crosscast bench [--items N] [--procs N]
-  crosscast config
-
-ITEM is a Markdown file, a bundle folder holding index.md and its images, or a
-folder of such items.
-
-serve runs the HTTP API, the workers and the reconciler in one process;
-worker runs workers only. Both read REDIS_URL and DATABASE_URL; without
-them serve uses an in-process Redis and ./data/crosscast.db. submit reads
-its API token from CROSSCAST_TOKEN. config prints every setting in effect,
-with secrets masked; README.md explains each variable.
-`
-
 // Run runs the command line args and returns the exit code.
 func (m *Main) Run(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprint(m.Stderr, usage)
+		fmt.Fprint(m.Stderr, usage())
 		return exitUsage
 	}
 	getenv := m.Getenv
@@ -96,11 +71,23 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.bench(ctx, cfg, args[1:])
 	case "config":
 		err = m.config(cfg, args[1:])
+	case "completion":
+		err = m.completion(args[1:])
+	case "version", "-version", "--version":
+		err = m.version(args[1:])
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(m.Stdout, usage)
+		if len(args) > 1 && args[0] == "help" {
+			// help render is render --help, which acts on nothing.
+			return m.Run(ctx, append(args[1:], "--help"))
+		}
+		fmt.Fprint(m.Stdout, usage())
 		return exitOK
 	default:
-		fmt.Fprintf(m.Stderr, "crosscast: unknown command %q\n\n%s", args[0], usage)
+		what := "command"
+		if strings.HasPrefix(args[0], "-") {
+			what = "flag"
+		}
+		fmt.Fprintf(m.Stderr, "crosscast: unknown %s %q\n\n%s", what, args[0], usage())
 		return exitUsage
 	}
 	var ue usageError
@@ -126,44 +113,36 @@ type usageError struct{ msg string }
 // (exit 2).
 func (m *Main) parseFlags(fset *flag.FlagSet, args []string, minArgs, maxArgs int) error {
 	fset.SetOutput(io.Discard) // the errors are reported below, once
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if isHelp(a) {
+			// Help wins wherever it stands, even where a flag's value
+			// would go (user add --role --help): it never acts.
+			subUsage(m.Stdout, fset)
+			return flag.ErrHelp
+		}
+	}
 	err := fset.Parse(reorderFlags(fset, args))
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		m.subUsage(m.Stdout, fset)
+		subUsage(m.Stdout, fset)
 		return flag.ErrHelp
 	case err != nil:
-		return usageError{fmt.Sprintf("%s: %v (crosscast %s --help lists its flags)", fset.Name(), err, fset.Name())}
+		msg := err.Error()
+		// Name the flag as the usage spells it (--brand, not -brand).
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+			msg = "unknown flag " + flagName(name)
+		} else if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+			msg = flagName(name) + " needs a value"
+		}
+		return usageError{fmt.Sprintf("%s: %s (crosscast %s --help lists its flags)", fset.Name(), msg, fset.Name())}
 	case fset.NArg() < minArgs || (maxArgs >= 0 && fset.NArg() > maxArgs):
-		return usageError{fmt.Sprintf("%s: usage: %s", fset.Name(), strings.Join(synopsis(fset.Name()), "\n  "))}
+		c, _ := lookupCommand(fset.Name())
+		return usageError{fmt.Sprintf("%s: usage: %s (crosscast %s --help says more)", fset.Name(), c.line(), fset.Name())}
 	}
 	return nil
-}
-
-// subUsage prints a subcommand's synopsis and flags.
-func (m *Main) subUsage(w io.Writer, fset *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage:\n  %s\n", strings.Join(synopsis(fset.Name()), "\n  "))
-	var flags strings.Builder
-	fset.SetOutput(&flags)
-	fset.PrintDefaults()
-	if flags.Len() > 0 {
-		fmt.Fprintf(w, "\nFlags:\n%s", flags.String())
-	}
-}
-
-// synopsis returns the usage lines of command cmd ("render", "user add")
-// from the program's usage text.
-func synopsis(cmd string) []string {
-	var out []string
-	for _, l := range strings.Split(usage, "\n") {
-		l = strings.TrimSpace(l)
-		if rest, ok := strings.CutPrefix(l, "crosscast "+cmd); ok && (rest == "" || rest[0] == ' ') {
-			out = append(out, l)
-		}
-	}
-	if len(out) == 0 {
-		out = []string{"crosscast " + cmd}
-	}
-	return out
 }
 
 // isHelp reports whether arg asks for help.

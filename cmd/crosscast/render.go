@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -65,12 +66,18 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	if *compat == "" {
 		*compat = brand.Compat
 	}
+	var bar *progressBar
 	warn := func(ds []content.Diagnostic) {
 		if *quiet {
 			return
 		}
 		for _, d := range ds {
-			fmt.Fprintln(m.Stderr, strings.Replace(d.String(), ": ", ": warning: ", 1))
+			line := strings.Replace(d.String(), ": ", ": warning: ", 1)
+			if bar != nil {
+				bar.warn(line)
+			} else {
+				fmt.Fprintln(m.Stderr, line)
+			}
 		}
 	}
 	warn(brand.Warnings)
@@ -89,7 +96,8 @@ func (m *Main) render(ctx context.Context, args []string) error {
 		outs map[string]*renderers.Output
 	}
 	results := make([]result, 0, len(items))
-	bar := m.progress(len(items))
+	bar = m.progress(len(items))
+	defer bar.finish()
 	var failed content.Errors
 	for i, it := range items {
 		warn(it.Warnings)
@@ -108,7 +116,7 @@ func (m *Main) render(ctx context.Context, args []string) error {
 			res.outs[r.Channel()] = out
 		}
 		results = append(results, res)
-		bar(i+1, it.Slug)
+		bar.step(i+1, it.Slug)
 	}
 	if len(failed) > 0 {
 		return failed
@@ -293,21 +301,59 @@ func randHex() string {
 	return hex.EncodeToString(b)
 }
 
-// progress returns a function that draws a progress bar on a terminal and
-// does nothing otherwise (or for a single item).
-func (m *Main) progress(total int) func(done int, label string) {
+// progressBar draws a progress bar on a terminal. Warnings that come
+// while it is drawn are held and printed once it has finished, each on
+// its own line, so none lands on the bar's line.
+type progressBar struct {
+	w       io.Writer
+	total   int
+	drawing bool // a bar is on screen, on a line not yet ended
+	held    []string
+}
+
+// progress returns the bar for total items: drawn only on a terminal and
+// for more than one item; otherwise warnings go straight to stderr.
+func (m *Main) progress(total int) *progressBar {
 	f, ok := m.Stderr.(*os.File)
 	if !ok || total < 2 || !term.IsTerminal(int(f.Fd())) {
-		return func(int, string) {}
+		return &progressBar{w: m.Stderr}
 	}
-	return func(done int, label string) {
-		const width = 30
-		n := done * width / total
-		fmt.Fprintf(f, "\r\033[K[%s%s] %d/%d %s", strings.Repeat("█", n), strings.Repeat("·", width-n), done, total, label)
-		if done == total {
-			fmt.Fprintln(f)
-		}
+	return &progressBar{w: f, total: total, drawing: true}
+}
+
+// step draws the bar at done of total items; the last step finishes it.
+func (p *progressBar) step(done int, label string) {
+	if !p.drawing {
+		return
 	}
+	const width = 30
+	n := done * width / p.total
+	fmt.Fprintf(p.w, "\r\033[K[%s%s] %d/%d %s", strings.Repeat("█", n), strings.Repeat("·", width-n), done, p.total, label)
+	if done == p.total {
+		p.finish()
+	}
+}
+
+// warn prints one warning line, or holds it while the bar is drawn.
+func (p *progressBar) warn(line string) {
+	if p.drawing {
+		p.held = append(p.held, line)
+		return
+	}
+	fmt.Fprintln(p.w, line)
+}
+
+// finish ends the bar's line and prints the warnings held meanwhile. A
+// run that stops early calls it too, so its warnings are not lost.
+func (p *progressBar) finish() {
+	if p.drawing {
+		fmt.Fprintln(p.w)
+		p.drawing = false
+	}
+	for _, l := range p.held {
+		fmt.Fprintln(p.w, l)
+	}
+	p.held = nil
 }
 
 // reorderFlags moves flags before positional arguments, so
@@ -322,7 +368,11 @@ func reorderFlags(fset *flag.FlagSet, args []string) []string {
 			i = len(args)
 		case strings.HasPrefix(a, "-") && len(a) > 1:
 			flags = append(flags, a)
-			if !strings.Contains(a, "=") && i+1 < len(args) && !isBoolFlag(fset, a) {
+			if !strings.Contains(a, "=") && !isBoolFlag(fset, a) {
+				if i+1 == len(args) {
+					// A value flag with no value: last, so Parse says so.
+					return flags
+				}
 				flags = append(flags, args[i+1])
 				i++
 			}
@@ -330,7 +380,9 @@ func reorderFlags(fset *flag.FlagSet, args []string) []string {
 			pos = append(pos, a)
 		}
 	}
-	return append(flags, pos...)
+	// The -- keeps an argument such as "-x" (given after --) from being
+	// read as a flag once it follows the flags.
+	return append(append(flags, "--"), pos...)
 }
 
 func isBoolFlag(fset *flag.FlagSet, arg string) bool {

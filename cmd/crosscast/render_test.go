@@ -35,7 +35,10 @@ func bombPNG() []byte {
 	return b.Bytes()
 }
 
-var diagLine = regexp.MustCompile(`^[^:]+\.md:\d+:\d+: .+`)
+var (
+	diagLine = regexp.MustCompile(`^[^:]+\.md:\d+:\d+: .+`)
+	warnLine = regexp.MustCompile(`^[^:]+\.md:\d+:\d+: warning: .+`)
+)
 
 func TestRenderBadInput(t *testing.T) {
 	bundle := filepath.Join(t.TempDir(), "huge-image")
@@ -90,6 +93,13 @@ func TestRenderExamples(t *testing.T) {
 	}
 	if !strings.Contains(stdout, page) || !strings.Contains(stdout, "rendered 4 item(s)") {
 		t.Errorf("stdout: %s", stdout)
+	}
+	// Every warning is placed: the catalog's and the share cards' "no
+	// hero image" alike.
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if !warnLine.MatchString(l) {
+			t.Errorf("warning without file:line:col: %s", l)
+		}
 	}
 	// Rendering again replaces the folder wholesale: no stale files, no temp folders.
 	stale := filepath.Join(filepath.Dir(page), "stale.txt")

@@ -75,6 +75,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 		Store: db, Pipeline: p, Logger: log,
 		Metrics:      promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Sites:        cfg.Sites,
+		Version:      readBuild().short(),
 		QueueMonitor: asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: redis}),
 	})
 	// Stopping, in this order: accept no more HTTP requests (and finish

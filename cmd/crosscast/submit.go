@@ -283,6 +283,13 @@ func (c *apiClient) do(req *http.Request, out any, localPath string) error {
 	if resp.StatusCode/100 == 2 {
 		return json.Unmarshal(raw, out)
 	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		// submit never sends a request without a token, so a 401 means
+		// the server does not know it (mistyped, revoked, or another
+		// installation's), whatever generic words its answer has.
+		return fmt.Errorf("the server at %s refused the API token in %s: it is unknown or revoked there; "+
+			"crosscast token create --role writer on that server makes a new one", c.base, envToken)
+	}
 	var ae apiErr
 	if json.Unmarshal(raw, &ae) != nil || ae.Error.Message == "" {
 		return fmt.Errorf("server answered %s: %s", resp.Status, bytes.TrimSpace(raw))

@@ -54,3 +54,17 @@ func TestSubmitCommand(t *testing.T) {
 		t.Fatalf("no token: exit %d %s", code, errs)
 	}
 }
+
+// A token the server does not know is reported as refused, not as
+// missing.
+func TestSubmitWrongToken(t *testing.T) {
+	e := pipetest.New(t, pipetest.Setups[0])
+	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline}))
+	defer srv.Close()
+	t.Setenv(envToken, "cc_not-a-token-this-server-made")
+	item := filepath.Join(testenv.RepoRoot(t), "examples", "kestrel", "items", "holiday-hours.md")
+	code, _, stderr := run(t, "submit", item, "--server", srv.URL)
+	if code != exitError || !strings.Contains(stderr, "refused the API token in "+envToken) || strings.Contains(stderr, "send an API token") {
+		t.Errorf("exit %d, stderr %q; want %d and the token refused", code, stderr, exitError)
+	}
+}

@@ -95,11 +95,9 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 		return nil, err
 	}
 	if it.HeroImage() == nil {
-		out.Warnings = append(out.Warnings, content.Diagnostic{File: it.Path, Field: "hero",
-			Message: "no hero image: the catalog card shows text only"})
+		out.Warnings = append(out.Warnings, it.Warning("hero", "no hero image: the catalog card shows text only"))
 	} else if it.HeroImage().Asset == nil {
-		out.Warnings = append(out.Warnings, content.Diagnostic{File: it.Path, Field: "hero.src",
-			Message: "remote hero images are not fetched yet: the catalog card shows text only"})
+		out.Warnings = append(out.Warnings, it.Warning("hero.src", "remote hero images are not fetched yet: the catalog card shows text only"))
 	}
 
 	var card bytes.Buffer

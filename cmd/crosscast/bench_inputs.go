@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/internal/memfs"
+	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/images"
+	"github.com/crosscast/crosscast/worker"
+)
+
+// The bench's generated inputs (items, photos, a brand kit copy) and its
+// measurements of CPU time and memory.
+
+// cpu is the CPU time used so far by this process and the workers.
+func (r *benchRun) cpu() time.Duration {
+	t := cpuTime()
+	for _, pid := range r.pids {
+		t += cpuOf(pid)
+	}
+	return t
+}
+
+func (r *benchRun) item(photo []byte) map[string][]byte {
+	r.seq++
+	return map[string][]byte{
+		"index.md": fmt.Appendf(nil, `---
+title: Bench trip %d
+tags: [trips, bench]
+hero: {src: hero.jpg, alt: A ridge above the tree line at dusk}
+---
+We left the car at six and reached the saddle by noon. The second
+half of the walk follows the river down to the lake, where the tent
+went up in ten minutes.
+
+## What worked
+
+- the Ridgeline 2 in a crosswind
+- porridge with dried apples
+`, r.seq), "hero.jpg": photo,
+	}
+}
+
+// copyKit copies a brand kit's files into dir (named for the brand id),
+// with extra appended to brand.yaml.
+func copyKit(src, dir, extra string) (string, error) {
+	_, files, err := worker.ReadBrandDir(src)
+	if err != nil {
+		return "", err
+	}
+	files["brand.yaml"] = append(bytes.Clone(files["brand.yaml"]), extra...)
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+// benchPhotos makes n distinct 2400×1600 JPEGs that compress like photos
+// (gradients with grain), about 1 MB each.
+func benchPhotos(n int) [][]byte {
+	out := make([][]byte, n)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.NumCPU())
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			const w, h = 2400, 1600
+			img := image.NewRGBA(image.Rect(0, 0, w, h))
+			rng := rand.New(rand.NewPCG(uint64(i), 7))
+			for y := range h {
+				for x := range w {
+					g := rng.IntN(24)
+					o := img.PixOffset(x, y)
+					img.Pix[o] = uint8((x*200/w + i*13 + g) % 256)
+					img.Pix[o+1] = uint8((y*180/h + g) % 256)
+					img.Pix[o+2] = uint8((120 + (x+y)*60/(w+h) + g) % 256)
+					img.Pix[o+3] = 255
+				}
+			}
+			var b bytes.Buffer
+			jpeg.Encode(&b, img, &jpeg.Options{Quality: 85})
+			out[i] = b.Bytes()
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// benchCPU renders sample items one at a time per channel and reports
+// the process CPU time each took: cold (no cached derivatives) and warm.
+func benchCPU(w io.Writer, br *content.Brand, rs []renderers.Renderer, photos [][]byte) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "CPU per item\tfresh images ms\tcached ms\ttext only ms\t")
+	r := &benchRun{}
+	items := make([]*content.Item, len(photos))
+	for i, ph := range photos {
+		files := r.item(ph)
+		it, err := content.ParseBytes(memfs.FS(files), "index.md", files["index.md"], content.ParseOptions{DefaultLang: br.Lang})
+		if err != nil {
+			return err
+		}
+		items[i] = it
+	}
+	textSrc := []byte("---\ntitle: A text-only note\n---\nThe shop opens at nine.\n")
+	text, err := content.ParseBytes(nil, "index.md", textSrc, content.ParseOptions{DefaultLang: br.Lang})
+	if err != nil {
+		return err
+	}
+	for _, base := range rs {
+		ch := base.Channel()
+		mk := channels()[ch]
+		cache := &images.Cache{}
+		r, err := mk(cache)
+		if err != nil {
+			return err
+		}
+		pass := func(its []*content.Item) (float64, error) {
+			t0 := cpuTime()
+			for _, it := range its {
+				if _, err := r.Render(context.Background(), renderers.Input{Item: it, Brand: br, Links: content.NewLinkPlan(it, br)}); err != nil {
+					return 0, err
+				}
+			}
+			return float64((cpuTime() - t0).Microseconds()) / 1000 / float64(len(its)), nil
+		}
+		cold, err := pass(items)
+		if err != nil {
+			return err
+		}
+		warm, err := pass(items)
+		if err != nil {
+			return err
+		}
+		texts := slices.Repeat([]*content.Item{text}, 200)
+		txt, err := pass(texts)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "%s\t%.1f\t%.2f\t%.2f\t\n", ch, cold, warm, txt)
+	}
+	return tw.Flush()
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuOf reads a process's CPU time (user + system) from /proc.
+func cpuOf(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; count from after it.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.Atoi(f[11])
+	st, _ := strconv.Atoi(f[12])
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+// rssOf reads a process's peak resident set (VmHWM) from /proc.
+func rssOf(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.Fields(v)[0])
+			return fmt.Sprintf("%d MB", kb/1024)
+		}
+	}
+	return "unknown"
+}
