@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/store"
-	"github.com/crosscast/crosscast/worker"
 )
 
 type editorPage struct {
@@ -132,7 +132,7 @@ func (s *Server) saveItem(w http.ResponseWriter, r *http.Request, p editorPage, 
 	p.Form = form
 	if err == nil {
 		b.Actor, b.Role = actor(r), role(r)
-		var sub *worker.Submitted
+		var sub *app.Submitted
 		if sub, err = s.pipeline.Submit(r.Context(), b); err == nil {
 			s.setFlash(w, r, "Submitted version "+strconv.Itoa(sub.Version)+"; it is rendering now.")
 			http.Redirect(w, r, "/items/"+url.PathEscape(sub.ItemID), http.StatusSeeOther)
@@ -161,16 +161,16 @@ func (s *Server) saveItem(w http.ResponseWriter, r *http.Request, p editorPage, 
 // readDraft reads the editor's multipart form into a bundle: index.md
 // from the fields, plus the uploaded images under images/ and the
 // item's existing ones.
-func (s *Server) readDraft(r *http.Request, assets map[string][]byte) (worker.Bundle, int, draftForm, error) {
+func (s *Server) readDraft(r *http.Request, assets map[string][]byte) (app.Bundle, int, draftForm, error) {
 	r.Body = http.MaxBytesReader(nil, r.Body, s.maxUpload)
 	var f draftForm
 	if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		return worker.Bundle{}, 0, f, err
+		return app.Bundle{}, 0, f, err
 	}
 	v := r.PostFormValue
 	f = draftForm{Brand: v("brand"), Title: v("title"), Summary: v("summary"), Tags: v("tags"), Lang: v("lang"),
 		PublishAt: v("publish_at"), TZ: v("tz"), Hero: v("hero"), HeroAlt: v("hero_alt"), Extra: v("extra"), Body: v("body")}
-	b := worker.Bundle{Brand: f.Brand, Path: "index.md", Files: map[string][]byte{}}
+	b := app.Bundle{Brand: f.Brand, Path: "index.md", Files: map[string][]byte{}}
 	for name, data := range assets {
 		b.Files[name] = data
 	}

@@ -13,15 +13,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/templates"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // Config holds the server's parts.
 type Config struct {
 	Store    *store.DB
-	Pipeline *worker.Pipeline
+	Pipeline *app.Service
 	Logger   *slog.Logger
 	// Metrics serves /metrics; nil leaves it out.
 	Metrics http.Handler
@@ -37,7 +37,7 @@ type Config struct {
 // Server answers HTTP requests.
 type Server struct {
 	db        *store.DB
-	pipeline  *worker.Pipeline
+	pipeline  *app.Service
 	log       *slog.Logger
 	maxUpload int64
 	mux       *http.ServeMux

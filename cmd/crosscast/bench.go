@@ -26,6 +26,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/memfs"
 	"github.com/crosscast/crosscast/renderers"
@@ -100,8 +101,9 @@ func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	p := worker.New(worker.Config{Store: db, Redis: ropt, Renderers: rs, Logger: log})
-	defer p.Close()
+	q := worker.NewQueue(worker.QueueConfig{Redis: ropt, Logger: log})
+	defer q.Close()
+	p := app.New(app.Config{Store: db, Queue: q, Renderers: rs, Logger: log})
 	br, _, err := p.ImportBrand(ctx, *brandDir, "bench")
 	if err != nil {
 		return err
@@ -110,8 +112,9 @@ func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 	where := "in this process"
 	var children []*exec.Cmd
 	if *procs == 0 {
-		srv := p.NewServer(ropt, worker.ServerConfig{Concurrency: *conc})
-		if err := srv.Start(p.Handler()); err != nil {
+		h := worker.NewHandler(p, q, log)
+		srv := h.NewServer(ropt, worker.ServerConfig{Concurrency: *conc})
+		if err := srv.Start(h.Mux()); err != nil {
 			return err
 		}
 		defer srv.Shutdown()
@@ -197,7 +200,7 @@ func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 
 type benchRun struct {
 	db    *store.DB
-	p     *worker.Pipeline
+	p     *app.Service
 	brand string
 	seq   int
 	pids  []int // worker processes, whose CPU counts too
@@ -276,7 +279,7 @@ func (r *benchRun) submitAll(ctx context.Context, photos [][]byte, gap time.Dura
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			res, err := r.p.Submit(ctx, worker.Bundle{Brand: r.brand, Files: b, Actor: "bench"})
+			res, err := r.p.Submit(ctx, app.Bundle{Brand: r.brand, Files: b, Actor: "bench"})
 			if err != nil {
 				errs <- err
 				return
@@ -367,7 +370,7 @@ func (r *benchRun) textItems(ctx context.Context, brandDir, tmp, id string, n in
 	start, cpu0 := time.Now(), r.cpu()
 	ids := make([]string, 0, n)
 	for i := range n {
-		res, err := r.p.Submit(ctx, worker.Bundle{Brand: id, Actor: "bench", Files: map[string][]byte{"index.md": fmt.Appendf(nil,
+		res, err := r.p.Submit(ctx, app.Bundle{Brand: id, Actor: "bench", Files: map[string][]byte{"index.md": fmt.Appendf(nil,
 			"---\ntitle: Opening hours note %d\ntags: [news]\n---\nThe shop opens at nine on weekdays and at ten on Saturdays.\n\nSee you there.\n", i)}})
 		if err != nil {
 			return benchResult{}, err
@@ -383,7 +386,7 @@ func (r *benchRun) oneAtATime(ctx context.Context, brand string, n int) (benchRe
 	var all benchResult
 	start, cpu0 := time.Now(), r.cpu()
 	for i := range n {
-		res, err := r.p.Submit(ctx, worker.Bundle{Brand: brand, Actor: "bench", Files: map[string][]byte{"index.md": fmt.Appendf(nil,
+		res, err := r.p.Submit(ctx, app.Bundle{Brand: brand, Actor: "bench", Files: map[string][]byte{"index.md": fmt.Appendf(nil,
 			"---\ntitle: Idle note %d\n---\nA single short note.\n", i)}})
 		if err != nil {
 			return all, err
@@ -433,7 +436,7 @@ func (r *benchRun) rerender(ctx context.Context, brandDir, tmp, id string) (benc
 // copyKit copies a brand kit's files into dir (named for the brand id),
 // with extra appended to brand.yaml.
 func copyKit(src, dir, extra string) (string, error) {
-	_, files, err := worker.ReadBrandDir(src)
+	_, files, err := app.ReadBrandDir(src)
 	if err != nil {
 		return "", err
 	}
