@@ -8,10 +8,10 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/renderers/images"
-	"github.com/crosscast/crosscast/app"
 )
 
 // A derivative one worker made is found by another worker's empty cache,

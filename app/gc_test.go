@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers/catalog"
 	"github.com/crosscast/crosscast/renderers/images"
-	"github.com/crosscast/crosscast/app"
 )
 
 // longNote is an item with a body of about size bytes, unlike any other

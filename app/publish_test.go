@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/fakes"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/internal/testenv"
@@ -24,7 +25,6 @@ import (
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/social"
 	"github.com/crosscast/crosscast/store"
-	"github.com/crosscast/crosscast/app"
 )
 
 // targets are the fake publishing targets of one test and the site

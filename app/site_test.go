@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/checkers"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/internal/testenv"
-	"github.com/crosscast/crosscast/app"
 )
 
 // TestPublishedSiteLinks publishes every kestrel example item, then

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/store"
-	"github.com/crosscast/crosscast/app"
 )
 
 // Validation runs inside an HTTP request: it stops when the client goes
