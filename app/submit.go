@@ -97,7 +97,7 @@ const DraftRenderTimeout = 30 * time.Second
 // the client going away.
 var errValidateTimeout = errors.New("validation deadline")
 
-// withValidateDeadline bounds ctx by the pipeline's validation timeout.
+// withValidateDeadline bounds ctx by the service's validation timeout.
 func (s *Service) withValidateDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeoutCause(ctx, s.validateTimeout, errValidateTimeout)
 }
