@@ -2,7 +2,6 @@ package publish
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -99,10 +98,6 @@ func writeAtomic(name string, data []byte) error {
 	return os.Rename(tmp.Name(), name)
 }
 
-// SitePublisher publishes to the brand's static site: an item's portal
-// page with the email's images and the social cards beside it, or its
-// catalog card, after which the site's catalog pages and feeds are
-// rebuilt.
 // IndexRenderer renders a brand's collection pages (catalog, feeds,
 // sitemaps) from the catalog entries of its items; the catalog channel's
 // renderer is one.
@@ -110,10 +105,20 @@ type IndexRenderer interface {
 	RenderIndex(ctx context.Context, b *content.Brand, entries []catalog.Entry) (*renderers.Output, error)
 }
 
+// IndexBuilder makes a brand's index files (catalog pages, feeds) from
+// the catalog entries of the items on its site, by item id. The
+// application service has the one builder, shared with the index it
+// stores; a failure retrying cannot fix is permanent.
+type IndexBuilder func(ctx context.Context, brand *content.Brand, entries map[string][]byte) ([]File, error)
+
+// SitePublisher publishes to the brand's static site: an item's portal
+// page with the email's images and the social cards beside it, or its
+// catalog card, after which the site's catalog pages and feeds are
+// rebuilt.
 type SitePublisher struct {
 	Site *Site // nil: this worker has no site folder
 	// Index builds the catalog pages and feeds; nil: the site has none.
-	Index IndexRenderer
+	Index IndexBuilder
 	// Channels are those rendered here; the page takes files only from
 	// them.
 	Channels []string
@@ -202,21 +207,9 @@ func (s *SitePublisher) buildIndex(ctx context.Context, brand *content.Brand, pu
 	if err != nil {
 		return err
 	}
-	entries := make([]catalog.Entry, 0, len(raw))
-	for _, id := range slices.Sorted(maps.Keys(raw)) {
-		var e catalog.Entry
-		if err := json.Unmarshal(raw[id], &e); err != nil {
-			return ErrPermanentf("item %s: catalog entry: %v", id, err)
-		}
-		entries = append(entries, e)
-	}
-	out, err := s.Index.RenderIndex(ctx, brand, entries)
+	files, err := s.Index(ctx, brand, raw)
 	if err != nil {
-		return ErrPermanentf("site index: %v", err)
-	}
-	files := make([]File, len(out.Files))
-	for i, f := range out.Files {
-		files[i] = File{Name: f.Name, Data: f.Data}
+		return err
 	}
 	return s.Site.Write(brand.ID, files)
 }

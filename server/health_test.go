@@ -8,6 +8,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/server"
@@ -18,8 +19,9 @@ import (
 func healthServer(t *testing.T, addr string) *api {
 	t.Helper()
 	e := pipetest.New(t, pipetest.Setups[0])
-	p := worker.New(worker.Config{Store: e.DB, Redis: asynq.RedisClientOpt{Addr: addr}})
-	t.Cleanup(func() { p.Close() })
+	q := worker.NewQueue(worker.QueueConfig{Redis: asynq.RedisClientOpt{Addr: addr}})
+	t.Cleanup(func() { q.Close() })
+	p := app.New(app.Config{Store: e.DB, Queue: q})
 	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Pipeline: p}))
 	t.Cleanup(srv.Close)
 	return &api{Env: e, url: srv.URL}

@@ -11,18 +11,18 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/server/api"
 	"github.com/crosscast/crosscast/server/reader"
 	"github.com/crosscast/crosscast/server/ui"
 	"github.com/crosscast/crosscast/server/web"
 	"github.com/crosscast/crosscast/store"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // Config holds the server's parts.
 type Config struct {
 	Store    *store.DB
-	Pipeline *worker.Pipeline
+	Pipeline *app.Service
 	Logger   *slog.Logger
 	// Metrics serves /metrics; nil leaves it out.
 	Metrics http.Handler
@@ -40,7 +40,7 @@ type Config struct {
 // Server answers HTTP requests.
 type Server struct {
 	db       *store.DB
-	pipeline *worker.Pipeline
+	pipeline *app.Service
 	version  string
 	handler  http.Handler // the mux behind cross-origin protection and the log
 }

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/publish"
@@ -29,7 +30,6 @@ import (
 	"github.com/crosscast/crosscast/renderers/social"
 	"github.com/crosscast/crosscast/server"
 	"github.com/crosscast/crosscast/store"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // ui is the editor UI on a test server, with a writer, an editor and an
@@ -58,7 +58,7 @@ func newUI(t *testing.T) *ui {
 		}
 		rs = append(rs, r)
 	}
-	e := pipetest.NewWith(t, pipetest.Setups[0], func(c *worker.Config) { c.Site = &publish.Site{Root: site} }, rs...)
+	e := pipetest.NewWith(t, pipetest.Setups[0], func(c *app.Config) { c.Site = &publish.Site{Root: site} }, rs...)
 	e.ImportBrand(t, "kestrel")
 	queues := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "queue monitor") })
 	h := server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline, QueueMonitor: queues})

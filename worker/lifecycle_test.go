@@ -22,7 +22,7 @@ func TestRunReconcilerReturnsWhenCancelled(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		e.Pipeline.RunReconciler(ctx, time.Hour, 0)
+		worker.RunReconciler(ctx, e.Pipeline, nil, time.Hour, 0)
 	}()
 	waitFor(t, 10*time.Second, "the first pass emptied the outbox", func() (bool, string) {
 		rows, err := e.DB.Outbox(context.Background(), time.Now().Add(time.Hour), 10)
@@ -51,7 +51,7 @@ func TestPingHonoursContext(t *testing.T) {
 	}
 
 	silent := testenv.SilentServer(t)
-	mute := worker.New(worker.Config{Store: e.DB, Redis: asynq.RedisClientOpt{Addr: silent}})
+	mute := worker.NewQueue(worker.QueueConfig{Redis: asynq.RedisClientOpt{Addr: silent}})
 	defer mute.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()

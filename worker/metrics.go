@@ -5,55 +5,12 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/crosscast/crosscast/tasks"
 )
-
-// Metrics are the pipeline's Prometheus figures. The zero registry (nil)
-// collects them without exposing them.
-type Metrics struct {
-	renderSeconds *prometheus.HistogramVec
-	renders       *prometheus.CounterVec
-	reenqueues    *prometheus.CounterVec
-	gcBytes       prometheus.Counter
-}
-
-// NewMetrics makes the pipeline's metrics and registers them with reg,
-// unless reg is nil.
-func NewMetrics(reg prometheus.Registerer) *Metrics {
-	m := &Metrics{
-		renderSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: "crosscast", Name: "render_duration_seconds",
-			Help:    "Time to render one channel of one item version.",
-			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-		}, []string{"channel"}),
-		renders: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "crosscast", Name: "renders_total",
-			Help: "Renderings finished, by channel and outcome (rendered or failed).",
-		}, []string{"channel", "status"}),
-		reenqueues: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "crosscast", Name: "reenqueues_total",
-			Help: "Tasks the reconciler put back in the queue, by what it found (outbox, lost, orphaned).",
-		}, []string{"reason"}),
-		gcBytes: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: "crosscast", Name: "gc_deleted_bytes_total",
-			Help: "Bytes of stored blobs (superseded index files, replaced renderings, stale derivatives) garbage collection deleted.",
-		}),
-	}
-	if reg != nil {
-		reg.MustRegister(m.renderSeconds, m.renders, m.reenqueues, m.gcBytes)
-	}
-	return m
-}
-
-func (m *Metrics) observe(channel, status string, d time.Duration) {
-	m.renders.WithLabelValues(channel, status).Inc()
-	if d > 0 {
-		m.renderSeconds.WithLabelValues(channel).Observe(d.Seconds())
-	}
-}
 
 // QueueCollector exports asynq's queue figures (sizes by state, latency,
 // processed and failed counts) to Prometheus, read from Redis at scrape
@@ -63,9 +20,9 @@ type QueueCollector struct {
 	log       *slog.Logger
 }
 
-// NewQueueCollector returns a collector over the pipeline's queues.
-func (p *Pipeline) NewQueueCollector() *QueueCollector {
-	return &QueueCollector{inspector: p.inspector, log: p.log}
+// NewQueueCollector returns a collector over q's queues.
+func (q *Queue) NewQueueCollector() *QueueCollector {
+	return &QueueCollector{inspector: q.inspector, log: q.log}
 }
 
 var (
@@ -89,7 +46,7 @@ func (c *QueueCollector) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (c *QueueCollector) Collect(ch chan<- prometheus.Metric) {
-	for _, q := range slices.Sorted(maps.Keys(Queues())) {
+	for _, q := range slices.Sorted(maps.Keys(tasks.Queues())) {
 		info, err := c.inspector.GetQueueInfo(q)
 		if errors.Is(err, asynq.ErrQueueNotFound) {
 			continue

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/crosscast/crosscast/tasks"
 )
 
 // ServerConfig tunes a worker server.
@@ -25,9 +27,9 @@ type ServerConfig struct {
 	RetryDelay func(n int) time.Duration
 }
 
-// NewServer returns an asynq server that runs the pipeline's tasks. Start
-// it with Start(p.Handler()) and stop it with Shutdown.
-func (p *Pipeline) NewServer(redis asynq.RedisConnOpt, cfg ServerConfig) *asynq.Server {
+// NewServer returns an asynq server that runs h's tasks. Start it with
+// Start(h.Mux()) and stop it with Shutdown.
+func (h *Handler) NewServer(redis asynq.RedisConnOpt, cfg ServerConfig) *asynq.Server {
 	if cfg.TaskCheckInterval <= 0 {
 		cfg.TaskCheckInterval = 20 * time.Millisecond
 	}
@@ -40,13 +42,13 @@ func (p *Pipeline) NewServer(redis asynq.RedisConnOpt, cfg ServerConfig) *asynq.
 	}
 	return asynq.NewServer(redis, asynq.Config{
 		Concurrency:              cfg.Concurrency,
-		Queues:                   Queues(),
+		Queues:                   tasks.Queues(),
 		TaskCheckInterval:        cfg.TaskCheckInterval,
 		DelayedTaskCheckInterval: time.Second,
 		RetryDelayFunc:           retry,
 		ShutdownTimeout:          cfg.ShutdownTimeout,
-		ErrorHandler:             asynq.ErrorHandlerFunc(p.onError),
-		Logger:                   asynqLogger{p.log},
+		ErrorHandler:             asynq.ErrorHandlerFunc(h.onError),
+		Logger:                   asynqLogger{h.log},
 		LogLevel:                 asynq.WarnLevel,
 	})
 }

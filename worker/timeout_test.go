@@ -12,6 +12,7 @@ import (
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/tasks"
 	"github.com/crosscast/crosscast/worker"
 )
 
@@ -45,7 +46,7 @@ func TestTimedOutRenderIsGivenUp(t *testing.T) {
 				t.Parallel()
 				r := &slow{honest: honest, release: make(chan struct{})}
 				const deadline = time.Second
-				e := &env{pipetest.NewWith(t, s, func(c *worker.Config) { c.RenderTimeout = deadline }, r)}
+				e := &env{pipetest.NewWithQueue(t, s, nil, func(c *worker.QueueConfig) { c.RenderTimeout = deadline }, r)}
 				e.ImportBrand(t, "kestrel")
 				e.Start(t)
 				t.Cleanup(func() { close(r.release) }) // before the server's shutdown
@@ -61,7 +62,7 @@ func TestTimedOutRenderIsGivenUp(t *testing.T) {
 				defer in.Close()
 				waitFor(t, 30*time.Second, "queues drained", func() (bool, string) {
 					left := 0
-					for q := range worker.Queues() {
+					for q := range tasks.Queues() {
 						if qi, err := in.GetQueueInfo(q); err == nil {
 							left += qi.Pending + qi.Active + qi.Scheduled + qi.Retry
 						}

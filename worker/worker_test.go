@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/internal/testenv"
@@ -18,6 +19,7 @@ import (
 	"github.com/crosscast/crosscast/renderers/catalog"
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/tasks"
 	"github.com/crosscast/crosscast/worker"
 )
 
@@ -46,7 +48,7 @@ func TestSubmitRendersEveryChannel(t *testing.T) {
 			e.Start(t)
 			dir := filepath.Join(testenv.RepoRoot(t), "examples", "kestrel", "items", "five-days-kungsleden")
 			files := readDir(t, dir)
-			res, err := e.Pipeline.Submit(context.Background(), worker.Bundle{Files: files, Actor: "test"})
+			res, err := e.Pipeline.Submit(context.Background(), app.Bundle{Files: files, Actor: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -109,7 +111,7 @@ func submitNotes(t *testing.T, e *env, from, n int) []string {
 	t.Helper()
 	ids := make([]string, 0, n)
 	for i := from; i < from+n; i++ {
-		res, err := e.Pipeline.Submit(context.Background(), worker.Bundle{Brand: "kestrel", Files: note(i), Actor: "test"})
+		res, err := e.Pipeline.Submit(context.Background(), app.Bundle{Brand: "kestrel", Files: note(i), Actor: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +165,7 @@ func TestResubmitIsANoOp(t *testing.T) {
 			e.Start(t)
 			ids := submitNotes(t, e, 1, 1)
 			waitFor(t, 20*time.Second, "rendered", allRendered(e, ids))
-			again, err := e.Pipeline.Submit(context.Background(), worker.Bundle{Brand: "kestrel", Files: note(1)})
+			again, err := e.Pipeline.Submit(context.Background(), app.Bundle{Brand: "kestrel", Files: note(1)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -225,7 +227,7 @@ func TestRedisLoss(t *testing.T) {
 			e.Start(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			go e.Pipeline.RunReconciler(ctx, 200*time.Millisecond, 300*time.Millisecond)
+			go worker.RunReconciler(ctx, e.Pipeline, nil, 200*time.Millisecond, 300*time.Millisecond)
 			waitFor(t, 30*time.Second, "some items rendered", func() (bool, string) {
 				n := 0
 				for _, id := range ids {
@@ -338,8 +340,8 @@ func TestGracefulShutdown(t *testing.T) {
 				g := newGate()
 				e := newEnv(t, s, g)
 				e.ImportBrand(t, "kestrel")
-				srv := e.Pipeline.NewServer(e.Redis, worker.ServerConfig{Concurrency: 2, ShutdownTimeout: 20 * time.Second})
-				if err := srv.Start(e.Pipeline.Handler()); err != nil {
+				srv := e.Handler.NewServer(e.Redis, worker.ServerConfig{Concurrency: 2, ShutdownTimeout: 20 * time.Second})
+				if err := srv.Start(e.Handler.Mux()); err != nil {
 					t.Fatal(err)
 				}
 				ids := submitNotes(t, e, 1, 1)
@@ -359,8 +361,8 @@ func TestGracefulShutdown(t *testing.T) {
 				g := newGate()
 				e := newEnv(t, s, g)
 				e.ImportBrand(t, "kestrel")
-				srv := e.Pipeline.NewServer(e.Redis, worker.ServerConfig{Concurrency: 2, ShutdownTimeout: 100 * time.Millisecond})
-				if err := srv.Start(e.Pipeline.Handler()); err != nil {
+				srv := e.Handler.NewServer(e.Redis, worker.ServerConfig{Concurrency: 2, ShutdownTimeout: 100 * time.Millisecond})
+				if err := srv.Start(e.Handler.Mux()); err != nil {
 					t.Fatal(err)
 				}
 				ids := submitNotes(t, e, 1, 1)
@@ -387,12 +389,12 @@ func TestDuplicateEnqueueIsANoOp(t *testing.T) {
 			e := newEnv(t, s)
 			e.ImportBrand(t, "kestrel")
 			ctx := context.Background()
-			res, err := e.Pipeline.Submit(ctx, worker.Bundle{Brand: "kestrel", Files: note(1)})
+			res, err := e.Pipeline.Submit(ctx, app.Bundle{Brand: "kestrel", Files: note(1)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			b, _ := e.DB.Brand(ctx, "kestrel")
-			plan, err := e.Pipeline.Plan(worker.QueueCritical)(res.ItemID, res.Version, b.Hash)
+			plan, err := e.Pipeline.Plan(tasks.QueueCritical)(res.ItemID, res.Version, b.Hash)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -401,7 +403,7 @@ func TestDuplicateEnqueueIsANoOp(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			info, err := e.Pipeline.Inspector().GetQueueInfo(worker.QueueCritical)
+			info, err := e.Queue.Inspector().GetQueueInfo(tasks.QueueCritical)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -429,7 +431,7 @@ func TestIndexRebuildsOnlyItsBrand(t *testing.T) {
 			e.Start(t)
 			ctx := context.Background()
 			ids := submitNotes(t, e, 1, 2)
-			tulp, err := e.Pipeline.Submit(ctx, worker.Bundle{Brand: "tulpwerk", Files: readDir(t, filepath.Join(testenv.RepoRoot(t), "examples", "tulpwerk", "items")), Path: "glas-collectie.nl.md"})
+			tulp, err := e.Pipeline.Submit(ctx, app.Bundle{Brand: "tulpwerk", Files: readDir(t, filepath.Join(testenv.RepoRoot(t), "examples", "tulpwerk", "items")), Path: "glas-collectie.nl.md"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -450,7 +452,7 @@ func TestIndexRebuildsOnlyItsBrand(t *testing.T) {
 
 			changed := note(1)
 			changed["index.md"] = []byte(strings.Replace(string(changed["index.md"]), "the tent held", "the tent held all night", 1))
-			if _, err := e.Pipeline.Submit(ctx, worker.Bundle{Brand: "kestrel", Files: changed}); err != nil {
+			if _, err := e.Pipeline.Submit(ctx, app.Bundle{Brand: "kestrel", Files: changed}); err != nil {
 				t.Fatal(err)
 			}
 			waitFor(t, 30*time.Second, "kestrel index rebuilt", func() (bool, string) {

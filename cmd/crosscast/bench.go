@@ -21,6 +21,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/worker"
 )
@@ -91,8 +92,9 @@ func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	p := worker.New(worker.Config{Store: db, Redis: ropt, Renderers: rs, Logger: log})
-	defer p.Close()
+	q := worker.NewQueue(worker.QueueConfig{Redis: ropt, Logger: log})
+	defer q.Close()
+	p := app.New(app.Config{Store: db, Queue: q, Renderers: rs, Logger: log})
 	br, _, err := p.ImportBrand(ctx, *brandDir, "bench")
 	if err != nil {
 		return err
@@ -101,8 +103,9 @@ func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 	where := "in this process"
 	var children []*exec.Cmd
 	if *procs == 0 {
-		srv := p.NewServer(ropt, worker.ServerConfig{Concurrency: *conc})
-		if err := srv.Start(p.Handler()); err != nil {
+		h := worker.NewHandler(p, q, log)
+		srv := h.NewServer(ropt, worker.ServerConfig{Concurrency: *conc})
+		if err := srv.Start(h.Mux()); err != nil {
 			return err
 		}
 		defer srv.Shutdown()
@@ -188,7 +191,7 @@ func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 
 type benchRun struct {
 	db    *store.DB
-	p     *worker.Pipeline
+	p     *app.Service
 	brand string
 	seq   int
 	pids  []int // worker processes, whose CPU counts too
@@ -238,7 +241,7 @@ func (r *benchRun) submitAll(ctx context.Context, photos [][]byte, gap time.Dura
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			res, err := r.p.Submit(ctx, worker.Bundle{Brand: r.brand, Files: b, Actor: "bench"})
+			res, err := r.p.Submit(ctx, app.Bundle{Brand: r.brand, Files: b, Actor: "bench"})
 			if err != nil {
 				errs <- err
 				return
@@ -329,7 +332,7 @@ func (r *benchRun) textItems(ctx context.Context, brandDir, tmp, id string, n in
 	start, cpu0 := time.Now(), r.cpu()
 	ids := make([]string, 0, n)
 	for i := range n {
-		res, err := r.p.Submit(ctx, worker.Bundle{Brand: id, Actor: "bench", Files: map[string][]byte{"index.md": fmt.Appendf(nil,
+		res, err := r.p.Submit(ctx, app.Bundle{Brand: id, Actor: "bench", Files: map[string][]byte{"index.md": fmt.Appendf(nil,
 			"---\ntitle: Opening hours note %d\ntags: [news]\n---\nThe shop opens at nine on weekdays and at ten on Saturdays.\n\nSee you there.\n", i)}})
 		if err != nil {
 			return benchResult{}, err
@@ -345,7 +348,7 @@ func (r *benchRun) oneAtATime(ctx context.Context, brand string, n int) (benchRe
 	var all benchResult
 	start, cpu0 := time.Now(), r.cpu()
 	for i := range n {
-		res, err := r.p.Submit(ctx, worker.Bundle{Brand: brand, Actor: "bench", Files: map[string][]byte{"index.md": fmt.Appendf(nil,
+		res, err := r.p.Submit(ctx, app.Bundle{Brand: brand, Actor: "bench", Files: map[string][]byte{"index.md": fmt.Appendf(nil,
 			"---\ntitle: Idle note %d\n---\nA single short note.\n", i)}})
 		if err != nil {
 			return all, err

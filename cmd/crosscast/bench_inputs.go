@@ -19,11 +19,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/memfs"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // The bench's generated inputs (items, photos, a brand kit copy) and its
@@ -61,7 +61,7 @@ went up in ten minutes.
 // copyKit copies a brand kit's files into dir (named for the brand id),
 // with extra appended to brand.yaml.
 func copyKit(src, dir, extra string) (string, error) {
-	_, files, err := worker.ReadBrandDir(src)
+	_, files, err := app.ReadBrandDir(src)
 	if err != nil {
 		return "", err
 	}

@@ -14,10 +14,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/store"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // Environment variables. Flags, where a command has them, win.
@@ -329,7 +329,7 @@ func (m *Main) logger(cfg Config) *slog.Logger {
 // CROSSCAST_IMAGE_CACHE_MB (default 256) in memory, backed by the store,
 // which every worker process shares.
 func pipelineRenderers(db *store.DB, log *slog.Logger, cacheMB int) ([]renderers.Renderer, error) {
-	rs, err := allRenderers(&images.Cache{MaxBytes: int64(cacheMB) << 20, Shared: worker.SharedDerivatives(db, log)})
+	rs, err := allRenderers(&images.Cache{MaxBytes: int64(cacheMB) << 20, Shared: app.SharedDerivatives(db, log)})
 	return testHooks(rs), err
 }
 

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/fakes"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/renderers"
@@ -177,14 +178,14 @@ func TestCrashRecovery(t *testing.T) {
 	const n = 200
 	ids := make([]string, 0, n)
 	for i := range n {
-		res, err := e.Pipeline.Submit(ctx, worker.Bundle{Brand: "kestrel", Files: crashItem(i), Actor: "crash-test"})
+		res, err := e.Pipeline.Submit(ctx, app.Bundle{Brand: "kestrel", Files: crashItem(i), Actor: "crash-test"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, res.ItemID)
 	}
 	// This process plays the web node: its reconciler runs as serve's would.
-	go e.Pipeline.RunReconciler(ctx, 500*time.Millisecond, time.Second)
+	go worker.RunReconciler(ctx, e.Pipeline, nil, 500*time.Millisecond, time.Second)
 
 	w := newWorkers(t, bin, 4, e, nil)
 	rendered := func() int {
@@ -293,13 +294,13 @@ func TestCrashWhilePublishing(t *testing.T) {
 	for i := range n {
 		files := crashItem(i)
 		files["hero.jpg"] = photo(i, 800, 500)
-		res, err := e.Pipeline.Submit(ctx, worker.Bundle{Brand: "kestrel", Files: files, Actor: "crash-test"})
+		res, err := e.Pipeline.Submit(ctx, app.Bundle{Brand: "kestrel", Files: files, Actor: "crash-test"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, res.ItemID)
 	}
-	go e.Pipeline.RunReconciler(ctx, 500*time.Millisecond, time.Second)
+	go worker.RunReconciler(ctx, e.Pipeline, nil, 500*time.Millisecond, time.Second)
 	w.start()
 	pipetest.WaitFor(t, 3*time.Minute, "every item rendered", func() (bool, string) {
 		items, err := e.DB.Items(ctx, store.ItemFilter{Status: store.StatusRendered, Limit: 1000})

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/renderers"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // envCrashOn names a rendering that kills its own process, in binaries
@@ -44,7 +44,7 @@ type crashOn struct {
 }
 
 func (c crashOn) Render(ctx context.Context, in renderers.Input) (*renderers.Output, error) {
-	if worker.ItemID(in.Brand.ID, in.Item.Lang, in.Item.ID) == c.item {
+	if app.ItemID(in.Brand.ID, in.Item.Lang, in.Item.ID) == c.item {
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		select {} // the signal is on its way
 	}

@@ -11,11 +11,13 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/portal"
 	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/tasks"
 	"github.com/crosscast/crosscast/worker"
 )
 
@@ -60,7 +62,7 @@ func poisonRun(t *testing.T, bin string, s pipetest.Setup) {
 	for i := range n {
 		files := crashItem(i)
 		files["hero.jpg"] = photo(i, 600, 400)
-		res, err := e.Pipeline.Submit(ctx, worker.Bundle{Brand: "kestrel", Files: files, Actor: "poison-test"})
+		res, err := e.Pipeline.Submit(ctx, app.Bundle{Brand: "kestrel", Files: files, Actor: "poison-test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +71,7 @@ func poisonRun(t *testing.T, bin string, s pipetest.Setup) {
 	poison := ids[n/2]
 	k := store.RenderKey{ItemID: poison, Version: 1, Channel: "portal"}
 	// This process plays the web node, with serve's reconciler.
-	go e.Pipeline.RunReconciler(ctx, 500*time.Millisecond, time.Second)
+	go worker.RunReconciler(ctx, e.Pipeline, nil, 500*time.Millisecond, time.Second)
 
 	w := newWorkers(t, bin, 2, e, []string{"CROSSCAST_TEST_CRASH_ON=" + poison + "/portal"})
 	exited := make(chan error, 1)
@@ -161,7 +163,7 @@ func poisonRun(t *testing.T, bin string, s pipetest.Setup) {
 		default:
 		}
 		left := 0
-		for q := range worker.Queues() {
+		for q := range tasks.Queues() {
 			if qi, err := in.GetQueueInfo(q); err == nil {
 				left += qi.Pending + qi.Active + qi.Scheduled + qi.Retry
 			}

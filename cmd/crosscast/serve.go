@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/publish"
 	"github.com/crosscast/crosscast/server"
 	"github.com/crosscast/crosscast/store"
@@ -52,15 +53,15 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	p, err := newPipeline(cfg, db, redis, log, reg, cfg.publicURLFor(cfg.Addr))
+	a, err := newApp(cfg, db, redis, log, reg, cfg.publicURLFor(cfg.Addr))
 	if err != nil {
 		return err
 	}
-	defer closed(log, "pipeline", p.Close)
-	reg.MustRegister(p.NewQueueCollector())
+	defer closed(log, "pipeline", a.Close) // the service and its queue; the part keeps its old name in the logs
+	reg.MustRegister(a.queue.NewQueueCollector())
 
 	if cfg.Brands != "" {
-		if err := importBrands(ctx, p, cfg.Brands, log); err != nil {
+		if err := importBrands(ctx, a.svc, cfg.Brands, log); err != nil {
 			return err
 		}
 	}
@@ -72,7 +73,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 	}
 
 	h := server.New(server.Config{
-		Store: db, Pipeline: p, Logger: log,
+		Store: db, Pipeline: a.svc, Logger: log,
 		Metrics:      promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Sites:        cfg.Sites,
 		Version:      readBuild().short(),
@@ -90,14 +91,14 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}}}
 	if cfg.Workers > 0 {
-		srv := p.NewServer(redis, serverConfig(cfg))
-		if err := srv.Start(p.Handler()); err != nil {
+		srv := a.handler.NewServer(redis, serverConfig(cfg))
+		if err := srv.Start(a.handler.Mux()); err != nil {
 			return err
 		}
-		log.Info("workers started", "concurrency", cfg.Workers, "channels", p.Channels())
+		log.Info("workers started", "concurrency", cfg.Workers, "channels", a.svc.Channels())
 		parts = append(parts, workersPart(srv, log))
 	}
-	parts = append(parts, reconcilerPart(cfg, p))
+	parts = append(parts, reconcilerPart(cfg, a.svc, log))
 	return runParts(ctx, log, parts...)
 }
 
@@ -112,11 +113,11 @@ func workersPart(srv *asynq.Server, log *slog.Logger) part {
 	}}
 }
 
-// reconcilerPart runs p's reconciler until ctx ends and its pass under
-// way has stopped.
-func reconcilerPart(cfg Config, p *worker.Pipeline) part {
+// reconcilerPart runs svc's reconciler until ctx ends and its pass
+// under way has stopped.
+func reconcilerPart(cfg Config, svc *app.Service, log *slog.Logger) part {
 	return part{"reconciler", func(ctx context.Context) error {
-		p.RunReconciler(ctx, cfg.ReconcileInterval, 10*time.Second)
+		worker.RunReconciler(ctx, svc, log, cfg.ReconcileInterval, 10*time.Second)
 		return nil
 	}}
 }
@@ -130,13 +131,25 @@ func closed(log *slog.Logger, what string, close func() error) {
 	log.Info("closed", "part", what)
 }
 
-func newPipeline(cfg Config, db *store.DB, redis asynq.RedisConnOpt, log *slog.Logger, reg prometheus.Registerer, publicURL string) (*worker.Pipeline, error) {
+// application is the wired application: the service, the queue it
+// enqueues through and the handler that runs the queue's tasks with it.
+type application struct {
+	svc     *app.Service
+	queue   *worker.Queue
+	handler *worker.Handler
+}
+
+// Close releases the queue's Redis connections.
+func (a *application) Close() error { return a.queue.Close() }
+
+// newApp wires the application by hand. Close it when done.
+func newApp(cfg Config, db *store.DB, redis asynq.RedisConnOpt, log *slog.Logger, reg prometheus.Registerer, publicURL string) (*application, error) {
 	rs, err := pipelineRenderers(db, log, cfg.ImageCacheMB)
 	if err != nil {
 		return nil, err
 	}
-	wcfg := worker.Config{
-		Store: db, Redis: redis, Renderers: rs, Metrics: worker.NewMetrics(reg), Logger: log,
+	acfg := app.Config{
+		Store: db, Renderers: rs, Metrics: app.NewMetrics(reg), Logger: log,
 		Site: &publish.Site{Root: cfg.Sites}, PublicURL: publicURL, Getenv: cfg.Getenv,
 	}
 	if ca := cfg.SMTPCA; ca != "" {
@@ -151,9 +164,12 @@ func newPipeline(cfg Config, db *store.DB, redis asynq.RedisConnOpt, log *slog.L
 		if !pool.AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("%s: %s holds no PEM certificate", envSMTPCA, ca)
 		}
-		wcfg.SMTPTLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		acfg.SMTPTLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	return worker.New(wcfg), nil
+	q := worker.NewQueue(worker.QueueConfig{Redis: redis, Logger: log})
+	acfg.Queue = q
+	svc := app.New(acfg)
+	return &application{svc: svc, queue: q, handler: worker.NewHandler(svc, q, log)}, nil
 }
 
 func serverConfig(cfg Config) worker.ServerConfig {
@@ -166,7 +182,7 @@ func serverConfig(cfg Config) worker.ServerConfig {
 
 // importBrands stores every brand kit found in dir; a changed kit queues
 // its items for re-rendering.
-func importBrands(ctx context.Context, p *worker.Pipeline, dir string, log *slog.Logger) error {
+func importBrands(ctx context.Context, p *app.Service, dir string, log *slog.Logger) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("brands: %w", err)

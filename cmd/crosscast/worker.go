@@ -28,15 +28,15 @@ func (m *Main) work(ctx context.Context, cfg Config, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	p, err := newPipeline(cfg, db, redis, log, prometheus.NewRegistry(), cfg.publicURLFor(""))
+	a, err := newApp(cfg, db, redis, log, prometheus.NewRegistry(), cfg.publicURLFor(""))
 	if err != nil {
 		return err
 	}
-	defer closed(log, "pipeline", p.Close)
-	srv := p.NewServer(redis, serverConfig(cfg))
-	if err := srv.Start(p.Handler()); err != nil {
+	defer closed(log, "pipeline", a.Close) // the service and its queue; the part keeps its old name in the logs
+	srv := a.handler.NewServer(redis, serverConfig(cfg))
+	if err := srv.Start(a.handler.Mux()); err != nil {
 		return err
 	}
-	log.Info("worker started", "concurrency", cfg.Workers, "channels", p.Channels())
-	return runParts(ctx, log, workersPart(srv, log), reconcilerPart(cfg, p))
+	log.Info("worker started", "concurrency", cfg.Workers, "channels", a.svc.Channels())
+	return runParts(ctx, log, workersPart(srv, log), reconcilerPart(cfg, a.svc, log))
 }

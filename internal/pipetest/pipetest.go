@@ -1,6 +1,7 @@
-// Package pipetest builds a pipeline over real parts for tests: a store
-// (SQLite file or PostgreSQL schema), a Redis (in-process miniredis or
-// the machine's server) and, when started, a worker server.
+// Package pipetest builds the application service over real parts for
+// tests: a store (SQLite file or PostgreSQL schema), a Redis (in-process
+// miniredis or the machine's server) with the worker's queue over it
+// and, when started, a worker server.
 package pipetest
 
 import (
@@ -13,6 +14,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
@@ -31,24 +33,35 @@ func (s Setup) String() string { return "redis=" + s.Redis + ",db=" + s.DB }
 // and the real servers.
 var Setups = []Setup{{"embedded", "embedded"}, {"real", "real"}}
 
-// Env is a pipeline over real parts.
+// Env is the service over real parts.
 type Env struct {
-	DB       *store.DB
-	DSN      string
-	Pipeline *worker.Pipeline
+	DB  *store.DB
+	DSN string
+	// Pipeline is the application service (named for what it was, so
+	// the tests that use it read unchanged).
+	Pipeline *app.Service
+	Queue    *worker.Queue
+	Handler  *worker.Handler
 	Redis    asynq.RedisClientOpt
 	Mini     *miniredis.Miniredis // nil with a real Redis
 }
 
-// New builds the pipeline with the portal renderer plus extra ones.
+// New builds the service with the portal renderer plus extra ones.
 func New(t testing.TB, s Setup, extra ...renderers.Renderer) *Env {
 	t.Helper()
-	return NewWith(t, s, nil, extra...)
+	return NewWithQueue(t, s, nil, nil, extra...)
 }
 
-// NewWith is New with a hook that adjusts the pipeline's configuration
+// NewWith is New with a hook that adjusts the service's configuration
 // (publishing targets' clients, the site folder) before it is built.
-func NewWith(t testing.TB, s Setup, configure func(*worker.Config), extra ...renderers.Renderer) *Env {
+func NewWith(t testing.TB, s Setup, configure func(*app.Config), extra ...renderers.Renderer) *Env {
+	t.Helper()
+	return NewWithQueue(t, s, configure, nil, extra...)
+}
+
+// NewWithQueue is NewWith with a hook for the queue's configuration too
+// (a render task's deadline).
+func NewWithQueue(t testing.TB, s Setup, configure func(*app.Config), configureQueue func(*worker.QueueConfig), extra ...renderers.Renderer) *Env {
 	t.Helper()
 	ctx := context.Background()
 	e := &Env{}
@@ -82,20 +95,26 @@ func NewWith(t testing.TB, s Setup, configure func(*worker.Config), extra ...ren
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	cfg := worker.Config{Store: db, Redis: e.Redis, Renderers: append([]renderers.Renderer{pr}, extra...), Logger: log, MaxRetry: 3}
+	qcfg := worker.QueueConfig{Redis: e.Redis, Logger: log, MaxRetry: 3}
+	if configureQueue != nil {
+		configureQueue(&qcfg)
+	}
+	e.Queue = worker.NewQueue(qcfg)
+	t.Cleanup(func() { e.Queue.Close() })
+	cfg := app.Config{Store: db, Queue: e.Queue, Renderers: append([]renderers.Renderer{pr}, extra...), Logger: log}
 	if configure != nil {
 		configure(&cfg)
 	}
-	e.Pipeline = worker.New(cfg)
-	t.Cleanup(func() { e.Pipeline.Close() })
+	e.Pipeline = app.New(cfg)
+	e.Handler = worker.NewHandler(e.Pipeline, e.Queue, log)
 	return e
 }
 
 // Start runs a worker server until the test ends.
 func (e *Env) Start(t *testing.T) {
 	t.Helper()
-	srv := e.Pipeline.NewServer(e.Redis, worker.ServerConfig{Concurrency: 4, RetryDelay: func(int) time.Duration { return 50 * time.Millisecond }})
-	if err := srv.Start(e.Pipeline.Handler()); err != nil {
+	srv := e.Handler.NewServer(e.Redis, worker.ServerConfig{Concurrency: 4, RetryDelay: func(int) time.Duration { return 50 * time.Millisecond }})
+	if err := srv.Start(e.Handler.Mux()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Shutdown)

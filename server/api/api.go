@@ -9,15 +9,15 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/server/web"
 	"github.com/crosscast/crosscast/store"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // Config holds the API's parts.
 type Config struct {
 	Store    *store.DB // reads
-	Pipeline *worker.Pipeline
+	Pipeline *app.Service
 	Logger   *slog.Logger
 	// MaxUpload bounds a submission's request body.
 	MaxUpload int64
@@ -26,7 +26,7 @@ type Config struct {
 // API serves /api/.
 type API struct {
 	db        *store.DB
-	pipeline  *worker.Pipeline
+	pipeline  *app.Service
 	maxUpload int64
 	onErr     web.ErrorFunc
 	auth      *web.Auth

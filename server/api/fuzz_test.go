@@ -33,7 +33,7 @@ func FuzzReadBundle(f *testing.F) {
 			return
 		}
 		for name := range b.Files {
-			_ = fs.ValidPath(name) // names are checked by worker.Submit; reading them must not fail
+			_ = fs.ValidPath(name) // names are checked by app.Service.Submit; reading them must not fail
 		}
 	})
 }

@@ -13,8 +13,8 @@ import (
 
 	"github.com/crosscast/crosscast/server/web"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/content"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // submitJSON is the JSON form of a submission: the Markdown as text and
@@ -45,16 +45,16 @@ func (a *API) createItem(w http.ResponseWriter, r *http.Request) error {
 	url := "/api/items/" + res.ItemID
 	w.Header().Set("Location", url)
 	web.WriteJSON(w, http.StatusAccepted, struct {
-		*worker.Submitted
+		*app.Submitted
 		URL string `json:"url"`
 	}{res, url})
 	return nil
 }
 
-func readBundle(r *http.Request) (worker.Bundle, error) {
+func readBundle(r *http.Request) (app.Bundle, error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
-		return worker.Bundle{}, web.BadRequest("send Content-Type: application/json or multipart/form-data")
+		return app.Bundle{}, web.BadRequest("send Content-Type: application/json or multipart/form-data")
 	}
 	switch mt {
 	case "application/json":
@@ -62,18 +62,18 @@ func readBundle(r *http.Request) (worker.Bundle, error) {
 	case "multipart/form-data":
 		return readMultipartBundle(multipart.NewReader(r.Body, params["boundary"]))
 	default:
-		return worker.Bundle{}, web.BadRequest(fmt.Sprintf("unsupported Content-Type %q: send application/json or multipart/form-data", mt))
+		return app.Bundle{}, web.BadRequest(fmt.Sprintf("unsupported Content-Type %q: send application/json or multipart/form-data", mt))
 	}
 }
 
-func readJSONBundle(body io.Reader) (worker.Bundle, error) {
+func readJSONBundle(body io.Reader) (app.Bundle, error) {
 	var in submitJSON
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return worker.Bundle{}, malformed("JSON", err)
+		return app.Bundle{}, malformed("JSON", err)
 	}
-	b := worker.Bundle{Brand: in.Brand, Path: in.Path, Compat: in.Compat, Files: map[string][]byte{}}
+	b := app.Bundle{Brand: in.Brand, Path: in.Path, Compat: in.Compat, Files: map[string][]byte{}}
 	var errs content.Errors
 	for name, enc := range in.Files {
 		data, err := base64.StdEncoding.DecodeString(enc)
@@ -97,8 +97,8 @@ func readJSONBundle(body io.Reader) (worker.Bundle, error) {
 	return b, nil
 }
 
-func readMultipartBundle(mr *multipart.Reader) (worker.Bundle, error) {
-	b := worker.Bundle{Files: map[string][]byte{}}
+func readMultipartBundle(mr *multipart.Reader) (app.Bundle, error) {
+	b := app.Bundle{Files: map[string][]byte{}}
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -112,7 +112,7 @@ func readMultipartBundle(mr *multipart.Reader) (worker.Bundle, error) {
 			return b, malformed("multipart", err)
 		}
 		// Part.FileName drops folders; the bundle needs them, so read the
-		// file name as sent. worker.Submit rejects names that escape.
+		// file name as sent. app.Submit rejects names that escape.
 		_, params, _ := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
 		switch name, file := part.FormName(), params["filename"]; {
 		case file != "":

@@ -9,22 +9,22 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/templates"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // Config holds the reader pages' parts.
 type Config struct {
 	Store    *store.DB // reads
-	Pipeline *worker.Pipeline
+	Pipeline *app.Service
 	Logger   *slog.Logger
 }
 
 // Reader serves /u/ and /r/.
 type Reader struct {
 	db       *store.DB
-	pipeline *worker.Pipeline
+	pipeline *app.Service
 	log      *slog.Logger
 	pages    *template.Template
 }

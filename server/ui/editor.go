@@ -12,9 +12,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/server/web"
 	"github.com/crosscast/crosscast/store"
-	"github.com/crosscast/crosscast/worker"
 )
 
 type editorPage struct {
@@ -127,7 +127,7 @@ func (ui *UI) saveItem(w http.ResponseWriter, r *http.Request, p editorPage, ass
 	p.Form = form
 	if err == nil {
 		b.Actor, b.Role = web.Actor(r), web.Role(r)
-		var sub *worker.Submitted
+		var sub *app.Submitted
 		if sub, err = ui.pipeline.Submit(r.Context(), b); err == nil {
 			ui.setFlash(w, r, "Submitted version "+strconv.Itoa(sub.Version)+"; it is rendering now.")
 			http.Redirect(w, r, "/items/"+url.PathEscape(sub.ItemID), http.StatusSeeOther)
@@ -156,16 +156,16 @@ func (ui *UI) saveItem(w http.ResponseWriter, r *http.Request, p editorPage, ass
 // readDraft reads the editor's multipart form into a bundle: index.md
 // from the fields, plus the uploaded images under images/ and the
 // item's existing ones.
-func (ui *UI) readDraft(r *http.Request, assets map[string][]byte) (worker.Bundle, int, draftForm, error) {
+func (ui *UI) readDraft(r *http.Request, assets map[string][]byte) (app.Bundle, int, draftForm, error) {
 	r.Body = http.MaxBytesReader(nil, r.Body, ui.maxUpload)
 	var f draftForm
 	if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		return worker.Bundle{}, 0, f, err
+		return app.Bundle{}, 0, f, err
 	}
 	v := r.PostFormValue
 	f = draftForm{Brand: v("brand"), Title: v("title"), Summary: v("summary"), Tags: v("tags"), Lang: v("lang"),
 		PublishAt: v("publish_at"), TZ: v("tz"), Hero: v("hero"), HeroAlt: v("hero_alt"), Extra: v("extra"), Body: v("body")}
-	b := worker.Bundle{Brand: f.Brand, Path: "index.md", Files: map[string][]byte{}}
+	b := app.Bundle{Brand: f.Brand, Path: "index.md", Files: map[string][]byte{}}
 	for name, data := range assets {
 		b.Files[name] = data
 	}

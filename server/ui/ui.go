@@ -14,15 +14,15 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/server/web"
 	"github.com/crosscast/crosscast/store"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // Config holds the UI's parts.
 type Config struct {
 	Store    *store.DB // reads, sessions and settings
-	Pipeline *worker.Pipeline
+	Pipeline *app.Service
 	Logger   *slog.Logger
 	// QueueMonitor is mounted at /admin/queues for admins; nil leaves it out.
 	QueueMonitor http.Handler
@@ -33,7 +33,7 @@ type Config struct {
 // UI serves the editor's pages.
 type UI struct {
 	db        *store.DB
-	pipeline  *worker.Pipeline
+	pipeline  *app.Service
 	log       *slog.Logger
 	maxUpload int64
 	monitor   http.Handler

@@ -1,4 +1,4 @@
-package worker
+package app
 
 import (
 	"context"
@@ -11,13 +11,13 @@ import (
 // editor's word: status sent means it arrived; pending means it did not,
 // and it is queued to be sent again. The API and the editor UI both come
 // here, so both re-deliver.
-func (p *Pipeline) ResolveDelivery(ctx context.Context, key, status, actor string) (*store.Delivery, error) {
-	d, err := p.db.ResolveDelivery(ctx, key, status, actor)
+func (s *Service) ResolveDelivery(ctx context.Context, key, status, actor string) (*store.Delivery, error) {
+	d, err := s.db.ResolveDelivery(ctx, key, status, actor)
 	if err != nil {
 		return nil, err
 	}
 	if d.Status == store.DelPending {
-		if err := p.Redeliver(ctx, *d); err != nil {
+		if err := s.Redeliver(ctx, *d); err != nil {
 			return nil, fmt.Errorf("resolve %s: queue it again: %w", key, err)
 		}
 	}

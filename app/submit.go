@@ -1,4 +1,4 @@
-package worker
+package app
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/memfs"
 	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/tasks"
 )
 
 // Bundle is an item as a writer submits it: a Markdown file and the
@@ -51,8 +52,8 @@ func ItemID(brand, lang, contentID string) string {
 // renders. Invalid input returns content.Errors and stores nothing. A
 // failed enqueue is not an error: the version is committed and the
 // reconciler enqueues it from the outbox.
-func (p *Pipeline) Submit(ctx context.Context, b Bundle) (*Submitted, error) {
-	pb, err := p.parse(ctx, b)
+func (s *Service) Submit(ctx context.Context, b Bundle) (*Submitted, error) {
+	pb, err := s.parse(ctx, b)
 	if err != nil {
 		return nil, err
 	}
@@ -68,14 +69,14 @@ func (p *Pipeline) Submit(ctx context.Context, b Bundle) (*Submitted, error) {
 		Lang: it.Lang, Slug: it.Slug, ContentID: it.ID, Title: it.Title,
 		Path: name, Compat: compat, Source: it.Source, VersionHash: it.SourceHash, Assets: assets, Actor: b.Actor, Role: b.Role,
 	}
-	res, err := p.db.Submit(ctx, sub, p.Plan(QueueCritical))
+	res, err := s.db.Submit(ctx, sub, s.Plan(tasks.QueueCritical))
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Dispatch(ctx, res.Outbox); err != nil {
-		p.log.Warn("enqueue after submit failed; the reconciler will retry", "item", res.ItemID, "version", res.Version, "err", err)
+	if err := s.Dispatch(ctx, res.Outbox); err != nil {
+		s.log.Warn("enqueue after submit failed; the reconciler will retry", "item", res.ItemID, "version", res.Version, "err", err)
 	}
-	p.log.Info("submitted", "item", res.ItemID, "version", res.Version, "created", res.Created, "actor", b.Actor)
+	s.log.Info("submitted", "item", res.ItemID, "version", res.Version, "created", res.Created, "actor", b.Actor)
 	return &Submitted{ItemID: res.ItemID, Version: res.Version, Created: res.Created, Warnings: it.Warnings}, nil
 }
 
@@ -96,9 +97,9 @@ const DraftRenderTimeout = 30 * time.Second
 // the client going away.
 var errValidateTimeout = errors.New("validation deadline")
 
-// withValidateDeadline bounds ctx by the pipeline's validation timeout.
-func (p *Pipeline) withValidateDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeoutCause(ctx, p.validateTimeout, errValidateTimeout)
+// withValidateDeadline bounds ctx by the service's validation timeout.
+func (s *Service) withValidateDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeoutCause(ctx, s.validateTimeout, errValidateTimeout)
 }
 
 // timeoutError turns our own deadline into an error about the input;
@@ -121,7 +122,7 @@ type parsed struct {
 
 // parse checks a bundle's file names, finds its brand and parses the
 // item with the brand's settings; bad input is content.Errors.
-func (p *Pipeline) parse(ctx context.Context, b Bundle) (*parsed, error) {
+func (s *Service) parse(ctx context.Context, b Bundle) (*parsed, error) {
 	if err := checkNames(b.Files); err != nil {
 		return nil, err
 	}
@@ -129,16 +130,16 @@ func (p *Pipeline) parse(ctx context.Context, b Bundle) (*parsed, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := p.withValidateDeadline(ctx)
+	ctx, cancel := s.withValidateDeadline(ctx)
 	defer cancel()
-	pb, err := p.parseBundle(ctx, b, name)
+	pb, err := s.parseBundle(ctx, b, name)
 	if ctx.Err() != nil {
-		return nil, timeoutError(ctx, name, "checking the item", p.validateTimeout, ctx.Err())
+		return nil, timeoutError(ctx, name, "checking the item", s.validateTimeout, ctx.Err())
 	}
 	return pb, err
 }
 
-func (p *Pipeline) parseBundle(ctx context.Context, b Bundle, name string) (*parsed, error) {
+func (s *Service) parseBundle(ctx context.Context, b Bundle, name string) (*parsed, error) {
 	fsys := memfs.FS(b.Files)
 	brandID := b.Brand
 	if brandID == "" {
@@ -151,7 +152,7 @@ func (p *Pipeline) parseBundle(ctx context.Context, b Bundle, name string) (*par
 		brandID = first.Brand
 	}
 	if brandID == "" {
-		brands, err := p.db.Brands(ctx)
+		brands, err := s.db.Brands(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -161,9 +162,9 @@ func (p *Pipeline) parseBundle(ctx context.Context, b Bundle, name string) (*par
 		}
 		brandID = brands[0].ID
 	}
-	brand, brandHash, err := p.brands.Current(ctx, brandID)
+	brand, brandHash, err := s.brands.Current(ctx, brandID)
 	if errors.Is(err, store.ErrNotFound) {
-		brands, _ := p.db.Brands(ctx)
+		brands, _ := s.db.Brands(ctx)
 		return nil, content.Errors{{File: name, Field: "brand", Code: content.EInvalid,
 			Message: fmt.Sprintf("unknown brand %q (%s)", brandID, brandList(brands))}}
 	}

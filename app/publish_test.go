@@ -1,4 +1,4 @@
-package worker_test
+package app_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/fakes"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/internal/testenv"
@@ -24,7 +25,6 @@ import (
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/social"
 	"github.com/crosscast/crosscast/store"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // targets are the fake publishing targets of one test and the site
@@ -40,7 +40,7 @@ func newTargets(t *testing.T) *targets {
 	return &targets{Targets: fakes.NewTargets(t, 600), site: t.TempDir()}
 }
 
-func (tg *targets) configure(c *worker.Config) {
+func (tg *targets) configure(c *app.Config) {
 	c.Site = &publish.Site{Root: tg.site}
 	c.PublicURL = publicURL
 	c.Getenv = func(k string) string { return tg.Env[k] }
@@ -74,7 +74,7 @@ func publishEnv(t *testing.T, s pipetest.Setup, tg *targets) *env {
 func submitKungsleden(t *testing.T, e *env) string {
 	t.Helper()
 	files := readDir(t, filepath.Join(testenv.RepoRoot(t), "examples", "kestrel", "items", "five-days-kungsleden"))
-	res, err := e.Pipeline.Submit(context.Background(), worker.Bundle{Brand: "kestrel", Files: files, Actor: "writer"})
+	res, err := e.Pipeline.Submit(context.Background(), app.Bundle{Brand: "kestrel", Files: files, Actor: "writer"})
 	if err != nil {
 		t.Fatal(err)
 	}

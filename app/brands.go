@@ -1,4 +1,4 @@
-package worker
+package app
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/crosscast/crosscast/internal/memfs"
 	"github.com/crosscast/crosscast/internal/safefs"
 	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/tasks"
 )
 
 // Brands loads brand kits from the store, each version parsed once. Kits
@@ -88,18 +89,18 @@ func ReadBrandDir(dir string) (*content.Brand, map[string][]byte, error) {
 // ImportBrand stores a brand kit read from dir as the brand's current
 // version. If the kit changed, every item of the brand is queued to
 // render again on the low queue.
-func (p *Pipeline) ImportBrand(ctx context.Context, dir, actor string) (*content.Brand, *store.PutBrandResult, error) {
+func (s *Service) ImportBrand(ctx context.Context, dir, actor string) (*content.Brand, *store.PutBrandResult, error) {
 	br, files, err := ReadBrandDir(dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	return p.putBrand(ctx, br, files, actor)
+	return s.putBrand(ctx, br, files, actor)
 }
 
 // UploadBrand stores a brand kit sent as files (brand.yaml and the files
 // it names) as brand id's current version, as ImportBrand does for a
 // folder. Files the kit does not name are left out.
-func (p *Pipeline) UploadBrand(ctx context.Context, id string, files map[string][]byte, actor string) (*content.Brand, *store.PutBrandResult, error) {
+func (s *Service) UploadBrand(ctx context.Context, id string, files map[string][]byte, actor string) (*content.Brand, *store.PutBrandResult, error) {
 	if _, ok := files["brand.yaml"]; !ok {
 		return nil, nil, content.Errors{{File: "brand.yaml", Code: content.ENotFound, Message: "a brand kit needs its brand.yaml"}}
 	}
@@ -111,29 +112,29 @@ func (p *Pipeline) UploadBrand(ctx context.Context, id string, files map[string]
 	for _, f := range br.Files {
 		kit[f.Name] = f.Data
 	}
-	return p.putBrand(ctx, br, kit, actor)
+	return s.putBrand(ctx, br, kit, actor)
 }
 
-func (p *Pipeline) putBrand(ctx context.Context, br *content.Brand, files map[string][]byte, actor string) (*content.Brand, *store.PutBrandResult, error) {
-	res, err := p.db.PutBrand(ctx, br.ID, br.Name, files, actor, p.Plan(QueueLow))
+func (s *Service) putBrand(ctx context.Context, br *content.Brand, files map[string][]byte, actor string) (*content.Brand, *store.PutBrandResult, error) {
+	res, err := s.db.PutBrand(ctx, br.ID, br.Name, files, actor, s.Plan(tasks.QueueLow))
 	if err != nil {
 		return nil, nil, fmt.Errorf("brand %s: %w", br.ID, err)
 	}
-	if err := p.Dispatch(ctx, res.Outbox); err != nil {
-		p.log.Warn("enqueue after brand change failed; the reconciler will retry", "brand", br.ID, "err", err)
+	if err := s.Dispatch(ctx, res.Outbox); err != nil {
+		s.log.Warn("enqueue after brand change failed; the reconciler will retry", "brand", br.ID, "err", err)
 	}
 	return br, res, nil
 }
 
 // Rerender renders an item's latest version again with its brand's
 // current kit.
-func (p *Pipeline) Rerender(ctx context.Context, itemID, actor string) error {
-	out, err := p.db.Rerender(ctx, itemID, actor, p.Plan(QueueDefault))
+func (s *Service) Rerender(ctx context.Context, itemID, actor string) error {
+	out, err := s.db.Rerender(ctx, itemID, actor, s.Plan(tasks.QueueDefault))
 	if err != nil {
 		return err
 	}
-	if err := p.Dispatch(ctx, out); err != nil {
-		p.log.Warn("enqueue after re-render failed; the reconciler will retry", "item", itemID, "err", err)
+	if err := s.Dispatch(ctx, out); err != nil {
+		s.log.Warn("enqueue after re-render failed; the reconciler will retry", "item", itemID, "err", err)
 	}
 	return nil
 }

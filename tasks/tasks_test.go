@@ -1,11 +1,9 @@
-package worker
+package tasks
 
 import (
 	"errors"
 	"testing"
 	"time"
-
-	"github.com/hibiken/asynq"
 
 	"github.com/crosscast/crosscast/store"
 )
@@ -41,7 +39,7 @@ func TestTaskWireFormat(t *testing.T) {
 			name: "render:<channel> replacement",
 			make: func() (store.Task, error) {
 				p := RenderPayload{ItemID: "kestrel.en.tent", Version: 3, Channel: "social", BrandHash: "b1f2"}
-				return NewRenderTask(p, QueueDefault, nextGeneration("render:kestrel.en.tent:3:social:b1f2~2", 2))
+				return NewRenderTask(p, QueueDefault, NextGeneration("render:kestrel.en.tent:3:social:b1f2~2", 2))
 			},
 			want: store.Task{Type: "render:social", ID: "render:kestrel.en.tent:3:social:b1f2~3", Queue: "default",
 				Payload: []byte(`{"item_id":"kestrel.en.tent","version":3,"channel":"social","brand_hash":"b1f2"}`)},
@@ -89,13 +87,13 @@ func TestTaskIDs(t *testing.T) {
 	for _, tt := range []struct{ got, want string }{
 		{ItemRenderTaskID("a", 1, "h"), "item:a:1:h"},
 		{RenderTaskID("a", 1, "portal", "h"), "render:a:1:portal:h"},
-		{nextGeneration("render:a:1:portal:h", 1), "render:a:1:portal:h~2"},
-		{nextGeneration("render:a:1:portal:h~2", 2), "render:a:1:portal:h~3"},
+		{NextGeneration("render:a:1:portal:h", 1), "render:a:1:portal:h~2"},
+		{NextGeneration("render:a:1:portal:h~2", 2), "render:a:1:portal:h~3"},
 		{IndexTaskID("kestrel", 4), "index:kestrel:4"},
 		{PublishItemTaskID("a", 1, 5), "publish:a:1:5"},
 		{DeliverTaskID("a/1/email/list"), "deliver:a/1/email/list"},
-		{redeliverTaskID("a/1/email/list", 2), "deliver:a/1/email/list~3"},
-		{redeliverTaskID("a/1/email/list", 0), "deliver:a/1/email/list~1"},
+		{RedeliverTaskID("a/1/email/list", 2), "deliver:a/1/email/list~3"},
+		{RedeliverTaskID("a/1/email/list", 0), "deliver:a/1/email/list~1"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
@@ -104,26 +102,26 @@ func TestTaskIDs(t *testing.T) {
 }
 
 // TestDecode checks that payloads written by an older version decode,
-// and that a payload no handler can use fails for good.
+// and that a payload no handler can use is a bad payload (the worker
+// makes it permanent).
 func TestDecode(t *testing.T) {
-	got, err := decode[RenderPayload](asynq.NewTask("render:email", []byte(`{"item_id":"a","version":2,"channel":"email","brand_hash":"h"}`)))
+	got, err := Decode[RenderPayload]("render:email", []byte(`{"item_id":"a","version":2,"channel":"email","brand_hash":"h"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := (RenderPayload{ItemID: "a", Version: 2, Channel: "email", BrandHash: "h"}); got != want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
-	task := asynq.NewTask
 	for name, err := range map[string]error{
-		"not JSON":   errOf(decode[DeliverPayload](task("deliver:smtp", []byte(`key`)))),
-		"no key":     errOf(decode[DeliverPayload](task("deliver:smtp", []byte(`{}`)))),
-		"no version": errOf(decode[ItemRenderPayload](task("item:render", []byte(`{"item_id":"a"}`)))),
-		"no channel": errOf(decode[RenderPayload](task("render:email", []byte(`{"item_id":"a","version":1}`)))),
-		"no gen":     errOf(decode[IndexBuildPayload](task("index:build", []byte(`{"brand":"kestrel"}`)))),
-		"gen 0":      errOf(decode[PublishItemPayload](task("publish:item", []byte(`{"item_id":"a","version":1,"gen":0}`)))),
+		"not JSON":   errOf(Decode[DeliverPayload]("deliver:smtp", []byte(`key`))),
+		"no key":     errOf(Decode[DeliverPayload]("deliver:smtp", []byte(`{}`))),
+		"no version": errOf(Decode[ItemRenderPayload]("item:render", []byte(`{"item_id":"a"}`))),
+		"no channel": errOf(Decode[RenderPayload]("render:email", []byte(`{"item_id":"a","version":1}`))),
+		"no gen":     errOf(Decode[IndexBuildPayload]("index:build", []byte(`{"brand":"kestrel"}`))),
+		"gen 0":      errOf(Decode[PublishItemPayload]("publish:item", []byte(`{"item_id":"a","version":1,"gen":0}`))),
 	} {
-		if !errors.Is(err, asynq.SkipRetry) || !errors.Is(err, errBadPayload) {
-			t.Errorf("%s: got %v, want a permanent bad-payload error", name, err)
+		if !errors.Is(err, ErrBadPayload) {
+			t.Errorf("%s: got %v, want a bad-payload error", name, err)
 		}
 	}
 }

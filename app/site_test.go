@@ -1,4 +1,4 @@
-package worker_test
+package app_test
 
 import (
 	"context"
@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/checkers"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/internal/testenv"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // TestPublishedSiteLinks publishes every kestrel example item, then
@@ -37,7 +37,7 @@ func TestPublishedSiteLinks(t *testing.T) {
 	}
 	var ids []string
 	for _, en := range entries {
-		b := worker.Bundle{Brand: "kestrel", Actor: "writer"}
+		b := app.Bundle{Brand: "kestrel", Actor: "writer"}
 		if en.IsDir() {
 			b.Files = readDir(t, filepath.Join(items, en.Name()))
 		} else {

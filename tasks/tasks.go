@@ -1,8 +1,9 @@
-// Package worker turns the renderers into queue work: asynq task types and
-// payloads, their handlers, the submit path that stores an item and
-// enqueues its renders through the outbox, and the reconciler that puts
-// back whatever Redis lost.
-package worker
+// Package tasks holds every queue task crosscast runs: its type, queue,
+// payload, task ID and constructor, and the decoding of a payload. It is
+// below both the application service, which writes tasks to the outbox
+// in the same transaction as the change that causes them, and the
+// worker, which runs them; it knows nothing of the queue itself.
+package tasks
 
 import (
 	"encoding/json"
@@ -10,8 +11,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/hibiken/asynq"
 
 	"github.com/crosscast/crosscast/store"
 )
@@ -52,7 +51,7 @@ type ItemRenderPayload struct {
 	BrandHash string `json:"brand_hash"`
 }
 
-func (p ItemRenderPayload) valid() bool { return p.ItemID != "" && p.Version >= 1 }
+func (p ItemRenderPayload) Valid() bool { return p.ItemID != "" && p.Version >= 1 }
 
 // RenderPayload asks for one channel of one item version, made with one
 // brand version.
@@ -63,7 +62,7 @@ type RenderPayload struct {
 	BrandHash string `json:"brand_hash"`
 }
 
-func (p RenderPayload) valid() bool { return p.ItemID != "" && p.Version >= 1 && p.Channel != "" }
+func (p RenderPayload) Valid() bool { return p.ItemID != "" && p.Version >= 1 && p.Channel != "" }
 
 // IndexBuildPayload asks for brand's index as of change Gen.
 type IndexBuildPayload struct {
@@ -71,7 +70,7 @@ type IndexBuildPayload struct {
 	Gen   int    `json:"gen"`
 }
 
-func (p IndexBuildPayload) valid() bool { return p.Brand != "" && p.Gen >= 1 }
+func (p IndexBuildPayload) Valid() bool { return p.Brand != "" && p.Gen >= 1 }
 
 // PublishItemPayload starts generation Gen of a publication; a task of
 // an older generation (rescheduled since) finds nothing to do.
@@ -81,14 +80,14 @@ type PublishItemPayload struct {
 	Gen     int    `json:"gen"`
 }
 
-func (p PublishItemPayload) valid() bool { return p.ItemID != "" && p.Version >= 1 && p.Gen >= 1 }
+func (p PublishItemPayload) Valid() bool { return p.ItemID != "" && p.Version >= 1 && p.Gen >= 1 }
 
 // DeliverPayload sends one ledger row, by its idempotency key.
 type DeliverPayload struct {
 	Key string `json:"key"`
 }
 
-func (p DeliverPayload) valid() bool { return p.Key != "" }
+func (p DeliverPayload) Valid() bool { return p.Key != "" }
 
 // ItemRenderTaskID derives the task ID, so enqueueing the same fan-out
 // twice is a no-op.
@@ -103,9 +102,9 @@ func RenderTaskID(itemID string, version int, channel, brandHash string) string 
 	return fmt.Sprintf("render:%s:%d:%s:%s", itemID, version, channel, brandHash)
 }
 
-// nextGeneration returns the ID of the replacement for task id, the
+// NextGeneration returns the ID of the replacement for task id, the
 // enqueues-th task of its rendering.
-func nextGeneration(id string, enqueues int) string {
+func NextGeneration(id string, enqueues int) string {
 	base, _, _ := strings.Cut(id, "~")
 	return fmt.Sprintf("%s~%d", base, enqueues+1)
 }
@@ -123,9 +122,9 @@ func PublishItemTaskID(itemID string, version, gen int) string {
 // a delivery is queued at most once at a time.
 func DeliverTaskID(key string) string { return "deliver:" + key }
 
-// redeliverTaskID is the ID of a delivery queued again by an editor after
+// RedeliverTaskID is the ID of a delivery queued again by an editor after
 // attempts runs, distinct from the task that may still be in Redis.
-func redeliverTaskID(key string, attempts int) string {
+func RedeliverTaskID(key string, attempts int) string {
 	return fmt.Sprintf("%s~%d", DeliverTaskID(key), attempts+1)
 }
 
@@ -167,37 +166,25 @@ func newTask(typ, id, queue string, p any, at time.Time) (store.Task, error) {
 	return store.Task{Type: typ, ID: id, Queue: queue, Payload: b, ProcessAt: at}, nil
 }
 
-// payload is a task's payload: valid reports whether a decoded one names
+// Payload is a task's payload: Valid reports whether a decoded one names
 // what its handler needs.
-type payload interface{ valid() bool }
+type Payload interface{ Valid() bool }
 
-// errBadPayload marks a task whose payload cannot be what its type says:
+// ErrBadPayload marks a task whose payload cannot be what its type says:
 // retrying cannot fix it.
-var errBadPayload = errors.New("bad payload")
+var ErrBadPayload = errors.New("bad payload")
 
-// decode reads t's payload. Malformed or incomplete JSON is a permanent
-// error wrapping errBadPayload.
-func decode[P payload](t *asynq.Task) (P, error) {
+// Decode reads the payload of a task of type typ. Malformed or
+// incomplete JSON is an error wrapping ErrBadPayload; the worker makes
+// it permanent.
+func Decode[P Payload](typ string, payload []byte) (P, error) {
 	var p P
-	err := json.Unmarshal(t.Payload(), &p)
-	if err == nil && !p.valid() {
+	err := json.Unmarshal(payload, &p)
+	if err == nil && !p.Valid() {
 		err = errors.New("missing fields")
 	}
 	if err != nil {
-		return p, permanent(fmt.Errorf("%s: %w %q: %w", t.Type(), errBadPayload, t.Payload(), err))
+		return p, fmt.Errorf("%s: %w %q: %w", typ, ErrBadPayload, payload, err)
 	}
 	return p, nil
-}
-
-// timeout bounds one run of a task of the given type: a fan-out only
-// enqueues; a render may resize a dozen large images.
-func (p *Pipeline) timeout(taskType string) time.Duration {
-	switch {
-	case taskType == TypeItemRender:
-		return 30 * time.Second
-	case strings.HasPrefix(taskType, TypeRenderPrefix):
-		return p.renderTimeout
-	default:
-		return 5 * time.Minute
-	}
 }

@@ -1,4 +1,4 @@
-package worker_test
+package app_test
 
 import (
 	"bytes"
@@ -8,10 +8,10 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/renderers/images"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // A derivative one worker made is found by another worker's empty cache,
@@ -21,7 +21,7 @@ func TestSharedDerivatives(t *testing.T) {
 	var b bytes.Buffer
 	jpeg.Encode(&b, image.NewRGBA(image.Rect(0, 0, 1200, 800)), nil)
 	a := &content.Asset{Name: "hero.jpg", Data: b.Bytes(), Format: "jpeg", Width: 1200, Height: 800, SHA256: "f00d"}
-	shared := worker.SharedDerivatives(e.DB, slog.New(slog.DiscardHandler))
+	shared := app.SharedDerivatives(e.DB, slog.New(slog.DiscardHandler))
 	ctx := context.Background()
 	first, err := images.Resize(ctx, &images.Cache{Shared: shared}, a, []int{480, 960})
 	if err != nil {

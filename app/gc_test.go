@@ -1,4 +1,4 @@
-package worker_test
+package app_test
 
 import (
 	"context"
@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers/catalog"
 	"github.com/crosscast/crosscast/renderers/images"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // longNote is an item with a body of about size bytes, unlike any other
@@ -107,7 +107,7 @@ func TestDatabaseStaysBounded(t *testing.T) {
 			ctx := context.Background()
 			var ids []string
 			for i := range items {
-				res, err := e.Pipeline.Submit(ctx, worker.Bundle{Brand: "kestrel", Files: longNote(i, size), Actor: "test"})
+				res, err := e.Pipeline.Submit(ctx, app.Bundle{Brand: "kestrel", Files: longNote(i, size), Actor: "test"})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -125,7 +125,7 @@ func TestDatabaseStaysBounded(t *testing.T) {
 			base := measure(t, e)
 			_, blobs0, _ := e.DB.BlobUsage(ctx)
 
-			_, kit, err := worker.ReadBrandDir(filepath.Join(testenv.RepoRoot(t), "examples", "kestrel"))
+			_, kit, err := app.ReadBrandDir(filepath.Join(testenv.RepoRoot(t), "examples", "kestrel"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package worker
+package app
 
 import (
 	"context"
@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hibiken/asynq"
-
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/publish"
 	"github.com/crosscast/crosscast/renderers"
@@ -16,25 +14,21 @@ import (
 	"github.com/crosscast/crosscast/store"
 )
 
-// deliver claims one ledger row, sends it and records the outcome. A
+// Deliver claims one ledger row, sends it and records the outcome. A
 // temporary failure puts the row back and returns the error, so the task
-// is retried with the same key; on the last retry it is recorded failed.
-func (p *Pipeline) deliver(ctx context.Context, key string) error {
-	claim, d, err := p.db.ClaimDelivery(ctx, key, true)
+// is retried with the same key; on the last attempt (last) it is
+// recorded failed, and the error is permanent.
+func (s *Service) Deliver(ctx context.Context, key string, last bool) error {
+	claim, d, err := s.db.ClaimDelivery(ctx, key, true)
 	if err != nil {
 		return err
 	}
 	if claim != store.ClaimGo {
 		return nil
 	}
-	log := p.log.With("delivery", key, "kind", d.Kind)
+	log := s.log.With("delivery", key, "kind", d.Kind)
 	began := time.Now()
-	res, err := p.send(ctx, d)
-	last := false
-	if n, ok := asynq.GetRetryCount(ctx); ok {
-		m, _ := asynq.GetMaxRetry(ctx)
-		last = n >= m
-	}
+	res, err := s.send(ctx, d)
 	var status string
 	switch {
 	case err == nil:
@@ -45,12 +39,12 @@ func (p *Pipeline) deliver(ctx context.Context, key string) error {
 		status = store.DelFailed
 	default:
 		log.Warn("delivery failed; will retry", "err", err)
-		if rerr := p.db.ReleaseDelivery(context.WithoutCancel(ctx), key, err.Error()); rerr != nil {
+		if rerr := s.db.ReleaseDelivery(context.WithoutCancel(ctx), key, err.Error()); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 		return err
 	}
-	p.metrics.observe("deliver:"+d.Kind, status, time.Since(began))
+	s.metrics.observe("deliver:"+d.Kind, status, time.Since(began))
 	if res == nil {
 		res = &publish.Posted{}
 	}
@@ -59,7 +53,7 @@ func (p *Pipeline) deliver(ctx context.Context, key string) error {
 		msg = err.Error()
 	}
 	log.Info("delivered", "status", status, "external", res.URL, "err", msg)
-	if ferr := p.db.FinishDelivery(context.WithoutCancel(ctx), key, status, res.ID, res.URL, msg); ferr != nil {
+	if ferr := s.db.FinishDelivery(context.WithoutCancel(ctx), key, status, res.ID, res.URL, msg); ferr != nil {
 		return ferr
 	}
 	if status == store.DelFailed {
@@ -70,20 +64,20 @@ func (p *Pipeline) deliver(ctx context.Context, key string) error {
 
 // send builds the delivery's job from the store and hands it to the
 // publisher of its target's kind.
-func (p *Pipeline) send(ctx context.Context, d *store.Delivery) (*publish.Posted, error) {
-	v, err := p.db.Version(ctx, d.ItemID, d.Version)
+func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted, error) {
+	v, err := s.db.Version(ctx, d.ItemID, d.Version)
 	if err != nil {
 		return nil, err
 	}
-	brand, err := p.brands.Load(ctx, v.Brand, v.BrandHash)
+	brand, err := s.brands.Load(ctx, v.Brand, v.BrandHash)
 	if err != nil {
 		return nil, err
 	}
-	it, err := p.loadItem(ctx, v, brand)
+	it, err := s.loadItem(ctx, v, brand)
 	if err != nil {
 		return nil, permanentIf(err)
 	}
-	pub, err := p.db.Publication(ctx, d.ItemID, d.Version)
+	pub, err := s.db.Publication(ctx, d.ItemID, d.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -108,20 +102,20 @@ func (p *Pipeline) send(ctx context.Context, d *store.Delivery) (*publish.Posted
 		Links:     content.NewLinkPlan(it, brand),
 		PublishAt: pub.ProcessAt,
 		File: func(ctx context.Context, channel, name string) ([]byte, error) {
-			return p.file(ctx, d, channel, name)
+			return s.file(ctx, d, channel, name)
 		},
 		Files: func(ctx context.Context, channel string) (map[string][]byte, error) {
-			return p.files(ctx, d, channel)
+			return s.files(ctx, d, channel)
 		},
 		Published: func(ctx context.Context, channel, name string) (map[string][]byte, error) {
-			return p.db.PublishedFiles(ctx, brand.ID, channel, name)
+			return s.db.PublishedFiles(ctx, brand.ID, channel, name)
 		},
-		Secret:     p.getenv,
-		Track:      &tracker{db: p.db, base: p.publicURL, item: d.ItemID, version: d.Version, channel: channel, variant: d.Variant},
-		Recipients: &recipients{db: p.db, d: d},
-		Now:        p.now,
+		Secret:     s.getenv,
+		Track:      &tracker{db: s.db, base: s.publicURL, item: d.ItemID, version: d.Version, channel: channel, variant: d.Variant},
+		Recipients: &recipients{db: s.db, d: d},
+		Now:        s.now,
 	}
-	pr, ok := p.publishers.Lookup(d.Kind)
+	pr, ok := s.publishers.Lookup(d.Kind)
 	if !ok {
 		return nil, publish.ErrPermanentf("unknown target kind %q", d.Kind)
 	}
@@ -129,13 +123,16 @@ func (p *Pipeline) send(ctx context.Context, d *store.Delivery) (*publish.Posted
 }
 
 // newPublishers makes the publisher of every target kind from the
-// pipeline's configuration. The site's is returned apart too, for
+// service's configuration. The site's is returned apart too, for
 // unpublishing.
-func (p *Pipeline) newPublishers(cfg Config) (*publish.Publishers, *publish.SitePublisher) {
+func (s *Service) newPublishers(cfg Config) (*publish.Publishers, *publish.SitePublisher) {
 	clients := publish.NewClients(cfg.HTTPClient, 0)
-	site := &publish.SitePublisher{Site: cfg.Site, Index: p.catalog, Channels: p.Channels()}
-	masto := &publish.MastodonPublisher{Clients: clients, Log: p.log}
-	if r, ok := p.renderers[social.Channel]; ok {
+	site := &publish.SitePublisher{Site: cfg.Site, Channels: s.Channels()}
+	if s.catalog != nil {
+		site.Index = s.siteIndex
+	}
+	masto := &publish.MastodonPublisher{Clients: clients, Log: s.log}
+	if r, ok := s.renderers[social.Channel]; ok {
 		masto.Rerender = func(ctx context.Context, in renderers.Input) (*renderers.Output, error) {
 			return safeRender(ctx, r, in)
 		}
@@ -160,8 +157,8 @@ func permanentIf(err error) error {
 }
 
 // file returns one rendered file of the delivery's version.
-func (p *Pipeline) file(ctx context.Context, d *store.Delivery, channel, name string) ([]byte, error) {
-	_, data, err := p.db.RenderingFile(ctx, store.RenderKey{ItemID: d.ItemID, Version: d.Version, Channel: channel}, name)
+func (s *Service) file(ctx context.Context, d *store.Delivery, channel, name string) ([]byte, error) {
+	_, data, err := s.db.RenderingFile(ctx, store.RenderKey{ItemID: d.ItemID, Version: d.Version, Channel: channel}, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, publish.ErrPermanentf("the %s rendering has no %s", channel, name)
 	}
@@ -170,8 +167,8 @@ func (p *Pipeline) file(ctx context.Context, d *store.Delivery, channel, name st
 
 // files returns all of a channel's rendered files of the delivery's
 // version (the site publishes them all).
-func (p *Pipeline) files(ctx context.Context, d *store.Delivery, channel string) (map[string][]byte, error) {
-	rs, err := p.db.Renderings(ctx, d.ItemID, d.Version)
+func (s *Service) files(ctx context.Context, d *store.Delivery, channel string) (map[string][]byte, error) {
+	rs, err := s.db.Renderings(ctx, d.ItemID, d.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +181,7 @@ func (p *Pipeline) files(ctx context.Context, d *store.Delivery, channel string)
 			return nil, publish.ErrPermanentf("the %s rendering is %s", channel, r.Status)
 		}
 		for _, f := range r.Files {
-			_, data, err := p.db.RenderingFile(ctx, r.RenderKey, f.Name)
+			_, data, err := s.db.RenderingFile(ctx, r.RenderKey, f.Name)
 			if err != nil {
 				return nil, err
 			}
@@ -196,25 +193,25 @@ func (p *Pipeline) files(ctx context.Context, d *store.Delivery, channel string)
 
 // Unpublish takes an item's page off its brand's site and rebuilds the
 // site's catalog and feeds without it.
-func (p *Pipeline) Unpublish(ctx context.Context, itemID, actor string) error {
-	it, err := p.db.Item(ctx, itemID)
+func (s *Service) Unpublish(ctx context.Context, itemID, actor string) error {
+	it, err := s.db.Item(ctx, itemID)
 	if err != nil {
 		return err
 	}
-	v, err := p.db.Version(ctx, itemID, it.LatestVersion)
+	v, err := s.db.Version(ctx, itemID, it.LatestVersion)
 	if err != nil {
 		return err
 	}
-	brand, err := p.brands.Load(ctx, v.Brand, v.BrandHash)
+	brand, err := s.brands.Load(ctx, v.Brand, v.BrandHash)
 	if err != nil {
 		return err
 	}
-	if err := p.db.Unpublish(ctx, itemID, actor); err != nil {
+	if err := s.db.Unpublish(ctx, itemID, actor); err != nil {
 		return err
 	}
 	ci := &content.Item{FrontMatter: content.FrontMatter{Lang: it.Lang, Slug: it.Slug}}
-	return p.site.Unpublish(ctx, brand, ci, func(ctx context.Context, channel, name string) (map[string][]byte, error) {
-		return p.db.PublishedFiles(ctx, brand.ID, channel, name)
+	return s.site.Unpublish(ctx, brand, ci, func(ctx context.Context, channel, name string) (map[string][]byte, error) {
+		return s.db.PublishedFiles(ctx, brand.ID, channel, name)
 	})
 }
 

@@ -1,4 +1,4 @@
-package worker_test
+package app_test
 
 import (
 	"context"
@@ -7,21 +7,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/store"
-	"github.com/crosscast/crosscast/worker"
 )
 
 // Validation runs inside an HTTP request: it stops when the client goes
 // away, and has a deadline of its own that the writer is told about.
 func TestValidationHonoursContextAndDeadline(t *testing.T) {
 	src := []byte("---\ntitle: Deadline\nbrand: kestrel\n---\n" + strings.Repeat("A paragraph.\n\n", 5000))
-	bundle := worker.Bundle{Files: map[string][]byte{"index.md": src}, Actor: "test"}
+	bundle := app.Bundle{Files: map[string][]byte{"index.md": src}, Actor: "test"}
 	for _, s := range pipetest.Setups {
 		t.Run(s.String(), func(t *testing.T) {
 			t.Parallel()
-			e := pipetest.NewWith(t, s, func(c *worker.Config) { c.ValidateTimeout = time.Nanosecond })
+			e := pipetest.NewWith(t, s, func(c *app.Config) { c.ValidateTimeout = time.Nanosecond })
 			e.ImportBrand(t, "kestrel")
 
 			ctx, cancel := context.WithCancel(context.Background())

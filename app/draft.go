@@ -1,4 +1,4 @@
-package worker
+package app
 
 import (
 	"context"
@@ -24,8 +24,8 @@ type Draft struct {
 
 // Draft validates a bundle as Submit does and renders it in every
 // channel at once, in this process. Invalid input returns content.Errors.
-func (p *Pipeline) Draft(ctx context.Context, b Bundle) (*Draft, error) {
-	pb, err := p.parse(ctx, b)
+func (s *Service) Draft(ctx context.Context, b Bundle) (*Draft, error) {
+	pb, err := s.parse(ctx, b)
 	if err != nil {
 		return nil, err
 	}
@@ -39,9 +39,9 @@ func (p *Pipeline) Draft(ctx context.Context, b Bundle) (*Draft, error) {
 	in := renderers.Input{Item: it, Brand: brand, Links: content.NewLinkPlan(it, brand)}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, ch := range p.Channels() {
+	for _, ch := range s.Channels() {
 		wg.Go(func() {
-			out, err := safeRender(ctx, p.renderers[ch], in)
+			out, err := safeRender(ctx, s.renderers[ch], in)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

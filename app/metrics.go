@@ -1,0 +1,51 @@
+package app
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the service's Prometheus figures. The zero registry (nil)
+// collects them without exposing them.
+type Metrics struct {
+	renderSeconds *prometheus.HistogramVec
+	renders       *prometheus.CounterVec
+	reenqueues    *prometheus.CounterVec
+	gcBytes       prometheus.Counter
+}
+
+// NewMetrics makes the service's metrics and registers them with reg,
+// unless reg is nil.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		renderSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "crosscast", Name: "render_duration_seconds",
+			Help:    "Time to render one channel of one item version.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"channel"}),
+		renders: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "crosscast", Name: "renders_total",
+			Help: "Renderings finished, by channel and outcome (rendered or failed).",
+		}, []string{"channel", "status"}),
+		reenqueues: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "crosscast", Name: "reenqueues_total",
+			Help: "Tasks the reconciler put back in the queue, by what it found (outbox, lost, orphaned).",
+		}, []string{"reason"}),
+		gcBytes: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "crosscast", Name: "gc_deleted_bytes_total",
+			Help: "Bytes of stored blobs (superseded index files, replaced renderings, stale derivatives) garbage collection deleted.",
+		}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.renderSeconds, m.renders, m.reenqueues, m.gcBytes)
+	}
+	return m
+}
+
+func (m *Metrics) observe(channel, status string, d time.Duration) {
+	m.renders.WithLabelValues(channel, status).Inc()
+	if d > 0 {
+		m.renderSeconds.WithLabelValues(channel).Observe(d.Seconds())
+	}
+}

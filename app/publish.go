@@ -1,0 +1,255 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/tasks"
+)
+
+// DeliveryKinds are the target kinds a worker delivers to.
+func DeliveryKinds() []string {
+	return []string{content.TargetSite, content.TargetSMTP, content.TargetMastodon, content.TargetBluesky, content.TargetWebhook}
+}
+
+// Schedule approves an item version for publishing at at (now when
+// zero): one delivery per channel and target of its brand. Scheduling a
+// version again before it starts moves it. version 0 means the latest.
+func (s *Service) Schedule(ctx context.Context, itemID string, version int, at time.Time, actor string) (*store.Publication, error) {
+	if version == 0 {
+		it, err := s.db.Item(ctx, itemID)
+		if err != nil {
+			return nil, err
+		}
+		version = it.LatestVersion
+	}
+	v, err := s.db.Version(ctx, itemID, version)
+	if err != nil {
+		return nil, err
+	}
+	brand, err := s.brands.Load(ctx, v.Brand, v.BrandHash)
+	if err != nil {
+		return nil, err
+	}
+	if at.IsZero() {
+		at = time.Now()
+	}
+	var ds []store.NewDelivery
+	for _, t := range brand.Targets() {
+		for _, ch := range t.Channels() {
+			if _, ok := s.renderers[ch]; !ok {
+				continue
+			}
+			if n := t.TargetNetwork(); ch == content.ChanSocial && !networkEnabled(brand, n) {
+				continue
+			}
+			ds = append(ds, store.NewDelivery{Channel: ch, Target: t.ID, Kind: t.Kind})
+		}
+	}
+	pub, outbox, err := s.db.Schedule(ctx, store.ScheduleRequest{
+		ItemID: itemID, Version: version, At: at, Actor: actor, Deliveries: ds,
+		Task: func(gen int) (store.Task, error) {
+			return tasks.NewPublishItemTask(tasks.PublishItemPayload{ItemID: itemID, Version: version, Gen: gen}, at)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if pub.Generation > 1 {
+		s.deleteTask(ctx, tasks.PublishItemTaskID(itemID, version, pub.Generation-1))
+	}
+	if err := s.Dispatch(ctx, outbox); err != nil {
+		s.log.Warn("enqueue publication failed; the reconciler will retry", "err", err)
+	}
+	return pub, nil
+}
+
+func networkEnabled(b *content.Brand, network string) bool {
+	for _, n := range b.Social.Networks() {
+		if n.ID == network {
+			return true
+		}
+	}
+	return false
+}
+
+// Cancel withdraws a scheduled publication before it starts.
+func (s *Service) Cancel(ctx context.Context, itemID string, version int, actor string) (*store.Publication, error) {
+	if version == 0 {
+		it, err := s.db.Item(ctx, itemID)
+		if err != nil {
+			return nil, err
+		}
+		version = it.LatestVersion
+	}
+	pub, err := s.db.Cancel(ctx, itemID, version, actor)
+	if err != nil {
+		return nil, err
+	}
+	s.deleteTask(ctx, tasks.PublishItemTaskID(itemID, version, pub.Generation))
+	return pub, nil
+}
+
+// deleteTask removes a queued task; a task already gone is fine, and a
+// stale one left behind finds nothing to do.
+func (s *Service) deleteTask(ctx context.Context, id string) {
+	if err := s.queue.Delete(ctx, tasks.QueueDefault, id); err != nil {
+		s.log.Warn("could not delete a superseded task", "task", id, "err", err)
+	}
+}
+
+// autoPublish schedules a freshly rendered version when its brand
+// publishes without approval, at the item's publish_at.
+func (s *Service) autoPublish(ctx context.Context, itemID string, version int) {
+	v, err := s.db.Version(ctx, itemID, version)
+	if err != nil {
+		s.log.Warn("auto-publish: load version", "item", itemID, "err", err)
+		return
+	}
+	brand, err := s.brands.Load(ctx, v.Brand, v.BrandHash)
+	if err != nil || !brand.AutoPublish {
+		return
+	}
+	if _, err := s.db.Publication(ctx, itemID, version); err == nil {
+		return // scheduled already (a repeated finish)
+	}
+	it, err := s.loadItem(ctx, v, brand)
+	if err != nil {
+		s.log.Warn("auto-publish: load item", "item", itemID, "err", err)
+		return
+	}
+	if _, err := s.Schedule(ctx, itemID, version, it.PublishAt.Time, "auto"); err != nil && !errors.Is(err, store.ErrConflict) {
+		s.log.Warn("auto-publish failed", "item", itemID, "version", version, "err", err)
+	}
+}
+
+// StartPublication starts a publication: the static site first (the
+// other channels link to it), then a task per other delivery. last says
+// whether this is the task's last attempt, which makes a failing site
+// delivery final.
+func (s *Service) StartPublication(ctx context.Context, pl tasks.PublishItemPayload, last bool) error {
+	ds, err := s.db.StartPublication(ctx, pl.ItemID, pl.Version, pl.Gen)
+	if err != nil {
+		return err
+	}
+	if ds == nil {
+		s.log.Info("publication task is stale (cancelled or rescheduled)", "item", pl.ItemID, "version", pl.Version, "gen", pl.Gen)
+		return nil
+	}
+	for _, d := range ds {
+		if d.Kind != content.TargetSite {
+			continue
+		}
+		if err := s.Deliver(ctx, d.Key, last); err != nil {
+			return err
+		}
+	}
+	var errs []error
+	for _, d := range ds {
+		if d.Kind == content.TargetSite || (d.Status != store.DelPending && d.Status != store.DelSending) {
+			continue
+		}
+		task, err := tasks.NewDeliverTask(d.Kind, tasks.DeliverPayload{Key: d.Key})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := s.queue.Enqueue(ctx, task); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return s.db.FinishPublication(ctx, pl.ItemID, pl.Version)
+}
+
+// DeliverySuspect reports whether a run of the delivery started and
+// never ended (its process died), so the caller runs it alone.
+func (s *Service) DeliverySuspect(ctx context.Context, key string) (bool, error) {
+	d, err := s.db.Delivery(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return d.Attempts > d.Ended, nil
+}
+
+// reconcilePublications re-enqueues publications and deliveries whose
+// task Redis no longer has.
+func (s *Service) reconcilePublications(ctx context.Context, cut time.Time) (int, error) {
+	n := 0
+	missing := func(id string) (bool, error) {
+		info, err := s.queue.Task(ctx, tasks.QueueDefault, id)
+		return err == nil && info.State == TaskGone, err
+	}
+	pubs, err := s.db.DuePublications(ctx, cut, 1000)
+	if err != nil {
+		return n, err
+	}
+	for _, pub := range pubs {
+		t, err := tasks.NewPublishItemTask(tasks.PublishItemPayload{ItemID: pub.ItemID, Version: pub.Version, Gen: pub.Generation}, time.Time{})
+		if err != nil {
+			return n, err
+		}
+		if gone, err := missing(t.ID); err != nil || !gone {
+			if err != nil {
+				return n, err
+			}
+			continue
+		}
+		if err := s.queue.Enqueue(ctx, t); err != nil {
+			return n, err
+		}
+		n++
+	}
+	ds, err := s.db.StalledDeliveries(ctx, cut, 1000)
+	if err != nil {
+		return n, err
+	}
+	for _, d := range ds {
+		if d.Kind == content.TargetSite {
+			continue // part of publish:item
+		}
+		t, err := tasks.NewDeliverTask(d.Kind, tasks.DeliverPayload{Key: d.Key})
+		if err != nil {
+			return n, err
+		}
+		if gone, err := missing(t.ID); err != nil || !gone {
+			if err != nil {
+				return n, err
+			}
+			continue
+		}
+		if d.Status == store.DelSending && d.Attempts-d.Ended >= store.MaxUnended {
+			// Its runs keep killing their worker: do not send it again.
+			if _, err := s.db.GiveUpDelivery(ctx, d.Key); err != nil {
+				return n, err
+			}
+			continue
+		}
+		if err := s.queue.Enqueue(ctx, t); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if n > 0 {
+		s.metrics.reenqueues.WithLabelValues("publish").Add(float64(n))
+	}
+	return n, nil
+}
+
+// Redeliver queues a delivery an editor set back to pending.
+func (s *Service) Redeliver(ctx context.Context, d store.Delivery) error {
+	t, err := tasks.NewDeliverTask(d.Kind, tasks.DeliverPayload{Key: d.Key})
+	if err != nil {
+		return err
+	}
+	t.ID = tasks.RedeliverTaskID(d.Key, d.Attempts)
+	return s.queue.Enqueue(ctx, t)
+}

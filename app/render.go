@@ -1,0 +1,277 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/internal/memfs"
+	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/tasks"
+)
+
+// FanOut enqueues one render task per unfinished rendering of the
+// version, each with its derived ID, so running the fan-out twice
+// enqueues nothing new.
+func (s *Service) FanOut(ctx context.Context, pl tasks.ItemRenderPayload) error {
+	rs, err := s.db.Renderings(ctx, pl.ItemID, pl.Version)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range rs {
+		if r.Final() || r.BrandHash != pl.BrandHash {
+			continue
+		}
+		task, err := tasks.NewRenderTask(renderPayload(r), r.Queue, r.TaskID)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := s.queue.Enqueue(ctx, task); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// renderPayload asks for rendering r.
+func renderPayload(r store.Rendering) tasks.RenderPayload {
+	return tasks.RenderPayload{ItemID: r.ItemID, Version: r.Version, Channel: r.Channel, BrandHash: r.BrandHash}
+}
+
+// RendersChannel reports whether this service renders channel.
+func (s *Service) RendersChannel(channel string) bool {
+	_, ok := s.renderers[channel]
+	return ok
+}
+
+// RenderSuspect reports whether a run of the rendering started and never
+// ended (its process died), so the caller runs it alone.
+func (s *Service) RenderSuspect(ctx context.Context, pl tasks.RenderPayload) (int, error) {
+	prev, err := s.db.Rendering(ctx, store.RenderKey{ItemID: pl.ItemID, Version: pl.Version, Channel: pl.Channel})
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return prev.Unended(), nil
+}
+
+// Render makes one channel's rendering and records it. The store
+// decides whether there is anything to do, so a task that runs twice
+// (a retry after a crash, a reconciler's replacement) records once. A
+// failure retrying cannot fix is permanent (IsPermanent); any other
+// error is worth a retry.
+func (s *Service) Render(ctx context.Context, pl tasks.RenderPayload) error {
+	log := s.log.With("item", pl.ItemID, "version", pl.Version, "channel", pl.Channel)
+	k := store.RenderKey{ItemID: pl.ItemID, Version: pl.Version, Channel: pl.Channel}
+	r, ok := s.renderers[pl.Channel]
+	if !ok {
+		// A worker built without this channel; another worker may have it.
+		return fmt.Errorf("this worker does not render channel %q", pl.Channel)
+	}
+	start, err := s.db.StartRendering(ctx, k, pl.BrandHash)
+	if err != nil {
+		return err
+	}
+	switch start {
+	case store.StartSkip:
+		log.Debug("nothing to do: already final or superseded")
+		return nil
+	case store.StartGiveUp:
+		s.giveUp(ctx, k, pl.BrandHash, store.DiedError)
+		return permanent(errors.New(store.DiedError))
+	}
+	// Whatever happens now short of the process dying (a result, an
+	// error to retry, a panic the queue recovers), the run's end is
+	// recorded: FinishRendering does it with a result, EndRendering
+	// without.
+	recorded := false
+	defer func() {
+		if !recorded {
+			if err := s.db.EndRendering(context.WithoutCancel(ctx), k); err != nil {
+				log.Warn("recording the end of a run failed", "err", err)
+			}
+		}
+	}()
+	began := time.Now()
+	out, err := s.render(ctx, r, pl)
+	dur := time.Since(began)
+	if err != nil {
+		if ctx.Err() != nil {
+			// Timed out or shutting down: retry (RenderFailed decides
+			// whether a deadline is worth another).
+			return fmt.Errorf("%s: %w", k, ctx.Err())
+		}
+		var ie inputError
+		if !errors.As(err, &ie) {
+			return err // the store or Redis away: retry
+		}
+		log.Warn("rendering failed", "err", ie.err)
+		s.metrics.observe(pl.Channel, store.StatusFailed, dur)
+		fin, ferr := s.db.FinishRendering(ctx, k, pl.BrandHash, store.RenderResult{Err: ie.err.Error(), Warnings: diagnostics(ie.err), Duration: dur}, s.indexPlan())
+		if ferr != nil {
+			return ferr
+		}
+		recorded = true
+		s.dispatchAfter(ctx, k, fin)
+		return permanent(ie.err)
+	}
+	res := store.RenderResult{Warnings: out.Warnings, Metrics: out.Metrics, Duration: dur}
+	for _, f := range out.Files {
+		res.Files = append(res.Files, store.FileData{Name: f.Name, MediaType: f.MediaType, Data: f.Data})
+	}
+	fin, err := s.db.FinishRendering(ctx, k, pl.BrandHash, res, s.indexPlan())
+	if err != nil {
+		return err
+	}
+	recorded = true
+	s.dispatchAfter(ctx, k, fin)
+	s.metrics.observe(pl.Channel, store.StatusRendered, dur)
+	log.Info("rendered", "ms", dur.Milliseconds(), "files", len(out.Files), "recorded", fin.Recorded, "version_status", fin.VersionStatus)
+	return nil
+}
+
+// dispatchAfter enqueues what a finished rendering committed to the
+// outbox (an index build); a failure leaves it to the reconciler.
+func (s *Service) dispatchAfter(ctx context.Context, k store.RenderKey, fin *store.Finished) {
+	if err := s.Dispatch(ctx, fin.Outbox); err != nil {
+		s.log.Warn("enqueue after render failed; the reconciler will retry", "err", err)
+	}
+	if fin.Recorded && fin.VersionStatus == store.StatusRendered {
+		s.autoPublish(ctx, k.ItemID, k.Version)
+	}
+}
+
+// inputError is a failure caused by the item or brand, which retrying
+// cannot fix.
+type inputError struct{ err error }
+
+func (e inputError) Error() string { return e.err.Error() }
+func (e inputError) Unwrap() error { return e.err }
+
+// render loads the version and its brand from the store and renders one
+// channel.
+func (s *Service) render(ctx context.Context, r renderers.Renderer, pl tasks.RenderPayload) (*renderers.Output, error) {
+	v, err := s.db.Version(ctx, pl.ItemID, pl.Version)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, inputError{err}
+		}
+		return nil, err
+	}
+	brand, err := s.brands.Load(ctx, v.Brand, pl.BrandHash)
+	if err != nil {
+		var ce content.Errors
+		if errors.As(err, &ce) || errors.Is(err, store.ErrNotFound) {
+			return nil, inputError{err}
+		}
+		return nil, err
+	}
+	it, err := s.loadItem(ctx, v, brand)
+	if err != nil {
+		return nil, err
+	}
+	out, err := safeRender(ctx, r, renderers.Input{Item: it, Brand: brand, Links: content.NewLinkPlan(it, brand)})
+	if err != nil {
+		return nil, inputError{err}
+	}
+	return out, nil
+}
+
+// loadItem parses a stored version again, with its assets, exactly as it
+// was validated when submitted.
+func (s *Service) loadItem(ctx context.Context, v *store.Version, brand *content.Brand) (*content.Item, error) {
+	files := memfs.FS{v.Path: v.Source}
+	for name, sha := range v.Assets {
+		data, err := s.db.Blob(ctx, sha)
+		if err != nil {
+			return nil, err
+		}
+		files[name] = data
+	}
+	it, err := content.ParseBytes(files, v.Path, v.Source, content.ParseOptions{Compat: v.Compat, DefaultLang: brand.Lang, StoredAssets: true, Shortcodes: brand.CompatShortcodes})
+	if err != nil {
+		return nil, inputError{err}
+	}
+	return it, nil
+}
+
+// safeRender turns a renderer panic into an error, so one bad item fails
+// its rendering instead of the worker.
+func safeRender(ctx context.Context, r renderers.Renderer, in renderers.Input) (out *renderers.Output, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error in the %s renderer (please report it): %v\n%s", r.Channel(), p, debug.Stack())
+		}
+	}()
+	return r.Render(ctx, in)
+}
+
+// diagnostics extracts positioned errors for the rendering's record.
+func diagnostics(err error) []content.Diagnostic {
+	var ce content.Errors
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return nil
+}
+
+// RenderFailed runs when a render task's run failed with err, a failure
+// worth a retry: retried is how many retries it has had of maxRetry, and
+// timeout its deadline. A render that ran past its deadline is given up
+// after maxTimedOut starts (running it again would most likely only use
+// the same CPU for as long again); one that used its last retry is
+// marked failed with the error. Either way the item does not sit in
+// "rendering" and the reconciler does not enqueue it forever.
+func (s *Service) RenderFailed(ctx context.Context, pl tasks.RenderPayload, err error, retried, maxRetry int, timeout time.Duration) {
+	k := store.RenderKey{ItemID: pl.ItemID, Version: pl.Version, Channel: pl.Channel}
+	ctx = context.WithoutCancel(ctx)
+	typ := tasks.TypeRenderPrefix + pl.Channel
+	msg := ""
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		r, rerr := s.db.Rendering(ctx, k)
+		if rerr != nil {
+			s.log.Warn("task failed", "type", typ, "retried", retried, "err", err, "lookup_err", rerr)
+			return
+		}
+		if r.Attempts >= maxTimedOut || retried >= maxRetry {
+			msg = fmt.Sprintf("rendering took longer than %s", timeout)
+		}
+	case retried >= maxRetry:
+		msg = fmt.Sprintf("gave up after %d retries: %v", retried, err)
+	}
+	if msg == "" {
+		s.log.Warn("task failed", "type", typ, "retried", retried, "err", err)
+		return
+	}
+	s.giveUp(ctx, k, pl.BrandHash, msg)
+}
+
+// maxTimedOut is how many starts a render that runs past its deadline
+// gets: one more than the first, in case the machine was only busy.
+const maxTimedOut = 2
+
+// giveUp records a rendering failed with msg without running it (out of
+// retries, past its deadline, or its runs killing the worker) and
+// dispatches what that finished.
+func (s *Service) giveUp(ctx context.Context, k store.RenderKey, brandHash, msg string) {
+	ctx = context.WithoutCancel(ctx)
+	s.log.Error("rendering given up", "item", k.ItemID, "version", k.Version, "channel", k.Channel, "err", msg)
+	fin, err := s.db.FinishRendering(ctx, k, brandHash, store.RenderResult{Err: msg, GivenUp: true}, s.indexPlan())
+	if err != nil {
+		s.log.Error("recording the failure failed; the reconciler will retry", "err", err)
+		return
+	}
+	if fin.Recorded {
+		s.metrics.observe(k.Channel, store.StatusFailed, 0)
+	}
+	s.dispatchAfter(ctx, k, fin)
+}
