@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -19,20 +20,31 @@ type part struct {
 
 // runParts runs parts together until ctx ends or one of them fails, and
 // then stops them one after another in the order given: a part's
-// context ends only once the part before it has returned. So work stops
+// context ends only once every part before it has returned. So work stops
 // coming in before the parts that do it stop, and when runParts returns
 // (with the first failure) nothing uses what the caller closes next.
 func runParts(ctx context.Context, log *slog.Logger, parts ...part) error {
 	g, gctx := errgroup.WithContext(ctx)
-	before := gctx.Done() // the first part stops when the group does
+	var earlier []chan struct{} // closed when each part before this one has returned
 	for _, pt := range parts {
 		pctx, stop := context.WithCancel(context.WithoutCancel(ctx))
-		after, stopped := before, make(chan struct{})
+		wait, stopped := slices.Clone(earlier), make(chan struct{})
 		g.Go(func() error {
 			defer stop()
+			// A part is told to stop once the group is stopping and every
+			// part before it has returned, even when a later one failed
+			// first: the reconciler outlives the HTTP server either way.
 			select {
-			case <-after:
+			case <-gctx.Done():
 			case <-stopped:
+				return nil
+			}
+			for _, c := range wait {
+				select {
+				case <-c:
+				case <-stopped:
+					return nil
+				}
 			}
 			return nil
 		})
@@ -48,7 +60,7 @@ func runParts(ctx context.Context, log *slog.Logger, parts ...part) error {
 			}
 			return nil
 		})
-		before = stopped
+		earlier = append(earlier, stopped)
 	}
 	return g.Wait()
 }
