@@ -35,7 +35,7 @@ func measure(t *testing.T, e *env) int64 {
 	t.Helper()
 	ctx := context.Background()
 	for pass := 0; ; pass++ {
-		st, err := e.Pipeline.Reconcile(ctx, time.Hour)
+		st, err := e.Service.Reconcile(ctx, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +107,7 @@ func TestDatabaseStaysBounded(t *testing.T) {
 			ctx := context.Background()
 			var ids []string
 			for i := range items {
-				res, err := e.Pipeline.Submit(ctx, app.Bundle{Brand: "kestrel", Files: longNote(i, size), Actor: "test"})
+				res, err := e.Service.Submit(ctx, app.Bundle{Brand: "kestrel", Files: longNote(i, size), Actor: "test"})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -133,7 +133,7 @@ func TestDatabaseStaysBounded(t *testing.T) {
 			for round := 1; round <= rounds; round++ {
 				kit["brand.yaml"] = []byte(strings.NewReplacer(`primary: "#1f5f4a"`, fmt.Sprintf(`primary: "#1f5f%02d"`, round),
 					"All prices include VAT.", fmt.Sprintf("All prices include VAT (round %d).", round)).Replace(yaml))
-				if _, res, err := e.Pipeline.UploadBrand(ctx, "kestrel", kit, "test"); err != nil || res.Items != items {
+				if _, res, err := e.Service.UploadBrand(ctx, "kestrel", kit, "test"); err != nil || res.Items != items {
 					t.Fatalf("round %d: brand change: %+v %v", round, res, err)
 				}
 				waitFor(t, 5*time.Minute, fmt.Sprintf("round %d rendered", round), allRendered(e, ids))

@@ -65,7 +65,7 @@ func publishEnv(t *testing.T, s pipetest.Setup, tg *targets) *env {
 		t.Fatal(err)
 	}
 	e := &env{pipetest.NewWith(t, s, tg.configure, cr, sr, er)}
-	if _, _, err := e.Pipeline.ImportBrand(context.Background(), tg.BrandKit(t, publicURL, ""), "test"); err != nil {
+	if _, _, err := e.Service.ImportBrand(context.Background(), tg.BrandKit(t, publicURL, ""), "test"); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -74,7 +74,7 @@ func publishEnv(t *testing.T, s pipetest.Setup, tg *targets) *env {
 func submitKungsleden(t *testing.T, e *env) string {
 	t.Helper()
 	files := readDir(t, filepath.Join(testenv.RepoRoot(t), "examples", "kestrel", "items", "five-days-kungsleden"))
-	res, err := e.Pipeline.Submit(context.Background(), app.Bundle{Brand: "kestrel", Files: files, Actor: "writer"})
+	res, err := e.Service.Submit(context.Background(), app.Bundle{Brand: "kestrel", Files: files, Actor: "writer"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestPublishToEveryTarget(t *testing.T) {
 			e.Start(t)
 			id := submitKungsleden(t, e)
 
-			pub, err := e.Pipeline.Schedule(ctx, id, 0, time.Time{}, "editor")
+			pub, err := e.Service.Schedule(ctx, id, 0, time.Time{}, "editor")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -205,12 +205,12 @@ func TestPublishToEveryTarget(t *testing.T) {
 			}
 
 			// Publishing again finds nothing to do; nothing is sent twice.
-			if _, err := e.Pipeline.Schedule(ctx, id, 0, time.Time{}, "editor"); err == nil {
+			if _, err := e.Service.Schedule(ctx, id, 0, time.Time{}, "editor"); err == nil {
 				t.Error("a published version could be scheduled again")
 			}
 
 			// Unpublishing takes the page and its catalog card down.
-			if err := e.Pipeline.Unpublish(ctx, id, "editor"); err != nil {
+			if err := e.Service.Unpublish(ctx, id, "editor"); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := os.Stat(page); !os.IsNotExist(err) {
@@ -295,7 +295,7 @@ func TestEmailCrashLeavesUnknown(t *testing.T) {
 			e.DB.AddSubscriber(ctx, "kestrel", "bob@example.net")
 			e.Start(t)
 			id := submitKungsleden(t, e)
-			if _, err := e.Pipeline.Schedule(ctx, id, 0, time.Now().Add(time.Hour), "editor"); err != nil {
+			if _, err := e.Service.Schedule(ctx, id, 0, time.Now().Add(time.Hour), "editor"); err != nil {
 				t.Fatal(err)
 			}
 			// What a worker killed mid-send leaves behind: the delivery and
@@ -312,7 +312,7 @@ func TestEmailCrashLeavesUnknown(t *testing.T) {
 				t.Fatal(c, err)
 			}
 			// Publish now: the reschedule starts it at once.
-			if _, err := e.Pipeline.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
+			if _, err := e.Service.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
 				t.Fatal(err)
 			}
 			waitFor(t, 60*time.Second, "deliveries final", deliveriesFinal(e, id))
@@ -353,10 +353,10 @@ func TestCancelBeforeStart(t *testing.T) {
 	ctx := context.Background()
 	e.Start(t)
 	id := submitKungsleden(t, e)
-	if _, err := e.Pipeline.Schedule(ctx, id, 0, time.Now().Add(time.Hour), "editor"); err != nil {
+	if _, err := e.Service.Schedule(ctx, id, 0, time.Now().Add(time.Hour), "editor"); err != nil {
 		t.Fatal(err)
 	}
-	pub, err := e.Pipeline.Cancel(ctx, id, 0, "editor")
+	pub, err := e.Service.Cancel(ctx, id, 0, "editor")
 	if err != nil || pub.Status != store.PubCancelled {
 		t.Fatalf("cancel: %+v, %v", pub, err)
 	}
@@ -366,7 +366,7 @@ func TestCancelBeforeStart(t *testing.T) {
 			t.Errorf("%s: %s after cancel", d.Key, d.Status)
 		}
 	}
-	if _, err := e.Pipeline.Cancel(ctx, id, 0, "editor"); err == nil {
+	if _, err := e.Service.Cancel(ctx, id, 0, "editor"); err == nil {
 		t.Error("cancelling twice succeeded")
 	}
 	if len(tg.Mastodon.Posts())+len(tg.SMTP.Messages()) != 0 {
@@ -388,7 +388,7 @@ func TestDeliveryThatKillsItsWorkerIsGivenUp(t *testing.T) {
 			ctx := context.Background()
 			e.Start(t)
 			id := submitKungsleden(t, e)
-			if _, err := e.Pipeline.Schedule(ctx, id, 0, time.Now().Add(time.Hour), "editor"); err != nil {
+			if _, err := e.Service.Schedule(ctx, id, 0, time.Now().Add(time.Hour), "editor"); err != nil {
 				t.Fatal(err)
 			}
 			ds, _ := e.DB.Deliveries(ctx, id, 1)
@@ -407,7 +407,7 @@ func TestDeliveryThatKillsItsWorkerIsGivenUp(t *testing.T) {
 					t.Fatal(c, err)
 				}
 			}
-			if _, err := e.Pipeline.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
+			if _, err := e.Service.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
 				t.Fatal(err)
 			}
 			waitFor(t, 60*time.Second, "deliveries final", deliveriesFinal(e, id))

@@ -23,7 +23,7 @@ func TestResolveDelivery(t *testing.T) {
 			ctx := context.Background()
 			e.Start(t)
 			id := submitKungsleden(t, e)
-			if _, err := e.Pipeline.Schedule(ctx, id, 0, time.Now().Add(time.Hour), "editor"); err != nil {
+			if _, err := e.Service.Schedule(ctx, id, 0, time.Now().Add(time.Hour), "editor"); err != nil {
 				t.Fatal(err)
 			}
 			ds, err := e.DB.Deliveries(ctx, id, 1)
@@ -47,15 +47,15 @@ func TestResolveDelivery(t *testing.T) {
 			}
 			arrived, again := keys[0], keys[1]
 
-			if _, err := e.Pipeline.ResolveDelivery(ctx, arrived, store.DelFailed, "editor"); !errors.Is(err, store.ErrConflict) {
+			if _, err := e.Service.ResolveDelivery(ctx, arrived, store.DelFailed, "editor"); !errors.Is(err, store.ErrConflict) {
 				t.Errorf("resolve as failed: %v, want a conflict", err)
 			}
-			d, err := e.Pipeline.ResolveDelivery(ctx, arrived, store.DelSent, "editor")
+			d, err := e.Service.ResolveDelivery(ctx, arrived, store.DelSent, "editor")
 			if err != nil || d.Status != store.DelSent {
 				t.Fatalf("resolve as sent: %+v %v", d, err)
 			}
 			sentAttempts := d.Attempts
-			d, err = e.Pipeline.ResolveDelivery(ctx, again, store.DelPending, "editor")
+			d, err = e.Service.ResolveDelivery(ctx, again, store.DelPending, "editor")
 			if err != nil || d.Status != store.DelPending {
 				t.Fatalf("resolve as pending: %+v %v", d, err)
 			}
@@ -69,7 +69,7 @@ func TestResolveDelivery(t *testing.T) {
 			if d, _ := e.DB.Delivery(ctx, arrived); d.Status != store.DelSent || d.Attempts != sentAttempts {
 				t.Errorf("the delivery that arrived: %s after %d attempts, want sent after %d", d.Status, d.Attempts, sentAttempts)
 			}
-			if _, err := e.Pipeline.ResolveDelivery(ctx, again, store.DelPending, "editor"); !errors.Is(err, store.ErrConflict) {
+			if _, err := e.Service.ResolveDelivery(ctx, again, store.DelPending, "editor"); !errors.Is(err, store.ErrConflict) {
 				t.Errorf("resolving a sent delivery: %v, want a conflict", err)
 			}
 			evs, _ := e.DB.Events(ctx, id, 100)

@@ -47,7 +47,7 @@ func TestPublishedSiteLinks(t *testing.T) {
 			}
 			b.Files = map[string][]byte{en.Name(): data}
 		}
-		res, err := e.Pipeline.Submit(ctx, b)
+		res, err := e.Service.Submit(ctx, b)
 		if err != nil {
 			t.Fatalf("%s: %v", en.Name(), err)
 		}
@@ -55,7 +55,7 @@ func TestPublishedSiteLinks(t *testing.T) {
 	}
 	for _, id := range ids {
 		waitFor(t, 60*time.Second, "rendered", func() (bool, string) { return itemStatus(e, id) })
-		if _, err := e.Pipeline.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
+		if _, err := e.Service.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -26,16 +26,16 @@ func TestValidationHonoursContextAndDeadline(t *testing.T) {
 
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
-			if _, err := e.Pipeline.Submit(ctx, bundle); !errors.Is(err, context.Canceled) {
+			if _, err := e.Service.Submit(ctx, bundle); !errors.Is(err, context.Canceled) {
 				t.Errorf("Submit with the client gone: %v, want context.Canceled", err)
 			}
-			if _, err := e.Pipeline.Draft(ctx, bundle); !errors.Is(err, context.Canceled) {
+			if _, err := e.Service.Draft(ctx, bundle); !errors.Is(err, context.Canceled) {
 				t.Errorf("Draft with the client gone: %v, want context.Canceled", err)
 			}
 
 			for name, call := range map[string]func() error{
-				"Submit": func() error { _, err := e.Pipeline.Submit(context.Background(), bundle); return err },
-				"Draft":  func() error { _, err := e.Pipeline.Draft(context.Background(), bundle); return err },
+				"Submit": func() error { _, err := e.Service.Submit(context.Background(), bundle); return err },
+				"Draft":  func() error { _, err := e.Service.Draft(context.Background(), bundle); return err },
 			} {
 				var ce content.Errors
 				if err := call(); !errors.As(err, &ce) || !strings.Contains(ce[0].Message, "took longer than 1ns") || ce[0].File != "index.md" {

@@ -34,7 +34,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	var dbErr, redisErr error
 	var wg sync.WaitGroup
 	wg.Go(func() { dbErr = s.db.Ping(ctx) })
-	wg.Go(func() { redisErr = s.pipeline.Ping(ctx) })
+	wg.Go(func() { redisErr = s.svc.Ping(ctx) })
 	wg.Wait()
 	checks := map[string]string{"database": "ok", "redis": "ok"}
 	status := http.StatusOK

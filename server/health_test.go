@@ -22,7 +22,7 @@ func healthServer(t *testing.T, addr string) *api {
 	q := worker.NewQueue(worker.QueueConfig{Redis: asynq.RedisClientOpt{Addr: addr}})
 	t.Cleanup(func() { q.Close() })
 	p := app.New(app.Config{Store: e.DB, Queue: q})
-	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Pipeline: p}))
+	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Service: p}))
 	t.Cleanup(srv.Close)
 	return &api{Env: e, url: srv.URL}
 }
@@ -66,7 +66,7 @@ func TestHealthRedisSilent(t *testing.T) {
 // /healthz names the build's version when the server is given one.
 func TestHealthzVersion(t *testing.T) {
 	e := pipetest.New(t, pipetest.Setups[0])
-	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline, Version: "v1.2.3"}))
+	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Service: e.Service, Version: "v1.2.3"}))
 	t.Cleanup(srv.Close)
 	a := &api{Env: e, url: srv.URL}
 	if code, body := a.do(t, "GET", "/healthz", "", "", nil); code != 200 || body["version"] != "v1.2.3" {

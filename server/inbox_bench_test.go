@@ -57,7 +57,7 @@ func BenchmarkInbox(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			h := server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline})
+			h := server.New(server.Config{Store: e.DB, Service: e.Service})
 			for _, q := range []string{"", "q=" + url.QueryEscape("report 99"), "page=150"} {
 				b.Run("query="+q, func(b *testing.B) {
 					for b.Loop() {

@@ -26,7 +26,7 @@ func monitorServer(t *testing.T) string {
 	e := pipetest.New(t, pipetest.Setups[0])
 	mon := asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: e.Redis})
 	t.Cleanup(func() { mon.Close() })
-	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline, QueueMonitor: mon}))
+	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Service: e.Service, QueueMonitor: mon}))
 	t.Cleanup(srv.Close)
 	if _, _, err := e.DB.CreateUser(context.Background(), "admin", store.RoleAdmin, uiPassword); err != nil {
 		t.Fatal(err)

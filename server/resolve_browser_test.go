@@ -31,7 +31,7 @@ func unknownDeliveries(t *testing.T, u *ui) (id string, keys []string) {
 	}
 	id = "kestrel.en.waxing-a-canvas-pack"
 	pipetest.WaitFor(t, 30*time.Second, "rendered", func() (bool, string) { return u.ItemRendered(id) })
-	if _, err := u.Pipeline.Schedule(ctx, id, 0, time.Now().Add(time.Hour), "editor"); err != nil {
+	if _, err := u.Service.Schedule(ctx, id, 0, time.Now().Add(time.Hour), "editor"); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := u.DB.Deliveries(ctx, id, 1)

@@ -21,9 +21,9 @@ import (
 
 // Config holds the server's parts.
 type Config struct {
-	Store    *store.DB
-	Pipeline *app.Service
-	Logger   *slog.Logger
+	Store   *store.DB
+	Service *app.Service
+	Logger  *slog.Logger
 	// Metrics serves /metrics; nil leaves it out.
 	Metrics http.Handler
 	// QueueMonitor is mounted at /admin/queues for admins; nil leaves it out.
@@ -39,10 +39,10 @@ type Config struct {
 
 // Server answers HTTP requests.
 type Server struct {
-	db       *store.DB
-	pipeline *app.Service
-	version  string
-	handler  http.Handler // the mux behind cross-origin protection and the log
+	db      *store.DB
+	svc     *app.Service
+	version string
+	handler http.Handler // the mux behind cross-origin protection and the log
 }
 
 // New returns a server with its routes.
@@ -55,7 +55,7 @@ func New(cfg Config) *Server {
 	if maxUpload <= 0 {
 		maxUpload = 128 << 20
 	}
-	s := &Server{db: cfg.Store, pipeline: cfg.Pipeline, version: cfg.Version}
+	s := &Server{db: cfg.Store, svc: cfg.Service, version: cfg.Version}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
@@ -65,9 +65,9 @@ func New(cfg Config) *Server {
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)
 	}
-	api.New(api.Config{Store: cfg.Store, Pipeline: cfg.Pipeline, Logger: log, MaxUpload: maxUpload}).Register(mux)
-	reader.New(reader.Config{Store: cfg.Store, Pipeline: cfg.Pipeline, Logger: log}).Register(mux)
-	ui.New(ui.Config{Store: cfg.Store, Pipeline: cfg.Pipeline, Logger: log, MaxUpload: maxUpload,
+	api.New(api.Config{Store: cfg.Store, Service: cfg.Service, Logger: log, MaxUpload: maxUpload}).Register(mux)
+	reader.New(reader.Config{Store: cfg.Store, Service: cfg.Service, Logger: log}).Register(mux)
+	ui.New(ui.Config{Store: cfg.Store, Service: cfg.Service, Logger: log, MaxUpload: maxUpload,
 		QueueMonitor: cfg.QueueMonitor}).Register(mux)
 
 	// Every write from a browser must come from this site's own pages

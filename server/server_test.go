@@ -36,7 +36,7 @@ func newAPI(t *testing.T, s pipetest.Setup) *api {
 	t.Helper()
 	e := pipetest.New(t, s)
 	e.ImportBrand(t, "kestrel")
-	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline, MaxUpload: 8 << 20}))
+	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Service: e.Service, MaxUpload: 8 << 20}))
 	t.Cleanup(srv.Close)
 	a := &api{Env: e, url: srv.URL}
 	var err error

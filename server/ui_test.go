@@ -61,7 +61,7 @@ func newUI(t *testing.T) *ui {
 	e := pipetest.NewWith(t, pipetest.Setups[0], func(c *app.Config) { c.Site = &publish.Site{Root: site} }, rs...)
 	e.ImportBrand(t, "kestrel")
 	queues := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "queue monitor") })
-	h := server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline, QueueMonitor: queues})
+	h := server.New(server.Config{Store: e.DB, Service: e.Service, QueueMonitor: queues})
 	u := &ui{Env: e}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/beacon" {

@@ -22,7 +22,7 @@ func TestRunReconcilerReturnsWhenCancelled(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		worker.RunReconciler(ctx, e.Pipeline, nil, time.Hour, 0)
+		worker.RunReconciler(ctx, e.Service, nil, time.Hour, 0)
 	}()
 	waitFor(t, 10*time.Second, "the first pass emptied the outbox", func() (bool, string) {
 		rows, err := e.DB.Outbox(context.Background(), time.Now().Add(time.Hour), 10)
@@ -41,12 +41,12 @@ func TestRunReconcilerReturnsWhenCancelled(t *testing.T) {
 // for its own read timeout).
 func TestPingHonoursContext(t *testing.T) {
 	e := newEnv(t, setups[0])
-	if err := e.Pipeline.Ping(context.Background()); err != nil {
+	if err := e.Service.Ping(context.Background()); err != nil {
 		t.Fatalf("Ping: %v", err)
 	}
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := e.Pipeline.Ping(cancelled); !errors.Is(err, context.Canceled) {
+	if err := e.Service.Ping(cancelled); !errors.Is(err, context.Canceled) {
 		t.Errorf("Ping with an ended context: %v, want context.Canceled", err)
 	}
 

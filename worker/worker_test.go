@@ -48,7 +48,7 @@ func TestSubmitRendersEveryChannel(t *testing.T) {
 			e.Start(t)
 			dir := filepath.Join(testenv.RepoRoot(t), "examples", "kestrel", "items", "five-days-kungsleden")
 			files := readDir(t, dir)
-			res, err := e.Pipeline.Submit(context.Background(), app.Bundle{Files: files, Actor: "test"})
+			res, err := e.Service.Submit(context.Background(), app.Bundle{Files: files, Actor: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,7 +111,7 @@ func submitNotes(t *testing.T, e *env, from, n int) []string {
 	t.Helper()
 	ids := make([]string, 0, n)
 	for i := from; i < from+n; i++ {
-		res, err := e.Pipeline.Submit(context.Background(), app.Bundle{Brand: "kestrel", Files: note(i), Actor: "test"})
+		res, err := e.Service.Submit(context.Background(), app.Bundle{Brand: "kestrel", Files: note(i), Actor: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,8 +145,8 @@ func checkRenderedOnce(t *testing.T, e *env, ids []string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rs) != len(e.Pipeline.Channels()) {
-			t.Errorf("%s: %d renderings for %d channels", id, len(rs), len(e.Pipeline.Channels()))
+		if len(rs) != len(e.Service.Channels()) {
+			t.Errorf("%s: %d renderings for %d channels", id, len(rs), len(e.Service.Channels()))
 		}
 		for _, r := range rs {
 			if r.Status != store.StatusRendered || r.Renders != 1 {
@@ -165,7 +165,7 @@ func TestResubmitIsANoOp(t *testing.T) {
 			e.Start(t)
 			ids := submitNotes(t, e, 1, 1)
 			waitFor(t, 20*time.Second, "rendered", allRendered(e, ids))
-			again, err := e.Pipeline.Submit(context.Background(), app.Bundle{Brand: "kestrel", Files: note(1)})
+			again, err := e.Service.Submit(context.Background(), app.Bundle{Brand: "kestrel", Files: note(1)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -227,7 +227,7 @@ func TestRedisLoss(t *testing.T) {
 			e.Start(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			go worker.RunReconciler(ctx, e.Pipeline, nil, 200*time.Millisecond, 300*time.Millisecond)
+			go worker.RunReconciler(ctx, e.Service, nil, 200*time.Millisecond, 300*time.Millisecond)
 			waitFor(t, 30*time.Second, "some items rendered", func() (bool, string) {
 				n := 0
 				for _, id := range ids {
@@ -269,7 +269,7 @@ func TestBrandChangeRerendersItems(t *testing.T) {
 			e := newEnv(t, s)
 			// A copy of the kit, in a folder named for the brand.
 			kit2 := testenv.CopyKit(t, "kestrel")
-			if _, _, err := e.Pipeline.ImportBrand(context.Background(), kit2, "test"); err != nil {
+			if _, _, err := e.Service.ImportBrand(context.Background(), kit2, "test"); err != nil {
 				t.Fatal(err)
 			}
 			e.Start(t)
@@ -285,7 +285,7 @@ func TestBrandChangeRerendersItems(t *testing.T) {
 			y, _ := os.ReadFile(filepath.Join(kit2, "brand.yaml"))
 			y = []byte(strings.Replace(string(y), "name: Kestrel Outfitters", "name: Kestrel Mountain Works", 1))
 			os.WriteFile(filepath.Join(kit2, "brand.yaml"), y, 0o644)
-			_, res, err := e.Pipeline.ImportBrand(context.Background(), kit2, "test")
+			_, res, err := e.Service.ImportBrand(context.Background(), kit2, "test")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -389,17 +389,17 @@ func TestDuplicateEnqueueIsANoOp(t *testing.T) {
 			e := newEnv(t, s)
 			e.ImportBrand(t, "kestrel")
 			ctx := context.Background()
-			res, err := e.Pipeline.Submit(ctx, app.Bundle{Brand: "kestrel", Files: note(1)})
+			res, err := e.Service.Submit(ctx, app.Bundle{Brand: "kestrel", Files: note(1)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			b, _ := e.DB.Brand(ctx, "kestrel")
-			plan, err := e.Pipeline.Plan(tasks.QueueCritical)(res.ItemID, res.Version, b.Hash)
+			plan, err := e.Service.Plan(tasks.QueueCritical)(res.ItemID, res.Version, b.Hash)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for range 3 {
-				if err := e.Pipeline.Dispatch(ctx, plan.Tasks); err != nil {
+				if err := e.Service.Dispatch(ctx, plan.Tasks); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -431,7 +431,7 @@ func TestIndexRebuildsOnlyItsBrand(t *testing.T) {
 			e.Start(t)
 			ctx := context.Background()
 			ids := submitNotes(t, e, 1, 2)
-			tulp, err := e.Pipeline.Submit(ctx, app.Bundle{Brand: "tulpwerk", Files: readDir(t, filepath.Join(testenv.RepoRoot(t), "examples", "tulpwerk", "items")), Path: "glas-collectie.nl.md"})
+			tulp, err := e.Service.Submit(ctx, app.Bundle{Brand: "tulpwerk", Files: readDir(t, filepath.Join(testenv.RepoRoot(t), "examples", "tulpwerk", "items")), Path: "glas-collectie.nl.md"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -452,7 +452,7 @@ func TestIndexRebuildsOnlyItsBrand(t *testing.T) {
 
 			changed := note(1)
 			changed["index.md"] = []byte(strings.Replace(string(changed["index.md"]), "the tent held", "the tent held all night", 1))
-			if _, err := e.Pipeline.Submit(ctx, app.Bundle{Brand: "kestrel", Files: changed}); err != nil {
+			if _, err := e.Service.Submit(ctx, app.Bundle{Brand: "kestrel", Files: changed}); err != nil {
 				t.Fatal(err)
 			}
 			waitFor(t, 30*time.Second, "kestrel index rebuilt", func() (bool, string) {

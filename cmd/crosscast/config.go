@@ -325,10 +325,10 @@ func (m *Main) logger(cfg Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// pipelineRenderers builds every channel's renderer over one image cache:
+// channelRenderers builds every channel's renderer over one image cache:
 // CROSSCAST_IMAGE_CACHE_MB (default 256) in memory, backed by the store,
 // which every worker process shares.
-func pipelineRenderers(db *store.DB, log *slog.Logger, cacheMB int) ([]renderers.Renderer, error) {
+func channelRenderers(db *store.DB, log *slog.Logger, cacheMB int) ([]renderers.Renderer, error) {
 	rs, err := allRenderers(&images.Cache{MaxBytes: int64(cacheMB) << 20, Shared: app.SharedDerivatives(db, log)})
 	return testHooks(rs), err
 }

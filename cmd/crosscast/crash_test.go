@@ -178,14 +178,14 @@ func TestCrashRecovery(t *testing.T) {
 	const n = 200
 	ids := make([]string, 0, n)
 	for i := range n {
-		res, err := e.Pipeline.Submit(ctx, app.Bundle{Brand: "kestrel", Files: crashItem(i), Actor: "crash-test"})
+		res, err := e.Service.Submit(ctx, app.Bundle{Brand: "kestrel", Files: crashItem(i), Actor: "crash-test"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, res.ItemID)
 	}
 	// This process plays the web node: its reconciler runs as serve's would.
-	go worker.RunReconciler(ctx, e.Pipeline, nil, 500*time.Millisecond, time.Second)
+	go worker.RunReconciler(ctx, e.Service, nil, 500*time.Millisecond, time.Second)
 
 	w := newWorkers(t, bin, 4, e, nil)
 	rendered := func() int {
@@ -225,7 +225,7 @@ func TestCrashRecovery(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rs) != len(e.Pipeline.Channels()) {
+		if len(rs) != len(e.Service.Channels()) {
 			t.Errorf("%s: %d renderings", id, len(rs))
 		}
 		for _, r := range rs {
@@ -238,7 +238,7 @@ func TestCrashRecovery(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d renderings, %d attempts, %d re-enqueued by the reconciler", n*len(e.Pipeline.Channels()), attempts, reenqueued)
+	t.Logf("%d renderings, %d attempts, %d re-enqueued by the reconciler", n*len(e.Service.Channels()), attempts, reenqueued)
 }
 
 // TestCrashWhilePublishing publishes 100 items to every kind of target
@@ -269,7 +269,7 @@ func TestCrashWhilePublishing(t *testing.T) {
 	bin := buildBinary(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if _, _, err := e.Pipeline.ImportBrand(ctx, tg.BrandKit(t, public, ""), "test"); err != nil {
+	if _, _, err := e.Service.ImportBrand(ctx, tg.BrandKit(t, public, ""), "test"); err != nil {
 		t.Fatal(err)
 	}
 	subscribers := []string{"ann@example.net", "bob@example.net", "cat@example.net"}
@@ -294,20 +294,20 @@ func TestCrashWhilePublishing(t *testing.T) {
 	for i := range n {
 		files := crashItem(i)
 		files["hero.jpg"] = photo(i, 800, 500)
-		res, err := e.Pipeline.Submit(ctx, app.Bundle{Brand: "kestrel", Files: files, Actor: "crash-test"})
+		res, err := e.Service.Submit(ctx, app.Bundle{Brand: "kestrel", Files: files, Actor: "crash-test"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, res.ItemID)
 	}
-	go worker.RunReconciler(ctx, e.Pipeline, nil, 500*time.Millisecond, time.Second)
+	go worker.RunReconciler(ctx, e.Service, nil, 500*time.Millisecond, time.Second)
 	w.start()
 	pipetest.WaitFor(t, 3*time.Minute, "every item rendered", func() (bool, string) {
 		items, err := e.DB.Items(ctx, store.ItemFilter{Status: store.StatusRendered, Limit: 1000})
 		return err == nil && len(items) == n, fmt.Sprint(len(items), " rendered, ", err)
 	})
 	for _, id := range ids {
-		if _, err := e.Pipeline.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
+		if _, err := e.Service.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -158,7 +158,7 @@ func TestServeStopsInOrder(t *testing.T) {
 	at := -1
 	for _, step := range []string{
 		"msg=stopped part=http", "msg=stopped part=workers", "msg=stopped part=reconciler",
-		"msg=closed part=pipeline", "msg=closed part=store",
+		"msg=closed part=service", "msg=closed part=store",
 	} {
 		i := strings.Index(log, step)
 		if i < 0 || i < at {

@@ -62,7 +62,7 @@ func poisonRun(t *testing.T, bin string, s pipetest.Setup) {
 	for i := range n {
 		files := crashItem(i)
 		files["hero.jpg"] = photo(i, 600, 400)
-		res, err := e.Pipeline.Submit(ctx, app.Bundle{Brand: "kestrel", Files: files, Actor: "poison-test"})
+		res, err := e.Service.Submit(ctx, app.Bundle{Brand: "kestrel", Files: files, Actor: "poison-test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func poisonRun(t *testing.T, bin string, s pipetest.Setup) {
 	poison := ids[n/2]
 	k := store.RenderKey{ItemID: poison, Version: 1, Channel: "portal"}
 	// This process plays the web node, with serve's reconciler.
-	go worker.RunReconciler(ctx, e.Pipeline, nil, 500*time.Millisecond, time.Second)
+	go worker.RunReconciler(ctx, e.Service, nil, 500*time.Millisecond, time.Second)
 
 	w := newWorkers(t, bin, 2, e, []string{"CROSSCAST_TEST_CRASH_ON=" + poison + "/portal"})
 	exited := make(chan error, 1)

@@ -38,7 +38,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 	}
 	log := m.logger(cfg)
 	cfg.logTo(log)
-	// The deferred closes run in reverse: pipeline, Redis, store, and
+	// The deferred closes run in reverse: service, Redis, store, and
 	// only after runParts has stopped everything that uses them.
 	db, err := openStore(ctx, cfg, log)
 	if err != nil {
@@ -57,7 +57,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer closed(log, "pipeline", a.Close) // the service and its queue; the part keeps its old name in the logs
+	defer closed(log, "service", a.Close) // the service and its queue
 	reg.MustRegister(a.queue.NewQueueCollector())
 
 	if cfg.Brands != "" {
@@ -73,7 +73,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 	}
 
 	h := server.New(server.Config{
-		Store: db, Pipeline: a.svc, Logger: log,
+		Store: db, Service: a.svc, Logger: log,
 		Metrics:      promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Sites:        cfg.Sites,
 		Version:      readBuild().short(),
@@ -144,7 +144,7 @@ func (a *application) Close() error { return a.queue.Close() }
 
 // newApp wires the application by hand. Close it when done.
 func newApp(cfg Config, db *store.DB, redis asynq.RedisConnOpt, log *slog.Logger, reg prometheus.Registerer, publicURL string) (*application, error) {
-	rs, err := pipelineRenderers(db, log, cfg.ImageCacheMB)
+	rs, err := channelRenderers(db, log, cfg.ImageCacheMB)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ import (
 func TestSubmitCommandOwnership(t *testing.T) {
 	e := pipetest.New(t, pipetest.Setups[0])
 	e.ImportBrand(t, "kestrel")
-	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline}))
+	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Service: e.Service}))
 	defer srv.Close()
 	first, _, err := e.DB.CreateToken(context.Background(), "cli-ann", store.RoleWriter)
 	if err != nil {

@@ -20,7 +20,7 @@ func TestSubmitCommand(t *testing.T) {
 	e := pipetest.New(t, pipetest.Setups[0])
 	e.ImportBrand(t, "kestrel")
 	e.Start(t)
-	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline}))
+	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Service: e.Service}))
 	defer srv.Close()
 	secret, _, err := e.DB.CreateToken(context.Background(), "cli", store.RoleWriter)
 	if err != nil {
@@ -59,7 +59,7 @@ func TestSubmitCommand(t *testing.T) {
 // missing.
 func TestSubmitWrongToken(t *testing.T) {
 	e := pipetest.New(t, pipetest.Setups[0])
-	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Pipeline: e.Pipeline}))
+	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Service: e.Service}))
 	defer srv.Close()
 	t.Setenv(envToken, "cc_not-a-token-this-server-made")
 	item := filepath.Join(testenv.RepoRoot(t), "examples", "kestrel", "items", "holiday-hours.md")

@@ -32,7 +32,7 @@ func (m *Main) work(ctx context.Context, cfg Config, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer closed(log, "pipeline", a.Close) // the service and its queue; the part keeps its old name in the logs
+	defer closed(log, "service", a.Close) // the service and its queue
 	srv := a.handler.NewServer(redis, serverConfig(cfg))
 	if err := srv.Start(a.handler.Mux()); err != nil {
 		return err

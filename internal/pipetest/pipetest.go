@@ -35,15 +35,13 @@ var Setups = []Setup{{"embedded", "embedded"}, {"real", "real"}}
 
 // Env is the service over real parts.
 type Env struct {
-	DB  *store.DB
-	DSN string
-	// Pipeline is the application service (named for what it was, so
-	// the tests that use it read unchanged).
-	Pipeline *app.Service
-	Queue    *worker.Queue
-	Handler  *worker.Handler
-	Redis    asynq.RedisClientOpt
-	Mini     *miniredis.Miniredis // nil with a real Redis
+	DB      *store.DB
+	DSN     string
+	Service *app.Service
+	Queue   *worker.Queue
+	Handler *worker.Handler
+	Redis   asynq.RedisClientOpt
+	Mini    *miniredis.Miniredis // nil with a real Redis
 }
 
 // New builds the service with the portal renderer plus extra ones.
@@ -105,8 +103,8 @@ func NewWithQueue(t testing.TB, s Setup, configure func(*app.Config), configureQ
 	if configure != nil {
 		configure(&cfg)
 	}
-	e.Pipeline = app.New(cfg)
-	e.Handler = worker.NewHandler(e.Pipeline, e.Queue, log)
+	e.Service = app.New(cfg)
+	e.Handler = worker.NewHandler(e.Service, e.Queue, log)
 	return e
 }
 
@@ -123,7 +121,7 @@ func (e *Env) Start(t *testing.T) {
 // ImportBrand stores one of the example brand kits.
 func (e *Env) ImportBrand(t testing.TB, name string) {
 	t.Helper()
-	if _, _, err := e.Pipeline.ImportBrand(context.Background(), filepath.Join(testenv.RepoRoot(t), "examples", name), "test"); err != nil {
+	if _, _, err := e.Service.ImportBrand(context.Background(), filepath.Join(testenv.RepoRoot(t), "examples", name), "test"); err != nil {
 		t.Fatal(err)
 	}
 }

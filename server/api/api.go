@@ -16,9 +16,9 @@ import (
 
 // Config holds the API's parts.
 type Config struct {
-	Store    *store.DB // reads
-	Pipeline *app.Service
-	Logger   *slog.Logger
+	Store   *store.DB // reads
+	Service *app.Service
+	Logger  *slog.Logger
 	// MaxUpload bounds a submission's request body.
 	MaxUpload int64
 }
@@ -26,7 +26,7 @@ type Config struct {
 // API serves /api/.
 type API struct {
 	db        *store.DB
-	pipeline  *app.Service
+	svc       *app.Service
 	maxUpload int64
 	onErr     web.ErrorFunc
 	auth      *web.Auth
@@ -39,7 +39,7 @@ func New(cfg Config) *API {
 		log = slog.New(slog.DiscardHandler)
 	}
 	onErr := web.JSONErrors(log)
-	return &API{db: cfg.Store, pipeline: cfg.Pipeline, maxUpload: cfg.MaxUpload, onErr: onErr, auth: web.NewAuth(cfg.Store, onErr)}
+	return &API{db: cfg.Store, svc: cfg.Service, maxUpload: cfg.MaxUpload, onErr: onErr, auth: web.NewAuth(cfg.Store, onErr)}
 }
 
 // Register adds the API's routes to mux.

@@ -19,7 +19,7 @@ func (a *API) resolveDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil || req.Key == "" {
 		return web.BadRequest(`body must be {"key": "<idempotency key>", "status": "sent" or "pending"}`)
 	}
-	d, err := a.pipeline.ResolveDelivery(r.Context(), req.Key, req.Status, web.Actor(r))
+	d, err := a.svc.ResolveDelivery(r.Context(), req.Key, req.Status, web.Actor(r))
 	if err != nil {
 		return err
 	}

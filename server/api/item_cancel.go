@@ -13,7 +13,7 @@ func (a *API) cancelItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pub, err := a.pipeline.Cancel(r.Context(), r.PathValue("id"), req.Version, web.Actor(r))
+	pub, err := a.svc.Cancel(r.Context(), r.PathValue("id"), req.Version, web.Actor(r))
 	if err != nil {
 		return err
 	}

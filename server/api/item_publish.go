@@ -34,7 +34,7 @@ func (a *API) publishItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pub, err := a.pipeline.Schedule(r.Context(), r.PathValue("id"), req.Version, req.At, web.Actor(r))
+	pub, err := a.svc.Schedule(r.Context(), r.PathValue("id"), req.Version, req.At, web.Actor(r))
 	if err != nil {
 		return err
 	}

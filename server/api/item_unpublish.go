@@ -10,7 +10,7 @@ import (
 // the brand's site and its catalog and feeds. Sent emails and posts stay
 // sent.
 func (a *API) unpublishItem(w http.ResponseWriter, r *http.Request) error {
-	if err := a.pipeline.Unpublish(r.Context(), r.PathValue("id"), web.Actor(r)); err != nil {
+	if err := a.svc.Unpublish(r.Context(), r.PathValue("id"), web.Actor(r)); err != nil {
 		return err
 	}
 	web.WriteJSON(w, http.StatusOK, map[string]string{"status": "unpublished"})

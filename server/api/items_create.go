@@ -38,7 +38,7 @@ func (a *API) createItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	b.Actor, b.Role = web.Actor(r), web.Role(r)
-	res, err := a.pipeline.Submit(r.Context(), b)
+	res, err := a.svc.Submit(r.Context(), b)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func (a *API) addSubscriber(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || addr.Name != "" {
 		return web.BadRequest("address must be a plain email address like someone@example.com")
 	}
-	token, err := a.pipeline.AddSubscriber(r.Context(), r.PathValue("id"), addr.Address)
+	token, err := a.svc.AddSubscriber(r.Context(), r.PathValue("id"), addr.Address)
 	if err != nil {
 		return err
 	}

@@ -16,17 +16,17 @@ import (
 
 // Config holds the reader pages' parts.
 type Config struct {
-	Store    *store.DB // reads
-	Pipeline *app.Service
-	Logger   *slog.Logger
+	Store   *store.DB // reads
+	Service *app.Service
+	Logger  *slog.Logger
 }
 
 // Reader serves /u/ and /r/.
 type Reader struct {
-	db       *store.DB
-	pipeline *app.Service
-	log      *slog.Logger
-	pages    *template.Template
+	db    *store.DB
+	svc   *app.Service
+	log   *slog.Logger
+	pages *template.Template
 }
 
 // New returns the reader pages.
@@ -35,7 +35,7 @@ func New(cfg Config) *Reader {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Reader{db: cfg.Store, pipeline: cfg.Pipeline, log: log,
+	return &Reader{db: cfg.Store, svc: cfg.Service, log: log,
 		pages: template.Must(template.ParseFS(templates.FS, "server/*.html.tmpl"))}
 }
 

@@ -10,7 +10,7 @@ import (
 // redirect handles GET /r/{code}: a tracked link. It counts the click and
 // sends the browser on with a 302. Nothing about the visitor is kept.
 func (rd *Reader) redirect(w http.ResponseWriter, r *http.Request) {
-	url, err := rd.pipeline.Click(r.Context(), r.PathValue("code"))
+	url, err := rd.svc.Click(r.Context(), r.PathValue("code"))
 	if errors.Is(err, store.ErrNotFound) {
 		http.NotFound(w, r)
 		return

@@ -25,7 +25,7 @@ func (rd *Reader) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	var err error
 	status := http.StatusOK
 	if r.Method == http.MethodPost {
-		page.Brand, page.Address, err = rd.pipeline.Unsubscribe(ctx, token)
+		page.Brand, page.Address, err = rd.svc.Unsubscribe(ctx, token)
 		page.Done = err == nil
 		if err == nil {
 			rd.log.Info("unsubscribed", "brand", page.Brand)

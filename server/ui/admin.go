@@ -96,7 +96,7 @@ func (ui *UI) admin(w http.ResponseWriter, r *http.Request) error {
 // adminUser makes a user; its password shows on the answering page.
 func (ui *UI) adminUser(r *http.Request, p *adminPage) error {
 	name, role := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("role")
-	u, secret, err := ui.pipeline.CreateUser(r.Context(), name, role, web.Actor(r))
+	u, secret, err := ui.svc.CreateUser(r.Context(), name, role, web.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (ui *UI) adminBrand(r *http.Request, p *adminPage) error {
 	if err != nil {
 		return err
 	}
-	br, res, err := ui.pipeline.UploadBrand(r.Context(), name, files, web.Actor(r))
+	br, res, err := ui.svc.UploadBrand(r.Context(), name, files, web.Actor(r))
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (ui *UI) adminToken(r *http.Request, p *adminPage) error {
 	if !store.ValidRole(role) {
 		return web.BadRequest("unknown role " + role)
 	}
-	secret, t, err := ui.pipeline.CreateToken(r.Context(), name, role, web.Actor(r))
+	secret, t, err := ui.svc.CreateToken(r.Context(), name, role, web.Actor(r))
 	if err != nil {
 		return err
 	}

@@ -102,7 +102,7 @@ func (ui *UI) previewDraft(w http.ResponseWriter, r *http.Request) error {
 	b, bodyLine, _, err := ui.readDraft(r, assets)
 	resp := draftResponse{Errors: []formError{}, Warnings: []formError{}, Frames: map[string]string{}, Failed: map[string]string{}}
 	if err == nil {
-		d, derr := ui.pipeline.Draft(ctx, b)
+		d, derr := ui.svc.Draft(ctx, b)
 		if err = derr; err == nil {
 			resp.ItemID = d.ItemID
 			resp.Warnings = placeErrors(d.Warnings, bodyLine)

@@ -128,7 +128,7 @@ func (ui *UI) saveItem(w http.ResponseWriter, r *http.Request, p editorPage, ass
 	if err == nil {
 		b.Actor, b.Role = web.Actor(r), web.Role(r)
 		var sub *app.Submitted
-		if sub, err = ui.pipeline.Submit(r.Context(), b); err == nil {
+		if sub, err = ui.svc.Submit(r.Context(), b); err == nil {
 			ui.setFlash(w, r, "Submitted version "+strconv.Itoa(sub.Version)+"; it is rendering now.")
 			http.Redirect(w, r, "/items/"+url.PathEscape(sub.ItemID), http.StatusSeeOther)
 			return nil

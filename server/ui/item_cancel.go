@@ -9,6 +9,6 @@ import (
 // cancel handles POST /items/{id}/cancel: a scheduled publication is
 // withdrawn before it starts.
 func (ui *UI) cancel(w http.ResponseWriter, r *http.Request) error {
-	_, err := ui.pipeline.Cancel(r.Context(), r.PathValue("id"), formVersion(r), web.Actor(r))
+	_, err := ui.svc.Cancel(r.Context(), r.PathValue("id"), formVersion(r), web.Actor(r))
 	return ui.backToItem(w, r, "Publication cancelled; nothing was sent.", err)
 }

@@ -17,7 +17,7 @@ func (ui *UI) publish(w http.ResponseWriter, r *http.Request) error {
 			return ui.backToItem(w, r, "", err)
 		}
 	}
-	pub, err := ui.pipeline.Schedule(r.Context(), r.PathValue("id"), formVersion(r), at, web.Actor(r))
+	pub, err := ui.svc.Schedule(r.Context(), r.PathValue("id"), formVersion(r), at, web.Actor(r))
 	if err != nil {
 		return ui.backToItem(w, r, "", err)
 	}

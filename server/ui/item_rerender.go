@@ -9,6 +9,6 @@ import (
 // rerender handles POST /items/{id}/rerender: the item is rendered again
 // with its brand's current kit.
 func (ui *UI) rerender(w http.ResponseWriter, r *http.Request) error {
-	err := ui.pipeline.Rerender(r.Context(), r.PathValue("id"), web.Actor(r))
+	err := ui.svc.Rerender(r.Context(), r.PathValue("id"), web.Actor(r))
 	return ui.backToItem(w, r, "Rendering again with the brand's current kit.", err)
 }

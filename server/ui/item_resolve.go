@@ -21,6 +21,6 @@ func (ui *UI) resolve(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return ui.backToItem(w, r, "", web.BadRequest("resolve as sent or failed"))
 	}
-	_, err := ui.pipeline.ResolveDelivery(r.Context(), r.PostFormValue("key"), status, web.Actor(r))
+	_, err := ui.svc.ResolveDelivery(r.Context(), r.PostFormValue("key"), status, web.Actor(r))
 	return ui.backToItem(w, r, flash, err)
 }

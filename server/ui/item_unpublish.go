@@ -9,6 +9,6 @@ import (
 // unpublish handles POST /items/{id}/unpublish: the page leaves the
 // brand's site.
 func (ui *UI) unpublish(w http.ResponseWriter, r *http.Request) error {
-	err := ui.pipeline.Unpublish(r.Context(), r.PathValue("id"), web.Actor(r))
+	err := ui.svc.Unpublish(r.Context(), r.PathValue("id"), web.Actor(r))
 	return ui.backToItem(w, r, "Taken off the site.", err)
 }

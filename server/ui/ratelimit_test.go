@@ -20,7 +20,7 @@ import (
 func TestFailedLoginsDoNotLockOutTheUser(t *testing.T) {
 	e := pipetest.New(t, pipetest.Setups[0])
 	s := http.NewServeMux()
-	New(Config{Store: e.DB, Pipeline: e.Pipeline}).Register(s)
+	New(Config{Store: e.DB, Service: e.Service}).Register(s)
 	const password = "correct horse battery"
 	if _, _, err := e.DB.CreateUser(context.Background(), "admin", store.RoleAdmin, password); err != nil {
 		t.Fatal(err)

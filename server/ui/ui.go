@@ -21,9 +21,9 @@ import (
 
 // Config holds the UI's parts.
 type Config struct {
-	Store    *store.DB // reads, sessions and settings
-	Pipeline *app.Service
-	Logger   *slog.Logger
+	Store   *store.DB // reads, sessions and settings
+	Service *app.Service
+	Logger  *slog.Logger
 	// QueueMonitor is mounted at /admin/queues for admins; nil leaves it out.
 	QueueMonitor http.Handler
 	// MaxUpload bounds an editor form's or brand kit's request body.
@@ -33,7 +33,7 @@ type Config struct {
 // UI serves the editor's pages.
 type UI struct {
 	db        *store.DB
-	pipeline  *app.Service
+	svc       *app.Service
 	log       *slog.Logger
 	maxUpload int64
 	monitor   http.Handler
@@ -49,7 +49,7 @@ type UI struct {
 
 // New returns the UI.
 func New(cfg Config) *UI {
-	ui := &UI{db: cfg.Store, pipeline: cfg.Pipeline, log: cfg.Logger, maxUpload: cfg.MaxUpload, monitor: cfg.QueueMonitor,
+	ui := &UI{db: cfg.Store, svc: cfg.Service, log: cfg.Logger, maxUpload: cfg.MaxUpload, monitor: cfg.QueueMonitor,
 		logins: newLoginLimiter()}
 	if ui.log == nil {
 		ui.log = slog.New(slog.DiscardHandler)
