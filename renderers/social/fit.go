@@ -7,7 +7,7 @@ import (
 
 	"github.com/rivo/uniseg"
 
-	"github.com/crosscast/crosscast/renderers/textcut"
+	"github.com/crosscast/crosscast/content/textcut"
 )
 
 // Counter counts a post the way one network does.
