@@ -38,7 +38,7 @@ func Clip(s string, limit int, lang string) string {
 			break
 		}
 		n += uniseg.GraphemeClusterCount(p)
-		if endsSentence(p) {
+		if EndsSentence(p) {
 			best = used + len(t)
 		}
 		used += len(p)

@@ -49,7 +49,19 @@ func words(s string) map[string]bool {
 // spaces and line breaks that follow it, so the pieces add up to s.
 // Only the first MaxSegment bytes are segmented; the rest, if any, is
 // the last piece.
-func Sentences(s, lang string) []string {
+func Sentences(s, lang string) []string { return split(s, lang, -1) }
+
+// FirstSentence is the first piece Sentences would return, found
+// without segmenting the rest.
+func FirstSentence(s, lang string) string {
+	if p := split(s, lang, 1); len(p) > 0 {
+		return p[0]
+	}
+	return ""
+}
+
+// split is Sentences stopping after n pieces (n < 0: all).
+func split(s, lang string, n int) []string {
 	if s == "" {
 		return nil
 	}
@@ -74,12 +86,15 @@ func Sentences(s, lang string) []string {
 		}
 		out = append(out, pending)
 		pending = ""
+		if len(out) == n {
+			return out
+		}
 	}
 	if pending != "" {
 		out = append(out, pending)
 	}
 	if tail != "" {
-		if len(out) > 0 && !endsSentence(out[len(out)-1]) {
+		if len(out) > 0 && !EndsSentence(out[len(out)-1]) {
 			out[len(out)-1] += tail
 		} else {
 			out = append(out, tail)
@@ -88,9 +103,10 @@ func Sentences(s, lang string) []string {
 	return out
 }
 
-// endsSentence reports whether a piece ends with sentence punctuation
-// (or a line break), as a piece Sentences returns normally does.
-func endsSentence(piece string) bool {
+// EndsSentence reports whether a piece ends with sentence punctuation
+// (or a line break), as a piece Sentences returns normally does; the
+// last piece of a text cut short may not.
+func EndsSentence(piece string) bool {
 	t := strings.TrimRightFunc(piece, func(r rune) bool { return r == ' ' || r == '\t' })
 	if t != piece && strings.ContainsAny(piece[len(t):], "\n\r") || strings.HasSuffix(t, "\n") {
 		return true
