@@ -174,7 +174,7 @@ func proseOf(p *ast.Paragraph, src []byte, limit int, more bool) (text string, l
 	lines := paragraphLines(p, src, limit)
 	// One label line at most: a paragraph of short lines (an address,
 	// a verse) is prose.
-	if len(lines) > 0 && isLabel(lines[0], len(lines) == 1 && more || lines[0].hardBreak) {
+	if len(lines) > 0 && isLabel(lines[0], len(lines) == 1 || lines[0].hardBreak, more || len(lines) > 1) {
 		lines = lines[1:]
 	}
 	if len(lines) == 0 {
@@ -249,17 +249,21 @@ func paragraphLines(p *ast.Paragraph, src []byte, limit int) []paraLine {
 }
 
 // isLabel reports whether a paragraph's first line is a label rather
-// than prose. alone: the line stands alone (a paragraph of its own with
-// more after it, or a line ended by a hard break), so that a short one
-// without closing punctuation is a heading; a soft-wrapped line is not.
-func isLabel(l paraLine, alone bool) bool {
+// than prose. alone: the line stands alone (a paragraph of its own, or
+// a line ended by a hard break), not soft-wrapped prose; more: text
+// follows it, so that a short one without closing punctuation is a
+// heading.
+func isLabel(l paraLine, alone, more bool) bool {
 	t := strings.TrimSpace(l.text)
 	switch {
 	case l.boldOnly:
 		return true
+	case !alone:
+		return false // a soft-wrapped line, even one ending in ":", is prose
 	case strings.HasSuffix(t, ":"):
 		return true
-	case !alone:
+	}
+	if !more {
 		return false
 	}
 	r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(t, `"')]»”’`))
