@@ -77,7 +77,7 @@ func writePosts(units []string, p Parts, limit int, count Counter, maxPosts int)
 		for len(chunks) > 1 && chunks[len(chunks)-1].partial {
 			chunks, left = chunks[:len(chunks)-1], true
 		}
-		if chunks[0].partial {
+		if len(chunks) == 1 && chunks[0].partial {
 			text, _ := shorten(strings.TrimLeft(joinAll(units), "\n"), p.Lang, first)
 			chunks[0].text, clipped = text, true
 		}
