@@ -120,3 +120,19 @@ func TestThreadMaxAndCTA(t *testing.T) {
 		}
 	}
 }
+
+func TestBrandThreadMax(t *testing.T) {
+	b, err := loadBrand(t, strings.Replace(okBrand, "social:\n", "social:\n  thread_max: 6\n", 1))
+	if err != nil || b.ThreadMax(&Item{}) != 6 {
+		t.Fatalf("thread_max 6: %v", err)
+	}
+	_, err = loadBrand(t, strings.Replace(okBrand, "social:\n", "social:\n  thread_max: 0\n  x2: 1\n", 1))
+	if err == nil {
+		t.Fatal("an unknown field passed")
+	}
+	_, err = loadBrand(t, strings.Replace(okBrand, "social:\n", "social:\n  thread_max: 26\n", 1))
+	var ce Errors
+	if !errors.As(err, &ce) || ce[0].Field != "social.thread_max" || ce[0].Line != 11 || ce[0].Col != 3 {
+		t.Errorf("thread_max 26: %v", err)
+	}
+}
