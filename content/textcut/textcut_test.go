@@ -103,3 +103,13 @@ func FuzzSentences(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSentences segments MaxSegment bytes of prose, the most any
+// caller has segmented at once.
+func BenchmarkSentences(b *testing.B) {
+	s := strings.Repeat("Ask Dr. Holt, z. B. am 3. Mai, about the 1.12 kg tent. It sleeps two! ", MaxSegment/70)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		Sentences(s, "de")
+	}
+}
