@@ -1,18 +1,14 @@
 package content
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/xml"
 	"fmt"
 	"io/fs"
-	"math"
 	"net/url"
 	"path"
 	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -103,60 +99,6 @@ type BrandLogo struct {
 type BrandFooter struct {
 	Legal   string `yaml:"legal"`
 	Address string `yaml:"address"`
-}
-
-// BrandSocial lists the brand's profiles; a network with a profile is
-// enabled for posting and sharing.
-type BrandSocial struct {
-	X        *SocialProfile `yaml:"x"`
-	Mastodon *SocialProfile `yaml:"mastodon"`
-	Bluesky  *SocialProfile `yaml:"bluesky"`
-	LinkedIn *SocialProfile `yaml:"linkedin"`
-	Threads  *SocialProfile `yaml:"threads"`
-	Facebook *SocialProfile `yaml:"facebook"`
-	// Hashtags go into every post, before the item's own tags, and are
-	// the last thing dropped when a post is short of room.
-	Hashtags []string `yaml:"hashtags"`
-}
-
-// SocialProfile is one network account.
-type SocialProfile struct {
-	Handle string `yaml:"handle"`
-	URL    string `yaml:"url"`
-	// Limit overrides the network's post length (Mastodon instances differ).
-	Limit int `yaml:"limit"`
-}
-
-// Network names, also used as utm_source values.
-const (
-	NetX        = "x"
-	NetMastodon = "mastodon"
-	NetBluesky  = "bluesky"
-	NetLinkedIn = "linkedin"
-	NetThreads  = "threads"
-	NetFacebook = "facebook"
-)
-
-// Networks returns the enabled networks in a fixed order with their profiles.
-func (s BrandSocial) Networks() []NetworkProfile {
-	all := []NetworkProfile{
-		{NetX, "X", s.X}, {NetMastodon, "Mastodon", s.Mastodon}, {NetBluesky, "Bluesky", s.Bluesky},
-		{NetLinkedIn, "LinkedIn", s.LinkedIn}, {NetThreads, "Threads", s.Threads}, {NetFacebook, "Facebook", s.Facebook},
-	}
-	out := all[:0]
-	for _, n := range all {
-		if n.Profile != nil {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// NetworkProfile pairs a network's id and display name with the profile.
-type NetworkProfile struct {
-	ID      string
-	Label   string
-	Profile *SocialProfile
 }
 
 // BrandEmail holds the newsletter's addresses.
@@ -365,20 +307,7 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 	urls := map[string]string{
 		"email.subscribe_url": b.Email.SubscribeURL, "email.unsubscribe_url": b.Email.UnsubscribeURL,
 	}
-	for _, n := range b.Social.Networks() {
-		urls["social."+n.ID+".url"] = n.Profile.URL
-		if n.Profile.URL == "" {
-			fail("social."+n.ID+".url", "is required: the profile's web address")
-		}
-		if l := n.Profile.Limit; l < 0 || l > 100_000 {
-			fail("social."+n.ID+".limit", "must be between 1 and 100000 characters (or left out for the network's own), not %d", l)
-		}
-	}
-	for i, h := range b.Social.Hashtags {
-		if strings.TrimSpace(strings.TrimPrefix(h, "#")) == "" || strings.ContainsAny(h, "\r\n") {
-			fail("social.hashtags", "entry %d must be a word or words, like `kestrel outdoors`", i+1)
-		}
-	}
+	b.Social.validate(fail, urls)
 	for field, u := range urls {
 		if u != "" && !isAbsURL(u) {
 			fail(field, "must be an absolute http(s) URL, not %q", u)
@@ -545,42 +474,3 @@ func (b *Brand) LogoFile() *BrandFile { return b.Files[b.Logo.Src] }
 
 // DarkLogoFile returns the dark-mode logo, or nil.
 func (b *Brand) DarkLogoFile() *BrandFile { return b.Files[b.Logo.Dark] }
-
-// svgSize reads an SVG's intrinsic size from its root element's viewBox,
-// or its width and height, so pages can reserve the logo's space.
-func svgSize(data []byte) (w, h int) {
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return 0, 0
-		}
-		el, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		var vb, ws, hs string
-		for _, a := range el.Attr {
-			switch a.Name.Local {
-			case "viewBox":
-				vb = a.Value
-			case "width":
-				ws = a.Value
-			case "height":
-				hs = a.Value
-			}
-		}
-		var fw, fh float64
-		if f := strings.Fields(strings.ReplaceAll(vb, ",", " ")); len(f) == 4 {
-			fw, _ = strconv.ParseFloat(f[2], 64)
-			fh, _ = strconv.ParseFloat(f[3], 64)
-		} else {
-			fw, _ = strconv.ParseFloat(strings.TrimSuffix(ws, "px"), 64)
-			fh, _ = strconv.ParseFloat(strings.TrimSuffix(hs, "px"), 64)
-		}
-		if fw <= 0 || fh <= 0 || fw > maxSVGSide || fh > maxSVGSide {
-			return 0, 0
-		}
-		return int(math.Round(fw)), int(math.Round(fh))
-	}
-}

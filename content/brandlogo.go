@@ -2,10 +2,13 @@ package content
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/srwiley/oksvg"
@@ -74,4 +77,43 @@ func svgDrawable(data []byte) (err error) {
 		return errors.New("the SVG cannot be drawn: give its root element a viewBox")
 	}
 	return nil
+}
+
+// svgSize reads an SVG's intrinsic size from its root element's viewBox,
+// or its width and height, so pages can reserve the logo's space.
+func svgSize(data []byte) (w, h int) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return 0, 0
+		}
+		el, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		var vb, ws, hs string
+		for _, a := range el.Attr {
+			switch a.Name.Local {
+			case "viewBox":
+				vb = a.Value
+			case "width":
+				ws = a.Value
+			case "height":
+				hs = a.Value
+			}
+		}
+		var fw, fh float64
+		if f := strings.Fields(strings.ReplaceAll(vb, ",", " ")); len(f) == 4 {
+			fw, _ = strconv.ParseFloat(f[2], 64)
+			fh, _ = strconv.ParseFloat(f[3], 64)
+		} else {
+			fw, _ = strconv.ParseFloat(strings.TrimSuffix(ws, "px"), 64)
+			fh, _ = strconv.ParseFloat(strings.TrimSuffix(hs, "px"), 64)
+		}
+		if fw <= 0 || fh <= 0 || fw > maxSVGSide || fh > maxSVGSide {
+			return 0, 0
+		}
+		return int(math.Round(fw)), int(math.Round(fh))
+	}
 }

@@ -91,14 +91,16 @@ type EmailVariant struct {
 
 // SocialOptions override the social channel's text per network.
 type SocialOptions struct {
-	Thread   *bool  `yaml:"thread"`
-	X        string `yaml:"x"`
-	Mastodon string `yaml:"mastodon"`
-	Bluesky  string `yaml:"bluesky"`
-	LinkedIn string `yaml:"linkedin"`
-	Threads  string `yaml:"threads"`
-	Facebook string `yaml:"facebook"`
-	Hashtags *bool  `yaml:"hashtags"`
+	Thread *bool `yaml:"thread"`
+	// ThreadMax caps the thread's length (1 to MaxThreadMax posts).
+	ThreadMax *int   `yaml:"thread_max"`
+	X         string `yaml:"x"`
+	Mastodon  string `yaml:"mastodon"`
+	Bluesky   string `yaml:"bluesky"`
+	LinkedIn  string `yaml:"linkedin"`
+	Threads   string `yaml:"threads"`
+	Facebook  string `yaml:"facebook"`
+	Hashtags  *bool  `yaml:"hashtags"`
 }
 
 // PortalOptions tune the portal page.

@@ -133,19 +133,6 @@ func writePlain(b *strings.Builder, n ast.Node, src []byte) {
 	}
 }
 
-// firstParagraph returns the plain text of the first paragraph that has
-// any, skipping image-only paragraphs and headings.
-func firstParagraph(doc ast.Node, src []byte) string {
-	for c := doc.FirstChild(); c != nil; c = c.NextSibling() {
-		if p, ok := c.(*ast.Paragraph); ok {
-			if t := PlainText(p, src); t != "" {
-				return t
-			}
-		}
-	}
-	return ""
-}
-
 // countWords counts words in prose and code. Han, kana and Hangul runes
 // count one each, since those scripts do not separate words with spaces.
 func countWords(doc ast.Node, src []byte) int {

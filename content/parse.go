@@ -389,6 +389,7 @@ func validate(d *diags, it *Item, fm []byte, opts ParseOptions) {
 			fmErr("cta", EInvalid, "cta.url must be an http(s) URL or a path starting with /")
 		}
 	}
+	checkItemSocial(it, fmErr, fmWarn)
 	if p := it.Product; p != nil {
 		if !p.Price.Set {
 			fmErr("product", EInvalid, "product.price is required")
@@ -424,72 +425,11 @@ func validate(d *diags, it *Item, fm []byte, opts ParseOptions) {
 
 	it.Summary = strings.TrimSpace(it.Summary)
 	if it.Summary == "" {
-		it.Summary = clip(firstParagraph(it.Doc, it.Body), 300)
+		it.Summary = deriveSummary(it)
 		it.SummaryDerived = true
 	}
 	it.Words = countWords(it.Doc, it.Body)
 	it.ReadingMinutes = readingMinutes(it.Words)
-}
-
-// Limits on the item's free-text fields other than the title: each is
-// counted, fitted, clipped or drawn by some channel, and a field of tens
-// of thousands of characters is no summary or label but a way to make
-// that work expensive. Short texts (labels, subjects, names) share the
-// title's limits; descriptions get more.
-const (
-	MaxTextGraphemes = 1_000
-	MaxTextBytes     = 4096
-	// Social posts may be long (LinkedIn takes 3,000 characters).
-	MaxSocialGraphemes = 3_000
-	MaxSocialBytes     = 12 << 10
-)
-
-type textField struct {
-	name, value         string
-	graphemes, maxBytes int
-}
-
-// textFields lists every free-text front-matter field with its limits,
-// so all are bounded in one place.
-func textFields(it *Item) []textField {
-	short := func(name, v string) textField { return textField{name, v, MaxTitleGraphemes, MaxTitleBytes} }
-	long := func(name, v string) textField { return textField{name, v, MaxTextGraphemes, MaxTextBytes} }
-	social := func(name, v string) textField { return textField{name, v, MaxSocialGraphemes, MaxSocialBytes} }
-	fs := []textField{
-		long("summary", it.Summary),
-		short("author", it.Author),
-		short("email.subject", it.Email.Subject),
-		long("email.preheader", it.Email.Preheader),
-		long("catalog.summary", it.Catalog.Summary),
-		social("social.x", it.Social.X),
-		social("social.mastodon", it.Social.Mastodon),
-		social("social.bluesky", it.Social.Bluesky),
-		social("social.linkedin", it.Social.LinkedIn),
-		social("social.threads", it.Social.Threads),
-		social("social.facebook", it.Social.Facebook),
-	}
-	if it.Hero != nil {
-		fs = append(fs, long("hero.alt", it.Hero.Alt))
-	}
-	if it.CTA != nil {
-		fs = append(fs, short("cta.label", it.CTA.Label))
-	}
-	for _, v := range it.Email.Variants {
-		fs = append(fs, short("email.variants", v.Subject), long("email.variants", v.Preheader))
-	}
-	return fs
-}
-
-// checkTextLen reports a field over its byte or character limit. Bytes are
-// checked first: counting graphemes of a huge value is itself the cost
-// to avoid.
-func checkTextLen(fmErr func(field, code, format string, args ...any), f textField) {
-	switch {
-	case len(f.value) > f.maxBytes:
-		fmErr(f.name, ETooLarge, "is %d bytes; the limit is %d", len(f.value), f.maxBytes)
-	case utf8.RuneCountInString(f.value) > f.graphemes && uniseg.GraphemeClusterCount(f.value) > f.graphemes:
-		fmErr(f.name, ETooLarge, "is %d characters; the limit is %d", uniseg.GraphemeClusterCount(f.value), f.graphemes)
-	}
 }
 
 // fieldPos finds the line and column of a field, given as a dotted path
@@ -524,22 +464,6 @@ func fmPos(fm []byte, field string) (int, int) {
 		return 1, 1
 	}
 	return line + 1, col
-}
-
-// clip shortens s to at most n characters at a word boundary, adding "…".
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)[:n]
-	cut := len(r)
-	for i := len(r) - 1; i > n/2; i-- {
-		if r[i] == ' ' {
-			cut = i
-			break
-		}
-	}
-	return strings.TrimRight(string(r[:cut]), " ,;:—–-") + "…"
 }
 
 func isWebURL(s string) bool {

@@ -248,7 +248,7 @@ func (r *Renderer) entry(ctx context.Context, it *content.Item, b *content.Brand
 	e := &Entry{
 		ID: it.ID, Slug: it.Slug, Lang: it.Lang, Dir: content.Dir(it.Lang), BrandID: b.ID,
 		Title: it.Title, Summary: summary, Author: it.Author, URL: links.Canonical,
-		CardSummary: Clip(summary, b.CardSummaryLimit()),
+		CardSummary: Clip(summary, b.CardSummaryLimit(), it.Lang),
 		CTAURL:      links.UTM(content.ChanCatalog, "").Apply(links.Canonical),
 		CTALabel:    b.T(it.Lang, "read_more"),
 		TagsLabel:   b.T(it.Lang, "tags"),
@@ -398,7 +398,7 @@ func (r *Renderer) printSnippet(it *content.Item, b *content.Brand, links *conte
 	var page bytes.Buffer
 	err = r.print.Execute(&page, map[string]any{
 		"Lang": it.Lang, "Dir": content.Dir(it.Lang), "Title": e.Title, "BrandName": b.Name,
-		"Summary": Clip(e.Summary, 280), "Price": e.Price, "AvailabilityLabel": e.AvailabilityLabel,
+		"Summary": Clip(e.Summary, 280, e.Lang), "Price": e.Price, "AvailabilityLabel": e.AvailabilityLabel,
 		"ShortURL": short, "ScanLabel": b.T(it.Lang, "scan_to_read"), "QRAlt": "QR code: " + short,
 		"Text": css("Text"), "Muted": css("Muted"), "Primary": css("Primary"), "Rule": css("Rule"),
 		"FontBody": css("FontBody"), "FontHeading": css("FontHeading"), "FontMono": css("FontMono"),

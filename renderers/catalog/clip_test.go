@@ -33,7 +33,7 @@ func TestClip(t *testing.T) {
 		{"one long word", "Supercalifragilisticexpialidocious", 10, "Supercali…"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Clip(tt.in, tt.limit)
+			got := Clip(tt.in, tt.limit, "en")
 			if got != tt.want {
 				t.Errorf("Clip(%q, %d) = %q, want %q", tt.in, tt.limit, got, tt.want)
 			}
@@ -52,7 +52,7 @@ func FuzzClip(f *testing.F) {
 		if limit < 2 {
 			limit = 2
 		}
-		got := Clip(s, limit)
+		got := Clip(s, limit, "en")
 		if n := uniseg.GraphemeClusterCount(got); n > limit {
 			t.Fatalf("Clip(%q, %d) has %d characters", s, limit, n)
 		}

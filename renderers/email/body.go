@@ -223,7 +223,7 @@ func (r *Renderer) plainText(it *content.Item, b *content.Brand, d pageData, lin
 	}
 	w.blocks(it.Doc, "", "")
 	if d.CTA != nil {
-		w.para(d.CTA.Label+": "+d.CTA.URL, "", "")
+		w.para(content.CTAText(d.CTA.Label, d.CTA.URL, it.Lang)+": "+d.CTA.URL, "", "")
 	}
 	if len(w.refs) > 0 {
 		w.out.WriteString(strings.Repeat("-", 20) + "\n")

@@ -85,17 +85,22 @@ func BenchmarkPosts(b *testing.B) {
 	type input struct {
 		it    *content.Item
 		links *content.LinkPlan
+		o     *content.Outline
 	}
 	var ins []input
 	for _, ex := range exs {
-		ins = append(ins, input{ex.Item, content.NewLinkPlan(ex.Item, br)})
+		o, err := ex.Item.Outline(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		ins = append(ins, input{ex.Item, content.NewLinkPlan(ex.Item, br), o})
 	}
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
 		for _, in := range ins {
 			for _, np := range br.Social.Networks() {
-				p, _ := posts(in.it, br, in.links, networkFor(np))
+				p, _ := posts(in.it, br, in.links, networkFor(np), in.o)
 				n += len(p.Posts)
 			}
 		}

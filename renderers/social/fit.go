@@ -7,7 +7,7 @@ import (
 
 	"github.com/rivo/uniseg"
 
-	"github.com/crosscast/crosscast/renderers/textcut"
+	"github.com/crosscast/crosscast/content/textcut"
 )
 
 // Counter counts a post the way one network does.
@@ -18,6 +18,7 @@ type Counter func(string) int
 // fit.
 type Parts struct {
 	Prose    string
+	Lang     string   // the prose's language, for its abbreviations
 	Link     string   // the text shown for the link; "" for none
 	Required []string // hashtags that must appear, "#" included
 	Optional []string // hashtags in order of preference
@@ -63,7 +64,7 @@ func Fit(p Parts, limit int, count Counter) (post string, truncated bool, droppe
 			}
 			return compose(p.Prose, p.Link, tags), false, dropped
 		}
-		if prose, ok := shorten(p.Prose, func(s string) bool { return count(compose(s, p.Link, req)) <= limit }); ok {
+		if prose, ok := shorten(p.Prose, p.Lang, func(s string) bool { return count(compose(s, p.Link, req)) <= limit }); ok {
 			return compose(prose, p.Link, req), true, dropped
 		}
 		if len(req) == 0 {
@@ -80,15 +81,15 @@ func Fit(p Parts, limit int, count Counter) (post string, truncated bool, droppe
 // if any fit, else whole words plus an ellipsis, else whole graphemes plus
 // an ellipsis. ok is false when nothing of the prose fits (not even an
 // empty prose, or only an empty one).
-func shorten(prose string, fits func(string) bool) (string, bool) {
+func shorten(prose, lang string, fits func(string) bool) (string, bool) {
 	if !fits("") {
 		return "", false
 	}
-	cuts := cutPoints(prose)
 	// Sentence boundaries first: no ellipsis, the sentences are whole.
-	if s, ok := longest(prose, cuts.sentences, fits, ""); ok {
+	if s, ok := longest(prose, sentenceCuts(prose, lang), fits, ""); ok {
 		return s, true
 	}
+	cuts := cutPoints(prose)
 	if s, ok := longest(prose, cuts.words, fits, Ellipsis); ok {
 		return s, true
 	}
@@ -119,38 +120,48 @@ func longest(prose string, cuts []int, fits func(string) bool, mark string) (str
 	return try(best), true
 }
 
-type cutSet struct{ sentences, words, graphemes []int }
+type cutSet struct{ words, graphemes []int }
 
-// cutPoints lists where prose may be cut: byte offsets after a sentence,
-// after a word, after a grapheme cluster. None falls inside a link or a
-// hashtag; grapheme clusters keep emoji sequences and combining marks
-// whole.
-func cutPoints(prose string) cutSet {
-	var c cutSet
+// okCut returns whether prose may be cut at a byte offset: not at its
+// ends, and not inside a link or a hashtag.
+func okCut(prose string) func(int) bool {
 	inside := protected(prose)
-	ok := func(at int) bool {
+	return func(at int) bool {
 		for _, r := range inside {
 			if at > r[0] && at < r[1] {
 				return false
 			}
 		}
-		return at > 0
+		return at > 0 && at < len(prose)
 	}
-	rest, state, pos := prose, -1, 0
-	for len(rest) > 0 {
-		var seg string
-		seg, rest, state = uniseg.FirstSentenceInString(rest, state)
-		pos += len(seg)
-		if ok(pos) && pos < len(prose) {
-			c.sentences = append(c.sentences, pos)
+}
+
+// sentenceCuts lists the byte offsets after each sentence of prose
+// (abbreviations in lang do not end one) that are not inside a link or
+// hashtag.
+func sentenceCuts(prose, lang string) []int {
+	ok := okCut(prose)
+	var cuts []int
+	for _, at := range textcut.SentenceEnds(prose, lang) {
+		if ok(at) {
+			cuts = append(cuts, at)
 		}
 	}
-	rest, state, pos = prose, -1, 0
+	return cuts
+}
+
+// cutPoints lists where prose may be cut: byte offsets after a word,
+// after a grapheme cluster. None falls inside a link or a hashtag;
+// grapheme clusters keep emoji sequences and combining marks whole.
+func cutPoints(prose string) cutSet {
+	var c cutSet
+	ok := okCut(prose)
+	rest, state, pos := prose, -1, 0
 	for len(rest) > 0 {
 		var w string
 		w, rest, state = uniseg.FirstWordInString(rest, state)
 		pos += len(w)
-		if ok(pos) && textcut.IsWord(w) && pos < len(prose) {
+		if ok(pos) && textcut.IsWord(w) {
 			c.words = append(c.words, pos)
 		}
 	}
@@ -159,7 +170,7 @@ func cutPoints(prose string) cutSet {
 		var g string
 		g, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
 		pos += len(g)
-		if ok(pos) && pos < len(prose) {
+		if ok(pos) {
 			c.graphemes = append(c.graphemes, pos)
 		}
 	}

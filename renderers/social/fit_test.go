@@ -115,7 +115,7 @@ func TestThread(t *testing.T) {
 	}
 	// Every sentence arrives, in order.
 	joined := strings.Join(posts, " ")
-	for _, s := range sentences(p.Prose) {
+	for _, s := range sentences(p.Prose, "en") {
 		if !strings.Contains(joined, strings.TrimSpace(s)) {
 			t.Fatalf("lost %q", s)
 		}

@@ -491,9 +491,13 @@ func FuzzRender(f *testing.F) {
 			return // not an item: the parser's own fuzz target covers that
 		}
 		links := content.NewLinkPlan(it, b)
+		o, err := it.Outline(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
 		doc := &Doc{}
 		for _, np := range b.Social.Networks() {
-			p, _ := posts(it, b, links, networkFor(np))
+			p, _ := posts(it, b, links, networkFor(np), o)
 			doc.Networks = append(doc.Networks, p)
 		}
 		checkPosts(t, doc)

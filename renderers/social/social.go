@@ -11,6 +11,7 @@ import (
 	"golang.org/x/image/font/opentype"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/content/textcut"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/logo"
@@ -128,6 +129,10 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 		out.Warnings = append(out.Warnings, content.Diagnostic{File: "brand.yaml", Field: "social",
 			Message: "the brand has no social profiles, so there are no posts (add one under social:, such as mastodon:)"})
 	}
+	outline, err := it.Outline(ctx)
+	if err != nil {
+		return nil, err
+	}
 	count := 0
 	for _, np := range nets {
 		// Fitting posts tries many candidates per network: stop between
@@ -135,7 +140,7 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		p, warns := posts(it, b, links, networkFor(np))
+		p, warns := posts(it, b, links, networkFor(np), outline)
 		switch {
 		case len(cards) == 0 || p.LinkApart:
 			// A link post shows the page's own preview.
@@ -171,22 +176,27 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	return out, nil
 }
 
-// posts writes one network's post or thread.
-func posts(it *content.Item, b *content.Brand, links *content.LinkPlan, n network) (NetworkPosts, []content.Diagnostic) {
+// posts writes one network's post or thread: the item's own text for
+// the network, whole, when it has one; else written from the article
+// (see writtenUnits).
+func posts(it *content.Item, b *content.Brand, links *content.LinkPlan, n network, o *content.Outline) (NetworkPosts, []content.Diagnostic) {
 	var warns []content.Diagnostic
 	field := "social." + n.id
 	link := links.UTM(n.id, "").Apply(links.Canonical)
 	p := NetworkPosts{Network: n.id, Label: n.label, Profile: n.profile.URL, Handle: n.profile.Handle,
 		Limit: n.limit, Unit: n.unit, Link: link, LinkApart: n.linkApart}
 
-	prose := override(it, n.id)
-	if prose == "" {
+	own := override(it, n.id)
+	prose := own
+	if own == "" {
 		field = "title"
 		price := ""
 		if pr := it.Product; pr != nil {
 			price = content.FormatPrice(it.Lang, pr.Price, pr.Currency)
 		}
-		prose = b.T(it.Lang, "social_post", "title", it.Title, "summary", it.Summary, "author", it.Author, "price", price)
+		// The brand's social_post is the hook; the article's sentences
+		// take the place of {summary}, after it.
+		prose = textcut.TrimEnd(b.T(it.Lang, "social_post", "title", it.Title, "summary", "", "author", it.Author, "price", price))
 	}
 	prose = tidy(prose)
 
@@ -198,41 +208,45 @@ func posts(it *content.Item, b *content.Brand, links *content.LinkPlan, n networ
 		}
 	}
 
-	parts := Parts{Prose: prose, Link: link}
+	budget := n.limit
+	if n.id == content.NetFacebook {
+		budget = min(budget, facebookBudget)
+	}
+	units := sentences(prose, it.Lang)
+	if own == "" {
+		units = writtenUnits(prose, it, o, n, budget)
+	}
+	text := joinAll(units)
+	parts := Parts{Prose: text, Lang: it.Lang, Link: link}
 	switch {
 	case n.linkApart:
 		parts.Link = ""
 	case n.shortLink:
 		parts.Link = ShortLinkText(link)
 	}
-	parts.Required, parts.Optional = hashtags(prose, b.Social.Hashtags, it)
+	parts.Required, parts.Optional = hashtags(text, b.Social.Hashtags, it)
 	if n.maxTags > 0 {
-		parts.Required, parts.Optional = capTags(prose, parts.Required, parts.Optional, n.maxTags)
+		parts.Required, parts.Optional = capTags(text, parts.Required, parts.Optional, n.maxTags)
 	}
 
-	var texts []string
-	thread := it.Social.Thread
-	if n.threads && thread != nil && *thread {
-		texts = Thread(parts, n.limit, n.count)
-	} else {
-		var post string
-		var dropped []string
-		post, p.Truncated, dropped = Fit(parts, n.limit, n.count)
-		texts = []string{post}
-		if p.Truncated && n.threads && thread == nil {
-			texts, p.Truncated = Thread(parts, n.limit, n.count), false
-		}
-		p.DroppedHashtags = dropped
+	maxPosts := 1
+	if thread := it.Social.Thread; n.threads && (thread == nil || *thread) {
+		maxPosts = b.ThreadMax(it)
 	}
+	texts, left, clipped := writePosts(units, parts, budget, n.count, maxPosts)
+	p.DroppedHashtags = droppedTags(texts[0], parts.Required)
 	p.Thread = len(texts) > 1
-	if p.Truncated {
+	p.Truncated = clipped || own != "" && left
+	switch {
+	case own == "" && clipped:
+		warns = append(warns, it.Warning(field, "the %s post was cut short to fit %d %s", n.label, n.limit, n.unit))
+	case own != "" && left && len(texts) > 1:
+		warns = append(warns, it.Warning(field, "the %s thread stops at %d posts (social.thread_max); the rest of the text is left out", n.label, len(texts)))
+	case own != "" && (left || clipped):
 		warns = append(warns, it.Warning(field, "the %s post was cut short to fit %d %s", n.label, n.limit, n.unit))
 	}
 	if len(p.DroppedHashtags) > 0 {
 		warns = append(warns, it.Warning(field, "no room in the %s post for %s", n.label, strings.Join(p.DroppedHashtags, " ")))
-	}
-	if len(texts) == MaxThread {
-		warns = append(warns, it.Warning(field, "the %s thread stops at %d posts; the rest of the text is left out", n.label, MaxThread))
 	}
 
 	for i, t := range texts {
@@ -253,6 +267,17 @@ func posts(it *content.Item, b *content.Brand, links *content.LinkPlan, n networ
 		p.Embed = &Embed{Type: "app.bsky.embed.external", External: EmbedExternal{URI: link, Title: it.Title, Description: it.Summary}}
 	}
 	return p, warns
+}
+
+// droppedTags lists the required hashtags the first post lacks.
+func droppedTags(post string, req []string) []string {
+	var out []string
+	for _, h := range req {
+		if !strings.Contains(post, h) {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // override is the front matter's own text for a network, if any.
