@@ -146,6 +146,9 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	out.Metrics["card_bytes"] = float64(card.Len())
 	out.Metrics["thumbnails"] = float64(len(thumbs))
 	out.Preview = CardFile
+	if err := ctx.Err(); err != nil {
+		return nil, err // finished past the deadline: nobody waits for it
+	}
 	return out, nil
 }
 

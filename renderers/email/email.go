@@ -220,6 +220,9 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	}
 	out.Metrics["variants"] = float64(len(it.Email.Variants))
 	out.Preview = HTMLFile
+	if err := ctx.Err(); err != nil {
+		return nil, err // finished past the deadline: nobody waits for it
+	}
 	return out, nil
 }
 

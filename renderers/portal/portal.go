@@ -209,6 +209,11 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	if err := r.page.Execute(&buf, p); err != nil {
 		return nil, fmt.Errorf("portal: executing template: %w", err)
 	}
+	// The page template over a long body can run past the deadline; a
+	// rendering nobody waits for any more is not returned as a success.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	out.Files = append([]renderers.File{{Name: PageFile, MediaType: "text/html; charset=utf-8", Data: buf.Bytes()}}, files.list...)
 	out.Preview = PageFile
 	imgBytes := 0

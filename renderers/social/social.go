@@ -173,6 +173,9 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	out.Metrics["posts"] = float64(count)
 	out.Metrics["cards"] = float64(len(cards))
 	out.Preview = TextFile
+	if err := ctx.Err(); err != nil {
+		return nil, err // finished past the deadline: nobody waits for it
+	}
 	return out, nil
 }
 
