@@ -152,17 +152,37 @@ func TestStrings(t *testing.T) {
 
 func TestFormatPrice(t *testing.T) {
 	a, _ := ParseAmount("1299")
-	for _, tt := range []struct{ lang, cur, want string }{
-		{"en", "USD", "$1,299.00"},
-		{"nl", "EUR", "€\u00a01.299,00"},
-		{"de", "EUR", "€\u00a01.299,00"},
-		{"fr", "EUR", "1\u00a0299,00\u00a0€"},
-		{"pl", "PLN", "1\u00a0299,00\u00a0zł"},
-		{"en", "EUR", "€1,299.00"},
-		{"en", "XYZ", "XYZ\u00a01,299.00"},
+	big, _ := ParseAmount("12999.5")
+	const nb, nnb = "\u00a0", "\u202f" // no-break space, narrow no-break space
+	for _, tt := range []struct {
+		lang, cur string
+		amount    Amount
+		want      string
+	}{
+		{"en", "USD", a, "$1,299.00"},
+		{"en", "EUR", a, "€1,299.00"},
+		{"nl", "EUR", a, "€" + nb + "1.299,00"},
+		{"nl-BE", "EUR", a, "€" + nb + "1.299,00"},
+		{"de", "EUR", a, "1.299,00" + nb + "€"},
+		{"de-CH", "CHF", a, "CHF" + nb + "1'299.00"},
+		// A code ISO 4217 has and the library lacks keeps the locale's digits.
+		{"en", "XAU", a, "XAU" + nb + "1,299.00"},
+		{"de", "XAU", a, "1.299,00" + nb + "XAU"},
+		{"fr", "EUR", a, "1" + nnb + "299,00" + nb + "€"},
+		// CLDR's minimum grouping digits is 2 for pl, it and es: a
+		// four-digit amount is not grouped, a five-digit one is.
+		{"pl", "PLN", a, "1299,00" + nb + "zł"},
+		{"pl", "PLN", big, "12" + nb + "999,50" + nb + "zł"},
+		{"sv", "SEK", a, "1" + nb + "299,00" + nb + "kr"},
+		{"it", "EUR", a, "1299,00" + nb + "€"},
+		{"it", "EUR", big, "12.999,50" + nb + "€"},
+		{"es", "EUR", a, "1299,00" + nb + "€"},
+		{"es", "EUR", big, "12.999,50" + nb + "€"},
+		{"en", "JPY", a, "¥1,299"},
+		{"xx", "USD", a, "$1,299.00"},
 	} {
-		if got := FormatPrice(tt.lang, a, tt.cur); got != tt.want {
-			t.Errorf("FormatPrice(%s, %s) = %q, want %q", tt.lang, tt.cur, got, tt.want)
+		if got := FormatPrice(tt.lang, tt.amount, tt.cur); got != tt.want {
+			t.Errorf("FormatPrice(%s, %s, %s) = %q, want %q", tt.lang, tt.amount, tt.cur, got, tt.want)
 		}
 	}
 	small, _ := ParseAmount("0.5")

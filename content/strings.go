@@ -2,7 +2,6 @@ package content
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -260,49 +259,6 @@ func FormatDate(lang string, t time.Time) string {
 		return fmt.Sprintf("%d. %s %d", t.Day(), m, t.Year())
 	}
 	return fmt.Sprintf("%d %s %d", t.Day(), m, t.Year())
-}
-
-var currencySymbols = map[string]string{
-	"EUR": "€", "USD": "$", "GBP": "£", "PLN": "zł", "JPY": "¥", "CHF": "CHF",
-	"SEK": "kr", "NOK": "kr", "DKK": "kr", "CZK": "Kč", "CAD": "CA$", "AUD": "A$",
-}
-
-// FormatPrice formats an amount for lang's readers: "$1,299.00" (en),
-// "€ 1.299,00" (nl, de), "1 299,00 €" (fr), "1 299,00 zł" (pl). Spaces
-// inside the number and before a trailing symbol are no-break spaces so a
-// price never wraps.
-func FormatPrice(lang string, a Amount, currency string) string {
-	sym, ok := currencySymbols[currency]
-	if !ok {
-		sym = currency
-	}
-	const nbsp = "\u00a0"
-	group, dec := ",", "."
-	switch baseLang(lang) {
-	case "nl", "de":
-		group, dec = ".", ","
-		return sym + nbsp + groupDigits(a, group, dec)
-	case "fr", "pl":
-		group, dec = nbsp, ","
-		return groupDigits(a, group, dec) + nbsp + sym
-	}
-	if len([]rune(sym)) > 1 && sym != "CA$" && sym != "A$" {
-		return sym + nbsp + groupDigits(a, group, dec)
-	}
-	return sym + groupDigits(a, group, dec)
-}
-
-func groupDigits(a Amount, group, dec string) string {
-	whole := strconv.FormatInt(a.Cents/100, 10)
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteString(group)
-		}
-		b.WriteRune(r)
-	}
-	fmt.Fprintf(&b, "%s%02d", dec, a.Cents%100)
-	return b.String()
 }
 
 // Dir returns "rtl" for languages written right to left, else "ltr".
