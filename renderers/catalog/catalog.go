@@ -10,8 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"net/url"
-	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -401,7 +400,8 @@ func (r *Renderer) printSnippet(it *content.Item, b *content.Brand, links *conte
 	err = r.print.Execute(&page, map[string]any{
 		"Lang": it.Lang, "Dir": content.Dir(it.Lang), "Title": e.Title, "BrandName": b.Name,
 		"Summary": Clip(e.Summary, 280), "Price": e.Price, "AvailabilityLabel": e.AvailabilityLabel,
-		"ShortURL": short, "ScanLabel": b.T(it.Lang, "scan_to_read"), "QRAlt": "QR code: " + short,
+		"ShortURL": short, "ShortURLHTML": breakAtSlashes(short),
+		"URLSize": template.CSS(strconv.FormatFloat(urlFontSize(short), 'f', -1, 64) + "pt"), "ScanLabel": b.T(it.Lang, "scan_to_read"), "QRAlt": "QR code: " + short,
 		"Text": css("Text"), "Muted": css("Muted"), "Primary": css("Primary"), "Rule": css("Rule"),
 		"FontBody": css("FontBody"), "FontHeading": css("FontHeading"), "FontMono": css("FontMono"),
 	})
@@ -414,14 +414,4 @@ func (r *Renderer) printSnippet(it *content.Item, b *content.Brand, links *conte
 		{Name: "qr.svg", MediaType: "image/svg+xml", Data: svg},
 		{Name: PrintHTMLFile, MediaType: "text/html; charset=utf-8", Data: page.Bytes()},
 	}, nil
-}
-
-// shortURL is the canonical URL as people type it: no scheme, no
-// "www.", no trailing slash.
-func shortURL(canonical string) string {
-	u, err := url.Parse(canonical)
-	if err != nil {
-		return canonical
-	}
-	return strings.TrimPrefix(u.Host, "www.") + strings.TrimSuffix(path.Clean("/"+u.Path), "/")
 }
