@@ -313,3 +313,50 @@ targets:
 		}
 	}
 }
+
+func TestFrenchSpacing(t *testing.T) {
+	const n = "\u202f"
+	for _, tt := range []struct{ in, want string }{
+		{"Voir dans le navigateur: {url}", "Voir dans le navigateur" + n + ": {url}"},
+		{"Voir dans le navigateur : {url}", "Voir dans le navigateur" + n + ": {url}"},
+		{"Voir dans le navigateur\u00a0: {url}", "Voir dans le navigateur" + n + ": {url}"},
+		{"Vraiment ? Oui ! Bon ; fin", "Vraiment" + n + "? Oui" + n + "! Bon" + n + "; fin"},
+		{"Quoi ?!", "Quoi" + n + "?!"},
+		{"dans « {tag} ».", "dans «" + n + "{tag}" + n + "»."},
+		{"dans «{tag}»", "dans «" + n + "{tag}" + n + "»"},
+		{"à 10:30 sur https://exemple.fr/?q=a", "à 10:30 sur https://exemple.fr/?q=a"},
+		{"Déjà" + n + ": bien", "Déjà" + n + ": bien"},
+		{":", ":"},
+		{"", ""},
+	} {
+		if got := frenchSpacing(tt.in); got != tt.want {
+			t.Errorf("frenchSpacing(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Every French built-in string follows French spacing, and a brand's
+// French override is set the same way; other languages are left alone.
+func TestFrenchStrings(t *testing.T) {
+	for k, s := range builtinStrings["fr"] {
+		if got := frenchSpacing(s); got != s {
+			t.Errorf("fr %s = %q, want %q", k, s, got)
+		}
+	}
+	b := &Brand{Name: "Kestrel", Strings: map[string]map[string]string{
+		"fr": {"view_in_browser": "Lire en ligne :"},
+		"en": {"view_in_browser": "Read online :"},
+	}}
+	if got := b.T("fr-CA", "view_in_browser"); got != "Lire en ligne\u202f:" {
+		t.Errorf("fr override: %q", got)
+	}
+	if got := b.T("en", "view_in_browser"); got != "Read online :" {
+		t.Errorf("en override: %q", got)
+	}
+	if got := b.T("fr", "label_value", "label", "Prix", "value", "12 €"); got != "Prix\u202f: 12 €" {
+		t.Errorf("fr label_value: %q", got)
+	}
+	if got := b.T("fr", "label_value", "label", "Q?", "value", "a:b"); got != "Q?\u202f: a:b" {
+		t.Errorf("values are not respaced: %q", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Boilerplate strings every channel uses, per language. Placeholders in
@@ -11,6 +12,8 @@ import (
 // key per language under `strings:` in brand.yaml.
 var builtinStrings = map[string]map[string]string{
 	"en": {
+		// A label and its value in running text: "Price: $12".
+		"label_value":      "{label}: {value}",
 		"skip_to_content":  "Skip to content",
 		"home":             "{brand} home",
 		"subscribe_title":  "Get the newsletter",
@@ -49,6 +52,8 @@ var builtinStrings = map[string]map[string]string{
 		"discontinued":     "Discontinued",
 	},
 	"nl": {
+		// A label and its value in running text: "Price: $12".
+		"label_value":      "{label}: {value}",
 		"skip_to_content":  "Naar de inhoud",
 		"home":             "Naar de homepage van {brand}",
 		"subscribe_title":  "Ontvang de nieuwsbrief",
@@ -87,6 +92,8 @@ var builtinStrings = map[string]map[string]string{
 		"discontinued":     "Uit het assortiment",
 	},
 	"de": {
+		// A label and its value in running text: "Price: $12".
+		"label_value":      "{label}: {value}",
 		"skip_to_content":  "Zum Inhalt springen",
 		"home":             "Startseite von {brand}",
 		"subscribe_title":  "Newsletter abonnieren",
@@ -125,6 +132,8 @@ var builtinStrings = map[string]map[string]string{
 		"discontinued":     "Nicht mehr erhältlich",
 	},
 	"fr": {
+		// A label and its value in running text: "Price: $12".
+		"label_value":      "{label}\u202f: {value}",
 		"skip_to_content":  "Aller au contenu",
 		"home":             "Accueil {brand}",
 		"subscribe_title":  "Recevoir la newsletter",
@@ -134,7 +143,7 @@ var builtinStrings = map[string]map[string]string{
 		"share_on":         "Partager sur {network}",
 		"share_email":      "Partager par e-mail",
 		"in_catalog":       "Dans le catalogue",
-		"in_catalog_text":  "Retrouvez ceci et des articles similaires dans « {tag} ».",
+		"in_catalog_text":  "Retrouvez ceci et des articles similaires dans «\u202f{tag}\u202f».",
 		"catalog_all":      "Voir tout le catalogue",
 		"toc":              "Sommaire",
 		"reading_time":     "{n} min de lecture",
@@ -163,6 +172,8 @@ var builtinStrings = map[string]map[string]string{
 		"discontinued":     "Plus disponible",
 	},
 	"pl": {
+		// A label and its value in running text: "Price: $12".
+		"label_value":      "{label}: {value}",
 		"skip_to_content":  "Przejdź do treści",
 		"home":             "Strona główna {brand}",
 		"subscribe_title":  "Zapisz się na newsletter",
@@ -225,6 +236,11 @@ func (b *Brand) T(lang, key string, pairs ...string) string {
 	if !ok {
 		s = builtinStrings["en"][key]
 	}
+	if baseLang(lang) == "fr" {
+		// Before the placeholders are filled, so that values (URLs,
+		// titles) are left as they are.
+		s = frenchSpacing(s)
+	}
 	if !strings.Contains(s, "{brand}") && len(pairs) == 0 {
 		return s
 	}
@@ -234,6 +250,50 @@ func (b *Brand) T(lang, key string, pairs ...string) string {
 		args[i] = "{" + args[i] + "}"
 	}
 	return strings.NewReplacer(args...).Replace(s)
+}
+
+// frenchSpacing sets French punctuation the way French typography wants
+// it: a narrow no-break space (U+202F) before : ; ? ! and inside « », so
+// a brand's override written "navigateur :" or "navigateur:" reads
+// "navigateur\u202f:" and never wraps before its colon. A colon between
+// non-spaces ("10:30", "https://") is not punctuation and is left alone,
+// as are repeated marks ("?!") after the first.
+func frenchSpacing(s string) string {
+	const nnbsp = '\u202f'
+	rs := []rune(s)
+	out := make([]rune, 0, len(rs)+4)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		if strings.ContainsRune(":;?!»", r) && spacedMark(rs, i) {
+			for len(out) > 0 && unicode.IsSpace(out[len(out)-1]) {
+				out = out[:len(out)-1]
+			}
+			out = append(out, nnbsp)
+		}
+		out = append(out, r)
+		if r == '«' && i+1 < len(rs) {
+			for i+1 < len(rs) && unicode.IsSpace(rs[i+1]) {
+				i++
+			}
+			out = append(out, nnbsp)
+		}
+	}
+	return string(out)
+}
+
+// spacedMark reports whether the mark at rs[i] ends a clause and so takes
+// a space before it.
+func spacedMark(rs []rune, i int) bool {
+	if i == 0 || strings.ContainsRune(":;?!«", rs[i-1]) {
+		return false
+	}
+	if rs[i] == '»' {
+		return true
+	}
+	spaceBefore := unicode.IsSpace(rs[i-1])
+	endAfter := i+1 == len(rs) || unicode.IsSpace(rs[i+1]) || rs[i+1] == '»' || rs[i+1] == ')'
+	// "10:30", "https://", "?q=a" are not punctuation of the sentence.
+	return spaceBefore || endAfter
 }
 
 var monthNames = map[string][12]string{

@@ -386,7 +386,7 @@ func (r *Renderer) printSnippet(it *content.Item, b *content.Brand, links *conte
 		fmt.Fprintf(&txt, "%s\n\n", e.Summary)
 	}
 	if e.Price != "" {
-		fmt.Fprintf(&txt, "%s: %s", b.T(it.Lang, "price"), e.Price)
+		txt.WriteString(b.T(it.Lang, "label_value", "label", b.T(it.Lang, "price"), "value", e.Price))
 		if e.AvailabilityLabel != "" {
 			fmt.Fprintf(&txt, " (%s)", e.AvailabilityLabel)
 		}

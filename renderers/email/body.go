@@ -216,14 +216,15 @@ func figureRow(img *emailImage, caption string) template.HTML {
 // address; links are numbered and listed at the end.
 func (r *Renderer) plainText(it *content.Item, b *content.Brand, d pageData, link func(string) string) []byte {
 	w := newTextWriter(it.Body, link)
-	w.out.WriteString(d.T["view_in_browser"] + ": " + d.WebURL + "\n\n")
-	w.heading(it.Title, 1, "", "")
+	lv := func(label, value string) string { return b.T(it.Lang, "label_value", "label", label, "value", value) }
+	w.out.WriteString(lv(d.T["view_in_browser"], d.WebURL) + "\n\n")
+	w.title(it.Title)
 	if d.Lead != "" {
 		w.para(d.Lead, "", "")
 	}
 	w.blocks(it.Doc, "", "")
 	if d.CTA != nil {
-		w.para(d.CTA.Label+": "+d.CTA.URL, "", "")
+		w.para(lv(d.CTA.Label, d.CTA.URL), "", "")
 	}
 	if len(w.refs) > 0 {
 		w.out.WriteString(strings.Repeat("-", 20) + "\n")
@@ -241,6 +242,6 @@ func (r *Renderer) plainText(it *content.Item, b *content.Brand, d pageData, lin
 	if d.Legal != "" {
 		w.para(d.Legal, "", "")
 	}
-	w.out.WriteString(d.T["unsubscribe"] + ": " + d.UnsubscribeURL + "\n")
+	w.out.WriteString(lv(d.T["unsubscribe"], d.UnsubscribeURL) + "\n")
 	return w.out.Bytes()
 }
