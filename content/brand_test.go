@@ -236,7 +236,8 @@ func TestLinkPlan(t *testing.T) {
 	if len(shares) != 2 || shares[0].Network != NetX || !strings.HasPrefix(shares[1].Intent, "https://social.example/share?") {
 		t.Fatalf("shares = %+v", shares)
 	}
-	if q := mustQuery(t, shares[0].Target); q.Get("utm_source") != "x" || q.Get("utm_medium") != "social" {
+	// A reader's share is told apart from the brand's own posts.
+	if q := mustQuery(t, shares[0].Target); q.Get("utm_source") != "x" || q.Get("utm_medium") != "share" {
 		t.Errorf("share target %q", shares[0].Target)
 	}
 
@@ -358,5 +359,44 @@ func TestFrenchStrings(t *testing.T) {
 	}
 	if got := b.T("fr", "label_value", "label", "Q?", "value", "a:b"); got != "Q?\u202f: a:b" {
 		t.Errorf("values are not respaced: %q", got)
+	}
+}
+
+// Links leaving a channel carry campaign tags only to the brand's own
+// sites, unless the brand sets utm.third_party.
+func TestLinkPlanThirdParty(t *testing.T) {
+	it := mustParse(t, "---\ntitle: Zomer\n---\n", nil, ParseOptions{})
+	b := &Brand{Site: "https://www.kestrel.example"}
+	p := NewLinkPlan(it, b)
+	utm := p.UTM(ChanEmail, "")
+	for raw, own := range map[string]bool{
+		"https://www.kestrel.example/a/": true,
+		"https://kestrel.example/":       true,
+		"https://shop.kestrel.example/x": true,
+		"https://NEWS.KESTREL.EXAMPLE./": true,
+		"https://kestrel.example.net/":   false,
+		"https://maps.example/route":     false,
+		"https://notkestrel.example/":    false,
+		"mailto:hello@kestrel.example":   false,
+		"https://www.bbc.co.uk/news":     false,
+		"https://127.0.0.1/":             false,
+		"/relative":                      false,
+	} {
+		if got := p.Own(raw); got != own {
+			t.Errorf("Own(%q) = %v, want %v", raw, got, own)
+		}
+		tagged := strings.Contains(p.Tag(utm, raw), "utm_source=newsletter")
+		if tagged != own {
+			t.Errorf("Tag(%q) tagged = %v, want %v", raw, tagged, own)
+		}
+	}
+	b.UTM.ThirdParty = true
+	p = NewLinkPlan(it, b)
+	if got := p.Tag(utm, "https://maps.example/route"); !strings.Contains(got, "utm_medium=email") {
+		t.Errorf("utm.third_party: %q is not tagged", got)
+	}
+	uk := NewLinkPlan(it, &Brand{Site: "https://www.kestrel.co.uk"})
+	if !uk.Own("https://shop.kestrel.co.uk/") || uk.Own("https://www.other.co.uk/") {
+		t.Error("co.uk: a public suffix is not one brand's domain")
 	}
 }

@@ -159,6 +159,10 @@ type Tag struct {
 	Name string `json:"name"`
 	Slug string `json:"slug"`
 	URL  string `json:"url"`
+	// CardURL is URL with the catalog's UTM, as the card's main link has
+	// it; entries stored before it existed have none and the card falls
+	// back to URL.
+	CardURL string `json:"card_url,omitempty"`
 }
 
 // Entry is everything the card, the APIs and the feeds say about one item.
@@ -269,7 +273,8 @@ func (r *Renderer) entry(ctx context.Context, it *content.Item, b *content.Brand
 		if slug == "" {
 			continue
 		}
-		e.Tags = append(e.Tags, Tag{Name: t, Slug: slug, URL: b.Site + "/catalog/tags/" + slug + "/"})
+		u := b.Site + "/catalog/tags/" + slug + "/"
+		e.Tags = append(e.Tags, Tag{Name: t, Slug: slug, URL: u, CardURL: links.UTM(content.ChanCatalog, "").Apply(u)})
 	}
 	if pr := it.Product; pr != nil {
 		e.Product, e.SKU = true, pr.SKU
