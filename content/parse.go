@@ -152,6 +152,7 @@ func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte,
 		return nil, err
 	}
 	it.Doc = parseMarkdown(body)
+	fixPasted(it.Doc, body)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
