@@ -171,6 +171,11 @@ func blocks(it *content.Item, raw []byte, imgs *emailImages, link func(string) s
 		if err != nil {
 			return nil, err
 		}
+		if s.Is("table, pre") {
+			// A table or code wider than the column scrolls sideways in
+			// its own box instead of breaking words or widening the email.
+			h = `<div class="scroll">` + h + `</div>`
+		}
 		out = append(out, template.HTML(`<tr><td class="block">`+h+`</td></tr>`))
 	}
 	return out, nil
