@@ -152,13 +152,13 @@ func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte,
 		return nil, err
 	}
 	it.Doc = parseMarkdown(body)
-	fixPasted(it.Doc, body)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if !checkTree(d, it.Doc, body, bodyLine) {
 		return nil, d.err()
 	}
+	fixPasted(it.Doc, body)
 	validate(d, it, fm, opts)
 	if err := ctx.Err(); err != nil {
 		return nil, err
