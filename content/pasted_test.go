@@ -47,11 +47,13 @@ func FuzzPasted(f *testing.F) {
 		f.Add(c.body)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		doc := parseMarkdown([]byte(body))
-		fixPasted(doc, []byte(body))
+		it, err := ParseBytes(nil, "index.md", []byte("---\ntitle: Pasted\n---\n"+body), ParseOptions{})
+		if err != nil {
+			return // refused input never reaches the pass
+		}
 		var html bytes.Buffer
 		md := goldmark.New(goldmark.WithExtensions(MarkdownExtensions()...))
-		if err := md.Renderer().Render(&html, []byte(body), doc); err != nil {
+		if err := md.Renderer().Render(&html, it.Body, it.Doc); err != nil {
 			t.Fatal(err)
 		}
 	})
