@@ -59,6 +59,7 @@ FUZZ = $(GO) test -run='^$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s
 fuzz:
 	$(FUZZ) -fuzz=FuzzParse ./content
 	$(FUZZ) -fuzz=FuzzSanitizeSVG ./content
+	$(FUZZ) -fuzz=FuzzPasted ./content
 	$(FUZZ) -fuzz=FuzzSanitize ./renderers/markup
 	$(FUZZ) -fuzz=FuzzReadBundle ./server/api
 	$(FUZZ) -fuzz=FuzzClip ./renderers/catalog

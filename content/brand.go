@@ -112,11 +112,6 @@ type BrandEmail struct {
 	UnsubscribeMailto string `yaml:"unsubscribe_mailto"`
 }
 
-// BrandUTM sets the utm_campaign; by default it is the item's slug.
-type BrandUTM struct {
-	Campaign string `yaml:"campaign"`
-}
-
 // BrandCatalog tunes the catalog snippets.
 type BrandCatalog struct {
 	// SummaryLimit is the most characters a card's summary shows

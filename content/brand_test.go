@@ -152,17 +152,37 @@ func TestStrings(t *testing.T) {
 
 func TestFormatPrice(t *testing.T) {
 	a, _ := ParseAmount("1299")
-	for _, tt := range []struct{ lang, cur, want string }{
-		{"en", "USD", "$1,299.00"},
-		{"nl", "EUR", "€\u00a01.299,00"},
-		{"de", "EUR", "€\u00a01.299,00"},
-		{"fr", "EUR", "1\u00a0299,00\u00a0€"},
-		{"pl", "PLN", "1\u00a0299,00\u00a0zł"},
-		{"en", "EUR", "€1,299.00"},
-		{"en", "XYZ", "XYZ\u00a01,299.00"},
+	big, _ := ParseAmount("12999.5")
+	const nb, nnb = "\u00a0", "\u202f" // no-break space, narrow no-break space
+	for _, tt := range []struct {
+		lang, cur string
+		amount    Amount
+		want      string
+	}{
+		{"en", "USD", a, "$1,299.00"},
+		{"en", "EUR", a, "€1,299.00"},
+		{"nl", "EUR", a, "€" + nb + "1.299,00"},
+		{"nl-BE", "EUR", a, "€" + nb + "1.299,00"},
+		{"de", "EUR", a, "1.299,00" + nb + "€"},
+		{"de-CH", "CHF", a, "CHF" + nb + "1'299.00"},
+		// A code ISO 4217 has and the library lacks keeps the locale's digits.
+		{"en", "XAU", a, "XAU" + nb + "1,299.00"},
+		{"de", "XAU", a, "1.299,00" + nb + "XAU"},
+		{"fr", "EUR", a, "1" + nnb + "299,00" + nb + "€"},
+		// CLDR's minimum grouping digits is 2 for pl, it and es: a
+		// four-digit amount is not grouped, a five-digit one is.
+		{"pl", "PLN", a, "1299,00" + nb + "zł"},
+		{"pl", "PLN", big, "12" + nb + "999,50" + nb + "zł"},
+		{"sv", "SEK", a, "1" + nb + "299,00" + nb + "kr"},
+		{"it", "EUR", a, "1299,00" + nb + "€"},
+		{"it", "EUR", big, "12.999,50" + nb + "€"},
+		{"es", "EUR", a, "1299,00" + nb + "€"},
+		{"es", "EUR", big, "12.999,50" + nb + "€"},
+		{"en", "JPY", a, "¥1,299"},
+		{"xx", "USD", a, "$1,299.00"},
 	} {
-		if got := FormatPrice(tt.lang, a, tt.cur); got != tt.want {
-			t.Errorf("FormatPrice(%s, %s) = %q, want %q", tt.lang, tt.cur, got, tt.want)
+		if got := FormatPrice(tt.lang, tt.amount, tt.cur); got != tt.want {
+			t.Errorf("FormatPrice(%s, %s, %s) = %q, want %q", tt.lang, tt.amount, tt.cur, got, tt.want)
 		}
 	}
 	small, _ := ParseAmount("0.5")
@@ -216,7 +236,8 @@ func TestLinkPlan(t *testing.T) {
 	if len(shares) != 2 || shares[0].Network != NetX || !strings.HasPrefix(shares[1].Intent, "https://social.example/share?") {
 		t.Fatalf("shares = %+v", shares)
 	}
-	if q := mustQuery(t, shares[0].Target); q.Get("utm_source") != "x" || q.Get("utm_medium") != "social" {
+	// A reader's share is told apart from the brand's own posts.
+	if q := mustQuery(t, shares[0].Target); q.Get("utm_source") != "x" || q.Get("utm_medium") != "share" {
 		t.Errorf("share target %q", shares[0].Target)
 	}
 
@@ -291,5 +312,91 @@ targets:
 		if err != nil && strings.Contains(err.Error(), "hunter2") {
 			t.Errorf("the error repeats what may be a secret: %v", err)
 		}
+	}
+}
+
+func TestFrenchSpacing(t *testing.T) {
+	const n = "\u202f"
+	for _, tt := range []struct{ in, want string }{
+		{"Voir dans le navigateur: {url}", "Voir dans le navigateur" + n + ": {url}"},
+		{"Voir dans le navigateur : {url}", "Voir dans le navigateur" + n + ": {url}"},
+		{"Voir dans le navigateur\u00a0: {url}", "Voir dans le navigateur" + n + ": {url}"},
+		{"Vraiment ? Oui ! Bon ; fin", "Vraiment" + n + "? Oui" + n + "! Bon" + n + "; fin"},
+		{"Quoi ?!", "Quoi" + n + "?!"},
+		{"dans « {tag} ».", "dans «" + n + "{tag}" + n + "»."},
+		{"dans «{tag}»", "dans «" + n + "{tag}" + n + "»"},
+		{"à 10:30 sur https://exemple.fr/?q=a", "à 10:30 sur https://exemple.fr/?q=a"},
+		{"Déjà" + n + ": bien", "Déjà" + n + ": bien"},
+		{":", ":"},
+		{"", ""},
+	} {
+		if got := frenchSpacing(tt.in); got != tt.want {
+			t.Errorf("frenchSpacing(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Every French built-in string follows French spacing, and a brand's
+// French override is set the same way; other languages are left alone.
+func TestFrenchStrings(t *testing.T) {
+	for k, s := range builtinStrings["fr"] {
+		if got := frenchSpacing(s); got != s {
+			t.Errorf("fr %s = %q, want %q", k, s, got)
+		}
+	}
+	b := &Brand{Name: "Kestrel", Strings: map[string]map[string]string{
+		"fr": {"view_in_browser": "Lire en ligne :"},
+		"en": {"view_in_browser": "Read online :"},
+	}}
+	if got := b.T("fr-CA", "view_in_browser"); got != "Lire en ligne\u202f:" {
+		t.Errorf("fr override: %q", got)
+	}
+	if got := b.T("en", "view_in_browser"); got != "Read online :" {
+		t.Errorf("en override: %q", got)
+	}
+	if got := b.T("fr", "label_value", "label", "Prix", "value", "12 €"); got != "Prix\u202f: 12 €" {
+		t.Errorf("fr label_value: %q", got)
+	}
+	if got := b.T("fr", "label_value", "label", "Q?", "value", "a:b"); got != "Q?\u202f: a:b" {
+		t.Errorf("values are not respaced: %q", got)
+	}
+}
+
+// Links leaving a channel carry campaign tags only to the brand's own
+// sites, unless the brand sets utm.third_party.
+func TestLinkPlanThirdParty(t *testing.T) {
+	it := mustParse(t, "---\ntitle: Zomer\n---\n", nil, ParseOptions{})
+	b := &Brand{Site: "https://www.kestrel.example"}
+	p := NewLinkPlan(it, b)
+	utm := p.UTM(ChanEmail, "")
+	for raw, own := range map[string]bool{
+		"https://www.kestrel.example/a/": true,
+		"https://kestrel.example/":       true,
+		"https://shop.kestrel.example/x": true,
+		"https://NEWS.KESTREL.EXAMPLE./": true,
+		"https://kestrel.example.net/":   false,
+		"https://maps.example/route":     false,
+		"https://notkestrel.example/":    false,
+		"mailto:hello@kestrel.example":   false,
+		"https://www.bbc.co.uk/news":     false,
+		"https://127.0.0.1/":             false,
+		"/relative":                      false,
+	} {
+		if got := p.Own(raw); got != own {
+			t.Errorf("Own(%q) = %v, want %v", raw, got, own)
+		}
+		tagged := strings.Contains(p.Tag(utm, raw), "utm_source=newsletter")
+		if tagged != own {
+			t.Errorf("Tag(%q) tagged = %v, want %v", raw, tagged, own)
+		}
+	}
+	b.UTM.ThirdParty = true
+	p = NewLinkPlan(it, b)
+	if got := p.Tag(utm, "https://maps.example/route"); !strings.Contains(got, "utm_medium=email") {
+		t.Errorf("utm.third_party: %q is not tagged", got)
+	}
+	uk := NewLinkPlan(it, &Brand{Site: "https://www.kestrel.co.uk"})
+	if !uk.Own("https://shop.kestrel.co.uk/") || uk.Own("https://www.other.co.uk/") {
+		t.Error("co.uk: a public suffix is not one brand's domain")
 	}
 }

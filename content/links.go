@@ -3,7 +3,19 @@ package content
 import (
 	"net/url"
 	"strings"
+
+	"golang.org/x/net/publicsuffix"
 )
+
+// BrandUTM is a brand's campaign tagging: utm_campaign (by default the
+// item's slug), and whether links to other sites carry campaign tags too.
+type BrandUTM struct {
+	Campaign string `yaml:"campaign"`
+	// ThirdParty tags links to sites that are not the brand's. Off by
+	// default: the tags tell another site's analytics about the brand's
+	// campaigns and clutter the reader's link for nothing the brand sees.
+	ThirdParty bool `yaml:"third_party"`
+}
 
 // UTM is one channel's set of campaign parameters.
 type UTM struct {
@@ -78,6 +90,9 @@ type LinkPlan struct {
 	FeedAtom    string
 	FeedJSON    string
 	CTA         string // the call to action, made absolute; "" when none
+
+	site       string // the brand's site, to tell its links from others'
+	thirdParty bool   // BrandUTM.ThirdParty
 }
 
 // NewLinkPlan computes the link plan for it in brand b.
@@ -97,6 +112,8 @@ func NewLinkPlan(it *Item, b *Brand) *LinkPlan {
 		FeedRSS:     site + "/feed.xml",
 		FeedAtom:    site + "/atom.xml",
 		FeedJSON:    site + "/feed.json",
+		site:        site,
+		thirdParty:  b.UTM.ThirdParty,
 	}
 	if len(it.Tags) > 0 {
 		if t := Slugify(it.Tags[0]); t != "" {
@@ -142,6 +159,42 @@ func (p *LinkPlan) UTM(channel, variant string) UTM {
 	return u
 }
 
+// Tag applies u to an absolute link leaving a channel when it goes to the
+// brand's own sites (its site's domain and subdomains, such as a shop or
+// newsletter host), or to any site when the brand sets utm.third_party.
+func (p *LinkPlan) Tag(u UTM, raw string) string {
+	if !p.thirdParty && !p.Own(raw) {
+		return raw
+	}
+	return u.Apply(raw)
+}
+
+// Own reports whether raw is an http(s) URL on the brand's registrable
+// domain: www.kestrel.example, shop.kestrel.example and kestrel.example are
+// one brand's; kestrel.example.net and maps.example are not.
+func (p *LinkPlan) Own(raw string) bool {
+	if !isWebURL(raw) {
+		return false
+	}
+	a, err1 := url.Parse(raw)
+	b, err2 := url.Parse(p.site)
+	if err1 != nil || err2 != nil || b.Hostname() == "" {
+		return false
+	}
+	return registrable(a.Hostname()) == registrable(b.Hostname())
+}
+
+// registrable is host's registrable domain ("kestrel.example" for
+// "news.kestrel.example", "bbc.co.uk" for "www.bbc.co.uk"), or the host
+// itself when it has none (an IP address, "localhost").
+func registrable(host string) string {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		return d
+	}
+	return host
+}
+
 // Share is a share link for one network: Intent opens the network's
 // composer with Target, the canonical URL tagged for that network.
 type Share struct {
@@ -152,11 +205,15 @@ type Share struct {
 }
 
 // Shares returns share links for the brand's networks that have a web
-// share intent, in the brand's order.
+// share intent, in the brand's order. A reader's share is tagged
+// utm_medium=share, so it is told apart from the brand's own posts
+// (utm_medium=social) in the brand's analytics.
 func (p *LinkPlan) Shares(it *Item, b *Brand) []Share {
 	var out []Share
 	for _, n := range b.Social.Networks() {
-		target := p.UTM(n.ID, "").Apply(p.Canonical)
+		u := p.UTM(n.ID, "")
+		u.Medium = "share"
+		target := u.Apply(p.Canonical)
 		text := it.Title + " " + target
 		var intent string
 		switch n.ID {

@@ -174,6 +174,7 @@ func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte,
 	if !checkTree(d, it.Doc, body, bodyLine) {
 		return nil, d.err()
 	}
+	fixPasted(it.Doc, body)
 	validate(d, it, fm, opts)
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -2,9 +2,9 @@ package content
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Boilerplate strings every channel uses, per language. Placeholders in
@@ -12,6 +12,8 @@ import (
 // key per language under `strings:` in brand.yaml.
 var builtinStrings = map[string]map[string]string{
 	"en": {
+		// A label and its value in running text: "Price: $12".
+		"label_value":      "{label}: {value}",
 		"skip_to_content":  "Skip to content",
 		"home":             "{brand} home",
 		"subscribe_title":  "Get the newsletter",
@@ -50,6 +52,8 @@ var builtinStrings = map[string]map[string]string{
 		"discontinued":     "Discontinued",
 	},
 	"nl": {
+		// A label and its value in running text: "Price: $12".
+		"label_value":      "{label}: {value}",
 		"skip_to_content":  "Naar de inhoud",
 		"home":             "Naar de homepage van {brand}",
 		"subscribe_title":  "Ontvang de nieuwsbrief",
@@ -88,6 +92,8 @@ var builtinStrings = map[string]map[string]string{
 		"discontinued":     "Uit het assortiment",
 	},
 	"de": {
+		// A label and its value in running text: "Price: $12".
+		"label_value":      "{label}: {value}",
 		"skip_to_content":  "Zum Inhalt springen",
 		"home":             "Startseite von {brand}",
 		"subscribe_title":  "Newsletter abonnieren",
@@ -126,6 +132,8 @@ var builtinStrings = map[string]map[string]string{
 		"discontinued":     "Nicht mehr erhältlich",
 	},
 	"fr": {
+		// A label and its value in running text: "Price: $12".
+		"label_value":      "{label}\u202f: {value}",
 		"skip_to_content":  "Aller au contenu",
 		"home":             "Accueil {brand}",
 		"subscribe_title":  "Recevoir la newsletter",
@@ -135,7 +143,7 @@ var builtinStrings = map[string]map[string]string{
 		"share_on":         "Partager sur {network}",
 		"share_email":      "Partager par e-mail",
 		"in_catalog":       "Dans le catalogue",
-		"in_catalog_text":  "Retrouvez ceci et des articles similaires dans « {tag} ».",
+		"in_catalog_text":  "Retrouvez ceci et des articles similaires dans «\u202f{tag}\u202f».",
 		"catalog_all":      "Voir tout le catalogue",
 		"toc":              "Sommaire",
 		"reading_time":     "{n} min de lecture",
@@ -164,6 +172,8 @@ var builtinStrings = map[string]map[string]string{
 		"discontinued":     "Plus disponible",
 	},
 	"pl": {
+		// A label and its value in running text: "Price: $12".
+		"label_value":      "{label}: {value}",
 		"skip_to_content":  "Przejdź do treści",
 		"home":             "Strona główna {brand}",
 		"subscribe_title":  "Zapisz się na newsletter",
@@ -226,6 +236,11 @@ func (b *Brand) T(lang, key string, pairs ...string) string {
 	if !ok {
 		s = builtinStrings["en"][key]
 	}
+	if baseLang(lang) == "fr" {
+		// Before the placeholders are filled, so that values (URLs,
+		// titles) are left as they are.
+		s = frenchSpacing(s)
+	}
 	if !strings.Contains(s, "{brand}") && len(pairs) == 0 {
 		return s
 	}
@@ -235,6 +250,50 @@ func (b *Brand) T(lang, key string, pairs ...string) string {
 		args[i] = "{" + args[i] + "}"
 	}
 	return strings.NewReplacer(args...).Replace(s)
+}
+
+// frenchSpacing sets French punctuation the way French typography wants
+// it: a narrow no-break space (U+202F) before : ; ? ! and inside « », so
+// a brand's override written "navigateur :" or "navigateur:" reads
+// "navigateur\u202f:" and never wraps before its colon. A colon between
+// non-spaces ("10:30", "https://") is not punctuation and is left alone,
+// as are repeated marks ("?!") after the first.
+func frenchSpacing(s string) string {
+	const nnbsp = '\u202f'
+	rs := []rune(s)
+	out := make([]rune, 0, len(rs)+4)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		if strings.ContainsRune(":;?!»", r) && spacedMark(rs, i) {
+			for len(out) > 0 && unicode.IsSpace(out[len(out)-1]) {
+				out = out[:len(out)-1]
+			}
+			out = append(out, nnbsp)
+		}
+		out = append(out, r)
+		if r == '«' && i+1 < len(rs) {
+			for i+1 < len(rs) && unicode.IsSpace(rs[i+1]) {
+				i++
+			}
+			out = append(out, nnbsp)
+		}
+	}
+	return string(out)
+}
+
+// spacedMark reports whether the mark at rs[i] ends a clause and so takes
+// a space before it.
+func spacedMark(rs []rune, i int) bool {
+	if i == 0 || strings.ContainsRune(":;?!«", rs[i-1]) {
+		return false
+	}
+	if rs[i] == '»' {
+		return true
+	}
+	spaceBefore := unicode.IsSpace(rs[i-1])
+	endAfter := i+1 == len(rs) || unicode.IsSpace(rs[i+1]) || rs[i+1] == '»' || rs[i+1] == ')'
+	// "10:30", "https://", "?q=a" are not punctuation of the sentence.
+	return spaceBefore || endAfter
 }
 
 var monthNames = map[string][12]string{
@@ -260,49 +319,6 @@ func FormatDate(lang string, t time.Time) string {
 		return fmt.Sprintf("%d. %s %d", t.Day(), m, t.Year())
 	}
 	return fmt.Sprintf("%d %s %d", t.Day(), m, t.Year())
-}
-
-var currencySymbols = map[string]string{
-	"EUR": "€", "USD": "$", "GBP": "£", "PLN": "zł", "JPY": "¥", "CHF": "CHF",
-	"SEK": "kr", "NOK": "kr", "DKK": "kr", "CZK": "Kč", "CAD": "CA$", "AUD": "A$",
-}
-
-// FormatPrice formats an amount for lang's readers: "$1,299.00" (en),
-// "€ 1.299,00" (nl, de), "1 299,00 €" (fr), "1 299,00 zł" (pl). Spaces
-// inside the number and before a trailing symbol are no-break spaces so a
-// price never wraps.
-func FormatPrice(lang string, a Amount, currency string) string {
-	sym, ok := currencySymbols[currency]
-	if !ok {
-		sym = currency
-	}
-	const nbsp = "\u00a0"
-	group, dec := ",", "."
-	switch baseLang(lang) {
-	case "nl", "de":
-		group, dec = ".", ","
-		return sym + nbsp + groupDigits(a, group, dec)
-	case "fr", "pl":
-		group, dec = nbsp, ","
-		return groupDigits(a, group, dec) + nbsp + sym
-	}
-	if len([]rune(sym)) > 1 && sym != "CA$" && sym != "A$" {
-		return sym + nbsp + groupDigits(a, group, dec)
-	}
-	return sym + groupDigits(a, group, dec)
-}
-
-func groupDigits(a Amount, group, dec string) string {
-	whole := strconv.FormatInt(a.Cents/100, 10)
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteString(group)
-		}
-		b.WriteRune(r)
-	}
-	fmt.Fprintf(&b, "%s%02d", dec, a.Cents%100)
-	return b.String()
 }
 
 // Dir returns "rtl" for languages written right to left, else "ltr".

@@ -10,8 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"net/url"
-	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -161,6 +160,10 @@ type Tag struct {
 	Name string `json:"name"`
 	Slug string `json:"slug"`
 	URL  string `json:"url"`
+	// CardURL is URL with the catalog's UTM, as the card's main link has
+	// it; entries stored before it existed have none and the card falls
+	// back to URL.
+	CardURL string `json:"card_url,omitempty"`
 }
 
 // Entry is everything the card, the APIs and the feeds say about one item.
@@ -271,7 +274,8 @@ func (r *Renderer) entry(ctx context.Context, it *content.Item, b *content.Brand
 		if slug == "" {
 			continue
 		}
-		e.Tags = append(e.Tags, Tag{Name: t, Slug: slug, URL: b.Site + "/catalog/tags/" + slug + "/"})
+		u := b.Site + "/catalog/tags/" + slug + "/"
+		e.Tags = append(e.Tags, Tag{Name: t, Slug: slug, URL: u, CardURL: links.UTM(content.ChanCatalog, "").Apply(u)})
 	}
 	if pr := it.Product; pr != nil {
 		e.Product, e.SKU = true, pr.SKU
@@ -388,7 +392,7 @@ func (r *Renderer) printSnippet(it *content.Item, b *content.Brand, links *conte
 		fmt.Fprintf(&txt, "%s\n\n", e.Summary)
 	}
 	if e.Price != "" {
-		fmt.Fprintf(&txt, "%s: %s", b.T(it.Lang, "price"), e.Price)
+		txt.WriteString(b.T(it.Lang, "label_value", "label", b.T(it.Lang, "price"), "value", e.Price))
 		if e.AvailabilityLabel != "" {
 			fmt.Fprintf(&txt, " (%s)", e.AvailabilityLabel)
 		}
@@ -402,7 +406,8 @@ func (r *Renderer) printSnippet(it *content.Item, b *content.Brand, links *conte
 	err = r.print.Execute(&page, map[string]any{
 		"Lang": it.Lang, "Dir": content.Dir(it.Lang), "Title": e.Title, "BrandName": b.Name,
 		"Summary": Clip(e.Summary, 280, e.Lang), "Price": e.Price, "AvailabilityLabel": e.AvailabilityLabel,
-		"ShortURL": short, "ScanLabel": b.T(it.Lang, "scan_to_read"), "QRAlt": "QR code: " + short,
+		"ShortURL": short, "ShortURLHTML": breakAtSlashes(short),
+		"URLSize": template.CSS(strconv.FormatFloat(urlFontSize(short), 'f', -1, 64) + "pt"), "ScanLabel": b.T(it.Lang, "scan_to_read"), "QRAlt": "QR code: " + short,
 		"Text": css("Text"), "Muted": css("Muted"), "Primary": css("Primary"), "Rule": css("Rule"),
 		"FontBody": css("FontBody"), "FontHeading": css("FontHeading"), "FontMono": css("FontMono"),
 	})
@@ -415,14 +420,4 @@ func (r *Renderer) printSnippet(it *content.Item, b *content.Brand, links *conte
 		{Name: "qr.svg", MediaType: "image/svg+xml", Data: svg},
 		{Name: PrintHTMLFile, MediaType: "text/html; charset=utf-8", Data: page.Bytes()},
 	}, nil
-}
-
-// shortURL is the canonical URL as people type it: no scheme, no
-// "www.", no trailing slash.
-func shortURL(canonical string) string {
-	u, err := url.Parse(canonical)
-	if err != nil {
-		return canonical
-	}
-	return strings.TrimPrefix(u.Host, "www.") + strings.TrimSuffix(path.Clean("/"+u.Path), "/")
 }

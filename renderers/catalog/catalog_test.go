@@ -181,7 +181,9 @@ func TestPriceFormatting(t *testing.T) {
 			continue
 		}
 		for lang, want := range map[string]string{
-			"en": "$1,299.00", "nl": "$\u00a01.299,00", "de": "$\u00a01.299,00", "fr": "1\u00a0299,00\u00a0$", "pl": "1\u00a0299,00\u00a0$",
+			// CLDR: nl and fr name the dollar apart from their own
+			// currencies' dollars; pl groups only from five digits.
+			"en": "$1,299.00", "nl": "US$\u00a01.299,00", "de": "1.299,00\u00a0$", "fr": "1\u202f299,00\u00a0$US", "pl": "1299,00\u00a0$",
 		} {
 			it := *ex.Item
 			it.Lang = lang
@@ -227,9 +229,12 @@ func TestCardPriceLocales(t *testing.T) {
 	for _, tt := range []struct{ lang, currency, want string }{
 		{"en", "USD", "$1,299.00"},
 		{"nl", "EUR", "€\u00a01.299,00"},
-		{"de", "EUR", "€\u00a01.299,00"},
-		{"fr", "EUR", "1\u00a0299,00\u00a0€"},
-		{"pl", "PLN", "1\u00a0299,00\u00a0zł"},
+		{"de", "EUR", "1.299,00\u00a0€"},
+		{"fr", "EUR", "1\u202f299,00\u00a0€"},
+		{"pl", "PLN", "1299,00\u00a0zł"},
+		{"sv", "SEK", "1\u00a0299,00\u00a0kr"},
+		{"it", "EUR", "1299,00\u00a0€"},
+		{"es", "EUR", "1299,00\u00a0€"},
 	} {
 		it := *ex.Item
 		pr := *it.Product

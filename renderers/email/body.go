@@ -171,6 +171,11 @@ func blocks(it *content.Item, raw []byte, imgs *emailImages, link func(string) s
 		if err != nil {
 			return nil, err
 		}
+		if s.Is("table, pre") {
+			// A table or code wider than the column scrolls sideways in
+			// its own box instead of breaking words or widening the email.
+			h = `<div class="scroll">` + h + `</div>`
+		}
 		out = append(out, template.HTML(`<tr><td class="block">`+h+`</td></tr>`))
 	}
 	return out, nil
@@ -216,14 +221,15 @@ func figureRow(img *emailImage, caption string) template.HTML {
 // address; links are numbered and listed at the end.
 func (r *Renderer) plainText(it *content.Item, b *content.Brand, d pageData, link func(string) string) []byte {
 	w := newTextWriter(it.Body, link)
-	w.out.WriteString(d.T["view_in_browser"] + ": " + d.WebURL + "\n\n")
-	w.heading(it.Title, 1, "", "")
+	lv := func(label, value string) string { return b.T(it.Lang, "label_value", "label", label, "value", value) }
+	w.out.WriteString(lv(d.T["view_in_browser"], d.WebURL) + "\n\n")
+	w.title(it.Title)
 	if d.Lead != "" {
 		w.para(d.Lead, "", "")
 	}
 	w.blocks(it.Doc, "", "")
 	if d.CTA != nil {
-		w.para(content.CTAText(d.CTA.Label, d.CTA.URL, it.Lang)+": "+d.CTA.URL, "", "")
+		w.para(lv(content.CTAText(d.CTA.Label, d.CTA.URL, it.Lang), d.CTA.URL), "", "")
 	}
 	if len(w.refs) > 0 {
 		w.out.WriteString(strings.Repeat("-", 20) + "\n")
@@ -241,6 +247,6 @@ func (r *Renderer) plainText(it *content.Item, b *content.Brand, d pageData, lin
 	if d.Legal != "" {
 		w.para(d.Legal, "", "")
 	}
-	w.out.WriteString(d.T["unsubscribe"] + ": " + d.UnsubscribeURL + "\n")
+	w.out.WriteString(lv(d.T["unsubscribe"], d.UnsubscribeURL) + "\n")
 	return w.out.Bytes()
 }

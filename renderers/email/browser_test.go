@@ -3,6 +3,7 @@ package email
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -28,6 +29,12 @@ type layout struct {
 	// LowContrast lists text whose colour is within 3:1 of the
 	// background behind it (dark text on a dark background, say).
 	LowContrast []string
+	// MidWord lists words of tables and code blocks that a line break
+	// splits ("Scop|e").
+	MidWord []string
+	// Logos are the header's logo images that are displayed, with the
+	// colour behind them.
+	Logos []struct{ Class, Background string }
 }
 
 const measure = `(() => {
@@ -46,7 +53,22 @@ const measure = `(() => {
   const a = document.querySelector('a.btn');
   let cta = null;
   if (a) { const r = a.getBoundingClientRect(); cta = {Left: r.left, Right: r.right, Width: r.width, Height: r.height} }
+  const midWord = [];
+  document.querySelectorAll('.block table, .block pre').forEach(box => {
+    const walk = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    for (let n; (n = walk.nextNode());) {
+      for (const m of n.textContent.matchAll(/[^\s\-–—\/]+/g)) {
+        const r = document.createRange();
+        r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+        const tops = new Set([...r.getClientRects()].filter(q => q.width > 0).map(q => Math.round(q.top)));
+        if (tops.size > 1) midWord.push(m[0]);
+      }
+    }
+  });
+  const logos = [...document.querySelectorAll('.header img')].filter(i => getComputedStyle(i).display !== 'none' && i.getBoundingClientRect().width > 0 && i.getBoundingClientRect().height > 0)
+    .map(i => ({Class: i.className, Background: bgOf(i)}));
   return JSON.stringify({
+    MidWord: midWord, Logos: logos,
     ScrollWidth: document.documentElement.scrollWidth, InnerWidth: window.innerWidth, CTA: cta,
     NoAlt: [...document.images].filter(i => !i.hasAttribute('alt')).map(i => i.src),
     Broken: [...document.images].filter(i => i.complete && i.naturalWidth === 0 && getComputedStyle(i).display !== 'none').map(i => i.src),
@@ -54,9 +76,12 @@ const measure = `(() => {
   });
 })()`
 
-// TestBrowser renders every example email in headless Chromium at 600 and
+// TestBrowser renders every example email, and one of a brand without a
+// dark logo with a wide table and code, in headless Chromium at 600 and
 // 375 px, in light and dark mode: no horizontal scroll, a visible call to
-// action, alt text on every image, no unreadable text. Screenshots go to
+// action, alt text on every image, no unreadable text, no word of a table
+// or code block split across lines, and one logo shown (on a light plate
+// in dark mode when the brand has no dark logo). Screenshots go to
 // the test's artifact directory (go test -artifacts keeps them).
 func TestBrowser(t *testing.T) {
 	ctx := checkers.Browser(t)
@@ -77,6 +102,39 @@ func TestBrowser(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, name, "email.html"), []byte(html), 0o644)
 		pages = append(pages, name)
 	}
+	// A brand without a dark logo, and a body whose table and code are
+	// wider than a phone: long words in cells, a directory tree.
+	wide, err := content.ParseBytes(nil, "index.md", []byte(wideBody), content.ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fjellbu := testBrand(t)
+	_, files := render(t, wide, fjellbu)
+	base := content.NewLinkPlan(wide, fjellbu).Canonical + "email/"
+	for f, data := range files {
+		p := filepath.Join(dir, "fjellbu-wide", filepath.FromSlash(f))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, data, 0o644)
+	}
+	html := strings.ReplaceAll(string(files["email.html"]), base, "/fjellbu-wide/")
+	os.WriteFile(filepath.Join(dir, "fjellbu-wide", "email.html"), []byte(html), 0o644)
+	pages = append(pages, "fjellbu-wide")
+	// Each page's brand: whether it has a dark logo, and its light
+	// background as the browser writes colours.
+	type brandLook struct {
+		dark  bool
+		plate string
+	}
+	rgb := func(b *content.Brand) string {
+		var r, g, bl int
+		fmt.Sscanf(b.Colors.Background.Hex(), "#%02x%02x%02x", &r, &g, &bl)
+		return fmt.Sprintf("rgb(%d, %d, %d)", r, g, bl)
+	}
+	looks := map[string]brandLook{"fjellbu-wide": {false, rgb(fjellbu)}}
+	for _, ex := range examples.Load(t) {
+		looks[strings.ReplaceAll(ex.Name(), "/", "-")] = brandLook{ex.Brand.DarkLogoFile() != nil, rgb(ex.Brand)}
+	}
+
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	defer srv.Close()
 	shots := t.ArtifactDir()
@@ -123,10 +181,54 @@ func TestBrowser(t *testing.T) {
 				for _, s := range l.LowContrast {
 					t.Errorf("%s: unreadable text: %s", where, s)
 				}
+				if len(l.MidWord) > 0 {
+					t.Errorf("%s: words broken across lines in tables or code: %q", where, l.MidWord)
+				}
+				checkLogo(t, where, scheme, looks[page].dark, looks[page].plate, l)
 			}
 		}
 	}
 	t.Logf("screenshots in %s", shots)
 }
+
+// checkLogo: one logo shows in either scheme. In dark mode a brand with a
+// dark logo shows that one; a brand without shows its light logo on a
+// plate of its light background, as the portal does.
+func checkLogo(t *testing.T, where, scheme string, hasDark bool, plate string, l layout) {
+	t.Helper()
+	if len(l.Logos) != 1 {
+		t.Errorf("%s: %d logos shown, want 1: %+v", where, len(l.Logos), l.Logos)
+		return
+	}
+	got := l.Logos[0]
+	switch {
+	case scheme == "light" && got.Class == "logo-dark":
+		t.Errorf("%s: the dark logo shows in light mode", where)
+	case scheme == "dark" && hasDark && got.Class != "logo-dark":
+		t.Errorf("%s: the light logo shows in dark mode: %+v", where, got)
+	case scheme == "dark" && !hasDark && (got.Class != "logo-plate" || got.Background != plate):
+		t.Errorf("%s: the logo has no light plate (%s) in dark mode: %+v", where, plate, got)
+	}
+}
+
+// wideBody has a table and code wider than a phone's column.
+const wideBody = `---
+title: Wide things
+---
+Before.
+
+| Scope | Download | Maintenance window | Availability |
+|---|---|---|---|
+| Internationalisation | Downloadable | Responsibilities | Uninterruptible |
+| Scope | Download | Extraordinarily-long-hyphenated-word | Incomprehensibilities |
+
+` + "```" + `
+crosscast/
+├── renderers/email/templates/newsletter-with-a-very-long-name.html.tmpl
+└── content/strings_and_translations_for_every_language_we_ship.go
+` + "```" + `
+
+> A quote, set like the portal's.
+`
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

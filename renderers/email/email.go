@@ -231,7 +231,7 @@ func (r *Renderer) renderVariant(in renderers.Input, inl *Inliner, imgs *emailIm
 	it, b, links := in.Item, in.Brand, in.Links
 	var warns []content.Diagnostic
 	utm := links.UTM(content.ChanEmail, v.name)
-	link := func(href string) string { return utm.Apply(content.Resolve(links.Canonical, href)) }
+	link := func(href string) string { return links.Tag(utm, content.Resolve(links.Canonical, href)) }
 
 	blocks, err := blocks(it, raw, imgs, link)
 	if err != nil {

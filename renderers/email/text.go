@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/rivo/uniseg"
 	"github.com/yuin/goldmark/ast"
@@ -51,13 +52,25 @@ func (w *textWriter) blocks(n ast.Node, first, rest string) {
 	}
 }
 
-// heading writes t underlined: "=" for levels 1 and 2, "-" below.
-func (w *textWriter) heading(t string, level int, first, rest string) {
-	under := "-"
-	if level <= 2 {
-		under = "="
+// title writes the email's title underlined with "=", the way a plain-text
+// reader (and Setext) tells it from the section headings below it.
+func (w *textWriter) title(t string) { w.underlined(t, '=', "", "") }
+
+// heading writes a section heading of the body underlined with "-",
+// whatever its level: the title is the one "=" heading.
+func (w *textWriter) heading(t string, first, rest string) { w.underlined(t, '-', first, rest) }
+
+// underlined writes t wrapped like a paragraph, then a line of mark as
+// wide, in display columns, as its widest line (a CJK character or an
+// emoji takes two, a combining accent none).
+func (w *textWriter) underlined(t string, mark rune, first, rest string) {
+	text := wrap(t, first, rest, textWidth)
+	cols := 0
+	for line := range strings.Lines(text) {
+		line = strings.TrimSuffix(line, "\n")
+		cols = max(cols, uniseg.StringWidth(line)-uniseg.StringWidth(rest))
 	}
-	w.out.WriteString(first + t + "\n" + rest + strings.Repeat(under, min(uniseg.StringWidth(t), textWidth-len(rest))) + "\n\n")
+	w.out.WriteString(text + "\n" + rest + strings.Repeat(string(mark), max(cols, 1)) + "\n\n")
 }
 
 func (w *textWriter) para(s, first, rest string) {
@@ -68,7 +81,7 @@ func (w *textWriter) para(s, first, rest string) {
 func (w *textWriter) block(n ast.Node, first, rest string) {
 	switch n := n.(type) {
 	case *ast.Heading:
-		w.heading(w.inline(n), n.Level, first, rest)
+		w.heading(w.inline(n), first, rest)
 	case *ast.Paragraph, *ast.TextBlock:
 		if s := strings.TrimSpace(w.inline(n)); s != "" {
 			w.para(s, first, rest)
@@ -193,7 +206,7 @@ func (w *textWriter) inline(n ast.Node) string {
 		}
 	}
 	walk(n)
-	return strings.Join(strings.Fields(b.String()), " ")
+	return strings.Join(breakableFields(b.String()), " ")
 }
 
 // wrap breaks s into lines of at most width columns, the first starting
@@ -202,7 +215,7 @@ func (w *textWriter) inline(n ast.Node) string {
 func wrap(s, first, rest string, width int) string {
 	var b strings.Builder
 	line, prefix := first, first
-	for _, word := range strings.Fields(s) {
+	for _, word := range breakableFields(s) {
 		if line != prefix && uniseg.StringWidth(line)+1+uniseg.StringWidth(word) > width {
 			b.WriteString(strings.TrimRight(line, " ") + "\n")
 			line, prefix = rest, rest
@@ -214,4 +227,18 @@ func wrap(s, first, rest string, width int) string {
 	}
 	b.WriteString(strings.TrimRight(line, " "))
 	return b.String()
+}
+
+// breakableFields splits s around the spaces a line may break at. No-break
+// spaces (U+00A0, the narrow U+202F of French punctuation and CLDR prices,
+// the figure space U+2007) stay inside their word, where strings.Fields
+// would turn them into breakable ones.
+func breakableFields(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		switch r {
+		case '\u00a0', '\u202f', '\u2007':
+			return false
+		}
+		return unicode.IsSpace(r)
+	})
 }

@@ -103,6 +103,7 @@ type page struct {
 	DarkLogo                      *pageImage
 	Product                       *product
 	TOC                           []*tocEntry
+	TOCLong                       bool // collapsed behind <details> on narrow screens
 	Shares                        []content.Share
 	ThemeColor                    string
 	NoIndex                       bool
@@ -184,7 +185,7 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	out.Warnings = append(out.Warnings, warns...)
 	p.Body = template.HTML(body) // sanitized by markup, then only our own markup added
 	if showTOC(it, b, toc) {
-		p.TOC = toc
+		p.TOC, p.TOCLong = toc, tocEntries(toc) > longTOC
 	}
 
 	css, err := r.stylesheet(b)
@@ -265,11 +266,19 @@ func showTOC(it *content.Item, b *content.Brand, toc []*tocEntry) bool {
 	if min == 0 {
 		min = 4
 	}
+	return tocEntries(toc) >= min
+}
+
+// longTOC is the most TOC entries shown open on a narrow screen: more would
+// push the article's first paragraph below a phone's first screen.
+const longTOC = 6
+
+func tocEntries(toc []*tocEntry) int {
 	n := 0
 	for _, e := range toc {
 		n += 1 + len(e.Children)
 	}
-	return n >= min
+	return n
 }
 
 // ogLocale turns "nl" into "nl_NL", the territory form OpenGraph wants.
