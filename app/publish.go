@@ -10,10 +10,9 @@ import (
 	"github.com/crosscast/crosscast/tasks"
 )
 
-// DeliveryKinds are the target kinds a worker delivers to.
-func DeliveryKinds() []string {
-	return []string{content.TargetSite, content.TargetSMTP, content.TargetMastodon, content.TargetBluesky, content.TargetWebhook}
-}
+// DeliveryKinds are the target kinds a worker delivers to: those with a
+// registered publisher, so a new kind needs no second list.
+func (s *Service) DeliveryKinds() []string { return s.publishers.Kinds() }
 
 // Schedule approves an item version for publishing at at (now when
 // zero): one delivery per channel and target of its brand. Scheduling a

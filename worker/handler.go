@@ -42,7 +42,7 @@ func (h *Handler) Mux() asynq.Handler {
 		mux.HandleFunc(tasks.TypeIndexBuild, h.handleIndexBuild)
 	}
 	mux.HandleFunc(tasks.TypePublishItem, h.handlePublishItem)
-	for _, k := range app.DeliveryKinds() {
+	for _, k := range h.svc.DeliveryKinds() {
 		mux.HandleFunc(tasks.TypeDeliverPrefix+k, h.handleDeliver)
 	}
 	return mux
