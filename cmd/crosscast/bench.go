@@ -88,7 +88,7 @@ func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	rs, err := channelRenderers(db, log, cfg.ImageCacheMB)
+	rs, err := channelRenderers(cfg, db, log)
 	if err != nil {
 		return err
 	}

@@ -328,9 +328,9 @@ func (m *Main) logger(cfg Config) *slog.Logger {
 // channelRenderers builds every channel's renderer over one image cache:
 // CROSSCAST_IMAGE_CACHE_MB (default 256) in memory, backed by the store,
 // which every worker process shares.
-func channelRenderers(db *store.DB, log *slog.Logger, cacheMB int) ([]renderers.Renderer, error) {
-	rs, err := allRenderers(&images.Cache{MaxBytes: int64(cacheMB) << 20, Shared: app.SharedDerivatives(db, log)})
-	return testHooks(rs), err
+func channelRenderers(cfg Config, db *store.DB, log *slog.Logger) ([]renderers.Renderer, error) {
+	rs, err := allRenderers(&images.Cache{MaxBytes: int64(cfg.ImageCacheMB) << 20, Shared: app.SharedDerivatives(db, log)})
+	return testHooks(rs, cfg.Getenv), err
 }
 
 // allRenderers makes one renderer per channel, sharing cache.

@@ -20,9 +20,9 @@ import (
 const envCrashOn = "CROSSCAST_TEST_CRASH_ON"
 
 // testHooks wraps the renderers when envCrashOn is set. It is read here,
-// once, as the renderers are wired.
-func testHooks(rs []renderers.Renderer) []renderers.Renderer {
-	target := os.Getenv(envCrashOn)
+// once, as the renderers are wired, through the configuration's getenv.
+func testHooks(rs []renderers.Renderer, getenv func(string) string) []renderers.Renderer {
+	target := getenv(envCrashOn)
 	if target == "" {
 		return rs
 	}

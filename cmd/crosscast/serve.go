@@ -144,7 +144,7 @@ func (a *application) Close() error { return a.queue.Close() }
 
 // newApp wires the application by hand. Close it when done.
 func newApp(cfg Config, db *store.DB, redis asynq.RedisConnOpt, log *slog.Logger, reg prometheus.Registerer, publicURL string) (*application, error) {
-	rs, err := channelRenderers(db, log, cfg.ImageCacheMB)
+	rs, err := channelRenderers(cfg, db, log)
 	if err != nil {
 		return nil, err
 	}
