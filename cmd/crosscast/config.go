@@ -34,9 +34,10 @@ const (
 	envReconcile  = "CROSSCAST_RECONCILE_INTERVAL"
 	envRetryDelay = "CROSSCAST_RETRY_DELAY" // fixed retry delay instead of exponential backoff (tests)
 	envImageCache = "CROSSCAST_IMAGE_CACHE_MB"
-	envSites      = "CROSSCAST_SITES"      // folder of published brand sites, default ./data/sites
-	envPublicURL  = "CROSSCAST_PUBLIC_URL" // where the server is reached, for /r/ links; serve defaults to http://localhost:<port>
-	envSMTPCA     = "CROSSCAST_SMTP_CA"    // PEM file of extra CAs SMTP servers may be signed by
+	envSites      = "CROSSCAST_SITES"        // folder of published brand sites, default ./data/sites
+	envPublicURL  = "CROSSCAST_PUBLIC_URL"   // where the server is reached, for /r/ links; serve defaults to http://localhost:<port>
+	envSMTPCA     = "CROSSCAST_SMTP_CA"      // PEM file of extra CAs SMTP servers may be signed by
+	envMetrics    = "CROSSCAST_METRICS_ADDR" // worker's /metrics and /healthz listen address; empty: none
 )
 
 const defaultDatabase = "data/crosscast.db"
@@ -61,6 +62,7 @@ type Config struct {
 	Sites             string        // CROSSCAST_SITES: where brands' static sites are published
 	PublicURL         string        // CROSSCAST_PUBLIC_URL, without a trailing slash; empty: derived from the listen address
 	SMTPCA            string        // CROSSCAST_SMTP_CA: a PEM file of extra CAs for SMTP servers
+	MetricsAddr       string        // CROSSCAST_METRICS_ADDR: where a worker serves /metrics and /healthz; empty: nowhere
 
 	// Getenv reads, at delivery time, the secrets brand kits' targets
 	// name (CROSSCAST_<BRAND>__<NAME>): they are not known in advance.
@@ -94,6 +96,7 @@ func loadConfig(getenv func(string) string) Config {
 		Sites:             r.str(envSites, filepath.Join("data", "sites")),
 		PublicURL:         strings.TrimRight(r.str(envPublicURL, ""), "/"),
 		SMTPCA:            r.str(envSMTPCA, ""),
+		MetricsAddr:       r.str(envMetrics, ""),
 		Getenv:            getenv,
 	}
 	c.Ignored, c.fromEnv = r.ignored, r.set
@@ -231,6 +234,7 @@ func (c Config) settings() []setting {
 		{name: envSites, value: c.Sites},
 		{name: envPublicURL, value: redactURL(public)},
 		{name: envSMTPCA, value: none(c.SMTPCA, "system roots")},
+		{name: envMetrics, value: none(c.MetricsAddr, "none")},
 	}
 	for i := range out {
 		out[i].set = c.fromEnv[out[i].name]

@@ -52,9 +52,10 @@ func commands() []command {
 		},
 		{
 			name:     "worker",
-			synopsis: "[--concurrency N]",
+			synopsis: "[--concurrency N] [--metrics ADDR]",
 			does: "Runs task workers (and a reconciler) only, sharing REDIS_URL, which it needs, and\n" +
-				"DATABASE_URL with serve and any number of other workers.",
+				"DATABASE_URL with serve and any number of other workers. --metrics serves\n" +
+				"/metrics (Prometheus) and /healthz on ADDR.",
 			example: "REDIS_URL=redis://queue:6379/0 DATABASE_URL=postgres://crosscast@db/crosscast \\\n  crosscast worker --concurrency 4",
 		},
 		{

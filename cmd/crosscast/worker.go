@@ -2,9 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"io"
+	"log/slog"
+	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/crosscast/crosscast/server"
 )
 
 // work implements `crosscast worker`: task workers only, sharing
@@ -14,6 +21,7 @@ import (
 func (m *Main) work(ctx context.Context, cfg Config, args []string) error {
 	fset := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fset.IntVar(&cfg.Workers, "concurrency", cfg.Workers, "tasks run at once")
+	fset.StringVar(&cfg.MetricsAddr, "metrics", cfg.MetricsAddr, "serve /metrics and /healthz on this address (CROSSCAST_METRICS_ADDR)")
 	if err := m.parseFlags(fset, args, 0, 0); err != nil {
 		return err
 	}
@@ -28,7 +36,8 @@ func (m *Main) work(ctx context.Context, cfg Config, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	a, err := newApp(cfg, db, redis, log, prometheus.NewRegistry(), cfg.publicURLFor(""))
+	reg := prometheus.NewRegistry()
+	a, err := newApp(cfg, db, redis, log, reg, cfg.publicURLFor(""))
 	if err != nil {
 		return err
 	}
@@ -38,5 +47,30 @@ func (m *Main) work(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	log.Info("worker started", "concurrency", cfg.Workers, "channels", a.svc.Channels())
-	return runParts(ctx, log, workersPart(srv, log), reconcilerPart(cfg, a.svc, log))
+	var parts []part
+	if cfg.MetricsAddr != "" {
+		parts = append(parts, metricsPart(cfg.MetricsAddr, reg, log))
+	}
+	parts = append(parts, workersPart(srv, log), reconcilerPart(cfg, a.svc, log))
+	return runParts(ctx, log, parts...)
+}
+
+// metricsPart serves a worker's Prometheus metrics and its liveness, so
+// a worker without the web node's HTTP side can still be scraped and
+// probed.
+func metricsPart(addr string, reg *prometheus.Registry, log *slog.Logger) part {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"status":"ok"}`+"\n")
+	})
+	return part{"metrics", func(ctx context.Context) error {
+		log.Info("serving metrics", "addr", addr)
+		err := server.Serve(ctx, addr, mux, log)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		return err
+	}}
 }
