@@ -9,7 +9,17 @@ import (
 
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/imagetest"
+	"github.com/crosscast/crosscast/renderers/fonts"
 )
+
+func newRasterizer(t *testing.T) *Rasterizer {
+	t.Helper()
+	lib, err := fonts.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(lib)
+}
 
 func file(name string, data []byte) *content.BrandFile {
 	sum := sha256.Sum256(data)
@@ -17,10 +27,7 @@ func file(name string, data []byte) *content.BrandFile {
 }
 
 func TestRasterSVG(t *testing.T) {
-	r, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRasterizer(t)
 	svg := `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 50"><rect width="200" height="50" fill="#123456"/><text x="10" y="35" font-size="30">Kestrel</text></svg>`
 	img, err := r.Raster(file("logo.svg", []byte(svg)), 46, 360)
 	if err != nil || img.Rect.Dx() != 184 || img.Rect.Dy() != 46 {
@@ -31,10 +38,7 @@ func TestRasterSVG(t *testing.T) {
 // Hostile logos: whatever sizes a file declares, drawing it allocates
 // only for the box the caller asked for, and an absurd shape is an error.
 func TestRasterHostileLogos(t *testing.T) {
-	r, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newRasterizer(t)
 	for _, tt := range []struct {
 		name         string
 		f            *content.BrandFile
