@@ -147,7 +147,8 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 		p, warns := posts(it, b, links, networkFor(np), outline)
 		switch {
 		case len(cards) == 0 || p.LinkApart:
-			// A link post shows the page's own preview.
+			// A link post (Facebook's) shows the page's own preview,
+			// whose og:image is this same card.
 		case p.Embed != nil:
 			// A post has one embed: Bluesky's link card carries the card.
 			p.Embed.External.Thumb = cards[0].File
