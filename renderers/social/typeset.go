@@ -38,15 +38,19 @@ func (c fontChain) id() string {
 var standIns = map[rune]string{
 	'\u2010': "-", '\u2011': "-", '\u2012': "–", '\u2212': "-", '\u2015': "—",
 	'\u00a0': " ", '\u202f': " ", '\u2007': " ", '\u2009': " ", '\u200a': " ",
-	'\u00ad': "", // a soft hyphen shows only where a line breaks at it, and the card breaks at spaces
 }
 
 // substitute replaces the characters of s that no font of the chain
-// has with their stand-ins.
+// has with their stand-ins, and drops soft hyphens: fonts that have one
+// draw it as a visible hyphen, and a soft hyphen shows only where a line
+// breaks at it.
 func (c fontChain) substitute(s string) string {
 	var buf sfnt.Buffer
 	var b strings.Builder
 	for _, r := range s {
+		if r == '\u00ad' {
+			continue
+		}
 		if to, ok := standIns[r]; ok && !c.has(&buf, r) {
 			b.WriteString(to)
 			continue
