@@ -3,6 +3,7 @@ package fonts
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/image/font/sfnt"
@@ -126,4 +127,25 @@ func TestBundledHyphen(t *testing.T) {
 			t.Errorf("%s has no glyph for '-'", f.Name)
 		}
 	}
+}
+
+// FuzzMatch: any font-family value from a brand kit finds a font, and
+// Families gives names without quotes or surrounding space.
+func FuzzMatch(f *testing.F) {
+	f.Add(`Georgia, "Times New Roman", serif`, true)
+	f.Add(`'Noto Sans',,  ,"unclosed`, false)
+	l, err := New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, stack string, bold bool) {
+		if l.Match(stack, bold) == nil {
+			t.Fatalf("no font for %q", stack)
+		}
+		for _, fam := range Families(stack) {
+			if fam == "" || strings.TrimSpace(fam) != fam {
+				t.Errorf("family %q from %q", fam, stack)
+			}
+		}
+	})
 }

@@ -137,3 +137,26 @@ func clone(img *image.RGBA) *image.RGBA {
 	copy(out.Pix, img.Pix)
 	return out
 }
+
+// FuzzSVGTexts: any SVG's text elements, with attributes or a style,
+// read without panicking, and a logo made of them draws (or fails) in
+// bounded time.
+func FuzzSVGTexts(f *testing.F) {
+	f.Add(`<text x="10" y="30" font-family="Georgia, serif" font-size="20">Kestrel</text>`)
+	f.Add(`<text style="font-family:'Noto Serif';font-weight:700;fill:#123;font-size:1e9">W<tspan>x</tspan></text>`)
+	f.Add(`<text style=";;:;font-size:-3px;text-anchor:middle">a</text>`)
+	lib, err := fonts.New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	r := New(lib)
+	f.Fuzz(func(t *testing.T, body string) {
+		svg := []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 50">` + body + `</svg>`)
+		for _, tx := range SVGTexts(svg) {
+			if tx.Size <= 0 {
+				t.Errorf("size %v", tx.Size)
+			}
+		}
+		_, _ = r.Raster(file("logo.svg", svg), 46, 360)
+	})
+}
