@@ -118,4 +118,3 @@ func splitPhoto(t *testing.T, w, h int) []byte {
 	}
 	return buf.Bytes()
 }
-
