@@ -90,6 +90,9 @@ type LinkPlan struct {
 	FeedAtom    string
 	FeedJSON    string
 	CTA         string // the call to action, made absolute; "" when none
+	// ShareCard is the landscape share card the social renderer draws,
+	// published beside the portal page: every page's link preview.
+	ShareCard string
 
 	site       string // the brand's site, to tell its links from others'
 	thirdParty bool   // BrandUTM.ThirdParty
@@ -115,6 +118,7 @@ func NewLinkPlan(it *Item, b *Brand) *LinkPlan {
 		site:        site,
 		thirdParty:  b.UTM.ThirdParty,
 	}
+	p.ShareCard = p.Canonical + NewShareCard(it, b).Landscape
 	if len(it.Tags) > 0 {
 		if t := Slugify(it.Tags[0]); t != "" {
 			p.CatalogTag = site + "/catalog/tags/" + t + "/"

@@ -14,6 +14,7 @@ import (
 	"github.com/crosscast/crosscast/internal/examples"
 	"github.com/crosscast/crosscast/internal/golden"
 	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/fonts"
 )
 
 // An email past the size budget ends at a block boundary with a link to
@@ -127,7 +128,11 @@ func render2(t testing.TB, r *Renderer, ex examples.Example) {
 // and bench/juice.mjs share (-update rewrites them).
 func TestInlineFixture(t *testing.T) {
 	ex := benchExample(t)
-	r, err := New(nil)
+	lib, err := fonts.New() // bundled only: the logo's name is the same on every machine
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewWithFonts(nil, lib)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/mailhdr"
 	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/fonts"
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/logo"
 	"github.com/crosscast/crosscast/renderers/markup"
@@ -60,8 +61,20 @@ type Renderer struct {
 	beforeInline func([]byte)
 }
 
-// New parses the email templates. cache may be nil.
+// New parses the email templates. The raster logo's text is set in the
+// fonts its SVG names, found among the fonts installed on the machine
+// (fonts.StandardDirs) or bundled. cache may be nil.
 func New(cache *images.Cache) (*Renderer, error) {
+	lib, err := fonts.New(fonts.StandardDirs()...)
+	if err != nil {
+		return nil, fmt.Errorf("email: %w", err)
+	}
+	return NewWithFonts(cache, lib)
+}
+
+// NewWithFonts is New with the logo's fonts found in lib; a library of
+// only the bundled fonts draws the same logo on every machine.
+func NewWithFonts(cache *images.Cache, lib *fonts.Library) (*Renderer, error) {
 	page, err := template.New("email.html.tmpl").Funcs(template.FuncMap{
 		"mso":         mso,
 		"notMSOStart": func() template.HTML { return `<!--[if !mso]><!-->` },
@@ -80,11 +93,7 @@ func New(cache *images.Cache) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("email: %w", err)
 	}
-	logos, err := logo.New()
-	if err != nil {
-		return nil, fmt.Errorf("email: %w", err)
-	}
-	return &Renderer{page: page, css: css, conv: markup.New(), cache: cache, logos: logos}, nil
+	return &Renderer{page: page, css: css, conv: markup.New(), cache: cache, logos: logo.New(lib)}, nil
 }
 
 // Channel implements renderers.Renderer.

@@ -19,12 +19,21 @@ import (
 	"github.com/crosscast/crosscast/internal/memfs"
 	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/fonts"
 	"github.com/crosscast/crosscast/renderers/images"
 )
 
+// newRenderer has only the bundled fonts, so the raster logos are the
+// same on every machine, whatever fonts it has installed.
 func newRenderer(t testing.TB) *Renderer {
 	t.Helper()
-	return testRenderer.Get(t, func() (*Renderer, error) { return New(&images.Cache{}) })
+	return testRenderer.Get(t, func() (*Renderer, error) {
+		lib, err := fonts.New()
+		if err != nil {
+			return nil, err
+		}
+		return NewWithFonts(&images.Cache{}, lib)
+	})
 }
 
 var testRenderer testenv.Shared[*Renderer]

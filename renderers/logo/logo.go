@@ -19,16 +19,16 @@ import (
 	"github.com/srwiley/oksvg"
 	"github.com/srwiley/rasterx"
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/fonts"
 )
 
 // maxSVGTexts and maxSVGTextRunes bound the text an SVG logo has drawn
-// in the Go fonts, so a file of many texts cannot keep a render busy.
+// into it, so a file of many texts cannot keep a render busy.
 const (
 	maxSVGTexts     = 16
 	maxSVGTextRunes = 100
@@ -37,31 +37,20 @@ const (
 // Rasterizer draws logos and keeps what it drew. It is safe for
 // concurrent use.
 type Rasterizer struct {
-	regular, bold *opentype.Font
-	logos         sync.Map // key → *image.RGBA
+	fonts *fonts.Library
+	logos sync.Map // key → *image.RGBA
 }
 
-// New parses the Go fonts SVG text is set in.
-func New() (*Rasterizer, error) {
-	regular, err := opentype.Parse(goregular.TTF)
-	if err != nil {
-		return nil, fmt.Errorf("logo: %w", err)
-	}
-	bold, err := opentype.Parse(gobold.TTF)
-	if err != nil {
-		return nil, fmt.Errorf("logo: %w", err)
-	}
-	return &Rasterizer{regular: regular, bold: bold}, nil
-}
-
-// GoFonts returns the parsed Go Regular and Go Bold, for other text
-// drawn into images.
-func (r *Rasterizer) GoFonts() (regular, bold *opentype.Font) { return r.regular, r.bold }
+// New makes a rasterizer that sets SVG text in the fonts lib finds for
+// its font-family.
+func New(lib *fonts.Library) *Rasterizer { return &Rasterizer{fonts: lib} }
 
 // Raster draws the brand's logo file height pixels tall, at most maxW
 // wide. PNG, JPEG and GIF logos are scaled; SVG logos are drawn from
-// their shapes, and their <text> elements are set in the Go fonts (the
-// SVG renderer draws no text), shrunk to fit. The result is shared:
+// their shapes, and their <text> elements are set in the font their
+// font-family names (see fonts.Library.Match: installed, or bundled by
+// generic family), since the SVG renderer draws no text; text wider
+// than the logo is shrunk to fit. The result is shared:
 // callers must not draw on it.
 func (r *Rasterizer) Raster(f *content.BrandFile, height, maxW int) (img *image.RGBA, err error) {
 	key := fmt.Sprintf("%s/%d/%d", f.SHA256, height, maxW)
@@ -154,15 +143,17 @@ func (r *Rasterizer) svgLogo(data []byte, height, maxW int) (*image.RGBA, error)
 type SVGText struct {
 	X, Y   float64
 	Size   float64
+	Family string // the CSS font-family stack, "" when none is given
 	Bold   bool
 	Fill   color.Color
 	Anchor string
 	Text   string
 }
 
-// SVGTexts reads the <text> elements of an SVG: position, size, weight,
-// fill and anchor, with the text of any <tspan> children. Transforms are
-// not followed; logos rarely put their name under one.
+// SVGTexts reads the <text> elements of an SVG: position, size, family,
+// weight, fill and anchor, as attributes or in a style attribute, with
+// the text of any <tspan> children. Transforms and style sheets are not
+// followed; logos rarely put their name under one.
 func SVGTexts(data []byte) []SVGText {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	var out []SVGText
@@ -178,26 +169,19 @@ func SVGTexts(data []byte) []SVGText {
 				continue
 			}
 			t := SVGText{Size: 16, Fill: color.Black}
+			var style string
 			for _, a := range el.Attr {
-				switch a.Name.Local {
-				case "x":
-					t.X = svgNumber(a.Value)
-				case "y":
-					t.Y = svgNumber(a.Value)
-				case "font-size":
-					if v := svgNumber(a.Value); v > 0 {
-						t.Size = v
-					}
-				case "font-weight":
-					t.Bold = a.Value == "bold" || a.Value == "bolder" || svgNumber(a.Value) >= 600
-				case "fill":
-					if c, err := content.ParseColor(a.Value); err == nil {
-						t.Fill = color.RGBA{c.R, c.G, c.B, 255}
-					} else if a.Value == "white" {
-						t.Fill = color.White
-					}
-				case "text-anchor":
-					t.Anchor = a.Value
+				if a.Name.Local == "style" {
+					style = a.Value
+					continue
+				}
+				t.set(a.Name.Local, a.Value)
+			}
+			// A style attribute wins over the presentation attributes,
+			// as in CSS.
+			for _, decl := range strings.Split(style, ";") {
+				if k, v, ok := strings.Cut(decl, ":"); ok {
+					t.set(strings.TrimSpace(k), strings.TrimSpace(v))
 				}
 			}
 			cur = &t
@@ -217,6 +201,32 @@ func SVGTexts(data []byte) []SVGText {
 	}
 }
 
+// set applies one presentation attribute or style property.
+func (t *SVGText) set(name, value string) {
+	switch name {
+	case "x":
+		t.X = svgNumber(value)
+	case "y":
+		t.Y = svgNumber(value)
+	case "font-size":
+		if v := svgNumber(value); v > 0 {
+			t.Size = v
+		}
+	case "font-family":
+		t.Family = value
+	case "font-weight":
+		t.Bold = value == "bold" || value == "bolder" || svgNumber(value) >= 600
+	case "fill":
+		if c, err := content.ParseColor(value); err == nil {
+			t.Fill = color.RGBA{c.R, c.G, c.B, 255}
+		} else if value == "white" {
+			t.Fill = color.White
+		}
+	case "text-anchor":
+		t.Anchor = value
+	}
+}
+
 // svgNumber reads "20", "20px" or "20.5"; anything else is 0.
 func svgNumber(s string) float64 {
 	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "px"), 64)
@@ -227,9 +237,9 @@ func svgNumber(s string) float64 {
 }
 
 func (r *Rasterizer) drawSVGText(dst *image.RGBA, t SVGText, scale, ox, oy float64) error {
-	fnt := r.regular
-	if t.Bold {
-		fnt = r.bold
+	fnt := r.fonts.Match(t.Family, t.Bold)
+	if !hasAll(fnt, t.Text) {
+		fnt = r.fonts.Sans(t.Bold)
 	}
 	x := (t.X - ox) * scale
 	// A glyph is rasterised whole before it is clipped to the image, and
@@ -242,18 +252,19 @@ func (r *Rasterizer) drawSVGText(dst *image.RGBA, t SVGText, scale, ox, oy float
 	if r := []rune(t.Text); len(r) > maxSVGTextRunes {
 		t.Text = string(r[:maxSVGTextRunes])
 	}
-	face, err := opentype.NewFace(fnt, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone})
+	face, err := opentype.NewFace(fnt.Font, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone})
 	if err != nil {
 		return err
 	}
-	// The logo was drawn for another font: shrink the Go font's text to
-	// the room the logo has, rather than cut it off.
+	// The logo may have been drawn for a font this machine lacks: shrink
+	// the stand-in's text to the room the logo has, rather than cut it
+	// off.
 	room := float64(dst.Bounds().Dx()) - x
 	if t.Anchor == "middle" || t.Anchor == "end" {
 		room = float64(dst.Bounds().Dx())
 	}
 	if w := float64(font.MeasureString(face, t.Text)) / 64; w > room && room > 0 {
-		face, err = opentype.NewFace(fnt, &opentype.FaceOptions{Size: size * room / w, DPI: 72, Hinting: font.HintingNone})
+		face, err = opentype.NewFace(fnt.Font, &opentype.FaceOptions{Size: size * room / w, DPI: 72, Hinting: font.HintingNone})
 		if err != nil {
 			return err
 		}
@@ -268,4 +279,18 @@ func (r *Rasterizer) drawSVGText(dst *image.RGBA, t SVGText, scale, ox, oy float
 		Dot: fixed.Point26_6{X: fixed.Int26_6(x * 64), Y: fixed.Int26_6((t.Y - oy) * scale * 64)}}
 	d.DrawString(t.Text)
 	return nil
+}
+
+// hasAll reports whether f has a glyph for every letter of s.
+func hasAll(f *fonts.Font, s string) bool {
+	var buf sfnt.Buffer
+	for _, r := range s {
+		if r == ' ' {
+			continue
+		}
+		if g, err := f.GlyphIndex(&buf, r); err != nil || g == 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -72,8 +72,8 @@ func (r *Renderer) Channel() string { return Channel }
 type pageImage struct {
 	Src, Srcset, Sizes, Alt, Type string
 	Width, Height                 int
-	// URL is the largest version, absolute, for og:image; URLWidth and
-	// URLHeight are its size.
+	// URL is the largest version, absolute, for JSON-LD's image;
+	// URLWidth and URLHeight are its size.
 	URL                 string
 	URLWidth, URLHeight int
 }
@@ -170,9 +170,6 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 			return nil, err
 		}
 		p.Hero = hero
-		if hero.URL != "" {
-			p.OGImage = hero
-		}
 		if ref.Asset == nil {
 			out.Warnings = append(out.Warnings, remoteWarning(it, ref))
 		}
@@ -193,9 +190,18 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 		return nil, err
 	}
 	p.CSS = template.CSS(css)
-	var img jsonld.Images
-	if p.OGImage != nil {
-		img.Item = []string{p.OGImage.URL}
+	// The link preview is the branded share card the social channel
+	// draws, published beside the page: with a hero it frames the photo
+	// at its focal point, without one it sets the title on the brand's
+	// colour, so no page goes without a preview.
+	card := content.NewShareCard(it, b)
+	p.OGImage = &pageImage{URL: links.ShareCard, Type: "image/jpeg", Alt: card.Alt,
+		URLWidth: content.ShareCardWidth, URLHeight: content.ShareCardHeight}
+	// Search engines want the article's own photo; the card stands in
+	// where there is none.
+	img := jsonld.Images{Item: []string{links.ShareCard}}
+	if p.Hero != nil && p.Hero.URL != "" {
+		img.Item = []string{p.Hero.URL}
 	}
 	if p.Logo.Src != "" {
 		img.Logo = links.Canonical + p.Logo.Src

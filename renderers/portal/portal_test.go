@@ -1,11 +1,8 @@
 package portal
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image"
-	_ "image/jpeg"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -111,24 +108,16 @@ func TestPage(t *testing.T) {
 				if _, lazy := hero.Attr("loading"); lazy {
 					t.Error("the hero image must not be lazy-loaded")
 				}
-				// og:image names a published file of exactly the stated size.
-				og := doc.Find(`meta[property="og:image"]`).AttrOr("content", "")
-				name := strings.TrimPrefix(og, ex.Links.Canonical)
-				w := doc.Find(`meta[property="og:image:width"]`).AttrOr("content", "")
-				h := doc.Find(`meta[property="og:image:height"]`).AttrOr("content", "")
-				var found bool
-				for _, f := range out.Files {
-					if f.Name == name {
-						found = true
-						cfg, _, err := image.DecodeConfig(bytes.NewReader(f.Data))
-						if err != nil || fmt.Sprint(cfg.Width) != w || fmt.Sprint(cfg.Height) != h {
-							t.Errorf("og:image %s is %dx%d, meta says %sx%s (%v)", name, cfg.Width, cfg.Height, w, h, err)
-						}
-					}
-				}
-				if !found {
-					t.Errorf("og:image %q is not a published file", og)
-				}
+			}
+			// og:image is the share card the social channel publishes
+			// beside the page (publish's TestSitePublishesShareCard checks
+			// the file), with or without a hero, and has its alt text.
+			og := doc.Find(`meta[property="og:image"]`).AttrOr("content", "")
+			if og != ex.Links.ShareCard || !strings.HasPrefix(og, ex.Links.Canonical+"card-") {
+				t.Errorf("og:image %q, want the share card %q", og, ex.Links.ShareCard)
+			}
+			if alt := doc.Find(`meta[property="og:image:alt"]`).AttrOr("content", ""); alt != content.NewShareCard(ex.Item, ex.Brand).Alt {
+				t.Errorf("og:image:alt %q", alt)
 			}
 			doc.Find(".prose img").Each(func(i int, s *goquery.Selection) {
 				if s.AttrOr("loading", "") != "lazy" {

@@ -38,7 +38,8 @@ func benchJob(b *testing.B) (*Renderer, *cardJob) {
 	it := testItem(b, br, "---\ntitle: \"Ridgeline 2: our lightest two-person tent yet\"\nhero:\n  src: hero.jpg\n  alt: A tent\n  focus: 0.6,0.55\n---\nBody.\n",
 		memfs.FS{"hero.jpg": benchPhoto(b)})
 	j := &cardJob{title: it.Title, drawTitle: true, host: br.Domain(), brand: br,
-		hero: it.HeroImage().Asset, fx: 0.6, fy: 0.55, heading: fontChain{r.goBold}, body: fontChain{r.goRegular}}
+		hero: it.HeroImage().Asset, fx: 0.6, fy: 0.55, heading: fontChain{r.lib.Sans(true)}, body: fontChain{r.lib.Sans(false)},
+		names: content.NewShareCard(it, br)}
 	return r, j
 }
 
@@ -67,7 +68,7 @@ func BenchmarkCardLandscape(b *testing.B) {
 // first render of an item costs.
 func BenchmarkCards(b *testing.B) {
 	r, j := benchJob(b)
-	nocache := &Renderer{goBold: r.goBold, goRegular: r.goRegular, logos: r.logos}
+	nocache := NewWithFonts(nil, r.lib)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := nocache.drawCards(context.Background(), j); err != nil {

@@ -3,21 +3,19 @@ package social
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"image/jpeg"
 	"math"
-	"strings"
 
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 	"golang.org/x/image/vector"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/fonts"
 	"github.com/crosscast/crosscast/renderers/images"
 )
 
@@ -37,18 +35,18 @@ type cardSize struct {
 	w, h int
 }
 
-var cardSizes = []cardSize{{"landscape", 1200, 630}, {"square", 1080, 1080}}
+var cardSizes = []cardSize{
+	{"landscape", content.ShareCardWidth, content.ShareCardHeight},
+	{"square", content.SquareCardSize, content.SquareCardSize},
+}
 
 // cardQuality is a little above the photos' quality: the title's edges
 // are sharp and show JPEG ringing first.
 const cardQuality = 86
 
-// cardVersion changes whenever the card's drawing changes, so cached
-// cards from an older layout are not reused.
-const cardVersion = "card-v1"
-
 // cardJob is everything a card is drawn from.
 type cardJob struct {
+	names     content.ShareCard
 	title     string
 	drawTitle bool
 	host      string
@@ -59,35 +57,29 @@ type cardJob struct {
 	body      fontChain
 }
 
-// key identifies the card's pixels: the same inputs give the same card,
-// so a re-render that changed only the body text draws nothing.
+// key identifies the card's pixels: its name says what it is drawn from,
+// and the fonts found on this machine are added, since a font installed
+// later changes the pixels.
 func (j *cardJob) key(cs cardSize) string {
-	h := sha256.New()
-	b := j.brand
-	fmt.Fprintf(h, "%s\x00%s\x00%d×%d\x00%q\x00%v\x00%s\x00", cardVersion, cs.kind, cs.w, cs.h, j.title, j.drawTitle, j.host)
-	if j.hero != nil {
-		fmt.Fprintf(h, "%s\x00%.3f,%.3f\x00", j.hero.SHA256, j.fx, j.fy)
+	return "social/" + j.name(cs) + "/" + j.heading.id() + "/" + j.body.id()
+}
+
+func (j *cardJob) name(cs cardSize) string {
+	if cs.kind == "square" {
+		return j.names.Square
 	}
-	c := b.Colors
-	fmt.Fprintf(h, "%s %s %s\x00", c.Primary.Hex(), c.Accent.Hex(), c.Background.Hex())
-	if f := b.LogoFile(); f != nil {
-		fmt.Fprintf(h, "%s\x00", f.SHA256)
-	}
-	for _, k := range []string{"heading", "body"} {
-		if f := b.Files[b.Fonts.Files[k]]; f != nil {
-			fmt.Fprintf(h, "%s=%s\x00", k, f.SHA256)
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	return j.names.Landscape
 }
 
 // drawCards returns the card variants, from the cache where it has them;
-// the hero is decoded once for all sizes that are not cached.
+// the hero is decoded once for all sizes that are not cached. A card's
+// name is content.NewShareCard's, so the portal page, which does not draw
+// it, points at the same file.
 func (r *Renderer) drawCards(ctx context.Context, j *cardJob) ([]images.Variant, error) {
 	out := make([]images.Variant, len(cardSizes))
 	var hero image.Image
 	for i, cs := range cardSizes {
-		key := "social/" + j.key(cs)
+		key := j.key(cs)
 		if v, ok := r.cache.Load(ctx, key); ok {
 			out[i] = v
 			continue
@@ -106,11 +98,7 @@ func (r *Renderer) drawCards(ctx context.Context, j *cardJob) ([]images.Variant,
 		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: cardQuality}); err != nil {
 			return nil, fmt.Errorf("encoding the %s card: %w", cs.kind, err)
 		}
-		sum := sha256.Sum256(buf.Bytes())
-		v := images.Variant{
-			Name:      fmt.Sprintf("card-%s-%dx%d.jpg", hex.EncodeToString(sum[:4]), cs.w, cs.h),
-			MediaType: "image/jpeg", Width: cs.w, Height: cs.h, Data: buf.Bytes(),
-		}
+		v := images.Variant{Name: j.name(cs), MediaType: "image/jpeg", Width: cs.w, Height: cs.h, Data: buf.Bytes()}
 		r.cache.Store(ctx, key, v)
 		out[i] = v
 	}
@@ -278,37 +266,33 @@ func roundRect(img *image.RGBA, r image.Rectangle, rad float32, c color.RGBA) {
 	z.Draw(img, r, image.NewUniform(c), image.Point{})
 }
 
-// cards draws the item's share cards and writes their alt text: the
-// title, then what the photo shows (or the brand, on a card without
-// one). The alt text names the title even when the card could not
-// draw it.
+// cards draws the item's share cards, under the names and with the alt
+// text of content.NewShareCard. The alt text names the title even when
+// the card could not draw it.
 func (r *Renderer) cards(ctx context.Context, it *content.Item, b *content.Brand) ([]Card, []images.Variant, []content.Diagnostic, error) {
 	var warns []content.Diagnostic
-	j := &cardJob{title: it.Title, host: b.Domain(), brand: b}
+	j := &cardJob{names: content.NewShareCard(it, b), host: b.Domain(), brand: b}
 	var w content.Diagnostic
 	var ok bool
-	if j.heading, w, ok = r.chain(b, "heading", r.goBold); !ok {
+	if j.heading, w, ok = r.chain(b, "heading", b.Fonts.Heading, true); !ok {
 		warns = append(warns, w)
 	}
-	if j.body, w, ok = r.chain(b, "body", r.goRegular); !ok {
+	if j.body, w, ok = r.chain(b, "body", b.Fonts.Body, false); !ok {
 		warns = append(warns, w)
 	}
-	alt := []string{it.Title}
 	if ref := it.HeroImage(); ref != nil && ref.Asset != nil {
 		j.hero = ref.Asset
 		j.fx, j.fy = it.Hero.Focus.Point()
-		if ref.Alt != "" {
-			alt = append(alt, ref.Alt)
-		}
 	} else {
-		alt = append(alt, b.Name)
 		msg := "no hero image: the share cards show the title on the brand's colour"
 		if ref != nil {
 			msg = "remote hero images are not fetched yet: the share cards show the title on the brand's colour"
 		}
 		warns = append(warns, it.Warning("hero", "%s", msg))
 	}
-	missing := j.heading.undrawable(it.Title)
+	j.title = j.heading.substitute(it.Title)
+	j.host = j.body.substitute(j.host)
+	missing := j.heading.undrawable(j.title)
 	j.drawTitle = len(missing) == 0
 	if !j.drawTitle {
 		warns = append(warns, it.Warning("title", "the share cards leave the title out: %q cannot be set by the card fonts (right-to-left text, or characters no font in the kit has; add a font under fonts.files.heading in brand.yaml)", string(missing)))
@@ -319,20 +303,30 @@ func (r *Renderer) cards(ctx context.Context, it *content.Item, b *content.Brand
 	}
 	cards := make([]Card, len(vs))
 	for i, v := range vs {
-		cards[i] = Card{File: v.Name, Kind: cardSizes[i].kind, Width: v.Width, Height: v.Height, Alt: strings.Join(alt, " — ")}
+		cards[i] = Card{File: v.Name, Kind: cardSizes[i].kind, Width: v.Width, Height: v.Height, Alt: j.names.Alt}
 	}
 	return cards, vs, warns, nil
 }
 
-// chain is the brand's font for role ("heading" or "body", named under
-// fonts.files in brand.yaml) with a Go font after it. A font file that
-// does not parse is left out with a warning (ok false).
-func (r *Renderer) chain(b *content.Brand, role string, fallback *opentype.Font) (fontChain, content.Diagnostic, bool) {
+// chain is the fonts a card sets text of role ("heading" or "body") in:
+// the brand's own font file (fonts.files in brand.yaml) if it has one,
+// then the font its CSS stack names (installed on the machine, or the
+// bundled one of its generic family, so a serif brand stays serif),
+// then Go's sans for characters neither has. A font file that does not
+// parse is left out with a warning (ok false).
+func (r *Renderer) chain(b *content.Brand, role, stack string, bold bool) (fontChain, content.Diagnostic, bool) {
+	chain := fontChain{}
+	if m := r.lib.Match(stack, bold); m != nil {
+		chain = append(chain, m)
+	}
+	if sans := r.lib.Sans(bold); chain[0] != sans {
+		chain = append(chain, sans)
+	}
 	f := b.Files[b.Fonts.Files[role]]
 	if f == nil {
-		return fontChain{fallback}, content.Diagnostic{}, true
+		return chain, content.Diagnostic{}, true
 	}
-	v, ok := r.fonts.Load(f.SHA256)
+	v, ok := r.brandFonts.Load(f.SHA256)
 	if !ok {
 		// Brand loading checked the font already; a brand that skipped
 		// that must not have a glyph rasterised into gigabytes either.
@@ -341,13 +335,13 @@ func (r *Renderer) chain(b *content.Brand, role string, fallback *opentype.Font)
 		} else if fnt, err := opentype.Parse(f.Data); err != nil {
 			v = err
 		} else {
-			v = fnt
+			v = &fonts.Font{Font: fnt, Name: f.Name, Source: "brand", Path: f.SHA256}
 		}
-		r.fonts.Store(f.SHA256, v)
+		r.brandFonts.Store(f.SHA256, v)
 	}
 	if err, bad := v.(error); bad {
-		return fontChain{fallback}, content.Diagnostic{File: "brand.yaml", Field: "fonts.files." + role,
-			Message: fmt.Sprintf("%s cannot be used (%v); share cards use the Go font", f.Name, err)}, false
+		return chain, content.Diagnostic{File: "brand.yaml", Field: "fonts.files." + role,
+			Message: fmt.Sprintf("%s cannot be used (%v); share cards use %s", f.Name, err, chain[0].Name)}, false
 	}
-	return fontChain{v.(*opentype.Font), fallback}, content.Diagnostic{}, true
+	return append(fontChain{v.(*fonts.Font)}, chain...), content.Diagnostic{}, true
 }

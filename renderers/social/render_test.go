@@ -444,7 +444,7 @@ func TestBrandFont(t *testing.T) {
 
 func TestFitTitle(t *testing.T) {
 	r := newRenderer(t)
-	chain := fontChain{r.goBold}
+	chain := fontChain{r.lib.Sans(true)}
 	long := strings.Repeat("A very long title about huts and skis ", 8)
 	st, err := chain.fitTitle(long, 1072*64, 3, sizes(60, 38, 2))
 	if err != nil {

@@ -8,11 +8,10 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/image/font/opentype"
-
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/content/textcut"
 	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/fonts"
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/logo"
 )
@@ -30,22 +29,27 @@ const (
 // Renderer renders social posts and share cards. Create it once with New;
 // it is safe for concurrent use.
 type Renderer struct {
-	cache     *images.Cache
-	goBold    *opentype.Font
-	goRegular *opentype.Font
-	fonts     sync.Map // brand font SHA-256 → *opentype.Font or error
-	logos     *logo.Rasterizer
+	cache      *images.Cache
+	lib        *fonts.Library
+	brandFonts sync.Map // brand font SHA-256 → *fonts.Font or error
+	logos      *logo.Rasterizer
 }
 
-// New makes a renderer; its fallback fonts are the Go fonts the logo
-// rasterizer parsed. cache may be nil.
+// New makes a renderer that sets cards in the fonts the brand's CSS
+// stacks name, found among the fonts installed on the machine
+// (fonts.StandardDirs) or bundled. cache may be nil.
 func New(cache *images.Cache) (*Renderer, error) {
-	logos, err := logo.New()
+	lib, err := fonts.New(fonts.StandardDirs()...)
 	if err != nil {
 		return nil, fmt.Errorf("social: %w", err)
 	}
-	regular, bold := logos.GoFonts()
-	return &Renderer{cache: cache, goBold: bold, goRegular: regular, logos: logos}, nil
+	return NewWithFonts(cache, lib), nil
+}
+
+// NewWithFonts makes a renderer that finds fonts in lib; a library of
+// only the bundled fonts draws the same cards on every machine.
+func NewWithFonts(cache *images.Cache, lib *fonts.Library) *Renderer {
+	return &Renderer{cache: cache, lib: lib, logos: logo.New(lib)}
 }
 
 // Channel implements renderers.Renderer.
@@ -143,7 +147,8 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 		p, warns := posts(it, b, links, networkFor(np), outline)
 		switch {
 		case len(cards) == 0 || p.LinkApart:
-			// A link post shows the page's own preview.
+			// A link post (Facebook's) shows the page's own preview,
+			// whose og:image is this same card.
 		case p.Embed != nil:
 			// A post has one embed: Bluesky's link card carries the card.
 			p.Embed.External.Thumb = cards[0].File

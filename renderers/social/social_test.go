@@ -10,14 +10,22 @@ import (
 	"github.com/crosscast/crosscast/internal/golden"
 	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/fonts"
 	"github.com/crosscast/crosscast/renderers/images"
 )
 
 // newRenderer returns one renderer for the whole test binary, so its
-// caches draw each card once.
+// caches draw each card once. It has only the bundled fonts, so the
+// cards are the same on every machine, whatever fonts it has installed.
 func newRenderer(t testing.TB) *Renderer {
 	t.Helper()
-	return testRenderer.Get(t, func() (*Renderer, error) { return New(&images.Cache{}) })
+	return testRenderer.Get(t, func() (*Renderer, error) {
+		lib, err := fonts.New()
+		if err != nil {
+			return nil, err
+		}
+		return NewWithFonts(&images.Cache{}, lib), nil
+	})
 }
 
 var testRenderer testenv.Shared[*Renderer]

@@ -13,17 +13,67 @@ import (
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
 	"golang.org/x/text/unicode/bidi"
+
+	"github.com/crosscast/crosscast/renderers/fonts"
 )
 
 // fontChain is the fonts text is set in, in order of preference: the
 // brand's font, then Go's. Each character is drawn in the first font
 // that has a glyph for it.
-type fontChain []*opentype.Font
+type fontChain []*fonts.Font
+
+// id names the chain's fonts, for cache keys.
+func (c fontChain) id() string {
+	ids := make([]string, len(c))
+	for i, f := range c {
+		ids[i] = f.Source + ":" + f.Name + ":" + f.Path
+	}
+	return strings.Join(ids, ",")
+}
+
+// stand-ins are what a character no font of the chain has is set as,
+// where a plainer character means the same: Go's fonts have no U+2010
+// HYPHEN or U+2011 NON-BREAKING HYPHEN, which would otherwise leave a
+// title with "Ridgeline‑2" off the card.
+var standIns = map[rune]string{
+	'\u2010': "-", '\u2011': "-", '\u2012': "–", '\u2212': "-", '\u2015': "—",
+	'\u00a0': " ", '\u202f': " ", '\u2007': " ", '\u2009': " ", '\u200a': " ",
+}
+
+// substitute replaces the characters of s that no font of the chain
+// has with their stand-ins, and drops soft hyphens: fonts that have one
+// draw it as a visible hyphen, and a soft hyphen shows only where a line
+// breaks at it.
+func (c fontChain) substitute(s string) string {
+	var buf sfnt.Buffer
+	var b strings.Builder
+	for _, r := range s {
+		if r == '\u00ad' {
+			continue
+		}
+		if to, ok := standIns[r]; ok && !c.has(&buf, r) {
+			b.WriteString(to)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// has reports whether a font of the chain has a glyph for r.
+func (c fontChain) has(buf *sfnt.Buffer, r rune) bool {
+	for _, fn := range c {
+		if g, err := fn.GlyphIndex(buf, r); err == nil && g != 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // faces is a font chain at one size. Faces are not safe for concurrent
 // use; each rendering makes its own.
 type faces struct {
-	fonts []*opentype.Font
+	fonts fontChain
 	faces []font.Face
 	buf   sfnt.Buffer
 }
@@ -31,7 +81,7 @@ type faces struct {
 func (c fontChain) at(size float64) (*faces, error) {
 	f := &faces{fonts: c}
 	for _, fn := range c {
-		face, err := opentype.NewFace(fn, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone})
+		face, err := opentype.NewFace(fn.Font, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone})
 		if err != nil {
 			return nil, fmt.Errorf("font face: %w", err)
 		}
@@ -115,14 +165,7 @@ func (c fontChain) undrawable(s string) []rune {
 			out = append(out, r)
 			continue
 		}
-		found := false
-		for _, fn := range c {
-			if g, err := fn.GlyphIndex(&buf, r); err == nil && g != 0 {
-				found = true
-				break
-			}
-		}
-		if !found && !joins(r) {
+		if !c.has(&buf, r) && !joins(r) {
 			seen[r] = true
 			out = append(out, r)
 		}
