@@ -261,15 +261,14 @@ func decode(cte string, body []byte) []byte {
 			}
 			return r
 		}, body)
-		out := make([]byte, base64.StdEncoding.DecodedLen(len(clean)))
-		n, err := base64.StdEncoding.Decode(out, clean)
-		if err != nil {
-			if n2, err2 := base64.RawStdEncoding.Decode(out, bytes.TrimRight(clean, "=")); err2 == nil {
-				return out[:n2]
-			}
-			return body
+		if out, err := base64.StdEncoding.DecodeString(string(clean)); err == nil {
+			return out
 		}
-		return out[:n]
+		// Some servers drop the padding.
+		if out, err := base64.RawStdEncoding.DecodeString(string(bytes.TrimRight(clean, "="))); err == nil {
+			return out
+		}
+		return body
 	case "quoted-printable":
 		out, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
 		if err != nil {
