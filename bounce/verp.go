@@ -155,3 +155,15 @@ func Resolve(events []Event, keys func(brand string) [][]byte) []Event {
 	}
 	return out
 }
+
+// ParseKeys splits the value of a VERP key variable: keys separated by
+// commas, the current one first. Empty entries are dropped.
+func ParseKeys(s string) [][]byte {
+	var out [][]byte
+	for k := range strings.SplitSeq(s, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, []byte(k))
+		}
+	}
+	return out
+}
