@@ -121,14 +121,7 @@ func (c *Config) serve(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, provider, err)
 		return
 	}
-	evs = Resolve(evs, c.Keys)
-	now := time.Now().UTC()
-	for i := range evs {
-		if evs[i].At.IsZero() {
-			// Counting soft bounces in a window needs a time.
-			evs[i].At = now
-		}
-	}
+	evs = stamp(Resolve(evs, c.Keys), time.Now())
 	if len(evs) > 0 {
 		if err := c.Recorder.Record(ctx, evs); err != nil {
 			c.Logger.ErrorContext(ctx, "bounce: recording events", "provider", provider, "events", len(evs), "err", err)
@@ -147,15 +140,21 @@ func (c *Config) pipe(ctx context.Context, r *http.Request, body []byte) ([]Even
 	if !ok || !equal(auth, c.PipeSecret) {
 		return nil, fmt.Errorf("%w: pipe secret", ErrSignature)
 	}
-	evs, err := ParseMessage(ctx, body, c.Limits)
-	if err != nil {
-		return nil, err
-	}
 	to := r.Header.Get("X-Envelope-To")
 	if to == "" {
 		to = r.URL.Query().Get("to")
 	}
-	if tok := TokenFromAddress(to); tok != "" {
+	return parseRaw(ctx, body, to, c.Limits)
+}
+
+// parseRaw reads a raw message; envelopeTo, the address a mail server
+// received it for, gives the events a token when the report lost it.
+func parseRaw(ctx context.Context, raw []byte, envelopeTo string, lim Limits) ([]Event, error) {
+	evs, err := ParseMessage(ctx, raw, lim)
+	if err != nil {
+		return nil, err
+	}
+	if tok := TokenFromAddress(envelopeTo); tok != "" {
 		for i := range evs {
 			if evs[i].Token == "" {
 				evs[i].Token = tok
@@ -163,6 +162,35 @@ func (c *Config) pipe(ctx context.Context, r *http.Request, body []byte) ([]Even
 		}
 	}
 	return evs, nil
+}
+
+// Ingest reads one raw message (from a mailbox), verifies its tokens
+// and records its events; it returns how many there were. A message
+// that is no report gives ErrNotReport and records nothing.
+func Ingest(ctx context.Context, raw []byte, envelopeTo string, lim Limits, keys func(brand string) [][]byte, rec Recorder) (int, error) {
+	evs, err := parseRaw(ctx, raw, envelopeTo, lim)
+	if err != nil {
+		return 0, err
+	}
+	evs = stamp(Resolve(evs, keys), time.Now())
+	if len(evs) == 0 {
+		return 0, nil
+	}
+	if err := rec.Record(ctx, evs); err != nil {
+		return 0, fmt.Errorf("bounce: recording %d events: %w", len(evs), err)
+	}
+	return len(evs), nil
+}
+
+// stamp gives events without a time the time they arrived: counting
+// soft bounces within a window needs one.
+func stamp(evs []Event, now time.Time) []Event {
+	for i := range evs {
+		if evs[i].At.IsZero() {
+			evs[i].At = now.UTC()
+		}
+	}
+	return evs
 }
 
 func (c *Config) fail(w http.ResponseWriter, r *http.Request, provider string, err error) {
