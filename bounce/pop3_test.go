@@ -211,7 +211,10 @@ func TestPOP3KeepsFailures(t *testing.T) {
 	srv := newPOP3Server(t, false, []string{string(sample(t, "dsn-hard.eml", ref))})
 	p := &POP3{Addr: srv.addr, Username: srv.user, Password: srv.pw, TLSConfig: &tls.Config{RootCAs: srv.roots}}
 	rec := &collect{err: errors.New("store is away")}
-	handle := func(ctx context.Context, raw []byte) error { _, err := Ingest(ctx, raw, "", Limits{}, testKeys, rec); return err }
+	handle := func(ctx context.Context, raw []byte) error {
+		_, err := Ingest(ctx, raw, "", Limits{}, testKeys, rec)
+		return err
+	}
 	st, err := p.Poll(context.Background(), handle)
 	if err != nil || st.Failed != 1 || st.Deleted != 0 || srv.left() != 1 {
 		t.Fatalf("%+v %v, %d left", st, err, srv.left())
