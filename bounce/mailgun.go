@@ -66,6 +66,11 @@ func (m *Mailgun) parse(body []byte) ([]Event, error) {
 	if err := m.verify(b.Signature.Timestamp, b.Signature.Token, b.Signature.Signature); err != nil {
 		return nil, err
 	}
+	return m.events(&b), nil
+}
+
+// events reads a verified body's event.
+func (m *Mailgun) events(b *mailgunBody) []Event {
 	d := b.EventData
 	var kind Kind
 	switch d.Event {
@@ -77,7 +82,7 @@ func (m *Mailgun) parse(body []byte) ([]Event, error) {
 	case "complained":
 		kind = Complaint
 	default:
-		return nil, nil
+		return nil
 	}
 	ds := d.DeliveryStatus
 	status := ds.EnhancedCode
@@ -97,7 +102,7 @@ func (m *Mailgun) parse(body []byte) ([]Event, error) {
 	sec := int64(d.Timestamp)
 	at := time.Unix(sec, int64((d.Timestamp-float64(sec))*1e9)).UTC()
 	return dropEmpty([]Event{{Kind: kind, Recipient: cleanAddress(d.Recipient), Status: status, Diagnostic: clip(diag, 1000),
-		Provider: ProviderMailgun, MessageID: strings.Trim(d.Message.Headers.MessageID, "<>"), At: at, Brand: m.Brand}}), nil
+		Provider: ProviderMailgun, MessageID: strings.Trim(d.Message.Headers.MessageID, "<>"), At: at, Brand: m.Brand}})
 }
 
 func (m *Mailgun) verify(ts, token, sig string) error {
