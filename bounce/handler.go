@@ -47,6 +47,10 @@ type Config struct {
 	// PipeSecret is the bearer token a mail server sends with a raw
 	// message to POST /bounces/pipe; "" turns the endpoint off.
 	PipeSecret string
+	// AcceptUnsigned records reports from mail (pipe, mailbox) that
+	// carry no verified VERP token, for a return path without VERP. Off,
+	// only reports that prove which message they are about count.
+	AcceptUnsigned bool
 	SES        *SNS
 	Postmark   *Postmark
 	SendGrid   *SendGrid
@@ -94,13 +98,21 @@ func (c *Config) serve(w http.ResponseWriter, r *http.Request) {
 	var evs []Event
 	switch {
 	case provider == "pipe" && c.PipeSecret != "":
-		evs, err = c.pipe(ctx, r, body)
-		if errors.Is(err, ErrNotReport) {
+		n, err := c.pipe(ctx, r, body)
+		switch {
+		case errors.Is(err, ErrNotReport):
 			// Not ours to read (an auto-reply): taken, so the mail
 			// server does not try it again.
 			writeJSON(w, http.StatusOK, result{Ignored: "not a delivery status or feedback report"})
-			return
+		case errors.Is(err, errRecord):
+			c.Logger.ErrorContext(ctx, "bounce: recording events", "provider", provider, "err", err)
+			http.Error(w, "could not record the events; send them again", http.StatusInternalServerError)
+		case err != nil:
+			c.fail(w, r, provider, err)
+		default:
+			writeJSON(w, http.StatusOK, result{Events: n})
 		}
+		return
 	case provider == ProviderSES && c.SES != nil:
 		evs, err = c.SES.Parse(ctx, body)
 	case provider == ProviderPostmark && c.Postmark != nil:
@@ -135,16 +147,16 @@ func (c *Config) serve(w http.ResponseWriter, r *http.Request) {
 // pipe reads a raw message a mail server hands over, after checking
 // its secret. X-Envelope-To (or ?to=) is the address the server
 // received it for: the VERP address, when the report itself lost it.
-func (c *Config) pipe(ctx context.Context, r *http.Request, body []byte) ([]Event, error) {
+func (c *Config) pipe(ctx context.Context, r *http.Request, body []byte) (int, error) {
 	auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || !equal(auth, c.PipeSecret) {
-		return nil, fmt.Errorf("%w: pipe secret", ErrSignature)
+		return 0, fmt.Errorf("%w: pipe secret", ErrSignature)
 	}
 	to := r.Header.Get("X-Envelope-To")
 	if to == "" {
 		to = r.URL.Query().Get("to")
 	}
-	return parseRaw(ctx, body, to, c.Limits)
+	return c.Ingest(ctx, body, to)
 }
 
 // parseRaw reads a raw message; envelopeTo, the address a mail server
@@ -164,23 +176,39 @@ func parseRaw(ctx context.Context, raw []byte, envelopeTo string, lim Limits) ([
 	return evs, nil
 }
 
-// Ingest reads one raw message (from a mailbox), verifies its tokens
-// and records its events; it returns how many there were. A message
-// that is no report gives ErrNotReport and records nothing.
-func Ingest(ctx context.Context, raw []byte, envelopeTo string, lim Limits, keys func(brand string) [][]byte, rec Recorder) (int, error) {
-	evs, err := parseRaw(ctx, raw, envelopeTo, lim)
+// Ingest reads one raw message (piped in, or from a mailbox), verifies
+// its tokens and records its events; it returns how many it recorded. A
+// message that is no report gives ErrNotReport and records nothing.
+// Without AcceptUnsigned, events with no verified token are dropped:
+// anyone can mail a bounce address, and a made-up report must not
+// suppress an address of its choosing.
+func (c *Config) Ingest(ctx context.Context, raw []byte, envelopeTo string) (int, error) {
+	evs, err := parseRaw(ctx, raw, envelopeTo, c.Limits.withDefaults())
 	if err != nil {
 		return 0, err
 	}
-	evs = stamp(Resolve(evs, keys), time.Now())
+	evs = stamp(Resolve(evs, c.Keys), time.Now())
+	if !c.AcceptUnsigned {
+		kept := evs[:0]
+		for _, e := range evs {
+			if e.Ref != nil {
+				kept = append(kept, e)
+			} else if c.Logger != nil {
+				c.Logger.WarnContext(ctx, "bounce: report without a valid VERP token ignored", "kind", e.Kind, "recipient", e.Recipient, "provider", e.Provider)
+			}
+		}
+		evs = kept
+	}
 	if len(evs) == 0 {
 		return 0, nil
 	}
-	if err := rec.Record(ctx, evs); err != nil {
-		return 0, fmt.Errorf("bounce: recording %d events: %w", len(evs), err)
+	if err := c.Recorder.Record(ctx, evs); err != nil {
+		return 0, fmt.Errorf("%w: %d events: %w", errRecord, len(evs), err)
 	}
 	return len(evs), nil
 }
+
+var errRecord = errors.New("bounce: recording")
 
 // stamp gives events without a time the time they arrived: counting
 // soft bounces within a window needs one.

@@ -123,8 +123,10 @@ func (p *POP3) Poll(ctx context.Context, handle func(ctx context.Context, raw []
 	return st, nil
 }
 
-// Run polls every interval until ctx ends, recording through rec.
-func (p *POP3) Run(ctx context.Context, interval time.Duration, lim Limits, keys func(string) [][]byte, rec Recorder, log *slog.Logger) {
+// Run polls every interval until ctx ends, handing each message to
+// c.Ingest.
+func (p *POP3) Run(ctx context.Context, interval time.Duration, c *Config) {
+	log := c.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -132,7 +134,7 @@ func (p *POP3) Run(ctx context.Context, interval time.Duration, lim Limits, keys
 	defer t.Stop()
 	for {
 		st, err := p.Poll(ctx, func(ctx context.Context, raw []byte) error {
-			_, err := Ingest(ctx, raw, "", lim, keys, rec)
+			_, err := c.Ingest(ctx, raw, "")
 			return err
 		})
 		if err != nil && ctx.Err() == nil {

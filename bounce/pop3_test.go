@@ -180,8 +180,9 @@ func TestPOP3Mailbox(t *testing.T) {
 			p.TLSConfig = &tls.Config{RootCAs: srv.roots}
 			p.MaxSize = 4000
 			rec := &collect{}
+			c := &Config{Recorder: rec, Keys: testKeys}
 			st, err := p.Poll(context.Background(), func(ctx context.Context, raw []byte) error {
-				_, err := Ingest(ctx, raw, "", Limits{}, testKeys, rec)
+				_, err := c.Ingest(ctx, raw, "")
 				return err
 			})
 			if err != nil {
@@ -212,7 +213,7 @@ func TestPOP3KeepsFailures(t *testing.T) {
 	p := &POP3{Addr: srv.addr, Username: srv.user, Password: srv.pw, TLSConfig: &tls.Config{RootCAs: srv.roots}}
 	rec := &collect{err: errors.New("store is away")}
 	handle := func(ctx context.Context, raw []byte) error {
-		_, err := Ingest(ctx, raw, "", Limits{}, testKeys, rec)
+		_, err := (&Config{Recorder: rec, Keys: testKeys}).Ingest(ctx, raw, "")
 		return err
 	}
 	st, err := p.Poll(context.Background(), handle)

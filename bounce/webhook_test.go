@@ -393,6 +393,28 @@ func TestPipe(t *testing.T) {
 	if evs := rec.take(); len(evs) != 1 || evs[0].Ref == nil || evs[0].Address() != "reader@example.org" {
 		t.Fatalf("envelope token: %+v", evs)
 	}
+	// Anyone can mail the bounce address: a report whose token is
+	// missing or forged names a victim and records nothing, unless the
+	// installation runs without VERP and says so.
+	forged, _ := Sign([]byte("attacker-key-0123456789"), Ref{Brand: "kestrel", Delivery: "0123456789abcdef", Recipient: "victim@example.org"})
+	for name, m := range map[string]string{
+		"no token":     stripped,
+		"forged token": strings.ReplaceAll(msg, tok, forged),
+	} {
+		if w := post(h, "/bounces/pipe", m, auth); w.Code != 200 || !strings.Contains(w.Body.String(), `"events":0`) {
+			t.Errorf("%s: %d %s", name, w.Code, w.Body)
+		}
+		if evs := rec.take(); len(evs) != 0 {
+			t.Errorf("%s recorded %+v", name, evs)
+		}
+	}
+	lax := Handler(Config{Recorder: rec, Keys: testKeys, PipeSecret: "pipe-secret", AcceptUnsigned: true})
+	if w := post(lax, "/bounces/pipe", stripped, auth); w.Code != 200 {
+		t.Fatalf("%d", w.Code)
+	}
+	if evs := rec.take(); len(evs) != 1 || evs[0].Ref != nil || evs[0].Address() != "walker@hills.example" {
+		t.Errorf("AcceptUnsigned: %+v", evs)
+	}
 	if w := post(h, "/bounces/pipe", string(sample(t, "not-report.eml", ref)), auth); w.Code != 200 || !strings.Contains(w.Body.String(), "ignored") {
 		t.Errorf("auto-reply: %d %s", w.Code, w.Body)
 	}
