@@ -51,10 +51,10 @@ type Config struct {
 	// carry no verified VERP token, for a return path without VERP. Off,
 	// only reports that prove which message they are about count.
 	AcceptUnsigned bool
-	SES        *SNS
-	Postmark   *Postmark
-	SendGrid   *SendGrid
-	Mailgun    *Mailgun
+	SES            *SNS
+	Postmark       *Postmark
+	SendGrid       *SendGrid
+	Mailgun        *Mailgun
 	// Limits bound a piped message; MaxSize also bounds webhook bodies
 	// (default 4 MiB).
 	Limits Limits

@@ -139,3 +139,5 @@ func TestResolveRefusesForgedToken(t *testing.T) {
 		t.Fatalf("kept %+v", evs)
 	}
 }
+
+func readSample(name string) ([]byte, error) { return os.ReadFile(filepath.Join("testdata", name)) }
