@@ -50,6 +50,10 @@ type mailgunBody struct {
 			Message      string `json:"message"`
 			Description  string `json:"description"`
 		} `json:"delivery-status"`
+		// Envelope.Sender is the MAIL FROM the message was given.
+		Envelope struct {
+			Sender string `json:"sender"`
+		} `json:"envelope"`
 		Message struct {
 			Headers struct {
 				MessageID string `json:"message-id"`
@@ -102,7 +106,7 @@ func (m *Mailgun) events(b *mailgunBody) []Event {
 	sec := int64(d.Timestamp)
 	at := time.Unix(sec, int64((d.Timestamp-float64(sec))*1e9)).UTC()
 	return dropEmpty([]Event{{Kind: kind, Recipient: cleanAddress(d.Recipient), Status: status, Diagnostic: clip(diag, 1000),
-		Provider: ProviderMailgun, MessageID: strings.Trim(d.Message.Headers.MessageID, "<>"), At: at, Brand: m.Brand}})
+		Token: TokenFromAddress(d.Envelope.Sender), Provider: ProviderMailgun, MessageID: strings.Trim(d.Message.Headers.MessageID, "<>"), At: at, Brand: m.Brand}})
 }
 
 func (m *Mailgun) verify(ts, token, sig string) error {

@@ -35,6 +35,9 @@ type sesNotification struct {
 		} `json:"complainedRecipients"`
 	} `json:"complaint"`
 	Mail struct {
+		// Source is the envelope sender (MAIL FROM) the message was
+		// given: a VERP address, when the target sets return_path.
+		Source    string `json:"source"`
 		MessageID string `json:"messageId"`
 		Headers   []struct {
 			Name, Value string
@@ -103,6 +106,11 @@ func parseSES(b []byte) ([]Event, error) {
 		for _, r := range n.Complaint.ComplainedRecipients {
 			out = append(out, Event{Kind: Complaint, Recipient: cleanAddress(r.EmailAddress), Diagnostic: fb,
 				Provider: ProviderSES, MessageID: msgID, At: at})
+		}
+	}
+	if tok := TokenFromAddress(n.Mail.Source); tok != "" {
+		for i := range out {
+			out[i].Token = tok
 		}
 	}
 	return dropEmpty(out), nil

@@ -55,6 +55,15 @@ func (c *collect) take() []Event {
 	return out
 }
 
+func verpFor(t *testing.T, r Ref) string {
+	t.Helper()
+	tok, err := Sign(testKey, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
 func readFile(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
@@ -170,7 +179,7 @@ func (f *snsFixture) message(t *testing.T, typ, message string, version int, edi
 func TestSESViaSNS(t *testing.T) {
 	f := newSNSFixture(t)
 	rec := &collect{}
-	h := Handler(Config{Recorder: rec, SES: &SNS{Topics: []string{f.topic}, Client: f.client, Brand: "kestrel", Now: func() time.Time { return f.now }}})
+	h := Handler(Config{Recorder: rec, Keys: testKeys, SES: &SNS{Topics: []string{f.topic}, Client: f.client, Brand: "kestrel", Now: func() time.Time { return f.now }}})
 	bounceMsg := readFile(t, "ses-bounce.json")
 
 	for _, v := range []int{1, 2} {
@@ -189,8 +198,12 @@ func TestSESViaSNS(t *testing.T) {
 		t.Errorf("certificate fetched %d times, want once (cached)", f.fetches)
 	}
 
-	post(h, "/bounces/ses", f.message(t, "Notification", readFile(t, "ses-transient.json"), 2, nil), nil)
-	if evs := rec.take(); len(evs) != 1 || evs[0].Kind != Soft || evs[0].MessageID != "trail.v1@kestrel.example" || evs[0].Status != "4.2.2" {
+	// Sent through SES with a VERP return path: mail.source carries the
+	// token.
+	verp := verpFor(t, Ref{Brand: "kestrel", Delivery: "0123456789abcdef", Recipient: "full@example.com"})
+	post(h, "/bounces/ses", f.message(t, "Notification", strings.ReplaceAll(readFile(t, "ses-transient.json"), "{{VERP}}", verp), 2, nil), nil)
+	if evs := rec.take(); len(evs) != 1 || evs[0].Kind != Soft || evs[0].MessageID != "trail.v1@kestrel.example" || evs[0].Status != "4.2.2" ||
+		evs[0].Ref == nil || evs[0].Ref.Delivery != "0123456789abcdef" {
 		t.Errorf("transient: %+v", evs)
 	}
 	post(h, "/bounces/ses", f.message(t, "Notification", readFile(t, "ses-complaint.json"), 2, nil), nil)
@@ -336,18 +349,19 @@ func TestMailgun(t *testing.T) {
 	const signingKey = "key-3ax6xnjp29jd6fds4gc373sgvjxteol0"
 	now := time.Unix(1748934900, 0)
 	rec := &collect{}
-	h := Handler(Config{Recorder: rec, Mailgun: &Mailgun{SigningKey: signingKey, Brand: "kestrel", Now: func() time.Time { return now }}})
+	h := Handler(Config{Recorder: rec, Keys: testKeys, Mailgun: &Mailgun{SigningKey: signingKey, Brand: "kestrel", Now: func() time.Time { return now }}})
+	verp := verpFor(t, Ref{Brand: "kestrel", Delivery: "0123456789abcdef", Recipient: "reader@example.org"})
 	sign := func(file, key, ts, token string) string {
 		m := hmac.New(sha256.New, []byte(key))
 		m.Write([]byte(ts + token))
-		return strings.NewReplacer("{{TS}}", ts, "{{TOKEN}}", token, "{{SIG}}", hex.EncodeToString(m.Sum(nil))).Replace(readFile(t, file))
+		return strings.NewReplacer("{{TS}}", ts, "{{TOKEN}}", token, "{{SIG}}", hex.EncodeToString(m.Sum(nil)), "{{VERP}}", verp).Replace(readFile(t, file))
 	}
 	ts := strconv.FormatInt(now.Unix()-5, 10)
 	body := sign("mailgun-failed.json", signingKey, ts, "a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0")
 	w := post(h, "/bounces/mailgun", body, nil)
 	evs := rec.take()
 	if w.Code != 200 || len(evs) != 1 || evs[0].Kind != Hard || evs[0].Recipient != "reader@example.org" || evs[0].Status != "5.1.1" ||
-		evs[0].MessageID != "20250603071358.1.ABCDEF@mg.kestrel.example" || evs[0].Brand != "kestrel" {
+		evs[0].MessageID != "20250603071358.1.ABCDEF@mg.kestrel.example" || evs[0].Brand != "kestrel" || evs[0].Ref == nil {
 		t.Fatalf("%d %+v", w.Code, evs)
 	}
 	if w := post(h, "/bounces/mailgun", body, nil); w.Code != 401 {

@@ -3,6 +3,8 @@ package publish_test
 import (
 	"context"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -164,5 +166,54 @@ func TestSMTPReturnPathOffAndMisconfigured(t *testing.T) {
 	}
 	if n := len(srv.Messages()); n != 1 {
 		t.Errorf("%d messages; a misconfigured return path sent mail", n)
+	}
+}
+
+// kept is a bounce.Recorder that keeps the events.
+type kept struct{ evs []bounce.Event }
+
+func (k *kept) Record(_ context.Context, evs []bounce.Event) error {
+	k.evs = append(k.evs, evs...)
+	return nil
+}
+
+// The whole way round: a message goes out with its VERP return path, the
+// receiving server forwards it and the forward fails, the DSN comes back
+// to the return path and is piped in: the event is about the address the
+// message was sent to, in the delivery it was sent in.
+func TestVERPBounceComesBack(t *testing.T) {
+	srv := fakes.NewSMTP(t)
+	env := map[string]string{"CROSSCAST_KESTREL__VERP_KEY": "verp-key-0123456789abcdef"}
+	j := smtpJob(srv, "reader@example.org", env)
+	j.Target.ReturnPath = "bounce@bounces.kestrel.example"
+	j.Target.VERPKeyEnv = "CROSSCAST_KESTREL__VERP_KEY"
+	if _, err := (&publish.SMTPPublisher{TLS: srv.TLSConfig()}).Deliver(context.Background(), j); err != nil {
+		t.Fatal(err)
+	}
+	returnPath := srv.Messages()[0].From
+	dsn := "From: MAILER-DAEMON@mx.example.org\r\nTo: " + returnPath + "\r\nSubject: Undelivered Mail\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=r\r\n\r\n" +
+		"--r\r\nContent-Type: text/plain\r\n\r\nForwarding to old-job@corp.example failed.\r\n" +
+		"--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n" +
+		"Final-Recipient: rfc822; old-job@corp.example\r\nAction: failed\r\nStatus: 5.1.1\r\n" +
+		"Diagnostic-Code: smtp; 550 5.1.1 no such user\r\n--r--\r\n"
+	rec := &kept{}
+	h := bounce.Handler(bounce.Config{Recorder: rec, PipeSecret: "s3cret", Keys: func(brand string) [][]byte {
+		if brand != j.Brand.ID {
+			return nil
+		}
+		return bounce.ParseKeys(env[j.Target.VERPKeyEnv])
+	}})
+	r := httptest.NewRequest(http.MethodPost, "/bounces/pipe", strings.NewReader(dsn))
+	r.Header.Set("Authorization", "Bearer s3cret")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != 200 || len(rec.evs) != 1 {
+		t.Fatalf("%d %s, events %+v", w.Code, w.Body, rec.evs)
+	}
+	e := rec.evs[0]
+	if e.Kind != bounce.Hard || e.Address() != "reader@example.org" || e.Recipient != "old-job@corp.example" ||
+		e.Brand != "kestrel" || e.Ref.Delivery != j.Delivery.KeyHash[:16] {
+		t.Errorf("event %+v, ref %+v", e, e.Ref)
 	}
 }
