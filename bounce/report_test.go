@@ -1,8 +1,10 @@
 package bounce
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,30 +64,39 @@ func TestParseMessage(t *testing.T) {
 		{"arf-abuse.eml", []want{{Complaint, "reader@example.org", "reader@example.org", "", "abuse", "v3.field-notes.kestrel@kestrel.example", ""}}},
 		{"arf-redacted.eml", []want{{Complaint, "redacted@mailbox.example", "reader@example.org", "", "abuse", "v3.field-notes.kestrel@kestrel.example", "2025-06-15T18:30:00Z"}}},
 		{"arf-not-spam.eml", nil},
+		// A report that is the whole message; a status with a comment.
+		{"dsn-bare.eml", []want{{Hard, "reader@old.example", "reader@example.org", "5.0.0", "mailbox disabled", "", ""}}},
+		{"dsn-of-dsn.eml", []want{{Hard, "outer@outer.example", "reader@example.org", "5.4.4", "no route to host", "", ""}}},
 	} {
-		t.Run(tt.file, func(t *testing.T) {
-			evs, err := ParseMessage(context.Background(), sample(t, tt.file, ref), Limits{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			evs = Resolve(evs, testKeys)
-			if len(evs) != len(tt.want) {
-				t.Fatalf("got %d events, want %d: %+v", len(evs), len(tt.want), evs)
-			}
-			for i, w := range tt.want {
-				e := evs[i]
-				if e.Kind != w.kind || e.Recipient != w.rcpt || e.Address() != w.addr || e.Status != w.status ||
-					!strings.Contains(e.Diagnostic, w.diag) || e.MessageID != w.messageID {
-					t.Errorf("event %d = %+v\nwant %+v", i, e, w)
+		for _, crlf := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/crlf=%v", tt.file, crlf), func(t *testing.T) {
+				raw := sample(t, tt.file, ref)
+				if crlf {
+					raw = bytes.ReplaceAll(raw, []byte("\n"), []byte("\r\n"))
 				}
-				if e.Ref == nil || *e.Ref != ref || e.Brand != "kestrel" {
-					t.Errorf("event %d: ref %+v, brand %q; want %+v", i, e.Ref, e.Brand, ref)
+				evs, err := ParseMessage(context.Background(), raw, Limits{})
+				if err != nil {
+					t.Fatal(err)
 				}
-				if w.at != "" && e.At.Format(time.RFC3339) != w.at {
-					t.Errorf("event %d: at %s, want %s", i, e.At.Format(time.RFC3339), w.at)
+				evs = Resolve(evs, testKeys)
+				if len(evs) != len(tt.want) {
+					t.Fatalf("got %d events, want %d: %+v", len(evs), len(tt.want), evs)
 				}
-			}
-		})
+				for i, w := range tt.want {
+					e := evs[i]
+					if e.Kind != w.kind || e.Recipient != w.rcpt || e.Address() != w.addr || e.Status != w.status ||
+						!strings.Contains(e.Diagnostic, w.diag) || e.MessageID != w.messageID {
+						t.Errorf("event %d = %+v\nwant %+v", i, e, w)
+					}
+					if e.Ref == nil || *e.Ref != ref || e.Brand != "kestrel" {
+						t.Errorf("event %d: ref %+v, brand %q; want %+v", i, e.Ref, e.Brand, ref)
+					}
+					if w.at != "" && e.At.Format(time.RFC3339) != w.at {
+						t.Errorf("event %d: at %s, want %s", i, e.At.Format(time.RFC3339), w.at)
+					}
+				}
+			})
+		}
 	}
 }
 
