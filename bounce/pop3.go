@@ -65,8 +65,11 @@ type PollStats struct {
 }
 
 // Poll reads the mailbox once. handle gets each message; a message it
-// takes (nil, or ErrNotReport: an auto-reply has no business staying
-// either) is deleted, one it fails is left for the next poll. POP3
+// takes is deleted, and so is one it can never take (ErrNotReport: an
+// auto-reply; ErrTooLarge: over a parse limit), which would otherwise be
+// read again at every poll. One it fails otherwise (the recorder was
+// away) is left for the next poll, and so is a message over MaxSize,
+// which is not even read. POP3
 // deletes only at the end of a session, so a poll cut short deletes
 // nothing and the next one reads the same messages again.
 func (p *POP3) Poll(ctx context.Context, handle func(ctx context.Context, raw []byte) error) (PollStats, error) {
@@ -91,7 +94,9 @@ func (p *POP3) Poll(ctx context.Context, handle func(ctx context.Context, raw []
 		maxSize = 4 << 20
 	}
 	for _, m := range sizes {
-		if st.Read+st.Skipped >= maxMsgs {
+		// Skipped ones do not count: a pile of them must not keep new
+		// reports from being read.
+		if st.Read >= maxMsgs {
 			break
 		}
 		if err := ctx.Err(); err != nil {
@@ -106,7 +111,7 @@ func (p *POP3) Poll(ctx context.Context, handle func(ctx context.Context, raw []
 			return st, err
 		}
 		st.Read++
-		if err := handle(ctx, raw); err != nil && !errors.Is(err, ErrNotReport) {
+		if err := handle(ctx, raw); err != nil && !errors.Is(err, ErrNotReport) && !errors.Is(err, ErrTooLarge) {
 			st.Failed++
 			continue
 		}
@@ -135,6 +140,9 @@ func (p *POP3) Run(ctx context.Context, interval time.Duration, c *Config) {
 	for {
 		st, err := p.Poll(ctx, func(ctx context.Context, raw []byte) error {
 			_, err := c.Ingest(ctx, raw, "")
+			if err != nil && !errors.Is(err, ErrNotReport) {
+				log.WarnContext(ctx, "bounce: mailbox message", "addr", p.Addr, "err", err)
+			}
 			return err
 		})
 		if err != nil && ctx.Err() == nil {

@@ -170,7 +170,9 @@ func TestPOP3Mailbox(t *testing.T) {
 	dsn = strings.Replace(dsn, "This is the mail system", ".This is the mail system", 1)
 	for _, stls := range []bool{false, true} {
 		t.Run(fmt.Sprintf("stls=%v", stls), func(t *testing.T) {
-			srv := newPOP3Server(t, stls, []string{dsn, reply, arf, strings.Repeat("x", 5000)})
+			// The oversized one comes first: skipped, it does not use up
+			// MaxMessages.
+			srv := newPOP3Server(t, stls, []string{strings.Repeat("x", 5000), dsn, reply, arf})
 			env := map[string]string{"CROSSCAST_BOUNCE_POP3_ADDR": srv.addr, "CROSSCAST_BOUNCE_POP3_USER": srv.user,
 				"CROSSCAST_BOUNCE_POP3_PASSWORD": srv.pw, "CROSSCAST_BOUNCE_POP3_STLS": fmt.Sprint(stls)}
 			p, err := POP3FromEnv(func(k string) string { return env[k] })
@@ -178,7 +180,7 @@ func TestPOP3Mailbox(t *testing.T) {
 				t.Fatal(err)
 			}
 			p.TLSConfig = &tls.Config{RootCAs: srv.roots}
-			p.MaxSize = 4000
+			p.MaxSize, p.MaxMessages = 4000, 3
 			rec := &collect{}
 			c := &Config{Recorder: rec, Keys: testKeys}
 			st, err := p.Poll(context.Background(), func(ctx context.Context, raw []byte) error {
