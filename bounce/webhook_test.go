@@ -104,6 +104,8 @@ type snsFixture struct {
 	fetches   int
 	confirmed []string
 	client    *http.Client
+	// subscribeURL, if set, is signed as the SubscribeURL.
+	subscribeURL string
 }
 
 func newSNSFixture(t *testing.T) *snsFixture {
@@ -153,6 +155,9 @@ func (f *snsFixture) message(t *testing.T, typ, message string, version int, edi
 	} else {
 		m["Token"] = "2336412f37fb687f5d51e6e2425c464de12884c0"
 		m["SubscribeURL"] = "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=" + f.topic + "&Token=" + m["Token"]
+		if f.subscribeURL != "" {
+			m["SubscribeURL"] = f.subscribeURL
+		}
 		sts = "Message\n" + m["Message"] + "\nMessageId\n" + m["MessageId"] + "\nSubscribeURL\n" + m["SubscribeURL"] +
 			"\nTimestamp\n" + m["Timestamp"] + "\nToken\n" + m["Token"] + "\nTopicArn\n" + m["TopicArn"] + "\nType\n" + m["Type"] + "\n"
 	}
@@ -249,6 +254,11 @@ func TestSESViaSNS(t *testing.T) {
 	})
 	if w := post(h, "/bounces/ses", evil, nil); w.Code != http.StatusUnauthorized {
 		t.Errorf("SubscribeURL changed: %d", w.Code)
+	}
+	// Even signed, a SubscribeURL off the SNS hosts is not fetched.
+	f.subscribeURL = "https://169.254.169.254/latest/meta-data/?Action=ConfirmSubscription"
+	if w := post(h, "/bounces/ses", f.message(t, "SubscriptionConfirmation", "x", 2, nil), nil); w.Code != http.StatusUnauthorized {
+		t.Errorf("signed SubscribeURL off SNS: %d", w.Code)
 	}
 	if evs := rec.take(); len(evs) != 0 {
 		t.Errorf("refused requests recorded %+v", evs)
