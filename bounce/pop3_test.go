@@ -243,3 +243,30 @@ func TestPOP3KeepsFailures(t *testing.T) {
 		t.Error("address without credentials accepted")
 	}
 }
+
+// Run polls until its context ends, and records through the config.
+func TestPOP3Run(t *testing.T) {
+	ref := Ref{Brand: "kestrel", Delivery: "0123456789abcdef", Recipient: "reader@example.org"}
+	srv := newPOP3Server(t, false, []string{string(sample(t, "dsn-hard.eml", ref))})
+	p := &POP3{Addr: srv.addr, Username: srv.user, Password: srv.pw, TLSConfig: &tls.Config{RootCAs: srv.roots}}
+	rec := &collect{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		p.Run(ctx, 10*time.Millisecond, &Config{Recorder: rec, Keys: testKeys})
+		close(done)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for srv.left() > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+	if evs := rec.take(); len(evs) != 1 || srv.left() != 0 {
+		t.Fatalf("events %+v, %d left", evs, srv.left())
+	}
+}
