@@ -57,6 +57,10 @@ tools:
 # Minimising a slow input can stall a run for a minute; 5 s is plenty.
 FUZZ = $(GO) test -run='^$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s
 fuzz:
+	$(FUZZ) -fuzz=FuzzDSN ./bounce
+	$(FUZZ) -fuzz=FuzzARF ./bounce
+	$(FUZZ) -fuzz=FuzzOpen ./bounce
+	$(FUZZ) -fuzz=FuzzWebhookBodies ./bounce
 	$(FUZZ) -fuzz=FuzzParse ./content
 	$(FUZZ) -fuzz=FuzzSanitizeSVG ./content
 	$(FUZZ) -fuzz=FuzzPasted ./content

@@ -47,6 +47,16 @@ type Target struct {
 	To string `yaml:"to"`
 	// Rate bounds messages per second for this brand (default 10).
 	Rate float64 `yaml:"rate"`
+	// ReturnPath, like bounce@bounces.example.com, turns on VERP: each
+	// message's envelope sender becomes bounce+<token>@bounces.example.com,
+	// the token signed with the key in VERPKeyEnv, so a bounce maps back
+	// to its brand, delivery and recipient. Empty: the envelope sender is
+	// the brand's from address.
+	ReturnPath string `yaml:"return_path"`
+	// VERPKeyEnv names the variable holding the signing key (at least 16
+	// bytes; several separated by commas, the first signing, while a key
+	// is rotated).
+	VERPKeyEnv string `yaml:"verp_key_env"`
 
 	// Mastodon.
 	Instance string `yaml:"instance"`
@@ -173,6 +183,14 @@ func (b *Brand) validateTargets(fail func(field, format string, args ...any)) {
 					fail(f("to"), "must be %q or one plain address (a list or an ESP relay), not %q", ToSubscribers, t.To)
 				}
 			}
+			if t.ReturnPath != "" {
+				if a, err := mail.ParseAddress(t.ReturnPath); err != nil || a.Address != t.ReturnPath || strings.Contains(t.ReturnPath, "+") {
+					fail(f("return_path"), "must be one plain address without a + (the token goes after one), like bounce@bounces.example.com, not %q", t.ReturnPath)
+				}
+				env("verp_key_env", t.VERPKeyEnv, true)
+			} else if t.VERPKeyEnv != "" {
+				fail(f("verp_key_env"), "is only used with return_path")
+			}
 			if t.Rate < 0 || t.Rate > 100_000 {
 				fail(f("rate"), "must be between 0 and 100000 messages a second, not %g", t.Rate)
 			}
@@ -202,6 +220,9 @@ func (b *Brand) validateTargets(fail func(field, format string, args ...any)) {
 			}
 		default:
 			fail(f("kind"), "must be smtp, mastodon, bluesky or webhook, not %q", t.Kind)
+		}
+		if (t.ReturnPath != "" || t.VERPKeyEnv != "") && t.Kind != TargetSMTP {
+			fail(f("return_path"), "is only for smtp targets")
 		}
 		if t.Network != "" && t.Kind != TargetWebhook {
 			fail(f("network"), "is only for webhooks")

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/crosscast/crosscast/bounce"
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/mailhdr"
 	"github.com/crosscast/crosscast/renderers/email"
@@ -218,6 +219,10 @@ func (s *SMTPPublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
 	if err != nil {
 		return nil, err
 	}
+	returnPath, err := returnPather(j)
+	if err != nil {
+		return nil, err
+	}
 	msg, err := trackedEmail(ctx, j)
 	if err != nil {
 		return nil, err
@@ -276,7 +281,12 @@ func (s *SMTPPublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
 				return nil, err
 			}
 		}
-		err = conn.Send(j.Brand.Email.FromAddress, r.Address, body)
+		from, err := returnPath(r.Address)
+		if err != nil {
+			j.Recipients.Finish(ctx, r.Address, StatusFailed, "", err.Error())
+			continue
+		}
+		err = conn.Send(from, r.Address, body)
 		switch {
 		case err == nil:
 			err = j.Recipients.Finish(ctx, r.Address, StatusSent, msg.MessageID(), "")
@@ -316,6 +326,38 @@ func (s *SMTPPublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
 		return nil, ErrPermanentf("%s; %s", summary, firstErr)
 	}
 	return &Posted{ID: msg.MessageID(), URL: j.Links.Canonical}, nil
+}
+
+// returnPather returns the envelope sender of each recipient's message:
+// the brand's from address, or with return_path set a VERP address whose
+// token maps a bounce back to the brand, the delivery and the recipient.
+func returnPather(j Job) (func(rcpt string) (string, error), error) {
+	t := j.Target
+	if t.ReturnPath == "" {
+		return func(string) (string, error) { return j.Brand.Email.FromAddress, nil }, nil
+	}
+	keyText, err := j.secret("verp_key_env", t.VERPKeyEnv)
+	if err != nil {
+		return nil, err
+	}
+	keys := bounce.ParseKeys(keyText)
+	if len(keys) == 0 {
+		return nil, ErrPermanentf("target %s: %s holds no key", t.ID, t.VERPKeyEnv)
+	}
+	if len(j.Delivery.KeyHash) < 16 {
+		return nil, ErrPermanentf("target %s: delivery %q has no key hash for its return path", t.ID, j.Delivery.Key)
+	}
+	ref := bounce.Ref{Brand: j.Brand.ID, Delivery: j.Delivery.KeyHash[:16]}
+	// A key the signer refuses (too short) is refused once, here, rather
+	// than for every recipient.
+	if _, err := bounce.Sign(keys[0], bounce.Ref{Brand: ref.Brand, Delivery: ref.Delivery, Recipient: "check@example.com"}); err != nil {
+		return nil, ErrPermanentf("target %s: %v", t.ID, err)
+	}
+	return func(rcpt string) (string, error) {
+		r := ref
+		r.Recipient = rcpt
+		return bounce.ReturnPath(t.ReturnPath, keys[0], r)
+	}, nil
 }
 
 // limiter returns the brand's email rate limiter (per process: each

@@ -31,6 +31,8 @@ var rules = []struct {
 	{"store", []string{"renderers", "publish", "tasks", "app", "worker", "server", "cmd", asynq}},
 	{"renderers", []string{"store", "publish", "tasks", "app", "worker", "server", "cmd", asynq}},
 	{"publish", []string{"store", "tasks", "app", "worker", "server", "cmd", asynq}},
+	// bounce is pure: parsers, verifiers and a handler over an interface.
+	{"bounce", []string{"content", "store", "renderers", "templates", "publish", "tasks", "app", "worker", "server", "cmd", asynq}},
 	{"tasks", []string{"renderers", "publish", "app", "worker", "server", "cmd", asynq}},
 	{"app", []string{"worker", "server", "cmd", asynq}},
 	{"worker", []string{"server", "cmd"}},
