@@ -3,7 +3,6 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -14,7 +13,7 @@ import (
 )
 
 // ErrAddress is an address NormalizeAddress refuses.
-var ErrAddress = errors.New("not a plain email address")
+var ErrAddress = fmt.Errorf("%w: not a plain email address", ErrInvalid)
 
 // NormalizeAddress returns the form an address is stored and compared
 // in: one bare address (no display name, no list, no angle brackets),

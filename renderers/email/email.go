@@ -346,6 +346,7 @@ type pageData struct {
 	BrandName, Address, Legal                  string
 	T                                          map[string]string
 	KeptCSS                                    template.CSS
+	Notes                                      []string // a notice's small print (see Notice)
 }
 
 type socialLink struct{ Label, URL string }
