@@ -228,3 +228,8 @@ func (s *Service) clientHash(ctx context.Context, client string) string {
 	fmt.Fprintf(m, "client\x00%s", client)
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:12])
 }
+
+// Brand returns a brand's current kit and its hash.
+func (s *Service) Brand(ctx context.Context, id string) (*content.Brand, string, error) {
+	return s.brands.Current(ctx, id)
+}

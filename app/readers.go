@@ -123,4 +123,3 @@ func (s *Service) Erase(ctx context.Context, brand, address, actor string) error
 func (s *Service) Click(ctx context.Context, code string) (string, error) {
 	return s.db.Click(ctx, code)
 }
-
