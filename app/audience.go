@@ -119,9 +119,10 @@ func choices(b *content.Brand, lang string, topics []string) (string, []string, 
 	return base, out, nil
 }
 
-// confirmLink is the path of a confirmation link:
+// ConfirmLink is the path of the confirmation link of the email planned
+// at sent:
 // /s/<brand>/confirm/<token>.<sent>.<expiry>.<mac>.
-func (s *Service) confirmLink(ctx context.Context, brand, token string, sent time.Time) (string, error) {
+func (s *Service) ConfirmLink(ctx context.Context, brand, token string, sent time.Time) (string, error) {
 	key, err := s.subscriberKey(ctx)
 	if err != nil {
 		return "", err

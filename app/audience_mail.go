@@ -55,7 +55,7 @@ func (s *Service) SendConfirmation(ctx context.Context, p tasks.SubscriberConfir
 	if !ok || !ok2 {
 		return permanent(errors.New("confirmation email: no SMTP publisher"))
 	}
-	link, err := s.confirmLink(ctx, b.ID, sb.Token, sent)
+	link, err := s.ConfirmLink(ctx, b.ID, sb.Token, sent)
 	if err != nil {
 		return err
 	}
