@@ -25,7 +25,9 @@ type Notice struct {
 }
 
 // Notice renders n as a complete message (.eml bytes) to n.To, with the
-// layout and CSS of the brand's newsletter. It has no list headers: it
+// layout and CSS of the brand's newsletter. Its header names the brand
+// in the brand's colour rather than showing the logo: a newsletter's
+// logo is published beside its web page, and a notice has none. It has no list headers: it
 // is not a newsletter, and unsubscribing from it means nothing.
 func (r *Renderer) Notice(b *content.Brand, n Notice) ([]byte, error) {
 	inl, err := r.inliner(b)
@@ -36,7 +38,7 @@ func (r *Renderer) Notice(b *content.Brand, n Notice) ([]byte, error) {
 	d := pageData{
 		Lang: n.Lang, Dir: content.Dir(n.Lang), Subject: n.Subject, Title: n.Title, SiteURL: b.Site + "/",
 		BrandName: b.Name, Address: b.Footer.Address, Legal: b.Footer.Legal, T: map[string]string{},
-		KeptCSS: template.CSS(inl.Kept()), Notes: n.Notes,
+		KeptCSS: template.CSS(inl.Kept()), Notes: n.Notes, NameColor: content.Readable(c.Primary, c.Background).Hex(),
 	}
 	if len(n.Paragraphs) > 0 {
 		d.Preheader = n.Paragraphs[0]
