@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -138,6 +139,27 @@ func linkMAC(key []byte, brand, payload string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
 }
 
+// confirmLinkParts are a confirmation link's fields.
+type confirmLinkParts struct {
+	token, payload, mac string
+	sent, exp           int64
+}
+
+// parseConfirmLink splits "<token>.<sent>.<expiry>.<mac>" (outside input:
+// the last path segment of the link), checking only its shape.
+func parseConfirmLink(link string) (confirmLinkParts, bool) {
+	parts := strings.Split(link, ".")
+	if len(link) > 200 || len(parts) != 4 || parts[0] == "" || parts[3] == "" {
+		return confirmLinkParts{}, false
+	}
+	sent, err1 := strconv.ParseInt(parts[1], 10, 64)
+	exp, err2 := strconv.ParseInt(parts[2], 10, 64)
+	if err1 != nil || err2 != nil || sent <= 0 || exp <= 0 {
+		return confirmLinkParts{}, false
+	}
+	return confirmLinkParts{token: parts[0], payload: strings.Join(parts[:3], "."), mac: parts[3], sent: sent, exp: exp}, true
+}
+
 // ErrLink is a confirmation link that is tampered with, expired, or not
 // the latest one sent.
 var ErrLink = fmt.Errorf("confirmation link: %w", store.ErrNotFound)
@@ -150,19 +172,12 @@ func (s *Service) CheckConfirmLink(ctx context.Context, brand, link string) (*st
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	parts := strings.Split(link, ".")
-	if len(parts) != 4 {
+	l, ok := parseConfirmLink(link)
+	if !ok || !hmac.Equal([]byte(l.mac), []byte(linkMAC(key, brand, l.payload))) || s.now().Unix() > l.exp {
 		return nil, time.Time{}, ErrLink
 	}
-	payload := strings.Join(parts[:3], ".")
-	if !hmac.Equal([]byte(parts[3]), []byte(linkMAC(key, brand, payload))) {
-		return nil, time.Time{}, ErrLink
-	}
-	var sentMicro, exp int64
-	if _, err := fmt.Sscanf(parts[1]+" "+parts[2], "%d %d", &sentMicro, &exp); err != nil || s.now().Unix() > exp {
-		return nil, time.Time{}, ErrLink
-	}
-	sb, err := s.db.SubscriberByToken(ctx, parts[0])
+	sentMicro := l.sent
+	sb, err := s.db.SubscriberByToken(ctx, l.token)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && sb.BrandID != brand) {
 		return nil, time.Time{}, ErrLink
 	}
