@@ -114,8 +114,8 @@ func TestPublishToEveryTarget(t *testing.T) {
 			tg.Webhook.Inject(fakes.Fail500, fakes.TimeoutAfter)
 			e := publishEnv(t, s, tg)
 			ctx := context.Background()
-			annToken, _ := e.DB.AddSubscriber(ctx, "kestrel", "ann@example.net")
-			e.DB.AddSubscriber(ctx, "kestrel", "cat@example.net")
+			annToken := addActive(t, e.DB, "ann@example.net")
+			addActive(t, e.DB, "cat@example.net")
 			if err := e.DB.Suppress(ctx, "kestrel", "cat@example.net", "unsubscribed"); err != nil {
 				t.Fatal(err)
 			}
@@ -291,8 +291,8 @@ func TestEmailCrashLeavesUnknown(t *testing.T) {
 			tg := newTargets(t)
 			e := publishEnv(t, s, tg)
 			ctx := context.Background()
-			e.DB.AddSubscriber(ctx, "kestrel", "ann@example.net")
-			e.DB.AddSubscriber(ctx, "kestrel", "bob@example.net")
+			addActive(t, e.DB, "ann@example.net")
+			addActive(t, e.DB, "bob@example.net")
 			e.Start(t)
 			id := submitKungsleden(t, e)
 			if _, err := e.Service.Schedule(ctx, id, 0, time.Now().Add(time.Hour), "editor"); err != nil {
@@ -426,4 +426,16 @@ func TestDeliveryThatKillsItsWorkerIsGivenUp(t *testing.T) {
 			}
 		})
 	}
+}
+
+// addActive puts an address on kestrel's list as an admin with a basis
+// would, returning its link token.
+func addActive(t testing.TB, db *store.DB, addr string) string {
+	t.Helper()
+	j, err := db.JoinSubscriber(context.Background(), store.Join{BrandID: "kestrel", Address: addr, Confirmed: true,
+		Consent: store.Consent{Source: store.ConsentAPI, Wording: "test basis"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j.Subscriber.Token
 }

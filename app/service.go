@@ -19,6 +19,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/crosscast/crosscast/publish"
@@ -45,6 +46,9 @@ type Service struct {
 	publicURL  string
 	getenv     func(string) string
 	now        func() time.Time
+
+	keyMu  sync.Mutex
+	subKey []byte // see subscriberKey
 }
 
 // Config holds a service's parts.

@@ -110,6 +110,12 @@ type BrandEmail struct {
 	SubscribeURL      string `yaml:"subscribe_url"`
 	UnsubscribeURL    string `yaml:"unsubscribe_url"`
 	UnsubscribeMailto string `yaml:"unsubscribe_mailto"`
+	// Topics are what readers may choose to hear about, by key:
+	// {product: "New products", guides: "Guides"}.
+	Topics map[string]string `yaml:"topics"`
+	// DoubleOptIn sends a sign-up a confirmation email before it is
+	// subscribed; unset means true (see OptInConfirmed).
+	DoubleOptIn *bool `yaml:"double_opt_in"`
 }
 
 // BrandCatalog tunes the catalog snippets.
@@ -309,6 +315,7 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 		}
 	}
 	b.validateEmail(fail)
+	b.Email.validateTopics(fail)
 	b.validateTargets(fail)
 	for lang, strs := range b.Strings {
 		if _, err := language.Parse(lang); err != nil {

@@ -10,7 +10,9 @@ import (
 // Boilerplate strings every channel uses, per language. Placeholders in
 // braces ({brand}, {n}, …) are filled by Brand.T. A brand may override any
 // key per language under `strings:` in brand.yaml.
-var builtinStrings = map[string]map[string]string{
+var builtinStrings = mergeStrings(coreStrings, audienceStrings)
+
+var coreStrings = map[string]map[string]string{
 	"en": {
 		// A label and its value in running text: "Price: $12".
 		"label_value":      "{label}: {value}",

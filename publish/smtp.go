@@ -194,28 +194,7 @@ func (s *SMTPPublisher) Kind() string { return content.TargetSMTP }
 // leaves that one recipient unknown and sends the rest.
 func (s *SMTPPublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
 	t := j.Target
-	host, err := j.secret("host_env", t.HostEnv)
-	if err != nil {
-		return nil, err
-	}
-	if host == "" {
-		return nil, ErrPermanentf("target %s: host_env is required", t.ID)
-	}
-	portText, err := j.secret("port_env", t.PortEnv)
-	if err != nil {
-		return nil, err
-	}
-	port := 0
-	if portText != "" {
-		if port, err = strconv.Atoi(portText); err != nil || port < 1 || port > 65535 {
-			return nil, ErrPermanentf("target %s: %s=%q is not a port number", t.ID, t.PortEnv, portText)
-		}
-	}
-	user, err := j.secret("username_env", t.UsernameEnv)
-	if err != nil {
-		return nil, err
-	}
-	pass, err := j.secret("password_env", t.PasswordEnv)
+	srv, err := s.server(&j)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +217,6 @@ func (s *SMTPPublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := &SMTP{Host: host, Port: port, Implicit: t.TLS == "implicit", Username: user, Password: pass, TLSConfig: s.TLS}
 	var conn *SMTPConn
 	defer func() {
 		if conn != nil {
@@ -358,6 +336,61 @@ func returnPather(j Job) (func(rcpt string) (string, error), error) {
 		r.Recipient = rcpt
 		return bounce.ReturnPath(t.ReturnPath, keys[0], r)
 	}, nil
+}
+
+// server reads the submission server's settings a target names.
+func (s *SMTPPublisher) server(j *Job) (*SMTP, error) {
+	t := j.Target
+	host, err := j.secret("host_env", t.HostEnv)
+	if err != nil {
+		return nil, err
+	}
+	if host == "" {
+		return nil, ErrPermanentf("target %s: host_env is required", t.ID)
+	}
+	portText, err := j.secret("port_env", t.PortEnv)
+	if err != nil {
+		return nil, err
+	}
+	port := 0
+	if portText != "" {
+		if port, err = strconv.Atoi(portText); err != nil || port < 1 || port > 65535 {
+			return nil, ErrPermanentf("target %s: %s=%q is not a port number", t.ID, t.PortEnv, portText)
+		}
+	}
+	user, err := j.secret("username_env", t.UsernameEnv)
+	if err != nil {
+		return nil, err
+	}
+	pass, err := j.secret("password_env", t.PasswordEnv)
+	if err != nil {
+		return nil, err
+	}
+	return &SMTP{Host: host, Port: port, Implicit: t.TLS == "implicit", Username: user, Password: pass, TLSConfig: s.TLS}, nil
+}
+
+// SendOne sends one message that is not a newsletter (a sign-up's
+// confirmation) to one address through target t's submission server,
+// under the brand's rate limit. secret reads the target's settings.
+func (s *SMTPPublisher) SendOne(ctx context.Context, b *content.Brand, t content.Target, secret func(string) string, to string, msg []byte) error {
+	j := Job{Target: t, Brand: b, Secret: secret}
+	srv, err := s.server(&j)
+	if err != nil {
+		return err
+	}
+	if err := s.limiter(b.ID, t.Rate).Wait(ctx); err != nil {
+		return err
+	}
+	conn, err := srv.Dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	from := b.Email.FromAddress
+	if from == "" {
+		from = "newsletter@" + b.Domain()
+	}
+	return conn.Send(from, to, msg)
 }
 
 // limiter returns the brand's email rate limiter (per process: each

@@ -39,6 +39,9 @@ func (s *DB) Migrate(ctx context.Context) (applied []string, err error) {
 		if err != nil {
 			return applied, fmt.Errorf("store: migration %s: name must start with a number", base)
 		}
+		if s.migrateUpTo > 0 && n > s.migrateUpTo {
+			break
+		}
 		body, err := migrations.ReadFile(name)
 		if err != nil {
 			return applied, err

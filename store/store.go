@@ -63,8 +63,11 @@ type DB struct {
 	// dummyHash is the bcrypt hash a login for an unknown user is
 	// checked against (see newDummyHash), made once, when first needed.
 	dummyHash func() []byte
-	stmts     sync.Map // SQL text → *sql.Stmt prepared on db
-	rstmts    sync.Map // SQL text → *sql.Stmt prepared on rdb (SQLite only)
+	// migrateUpTo stops Migrate after that version (tests of a
+	// migration's data); 0 applies all.
+	migrateUpTo int
+	stmts       sync.Map // SQL text → *sql.Stmt prepared on db
+	rstmts      sync.Map // SQL text → *sql.Stmt prepared on rdb (SQLite only)
 }
 
 // Open connects to dsn: a postgres:// URL, or else a SQLite file path

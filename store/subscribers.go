@@ -2,10 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -23,46 +20,6 @@ type Recipient struct {
 // normAddress is how addresses are compared: the domain is
 // case-insensitive, and so, in practice, is every mailbox.
 func normAddress(a string) string { return strings.ToLower(strings.TrimSpace(a)) }
-
-// AddSubscriber puts address on a brand's list and returns the token of
-// its unsubscribe link. Adding an address again returns its old token;
-// an address that unsubscribed stays suppressed.
-func (s *DB) AddSubscriber(ctx context.Context, brandID, address string) (string, error) {
-	address = normAddress(address)
-	buf := make([]byte, 18)
-	rand.Read(buf)
-	token := base64.RawURLEncoding.EncodeToString(buf)
-	var out string
-	err := s.queryRow(ctx, s.db, `INSERT INTO subscribers (brand_id, address, token, created_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (brand_id, address) DO UPDATE SET address = subscribers.address RETURNING token`,
-		brandID, address, token, s.now()).Scan(&out)
-	if err != nil {
-		return "", fmt.Errorf("store: %w", err)
-	}
-	return out, nil
-}
-
-// Subscriber returns the brand and address a token belongs to.
-func (s *DB) Subscriber(ctx context.Context, token string) (brandID, address string, err error) {
-	err = s.queryRow(ctx, s.db, `SELECT brand_id, address FROM subscribers WHERE token = $1`, token).Scan(&brandID, &address)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", fmt.Errorf("unsubscribe link: %w", ErrNotFound)
-	}
-	if err != nil {
-		return "", "", fmt.Errorf("store: %w", err)
-	}
-	return brandID, address, nil
-}
-
-// Unsubscribe suppresses the address a token belongs to. Doing it twice
-// is the same as once.
-func (s *DB) Unsubscribe(ctx context.Context, token string) (brandID, address string, err error) {
-	brandID, address, err = s.Subscriber(ctx, token)
-	if err != nil {
-		return "", "", err
-	}
-	return brandID, address, s.Suppress(ctx, brandID, address, "unsubscribed")
-}
 
 // Suppress adds an address to a brand's suppression list: it is never
 // sent to again.
@@ -87,7 +44,8 @@ func (s *DB) Suppressed(ctx context.Context, brandID, address string) (bool, err
 
 // Recipients returns an email delivery's recipients, creating them on
 // the first call: the given addresses, or, when subscribers is true, the
-// brand's subscribers at that moment. Suppressed addresses are left out.
+// brand's active subscribers at that moment who have not paused.
+// Suppressed addresses are left out.
 func (s *DB) Recipients(ctx context.Context, d *Delivery, addresses []string, subscribers bool) ([]Recipient, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
@@ -100,7 +58,7 @@ func (s *DB) Recipients(ctx context.Context, d *Delivery, addresses []string, su
 		now := s.now()
 		if subscribers {
 			_, err := s.exec(ctx, tx, `INSERT INTO delivery_recipients (delivery_id, address, status, updated_at)
-				SELECT $1, address, $3, $4 FROM subscribers sb WHERE sb.brand_id = $2
+				SELECT $1, address, $3, $4 FROM subscribers sb WHERE sb.brand_id = $2 AND sb.status = 'active' AND sb.paused = 0
 				AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.brand_id = sb.brand_id AND x.address = sb.address)`,
 				d.ID, d.BrandID, DelPending, now)
 			if err != nil {

@@ -29,6 +29,8 @@ const (
 	TypeIndexBuild    = "index:build"
 	TypePublishItem   = "publish:item"
 	TypeDeliverPrefix = "deliver:"
+	// TypeSubscriberConfirm sends a sign-up its confirmation email.
+	TypeSubscriberConfirm = "subscriber:confirm"
 )
 
 // Queues, by urgency: renders of newly submitted items first, then
@@ -88,6 +90,24 @@ type DeliverPayload struct {
 }
 
 func (p DeliverPayload) Valid() bool { return p.Key != "" }
+
+// SubscriberConfirmPayload sends the confirmation email planned at
+// SentAt (Unix microseconds) to the subscriber whose link token Token
+// is: the address itself stays out of the queue.
+type SubscriberConfirmPayload struct {
+	Token  string `json:"token"`
+	SentAt int64  `json:"sent_at"`
+}
+
+func (p SubscriberConfirmPayload) Valid() bool { return p.Token != "" && p.SentAt > 0 }
+
+// NewSubscriberConfirmTask makes the task that sends one confirmation
+// email; its ID names the email, so it is sent at most once.
+func NewSubscriberConfirmTask(p SubscriberConfirmPayload) (store.Task, error) {
+	// The token is a secret: the ID, which the queue monitor shows, has
+	// only enough of it to tell emails apart.
+	return newTask(TypeSubscriberConfirm, fmt.Sprintf("confirm:%s:%d", p.Token[:min(6, len(p.Token))], p.SentAt), QueueCritical, p, time.Time{})
+}
 
 // ItemRenderTaskID derives the task ID, so enqueueing the same fan-out
 // twice is a no-op.

@@ -66,6 +66,15 @@ func TestTaskWireFormat(t *testing.T) {
 			want: store.Task{Type: "deliver:mastodon", ID: "deliver:kestrel.en.tent/3/social/fedi", Queue: "default",
 				Payload: []byte(`{"key":"kestrel.en.tent/3/social/fedi"}`)},
 		},
+		{
+			// The ID carries only the start of the secret token.
+			name: "subscriber:confirm",
+			make: func() (store.Task, error) {
+				return NewSubscriberConfirmTask(SubscriberConfirmPayload{Token: "s3cr3tT0kenXYZ", SentAt: 1750000000123456})
+			},
+			want: store.Task{Type: "subscriber:confirm", ID: "confirm:s3cr3t:1750000000123456", Queue: "critical",
+				Payload: []byte(`{"token":"s3cr3tT0kenXYZ","sent_at":1750000000123456}`)},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

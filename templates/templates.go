@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every template, by channel folder: portal/page.html.tmpl, …
 //
-//go:embed portal catalog email server ui
+//go:embed portal catalog email ui reader
 var FS embed.FS

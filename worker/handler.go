@@ -45,6 +45,7 @@ func (h *Handler) Mux() asynq.Handler {
 	for _, k := range h.svc.DeliveryKinds() {
 		mux.HandleFunc(tasks.TypeDeliverPrefix+k, h.handleDeliver)
 	}
+	mux.HandleFunc(tasks.TypeSubscriberConfirm, h.handleSubscriberConfirm)
 	return mux
 }
 
@@ -77,6 +78,14 @@ func lastAttempt(ctx context.Context) bool {
 	}
 	m, _ := asynq.GetMaxRetry(ctx)
 	return n >= m
+}
+
+func (h *Handler) handleSubscriberConfirm(ctx context.Context, t *asynq.Task) error {
+	pl, err := decode[tasks.SubscriberConfirmPayload](t)
+	if err != nil {
+		return err
+	}
+	return retry(h.svc.SendConfirmation(ctx, pl))
 }
 
 func (h *Handler) handleItemRender(ctx context.Context, t *asynq.Task) error {

@@ -274,9 +274,7 @@ func TestCrashWhilePublishing(t *testing.T) {
 	}
 	subscribers := []string{"ann@example.net", "bob@example.net", "cat@example.net"}
 	for _, a := range subscribers {
-		if _, err := e.DB.AddSubscriber(ctx, "kestrel", a); err != nil {
-			t.Fatal(err)
-		}
+		addActive(t, e.DB, a)
 	}
 	ca := filepath.Join(t.TempDir(), "smtp-ca.pem")
 	if err := os.WriteFile(ca, tg.SMTP.CertPEM, 0o600); err != nil {
@@ -428,4 +426,16 @@ func TestCrashWhilePublishing(t *testing.T) {
 	}
 	t.Logf("sent %d emails (%d recipients unknown), %d Mastodon statuses in %d requests, %d Bluesky records in %d requests, %d webhook messages in %d requests",
 		len(tg.SMTP.Messages()), unknown, len(tg.Mastodon.Posts()), tg.Mastodon.Attempts, len(tg.Bluesky.Records()), tg.Bluesky.Attempts, n, tg.Webhook.Attempts)
+}
+
+// addActive puts an address on kestrel's list as an admin with a basis
+// would, returning its link token.
+func addActive(t testing.TB, db *store.DB, addr string) string {
+	t.Helper()
+	j, err := db.JoinSubscriber(context.Background(), store.Join{BrandID: "kestrel", Address: addr, Confirmed: true,
+		Consent: store.Consent{Source: store.ConsentAPI, Wording: "test basis"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j.Subscriber.Token
 }

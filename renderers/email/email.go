@@ -355,6 +355,8 @@ type pageData struct {
 	BrandName, Address, Legal                  string
 	T                                          map[string]string
 	KeptCSS                                    template.CSS
+	Notes                                      []string // a notice's small print (see Notice)
+	NameColor                                  string   // the brand name's, shown when there is no logo
 }
 
 type socialLink struct{ Label, URL string }

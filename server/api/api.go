@@ -56,7 +56,12 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/items/{id}/deliveries", writer(a.getDeliveries))
 	mux.Handle("GET /api/items/{id}/clicks", writer(a.getClicks))
 	mux.Handle("POST /api/deliveries/resolve", editor(a.resolveDelivery))
-	mux.Handle("POST /api/brands/{id}/subscribers", a.auth.Token(store.RoleAdmin, a.addSubscriber))
+	admin := func(h web.Handler) http.Handler { return a.auth.Token(store.RoleAdmin, h) }
+	mux.Handle("POST /api/brands/{id}/subscribers", admin(a.addSubscriber))
+	mux.Handle("GET /api/brands/{id}/subscribers", admin(a.listSubscribers))
+	mux.Handle("GET /api/brands/{id}/subscribers/{address}", admin(a.getSubscriber))
+	mux.Handle("PATCH /api/brands/{id}/subscribers/{address}", admin(a.updateSubscriber))
+	mux.Handle("DELETE /api/brands/{id}/subscribers/{address}", admin(a.eraseSubscriber))
 	mux.Handle("GET /api/brands/{id}/index", writer(a.getBrandIndex))
 	mux.Handle("GET /api/brands/{id}/index/{file...}", writer(a.getBrandIndexFile))
 	mux.Handle("/api/", web.Wrap(func(http.ResponseWriter, *http.Request) error { return web.ErrNoRoute }, a.onErr))

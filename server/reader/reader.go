@@ -1,6 +1,6 @@
-// Package reader serves the pages a brand's readers reach from what
-// crosscast sent them, with no sign-in: /u one-click unsubscribe and /r
-// tracked-link redirects. Their failures are told plainly, never as the
+// Package reader serves the pages a brand's readers reach with no
+// sign-in: /s sign-up and its confirmation, /u the preference centre and
+// one-click unsubscribe, and /r tracked-link redirects. Their failures are told plainly, never as the
 // editor's error pages or the API's JSON.
 package reader
 
@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/store"
@@ -23,10 +24,11 @@ type Config struct {
 
 // Reader serves /u/ and /r/.
 type Reader struct {
-	db    *store.DB
-	svc   *app.Service
-	log   *slog.Logger
-	pages *template.Template
+	db       *store.DB
+	svc      *app.Service
+	log      *slog.Logger
+	audience *template.Template
+	signups  *limiter
 }
 
 // New returns the reader pages.
@@ -36,14 +38,22 @@ func New(cfg Config) *Reader {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Reader{db: cfg.Store, svc: cfg.Service, log: log,
-		pages: template.Must(template.ParseFS(templates.FS, "server/*.html.tmpl"))}
+		audience: template.Must(template.ParseFS(templates.FS, "reader/audience.html.tmpl")),
+		// A few sign-ups a minute per client address: enough for a
+		// household behind one address, too few to mail-bomb anyone.
+		signups: newLimiter(20*time.Second, 5, 10000)}
 }
 
-// Register adds the reader pages' routes to mux. POST /u/{token} must
-// also bypass cross-origin protection (see UnsubscribePattern).
+// Register adds the reader pages' routes to mux. POST /u/{token} and
+// POST /s/{brand} must also bypass cross-origin protection (see
+// UnsubscribePattern and SignUpPattern).
 func (rd *Reader) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /u/{token}", rd.unsubscribe)
+	mux.HandleFunc("GET /u/{token}", rd.manage)
 	mux.HandleFunc(UnsubscribePattern, rd.unsubscribe)
+	mux.HandleFunc("POST /u/{token}/preferences", rd.savePreferences)
+	mux.HandleFunc(SignUpPattern, rd.signUp)
+	mux.HandleFunc("GET /s/{brand}/confirm/{link}", rd.confirm)
+	mux.HandleFunc("POST /s/{brand}/confirm/{link}", rd.confirm)
 	mux.HandleFunc("GET /r/{code}", rd.redirect)
 }
 
