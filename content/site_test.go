@@ -1,0 +1,114 @@
+package content
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crosscast/crosscast/internal/golden"
+	"github.com/crosscast/crosscast/internal/safefs"
+	"github.com/yuin/goldmark/ast"
+)
+
+// TestWalkSite walks the fixture Hugo and Jekyll sites and parses every
+// page they render with the site's slug and link resolver. The golden
+// lists each page found (its slug, its URL in the generator and on the
+// portal, or why it is skipped or fails), then each rendered page's
+// warnings and the links of its body as they come out.
+func TestWalkSite(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, compat := range []string{CompatHugo, CompatJekyll} {
+		t.Run(compat, func(t *testing.T) {
+			dir, err := safefs.OpenDir("testdata/sites/" + compat)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer dir.Close()
+			site, err := WalkSite(dir, SiteOptions{Compat: compat, Now: now, DefaultLang: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			b.WriteString("# pages\n")
+			for _, p := range site.Pages {
+				fmt.Fprintf(&b, "%s slug=%s site=%s portal=%s\n", p.File, p.Slug, p.SiteURL, p.Portal)
+				switch {
+				case p.Err != nil:
+					fmt.Fprintf(&b, "  error: %s\n", p.Err)
+				case p.Skip != "":
+					fmt.Fprintf(&b, "  skipped: %s\n", p.Skip)
+				}
+			}
+			for _, p := range site.Render() {
+				fmt.Fprintf(&b, "\n# %s\n", p.File)
+				it, err := Parse(dir, p.File, ParseOptions{Compat: compat, DefaultLang: "en", Root: dir, Slug: p.Slug, ResolveLink: site.Resolver(p)})
+				if err != nil {
+					fmt.Fprintf(&b, "error:\n%v\n", err)
+					continue
+				}
+				fmt.Fprintf(&b, "slug %s\n", it.Slug)
+				for _, w := range it.Warnings {
+					fmt.Fprintf(&b, "warning %s\n", w)
+				}
+				_ = ast.Walk(it.Doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+					if l, ok := n.(*ast.Link); ok && entering {
+						fmt.Fprintf(&b, "link %s\n", l.Destination)
+					}
+					return ast.WalkContinue, nil
+				})
+			}
+			golden.Check(t, "sites/"+compat+".golden", []byte(b.String()))
+		})
+	}
+}
+
+// TestWalkSiteFlags renders what the default walk leaves out.
+func TestWalkSiteFlags(t *testing.T) {
+	dir, err := safefs.OpenDir("testdata/sites/hugo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	site, err := WalkSite(dir, SiteOptions{Compat: CompatHugo, Now: now, Drafts: true, Future: true, Expired: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range site.Render() {
+		got[p.File] = true
+	}
+	for _, f := range []string{"posts/draft-notes.md", "posts/future.md", "posts/expired.md"} {
+		if !got[f] {
+			t.Errorf("%s is not rendered with --drafts --future --expired", f)
+		}
+	}
+	for _, f := range []string{"posts/no-render.md", "snippets/index.md", "snippets/water.md", "posts/_index.md"} {
+		if got[f] {
+			t.Errorf("%s is rendered", f)
+		}
+	}
+}
+
+// FuzzPeekFrontMatter: reading a page's header for the walk never
+// panics, whatever the file holds.
+func FuzzPeekFrontMatter(f *testing.F) {
+	for _, s := range []string{
+		"---\ntitle: x\ndraft: true\nbuild:\n  render: never\n---\n",
+		"---\npublishDate: 2999-01-01\nexpirydate: 2001-01-01T10:00:00Z\n---\n",
+		"---\na: &x [1]\nb: *x\n---\n",
+		"---\n- 1\n---\n",
+		"no header",
+		"---\nheadless: true\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		fm, _ := peekFrontMatter(src)
+		_, _ = fmTime(fm, "date")
+		_ = fmBool(fm, "draft")
+		_ = fmString(fm, "slug")
+		_ = fmLookup(fmMap(fm, "build"), "render")
+	})
+}
