@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/internal/safefs"
+)
+
+// source is one item to parse: its file on disk and, when it came from a
+// site walk, its page and site.
+type source struct {
+	path string
+	page *content.SitePage // nil outside a site walk
+	site *content.Site
+}
+
+// siteFlags are the site walk's flags, shared by render and submit,
+// named after what they let in (hugo's -D, -F and -E; jekyll's --drafts,
+// --future and --unpublished).
+type siteFlags struct {
+	drafts, future, expired *bool
+}
+
+func addSiteFlags(fset *flag.FlagSet) siteFlags {
+	return siteFlags{
+		drafts:  fset.Bool("drafts", false, "under --compat, also render drafts (Hugo draft: true, Jekyll _drafts and published: false)"),
+		future:  fset.Bool("future", false, "under --compat, also render pages published in the future"),
+		expired: fset.Bool("expired", false, "under --compat, also render Hugo pages past their expiryDate"),
+	}
+}
+
+// sources resolves the item arguments. Under compat a folder without
+// index.md is a site (a Hugo content folder, a Jekyll site) and is
+// walked as its generator walks it: the pages it would not publish are
+// noted on notes and left out, pages that cannot be rendered are
+// returned as failures, and the rest come back with their site. The
+// returned closer releases the sites' folders once parsing is done.
+func sources(args []string, compat, lang string, f siteFlags, notes io.Writer) ([]source, content.Errors, func(), error) {
+	var out []source
+	var failed content.Errors
+	var opened []*safefs.Dir
+	closeAll := func() {
+		for _, d := range opened {
+			d.Close()
+		}
+	}
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if compat == "" || err != nil || !st.IsDir() || exists(filepath.Join(a, "index.md")) {
+			paths, err := expandItems([]string{a})
+			if err != nil {
+				closeAll()
+				return nil, nil, nil, err
+			}
+			for _, p := range paths {
+				out = append(out, source{path: p})
+			}
+			continue
+		}
+		dir, err := safefs.OpenDir(a)
+		if err != nil {
+			closeAll()
+			return nil, nil, nil, content.Errors{{File: a, Code: content.EInvalid, Message: err.Error()}}
+		}
+		opened = append(opened, dir)
+		site, err := content.WalkSite(dir, content.SiteOptions{Compat: compat, Drafts: *f.drafts, Future: *f.future,
+			Expired: *f.expired, Now: time.Now(), DefaultLang: lang})
+		if err != nil {
+			closeAll()
+			return nil, nil, nil, fmt.Errorf("%s: %w", a, err)
+		}
+		n := len(out)
+		for _, p := range site.Pages {
+			file := filepath.Join(a, filepath.FromSlash(p.File))
+			switch {
+			case p.Err != nil:
+				d := *p.Err
+				d.File = file
+				failed = append(failed, d)
+			case p.Skip != "":
+				if notes != nil {
+					fmt.Fprintf(notes, "%s: skipped: %s\n", file, p.Skip)
+				}
+			default:
+				out = append(out, source{path: file, page: p, site: site})
+			}
+		}
+		if len(out) == n && len(failed) == 0 {
+			closeAll()
+			return nil, nil, nil, content.Errors{{File: a, Code: content.ENotFound, Message: "the " + compat + " site holds no page to render"}}
+		}
+	}
+	return out, failed, closeAll, nil
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// options are the parse options for s: under compat, the slug its site
+// (or, for a file given on its own, its name) gives it, the site root
+// for includes, and the site's link resolver.
+func (s source) options(opts content.ParseOptions) content.ParseOptions {
+	opts.Name = s.path
+	if s.page != nil {
+		opts.Slug = s.page.Slug
+		opts.Root = s.site.Root
+		opts.ResolveLink = s.site.Resolver(s.page)
+	} else if opts.Compat != "" {
+		opts.Slug = nameSlug(s.path, opts.Compat)
+	}
+	return opts
+}
+
+// nameSlug is the slug Hugo and Jekyll give a page by its name: a
+// bundle's folder name, a file's name without its extension (and, for a
+// Jekyll post, without its date).
+func nameSlug(p, compat string) string {
+	base := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
+	if base == "index" || base == "_index" {
+		base = filepath.Base(filepath.Dir(p))
+	}
+	if compat == content.CompatJekyll {
+		if len(base) > 11 && base[4] == '-' && base[7] == '-' && base[10] == '-' {
+			if _, err := time.Parse("2006-01-02", base[:10]); err == nil {
+				base = base[11:]
+			}
+		}
+	}
+	if base == "." || base == string(filepath.Separator) {
+		return ""
+	}
+	return base
+}
+
+// parseSources parses every source and keeps going: it returns the
+// items that parsed and every error of those that did not. Two items
+// with one URL (language and slug) both fail, each error naming the
+// other file: which one readers would get is not for crosscast to
+// guess.
+func parseSources(ctx context.Context, srcs []source, opts content.ParseOptions) ([]*content.Item, content.Errors, error) {
+	var items []*content.Item
+	var errs content.Errors
+	first := map[string]int{} // lang/slug: index in items
+	clashed := map[int]bool{}
+	for _, s := range srcs {
+		it, err := content.ParseFile(ctx, s.path, s.options(opts))
+		var ce content.Errors
+		switch {
+		case ctx.Err() != nil:
+			return nil, nil, interrupted(ctx)
+		case errors.As(err, &ce):
+			errs = append(errs, ce...)
+			continue
+		case err != nil:
+			errs = append(errs, content.Diagnostic{File: s.path, Message: err.Error()})
+			continue
+		}
+		key := it.Lang + "/" + it.Slug
+		if i, dup := first[key]; dup {
+			prev := items[i]
+			d := it.Warning(it.SlugField(), "slug %q is already used by %s; neither is rendered", it.Slug, prev.Path)
+			d.File, d.Field, d.Code = s.path, "slug", content.EInvalid
+			errs = append(errs, d)
+			if !clashed[i] {
+				d := prev.Warning(prev.SlugField(), "slug %q is used by %s too; neither is rendered", prev.Slug, it.Path)
+				d.Field, d.Code = "slug", content.EInvalid
+				errs = append(errs, d)
+				clashed[i] = true
+			}
+			continue
+		}
+		first[key] = len(items)
+		items = append(items, it)
+	}
+	kept := items[:0]
+	for i, it := range items {
+		if !clashed[i] {
+			kept = append(kept, it)
+		}
+	}
+	return kept, errs, nil
+}
+
+// parseAll parses every item, all or nothing: any error of any item is
+// returned and no items.
+func parseAll(ctx context.Context, paths []string, opts content.ParseOptions) ([]*content.Item, error) {
+	srcs := make([]source, len(paths))
+	for i, p := range paths {
+		srcs[i] = source{path: p}
+	}
+	items, errs, err := parseSources(ctx, srcs, opts)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(errs) > 0:
+		return nil, errs
+	}
+	return items, nil
+}
