@@ -329,7 +329,7 @@ func (s *Site) checkClashes() {
 			}
 			sort.Strings(others)
 			p.Err = &Diagnostic{File: p.File, Line: 1, Col: 1, Field: "slug", Code: EInvalid,
-				Message: fmt.Sprintf("the URL %s is also the URL of %s; give one of them another slug:", p.Portal, strings.Join(others, ", "))}
+				Message: fmt.Sprintf("the URL %s is also the URL of %s; neither is rendered until one sets a slug of its own", p.Portal, strings.Join(others, ", "))}
 		}
 	}
 }

@@ -151,9 +151,21 @@ func (m *Main) render(ctx context.Context, args []string) error {
 		}
 	}
 	if len(failed) > 0 {
+		if len(results) > 0 {
+			fmt.Fprintf(m.Stdout, "%d item(s) failed; their problems follow\n", failedFiles(failed))
+		}
 		return failed
 	}
 	return nil
+}
+
+// failedFiles counts the files with problems.
+func failedFiles(ds content.Errors) int {
+	files := map[string]bool{}
+	for _, d := range ds {
+		files[d.File] = true
+	}
+	return len(files)
 }
 
 // interrupted is the error for a run stopped by SIGINT or SIGTERM

@@ -38,8 +38,8 @@ func addSiteFlags(fset *flag.FlagSet) siteFlags {
 	}
 }
 
-// sources resolves the item arguments. Under compat a folder without
-// index.md is a site (a Hugo content folder, a Jekyll site) and is
+// sources resolves the item arguments. Under compat a folder (for Hugo,
+// one without index.md) is a site (a Hugo content folder, a Jekyll site) and is
 // walked as its generator walks it: the pages it would not publish are
 // noted on notes and left out, pages that cannot be rendered are
 // returned as failures, and the rest come back with their site. The
@@ -55,7 +55,10 @@ func sources(args []string, compat, lang string, f siteFlags, notes io.Writer) (
 	}
 	for _, a := range args {
 		st, err := os.Stat(a)
-		if compat == "" || err != nil || !st.IsDir() || exists(filepath.Join(a, "index.md")) {
+		// A Hugo folder with index.md is one page, a leaf bundle; a Jekyll
+		// site's index.md is its home page.
+		bundle := compat == content.CompatHugo && exists(filepath.Join(a, "index.md"))
+		if compat == "" || err != nil || !st.IsDir() || bundle {
 			paths, err := expandItems([]string{a})
 			if err != nil {
 				closeAll()

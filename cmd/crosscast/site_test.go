@@ -1,0 +1,134 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const sitesDir = "../../content/testdata/sites"
+
+// TestRenderHugoSite walks the fixture Hugo site: the pages Hugo would
+// publish are written, the rest are skipped with a note, the broken page
+// and the two pages sharing a URL are listed with their positions, and
+// the run exits 1 having written everything else.
+func TestRenderHugoSite(t *testing.T) {
+	site := filepath.Join(sitesDir, "hugo")
+	out := t.TempDir()
+	code, stdout, stderr := run(t, "render", "--compat", "hugo", site, "--brand", "../../examples/kestrel", "-o", out, "--channels", "portal")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (a page failed); stderr:\n%s", code, stderr)
+	}
+	wantWritten := []string{"cairn", "first-light", "kit-list", "old-post", "terms"}
+	if got := dirNames(t, filepath.Join(out, "kestrel")); !slices.Equal(got, wantWritten) {
+		t.Errorf("written %v, want %v", got, wantWritten)
+	}
+	if !strings.Contains(stdout, "rendered 5 item(s)") {
+		t.Errorf("stdout: %s", stdout)
+	}
+	p := func(f string) string { return filepath.Join(site, filepath.FromSlash(f)) }
+	for _, want := range []string{
+		p("posts/broken.md") + ":3:10: summary: must be text, not a list",
+		p("news/launch.md") + ":1:1: slug: the URL /launch/ is also the URL of events/launch/index.md",
+		p("events/launch/index.md") + ":1:1: slug: the URL /launch/ is also the URL of news/launch.md",
+		p("posts/draft-notes.md") + ": skipped: a draft",
+		p("posts/future.md") + ": skipped: published in the future",
+		p("posts/expired.md") + ": skipped: expired",
+		p("snippets/index.md") + ": skipped: a headless bundle",
+		p("posts/_index.md") + ": skipped: a section page",
+		p("posts/first-light/index.md") + `:9:3: warning: link "missing-page" points at no page of the site`,
+		p("posts/kit-list.md") + `:3:1: warning: slug: "Kit_List" is not a crosscast slug`,
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	page, err := os.ReadFile(filepath.Join(out, "kestrel", "first-light", "portal", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`href="/kit-list/"`, `href="/old-post/"`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("first-light's page lacks %s", want)
+		}
+	}
+	// The headless bundle's page is included where the shortcode asks.
+	terms, _ := os.ReadFile(filepath.Join(out, "kestrel", "terms", "portal", "index.html"))
+	if !strings.Contains(string(terms), "two litres") || !strings.Contains(string(terms), `href="/cairn/"`) {
+		t.Errorf("terms page lacks the included note or the resolved link")
+	}
+
+	// The flags let in what Hugo's -D, -F and -E let in.
+	out2 := t.TempDir()
+	run(t, "render", "--compat", "hugo", site, "--brand", "../../examples/kestrel", "-o", out2, "--channels", "portal", "--drafts", "--future", "--expired", "-q")
+	got := dirNames(t, filepath.Join(out2, "kestrel"))
+	for _, want := range []string{"draft-notes", "expired", "future"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("with --drafts --future --expired, %s is not written (got %v)", want, got)
+		}
+	}
+}
+
+// TestRenderJekyllSite walks the fixture Jekyll site; every page renders,
+// so the run exits 0.
+func TestRenderJekyllSite(t *testing.T) {
+	site := filepath.Join(sitesDir, "jekyll")
+	out := t.TempDir()
+	code, stdout, stderr := run(t, "render", "--compat", "jekyll", site, "--brand", "../../examples/kestrel", "-o", out, "--channels", "portal")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	want := []string{"about-us", "first-light", "guides", "trail-notes"}
+	if got := dirNames(t, filepath.Join(out, "kestrel")); !slices.Equal(got, want) {
+		t.Errorf("written %v, want %v; stdout %s", got, want, stdout)
+	}
+	for _, w := range []string{
+		filepath.Join(site, "_drafts", "idea.md") + ": skipped: a draft in _drafts",
+		filepath.Join(site, "_posts", "2999-01-01-later.md") + ": skipped: published in the future",
+		filepath.Join(site, "_posts", "2024-07-01-hidden.md") + ": skipped: published: false",
+		filepath.Join(site, "README.md") + ": skipped: no front matter",
+		filepath.Join(site, "about.md") + `:7:1: warning: link "nope.html" points at no page of the site`,
+	} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	notes, _ := os.ReadFile(filepath.Join(out, "kestrel", "trail-notes", "portal", "index.html"))
+	if !strings.Contains(string(notes), `href="/about-us/"`) || !strings.Contains(string(notes), `href="/first-light/"`) {
+		t.Errorf("trail-notes' links are not resolved")
+	}
+}
+
+// TestRenderKeepsGoingOverRuns: a page that fails to render stays
+// failed on the next run, and the run still writes every other page.
+func TestRenderSiteSlugClashAcrossArgs(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"a/post.md", "b/post.md"} {
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755)
+		os.WriteFile(filepath.Join(dir, f), []byte("---\ntitle: Post\n---\nHi.\n"), 0o644)
+	}
+	out := t.TempDir()
+	code, _, stderr := run(t, "render", "--compat", "hugo", filepath.Join(dir, "a", "post.md"), filepath.Join(dir, "b", "post.md"), "--brand", "../../examples/kestrel", "-o", out, "-q")
+	if code != 1 || !strings.Contains(stderr, `slug "post" is already used by `+filepath.Join(dir, "a", "post.md")) ||
+		!strings.Contains(stderr, `slug "post" is used by `+filepath.Join(dir, "b", "post.md")+" too") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "kestrel", "post")); !os.IsNotExist(err) {
+		t.Errorf("a clashing item was written: %v", err)
+	}
+}
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
+}
