@@ -21,7 +21,7 @@ func TestRenderHugoSite(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (a page failed); stderr:\n%s", code, stderr)
 	}
-	wantWritten := []string{"cairn", "first-light", "kit-list", "old-post", "terms"}
+	wantWritten := []string{"first-light", "kit-list", "old-post", "stone-cairn", "terms"}
 	if got := dirNames(t, filepath.Join(out, "kestrel")); !slices.Equal(got, wantWritten) {
 		t.Errorf("written %v, want %v", got, wantWritten)
 	}
@@ -56,7 +56,7 @@ func TestRenderHugoSite(t *testing.T) {
 	}
 	// The headless bundle's page is included where the shortcode asks.
 	terms, _ := os.ReadFile(filepath.Join(out, "kestrel", "terms", "portal", "index.html"))
-	if !strings.Contains(string(terms), "two litres") || !strings.Contains(string(terms), `href="/cairn/"`) {
+	if !strings.Contains(string(terms), "two litres") || !strings.Contains(string(terms), `href="/stone-cairn/"`) {
 		t.Errorf("terms page lacks the included note or the resolved link")
 	}
 
