@@ -1,6 +1,9 @@
 package content
 
-import "io/fs"
+import (
+	"io/fs"
+	"time"
+)
 
 // ParseOptions configure Parse.
 type ParseOptions struct {
@@ -34,6 +37,9 @@ type ParseOptions struct {
 	// Jekyll do. A Slug (or a front-matter slug, under compat) that is
 	// not a crosscast slug is normalised with a warning.
 	Slug string
+	// Date is the date the site gives the item when its front matter
+	// sets none: a Jekyll post's, from its file name.
+	Date time.Time
 	// ResolveLink, when set, is asked about every link of the body that
 	// has no scheme (relative, "g" or "../other/", or a site path,
 	// "/docs/x/"): a url replaces the link's destination, and a problem

@@ -305,6 +305,9 @@ func validate(d *diags, it *Item, fm []byte, opts ParseOptions) {
 		fmWarn("title", "is %d characters; over %d it is cut off in inboxes and search results", n, MaxTitle)
 	}
 
+	if it.Date.IsZero() && !opts.Date.IsZero() {
+		it.Date.Time = opts.Date
+	}
 	written := it.Slug != ""
 	if it.Slug == "" {
 		it.Slug = opts.Slug

@@ -41,6 +41,9 @@ type SitePage struct {
 	SiteURL string
 	// Portal is the page's path on the brand's portal.
 	Portal string
+	// Date is the date the site gives the page when its front matter
+	// sets none (ParseOptions.Date): a Jekyll post's, from its name.
+	Date time.Time
 	// Err, when set, is why the page cannot be rendered although it is
 	// a page of the site (it shares its URL with another one).
 	Err *Diagnostic
@@ -238,6 +241,7 @@ func (s *Site) jekyllPage(file string, inPosts bool) {
 		if _, ok := fmTime(fm, "date"); !ok && !draft {
 			if t, err := time.Parse("2006-01-02", m[1]+"-"+m[2]+"-"+m[3]); err == nil {
 				fm = withDate(fm, t)
+				p.Date = t
 			}
 		}
 	case inPosts && !draft:

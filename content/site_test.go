@@ -42,12 +42,15 @@ func TestWalkSite(t *testing.T) {
 			}
 			for _, p := range site.Render() {
 				fmt.Fprintf(&b, "\n# %s\n", p.File)
-				it, err := Parse(dir, p.File, ParseOptions{Compat: compat, DefaultLang: "en", Root: dir, Slug: p.Slug, ResolveLink: site.Resolver(p)})
+				it, err := Parse(dir, p.File, ParseOptions{Compat: compat, DefaultLang: "en", Root: dir, Slug: p.Slug, Date: p.Date, ResolveLink: site.Resolver(p)})
 				if err != nil {
 					fmt.Fprintf(&b, "error:\n%v\n", err)
 					continue
 				}
 				fmt.Fprintf(&b, "slug %s\n", it.Slug)
+				if !it.Date.IsZero() {
+					fmt.Fprintf(&b, "date %s\n", it.Date.Format("2006-01-02"))
+				}
 				for _, w := range it.Warnings {
 					fmt.Fprintf(&b, "warning %s\n", w)
 				}

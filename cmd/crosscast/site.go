@@ -116,34 +116,33 @@ func exists(p string) bool {
 func (s source) options(opts content.ParseOptions) content.ParseOptions {
 	opts.Name = s.path
 	if s.page != nil {
-		opts.Slug = s.page.Slug
+		opts.Slug, opts.Date = s.page.Slug, s.page.Date
 		opts.Root = s.site.Root
 		opts.ResolveLink = s.site.Resolver(s.page)
 	} else if opts.Compat != "" {
-		opts.Slug = nameSlug(s.path, opts.Compat)
+		opts.Slug, opts.Date = nameSlug(s.path, opts.Compat)
 	}
 	return opts
 }
 
 // nameSlug is the slug Hugo and Jekyll give a page by its name: a
 // bundle's folder name, a file's name without its extension (and, for a
-// Jekyll post, without its date).
-func nameSlug(p, compat string) string {
+// Jekyll post, without its date, which is the post's date).
+func nameSlug(p, compat string) (string, time.Time) {
 	base := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
 	if base == "index" || base == "_index" {
 		base = filepath.Base(filepath.Dir(p))
 	}
-	if compat == content.CompatJekyll {
-		if len(base) > 11 && base[4] == '-' && base[7] == '-' && base[10] == '-' {
-			if _, err := time.Parse("2006-01-02", base[:10]); err == nil {
-				base = base[11:]
-			}
+	var date time.Time
+	if compat == content.CompatJekyll && len(base) > 11 && base[4] == '-' && base[7] == '-' && base[10] == '-' {
+		if t, err := time.Parse("2006-01-02", base[:10]); err == nil {
+			base, date = base[11:], t
 		}
 	}
 	if base == "." || base == string(filepath.Separator) {
-		return ""
+		return "", date
 	}
-	return base
+	return base, date
 }
 
 // parseSources parses every source and keeps going: it returns the

@@ -14,14 +14,15 @@ import (
 // item's place in it, is written into the source.
 type prepared struct {
 	src      []byte
-	slugLine int                  // the line a slug: was added on, 0 if none
+	added    int                  // front-matter lines added (slug:, date:)
+	addedAt  int                  // the first added line's number
 	warnings []content.Diagnostic // the site's warnings about links
 }
 
-// prepare writes, under compat, the slug the site gives s into its
-// front matter (when it sets none) and its links to other pages of the
-// site as those pages' portal URLs. The slug goes on a line of its own
-// just above the closing ---, so only what follows moves down a line,
+// prepare writes, under compat, the slug and date the site gives s into
+// its front matter (when it sets none) and its links to other pages of
+// the site as those pages' portal URLs. The fields go on lines of their
+// own just above the closing ---, so only what follows moves down,
 // which lines() takes back out of the server's diagnostics.
 func prepare(ctx context.Context, s source, src []byte, compat string) prepared {
 	p := prepared{src: src}
@@ -51,11 +52,18 @@ func prepare(ctx context.Context, s source, src []byte, compat string) prepared 
 		}
 	}
 	p.src = rewriteLinks(p.src, links)
+	var fields []field
 	if opts.Slug != "" {
-		p.src, p.slugLine = addSlug(p.src, opts.Slug)
+		fields = append(fields, field{"slug", opts.Slug})
 	}
+	if !opts.Date.IsZero() {
+		fields = append(fields, field{"date", opts.Date.Format("2006-01-02")})
+	}
+	p.src, p.added, p.addedAt = addFields(p.src, fields)
 	return p
 }
+
+type field struct{ key, value string }
 
 // rewriteLinks replaces each link destination in links, written as an
 // inline link ](dest) or ](dest "title"), or a reference definition
@@ -70,41 +78,51 @@ func rewriteLinks(src []byte, links map[string]string) []byte {
 	return src
 }
 
-// addSlug adds slug: to src's front matter unless it has one, and
-// returns the line it went on.
-func addSlug(src []byte, slug string) ([]byte, int) {
+// addFields adds to src's front matter each field it does not set, on
+// lines of their own just above the closing ---. It returns how many
+// lines it added, and the first one's number.
+func addFields(src []byte, fields []field) ([]byte, int, int) {
 	lines := bytes.SplitAfter(src, []byte("\n"))
-	if len(lines) < 2 || strings.TrimRight(string(lines[0]), " \t\r\n") != "---" {
-		return src, 0
+	if len(fields) == 0 || len(lines) < 2 || strings.TrimRight(string(lines[0]), " \t\r\n") != "---" {
+		return src, 0, 0
 	}
 	for i := 1; i < len(lines); i++ {
 		l := strings.TrimRight(string(lines[i]), " \t\r\n")
-		if strings.HasPrefix(l, "slug:") {
-			return src, 0
-		}
-		if l == "---" || l == "..." {
-			v, err := yaml.Marshal(map[string]string{"slug": slug})
-			if err != nil {
-				return src, 0
+		for j := 0; j < len(fields); j++ {
+			if strings.HasPrefix(l, fields[j].key+":") {
+				fields = append(fields[:j], fields[j+1:]...)
+				j--
 			}
-			out := bytes.Join(lines[:i], nil)
-			out = append(out, v...)
-			out = append(out, bytes.Join(lines[i:], nil)...)
-			return out, i + 1
 		}
+		if l != "---" && l != "..." {
+			continue
+		}
+		var add []byte
+		for _, f := range fields {
+			v, err := yaml.Marshal(map[string]string{f.key: f.value})
+			if err != nil {
+				return src, 0, 0
+			}
+			add = append(add, v...)
+		}
+		out := bytes.Join(lines[:i], nil)
+		out = append(out, add...)
+		out = append(out, bytes.Join(lines[i:], nil)...)
+		return out, len(fields), i + 1
 	}
-	return src, 0
+	return src, 0, 0
 }
 
-// lines takes the added slug line back out of a diagnostic's position.
+// lines takes the added lines back out of diagnostics' positions: one
+// on an added line is placed on the opening ---.
 func (p prepared) lines(ds []content.Diagnostic) {
 	for i := range ds {
 		switch d := &ds[i]; {
-		case p.slugLine == 0 || d.Line < p.slugLine:
-		case d.Line == p.slugLine:
+		case p.added == 0 || d.Line < p.addedAt:
+		case d.Line < p.addedAt+p.added:
 			d.Line, d.Col = 1, 1
 		default:
-			d.Line--
+			d.Line -= p.added
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/crosscast/crosscast/content"
 )
 
 const sitesDir = "../../content/testdata/sites"
@@ -131,4 +133,23 @@ func dirNames(t *testing.T, dir string) []string {
 		out = append(out, e.Name())
 	}
 	return out
+}
+
+// The fields submit adds to a page's front matter go above its closing
+// ---, and the server's positions come back as the writer's lines.
+func TestAddFields(t *testing.T) {
+	src := []byte("---\ntitle: T\ndate: 2024-01-01\n---\nBody\n")
+	got, n, at := addFields(src, []field{{"slug", "Old_Post"}, {"date", "2024-05-01"}})
+	if want := "---\ntitle: T\ndate: 2024-01-01\nslug: Old_Post\n---\nBody\n"; string(got) != want || n != 1 || at != 4 {
+		t.Fatalf("got %q (%d lines at %d), want %q", got, n, at, want)
+	}
+	p := prepared{added: n, addedAt: at}
+	ds := []content.Diagnostic{{Line: 3, Col: 2}, {Line: 4, Col: 1}, {Line: 6, Col: 3}}
+	p.lines(ds)
+	if ds[0].Line != 3 || ds[1].Line != 1 || ds[2].Line != 5 {
+		t.Errorf("lines mapped to %+v", ds)
+	}
+	if got, n, _ := addFields([]byte("no front matter\n"), []field{{"slug", "x"}}); n != 0 || string(got) != "no front matter\n" {
+		t.Errorf("added to a file without front matter: %q", got)
+	}
 }
