@@ -41,6 +41,9 @@ type SitePage struct {
 	SiteURL string
 	// Portal is the page's path on the brand's portal.
 	Portal string
+	// Lang is the language the file name gives the page (Hugo's
+	// about.nl.md), or "".
+	Lang string
 	// Date is the date the site gives the page when its front matter
 	// sets none (ParseOptions.Date): a Jekyll post's, from its name.
 	Date time.Time
@@ -110,33 +113,53 @@ func (s *Site) walkHugo(dir string) error {
 	if err != nil {
 		return err
 	}
+	// A leaf bundle is one page, in each language it has an index for.
+	leaf := false
 	for _, e := range entries {
-		if !e.IsDir() && (e.Name() == "index.md" || e.Name() == "index.markdown") {
+		if name, _ := hugoLang(e.Name()); !e.IsDir() && isMarkdown(e.Name()) && name == "index" {
 			s.hugoPage(path.Join(dir, e.Name()), path.Base(dir), path.Dir(dir), false)
-			return nil
+			leaf = true
 		}
+	}
+	if leaf {
+		return nil
 	}
 	for _, e := range entries {
 		name := e.Name()
+		base, _ := hugoLang(name)
 		switch {
 		case strings.HasPrefix(name, "."):
 		case e.IsDir():
 			if err := s.walkHugo(path.Join(dir, name)); err != nil {
 				return err
 			}
-		case stem(name) == "_index" && isMarkdown(name):
+		case base == "_index" && isMarkdown(name):
 			s.hugoPage(path.Join(dir, name), path.Base(dir), path.Dir(dir), true)
 		case isMarkdown(name) && e.Type().IsRegular():
-			s.hugoPage(path.Join(dir, name), stem(name), dir, false)
+			s.hugoPage(path.Join(dir, name), base, dir, false)
 		}
 	}
 	return nil
 }
 
+// hugoLangRE is a language in a Hugo file name: about.nl.md is the
+// Dutch translation of about.md.
+var hugoLangRE = regexp.MustCompile(`^(.+)\.([a-z]{2}(?:-[A-Za-z]{2,4})?)$`)
+
+// hugoLang splits a Markdown file's name into its base and language.
+func hugoLang(file string) (base, lang string) {
+	base = stem(file)
+	if m := hugoLangRE.FindStringSubmatch(base); m != nil {
+		return m[1], m[2]
+	}
+	return base, ""
+}
+
 // hugoPage adds the page in file, named name, in section folder section.
 func (s *Site) hugoPage(file, name, section string, isSection bool) {
 	fm := s.peek(file)
-	p := &SitePage{File: file, Slug: name, section: isSection}
+	_, lang := hugoLang(path.Base(file))
+	p := &SitePage{File: file, Slug: name, Lang: lang, section: isSection}
 	if v := fmString(fm, "slug"); v != "" {
 		p.Slug = v
 	}
@@ -150,7 +173,7 @@ func (s *Site) hugoPage(file, name, section string, isSection bool) {
 				p.Slug = b
 			}
 		}
-	case isSection && (file == "_index.md" || file == "_index.markdown"):
+	case isSection && path.Dir(file) == ".":
 		p.SiteURL = "/"
 	case isSection:
 		p.SiteURL = dir + path.Base(path.Dir(file)) + "/"
@@ -295,6 +318,9 @@ func (s *Site) add(p *SitePage, fm map[string]any) {
 		slug = Slugify(slug)
 	}
 	lang := fmString(fm, "lang")
+	if lang == "" {
+		lang = p.Lang
+	}
 	if lang == "" {
 		lang = s.opts.DefaultLang
 	}

@@ -42,12 +42,16 @@ func TestWalkSite(t *testing.T) {
 			}
 			for _, p := range site.Render() {
 				fmt.Fprintf(&b, "\n# %s\n", p.File)
-				it, err := Parse(dir, p.File, ParseOptions{Compat: compat, DefaultLang: "en", Root: dir, Slug: p.Slug, Date: p.Date, ResolveLink: site.Resolver(p)})
+				lang := "en"
+				if p.Lang != "" {
+					lang = p.Lang
+				}
+				it, err := Parse(dir, p.File, ParseOptions{Compat: compat, DefaultLang: lang, Root: dir, Slug: p.Slug, Date: p.Date, ResolveLink: site.Resolver(p)})
 				if err != nil {
 					fmt.Fprintf(&b, "error:\n%v\n", err)
 					continue
 				}
-				fmt.Fprintf(&b, "slug %s\n", it.Slug)
+				fmt.Fprintf(&b, "slug %s lang %s\n", it.Slug, it.Lang)
 				if !it.Date.IsZero() {
 					fmt.Fprintf(&b, "date %s\n", it.Date.Format("2006-01-02"))
 				}

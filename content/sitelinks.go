@@ -124,7 +124,12 @@ func (s *Site) find(p *SitePage, dest string) *SitePage {
 			continue
 		}
 		c = strings.TrimSuffix(c, ".html")
-		for _, try := range []string{c, c + ".md", c + ".markdown", path.Join(c, "index.md"), path.Join(c, "_index.md")} {
+		tries := []string{c, c + ".md", c + ".markdown", path.Join(c, "index.md"), path.Join(c, "_index.md")}
+		if p.Lang != "" {
+			// A translation links to the page in its own language first.
+			tries = append([]string{c + "." + p.Lang + ".md", path.Join(c, "index."+p.Lang+".md")}, tries...)
+		}
+		for _, try := range tries {
 			if t := s.byFile[try]; t != nil {
 				return t
 			}

@@ -136,8 +136,13 @@ func (m *Main) render(ctx context.Context, args []string) error {
 		return interrupted(ctx)
 	}
 
+	// An item's folder is its portal path: a translation, in another
+	// language than the brand's, goes under lang/, beside the original.
+	itemDir := func(it *content.Item) string {
+		return filepath.Join(*outDir, brand.ID, filepath.FromSlash(strings.Trim(content.PortalPath(it, brand), "/")))
+	}
 	for _, res := range results {
-		dir := filepath.Join(*outDir, brand.ID, res.item.Slug)
+		dir := itemDir(res.item)
 		if err := writeAtomic(dir, res.outs); err != nil {
 			return err
 		}
@@ -147,7 +152,7 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	}
 	for _, res := range results {
 		if _, ok := res.outs[portal.Channel]; ok {
-			fmt.Fprintf(m.Stdout, "  %s\n", filepath.Join(*outDir, brand.ID, res.item.Slug, portal.Channel, portal.PageFile))
+			fmt.Fprintf(m.Stdout, "  %s\n", filepath.Join(itemDir(res.item), portal.Channel, portal.PageFile))
 		}
 	}
 	if len(failed) > 0 {

@@ -117,6 +117,9 @@ func (s source) options(opts content.ParseOptions) content.ParseOptions {
 	opts.Name = s.path
 	if s.page != nil {
 		opts.Slug, opts.Date = s.page.Slug, s.page.Date
+		if s.page.Lang != "" {
+			opts.DefaultLang = s.page.Lang // the front matter's lang: still wins
+		}
 		opts.Root = s.site.Root
 		opts.ResolveLink = s.site.Resolver(s.page)
 	} else if opts.Compat != "" {

@@ -14,12 +14,12 @@ import (
 // item's place in it, is written into the source.
 type prepared struct {
 	src      []byte
-	added    int                  // front-matter lines added (slug:, date:)
+	added    int                  // front-matter lines added (slug:, lang:, date:)
 	addedAt  int                  // the first added line's number
 	warnings []content.Diagnostic // the site's warnings about links
 }
 
-// prepare writes, under compat, the slug and date the site gives s into
+// prepare writes, under compat, the slug, language and date the site gives s into
 // its front matter (when it sets none) and its links to other pages of
 // the site as those pages' portal URLs. The fields go on lines of their
 // own just above the closing ---, so only what follows moves down,
@@ -55,6 +55,9 @@ func prepare(ctx context.Context, s source, src []byte, compat string) prepared 
 	var fields []field
 	if opts.Slug != "" {
 		fields = append(fields, field{"slug", opts.Slug})
+	}
+	if s.page != nil && s.page.Lang != "" {
+		fields = append(fields, field{"lang", s.page.Lang})
 	}
 	if !opts.Date.IsZero() {
 		fields = append(fields, field{"date", opts.Date.Format("2006-01-02")})

@@ -23,11 +23,11 @@ func TestRenderHugoSite(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (a page failed); stderr:\n%s", code, stderr)
 	}
-	wantWritten := []string{"first-light", "kit-list", "old-post", "stone-cairn", "terms"}
+	wantWritten := []string{"first-light", "kit-list", "nl", "old-post", "stone-cairn", "terms"}
 	if got := dirNames(t, filepath.Join(out, "kestrel")); !slices.Equal(got, wantWritten) {
 		t.Errorf("written %v, want %v", got, wantWritten)
 	}
-	if !strings.Contains(stdout, "rendered 5 item(s)") {
+	if !strings.Contains(stdout, "rendered 6 item(s)") {
 		t.Errorf("stdout: %s", stdout)
 	}
 	p := func(f string) string { return filepath.Join(site, filepath.FromSlash(f)) }
@@ -55,6 +55,10 @@ func TestRenderHugoSite(t *testing.T) {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("first-light's page lacks %s", want)
 		}
+	}
+	// The bundle's Dutch translation goes beside it, as on the portal.
+	if _, err := os.Stat(filepath.Join(out, "kestrel", "nl", "first-light", "portal", "index.html")); err != nil {
+		t.Errorf("the translation is not written under nl/: %v", err)
 	}
 	// The headless bundle's page is included where the shortcode asks.
 	terms, _ := os.ReadFile(filepath.Join(out, "kestrel", "terms", "portal", "index.html"))

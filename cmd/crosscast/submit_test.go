@@ -88,7 +88,7 @@ func TestSubmitHugoSite(t *testing.T) {
 	if code != exitError {
 		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errs)
 	}
-	for _, want := range []string{"kestrel.en.first-light 1", "kestrel.en.kit-list 1", "kestrel.en.old-post 1", "kestrel.en.terms 1", "kestrel.en.stone-cairn 1"} {
+	for _, want := range []string{"kestrel.en.first-light 1", "kestrel.en.kit-list 1", "kestrel.en.old-post 1", "kestrel.en.terms 1", "kestrel.en.stone-cairn 1", "kestrel.nl.first-light 1"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}
