@@ -98,6 +98,9 @@ func (s *Site) Render() []*SitePage {
 	return out
 }
 
+// Page returns the page of file (slash-separated, below the root), or nil.
+func (s *Site) Page(file string) *SitePage { return s.byFile[file] }
+
 func isMarkdown(name string) bool {
 	return strings.HasSuffix(name, ".md") || strings.HasSuffix(name, ".markdown")
 }

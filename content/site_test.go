@@ -20,7 +20,7 @@ func TestWalkSite(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, compat := range []string{CompatHugo, CompatJekyll} {
 		t.Run(compat, func(t *testing.T) {
-			dir, err := safefs.OpenDir("testdata/sites/" + compat)
+			dir, err := safefs.OpenDir(siteFixture(compat))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +72,7 @@ func TestWalkSite(t *testing.T) {
 
 // TestWalkSiteFlags renders what the default walk leaves out.
 func TestWalkSiteFlags(t *testing.T) {
-	dir, err := safefs.OpenDir("testdata/sites/hugo")
+	dir, err := safefs.OpenDir(siteFixture(CompatHugo))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,4 +118,13 @@ func FuzzPeekFrontMatter(f *testing.F) {
 		_ = fmString(fm, "slug")
 		_ = fmLookup(fmMap(fm, "build"), "render")
 	})
+}
+
+// siteFixture is the folder a site walk starts from: Hugo's content
+// folder, Jekyll's site.
+func siteFixture(compat string) string {
+	if compat == CompatHugo {
+		return "testdata/sites/hugo/content"
+	}
+	return "testdata/sites/jekyll"
 }

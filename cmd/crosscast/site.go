@@ -53,6 +53,20 @@ func sources(args []string, compat, lang string, f siteFlags, notes io.Writer) (
 			d.Close()
 		}
 	}
+	walk := func(dir string) (*content.Site, error) {
+		root, err := safefs.OpenDir(dir)
+		if err != nil {
+			return nil, content.Errors{{File: dir, Code: content.EInvalid, Message: err.Error()}}
+		}
+		opened = append(opened, root)
+		site, err := content.WalkSite(root, content.SiteOptions{Compat: compat, Drafts: *f.drafts, Future: *f.future,
+			Expired: *f.expired, Now: time.Now(), DefaultLang: lang})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", dir, err)
+		}
+		return site, nil
+	}
+	walked := map[string]*content.Site{} // by root, for files named one by one
 	for _, a := range args {
 		st, err := os.Stat(a)
 		// A Hugo folder with index.md is one page, a leaf bundle; a Jekyll
@@ -65,21 +79,19 @@ func sources(args []string, compat, lang string, f siteFlags, notes io.Writer) (
 				return nil, nil, nil, err
 			}
 			for _, p := range paths {
-				out = append(out, source{path: p})
+				s, err := inSite(p, compat, walked, walk)
+				if err != nil {
+					closeAll()
+					return nil, nil, nil, err
+				}
+				out = append(out, s)
 			}
 			continue
 		}
-		dir, err := safefs.OpenDir(a)
+		site, err := walk(a)
 		if err != nil {
 			closeAll()
-			return nil, nil, nil, content.Errors{{File: a, Code: content.EInvalid, Message: err.Error()}}
-		}
-		opened = append(opened, dir)
-		site, err := content.WalkSite(dir, content.SiteOptions{Compat: compat, Drafts: *f.drafts, Future: *f.future,
-			Expired: *f.expired, Now: time.Now(), DefaultLang: lang})
-		if err != nil {
-			closeAll()
-			return nil, nil, nil, fmt.Errorf("%s: %w", a, err)
+			return nil, nil, nil, err
 		}
 		n := len(out)
 		for _, p := range site.Pages {
@@ -103,6 +115,63 @@ func sources(args []string, compat, lang string, f siteFlags, notes io.Writer) (
 		}
 	}
 	return out, failed, closeAll, nil
+}
+
+// inSite is the source for a file named on its own: under compat, when
+// it lies in a site (a Hugo project's content folder, a Jekyll site),
+// the page of that site, so its includes and links reach the site as in
+// a walk. Named on its own, it is rendered whatever the walk would
+// have skipped it for.
+func inSite(p, compat string, walked map[string]*content.Site, walk func(string) (*content.Site, error)) (source, error) {
+	root := siteRoot(p, compat)
+	if root == "" {
+		return source{path: p}, nil
+	}
+	site, ok := walked[root]
+	if !ok {
+		var err error
+		if site, err = walk(root); err != nil {
+			return source{}, err
+		}
+		walked[root] = site
+	}
+	abs, _ := filepath.Abs(p)
+	rel, err := filepath.Rel(root, abs)
+	page := site.Page(filepath.ToSlash(rel))
+	if err != nil || page == nil {
+		return source{path: p}, nil
+	}
+	return source{path: p, page: page, site: site}, nil
+}
+
+// siteRoot finds the site p lies in: for Hugo, the content folder of a
+// project (beside hugo.toml or config.toml, or their YAML and JSON
+// forms); for Jekyll, the folder holding _config.yml. "" when none.
+func siteRoot(p, compat string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return ""
+	}
+	for dir := filepath.Dir(abs); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+		switch compat {
+		case content.CompatHugo:
+			if filepath.Base(dir) != "content" {
+				continue
+			}
+			for _, n := range []string{"hugo", "config"} {
+				for _, ext := range []string{".toml", ".yaml", ".yml", ".json"} {
+					if exists(filepath.Join(filepath.Dir(dir), n+ext)) {
+						return dir
+					}
+				}
+			}
+		case content.CompatJekyll:
+			if exists(filepath.Join(dir, "_config.yml")) || exists(filepath.Join(dir, "_config.yaml")) {
+				return dir
+			}
+		}
+	}
+	return ""
 }
 
 func exists(p string) bool {

@@ -17,7 +17,7 @@ const sitesDir = "../../content/testdata/sites"
 // and the two pages sharing a URL are listed with their positions, and
 // the run exits 1 having written everything else.
 func TestRenderHugoSite(t *testing.T) {
-	site := filepath.Join(sitesDir, "hugo")
+	site := filepath.Join(sitesDir, "hugo", "content")
 	out := t.TempDir()
 	code, stdout, stderr := run(t, "render", "--compat", "hugo", site, "--brand", "../../examples/kestrel", "-o", out, "--channels", "portal")
 	if code != 1 {
@@ -155,5 +155,25 @@ func TestAddFields(t *testing.T) {
 	}
 	if got, n, _ := addFields([]byte("no front matter\n"), []field{{"slug", "x"}}); n != 0 || string(got) != "no front matter\n" {
 		t.Errorf("added to a file without front matter: %q", got)
+	}
+}
+
+// A page named on its own is still a page of its site: its includes
+// reach the headless bundle and its links the other pages, and a draft
+// named so is rendered, since it was asked for.
+func TestRenderPageOfSite(t *testing.T) {
+	site := filepath.Join(sitesDir, "hugo", "content")
+	out := t.TempDir()
+	code, _, stderr := run(t, "render", "--compat", "hugo", filepath.Join(site, "docs", "terms.md"), filepath.Join(site, "posts", "draft-notes.md"),
+		"--brand", "../../examples/kestrel", "-o", out, "--channels", "portal", "-q")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	terms, err := os.ReadFile(filepath.Join(out, "kestrel", "terms", "portal", "index.html"))
+	if err != nil || !strings.Contains(string(terms), "two litres") || !strings.Contains(string(terms), `href="/stone-cairn/"`) {
+		t.Errorf("terms page lacks the included note or the resolved link (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "kestrel", "draft-notes")); err != nil {
+		t.Errorf("the draft named on its own is not rendered: %v", err)
 	}
 }

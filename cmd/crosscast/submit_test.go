@@ -83,7 +83,7 @@ func TestSubmitHugoSite(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(envToken, secret)
-	site := filepath.Join(sitesDir, "hugo")
+	site := filepath.Join(sitesDir, "hugo", "content")
 	code, out, errs := run(t, "submit", "--compat", "hugo", site, "--server", srv.URL, "--brand", "kestrel")
 	if code != exitError {
 		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errs)
