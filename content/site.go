@@ -166,8 +166,10 @@ func (s *Site) hugoPage(file, name, section string, isSection bool) {
 	if v := fmString(fm, "slug"); v != "" {
 		p.Slug = v
 	}
-	dir := "/" + strings.Trim(section, "./") + "/"
-	dir = strings.ReplaceAll(dir, "//", "/")
+	dir := "/"
+	if section != "." {
+		dir = "/" + section + "/"
+	}
 	switch {
 	case fmString(fm, "url") != "":
 		p.SiteURL = fmString(fm, "url")

@@ -1,10 +1,15 @@
 package content
 
 import (
+	"bytes"
 	"fmt"
+	"io/fs"
+	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crosscast/crosscast/internal/golden"
 	"github.com/crosscast/crosscast/internal/safefs"
@@ -127,4 +132,57 @@ func siteFixture(compat string) string {
 		return "testdata/sites/hugo/content"
 	}
 	return "testdata/sites/jekyll"
+}
+
+// TestInlineIncludes: what submit sends in place of includes is the
+// included file's text, on blocks of its own, and where it went.
+func TestInlineIncludes(t *testing.T) {
+	cases := []struct {
+		compat, file, want string
+		ins                []Inserted
+	}{
+		{CompatHugo, "docs/terms.md", "Why water matters:\n\n\n\nCarry **two litres** per person.\n\n\n", []Inserted{{Line: 9, Lines: 4}}},
+		{CompatJekyll, "guides/index.md", "How to camp. \n\nCarry water.\n\n\n", []Inserted{{Line: 4, Lines: 4}}},
+	}
+	for _, tc := range cases {
+		dir, err := safefs.OpenDir(siteFixture(tc.compat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := fs.ReadFile(dir, tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ins := InlineIncludes(src, dir, tc.file, ParseOptions{Compat: tc.compat, Root: dir})
+		dir.Close()
+		if !strings.HasSuffix(string(got), tc.want) || !slices.Equal(ins, tc.ins) {
+			t.Errorf("%s: got %q, %v; want it to end %q, %v", tc.file, got, ins, tc.want, tc.ins)
+		}
+	}
+}
+
+// FuzzInlineIncludes: inlining never panics, keeps valid UTF-8 valid
+// and reports insertions inside the result.
+func FuzzInlineIncludes(f *testing.F) {
+	for _, s := range []string{
+		"---\ntitle: x\n---\n{{< include \"a.md\" >}}\n",
+		"---\ntitle: x\n---\n{% include a.md x=\"1\" %}{% include_relative a.md %}\n",
+		"---\ntitle: x\n---\n{{< readfile file=\"../a.md\" >}}{{</* include \"a.md\" */>}}\n",
+	} {
+		f.Add([]byte(s), CompatHugo)
+		f.Add([]byte(s), CompatJekyll)
+	}
+	files := fstest.MapFS{"a.md": {Data: []byte("---\ntitle: a\n---\nA {{ include.x }}\n\nB\n")}, "_includes/a.md": {Data: []byte("I\n")}}
+	f.Fuzz(func(t *testing.T, src []byte, compat string) {
+		out, ins := InlineIncludes(src, files, "f.md", ParseOptions{Compat: compat, Root: files})
+		if utf8.Valid(src) && !utf8.Valid(out) {
+			t.Fatalf("invalid UTF-8 out of valid: %q", out)
+		}
+		lines := bytes.Count(out, []byte("\n")) + 1
+		for _, in := range ins {
+			if in.Line < 1 || in.Lines < 1 || in.Line+in.Lines > lines {
+				t.Fatalf("insertion %+v outside the %d lines of %q", in, lines, out)
+			}
+		}
+	})
 }

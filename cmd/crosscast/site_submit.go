@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/internal/safefs"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -14,14 +16,17 @@ import (
 // item's place in it, is written into the source.
 type prepared struct {
 	src      []byte
+	inserted []content.Inserted   // where included files' text went
 	added    int                  // front-matter lines added (slug:, lang:, date:)
 	addedAt  int                  // the first added line's number
 	warnings []content.Diagnostic // the site's warnings about links
 }
 
-// prepare writes, under compat, the slug, language and date the site gives s into
-// its front matter (when it sets none) and its links to other pages of
-// the site as those pages' portal URLs. The fields go on lines of their
+// prepare writes, under compat, the slug, language and date the site
+// gives s into its front matter (when it sets none), its links to other
+// pages of the site as those pages' portal URLs, and the files its
+// includes name in place of the includes, since the server keeps only
+// an item's source and images. The fields go on lines of their
 // own just above the closing ---, so only what follows moves down,
 // which lines() takes back out of the server's diagnostics.
 func prepare(ctx context.Context, s source, src []byte, compat string) prepared {
@@ -50,6 +55,10 @@ func prepare(ctx context.Context, s source, src []byte, compat string) prepared 
 				p.warnings = append(p.warnings, w)
 			}
 		}
+	}
+	if dir, err := safefs.OpenDir(filepath.Dir(s.path)); err == nil {
+		p.src, p.inserted = content.InlineIncludes(p.src, dir, filepath.Base(s.path), opts)
+		dir.Close()
 	}
 	p.src = rewriteLinks(p.src, links)
 	var fields []field
@@ -117,15 +126,34 @@ func addFields(src []byte, fields []field) ([]byte, int, int) {
 }
 
 // lines takes the added lines back out of diagnostics' positions: one
-// on an added line is placed on the opening ---.
+// on an added front-matter line is placed on the opening ---, one in an
+// included file's text on the include's line.
 func (p prepared) lines(ds []content.Diagnostic) {
 	for i := range ds {
-		switch d := &ds[i]; {
+		d := &ds[i]
+		switch {
 		case p.added == 0 || d.Line < p.addedAt:
 		case d.Line < p.addedAt+p.added:
 			d.Line, d.Col = 1, 1
+			continue
 		default:
 			d.Line -= p.added
+		}
+		shift := 0
+		placed := false
+		for _, in := range p.inserted {
+			start := in.Line + shift
+			if d.Line <= start {
+				break
+			}
+			if d.Line <= start+in.Lines {
+				d.Line, placed = in.Line, true
+				break
+			}
+			shift += in.Lines
+		}
+		if !placed {
+			d.Line -= shift
 		}
 	}
 }

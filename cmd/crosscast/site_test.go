@@ -177,3 +177,19 @@ func TestRenderPageOfSite(t *testing.T) {
 		t.Errorf("the draft named on its own is not rendered: %v", err)
 	}
 }
+
+// Positions in an included file's text go back to the include's line.
+func TestPreparedLines(t *testing.T) {
+	p := prepared{inserted: []content.Inserted{{Line: 5, Lines: 3}, {Line: 9, Lines: 2}}, added: 1, addedAt: 3}
+	// Server lines: 3 is the added field; 6 is line 5 (the include);
+	// 7 and 9 are in its text; 10 is line 6; 14 is in the second text;
+	// 16 is line 10.
+	ds := []content.Diagnostic{{Line: 2}, {Line: 3}, {Line: 6}, {Line: 7}, {Line: 9}, {Line: 10}, {Line: 14}, {Line: 16}}
+	p.lines(ds)
+	want := []int{2, 1, 5, 5, 5, 6, 9, 10}
+	for i, d := range ds {
+		if d.Line != want[i] {
+			t.Errorf("diagnostic %d: line %d, want %d", i, d.Line, want[i])
+		}
+	}
+}

@@ -103,6 +103,15 @@ func TestSubmitHugoSite(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)
 		}
 	}
+	// The include reached the headless bundle here; the server, which
+	// has no site, gets the included text in its place.
+	if strings.Contains(errs, "was not found") {
+		t.Errorf("an include was not inlined:\n%s", errs)
+	}
+	terms, err := e.DB.Version(context.Background(), "kestrel.en.terms", 1)
+	if err != nil || !strings.Contains(string(terms.Source), "Carry **two litres** per person.") {
+		t.Errorf("stored terms lacks the included text (%v)", err)
+	}
 	v, err := e.DB.Version(context.Background(), "kestrel.en.first-light", 1)
 	if err != nil {
 		t.Fatal(err)
