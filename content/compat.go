@@ -32,6 +32,14 @@ var compatRenames = map[string]map[string]string{
 	},
 }
 
+// compatWalkFields are read by the site walk (WalkSite), which decides
+// from them whether and where a page is rendered, so they are not
+// reported as ignored.
+var compatWalkFields = map[string]map[string]bool{
+	CompatHugo:   {"url": true, "headless": true, "build": true, "_build": true, "expirydate": true, "expiryDate": true},
+	CompatJekyll: {"permalink": true},
+}
+
 // applyCompat rewrites root, another tool's front matter, into crosscast's
 // shape: common fields are mapped, ours pass through, and everything else
 // is dropped with a single warning naming what was ignored.
@@ -89,7 +97,7 @@ func applyCompat(d *diags, root *yaml.Node, mode string) {
 		case renames[name] != "":
 			add(k, renames[name], v)
 		default:
-			if _, ok := ours[name]; !ok {
+			if _, ok := ours[name]; !ok && !compatWalkFields[mode][name] {
 				ignored = append(ignored, name)
 			}
 		}

@@ -42,6 +42,7 @@ type expander struct {
 	item     fs.FS // the item's own folder
 	itemDir  string
 	root     fs.FS // the site root, for includes; may be nil
+	resolve  func(string) (string, string)
 	limit    int
 
 	out      strings.Builder
@@ -77,7 +78,7 @@ func expandCompat(d *diags, it *Item, fm []byte, opts ParseOptions, fsys fs.FS, 
 func expandBody(d *diags, body []byte, bodyLine int, fm []byte, opts ParseOptions, itemFS fs.FS, itemName string) ([]byte, []int, bool) {
 	e := &expander{
 		d: d, bodyLine: bodyLine, mode: opts.Compat, policy: opts.Shortcodes,
-		item: itemFS, itemDir: path.Dir(itemName), root: opts.Root, limit: opts.limits().Body,
+		item: itemFS, itemDir: path.Dir(itemName), root: opts.Root, resolve: opts.ResolveLink, limit: opts.limits().Body,
 	}
 	if e.policy == "" {
 		e.policy = ShortcodesStrip
@@ -310,6 +311,24 @@ func lookupFold(m map[string]any, key string) any {
 		}
 	}
 	return nil
+}
+
+// pageRef writes the URL of the page a ref, relref, link or post_url
+// names: with the site known (ParseOptions.ResolveLink), the page's
+// own portal path, else its likely one (pagePath). In the site, a name
+// that finds no page is a warning, as Hugo fails a build on it.
+func (e *expander) pageRef(c *shortcode.Call, line int, ref, lookup string) {
+	if e.resolve != nil {
+		u, problem := e.resolve(lookup)
+		if u != "" {
+			e.write(u, line, false)
+			return
+		}
+		if problem != "" || strings.HasPrefix(lookup, "/") {
+			e.d.warnf(e.bodyLine+line-1, c.Pos.Col, "", "%s %q names no rendered page of the site; it links to %s", c.Name, ref, pagePath(ref))
+		}
+	}
+	e.write(pagePath(ref), line, false)
 }
 
 // pagePath is the portal path of the page a ref, relref or link names:

@@ -44,7 +44,7 @@ func (e *expander) hugo(c *shortcode.Call, line, depth int) {
 			e.d.warnf(e.bodyLine+line-1, c.Pos.Col, "", "%s names no page; it was removed", c.Name)
 			return
 		}
-		e.write(pagePath(target), line, false)
+		e.pageRef(c, line, target, target)
 	case "param":
 		name := arg("name", 0)
 		v, ok := e.param(name)

@@ -24,7 +24,13 @@ func (e *expander) liquid(c *shortcode.Call, line, depth int) {
 			e.d.warnf(e.bodyLine+line-1, c.Pos.Col, "", "{%% %s %%} names no page; it was removed", c.Name)
 			return
 		}
-		e.write(pagePath(arg(0)), line, false)
+		lookup := arg(0)
+		if c.Name == "post_url" {
+			lookup = "/_posts/" + lookup + ".md"
+		} else if !strings.HasPrefix(lookup, "/") {
+			lookup = "/" + lookup // {% link %} names a file from the site's root
+		}
+		e.pageRef(c, line, arg(0), lookup)
 	case "include", "include_relative":
 		name := arg(0)
 		dirs := []string{"_includes"}

@@ -64,35 +64,6 @@ const (
 	MaxTitleBytes     = 2048
 )
 
-// ParseOptions configure Parse.
-type ParseOptions struct {
-	// Name is the source's name in diagnostics; it defaults to the file
-	// name Parse was given.
-	Name string
-	// Compat maps another tool's front matter ("hugo" or "jekyll").
-	Compat string
-	// DefaultLang is used when the front matter sets no lang; normally the
-	// brand's language.
-	DefaultLang string
-	// Limits default to DefaultLimits() when zero.
-	Limits Limits
-	// StoredAssets says the item's images were accepted by an earlier
-	// Parse (a stored version parsed again to render it): their headers
-	// are held to the limits again, but their pixels are not decoded
-	// once more just to look for damage, since every renderer decodes
-	// (checked) what it uses anyway.
-	StoredAssets bool
-	// Shortcodes is what to do, under Compat, with a shortcode or Liquid
-	// tag crosscast has no rendering for: ShortcodesStrip (the default),
-	// ShortcodesError or ShortcodesKeep; normally the brand's
-	// compat_shortcodes.
-	Shortcodes string
-	// Root is the site's content root, where include-style shortcodes
-	// and Jekyll's {% include %} find files the item's own folder does
-	// not hold; nil means only the item's folder.
-	Root fs.FS
-}
-
 // Parse reads the item file name from fsys (a bundle folder, or the folder
 // holding a lone Markdown file) and returns the validated item. Images the
 // item refers to are read from fsys too, relative to name. Every problem
@@ -175,6 +146,7 @@ func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte,
 		return nil, d.err()
 	}
 	fixPasted(it.Doc, body)
+	resolveLinks(d, it, opts.ResolveLink)
 	validate(d, it, fm, opts)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -333,6 +305,16 @@ func validate(d *diags, it *Item, fm []byte, opts ParseOptions) {
 		fmWarn("title", "is %d characters; over %d it is cut off in inboxes and search results", n, MaxTitle)
 	}
 
+	if it.Date.IsZero() && !opts.Date.IsZero() {
+		it.Date.Time = opts.Date
+	}
+	written := it.Slug != ""
+	if it.Slug == "" {
+		it.Slug = opts.Slug
+	}
+	if it.Slug != "" && opts.Compat != "" && !ValidSlug(it.Slug) {
+		normaliseSlug(it, written, fmWarn)
+	}
 	if it.Slug == "" {
 		it.Slug = Slugify(it.Title)
 		if it.Slug == "" {

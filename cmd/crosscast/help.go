@@ -26,12 +26,15 @@ func commands() []command {
 	return []command{
 		{
 			name:     "render",
-			synopsis: "ITEM... --brand DIR [-o DIR] [--channels LIST] [--compat hugo|jekyll] [-q]",
+			synopsis: "ITEM... --brand DIR [-o DIR] [--channels LIST] [--compat hugo|jekyll] [--drafts] [--future] [--expired] [-q]",
 			does: "Renders items into every channel's files on this machine, without a server, into\n" +
-				"OUT/BRAND/SLUG/CHANNEL/. Every item is parsed and rendered before anything is\n" +
-				"written, so bad input leaves nothing behind; problems print as file:line:col.",
-			args:    item,
-			example: "crosscast render examples/kestrel/items --brand examples/kestrel -o out",
+				"OUT/BRAND/SLUG/CHANNEL/. Every item that parses and renders is written, each\n" +
+				"folder swapped in whole; every problem prints as file:line:col, and any exits 1.\n" +
+				"Under --compat a folder is a Hugo content folder or Jekyll site, walked as its\n" +
+				"generator does: drafts, future and expired pages, headless bundles and section\n" +
+				"pages are skipped with a note; relative links point at the pages they name.",
+			args:    item + "\n      (under --compat: a Hugo content folder or a Jekyll site)",
+			example: "crosscast render examples/kestrel/items --brand examples/kestrel -o out\ncrosscast render --compat hugo site/content --brand examples/kestrel",
 		},
 		{
 			name:     "preview",
@@ -60,7 +63,7 @@ func commands() []command {
 		},
 		{
 			name:     "submit",
-			synopsis: "ITEM... [--server URL] [--brand ID] [--compat hugo|jekyll] [--wait] [--timeout 5m]",
+			synopsis: "ITEM... [--server URL] [--brand ID] [--compat hugo|jekyll] [--wait] [--timeout 5m] [--drafts] [--future] [--expired]",
 			does: "Sends items to a crosscast server as multipart bundles, with the API token in\n" +
 				"CROSSCAST_TOKEN, and prints each item's URL, or its problems as file:line:col.\n" +
 				"--wait then prints each channel's status until every item is rendered.",

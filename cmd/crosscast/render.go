@@ -25,15 +25,17 @@ import (
 	"github.com/crosscast/crosscast/renderers/social"
 )
 
-// render implements `crosscast render`: parse every item first, render
-// them all in memory, and only then write, so bad input leaves nothing
-// behind.
+// render implements `crosscast render`: parse every item, render them
+// all in memory, and only then write each that succeeded, in one atomic
+// swap per item; every failure is listed with its position, and any
+// failure exits 1. A bad page among many costs that page, not the run.
 func (m *Main) render(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("render", flag.ContinueOnError)
 	brandDir := fset.String("brand", "", "brand kit `folder` (holding brand.yaml)")
 	outDir := fset.String("o", "out", "output `folder`")
 	chans := fset.String("channels", strings.Join(mapKeys(channels()), ","), "comma-separated `channels` to render")
-	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`")
+	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`; a folder is then walked as that site")
+	sf := addSiteFlags(fset)
 	quiet := fset.Bool("q", false, "do not print warnings")
 	if err := m.parseFlags(fset, args, 0, -1); err != nil {
 		return err
@@ -82,14 +84,20 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	}
 	warn(brand.Warnings)
 
-	paths, err := expandItems(fset.Args())
+	var notes io.Writer = m.Stderr
+	if *quiet {
+		notes = nil
+	}
+	srcs, failed, done, err := sources(fset.Args(), *compat, brand.Lang, sf, notes)
 	if err != nil {
 		return err
 	}
-	items, err := parseAll(ctx, paths, content.ParseOptions{Compat: *compat, DefaultLang: brand.Lang, Shortcodes: brand.CompatShortcodes})
+	items, perrs, err := parseSources(ctx, srcs, content.ParseOptions{Compat: *compat, DefaultLang: brand.Lang, Shortcodes: brand.CompatShortcodes})
+	done()
 	if err != nil {
 		return err
 	}
+	failed = append(failed, perrs...)
 
 	type result struct {
 		item *content.Item
@@ -98,11 +106,11 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	results := make([]result, 0, len(items))
 	bar = m.progress(len(items))
 	defer bar.finish()
-	var failed content.Errors
 	for i, it := range items {
 		warn(it.Warnings)
 		links := content.NewLinkPlan(it, brand)
 		res := result{item: it, outs: map[string]*renderers.Output{}}
+		ok := true
 		for _, r := range rs {
 			out, err := safeRender(ctx, r, renderers.Input{Item: it, Brand: brand, Links: links})
 			if ctx.Err() != nil {
@@ -110,34 +118,59 @@ func (m *Main) render(ctx context.Context, args []string) error {
 			}
 			if err != nil {
 				failed = append(failed, content.Diagnostic{File: it.Path, Message: fmt.Sprintf("%s: %v", r.Channel(), err)})
+				ok = false
 				continue
 			}
 			warn(out.Warnings)
 			res.outs[r.Channel()] = out
 		}
-		results = append(results, res)
+		// An item is written whole or not at all: a channel that failed
+		// would leave its folder missing beside the others.
+		if ok {
+			results = append(results, res)
+		}
 		bar.step(i+1, it.Slug)
 	}
-	if len(failed) > 0 {
-		return failed
-	}
+	bar.finish()
 	if ctx.Err() != nil {
 		return interrupted(ctx)
 	}
 
+	// An item's folder is its portal path: a translation, in another
+	// language than the brand's, goes under lang/, beside the original.
+	itemDir := func(it *content.Item) string {
+		return filepath.Join(*outDir, brand.ID, filepath.FromSlash(strings.Trim(content.PortalPath(it, brand), "/")))
+	}
 	for _, res := range results {
-		dir := filepath.Join(*outDir, brand.ID, res.item.Slug)
+		dir := itemDir(res.item)
 		if err := writeAtomic(dir, res.outs); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(m.Stdout, "rendered %d item(s) for %s into %s\n", len(results), brand.Name, filepath.Join(*outDir, brand.ID))
+	if len(results) > 0 || len(failed) == 0 {
+		fmt.Fprintf(m.Stdout, "rendered %d item(s) for %s into %s\n", len(results), brand.Name, filepath.Join(*outDir, brand.ID))
+	}
 	for _, res := range results {
 		if _, ok := res.outs[portal.Channel]; ok {
-			fmt.Fprintf(m.Stdout, "  %s\n", filepath.Join(*outDir, brand.ID, res.item.Slug, portal.Channel, portal.PageFile))
+			fmt.Fprintf(m.Stdout, "  %s\n", filepath.Join(itemDir(res.item), portal.Channel, portal.PageFile))
 		}
 	}
+	if len(failed) > 0 {
+		if len(results) > 0 {
+			fmt.Fprintf(m.Stdout, "%d item(s) failed; their problems follow\n", failedFiles(failed))
+		}
+		return failed
+	}
 	return nil
+}
+
+// failedFiles counts the files with problems.
+func failedFiles(ds content.Errors) int {
+	files := map[string]bool{}
+	for _, d := range ds {
+		files[d.File] = true
+	}
+	return len(files)
 }
 
 // interrupted is the error for a run stopped by SIGINT or SIGTERM
@@ -217,42 +250,6 @@ func expandItems(args []string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// parseAll parses every item and returns every error of every item.
-func parseAll(ctx context.Context, paths []string, opts content.ParseOptions) ([]*content.Item, error) {
-	var items []*content.Item
-	var errs content.Errors
-	slugs := map[string]string{}
-	for _, p := range paths {
-		o := opts
-		o.Name = p
-		it, err := content.ParseFile(ctx, p, o)
-		var ce content.Errors
-		switch {
-		case ctx.Err() != nil:
-			return nil, interrupted(ctx)
-		case errors.As(err, &ce):
-			errs = append(errs, ce...)
-			continue
-		case err != nil:
-			errs = append(errs, content.Diagnostic{File: p, Message: err.Error()})
-			continue
-		}
-		key := it.Lang + "/" + it.Slug
-		if prev, dup := slugs[key]; dup {
-			d := it.Warning(it.SlugField(), "slug %q is already used by %s", it.Slug, prev)
-			d.File, d.Field, d.Code = p, "slug", content.EInvalid
-			errs = append(errs, d)
-			continue
-		}
-		slugs[key] = p
-		items = append(items, it)
-	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return items, nil
 }
 
 // writeAtomic writes an item's renderings into a fresh sibling folder and

@@ -58,8 +58,8 @@ func TestRenderBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
-			// A good item in the same run must not be written either.
-			code, stdout, stderr := run(t, "render", "../../examples/kestrel/items/holiday-hours.md", tt.item, "--brand", "../../examples/kestrel", "-o", out)
+			// A good item in the same run is written all the same.
+			code, stdout, stderr := run(t, "render", "../../examples/kestrel/items/holiday-hours.md", tt.item, "--brand", "../../examples/kestrel", "-o", out, "-q")
 			if code != 1 {
 				t.Fatalf("exit code %d, want 1; stderr:\n%s", code, stderr)
 			}
@@ -71,8 +71,17 @@ func TestRenderBadInput(t *testing.T) {
 					t.Errorf("line %q is not file:line:col: message", line)
 				}
 			}
-			if strings.Contains(stderr, "panic") || stdout != "" {
+			if strings.Contains(stderr, "panic") || !strings.HasPrefix(stdout, "rendered 1 item(s)") {
 				t.Errorf("stdout %q, stderr %q", stdout, stderr)
+			}
+			entries, err := os.ReadDir(filepath.Join(out, "kestrel"))
+			if err != nil || len(entries) != 1 || entries[0].Name() != "holiday-opening-hours" {
+				t.Errorf("written: %v, %v; want the good item only", entries, err)
+			}
+			// Alone, the bad item leaves nothing behind.
+			out = filepath.Join(t.TempDir(), "out")
+			if code, stdout, _ := run(t, "render", tt.item, "--brand", "../../examples/kestrel", "-o", out); code != 1 || stdout != "" {
+				t.Errorf("alone: exit %d, stdout %q", code, stdout)
 			}
 			if _, err := os.Stat(out); !os.IsNotExist(err) {
 				t.Errorf("output folder was created: %v", err)
@@ -137,7 +146,8 @@ func TestRenderCompat(t *testing.T) {
 	if !strings.Contains(stderr, "warning: hugo fields with no crosscast equivalent were ignored: weight") {
 		t.Errorf("stderr: %s", stderr)
 	}
-	page, err := os.ReadFile(filepath.Join(out, "kestrel", "from-hugo", "portal", "index.html"))
+	// Under compat the slug is the file's name, as Hugo gives it.
+	page, err := os.ReadFile(filepath.Join(out, "kestrel", "post", "portal", "index.html"))
 	if err != nil || !bytes.Contains(page, []byte(`<meta name="description" content="A summary.">`)) {
 		t.Errorf("page: %v", err)
 	}

@@ -32,6 +32,7 @@ func (m *Main) submit(ctx context.Context, cfg Config, args []string) error {
 	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`")
 	wait := fset.Bool("wait", false, "show each channel's progress until the item is rendered")
 	timeout := fset.Duration("timeout", 5*time.Minute, "how long --wait waits")
+	sf := addSiteFlags(fset)
 	if err := m.parseFlags(fset, args, 0, -1); err != nil {
 		return err
 	}
@@ -42,19 +43,20 @@ func (m *Main) submit(ctx context.Context, cfg Config, args []string) error {
 	if token == "" {
 		return usageError{"submit: set " + envToken + " to an API token (crosscast token create --role writer)"}
 	}
-	paths, err := expandItems(fset.Args())
+	srcs, failed, done, err := sources(fset.Args(), *compat, "", sf, m.Stderr)
 	if err != nil {
 		return err
 	}
+	defer done()
 	c := &apiClient{base: strings.TrimRight(*srv, "/"), token: token, http: &http.Client{Timeout: 2 * time.Minute}}
-	var failed content.Errors
 	var urls []string
-	for _, p := range paths {
+	for _, s := range srcs {
+		p := s.path
 		b := *brand
 		if b == "" {
 			b = brandOf(p)
 		}
-		res, err := c.submit(ctx, p, b, *compat)
+		res, err := c.submit(ctx, s, b, *compat)
 		if err != nil {
 			if ce, ok := err.(content.Errors); ok {
 				failed = append(failed, ce...)
@@ -120,12 +122,16 @@ type apiErr struct {
 }
 
 // submit sends one item: the Markdown file, and for a bundle every file
-// in its folder, under their paths inside it.
-func (c *apiClient) submit(ctx context.Context, mdPath, brand, compat string) (*submitted, error) {
+// in its folder, under their paths inside it. Under compat the Markdown
+// carries what its site says about it (see prepare).
+func (c *apiClient) submit(ctx context.Context, s source, brand, compat string) (*submitted, error) {
+	mdPath := s.path
 	files, err := bundleFiles(mdPath)
 	if err != nil {
 		return nil, err
 	}
+	prep := prepare(ctx, s, files[filepath.Base(mdPath)], compat)
+	files[filepath.Base(mdPath)] = prep.src
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for k, v := range map[string]string{"brand": brand, "compat": compat, "path": filepath.Base(mdPath)} {
@@ -149,8 +155,13 @@ func (c *apiClient) submit(ctx context.Context, mdPath, brand, compat string) (*
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	var out submitted
 	if err := c.do(req, &out, mdPath); err != nil {
+		if ce, ok := err.(content.Errors); ok {
+			prep.lines(ce)
+		}
 		return nil, err
 	}
+	prep.lines(out.Warnings)
+	out.Warnings = append(prep.warnings, out.Warnings...)
 	return &out, nil
 }
 

@@ -68,3 +68,57 @@ func TestSubmitWrongToken(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want %d and the token refused", code, stderr, exitError)
 	}
 }
+
+// submit walks a Hugo site as render does: the same pages go, each with
+// the slug its site gives it and its links pointing at portal URLs, the
+// failures are listed under their local paths, and the run exits 1.
+func TestSubmitHugoSite(t *testing.T) {
+	e := pipetest.New(t, pipetest.Setups[0])
+	e.ImportBrand(t, "kestrel")
+	e.Start(t)
+	srv := httptest.NewServer(server.New(server.Config{Store: e.DB, Service: e.Service}))
+	defer srv.Close()
+	secret, _, err := e.DB.CreateToken(context.Background(), "cli", store.RoleWriter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(envToken, secret)
+	site := filepath.Join(sitesDir, "hugo", "content")
+	code, out, errs := run(t, "submit", "--compat", "hugo", site, "--server", srv.URL, "--brand", "kestrel")
+	if code != exitError {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"kestrel.en.first-light 1", "kestrel.en.kit-list 1", "kestrel.en.old-post 1", "kestrel.en.terms 1", "kestrel.en.stone-cairn 1", "kestrel.nl.first-light 1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	for _, want := range []string{
+		filepath.Join(site, "posts", "broken.md") + ":3:10: summary: must be text, not a list",
+		filepath.Join(site, "news", "launch.md") + ":1:1: slug: the URL /launch/",
+		filepath.Join(site, "posts", "draft-notes.md") + ": skipped: a draft",
+		filepath.Join(site, "posts", "first-light", "index.md") + `:9:3: warning: link "missing-page" points at no page`,
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	// The include reached the headless bundle here; the server, which
+	// has no site, gets the included text in its place.
+	if strings.Contains(errs, "was not found") {
+		t.Errorf("an include was not inlined:\n%s", errs)
+	}
+	terms, err := e.DB.Version(context.Background(), "kestrel.en.terms", 1)
+	if err != nil || !strings.Contains(string(terms.Source), "Carry **two litres** per person.") {
+		t.Errorf("stored terms lacks the included text (%v)", err)
+	}
+	v, err := e.DB.Version(context.Background(), "kestrel.en.first-light", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"](/kit-list/)", "](/old-post/)", "\nslug: first-light\n---\n"} {
+		if !strings.Contains(string(v.Source), want) {
+			t.Errorf("stored source lacks %q:\n%s", want, v.Source)
+		}
+	}
+}

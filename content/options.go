@@ -1,0 +1,49 @@
+package content
+
+import (
+	"io/fs"
+	"time"
+)
+
+// ParseOptions configure Parse.
+type ParseOptions struct {
+	// Name is the source's name in diagnostics; it defaults to the file
+	// name Parse was given.
+	Name string
+	// Compat maps another tool's front matter ("hugo" or "jekyll").
+	Compat string
+	// DefaultLang is used when the front matter sets no lang; normally the
+	// brand's language.
+	DefaultLang string
+	// Limits default to DefaultLimits() when zero.
+	Limits Limits
+	// StoredAssets says the item's images were accepted by an earlier
+	// Parse (a stored version parsed again to render it): their headers
+	// are held to the limits again, but their pixels are not decoded
+	// once more just to look for damage, since every renderer decodes
+	// (checked) what it uses anyway.
+	StoredAssets bool
+	// Shortcodes is what to do, under Compat, with a shortcode or Liquid
+	// tag crosscast has no rendering for: ShortcodesStrip (the default),
+	// ShortcodesError or ShortcodesKeep; normally the brand's
+	// compat_shortcodes.
+	Shortcodes string
+	// Root is the site's content root, where include-style shortcodes
+	// and Jekyll's {% include %} find files the item's own folder does
+	// not hold; nil means only the item's folder.
+	Root fs.FS
+	// Slug is the slug the site gives the item when its front matter
+	// sets none: under compat, the file or bundle name, as Hugo and
+	// Jekyll do. A Slug (or a front-matter slug, under compat) that is
+	// not a crosscast slug is normalised with a warning.
+	Slug string
+	// Date is the date the site gives the item when its front matter
+	// sets none: a Jekyll post's, from its file name.
+	Date time.Time
+	// ResolveLink, when set, is asked about every link of the body that
+	// has no scheme (relative, "g" or "../other/", or a site path,
+	// "/docs/x/"): a url replaces the link's destination, and a problem
+	// (it names no page, or one that is not rendered) becomes a warning
+	// at the link's position.
+	ResolveLink func(dest string) (url, problem string)
+}
