@@ -52,7 +52,7 @@ func parsePages() (map[string]*template.Template, error) {
 type pageData struct {
 	User  *store.User
 	Path  string
-	Flash string
+	Flash *flash
 	Data  any
 }
 
