@@ -24,7 +24,7 @@ import (
 const uiCSP = "default-src 'self'; img-src 'self' data:; frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
 
 func parsePages() (map[string]*template.Template, error) {
-	layout, err := template.New("layout.html.tmpl").Funcs(uiFuncs).ParseFS(templates.FS, "ui/layout.html.tmpl")
+	layout, err := template.New("layout.html.tmpl").Funcs(uiFuncs).ParseFS(templates.FS, "ui/layout.html.tmpl", "ui/partials/*.html.tmpl")
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +153,8 @@ var uiFuncs = template.FuncMap{
 	"pct":    func(a, b int64) int64 { return min(100, a*100/max(b, 1)) },
 	"roleAt": store.RoleAtLeast,
 	"list":   func(s ...string) []string { return s },
+	"mock":   newSocialMock,
+	"host":   hostOf,
 }
 
 func plural(n int, unit string) string {
