@@ -37,6 +37,7 @@ import (
 type ui struct {
 	*pipetest.Env
 	url     string
+	site    string       // the published sites' folder, served at /sites/
 	beacons atomic.Int32 // requests to /beacon: what a script in content would send
 }
 
@@ -61,8 +62,8 @@ func newUI(t *testing.T) *ui {
 	e := pipetest.NewWith(t, pipetest.Setups[0], func(c *app.Config) { c.Site = &publish.Site{Root: site} }, rs...)
 	e.ImportBrand(t, "kestrel")
 	queues := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "queue monitor") })
-	h := server.New(server.Config{Store: e.DB, Service: e.Service, QueueMonitor: queues})
-	u := &ui{Env: e}
+	h := server.New(server.Config{Store: e.DB, Service: e.Service, QueueMonitor: queues, Sites: site, Version: "v0.0.0-test"})
+	u := &ui{Env: e, site: site}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/beacon" {
 			u.beacons.Add(1)
