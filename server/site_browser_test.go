@@ -107,10 +107,11 @@ func TestPublishedSiteInBrowser(t *testing.T) {
 	if body := fetch(t, src); !strings.Contains(body, `class="net net-mastodon"`) || !strings.Contains(body, `class="post-text"`) {
 		t.Errorf("live social mock has no network posts:\n%.600s", body)
 	}
-	shot("site-editor-social")
 	checkers.AxePage(t, ctx, "editor, social")
 	do("submit", chromedp.Click(`#editor button[type="submit"]`), chromedp.WaitVisible("nav.tabs"))
 	pipetest.WaitFor(t, 30*time.Second, "rendered", func() (bool, string) { return u.ItemRendered(id) })
+	do("the live social mock on its own", chromedp.Navigate(src))
+	shot("site-live-social-mock")
 
 	// The size bar's filled width is the email's share of Gmail's limit.
 	do("email tab", chromedp.Navigate(u.url+"/items/"+id+"?tab=email"), chromedp.WaitVisible("#html-size"))
