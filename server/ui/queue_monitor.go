@@ -89,7 +89,7 @@ const backLink = `<a href="/" class="cc-back" style="position:fixed;right:1rem;b
 func withBackLink(root string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rest := strings.TrimPrefix(r.URL.Path, root)
-		if strings.HasPrefix(rest, "api/") || strings.Contains(path.Base(rest), ".") {
+		if strings.HasPrefix(rest, "api/") || strings.Contains(path.Base("/"+rest), ".") {
 			h.ServeHTTP(w, r)
 			return
 		}
