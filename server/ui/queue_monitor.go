@@ -96,7 +96,11 @@ func withBackLink(root string, h http.Handler) http.Handler {
 		page := &capture{header: w.Header()}
 		h.ServeHTTP(page, r)
 		body := page.body
-		if strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+		ct := w.Header().Get("Content-Type")
+		if ct == "" {
+			ct = http.DetectContentType(body) // what the server would send
+		}
+		if strings.HasPrefix(ct, "text/html") {
 			if i := bytes.Index(body, []byte("<body>")); i >= 0 {
 				i += len("<body>")
 				body = append(body[:i:i], append([]byte(backLink), body[i:]...)...)

@@ -50,7 +50,6 @@ func TestMonitorBackLink(t *testing.T) {
 			io.WriteString(w, `{"queues":[]}`)
 			return
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		io.WriteString(w, `<!doctype html><html><head><title>asynqmon</title></head><body><div id="root"></div></body></html>`)
 	})
 	h := withBackLink("/admin/queues/", mon)
@@ -67,5 +66,29 @@ func TestMonitorBackLink(t *testing.T) {
 		if strings.Contains(path, "/api/") && strings.Contains(rec.Body.String(), "cc-back") {
 			t.Errorf("%s: the API answer got the link", path)
 		}
+	}
+}
+
+// `crosscast preview` frames the same mocks for the social channel.
+func TestLocalPreviewSocialMock(t *testing.T) {
+	lp, err := NewLocalPreview()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(social.Doc{Title: "Pegs", Networks: []social.NetworkPosts{{Network: "mastodon", Label: "Mastodon", Posts: []social.Post{{Text: "Pegs"}}}}})
+	files := map[string]PreviewFile{"social/" + social.JSONFile: {MediaType: "application/json", Data: data}, "social/" + social.TextFile: {MediaType: "text/plain", Data: []byte("Pegs")}}
+	lp.Set(PreviewResult{Title: "Pegs", Files: files, Frames: map[string]string{"social": social.TextFile}})
+	if len(files) != 2 {
+		t.Error("Set changed the caller's files")
+	}
+	rec := httptest.NewRecorder()
+	lp.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if !strings.Contains(rec.Body.String(), `data-src="/files/1/social/`+SocialMockFile+`"`) {
+		t.Fatalf("the social tab does not frame the mocks:\n%s", rec.Body.String())
+	}
+	rec = httptest.NewRecorder()
+	lp.ServeHTTP(rec, httptest.NewRequest("GET", "/files/1/social/"+SocialMockFile, nil))
+	if !strings.Contains(rec.Body.String(), `class="net net-mastodon"`) || !strings.HasPrefix(rec.Header().Get("Content-Security-Policy"), "sandbox;") {
+		t.Errorf("mock page: %s %q", rec.Header().Get("Content-Security-Policy"), rec.Body.String())
 	}
 }
