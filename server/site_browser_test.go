@@ -157,7 +157,12 @@ func TestPublishedSiteInBrowser(t *testing.T) {
 	if js := eval(`document.querySelectorAll("pre.code")[1]?.textContent ?? ""`); !strings.Contains(js, "\n  \"@context\"") {
 		t.Errorf("JSON-LD not pretty-printed: %.200s", js)
 	}
+	checkers.AxePage(t, ctx, "item catalog")
 	shot("site-item-catalog")
+	do("portal tab", chromedp.Navigate(u.url+"/items/"+id+"?tab=portal"), chromedp.WaitVisible(".tab-panel"))
+	fits("portal")
+	checkers.AxePage(t, ctx, "item portal")
+	shot("site-item-portal")
 	do("social tab", chromedp.Navigate(u.url+"/items/"+id+"?tab=social"), chromedp.WaitVisible(".networks"))
 
 	// A refused action says so as an alert; a reload does not repeat it.
