@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -46,15 +47,20 @@ func (u *ui) flashAfter(t *testing.T, c *http.Client, resp *http.Response) strin
 	return flashOf(page)
 }
 
+// flashOf returns a page's flash line: a notice (role=status) or, marked
+// "alert: ", an error (role=alert, its own style).
 func flashOf(page string) string {
-	const open = `<p class="flash" role="status">`
-	i := strings.Index(page, open)
-	if i < 0 {
+	m := flashRE.FindStringSubmatch(page)
+	if m == nil {
 		return ""
 	}
-	s := page[i+len(open):]
-	return s[:strings.Index(s, "</p>")]
+	if m[1] == " flash-error" && m[2] == "alert" {
+		return "alert: " + m[3]
+	}
+	return m[3]
 }
+
+var flashRE = regexp.MustCompile(`<p class="flash( flash-error)?" role="(status|alert)">(?:<span class="flash-icon" aria-hidden="true">!</span> )?(.*?)</p>`)
 
 // ?flash= in a link put any text on any page; an action's own message
 // comes in a signed cookie and shows once.

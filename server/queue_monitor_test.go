@@ -85,6 +85,10 @@ func TestQueueMonitorInBrowser(t *testing.T) {
 		}
 		return strings.HasPrefix(s, "/admin/queues/") && strings.Contains(s, "Queues"), s
 	})
+	// And it has a way back to crosscast.
+	if href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("a.cc-back")?.getAttribute("href") ?? ""`)); err != nil || href != "/" {
+		t.Errorf("no link back to crosscast on the monitor (%q, %v)", href, err)
+	}
 	console := seen()
 	for _, m := range console {
 		if strings.Contains(m, "Content Security Policy") {

@@ -60,7 +60,11 @@ func New(cfg Config) *Server {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	if cfg.Sites != "" {
-		mux.Handle("GET /sites/", sites(cfg.Sites))
+		var base SiteBase
+		if cfg.Service != nil {
+			base = cfg.Service.BrandSite
+		}
+		mux.Handle("GET /sites/", sites(cfg.Sites, base))
 	}
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)
@@ -68,7 +72,7 @@ func New(cfg Config) *Server {
 	api.New(api.Config{Store: cfg.Store, Service: cfg.Service, Logger: log, MaxUpload: maxUpload}).Register(mux)
 	reader.New(reader.Config{Store: cfg.Store, Service: cfg.Service, Logger: log}).Register(mux)
 	ui.New(ui.Config{Store: cfg.Store, Service: cfg.Service, Logger: log, MaxUpload: maxUpload,
-		QueueMonitor: cfg.QueueMonitor}).Register(mux)
+		QueueMonitor: cfg.QueueMonitor, Sites: cfg.Sites != "", Version: cfg.Version}).Register(mux)
 
 	// Every write from a browser must come from this site's own pages
 	// (Sec-Fetch-Site, else Origin against Host). API clients send

@@ -37,6 +37,7 @@ import (
 type ui struct {
 	*pipetest.Env
 	url     string
+	site    string       // the published sites' folder, served at /sites/
 	beacons atomic.Int32 // requests to /beacon: what a script in content would send
 }
 
@@ -61,8 +62,8 @@ func newUI(t *testing.T) *ui {
 	e := pipetest.NewWith(t, pipetest.Setups[0], func(c *app.Config) { c.Site = &publish.Site{Root: site} }, rs...)
 	e.ImportBrand(t, "kestrel")
 	queues := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "queue monitor") })
-	h := server.New(server.Config{Store: e.DB, Service: e.Service, QueueMonitor: queues})
-	u := &ui{Env: e}
+	h := server.New(server.Config{Store: e.DB, Service: e.Service, QueueMonitor: queues, Sites: site, Version: "v0.0.0-test"})
+	u := &ui{Env: e, site: site}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/beacon" {
 			u.beacons.Add(1)
@@ -355,15 +356,19 @@ func TestInboxAndItemPage(t *testing.T) {
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") {
 		t.Errorf("item page CSP %q", csp)
 	}
-	i := strings.Index(page, `<iframe sandbox src="`)
+	// The frame keeps the UI's origin, so the page's script can size it,
+	// and runs no script.
+	const frame = `<iframe sandbox="allow-same-origin" src="`
+	i := strings.Index(page, frame)
 	if i < 0 {
 		t.Fatal("no sandboxed preview frame on the portal tab")
 	}
-	src := page[i+len(`<iframe sandbox src="`):]
+	src := page[i+len(frame):]
 	src = src[:strings.IndexByte(src, '"')]
-	// The preview needs no cookie (sandboxed frames send none) and says sandbox.
+	// The preview needs no cookie (sandboxed frames send none) and says
+	// sandbox, with no script allowed.
 	r, html := u.get(t, http.DefaultClient, src)
-	if r.StatusCode != 200 || r.Header.Get("Content-Security-Policy") != "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'" {
+	if r.StatusCode != 200 || r.Header.Get("Content-Security-Policy") != "sandbox allow-same-origin; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'" {
 		t.Errorf("preview %s: %d, CSP %q", src, r.StatusCode, r.Header.Get("Content-Security-Policy"))
 	}
 	if !strings.Contains(html, "Waxing a canvas pack") {
@@ -393,7 +398,7 @@ func TestInboxAndItemPage(t *testing.T) {
 		t.Errorf("scheduled for %v, want %v (the picker's time in the editor's zone): %v", pub.ProcessAt, want.UTC(), err)
 	}
 	r = u.post(t, c, "/items/"+id+"/rerender", url.Values{}, "same-origin")
-	if f := u.flashAfter(t, c, r); !strings.Contains(f, "Not done") {
+	if f := u.flashAfter(t, c, r); !strings.HasPrefix(f, "alert: Not done") {
 		t.Errorf("rerender while scheduled: flash %q", f)
 	}
 	for _, tab := range []string{"email", "social", "catalog", "links", "warnings", "history"} {

@@ -62,7 +62,7 @@ func New(cache *images.Cache) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
-	index, err := template.Must(card.Clone()).ParseFS(templates.FS, "catalog/index.html.tmpl")
+	index, err := template.Must(card.Clone()).ParseFS(templates.FS, "catalog/index.html.tmpl", "catalog/home.html.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}

@@ -21,8 +21,8 @@ import (
 // the sitemap list every item.
 const FeedLimit = 100
 
-// RenderIndex builds a brand's catalog pages (all items, then one page
-// per tag), its feeds (JSON Feed 1.1, RSS 2.0, Atom 1.0), its product
+// RenderIndex builds a brand's site home page and catalog pages (all
+// items, then one page per tag), its feeds (JSON Feed 1.1, RSS 2.0, Atom 1.0), its product
 // feeds (JSON, and RSS with Google's g: namespace) and the portal
 // sitemap, from the entries its items' catalog renderings wrote. File
 // names are paths below the brand site. It parses no Markdown, so it
@@ -41,6 +41,11 @@ func (r *Renderer) RenderIndex(ctx context.Context, b *content.Brand, entries []
 		return nil, err
 	}
 	out.Files = append(out.Files, pages...)
+	home, err := r.homePage(b, listed)
+	if err != nil {
+		return nil, err
+	}
+	out.Files = append(out.Files, home)
 
 	feed := feedEntries(b, listed[:min(len(listed), FeedLimit)])
 	jf, err := jsonFeed(b, feed)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/social"
 	"github.com/crosscast/crosscast/server/web"
 	"github.com/crosscast/crosscast/store"
 )
@@ -112,6 +113,15 @@ func (ui *UI) previewDraft(w http.ResponseWriter, r *http.Request) error {
 					files[ch+"/"+f.Name] = draftFile{mediaType: f.MediaType, data: f.Data}
 				}
 			}
+			if data, ok := files[social.Channel+"/"+social.JSONFile]; ok {
+				// The frame shows the posts as the networks would, not the
+				// channel's text preview; card images sit beside the page.
+				if page, err := socialMockPage(ui.pages, ".", data.data); err == nil {
+					files[social.Channel+"/"+SocialMockFile] = draftFile{mediaType: "text/html; charset=utf-8", data: page}
+				} else {
+					ui.log.Warn("social mock", "err", err)
+				}
+			}
 			for ch, e := range d.Errors {
 				resp.Failed[ch] = e.Error()
 				resp.Errors = append(resp.Errors, placeErrors(diagnosticsOf(e), bodyLine)...)
@@ -125,6 +135,9 @@ func (ui *UI) previewDraft(w http.ResponseWriter, r *http.Request) error {
 				if _, ok := files[ch+"/"+out.Preview]; ok && out.Preview != "" {
 					resp.Frames[ch] = base + "/" + ch + "/" + out.Preview
 				}
+			}
+			if _, ok := files[social.Channel+"/"+SocialMockFile]; ok {
+				resp.Frames[social.Channel] = base + "/" + social.Channel + "/" + SocialMockFile
 			}
 		}
 	}
@@ -172,6 +185,6 @@ func (ui *UI) draftFile(w http.ResponseWriter, r *http.Request) error {
 	if strings.HasPrefix(mediaType, "text/html") {
 		data = pointAt(data, strings.TrimSuffix(r.URL.Path, "/"+channel+"/"+name), maps.Keys(files))
 	}
-	writePreview(w, r, mediaType, data)
+	writePreview(w, r, mediaType, data, previewCSP)
 	return nil
 }

@@ -19,8 +19,31 @@ const (
 	flashTTL    = time.Minute
 )
 
+// flash is the line a page shows once; an Error is what could not be
+// done, shown as an alert.
+type flash struct {
+	Text  string
+	Error bool
+}
+
+// The cookie's value is kind, then the message in base64, then a MAC of
+// both: a flash cannot be turned from an error into a notice or back.
+const (
+	flashInfo  = "i"
+	flashError = "e"
+)
+
 // setFlash sets msg for the next page this browser opens.
 func (ui *UI) setFlash(w http.ResponseWriter, r *http.Request, msg string) {
+	ui.putFlash(w, r, flashInfo, msg)
+}
+
+// setFlashError sets msg, something that was not done, for the next page.
+func (ui *UI) setFlashError(w http.ResponseWriter, r *http.Request, msg string) {
+	ui.putFlash(w, r, flashError, msg)
+}
+
+func (ui *UI) putFlash(w http.ResponseWriter, r *http.Request, kind, msg string) {
 	key, err := ui.key(r.Context())
 	if err != nil || msg == "" {
 		if err != nil {
@@ -28,7 +51,7 @@ func (ui *UI) setFlash(w http.ResponseWriter, r *http.Request, msg string) {
 		}
 		return
 	}
-	v := base64.RawURLEncoding.EncodeToString([]byte(msg))
+	v := kind + base64.RawURLEncoding.EncodeToString([]byte(msg))
 	http.SetCookie(w, &http.Cookie{
 		Name: flashCookie, Value: v + "." + flashMAC(key, v), Path: "/", MaxAge: int(flashTTL.Seconds()),
 		HttpOnly: true, Secure: web.Secure(r), SameSite: http.SameSiteLaxMode,
@@ -36,23 +59,24 @@ func (ui *UI) setFlash(w http.ResponseWriter, r *http.Request, msg string) {
 }
 
 // takeFlash returns the flash the request carries, if its signature
-// holds, and clears it so it shows once.
-func (ui *UI) takeFlash(w http.ResponseWriter, r *http.Request) string {
+// holds, and clears it so it shows once: a reload shows no flash.
+func (ui *UI) takeFlash(w http.ResponseWriter, r *http.Request) *flash {
 	c, err := r.Cookie(flashCookie)
 	if err != nil {
-		return ""
+		return nil
 	}
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: web.Secure(r), SameSite: http.SameSiteLaxMode})
 	v, mac, ok := strings.Cut(c.Value, ".")
 	key, err := ui.key(r.Context())
-	if !ok || err != nil || !hmac.Equal([]byte(mac), []byte(flashMAC(key, v))) {
-		return ""
+	if !ok || err != nil || v == "" || !hmac.Equal([]byte(mac), []byte(flashMAC(key, v))) {
+		return nil
 	}
-	msg, err := base64.RawURLEncoding.DecodeString(v)
-	if err != nil {
-		return ""
+	kind, text := v[:1], v[1:]
+	msg, err := base64.RawURLEncoding.DecodeString(text)
+	if err != nil || (kind != flashInfo && kind != flashError) || len(msg) == 0 {
+		return nil
 	}
-	return string(msg)
+	return &flash{Text: string(msg), Error: kind == flashError}
 }
 
 func flashMAC(key []byte, v string) string {

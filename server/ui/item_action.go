@@ -23,9 +23,10 @@ func (ui *UI) backToItem(w http.ResponseWriter, r *http.Request, flash string, e
 		if ae == nil {
 			return err
 		}
-		flash = "Not done: " + ae.Message
+		ui.setFlashError(w, r, "Not done: "+ae.Message)
+	} else {
+		ui.setFlash(w, r, flash)
 	}
-	ui.setFlash(w, r, flash)
 	v := url.Values{"tab": {r.PostFormValue("tab")}}
 	if version := formVersion(r); version > 0 {
 		v.Set("v", strconv.Itoa(version))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"html"
 	"mime"
@@ -59,9 +60,11 @@ type emailView struct {
 
 type linkRow struct {
 	Channel, Where, URL, Path string
+	Shown                     string // URL without its UTM parameters, which show as chips
 	UTM                       [][2]string
 	Target                    string // "this item", "the catalog", "another site" …
 	Known                     bool
+	Local                     string // the same page on the site served here, "" when none
 	Clicks                    int64
 }
 
@@ -159,14 +162,14 @@ func (ui *UI) itemPage(w http.ResponseWriter, r *http.Request) error {
 			p.Social = doc
 		}
 	case catalog.Channel:
-		p.CatalogJSON = string(file(catalog.Channel, catalog.APIFile))
-		p.JSONLD = string(file(catalog.Channel, catalog.JSONLDFile))
+		p.CatalogJSON = prettyJSON(file(catalog.Channel, catalog.APIFile))
+		p.JSONLD = prettyJSON(file(catalog.Channel, catalog.JSONLDFile))
 	case "links":
 		links, err := ui.db.Links(ctx, id)
 		if err != nil {
 			return err
 		}
-		p.Links = linkMap(it, file, links)
+		p.Links = linkMap(it, file, links, ui.localSite(ctx, it.Brand))
 	case "history":
 		if p.Events, err = ui.db.Events(ctx, id, 500); err != nil {
 			return err
@@ -250,7 +253,9 @@ func emailTab(rr *store.Rendering, variant string, file func(channel, name strin
 // linkMap lists every link out of each channel's rendering: where it
 // goes, its UTM tags, whether it reaches a page of the brand's site, and
 // its clicks once published.
-func linkMap(it *store.Item, file func(channel, name string) []byte, tracked []store.Link) []linkRow {
+// local maps a link into the brand's site to the page on the site served
+// here; nil when this server serves none.
+func linkMap(it *store.Item, file func(channel, name string) []byte, tracked []store.Link, local func(string) string) []linkRow {
 	clicks := map[string]int64{}
 	for _, l := range tracked {
 		clicks[l.Channel+" "+l.URL] += l.Clicks
@@ -282,12 +287,20 @@ func linkMap(it *store.Item, file func(channel, name string) []byte, tracked []s
 			return
 		}
 		row := linkRow{Channel: channel, Where: where, URL: raw, Path: u.Path, Clicks: clicks[channel+" "+raw]}
-		for _, k := range []string{"utm_source", "utm_medium", "utm_campaign", "utm_content"} {
-			if v := u.Query().Get(k); v != "" {
+		q := u.Query()
+		for _, k := range []string{"utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"} {
+			if v := q.Get(k); v != "" {
 				row.UTM = append(row.UTM, [2]string{strings.TrimPrefix(k, "utm_"), v})
 			}
+			q.Del(k)
 		}
+		bare := *u
+		bare.RawQuery = q.Encode()
+		row.Shown = bare.String()
 		row.Target, row.Known = u.Host, u.Host == site
+		if row.Known && local != nil {
+			row.Local = local(bare.String())
+		}
 		if row.Known {
 			switch {
 			case strings.HasSuffix(u.Path, "/"+it.Slug+"/"):
@@ -328,3 +341,32 @@ var (
 	anchorRE = regexp.MustCompile(`(?s)<a\b[^>]*\bhref="([^"]+)"[^>]*>(.*?)</a>`)
 	tagRE    = regexp.MustCompile(`<[^>]*>`)
 )
+
+// prettyJSON indents JSON for reading; what does not parse shows as it is.
+func prettyJSON(data []byte) string {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, data, "", "  "); err != nil {
+		return string(data)
+	}
+	return buf.String()
+}
+
+// localSite returns the mapping of links into a brand's site onto the
+// copy this server serves under /sites/<brand>/, or nil when it serves
+// none.
+func (ui *UI) localSite(ctx context.Context, brand string) func(string) string {
+	if !ui.sites || ui.svc == nil {
+		return nil
+	}
+	base, err := ui.svc.BrandSite(ctx, brand)
+	if err != nil || base == "" {
+		return nil
+	}
+	return func(raw string) string {
+		rest, ok := strings.CutPrefix(raw, base)
+		if !ok || rest != "" && rest[0] != '/' && rest[0] != '?' && rest[0] != '#' {
+			return ""
+		}
+		return "/sites/" + url.PathEscape(brand) + "/" + strings.TrimPrefix(rest, "/")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/social"
 )
 
 // LocalPreview serves the four-channel preview of one item a writer
@@ -63,8 +64,22 @@ func NewLocalPreview() (*LocalPreview, error) {
 	return lp, nil
 }
 
-// Set publishes a new rendering.
+// Set publishes a new rendering. The social frame shows the posts as
+// the networks would (the item page's mocks), not the channel's text.
 func (lp *LocalPreview) Set(r PreviewResult) {
+	if f, ok := r.Files[social.Channel+"/"+social.JSONFile]; ok {
+		if page, err := socialMockPage(lp.ui, ".", f.Data); err == nil {
+			files := maps.Clone(r.Files) // the caller's map stays as it gave it
+			files[social.Channel+"/"+SocialMockFile] = PreviewFile{MediaType: "text/html; charset=utf-8", Data: page}
+			r.Files = files
+			frames := maps.Clone(r.Frames)
+			if frames == nil {
+				frames = map[string]string{}
+			}
+			frames[social.Channel] = SocialMockFile
+			r.Frames = frames
+		}
+	}
 	lp.mu.Lock()
 	defer lp.mu.Unlock()
 	lp.gen++
@@ -115,5 +130,5 @@ func (lp *LocalPreview) file(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(f.MediaType, "text/html") {
 		data = pointAt(data, "/files/"+r.PathValue("gen"), maps.Keys(files))
 	}
-	writePreview(w, r, f.MediaType, data)
+	writePreview(w, r, f.MediaType, data, previewCSP)
 }

@@ -24,7 +24,7 @@ import (
 const uiCSP = "default-src 'self'; img-src 'self' data:; frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
 
 func parsePages() (map[string]*template.Template, error) {
-	layout, err := template.New("layout.html.tmpl").Funcs(uiFuncs).ParseFS(templates.FS, "ui/layout.html.tmpl")
+	layout, err := template.New("layout.html.tmpl").Funcs(uiFuncs).ParseFS(templates.FS, "ui/layout.html.tmpl", "ui/partials/*.html.tmpl")
 	if err != nil {
 		return nil, err
 	}
@@ -50,10 +50,11 @@ func parsePages() (map[string]*template.Template, error) {
 // pageData is what every page template gets: the signed-in user and the
 // page's own data.
 type pageData struct {
-	User  *store.User
-	Path  string
-	Flash string
-	Data  any
+	User    *store.User
+	Path    string
+	Flash   *flash
+	Version string // the build's, for the footer
+	Data    any
 }
 
 // html renders a page with the layout.
@@ -65,7 +66,7 @@ func (ui *UI) html(w http.ResponseWriter, r *http.Request, status int, page stri
 		return
 	}
 	var buf bytes.Buffer
-	pd := pageData{User: web.CurrentUser(r), Path: r.URL.Path, Flash: ui.takeFlash(w, r), Data: data}
+	pd := pageData{User: web.CurrentUser(r), Path: r.URL.Path, Flash: ui.takeFlash(w, r), Version: ui.version, Data: data}
 	if err := t.ExecuteTemplate(&buf, "layout.html.tmpl", pd); err != nil {
 		ui.log.Error("page template", "page", page, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -152,6 +153,8 @@ var uiFuncs = template.FuncMap{
 	"pct":    func(a, b int64) int64 { return min(100, a*100/max(b, 1)) },
 	"roleAt": store.RoleAtLeast,
 	"list":   func(s ...string) []string { return s },
+	"mock":   newSocialMock,
+	"host":   hostOf,
 }
 
 func plural(n int, unit string) string {

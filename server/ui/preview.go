@@ -22,8 +22,17 @@ import (
 
 // Previews show rendered content, which may carry whatever a writer put
 // in it. They are served with a CSP sandbox (no script runs, no form
-// posts, an opaque origin) and only ever shown in <iframe sandbox>.
+// posts, no popups, no navigation of the page around them, an opaque
+// origin) and only ever shown in <iframe sandbox>.
 const previewCSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+
+// fitCSP is previewCSP for the stored versions' previews the item page
+// frames: their sandbox keeps the UI's origin (allow-same-origin) so that
+// the page's own script can read a frame's height and size the frame to
+// its content. No script can run in them (default-src 'none', and the
+// frames have no allow-scripts), so the origin gives the content nothing
+// to act with.
+const fitCSP = "sandbox allow-same-origin; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
 
 // A sandboxed frame has an opaque origin, so the browser does not send
 // the session cookie with the frame's image requests. Preview URLs carry
@@ -124,13 +133,13 @@ func (ui *UI) preview(w http.ResponseWriter, r *http.Request) error {
 			}
 		})
 	}
-	writePreview(w, r, mediaType, data)
+	writePreview(w, r, mediaType, data, fitCSP)
 	return nil
 }
 
-// writePreview answers with a rendered file under the sandbox CSP.
+// writePreview answers with a rendered file under the sandbox CSP csp.
 // ?scheme=dark turns on an HTML page's dark-mode styles.
-func writePreview(w http.ResponseWriter, r *http.Request, mediaType string, data []byte) {
+func writePreview(w http.ResponseWriter, r *http.Request, mediaType string, data []byte, csp string) {
 	switch {
 	case strings.HasPrefix(mediaType, "text/html"):
 		if r.URL.Query().Get("scheme") == "dark" {
@@ -141,7 +150,7 @@ func writePreview(w http.ResponseWriter, r *http.Request, mediaType string, data
 	}
 	h := w.Header()
 	h.Set("Content-Type", mediaType)
-	h.Set("Content-Security-Policy", previewCSP)
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, max-age=3600")
 	h.Set("Referrer-Policy", "no-referrer")

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"path"
 	"regexp"
 	"strings"
 	"sync"
@@ -75,4 +77,39 @@ func (c *capture) WriteHeader(code int) {
 func (c *capture) Write(b []byte) (int, error) {
 	c.body = append(c.body, b...)
 	return len(b), nil
+}
+
+// backLink is the way home from the queue monitor, whose page is not
+// ours: a link back to crosscast, put into each HTML page the monitor
+// answers with. Its inline style is allowed by the monitor's CSP.
+const backLink = `<a href="/" class="cc-back" style="position:fixed;right:1rem;bottom:1rem;z-index:9999;padding:.5rem .9rem;border-radius:99px;background:#14232e;color:#e9eef2;font:600 14px/1.2 system-ui,sans-serif;text-decoration:none;box-shadow:0 2px 8px rgba(0,0,0,.3)">← crosscast</a>`
+
+// withBackLink adds backLink after <body> in the monitor's HTML pages
+// below root; its API (root + "api/") and static files pass untouched.
+func withBackLink(root string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest := strings.TrimPrefix(r.URL.Path, root)
+		if strings.HasPrefix(rest, "api/") || strings.Contains(path.Base("/"+rest), ".") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		page := &capture{header: w.Header()}
+		h.ServeHTTP(page, r)
+		body := page.body
+		ct := w.Header().Get("Content-Type")
+		if ct == "" {
+			ct = http.DetectContentType(body) // what the server would send
+		}
+		if strings.HasPrefix(ct, "text/html") {
+			if i := bytes.Index(body, []byte("<body>")); i >= 0 {
+				i += len("<body>")
+				body = append(body[:i:i], append([]byte(backLink), body[i:]...)...)
+				w.Header().Del("Content-Length")
+			}
+		}
+		if page.status != 0 {
+			w.WriteHeader(page.status)
+		}
+		w.Write(body)
+	})
 }

@@ -28,6 +28,11 @@ type Config struct {
 	QueueMonitor http.Handler
 	// MaxUpload bounds an editor form's or brand kit's request body.
 	MaxUpload int64
+	// Sites says the published sites are served at /sites/<brand>/, so
+	// pages link to the local copy.
+	Sites bool
+	// Version is the build's version, shown in the footer; "" leaves it out.
+	Version string
 }
 
 // UI serves the editor's pages.
@@ -36,6 +41,8 @@ type UI struct {
 	svc       *app.Service
 	log       *slog.Logger
 	maxUpload int64
+	sites     bool
+	version   string
 	monitor   http.Handler
 	pages     map[string]*template.Template
 	logins    *loginLimiter
@@ -50,6 +57,7 @@ type UI struct {
 // New returns the UI.
 func New(cfg Config) *UI {
 	ui := &UI{db: cfg.Store, svc: cfg.Service, log: cfg.Logger, maxUpload: cfg.MaxUpload, monitor: cfg.QueueMonitor,
+		sites: cfg.Sites, version: cfg.Version,
 		logins: newLoginLimiter()}
 	if ui.log == nil {
 		ui.log = slog.New(slog.DiscardHandler)
@@ -70,9 +78,10 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	editor := func(h web.Handler) http.Handler { return ui.page(store.RoleEditor, ui.htmlErrors(h)) }
 	admin := func(h web.Handler) http.Handler { return ui.page(store.RoleAdmin, ui.htmlErrors(h)) }
 	if ui.monitor != nil {
-		mux.Handle("/admin/queues/", ui.withMonitorHeaders("/admin/queues/", ui.monitor, ui.adminPages(ui.monitor)))
+		mux.Handle("/admin/queues/", ui.withMonitorHeaders("/admin/queues/", ui.monitor, ui.adminPages(withBackLink("/admin/queues/", ui.monitor))))
 	}
 	mux.Handle("GET /static/", staticFiles())
+	mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
 	mux.Handle("GET /login", ui.htmlErrors(ui.login))
 	mux.Handle("POST /login", ui.htmlErrors(ui.login))
 	mux.Handle("POST /logout", ui.htmlErrors(ui.logout))

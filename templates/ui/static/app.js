@@ -38,7 +38,43 @@
     b.setAttribute("aria-pressed", b.getAttribute("data-width") === "1280" ? "true" : "false");
     b.addEventListener("click", function () {
       frame.style.width = b.getAttribute("data-width") + "px";
+      if (frame.hasAttribute("data-fit")) fit(frame);
       document.querySelectorAll(".switcher button").forEach(function (o) { o.setAttribute("aria-pressed", o === b ? "true" : "false"); });
+    });
+  });
+
+  // Preview frames sized to their content, up to a cap so a long page
+  // does not push the rest away; "Full height" lifts the cap. The frames
+  // run no script, but keep the UI's origin so this one can measure them.
+  var fitCap = 1400, full = false;
+  var fit = function (f) {
+    var d;
+    try { d = f.contentDocument; } catch (e) { return; }
+    if (!d || !d.documentElement || d.readyState !== "complete") return;
+    f.height = "1"; // measure the content, not the frame's own height
+    var h = Math.ceil(Math.max(d.documentElement.scrollHeight, d.body ? d.body.scrollHeight : 0)) + 2;
+    f.height = String(full ? h : Math.min(h, fitCap));
+  };
+  var fitted = document.querySelectorAll("iframe[data-fit]");
+  var fitAll = function () { fitted.forEach(fit); };
+  fitted.forEach(function (f) {
+    f.addEventListener("load", function () { fit(f); });
+    fit(f);
+  });
+  document.querySelectorAll("button[data-full-height]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      full = !full;
+      document.querySelectorAll("button[data-full-height]").forEach(function (o) { o.setAttribute("aria-pressed", full ? "true" : "false"); });
+      fitAll();
+    });
+  });
+  document.querySelectorAll("button[data-pair-width]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var w = b.getAttribute("data-pair-width");
+      document.querySelectorAll("[data-frames=email]").forEach(function (p) { p.classList.toggle("w375", w !== "602"); });
+      document.querySelectorAll("[data-frames=email] iframe").forEach(function (f) { f.width = w; });
+      document.querySelectorAll("button[data-pair-width]").forEach(function (o) { o.setAttribute("aria-pressed", o === b ? "true" : "false"); });
+      fitAll();
     });
   });
 
