@@ -374,11 +374,12 @@ func validate(d *diags, it *Item, fm []byte, opts ParseOptions) {
 	}
 	checkItemSocial(it, fmErr, fmWarn)
 	if p := it.Product; p != nil {
-		if !p.Price.Set {
+		// A price written but not a number was reported where it is.
+		if !p.Price.Set && !hasField(fm, "product.price") {
 			fmErr("product", EInvalid, "product.price is required")
 		}
 		if !ValidCurrency(p.Currency) {
-			fmErr("product", EInvalid, "product.currency must be an ISO 4217 code like EUR, not %q", p.Currency)
+			fmErr("product.currency", EInvalid, "must be an ISO 4217 code like EUR, not %q", p.Currency)
 		}
 		if p.Availability == "" {
 			p.Availability = "in_stock"
@@ -437,6 +438,29 @@ func fieldPos(src []byte, field string) (int, int) {
 		}
 	}
 	return line, col
+}
+
+// hasField tells whether a dotted field is written in raw YAML.
+func hasField(src []byte, field string) bool {
+	var doc yaml.Node
+	if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+		return false
+	}
+	node := doc.Content[0]
+	for _, part := range strings.Split(field, ".") {
+		var next *yaml.Node
+		for i := 0; node.Kind == yaml.MappingNode && i+1 < len(node.Content); i += 2 {
+			if node.Content[i].Value == part {
+				next = node.Content[i+1]
+				break
+			}
+		}
+		if next == nil {
+			return false
+		}
+		node = next
+	}
+	return true
 }
 
 // fmPos is fieldPos for the front matter, as a file position: a missing

@@ -76,7 +76,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad slug", "---\ntitle: Hi\nslug: Hello World\n---\n", []string{"post.md:3:1: slug: must use only a-z, 0-9 and single dashes; try \"hello-world\""}, EInvalid},
 		{"bad lang", "---\ntitle: Hi\nlang: klingon-xx-yy-zz\n---\n", []string{"post.md:3:1: lang:"}, EInvalid},
 		{"bad price", "---\ntitle: Hi\nproduct:\n  price: 12,50\n  currency: EUR\n---\n", []string{"post.md:4:10: product.price: price \"12,50\""}, EInvalid},
-		{"bad currency", "---\ntitle: Hi\nproduct:\n  price: 12.50\n  currency: euro\n---\n", []string{"post.md:3:1: product: product.currency must be an ISO 4217 code"}, EInvalid},
+		{"bad currency", "---\ntitle: Hi\nproduct:\n  price: 12.50\n  currency: euro\n---\n", []string{"post.md:5:3: product.currency: must be an ISO 4217 code"}, EInvalid},
 		{"bad focus", "---\ntitle: Hi\nhero:\n  src: a.jpg\n  focus: 2,2\n---\n", []string{"post.md:5:10: hero.focus: must be \"x,y\""}, EInvalid},
 		{"missing image", "---\ntitle: Hi\n---\n\ntext\n\n![alt](missing.jpg)\n", []string{"post.md:7: image missing.jpg: file does not exist"}, ENotFound},
 		{"image outside folder", "---\ntitle: Hi\n---\n![alt](../../etc/passwd)\n", []string{"post.md:4: image \"../../etc/passwd\" is outside the item's folder"}, EInvalid},
