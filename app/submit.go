@@ -30,6 +30,11 @@ type Bundle struct {
 	Compat string            // "hugo" or "jekyll"; empty means the brand's
 	Actor  string            // who submits: the audit log's name and a new item's owner
 	Role   string            // the actor's role; see store.Submission.Role
+	// ItemID, when set, names the stored item this is a new version of
+	// (the editor's edit form): the item keeps its identity whatever the
+	// title or slug now say, and a changed slug leaves a redirect from
+	// the old address. Empty derives the item from brand, lang and id.
+	ItemID string
 }
 
 // Submitted tells the writer what became of a submission.
@@ -57,7 +62,16 @@ func (s *Service) Submit(ctx context.Context, b Bundle) (*Submitted, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b.ItemID != "" {
+		if pb, err = s.keepIdentity(ctx, b, pb); err != nil {
+			return nil, err
+		}
+	}
 	it, brandID, brandHash, name, compat := pb.item, pb.brandID, pb.brandHash, pb.name, pb.compat
+	itemID, contentID := ItemID(brandID, it.Lang, it.ID), it.ID
+	if pb.stored != nil {
+		itemID, contentID = pb.stored.ID, pb.stored.ContentID
+	}
 	assets := map[string][]byte{}
 	for _, im := range it.Images {
 		if im.Asset != nil {
@@ -65,8 +79,8 @@ func (s *Service) Submit(ctx context.Context, b Bundle) (*Submitted, error) {
 		}
 	}
 	sub := store.Submission{
-		ItemID: ItemID(brandID, it.Lang, it.ID), Brand: brandID, BrandHash: brandHash,
-		Lang: it.Lang, Slug: it.Slug, ContentID: it.ID, Title: it.Title,
+		ItemID: itemID, Brand: brandID, BrandHash: brandHash,
+		Lang: it.Lang, Slug: it.Slug, ContentID: contentID, Title: it.Title,
 		Path: name, Compat: compat, Source: it.Source, VersionHash: it.SourceHash, Assets: assets, Actor: b.Actor, Role: b.Role,
 	}
 	res, err := s.db.Submit(ctx, sub, s.Plan(tasks.QueueCritical))
@@ -118,6 +132,7 @@ type parsed struct {
 	brand              *content.Brand
 	brandID, brandHash string
 	name, compat       string
+	stored             *store.Item // the item a Bundle.ItemID names
 }
 
 // parse checks a bundle's file names, finds its brand and parses the

@@ -155,6 +155,9 @@ func (s *SitePublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
 		if err := s.Site.Write(j.Brand.ID, out); err != nil {
 			return nil, err
 		}
+		if err := s.Site.writeAliases(j.Brand.ID, aliasPages(j.Item, j.Brand, j.Links.Canonical)); err != nil {
+			return nil, err
+		}
 		return &Posted{ID: dir, URL: j.Links.Canonical}, nil
 	case content.ChanCatalog:
 		// The item's card, thumbnails, JSON and print snippet go where
@@ -193,6 +196,9 @@ func (s *SitePublisher) Unpublish(ctx context.Context, brand *content.Brand, it 
 		if err := s.Site.Remove(brand.ID, d); err != nil {
 			return err
 		}
+	}
+	if err := s.Site.removeAliases(brand.ID, aliasPages(it, brand, "")); err != nil {
+		return err
 	}
 	return s.buildIndex(ctx, brand, published)
 }

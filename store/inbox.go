@@ -6,11 +6,26 @@ import (
 	"strings"
 )
 
+// BadgeNoTarget is a channel's state once its version is publishing or
+// published when the brand has no target for the channel: it never
+// goes out.
+const BadgeNoTarget = "no-target"
+
 // Badge is one channel's state in the inbox: its rendering status, or
-// once the version is approved, scheduled or published.
+// once the version is approved, scheduled, publishing, published (to
+// Targets), failed or unknown, or BadgeNoTarget.
 type Badge struct {
-	Channel string `json:"channel"`
-	Status  string `json:"status"`
+	Channel string   `json:"channel"`
+	Status  string   `json:"status"`
+	Targets []string `json:"targets,omitempty"` // where it went out
+}
+
+// Label is the status as the inbox words it.
+func (b Badge) Label() string {
+	if b.Status == BadgeNoTarget {
+		return "no target"
+	}
+	return b.Status
 }
 
 // Badges returns the per-channel state of each item's latest version,
@@ -44,20 +59,38 @@ func (s *DB) Badges(ctx context.Context, items []Item) (map[string][]Badge, erro
 	}
 	rows.Close()
 
-	// A channel counts as published once any of its deliveries is sent.
-	sent := map[key]bool{}
+	// A channel counts as published once any of its deliveries is sent;
+	// before that, a failed or unknown one shows.
+	type dlv struct {
+		sent           []string
+		failed, unsure bool
+	}
+	dlvs := map[key]*dlv{}
 	if len(pubs) > 0 {
-		rows, err = s.query(ctx, s.db, `SELECT DISTINCT item_id, channel FROM deliveries WHERE status = 'sent' AND (`+where+`)`, args...)
+		rows, err = s.query(ctx, s.db, `SELECT item_id, channel, target, status FROM deliveries WHERE (`+where+`) ORDER BY target`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		for rows.Next() {
 			var k key
-			if err := rows.Scan(&k.item, &k.channel); err != nil {
+			var target, st string
+			if err := rows.Scan(&k.item, &k.channel, &target, &st); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("store: %w", err)
 			}
-			sent[k] = true
+			d := dlvs[k]
+			if d == nil {
+				d = &dlv{}
+				dlvs[k] = d
+			}
+			switch st {
+			case DelSent:
+				d.sent = append(d.sent, target)
+			case DelFailed:
+				d.failed = true
+			case DelUnknown:
+				d.unsure = true
+			}
 		}
 		rows.Close()
 	}
@@ -73,11 +106,21 @@ func (s *DB) Badges(ctx context.Context, items []Item) (map[string][]Badge, erro
 		if err := rows.Scan(&id, &b.Channel, &b.Status); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
+		d, started := dlvs[key{id, b.Channel}], pubs[id] == PubPublishing || pubs[id] == PubPublished
 		switch {
-		case sent[key{id, b.Channel}]:
-			b.Status = PubPublished
-		case b.Status == StatusRendered && pubs[id] == PubScheduled:
+		case d != nil && len(d.sent) > 0:
+			b.Status, b.Targets = PubPublished, d.sent
+		case b.Status != StatusRendered:
+		case pubs[id] == PubScheduled:
 			b.Status = PubScheduled
+		case started && d == nil:
+			b.Status = BadgeNoTarget
+		case started && d.failed:
+			b.Status = DelFailed
+		case started && d.unsure:
+			b.Status = DelUnknown
+		case started:
+			b.Status = PubPublishing
 		}
 		out[id] = append(out[id], b)
 	}

@@ -332,9 +332,15 @@ func (s *DB) Item(ctx context.Context, id string) (*Item, error) {
 	return &items[0], nil
 }
 
+// ItemStatuses are the states an item can be filtered by: its latest
+// version's rendering, then its publications'.
+var ItemStatuses = []string{StatusQueued, StatusRendering, StatusRendered, StatusFailed, PubScheduled, PubPublishing, PubPublished, PubCancelled}
+
 // ItemFilter narrows Items. Empty fields match everything.
 type ItemFilter struct {
-	Brand  string
+	Brand string
+	// Status is one of ItemStatuses: a rendering status matches the
+	// latest version's, a publication status any version's publication.
 	Status string
 	Lang   string
 	Query  string // a case-insensitive substring of the title
@@ -386,7 +392,14 @@ func (f ItemFilter) where() ([]string, []any) {
 	if f.Brand != "" {
 		add("brand_id = $%d", f.Brand)
 	}
-	if f.Status != "" {
+	switch f.Status {
+	case "":
+	case PubScheduled, PubPublishing, PubPublished, PubCancelled:
+		// Where the item is in publishing, not rendering: any version
+		// with a publication in that state (a v2 draft over a live v1
+		// is still published).
+		add("EXISTS (SELECT 1 FROM publications p WHERE p.item_id = items.id AND p.status = $%d)", f.Status)
+	default:
 		add("status = $%d", f.Status)
 	}
 	if f.Lang != "" {

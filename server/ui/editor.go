@@ -94,6 +94,12 @@ func (ui *UI) editItem(w http.ResponseWriter, r *http.Request) error {
 	if r.Method == http.MethodGet {
 		p.Form = splitSource(v.Source)
 		p.Form.Brand = it.Brand
+		if p.Form.Slug == "" {
+			// Written out, so a new title keeps the item's address; a
+			// slug changed here is an explicit move (the old address
+			// redirects).
+			p.Form.Slug = it.Slug
+		}
 		ui.html(w, r, http.StatusOK, "editor", p)
 		return nil
 	}
@@ -127,6 +133,9 @@ func (ui *UI) saveItem(w http.ResponseWriter, r *http.Request, p editorPage, ass
 	p.Form = form
 	if err == nil {
 		b.Actor, b.Role = web.Actor(r), web.Role(r)
+		if p.Item != nil {
+			b.ItemID = p.Item.ID // a new version of this item, whatever its title now says
+		}
 		var sub *app.Submitted
 		if sub, err = ui.svc.Submit(r.Context(), b); err == nil {
 			ui.setFlash(w, r, "Submitted version "+strconv.Itoa(sub.Version)+"; it is rendering now.")
@@ -163,7 +172,7 @@ func (ui *UI) readDraft(r *http.Request, assets map[string][]byte) (app.Bundle, 
 		return app.Bundle{}, 0, f, err
 	}
 	v := r.PostFormValue
-	f = draftForm{Brand: v("brand"), Title: v("title"), Summary: v("summary"), Tags: v("tags"), Lang: v("lang"),
+	f = draftForm{Brand: v("brand"), Title: v("title"), Slug: v("slug"), Summary: v("summary"), Tags: v("tags"), Lang: v("lang"),
 		PublishAt: v("publish_at"), TZ: v("tz"), Hero: v("hero"), HeroAlt: v("hero_alt"), Extra: v("extra"), Body: v("body")}
 	b := app.Bundle{Brand: f.Brand, Path: "index.md", Files: map[string][]byte{}}
 	for name, data := range assets {

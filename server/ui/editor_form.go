@@ -17,6 +17,7 @@ import (
 type draftForm struct {
 	Brand     string
 	Title     string
+	Slug      string // empty: derived from the title
 	Summary   string
 	Tags      string // comma-separated
 	Lang      string
@@ -29,7 +30,7 @@ type draftForm struct {
 }
 
 // formFields are the front-matter keys the form has inputs for.
-var formFields = map[string]bool{"title": true, "summary": true, "tags": true, "lang": true, "publish_at": true, "hero": true}
+var formFields = map[string]bool{"title": true, "slug": true, "summary": true, "tags": true, "lang": true, "publish_at": true, "hero": true}
 
 // source writes the form as a Markdown file with YAML front matter, and
 // tells on which line of it the body starts, so errors in the file map
@@ -40,6 +41,9 @@ func (f draftForm) source() (src []byte, bodyLine int, err error) {
 	q := func(s string) string { j, _ := json.Marshal(s); return string(j) } // a JSON string is a YAML string
 	if f.Title != "" {
 		fmt.Fprintf(&b, "title: %s\n", q(f.Title))
+	}
+	if slug := strings.TrimSpace(f.Slug); slug != "" {
+		fmt.Fprintf(&b, "slug: %s\n", q(slug))
 	}
 	if f.Summary != "" {
 		fmt.Fprintf(&b, "summary: %s\n", q(strings.Join(strings.Fields(f.Summary), " ")))
@@ -126,13 +130,15 @@ func splitSource(src []byte) draftForm {
 // Extra (a shape the inputs cannot hold, such as a hero with a focus).
 func (f *draftForm) take(key string, v *yaml.Node) bool {
 	switch key {
-	case "title", "summary", "lang":
+	case "title", "slug", "summary", "lang":
 		if v.Kind != yaml.ScalarNode {
 			return false
 		}
 		switch key {
 		case "title":
 			f.Title = v.Value
+		case "slug":
+			f.Slug = v.Value
 		case "summary":
 			f.Summary = v.Value
 		default:

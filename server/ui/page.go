@@ -155,6 +155,7 @@ var uiFuncs = template.FuncMap{
 	"list":   func(s ...string) []string { return s },
 	"mock":   newSocialMock,
 	"host":   hostOf,
+	"join":   strings.Join,
 }
 
 func plural(n int, unit string) string {
