@@ -110,6 +110,9 @@ func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted,
 		Published: func(ctx context.Context, channel, name string) (map[string][]byte, error) {
 			return s.db.PublishedFiles(ctx, brand.ID, channel, name)
 		},
+		FormerPages: func(ctx context.Context) ([]string, error) {
+			return s.formerPages(ctx, d.ItemID, content.PortalPath(it, brand))
+		},
 		Secret:     s.getenv,
 		Track:      &tracker{db: s.db, base: s.publicURL, item: d.ItemID, version: d.Version, channel: channel, variant: d.Variant},
 		Recipients: &recipients{db: s.db, d: d},
@@ -206,10 +209,14 @@ func (s *Service) Unpublish(ctx context.Context, itemID, actor string) error {
 	if err != nil {
 		return err
 	}
+	ci := &content.Item{FrontMatter: content.FrontMatter{Lang: it.Lang, Slug: it.Slug}}
+	// The redirect pages at the addresses it had before go too.
+	if ci.Aliases, err = s.formerPages(ctx, itemID, content.PortalPath(ci, brand)); err != nil {
+		return err
+	}
 	if err := s.db.Unpublish(ctx, itemID, actor); err != nil {
 		return err
 	}
-	ci := &content.Item{FrontMatter: content.FrontMatter{Lang: it.Lang, Slug: it.Slug}}
 	return s.site.Unpublish(ctx, brand, ci, func(ctx context.Context, channel, name string) (map[string][]byte, error) {
 		return s.db.PublishedFiles(ctx, brand.ID, channel, name)
 	})

@@ -131,3 +131,21 @@ func addAlias(src []byte, path string) ([]byte, bool) {
 	out.WriteString(body)
 	return out.Bytes(), true
 }
+
+// formerPages lists the site folders an item's page was delivered to
+// other than page: where it was before its slug changed. The site
+// ledger's external id of a portal delivery is its folder.
+func (s *Service) formerPages(ctx context.Context, itemID, page string) ([]string, error) {
+	ds, err := s.db.Deliveries(ctx, itemID, 0)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, d := range ds {
+		if d.Target == content.TargetSite && d.Channel == content.ChanPortal && d.ExternalID != "" && d.ExternalID != page &&
+			!slices.Contains(out, d.ExternalID) {
+			out = append(out, d.ExternalID)
+		}
+	}
+	return out, nil
+}

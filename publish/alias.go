@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/crosscast/crosscast/content"
@@ -61,10 +62,17 @@ func aliasDir(a string) (string, bool) {
 }
 
 // writeAliases writes redirect pages, leaving alone any path that holds
-// a page of the site's own (another item's, the catalog's).
-func (s *Site) writeAliases(brand string, pages []File) error {
+// a page of the site's own (another item's, the catalog's). A folder
+// the item's own page was at before (former) is replaced whole, with
+// the images beside that page.
+func (s *Site) writeAliases(brand string, pages []File, former []string) error {
 	var mine []File
 	for _, f := range pages {
+		if dir := path.Dir(f.Name) + "/"; slices.Contains(former, dir) {
+			if err := s.Remove(brand, dir); err != nil {
+				return err
+			}
+		}
 		ok, err := s.ownAlias(brand, f.Name)
 		if err != nil {
 			return err

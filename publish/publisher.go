@@ -51,6 +51,9 @@ type Job struct {
 	// Secret reads a secret a target names (an environment variable);
 	// "" when it is not set.
 	Secret func(name string) string
+	// FormerPages returns the site folders the item's page was published
+	// at before (a slug since changed); nil: none.
+	FormerPages func(ctx context.Context) ([]string, error)
 	// Track makes the delivery's links tracked.
 	Track Tracker
 	// Recipients is the ledger of an email delivery's recipients.

@@ -155,7 +155,14 @@ func (s *SitePublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
 		if err := s.Site.Write(j.Brand.ID, out); err != nil {
 			return nil, err
 		}
-		if err := s.Site.writeAliases(j.Brand.ID, aliasPages(j.Item, j.Brand, j.Links.Canonical)); err != nil {
+		var former []string
+		if j.FormerPages != nil {
+			var err error
+			if former, err = j.FormerPages(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.Site.writeAliases(j.Brand.ID, aliasPages(j.Item, j.Brand, j.Links.Canonical), former); err != nil {
 			return nil, err
 		}
 		return &Posted{ID: dir, URL: j.Links.Canonical}, nil
