@@ -100,13 +100,13 @@ func (ui *UI) previewDraft(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	b, bodyLine, _, err := ui.readDraft(r, assets)
+	b, at, _, err := ui.readDraft(r, assets)
 	resp := draftResponse{Errors: []formError{}, Warnings: []formError{}, Frames: map[string]string{}, Failed: map[string]string{}}
 	if err == nil {
 		d, derr := ui.svc.Draft(ctx, b)
 		if err = derr; err == nil {
 			resp.ItemID = d.ItemID
-			resp.Warnings = placeErrors(d.Warnings, bodyLine)
+			resp.Warnings = placeErrors(d.Warnings, at)
 			files := map[string]draftFile{}
 			for ch, out := range d.Channels {
 				for _, f := range out.Files {
@@ -124,7 +124,7 @@ func (ui *UI) previewDraft(w http.ResponseWriter, r *http.Request) error {
 			}
 			for ch, e := range d.Errors {
 				resp.Failed[ch] = e.Error()
-				resp.Errors = append(resp.Errors, placeErrors(diagnosticsOf(e), bodyLine)...)
+				resp.Errors = append(resp.Errors, placeErrors(diagnosticsOf(e), at)...)
 			}
 			id := ui.drafts.put(files)
 			base, err := ui.draftBase(r, id)
@@ -146,7 +146,7 @@ func (ui *UI) previewDraft(w http.ResponseWriter, r *http.Request) error {
 		if ce == nil {
 			return err
 		}
-		resp.Errors = placeErrors(ce, bodyLine)
+		resp.Errors = placeErrors(ce, at)
 	}
 	web.WriteJSON(w, http.StatusOK, resp)
 	return nil

@@ -24,6 +24,34 @@ type editorPage struct {
 	Images []string // image paths the bundle holds already
 	Errors []formError
 	Status int
+	Langs  map[string]string // brand id → its default language
+}
+
+// ErrorsFor are every error at an input.
+func (p editorPage) ErrorsFor(input string) []formError {
+	var out []formError
+	for _, e := range p.Errors {
+		if e.Input == input {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// DefaultLang is the language an item of the form's brand gets without
+// one: the brand's.
+func (p editorPage) DefaultLang() string { return p.Langs[p.Form.Brand] }
+
+// brandLangs reads each brand's default language for the language
+// input's placeholder.
+func (ui *UI) brandLangs(ctx context.Context, brands []store.BrandInfo) map[string]string {
+	out := make(map[string]string, len(brands))
+	for _, b := range brands {
+		if br, err := ui.svc.Brand(ctx, b.ID); err == nil {
+			out[b.ID] = br.Lang
+		}
+	}
+	return out
 }
 
 // errByInput is what the template asks: the first error for an input.
@@ -57,6 +85,7 @@ func (ui *UI) newItem(w http.ResponseWriter, r *http.Request) error {
 	if p.Brands, err = ui.db.Brands(r.Context()); err != nil {
 		return err
 	}
+	p.Langs = ui.brandLangs(r.Context(), p.Brands)
 	if r.Method == http.MethodGet {
 		if len(p.Brands) > 0 {
 			p.Form.Brand = p.Brands[0].ID
@@ -86,6 +115,7 @@ func (ui *UI) editItem(w http.ResponseWriter, r *http.Request) error {
 	if p.Brands, err = ui.db.Brands(ctx); err != nil {
 		return err
 	}
+	p.Langs = ui.brandLangs(ctx, p.Brands)
 	assets, err := ui.assets(ctx, v)
 	if err != nil {
 		return err
@@ -129,7 +159,7 @@ func (ui *UI) mayEdit(ctx context.Context, u *store.User, it *store.Item) error 
 // saveItem submits the form as a new version; bad input shows the form
 // again with each problem beside its input.
 func (ui *UI) saveItem(w http.ResponseWriter, r *http.Request, p editorPage, assets map[string][]byte) error {
-	b, bodyLine, form, err := ui.readDraft(r, assets)
+	b, at, form, err := ui.readDraft(r, assets)
 	p.Form = form
 	if err == nil {
 		b.Actor, b.Role = web.Actor(r), web.Role(r)
@@ -152,7 +182,7 @@ func (ui *UI) saveItem(w http.ResponseWriter, r *http.Request, p editorPage, ass
 		// Not the writer's to change: say so on the form, keeping the text.
 		status = http.StatusForbidden
 	}
-	p.Errors = placeErrors(ce, bodyLine)
+	p.Errors = placeErrors(ce, at)
 	for name := range b.Files {
 		if name != "index.md" && !slices.Contains(p.Images, name) {
 			p.Images = append(p.Images, name)
@@ -165,11 +195,11 @@ func (ui *UI) saveItem(w http.ResponseWriter, r *http.Request, p editorPage, ass
 // readDraft reads the editor's multipart form into a bundle: index.md
 // from the fields, plus the uploaded images under images/ and the
 // item's existing ones.
-func (ui *UI) readDraft(r *http.Request, assets map[string][]byte) (app.Bundle, int, draftForm, error) {
+func (ui *UI) readDraft(r *http.Request, assets map[string][]byte) (app.Bundle, formLines, draftForm, error) {
 	r.Body = http.MaxBytesReader(nil, r.Body, ui.maxUpload)
 	var f draftForm
 	if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		return app.Bundle{}, 0, f, err
+		return app.Bundle{}, formLines{}, f, err
 	}
 	v := r.PostFormValue
 	f = draftForm{Brand: v("brand"), Title: v("title"), Slug: v("slug"), Summary: v("summary"), Tags: v("tags"), Lang: v("lang"),
@@ -183,22 +213,22 @@ func (ui *UI) readDraft(r *http.Request, assets map[string][]byte) (app.Bundle, 
 			name := "images/" + cleanName(fh.Filename)
 			fd, err := fh.Open()
 			if err != nil {
-				return b, 0, f, err
+				return b, formLines{}, f, err
 			}
 			data, err := io.ReadAll(fd)
 			fd.Close()
 			if err != nil {
-				return b, 0, f, err
+				return b, formLines{}, f, err
 			}
 			b.Files[name] = data
 		}
 	}
 	src, bodyLine, err := f.source()
 	if err != nil {
-		return b, 0, f, err
+		return b, formLines{}, f, err
 	}
 	b.Files["index.md"] = src
-	return b, bodyLine, f, nil
+	return b, f.lines(bodyLine), f, nil
 }
 
 // cleanName keeps an uploaded file's base name to letters, digits, dots,

@@ -176,12 +176,36 @@ func (f *draftForm) take(key string, v *yaml.Node) bool {
 type formError struct {
 	Input    string `json:"input"` // the input's name: title, tags, body, extra, …
 	BodyLine int    `json:"body_line,omitempty"`
+	Line     int    `json:"line,omitempty"` // of the extra front matter
 	Message  string `json:"message"`
+}
+
+// formLines tells where the form's text areas start in the composed
+// file, so a diagnostic's line maps back to a line of the one it is in.
+type formLines struct {
+	Extra int // the extra front matter's first line; 0: none
+	Body  int
+}
+
+// lines finds the text areas in the file source composes, whose body
+// starts at bodyLine: the extra front matter is written trimmed, right
+// before the closing ---.
+func (f draftForm) lines(bodyLine int) formLines {
+	at := formLines{Body: bodyLine}
+	trimmed := strings.TrimSpace(f.Extra)
+	if trimmed == "" {
+		return at
+	}
+	written := strings.Count(trimmed, "\n") + 1
+	lead := strings.Count(f.Extra[:strings.Index(f.Extra, trimmed)], "\n")
+	at.Extra = bodyLine - 1 - written - lead
+	return at
 }
 
 // placeErrors maps positioned diagnostics of the composed file to the
 // form's inputs.
-func placeErrors(ds []content.Diagnostic, bodyLine int) []formError {
+func placeErrors(ds []content.Diagnostic, at formLines) []formError {
+	bodyLine := at.Body
 	var out []formError
 	for _, d := range ds {
 		e := formError{Message: d.Message}
@@ -198,6 +222,9 @@ func placeErrors(ds []content.Diagnostic, bodyLine int) []formError {
 			e.Input, e.BodyLine = "body", d.Line-bodyLine+1
 		case d.Field != "" || d.Line > 0:
 			e.Input = "extra"
+			if at.Extra > 0 && d.Line > 0 {
+				e.Line = max(1, d.Line-at.Extra+1)
+			}
 			if d.Field != "" {
 				e.Message = d.Field + ": " + d.Message
 			}

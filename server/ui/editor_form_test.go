@@ -48,7 +48,7 @@ func TestPlaceErrors(t *testing.T) {
 		{Line: 12, Message: "image not found"},
 		{Line: 3, Field: "product.price", Message: "not a price"},
 		{Message: "no brand"},
-	}, 10)
+	}, formLines{Body: 10})
 	want := []formError{{Input: "title", Message: "title is required"}, {Input: "hero_alt", Message: "describe the image"},
 		{Input: "body", BodyLine: 3, Message: "image not found"}, {Input: "extra", Message: "product.price: not a price"}, {Input: "form", Message: "no brand"}}
 	for i := range want {

@@ -92,7 +92,12 @@ type itemPage struct {
 	Warnings    []warningRow
 	Publication *store.Publication
 	Deliveries  []store.Delivery
-	Events      []store.Event
+	Channels    []channelState // per channel, once the version has a publication
+	Live        *liveVersion   // another version that is on the site
+	OnSite      bool           // some version is on the site
+	TargetsDoc  string
+	Events      []eventRow
+	Statuses    map[int]string // version → what the history says it is
 	Editor      bool
 }
 
@@ -171,15 +176,32 @@ func (ui *UI) itemPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Links = linkMap(it, file, links, ui.localSite(ctx, it.Brand))
 	case "history":
-		if p.Events, err = ui.db.Events(ctx, id, 500); err != nil {
+		es, err := ui.db.Events(ctx, id, 500)
+		if err != nil {
 			return err
+		}
+		p.Events = eventRows(es)
+		pubs, err := ui.db.Publications(ctx, id)
+		if err != nil {
+			return err
+		}
+		p.Statuses = map[int]string{}
+		for _, v := range p.Versions {
+			p.Statuses[v.Version] = versionStatus(v, pubs)
 		}
 	}
 	if pub, err := ui.db.Publication(ctx, id, p.Version); err == nil {
 		p.Publication = pub
-		if p.Deliveries, err = ui.db.Deliveries(ctx, id, p.Version); err != nil {
-			return err
+	}
+	p.TargetsDoc = targetsDoc
+	channels := make([]string, 0, len(rs))
+	for _, r := range rs {
+		if !slices.Contains(channels, r.Channel) {
+			channels = append(channels, r.Channel)
 		}
+	}
+	if err := ui.publishingState(ctx, &p, channels); err != nil {
+		return err
 	}
 	ui.html(w, r, http.StatusOK, "item", p)
 	return nil

@@ -91,7 +91,10 @@
     var channel = "email";
     var timer = null, seq = 0;
 
-    var show = function () { frame2.src = frames[channel] || "about:blank"; };
+    var show = function () {
+      var src = frames[channel] || "about:blank";
+      if (frame2.getAttribute("src") !== src) frame2.src = src;
+    };
     document.querySelectorAll(".live-tabs button").forEach(function (b) {
       b.addEventListener("click", function () {
         channel = b.getAttribute("data-channel");
@@ -100,22 +103,55 @@
       });
     });
 
+    // Every problem shows at its input (lists at the text areas, with
+    // their line), and once more in the preview's banner.
+    var where = function (e) {
+      if (e.body_line) return "Text, line " + e.body_line;
+      if (e.line) return "More front matter, line " + e.line;
+      var label = form.querySelector('label[for="' + ((form.querySelector('[name="' + e.input + '"]') || {}).id || "") + '"]');
+      return label ? label.firstChild.textContent.trim() : "";
+    };
     var setErrors = function (errs) {
       form.querySelectorAll("[data-for]").forEach(function (el) { el.textContent = ""; });
       form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
       errs.forEach(function (e) {
         var el = form.querySelector('[data-for="' + (e.input === "form" ? "body" : e.input) + '"]');
-        if (!el) return;
+        if (!el) el = form.querySelector('[data-for="body"]');
         if (el.tagName === "UL") {
           var li = document.createElement("li");
-          li.textContent = (e.body_line ? "Line " + e.body_line + ": " : "") + e.message;
+          var line = e.body_line || e.line;
+          li.textContent = (line ? "Line " + line + ": " : "") + e.message;
           el.appendChild(li);
-        } else if (!el.textContent) {
-          el.textContent = e.message;
+        } else {
+          el.textContent = el.textContent ? el.textContent + " " + e.message : e.message;
         }
+        if (e.input === "extra") { var det = form.querySelector("details[data-extra]"); if (det) det.open = true; }
         var input = form.querySelector('[name="' + e.input + '"]');
         if (input) input.setAttribute("aria-invalid", "true");
       });
+    };
+
+    // With problems, the last good preview stays, under a banner that
+    // says it is out of date and why.
+    var stale = document.querySelector("[data-stale]");
+    var staleWhy = stale.querySelector("[data-stale-why]");
+    var problems = stale.querySelector("[data-problems]");
+    var good = false;
+    var setStale = function (errs, failed) {
+      problems.textContent = "";
+      var names = Object.keys(failed || {});
+      if (!errs.length && !names.length) { stale.hidden = true; return; }
+      errs.forEach(function (e) {
+        var li = document.createElement("li");
+        var w = where(e);
+        li.textContent = (w ? w + ": " : "") + e.message;
+        problems.appendChild(li);
+      });
+      var n = errs.length;
+      var why = n ? n + " problem" + (n > 1 ? "s" : "") + " to fix" : "";
+      if (names.length) why += (why ? "; " : "") + names.join(", ") + " did not render";
+      staleWhy.textContent = (good ? "Out of date: this preview shows the last version without problems (" : "No preview yet (") + why + ").";
+      stale.hidden = false;
     };
 
     var render = function () {
@@ -128,7 +164,8 @@
         .then(function (r) { return r.json(); })
         .then(function (res) {
           if (mine !== seq) return; // a newer render is on its way
-          setErrors(res.errors || []);
+          var errs = res.errors || [];
+          setErrors(errs);
           warnList.textContent = "";
           (res.warnings || []).forEach(function (w) {
             var li = document.createElement("li");
@@ -136,9 +173,18 @@
             li.textContent = (w.body_line ? "Line " + w.body_line + ": " : "") + w.message;
             warnList.appendChild(li);
           });
-          frames = res.frames || {};
+          var got = res.frames || {};
+          if (!errs.length) {
+            frames = got;
+            good = true;
+          } else {
+            // Keep the last good frame of each channel; a channel that
+            // rendered despite the problems shows its new one.
+            Object.keys(got).forEach(function (ch) { frames[ch] = got[ch]; });
+          }
+          setStale(errs, res.failed);
           show();
-          var n = (res.errors || []).length;
+          var n = errs.length;
           status.textContent = n ? n + " problem" + (n > 1 ? "s" : "") + " to fix" : "Preview up to date";
         })
         .catch(function () { status.textContent = "Preview failed; it will try again as you type."; });
@@ -197,7 +243,15 @@
       fileInput.files = dropped.files;
       soon();
     };
-    render();
+    // The language's placeholder names the chosen brand's default.
+    var brandSel = form.querySelector('select[name="brand"]'), langIn = form.querySelector('input[name="lang"]');
+    if (brandSel && langIn) brandSel.addEventListener("change", function () {
+      var o = brandSel.options[brandSel.selectedIndex];
+      var l = o && o.getAttribute("data-lang");
+      langIn.placeholder = "Brand default" + (l ? " (" + l + ")" : "");
+    });
+    // A new, empty form shows no problems before the writer types.
+    if (form.hasAttribute("data-item") || form.querySelector('[name="title"]').value || form.querySelector('[name="body"]').value) render();
   }
 
   // crosscast preview: switch channels, and reload when the files change.
