@@ -209,7 +209,7 @@ func TestEditorInBrowser(t *testing.T) {
 	// 5. The deliveries end sent (the site: page and catalog).
 	pipetest.WaitFor(t, 30*time.Second, "deliveries shown sent", func() (bool, string) {
 		do("reload", chromedp.Reload(), chromedp.WaitVisible(".tab-panel"))
-		s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".deliveries")?.innerText ?? ""`))
+		s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".channels")?.innerText ?? ""`))
 		return strings.Count(s, "sent") == 2, s
 	})
 	shot("published")

@@ -112,7 +112,7 @@ func TestResolveInBrowser(t *testing.T) {
 		return s == store.DelSent, s
 	})
 	do("reload", chromedp.Reload(), chromedp.WaitVisible(".tab-panel"))
-	if s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".deliveries")?.innerText ?? ""`)); strings.Contains(s, "unknown") || strings.Contains(s, "Did it arrive?") {
+	if s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".channels")?.innerText ?? ""`)); strings.Contains(s, "unknown") || strings.Contains(s, "Did it arrive?") {
 		t.Errorf("deliveries still shown unknown: %q", s)
 	}
 }
