@@ -50,7 +50,7 @@ func (w walk) text(sel string) string {
 	return w.eval(`document.querySelector(` + jsString(sel) + `)?.innerText ?? ""`)
 }
 
-// shot saves a screenshot of the whole page as name.jpg.
+// shot saves a screenshot of the whole page as name.png.
 func (w walk) shot(name string) {
 	w.t.Helper()
 	h, err := chromedp.Run(w.ctx, chromedp.Evaluate[int](`document.documentElement.scrollHeight`))
@@ -60,12 +60,12 @@ func (w walk) shot(name string) {
 	if err := chromedp.Do(w.ctx, chromedp.EmulateViewport(1280, int64(min(h, 8000)))); err != nil {
 		w.t.Fatal(err)
 	}
-	b, err := chromedp.Run(w.ctx, chromedp.FullScreenshot(80))
+	b, err := chromedp.Run(w.ctx, chromedp.FullScreenshot(100)) // PNG
 	chromedp.Do(w.ctx, chromedp.EmulateViewport(1280, 900))
 	if err != nil {
 		w.t.Fatalf("screenshot %s: %v", name, err)
 	}
-	os.WriteFile(filepath.Join(w.dir, name+".jpg"), b, 0o644)
+	os.WriteFile(filepath.Join(w.dir, name+".png"), b, 0o644)
 }
 
 // check runs axe on the page shown and saves its screenshot.
