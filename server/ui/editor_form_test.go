@@ -76,3 +76,23 @@ func FuzzSplitSource(f *testing.F) {
 		}
 	})
 }
+
+// A problem in the extra front matter is told at its line there, not
+// the composed file's.
+func TestExtraErrorLines(t *testing.T) {
+	f := draftForm{Title: "A", Extra: "\nproduct:\n  sku: X\n  price: abc\n", Body: "x"}
+	src, bodyLine, err := f.source()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(src), "\n")
+	at := f.lines(bodyLine)
+	// The textarea's line 4 is "  price: abc".
+	if got := lines[at.Extra+4-2]; got != "  price: abc" {
+		t.Fatalf("line 4 of the extra front matter maps to %q (extra at %d)\n%s", got, at.Extra, src)
+	}
+	got := placeErrors([]content.Diagnostic{{Line: at.Extra + 3, Field: "product.price", Message: "not a number"}}, at)
+	if len(got) != 1 || got[0].Input != "extra" || got[0].Line != 4 {
+		t.Errorf("%+v, want extra line 4", got)
+	}
+}
