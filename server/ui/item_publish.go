@@ -21,7 +21,12 @@ func (ui *UI) publish(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return ui.backToItem(w, r, "", err)
 	}
-	flash := "Scheduled for " + pub.ProcessAt.UTC().Format("2 Jan 2006 15:04 UTC") + "."
+	// Said in the editor's zone, as the page shows times.
+	when := pub.ProcessAt.UTC().Format("2 Jan 2006 15:04 UTC")
+	if loc, err := time.LoadLocation(r.PostFormValue("tz")); err == nil && loc != time.UTC {
+		when = pub.ProcessAt.In(loc).Format("2 Jan 2006 15:04 MST") + " (" + loc.String() + ")"
+	}
+	flash := "Scheduled for " + when + "."
 	if at.IsZero() {
 		flash = "Publishing now."
 	}
