@@ -115,8 +115,9 @@ const goodExtra = "product:\n  sku: KST-WAX\n  price: 12.50\n  currency: EUR\n"
 // shown, the last good preview kept under a banner), publishing with
 // channels that have no target, the status filter finding scheduled
 // and published items, a title edit making version 2 of the same item,
-// and that version 2 over a live version 1 says v1 is live. Axe checks
-// every page; the console stays free of errors.
+// version 2 over a live version 1 saying v1 is live, and a slug change
+// keeping the item and the old address. Axe checks every page; the
+// console stays free of errors.
 func TestEditorDayInBrowser(t *testing.T) {
 	u := newUI(t)
 	u.Start(t)
@@ -271,7 +272,26 @@ func TestEditorDayInBrowser(t *testing.T) {
 	}
 	w.check("v2-over-live-v1")
 
-	// 7. The history: an immediate approval reads so, v1 is published.
+	// 7. An explicit slug change keeps the item too, and since v1 is on
+	// the site, its address is kept as an alias (a redirect once v3 goes
+	// out).
+	w.do("edit the slug", chromedp.Navigate(u.url+"/items/"+id+"/edit"), chromedp.WaitVisible("#e-slug"), setField("#e-slug", "wax-a-canvas-pack"))
+	preview("Preview up to date")
+	w.do("submit v3", chromedp.Click(`#editor button[type="submit"]`), chromedp.WaitVisible("nav.tabs"))
+	it, err = u.DB.Item(ctx, id)
+	if err != nil || it.LatestVersion != 3 || it.Slug != "wax-a-canvas-pack" {
+		t.Errorf("item after the slug change: %+v %v", it, err)
+	}
+	if v, err := u.DB.Version(ctx, id, 3); err != nil {
+		t.Error(err)
+	} else if !strings.Contains(string(v.Source), "aliases: [/waxing-a-canvas-pack/]") {
+		t.Errorf("v3 keeps no alias of the old address:\n%s", v.Source)
+	}
+	if n, _ := u.DB.CountItems(ctx, store.ItemFilter{}); n != 2 {
+		t.Errorf("%d items after the slug change, want 2", n)
+	}
+
+	// 8. The history: an immediate approval reads so, v1 is published.
 	w.do("history", chromedp.Navigate(u.url+"/items/"+id+"?tab=history"), chromedp.WaitVisible("table.events"))
 	if s := w.text("table.events"); !strings.Contains(s, "approved to publish now") || strings.Contains(s, "Z") {
 		t.Errorf("audit log %q", s)
