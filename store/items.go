@@ -334,7 +334,9 @@ func (s *DB) Item(ctx context.Context, id string) (*Item, error) {
 
 // ItemStatuses are the states an item can be filtered by: its latest
 // version's rendering, then its publications'.
-var ItemStatuses = []string{StatusQueued, StatusRendering, StatusRendered, StatusFailed, PubScheduled, PubPublishing, PubPublished, PubCancelled}
+func ItemStatuses() []string {
+	return []string{StatusQueued, StatusRendering, StatusRendered, StatusFailed, PubScheduled, PubPublishing, PubPublished, PubCancelled}
+}
 
 // ItemFilter narrows Items. Empty fields match everything.
 type ItemFilter struct {

@@ -37,7 +37,7 @@ func (ui *UI) inbox(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	p := inboxPage{
 		Filter:   store.ItemFilter{Brand: q.Get("brand"), Status: q.Get("status"), Lang: q.Get("lang"), Query: q.Get("q"), Limit: inboxPageSize},
-		Statuses: store.ItemStatuses,
+		Statuses: store.ItemStatuses(),
 		Page:     1,
 	}
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
