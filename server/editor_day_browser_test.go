@@ -222,7 +222,11 @@ func TestEditorDayInBrowser(t *testing.T) {
 		{"published", "Waxing a canvas pack", "Reproofing a tent"},
 	} {
 		w.do("filter "+c.status, chromedp.Navigate(u.url+"/"), chromedp.WaitVisible("#f-status"),
-			chromedp.SetValue("#f-status", c.status), chromedp.Submit("#f-status"), chromedp.WaitVisible("table.items"))
+			chromedp.SetValue("#f-status", c.status), chromedp.Submit("#f-status"))
+		pipetest.WaitFor(t, 10*time.Second, "filtered page", func() (bool, string) {
+			s := w.eval(`document.readyState + " " + new URLSearchParams(location.search).get("status")`)
+			return s == "complete "+c.status, s
+		})
 		rows := w.text("table.items tbody")
 		if !strings.Contains(rows, c.want) || strings.Contains(rows, c.not) || w.text(".count") != "1 item" {
 			t.Errorf("status=%s lists %q (%s)", c.status, rows, w.text(".count"))
