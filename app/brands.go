@@ -138,10 +138,3 @@ func (s *Service) Rerender(ctx context.Context, itemID, actor string) error {
 	}
 	return nil
 }
-
-// Brand returns a brand's current kit, for pages that show its settings
-// (the editor's default language).
-func (s *Service) Brand(ctx context.Context, id string) (*content.Brand, error) {
-	br, _, err := s.brands.Current(ctx, id)
-	return br, err
-}

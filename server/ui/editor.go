@@ -47,7 +47,7 @@ func (p editorPage) DefaultLang() string { return p.Langs[p.Form.Brand] }
 func (ui *UI) brandLangs(ctx context.Context, brands []store.BrandInfo) map[string]string {
 	out := make(map[string]string, len(brands))
 	for _, b := range brands {
-		if br, err := ui.svc.Brand(ctx, b.ID); err == nil {
+		if br, _, err := ui.svc.Brand(ctx, b.ID); err == nil {
 			out[b.ID] = br.Lang
 		}
 	}
