@@ -286,4 +286,22 @@ func TestSoftBounces(t *testing.T) {
 	}
 }
 
-var _ = app.Bounces{}
+// An ESP's complaint about mail sent without VERP names no brand: it
+// suppresses the address on the list it is on, and a webhook replayed
+// is refused.
+func TestComplaintWithoutToken(t *testing.T) {
+	e, _, h := bounceEnv(t, setups[0])
+	addActive(t, e.DB, "fay@example.net")
+	body := mailgunComplaint(t, "fay@example.net", "news@kestrel.example", "tok-9", mailgunKey)
+	if code, resp := post(t, h, "/bounces/mailgun", body, nil); code != http.StatusOK || !strings.Contains(resp, `"events":1`) {
+		t.Fatalf("Mailgun: %d %s", code, resp)
+	}
+	if st, cs := subStatus(t, e.DB, "fay@example.net"); st != store.SubComplained || len(cs) != 2 {
+		t.Errorf("fay is %s with %d consent records", st, len(cs))
+	}
+	if code, _ := post(t, h, "/bounces/mailgun", body, nil); code != http.StatusUnauthorized {
+		t.Errorf("a replayed webhook: %d", code)
+	}
+}
+
+var _ bounce.Recorder = (*app.Bounces)(nil)
