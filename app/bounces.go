@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crosscast/crosscast/bounce"
 	"github.com/crosscast/crosscast/store"
@@ -139,18 +140,19 @@ func clipText(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8RuneStart(s[n]) {
+	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
 	return s[:n]
 }
 
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
 // VERPKeys returns a brand's VERP keys: those of each of its SMTP
 // targets' verp_key_env, the signing key of each first, as bounce.Config
 // wants them. A brand that cannot be loaded has none.
 func (s *Service) VERPKeys(brand string) [][]byte {
+	// bounce.Config.Keys takes no context; with the brand cache this is
+	// one small query (the brand's current hash), so a short bound of
+	// its own does.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	br, _, err := s.brands.Current(ctx, brand)
