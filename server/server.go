@@ -35,6 +35,9 @@ type Config struct {
 	MaxUpload int64
 	// Version is the build's version, shown by /healthz; empty leaves it out.
 	Version string
+	// Bounces serves POST /bounces/{provider} (bounce.Handler); nil
+	// leaves it out.
+	Bounces http.Handler
 }
 
 // Server answers HTTP requests.
@@ -68,6 +71,12 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)
+	}
+	if cfg.Bounces != nil {
+		// Mail servers and ESPs send no Origin or Sec-Fetch-Site, so
+		// cross-origin protection lets them through as it does API
+		// clients; each request proves itself with a secret or signature.
+		mux.Handle("POST /bounces/", cfg.Bounces)
 	}
 	api.New(api.Config{Store: cfg.Store, Service: cfg.Service, Logger: log, MaxUpload: maxUpload}).Register(mux)
 	reader.New(reader.Config{Store: cfg.Store, Service: cfg.Service, Logger: log}).Register(mux)

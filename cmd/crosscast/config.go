@@ -63,6 +63,7 @@ type Config struct {
 	PublicURL         string        // CROSSCAST_PUBLIC_URL, without a trailing slash; empty: derived from the listen address
 	SMTPCA            string        // CROSSCAST_SMTP_CA: a PEM file of extra CAs for SMTP servers
 	MetricsAddr       string        // CROSSCAST_METRICS_ADDR: where a worker serves /metrics and /healthz; empty: nowhere
+	Bounce            BounceConfig  // CROSSCAST_BOUNCE_*: bounce and complaint handling
 
 	// Getenv reads, at delivery time, the secrets brand kits' targets
 	// name (CROSSCAST_<BRAND>__<NAME>): they are not known in advance.
@@ -99,6 +100,7 @@ func loadConfig(getenv func(string) string) Config {
 		MetricsAddr:       r.str(envMetrics, ""),
 		Getenv:            getenv,
 	}
+	c.Bounce = r.bounce()
 	c.Ignored, c.fromEnv = r.ignored, r.set
 	return c
 }
@@ -236,6 +238,7 @@ func (c Config) settings() []setting {
 		{name: envSMTPCA, value: none(c.SMTPCA, "system roots")},
 		{name: envMetrics, value: none(c.MetricsAddr, "none")},
 	}
+	out = append(out, c.Bounce.settings()...)
 	for i := range out {
 		out[i].set = c.fromEnv[out[i].name]
 	}

@@ -21,6 +21,7 @@ func TestConfigDefaults(t *testing.T) {
 	want := Config{
 		Addr: ":8080", Workers: runtime.NumCPU(), LogLevel: slog.LevelInfo, Server: "http://localhost:8080",
 		ReconcileInterval: time.Minute, ImageCacheMB: 256, Sites: "data/sites",
+		Bounce: BounceConfig{Vars: map[string]string{}, SoftLimit: 3, SoftWindow: 14 * 24 * time.Hour, POP3Interval: time.Minute},
 	}
 	got := c
 	got.Getenv, got.fromEnv = nil, nil
@@ -56,6 +57,39 @@ func TestConfigFromEnvironment(t *testing.T) {
 	}
 	if len(c.Ignored) != 0 {
 		t.Errorf("ignored: %q", c.Ignored)
+	}
+}
+
+// The bounce settings reach bounce.FromEnv and bounce.POP3FromEnv
+// through the Config, not the process environment.
+func TestConfigBounce(t *testing.T) {
+	c := loadConfig(mapEnv(map[string]string{
+		"CROSSCAST_BOUNCE_PIPE_SECRET": "pipe-secret-0123456789", "CROSSCAST_BOUNCE_MAILGUN_KEY": "mg-key",
+		"CROSSCAST_BOUNCE_POP3_ADDR": "mail.example.com:995", "CROSSCAST_BOUNCE_POP3_USER": "bounces",
+		"CROSSCAST_BOUNCE_POP3_PASSWORD": "pw", envBounceSoftLimit: "4", envBounceSoftWindow: "72h", envBouncePOP3Every: "5m",
+	}))
+	if c.Bounce.SoftLimit != 4 || c.Bounce.SoftWindow != 72*time.Hour || c.Bounce.POP3Interval != 5*time.Minute {
+		t.Errorf("bounce policy: %+v", c.Bounce)
+	}
+	b, err := newBounces(c, nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.handler == nil || b.config.PipeSecret != "pipe-secret-0123456789" || b.config.Mailgun == nil || b.config.SES != nil {
+		t.Errorf("bounce config: %+v", b.config)
+	}
+	if b.pop3 == nil || b.pop3.Addr != "mail.example.com:995" || b.pop3.Username != "bounces" {
+		t.Errorf("mailbox: %+v", b.pop3)
+	}
+	if b, err := newBounces(loadConfig(mapEnv(nil)), nil, slog.New(slog.DiscardHandler)); err != nil || b.handler != nil || b.pop3 != nil {
+		t.Errorf("unconfigured: %+v, %v; want no endpoints and no mailbox", b, err)
+	}
+	bad := loadConfig(mapEnv(map[string]string{"CROSSCAST_BOUNCE_PIPE_SECRET": "short"}))
+	if _, err := newBounces(bad, nil, slog.New(slog.DiscardHandler)); err == nil {
+		t.Error("a short pipe secret was taken")
+	}
+	if c := loadConfig(mapEnv(map[string]string{envBounceSoftLimit: "0"})); c.Bounce.SoftLimit != 3 || len(c.Ignored) != 1 {
+		t.Errorf("soft limit 0: %d, ignored %q", c.Bounce.SoftLimit, c.Ignored)
 	}
 }
 
@@ -99,29 +133,42 @@ func TestConfigRedactURL(t *testing.T) {
 func TestConfigCommand(t *testing.T) {
 	var out, errs bytes.Buffer
 	m := &Main{Stdout: &out, Stderr: &errs, Getenv: mapEnv(map[string]string{
-		envRedis:    "redis://:hunter2@queue:6379/0",
-		envDatabase: "postgres://cc:s3cret@db:5432/cc?sslmode=disable",
-		envToken:    "cc_tokensecret",
-		envAddr:     "127.0.0.1:9000",
-		envWorkers:  "many",
+		envRedis:                         "redis://:hunter2@queue:6379/0",
+		envDatabase:                      "postgres://cc:s3cret@db:5432/cc?sslmode=disable",
+		envToken:                         "cc_tokensecret",
+		envAddr:                          "127.0.0.1:9000",
+		envWorkers:                       "many",
+		"CROSSCAST_BOUNCE_PIPE_SECRET":   "pipesecret-0123456789",
+		"CROSSCAST_BOUNCE_MAILGUN_KEY":   "mailgunsecret",
+		"CROSSCAST_BOUNCE_POP3_PASSWORD": "pop3secret",
+		"CROSSCAST_BOUNCE_POP3_ADDR":     "mail.example.com:995",
+		envBounceSoftLimit:               "5",
 	})}
 	if code := m.Run(context.Background(), []string{"config"}); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs.String())
 	}
-	for _, secret := range []string{"hunter2", "s3cret", "tokensecret"} {
+	for _, secret := range []string{"hunter2", "s3cret", "tokensecret", "pipesecret", "mailgunsecret", "pop3secret"} {
 		if strings.Contains(out.String()+errs.String(), secret) {
 			t.Errorf("the output shows the secret %q:\n%s", secret, out.String())
 		}
 	}
 	for _, want := range []string{
-		"REDIS_URL                     redis://:xxxxx@queue:6379/0",
+		"REDIS_URL redis://:xxxxx@queue:6379/0",
 		"postgres://cc:xxxxx@db:5432/cc?sslmode=disable",
-		"CROSSCAST_TOKEN               (set, hidden)",
-		"CROSSCAST_ADDR                127.0.0.1:9000",
-		"CROSSCAST_PUBLIC_URL          (serve: http://localhost:9000)",
-		"CROSSCAST_SITES               data/sites",
+		"CROSSCAST_TOKEN (set, hidden)",
+		"CROSSCAST_ADDR 127.0.0.1:9000",
+		"CROSSCAST_PUBLIC_URL (serve: http://localhost:9000)",
+		"CROSSCAST_SITES data/sites",
+		"CROSSCAST_BOUNCE_PIPE_SECRET (set, hidden) environment",
+		"CROSSCAST_BOUNCE_MAILGUN_KEY (set, hidden) environment",
+		"CROSSCAST_BOUNCE_POP3_PASSWORD (set, hidden) environment",
+		"CROSSCAST_BOUNCE_POP3_ADDR mail.example.com:995 environment",
+		"CROSSCAST_BOUNCE_SOFT_LIMIT 5 environment",
+		"CROSSCAST_BOUNCE_SOFT_WINDOW 336h0m0s default",
+		"CROSSCAST_BOUNCE_SENDGRID_KEY (none) default",
 	} {
-		if !strings.Contains(out.String(), want) {
+		// Columns are padded to the longest name: compare words.
+		if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), want) {
 			t.Errorf("the output lacks %q:\n%s", want, out.String())
 		}
 	}

@@ -72,8 +72,12 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 
+	bounces, err := newBounces(cfg, a.svc, log)
+	if err != nil {
+		return err
+	}
 	h := server.New(server.Config{
-		Store: db, Service: a.svc, Logger: log,
+		Store: db, Service: a.svc, Logger: log, Bounces: bounces.handler,
 		Metrics:      promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Sites:        cfg.Sites,
 		Version:      readBuild().short(),
@@ -97,6 +101,9 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 		}
 		log.Info("workers started", "concurrency", cfg.Workers, "channels", a.svc.Channels())
 		parts = append(parts, workersPart(srv, log))
+	}
+	if bounces.pop3 != nil {
+		parts = append(parts, bounces.pop3Part(cfg.Bounce.POP3Interval, log))
 	}
 	parts = append(parts, reconcilerPart(cfg, a.svc, log))
 	return runParts(ctx, log, parts...)

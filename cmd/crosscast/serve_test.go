@@ -18,6 +18,8 @@ import (
 	"github.com/crosscast/crosscast/internal/testenv"
 )
 
+const pipeSecret = "serve-test-pipe-secret"
+
 // The embedded default: `crosscast serve` with no REDIS_URL and no
 // DATABASE_URL starts everything in one process, prints a first-run
 // token, renders what is submitted, and stops cleanly on SIGTERM.
@@ -32,7 +34,7 @@ func TestServeEmbedded(t *testing.T) {
 	dir := t.TempDir()
 	cmd := exec.Command(bin, "serve", "--brands", filepath.Join(testenv.RepoRoot(t), "examples"), "--addr", addr, "--workers", "2")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "REDIS_URL=", "DATABASE_URL=")
+	cmd.Env = append(os.Environ(), "REDIS_URL=", "DATABASE_URL=", "CROSSCAST_BOUNCE_PIPE_SECRET="+pipeSecret)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -82,6 +84,20 @@ func TestServeEmbedded(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode == 200, resp.Status
 	})
+	// The bounce pipe is mounted: a mail server with the secret is
+	// heard (an auto-reply is taken and ignored), one without is not.
+	for secret, want := range map[string]int{pipeSecret: 200, "not-the-pipe-secret": 401} {
+		req, _ := http.NewRequest("POST", base+"/bounces/pipe", strings.NewReader("Subject: away\r\n\r\nOut of office.\r\n"))
+		req.Header.Set("Authorization", "Bearer "+secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("POST /bounces/pipe with secret %q: %s, want %d", secret, resp.Status, want)
+		}
+	}
 	t.Setenv(envToken, token)
 	item := filepath.Join(testenv.RepoRoot(t), "examples", "kestrel", "items", "holiday-hours.md")
 	if code, out, errs := run(t, "submit", item, "--server", base, "--wait"); code != 0 {

@@ -47,9 +47,18 @@ func (m *Main) work(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 	log.Info("worker started", "concurrency", cfg.Workers, "channels", a.svc.Channels())
+	// A worker serves no HTTP, so of the bounce handling it runs only
+	// the mailbox poller.
+	bounces, err := newBounces(cfg, a.svc, log)
+	if err != nil {
+		return err
+	}
 	var parts []part
 	if cfg.MetricsAddr != "" {
 		parts = append(parts, metricsPart(cfg.MetricsAddr, reg, log))
+	}
+	if bounces.pop3 != nil {
+		parts = append(parts, bounces.pop3Part(cfg.Bounce.POP3Interval, log))
 	}
 	parts = append(parts, workersPart(srv, log), reconcilerPart(cfg, a.svc, log))
 	return runParts(ctx, log, parts...)
