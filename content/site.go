@@ -185,6 +185,11 @@ func (s *Site) hugoPage(file, name, section string, isSection bool) {
 	default:
 		p.SiteURL = dir + p.Slug + "/"
 	}
+	if fmString(fm, "url") == "" {
+		// Hugo lower-cases the paths it makes (disablePathToLower is off
+		// by default): Old_Post.md is served at /posts/old_post/.
+		p.SiteURL = strings.ToLower(p.SiteURL)
+	}
 	build := fmMap(fm, "build")
 	if build == nil {
 		build = fmMap(fm, "_build")
