@@ -110,7 +110,7 @@ func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte,
 		d.errorf(line, col, "", EInvalid, "the file is not valid UTF-8 text")
 		return nil, d.err()
 	}
-	fm, body, bodyLine, ok := splitFrontMatter(d, src, lim)
+	fm, body, bodyLine, ok := splitFrontMatter(d, src, lim, opts.Compat == CompatHugo)
 	if !ok {
 		return nil, d.err()
 	}
@@ -186,15 +186,20 @@ func codeFor(err error) string {
 }
 
 // splitFrontMatter separates the YAML header from the body. The header
-// must open on the first line with --- and close with --- or ... .
-func splitFrontMatter(d *diags, src []byte, lim Limits) (fm, body []byte, bodyLine int, ok bool) {
+// must open on the first line with --- and close with --- or ... ; with
+// toml (under compat hugo), Hugo's +++ TOML header is read too, as the
+// YAML it amounts to.
+func splitFrontMatter(d *diags, src []byte, lim Limits, toml bool) (fm, body []byte, bodyLine int, ok bool) {
 	src = bytes.TrimPrefix(src, []byte("\ufeff"))
 	first, rest, _ := bytes.Cut(src, []byte("\n"))
 	switch strings.TrimRight(string(first), " \t\r") {
 	case "---":
 	case "+++":
-		d.errorf(1, 1, "", EInvalid, "TOML front matter (+++) is not supported; write the header in YAML between --- lines")
-		return nil, nil, 0, false
+		if !toml {
+			d.errorf(1, 1, "", EInvalid, "TOML front matter (+++) is read only under --compat hugo; write the header in YAML between --- lines")
+			return nil, nil, 0, false
+		}
+		return splitTOML(d, rest, lim)
 	default:
 		d.errorf(1, 1, "", EInvalid, "missing front matter: the file must start with a --- line, then at least `title:`, then ---")
 		return nil, nil, 0, false

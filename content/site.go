@@ -395,7 +395,7 @@ func (s *Site) peekHas(file string) (map[string]any, bool) {
 // cannot expand into a large map.
 func peekFrontMatter(src []byte) (map[string]any, bool) {
 	d := &diags{}
-	fm, _, _, ok := splitFrontMatter(d, src, DefaultLimits())
+	fm, _, _, ok := splitFrontMatter(d, src, DefaultLimits(), true)
 	if !ok {
 		return nil, false
 	}

@@ -1,0 +1,115 @@
+package content
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"unicode/utf8"
+)
+
+// TestCompatTOML reads TestCompat's Hugo post written in TOML, as Hugo
+// sites often are: the same fields come out, through the same mapping.
+func TestCompatTOML(t *testing.T) {
+	src := `+++
+title = "Winter checklist"
+description = "What to pack when the days are short."
+date = 2025-12-01T08:00:00+01:00
+lastmod = 2025-12-03
+draft = true
+tags = ["gear"]
+categories = ["Guides", "gear"]
+images = ["cover.png"]
+aliases = ["/old/winter/"]
+weight = 10
+toc = true
+
+[params]
+mood = "cold"
++++
+Body with <b>"quotes"</b>.
+`
+	files := fstest.MapFS{"cover.png": {Data: pngBytes(t, 10, 10)}}
+	it := mustParse(t, src, files, ParseOptions{Compat: CompatHugo})
+	if it.Title != "Winter checklist" || it.Summary != "What to pack when the days are short." || it.SummaryDerived {
+		t.Errorf("title %q summary %q", it.Title, it.Summary)
+	}
+	if got := strings.Join(it.Tags, ","); got != "gear,Guides" {
+		t.Errorf("tags = %q", got)
+	}
+	if it.Hero == nil || it.Hero.Src != "cover.png" || it.Images[0].Asset == nil {
+		t.Errorf("hero = %+v", it.Hero)
+	}
+	if !it.Draft || it.Updated.Format("2006-01-02") != "2025-12-03" || it.Date.Hour() != 7 || len(it.Aliases) != 1 {
+		t.Errorf("draft=%v updated=%v date=%v aliases=%v", it.Draft, it.Updated, it.Date, it.Aliases)
+	}
+	if it.BodyLine != 17 {
+		t.Errorf("body line %d, want 17", it.BodyLine)
+	}
+	var ignored []string
+	for _, w := range it.Warnings {
+		if strings.Contains(w.Message, "were ignored") {
+			ignored = append(ignored, w.String())
+		}
+	}
+	if len(ignored) != 1 || !strings.Contains(ignored[0], "params, toc, weight") {
+		t.Errorf("ignored warnings = %q", ignored)
+	}
+}
+
+// TestTOMLErrors checks that TOML problems are reported at their place
+// in the file.
+func TestTOMLErrors(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"syntax", "+++\ntitle = \"Hi\"\ndraft = tru\n+++\n", "post.md:3:9: TOML syntax:"},
+		{"wrong type", "+++\ntitle = \"Hi\"\n\ndraft = \"maybe\"\n+++\n", "post.md:4:9: draft: must be true or false, not `maybe`"},
+		{"unknown field after a table", "+++\ntitle = \"Hi\"\n[params]\nx = 1\n[hero]\nsrc = \"a.png\"\nalt_text = \"x\"\n+++\n", "post.md:5:8: hero.alt_text: unknown field"},
+		{"duplicate key", "+++\ntitle = \"a\"\ntitle = \"b\"\n+++\n", "post.md:3:1: TOML syntax:"},
+		{"missing title", "+++\nauthor = \"Ann\"\n+++\n", "post.md:1:1: title: is required"},
+		{"unclosed", "+++\ntitle = \"Hi\"\n", "post.md:1:1: the front matter is not closed: add a +++ line"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseString(t, tt.src, nil, ParseOptions{Compat: CompatHugo})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error\n%v\ndoes not contain\n%s", err, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzTOMLFrontMatter feeds TOML headers to Parse under compat hugo: an
+// error is a positioned diagnostic, never a panic, and an accepted item
+// has its derived values.
+func FuzzTOMLFrontMatter(f *testing.F) {
+	for _, s := range []string{
+		"title = \"Hi\"\n",
+		"title = 'x'\ndate = 2025-01-02\ntags = [\"a\", \"b\"]\n[params]\na.b.c = 1\n",
+		"title = \"x\"\n[[hero]]\nsrc = 1\n",
+		"\"title\" = \"q\"\n'tags' = []\nt.\"u\\u0041\" = 2\n",
+		"title = \"\"\"\nmulti\nline\"\"\"\ndraft = false\nx = nan\n",
+		"title = \"x\"\nd = 07:32:00\nl = 1979-05-27T07:32:00\n",
+		"title = {a = 1}\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, fm []byte) {
+		src := append(append([]byte("+++\n"), fm...), "\n+++\nbody\n"...)
+		it, err := ParseBytes(fstest.MapFS{}, "f.md", src, ParseOptions{Compat: CompatHugo})
+		if err != nil {
+			var errs Errors
+			if !errors.As(err, &errs) || len(errs) == 0 {
+				t.Fatalf("error %v (%T) is not a non-empty Errors", err, err)
+			}
+			for _, d := range errs {
+				if d.File != "f.md" || d.Line < 0 || d.Message == "" || !utf8.ValidString(d.String()) && utf8.Valid(src) {
+					t.Fatalf("bad diagnostic %#v", d)
+				}
+			}
+			return
+		}
+		if it.Title == "" || !ValidSlug(it.Slug) || it.Doc == nil {
+			t.Fatalf("accepted item lacks derived values: title=%q slug=%q", it.Title, it.Slug)
+		}
+	})
+}
