@@ -121,7 +121,7 @@ func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte,
 
 	it := &Item{Path: opts.Name, Source: src, Body: body, BodyLine: bodyLine, frontMatter: fm}
 	d.lineBase = 1 // yaml line 1 is file line 2, below the opening ---
-	if !decodeFrontMatter(d, fm, &it.FrontMatter, opts.Compat) {
+	if !decodeFrontMatter(d, fm, &it.FrontMatter, opts.Compat, opts.Cascade) {
 		return nil, d.err()
 	}
 	d.lineBase = 0
@@ -243,12 +243,15 @@ func splitFrontMatter(d *diags, src []byte, lim Limits, toml bool) (fm, body []b
 // decodeFrontMatter decodes fm into out. It reports false when the YAML
 // cannot be read at all; field errors are collected and decoding goes on,
 // so one run reports every problem.
-func decodeFrontMatter(d *diags, fm []byte, out *FrontMatter, compat string) bool {
+func decodeFrontMatter(d *diags, fm []byte, out *FrontMatter, compat string, cascade map[string]any) bool {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(fm, &doc); err != nil {
 		line, col, msg := yamlSyntaxPos(fm, err)
 		d.errorf(line, col, "", EInvalid, "YAML syntax: %s", msg)
 		return false
+	}
+	if len(doc.Content) == 0 && len(cascade) > 0 {
+		doc.Content = []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}
 	}
 	if len(doc.Content) == 0 {
 		return true
@@ -260,6 +263,9 @@ func decodeFrontMatter(d *diags, fm []byte, out *FrontMatter, compat string) boo
 	if root.Kind != yaml.MappingNode {
 		d.errorf(root.Line, root.Column, "", EInvalid, "the front matter must be a mapping of fields, like `title: Hello`")
 		return false
+	}
+	if compat == CompatHugo && len(cascade) > 0 {
+		addCascade(root, cascade)
 	}
 	if compat != "" {
 		applyCompat(d, root, compat)

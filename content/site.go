@@ -50,6 +50,9 @@ type SitePage struct {
 	// Err, when set, is why the page cannot be rendered although it is
 	// a page of the site (it shares its URL with another one).
 	Err *Diagnostic
+	// Cascade is the front matter the page inherits from the cascade
+	// of the Hugo sections above it (ParseOptions.Cascade).
+	Cascade map[string]any
 
 	section bool // a Hugo _index.md
 }
@@ -76,7 +79,7 @@ func WalkSite(fsys fs.FS, opts SiteOptions) (*Site, error) {
 	s := &Site{Root: fsys, opts: opts, byFile: map[string]*SitePage{}, byURL: map[string]*SitePage{}}
 	var err error
 	if opts.Compat == CompatHugo {
-		err = s.walkHugo(".")
+		err = s.walkHugo(".", nil)
 	} else {
 		err = s.walkJekyll(".", false)
 	}
@@ -111,16 +114,17 @@ func stem(name string) string { return strings.TrimSuffix(name, path.Ext(name)) 
 // bundle, one page whose other files (Markdown included) are its
 // resources; _index.md makes a folder a section; every other Markdown
 // file is a page.
-func (s *Site) walkHugo(dir string) error {
+func (s *Site) walkHugo(dir string, cascades [][]cascadeEntry) error {
 	entries, err := fs.ReadDir(s.Root, dir)
 	if err != nil {
 		return err
 	}
+	cascades = s.sectionCascade(dir, entries, cascades)
 	// A leaf bundle is one page, in each language it has an index for.
 	leaf := false
 	for _, e := range entries {
 		if name, _ := hugoLang(e.Name()); !e.IsDir() && isMarkdown(e.Name()) && name == "index" {
-			s.hugoPage(path.Join(dir, e.Name()), path.Base(dir), path.Dir(dir), false)
+			s.hugoPage(path.Join(dir, e.Name()), path.Base(dir), path.Dir(dir), false, cascades)
 			leaf = true
 		}
 	}
@@ -133,13 +137,13 @@ func (s *Site) walkHugo(dir string) error {
 		switch {
 		case strings.HasPrefix(name, "."):
 		case e.IsDir():
-			if err := s.walkHugo(path.Join(dir, name)); err != nil {
+			if err := s.walkHugo(path.Join(dir, name), cascades); err != nil {
 				return err
 			}
 		case base == "_index" && isMarkdown(name):
-			s.hugoPage(path.Join(dir, name), path.Base(dir), path.Dir(dir), true)
+			s.hugoPage(path.Join(dir, name), path.Base(dir), path.Dir(dir), true, cascades)
 		case isMarkdown(name) && e.Type().IsRegular():
-			s.hugoPage(path.Join(dir, name), base, dir, false)
+			s.hugoPage(path.Join(dir, name), base, dir, false, cascades)
 		}
 	}
 	return nil
@@ -159,10 +163,13 @@ func hugoLang(file string) (base, lang string) {
 }
 
 // hugoPage adds the page in file, named name, in section folder section.
-func (s *Site) hugoPage(file, name, section string, isSection bool) {
+func (s *Site) hugoPage(file, name, section string, isSection bool, cascades [][]cascadeEntry) {
 	fm := s.peek(file)
 	_, lang := hugoLang(path.Base(file))
 	p := &SitePage{File: file, Slug: name, Lang: lang, section: isSection}
+	if !isSection {
+		fm, p.Cascade = withCascade(fm, cascades, file, lang, s.opts.DefaultLang)
+	}
 	if v := fmString(fm, "slug"); v != "" {
 		p.Slug = v
 	}

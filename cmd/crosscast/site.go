@@ -191,6 +191,7 @@ func (s source) options(opts content.ParseOptions) content.ParseOptions {
 		}
 		opts.Root = s.site.Root
 		opts.ResolveLink = s.site.Resolver(s.page)
+		opts.Cascade = s.page.Cascade
 	} else if opts.Compat != "" {
 		opts.Slug, opts.Date = nameSlug(s.path, opts.Compat)
 	}
