@@ -1,6 +1,7 @@
 package content
 
 import (
+	"cmp"
 	"io/fs"
 	"path"
 	"regexp"
@@ -181,7 +182,7 @@ func (s *Site) sectionCascade(dir string, entries []fs.DirEntry, cascades [][]ca
 			continue
 		}
 		if lang == "" {
-			lang = s.opts.DefaultLang
+			lang = cmp.Or(s.dirLang, s.opts.DefaultLang)
 		}
 		for _, c := range parseCascade(s.peek(path.Join(dir, e.Name()))) {
 			c.section = lang

@@ -57,3 +57,49 @@ func TestCascade(t *testing.T) {
 		}
 	}
 }
+
+// TestHugoLangDirs walks a site whose languages each have a content
+// folder (hugo.toml's languages.<lang>.contentDir): each page is in its
+// folder's language, at the URL Hugo gives it within that folder, and a
+// section's cascade stays in its language (as hugo 0.111.3 builds the
+// hugo-multi fixture).
+func TestHugoLangDirs(t *testing.T) {
+	dirs, err := HugoLangDirs([]byte("[languages.en]\ncontentDir = \"content/en\"\n[languages.nl]\ncontentDir = \"content/nl\"\nweight = 2\n"), ".toml")
+	if err != nil || len(dirs) != 2 || dirs["content/nl"] != "nl" {
+		t.Fatalf("dirs %v, %v", dirs, err)
+	}
+	if _, err := HugoLangDirs([]byte("languages: [\n"), ".yaml"); err == nil {
+		t.Error("a broken YAML config is not an error")
+	}
+	fsys := fstest.MapFS{
+		"content/en/posts/_index.md":     {Data: []byte("---\ntitle: Posts\ncascade:\n  tags: [trail]\n---\n")},
+		"content/en/posts/ridge-walk.md": {Data: []byte("---\ntitle: Ridge walk\n---\nAlong.\n")},
+		"content/nl/posts/ridge-walk.md": {Data: []byte("+++\ntitle = \"Kamwandeling\"\n+++\nLangs.\n")},
+	}
+	site, err := WalkSite(fsys, SiteOptions{Compat: CompatHugo, Now: time.Now(), DefaultLang: "en", LangDirs: dirs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range site.Render() {
+		it, err := Parse(fsys, p.File, ParseOptions{Compat: CompatHugo, DefaultLang: cmpLang(p.Lang), Slug: p.Slug, Cascade: p.Cascade})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, p.File+" "+p.SiteURL+" "+p.Portal+" "+it.Lang+" "+strings.Join(it.Tags, ","))
+	}
+	want := []string{
+		"content/en/posts/ridge-walk.md /posts/ridge-walk/ /ridge-walk/ en trail",
+		"content/nl/posts/ridge-walk.md /posts/ridge-walk/ /nl/ridge-walk/ nl ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("pages:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func cmpLang(l string) string {
+	if l == "" {
+		return "en"
+	}
+	return l
+}

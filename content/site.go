@@ -26,6 +26,11 @@ type SiteOptions struct {
 	// DefaultLang is the brand's language: pages in it live at /slug/,
 	// others at /lang/slug/ (see PortalPath).
 	DefaultLang string
+	// LangDirs are a multilingual Hugo site's content folders (its
+	// languages' contentDir, slash-separated below the walked folder),
+	// each walked as a content root whose pages are in its language
+	// (HugoLangDirs reads them from the site's config).
+	LangDirs map[string]string // folder → language
 }
 
 // SitePage is one page a site walk found.
@@ -64,6 +69,9 @@ type Site struct {
 	opts   SiteOptions
 	byFile map[string]*SitePage
 	byURL  map[string]*SitePage
+	// langRoot and dirLang are the content folder being walked and its
+	// language, under LangDirs.
+	langRoot, dirLang string
 }
 
 // WalkSite lists the pages of the Hugo content folder or Jekyll site in
@@ -78,9 +86,12 @@ func WalkSite(fsys fs.FS, opts SiteOptions) (*Site, error) {
 	}
 	s := &Site{Root: fsys, opts: opts, byFile: map[string]*SitePage{}, byURL: map[string]*SitePage{}}
 	var err error
-	if opts.Compat == CompatHugo {
+	switch {
+	case opts.Compat == CompatHugo && len(opts.LangDirs) > 0:
+		err = s.walkLangDirs()
+	case opts.Compat == CompatHugo:
 		err = s.walkHugo(".", nil)
-	} else {
+	default:
 		err = s.walkJekyll(".", false)
 	}
 	if err != nil {
@@ -166,6 +177,12 @@ func hugoLang(file string) (base, lang string) {
 func (s *Site) hugoPage(file, name, section string, isSection bool, cascades [][]cascadeEntry) {
 	fm := s.peek(file)
 	_, lang := hugoLang(path.Base(file))
+	if lang == "" {
+		lang = s.dirLang
+	}
+	if s.langRoot != "" {
+		section = s.inLangRoot(section)
+	}
 	p := &SitePage{File: file, Slug: name, Lang: lang, section: isSection}
 	if !isSection {
 		fm, p.Cascade = withCascade(fm, cascades, file, lang, s.opts.DefaultLang)
@@ -185,7 +202,7 @@ func (s *Site) hugoPage(file, name, section string, isSection bool, cascades [][
 				p.Slug = b
 			}
 		}
-	case isSection && path.Dir(file) == ".":
+	case isSection && s.inLangRoot(path.Dir(file)) == ".":
 		p.SiteURL = "/"
 	case isSection:
 		p.SiteURL = dir + path.Base(path.Dir(file)) + "/"

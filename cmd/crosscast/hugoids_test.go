@@ -86,3 +86,27 @@ func isSubsequence(sub, of []string) bool {
 	}
 	return i == len(sub) && !slices.Contains(sub, "")
 }
+
+// TestRenderHugoLangDirs renders a site whose languages have their own
+// content folders (hugo.toml's contentDir), named by its content folder:
+// the Dutch page goes under nl/, in Dutch, and the heading ids are Hugo's.
+func TestRenderHugoLangDirs(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := run(t, "render", "--compat", "hugo", filepath.Join(sitesDir, "hugo-multi", "content"), "--brand", "../../examples/kestrel", "-o", out, "--channels", "portal", "-q")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	checkNoRawShortcodes(t, out)
+	for dir, want := range map[string]string{"ridge-walk": `id="water-on-the-way"`, "nl/ridge-walk": `id="water-onderweg"`} {
+		page, err := os.ReadFile(filepath.Join(out, "kestrel", filepath.FromSlash(dir), "portal", "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(page), want) {
+			t.Errorf("%s lacks %s", dir, want)
+		}
+		if dir == "nl/ridge-walk" && !strings.Contains(string(page), `lang="nl"`) {
+			t.Errorf("%s is not in Dutch", dir)
+		}
+	}
+}
