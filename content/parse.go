@@ -192,6 +192,9 @@ func codeFor(err error) string {
 func splitFrontMatter(d *diags, src []byte, lim Limits, toml bool) (fm, body []byte, bodyLine int, ok bool) {
 	src = bytes.TrimPrefix(src, []byte("\ufeff"))
 	first, rest, _ := bytes.Cut(src, []byte("\n"))
+	if toml && bytes.HasPrefix(first, []byte("{")) {
+		return splitJSON(d, src, lim) // Hugo's JSON front matter
+	}
 	switch strings.TrimRight(string(first), " \t\r") {
 	case "---":
 	case "+++":

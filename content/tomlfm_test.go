@@ -1,6 +1,7 @@
 package content
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -78,7 +79,8 @@ func TestTOMLErrors(t *testing.T) {
 	}
 }
 
-// FuzzTOMLFrontMatter feeds TOML headers to Parse under compat hugo: an
+// FuzzTOMLFrontMatter feeds TOML headers (and, after a "\x00json" mark,
+// whole files with JSON headers) to Parse under compat hugo: an
 // error is a positioned diagnostic, never a panic, and an accepted item
 // has its derived values.
 func FuzzTOMLFrontMatter(f *testing.F) {
@@ -93,8 +95,14 @@ func FuzzTOMLFrontMatter(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	for _, s := range []string{"{\"title\": \"x\"}\nbody", "{\n\"title\": \"x\",\n\"tags\": [\n1]}\n", "{\"title\": 1", "{}"} {
+		f.Add([]byte("\x00json" + s))
+	}
 	f.Fuzz(func(t *testing.T, fm []byte) {
 		src := append(append([]byte("+++\n"), fm...), "\n+++\nbody\n"...)
+		if j, ok := bytes.CutPrefix(fm, []byte("\x00json")); ok {
+			src = j // JSON front matter: the input is the whole file
+		}
 		it, err := ParseBytes(fstest.MapFS{}, "f.md", src, ParseOptions{Compat: CompatHugo})
 		if err != nil {
 			var errs Errors
@@ -112,4 +120,26 @@ func FuzzTOMLFrontMatter(f *testing.F) {
 			t.Fatalf("accepted item lacks derived values: title=%q slug=%q", it.Title, it.Slug)
 		}
 	})
+}
+
+// TestCompatJSON reads Hugo's JSON front matter, fields at their lines.
+func TestCompatJSON(t *testing.T) {
+	src := "{\n  \"title\": \"Winter checklist\",\n  \"description\": \"What to pack.\",\n  \"tags\": [\n    \"gear\"\n  ],\n  \"draft\": true\n}\n\nBody.\n"
+	it := mustParse(t, src, nil, ParseOptions{Compat: CompatHugo})
+	if it.Title != "Winter checklist" || it.Summary != "What to pack." || !it.Draft || strings.Join(it.Tags, ",") != "gear" {
+		t.Errorf("title %q summary %q draft %v tags %v", it.Title, it.Summary, it.Draft, it.Tags)
+	}
+	if it.BodyLine != 9 {
+		t.Errorf("body line %d, want 9", it.BodyLine)
+	}
+	for _, tt := range []struct{ src, want string }{
+		{"{\n  \"title\": \"Hi\",\n  \"draft\": \"maybe\"\n}\n", "post.md:3:"},
+		{"{\n  \"title\": \"Hi\",\n  \"draft\": tru\n}\n", "post.md:3:"},
+		{"{\"title\": \"Hi\"\n", "post.md:1:1: the JSON front matter is not closed"},
+	} {
+		_, err := parseString(t, tt.src, nil, ParseOptions{Compat: CompatHugo})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %s", tt.src, err, tt.want)
+		}
+	}
 }
