@@ -1,6 +1,7 @@
 package content
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -102,4 +103,54 @@ func cmpLang(l string) string {
 		return "en"
 	}
 	return l
+}
+
+// FuzzHugoLangDirs feeds Hugo configs to HugoLangDirs: no panic, and
+// every folder it returns is clean and has a language.
+func FuzzHugoLangDirs(f *testing.F) {
+	f.Add([]byte("[languages.en]\ncontentDir = \"content/en\"\n"), true)
+	f.Add([]byte("languages:\n  nl:\n    contentDir: content/nl\n"), false)
+	f.Add([]byte("languages: &a\n  x: *a\n"), false)
+	f.Fuzz(func(t *testing.T, src []byte, isTOML bool) {
+		ext := ".yaml"
+		if isTOML {
+			ext = ".toml"
+		}
+		dirs, err := HugoLangDirs(src, ext)
+		if err != nil {
+			return
+		}
+		for d, l := range dirs {
+			if d == "" || l == "" {
+				t.Fatalf("folder %q language %q", d, l)
+			}
+		}
+	})
+}
+
+// FuzzCascade walks a site whose section front matter is the input: no
+// panic, and every page either renders or says why not.
+func FuzzCascade(f *testing.F) {
+	f.Add([]byte("---\ntitle: S\ncascade:\n  - tags: [a]\n  - _target:\n      path: /s/**\n      kind: page\n    draft: true\n---\n"))
+	f.Add([]byte("+++\ntitle = \"S\"\n[[cascade]]\ndescription = \"d\"\n[cascade._target]\npath = \"/s/[a-\"\n+++\n"))
+	f.Add([]byte("---\ncascade: [1, {build: {render: never}}]\n---\n"))
+	f.Fuzz(func(t *testing.T, index []byte) {
+		fsys := fstest.MapFS{
+			"s/_index.md": {Data: index},
+			"s/p.md":      {Data: []byte("---\ntitle: P\n---\nBody.\n")},
+			"s/q/r.md":    {Data: []byte("+++\ntitle = \"R\"\n+++\nBody.\n")},
+		}
+		site, err := WalkSite(fsys, SiteOptions{Compat: CompatHugo, Now: time.Now(), DefaultLang: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range site.Render() {
+			if _, err := Parse(fsys, p.File, ParseOptions{Compat: CompatHugo, DefaultLang: "en", Slug: p.Slug, Cascade: p.Cascade}); err != nil {
+				var errs Errors
+				if !errors.As(err, &errs) {
+					t.Fatalf("%s: %v (%T)", p.File, err, err)
+				}
+			}
+		}
+	})
 }
