@@ -75,3 +75,29 @@ func splitJSON(d *diags, src []byte, lim Limits) (fm, body []byte, bodyLine int,
 	}
 	return b.Bytes(), rest, line, true
 }
+
+// HugoHeaderAsYAML rewrites src's TOML (+++) or JSON front matter as the
+// YAML header it amounts to, on the same lines, so that a tool adding
+// fields to a --- header (crosscast submit) can add them to Hugo's other
+// forms too. src comes back unchanged when its header is YAML already,
+// cannot be read, or does not fit its lines.
+func HugoHeaderAsYAML(src []byte) []byte {
+	if !bytes.HasPrefix(src, []byte("+++")) && !bytes.HasPrefix(src, []byte("{")) {
+		return src
+	}
+	fm, body, bodyLine, ok := splitFrontMatter(&diags{}, src, DefaultLimits(), true)
+	if !ok {
+		return src
+	}
+	n := bytes.Count(fm, []byte("\n"))
+	if len(fm) > 0 && fm[len(fm)-1] != '\n' {
+		n++
+	}
+	if n > bodyLine-3 {
+		return src
+	}
+	out := append([]byte("---\n"), fm...)
+	out = append(out, bytes.Repeat([]byte("\n"), bodyLine-3-n)...)
+	out = append(out, "---\n"...)
+	return append(out, body...)
+}

@@ -143,3 +143,26 @@ func TestCompatJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestHugoHeaderAsYAML: a TOML or JSON header becomes YAML on the same
+// lines, so the body keeps its line numbers; YAML and broken headers are
+// left alone.
+func TestHugoHeaderAsYAML(t *testing.T) {
+	for _, src := range []string{
+		"+++\ntitle = \"T\"\n\n[params]\na = 1\n+++\nBody.\n",
+		"{\n  \"title\": \"T\",\n  \"tags\": [\n    \"a\"\n  ]\n}\nBody.\n",
+	} {
+		got := HugoHeaderAsYAML([]byte(src))
+		if !strings.HasPrefix(string(got), "---\n") || strings.Count(string(got), "\n") != strings.Count(src, "\n") || !strings.HasSuffix(string(got), "---\nBody.\n") {
+			t.Errorf("%q became %q", src, got)
+		}
+		if _, err := ParseBytes(fstest.MapFS{}, "p.md", got, ParseOptions{Compat: CompatHugo}); err != nil {
+			t.Errorf("%q: %v", got, err)
+		}
+	}
+	for _, src := range []string{"---\ntitle: T\n---\n", "+++\ntitle = \n+++\n", "{\"title\": \"T\"}\n"} {
+		if got := HugoHeaderAsYAML([]byte(src)); string(got) != src {
+			t.Errorf("%q changed to %q", src, got)
+		}
+	}
+}
