@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"maps"
-	"slices"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/crosscast/crosscast/content"
