@@ -250,9 +250,13 @@ func (e *expander) include(c *shortcode.Call, line int, name string, dirs ...str
 	return "", false
 }
 
-// stripFrontMatter drops an included page's own YAML header.
+// stripFrontMatter drops an included page's own YAML or TOML header.
 func stripFrontMatter(s string) string {
-	if !strings.HasPrefix(s, "---\n") && !strings.HasPrefix(s, "---\r\n") {
+	fence := func(t string) bool { return t == "---" || t == "..." }
+	switch {
+	case strings.HasPrefix(s, "+++\n") || strings.HasPrefix(s, "+++\r\n"):
+		fence = func(t string) bool { return t == "+++" }
+	case !strings.HasPrefix(s, "---\n") && !strings.HasPrefix(s, "---\r\n"):
 		return s
 	}
 	rest := s[strings.IndexByte(s, '\n')+1:]
@@ -262,7 +266,7 @@ func stripFrontMatter(s string) string {
 		if end >= 0 {
 			l = rest[off : off+end]
 		}
-		if t := strings.TrimRight(l, " \t\r"); t == "---" || t == "..." {
+		if t := strings.TrimRight(l, " \t\r"); fence(t) {
 			if end < 0 {
 				return ""
 			}

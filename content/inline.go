@@ -26,7 +26,7 @@ func InlineIncludes(src []byte, fsys fs.FS, name string, opts ParseOptions) ([]b
 		return src, nil
 	}
 	d := &diags{file: name}
-	_, body, bodyLine, ok := splitFrontMatter(d, src, opts.limits())
+	_, body, bodyLine, ok := splitFrontMatter(d, src, opts.limits(), opts.Compat == CompatHugo)
 	if !ok {
 		return src, nil
 	}

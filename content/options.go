@@ -46,4 +46,7 @@ type ParseOptions struct {
 	// (it names no page, or one that is not rendered) becomes a warning
 	// at the link's position.
 	ResolveLink func(dest string) (url, problem string)
+	// Cascade is front matter a Hugo section's cascade hands the item
+	// (SitePage.Cascade): each field its own front matter does not set.
+	Cascade map[string]any
 }

@@ -110,7 +110,7 @@ func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte,
 		d.errorf(line, col, "", EInvalid, "the file is not valid UTF-8 text")
 		return nil, d.err()
 	}
-	fm, body, bodyLine, ok := splitFrontMatter(d, src, lim)
+	fm, body, bodyLine, ok := splitFrontMatter(d, src, lim, opts.Compat == CompatHugo)
 	if !ok {
 		return nil, d.err()
 	}
@@ -121,7 +121,7 @@ func ParseBytesContext(ctx context.Context, fsys fs.FS, name string, src []byte,
 
 	it := &Item{Path: opts.Name, Source: src, Body: body, BodyLine: bodyLine, frontMatter: fm}
 	d.lineBase = 1 // yaml line 1 is file line 2, below the opening ---
-	if !decodeFrontMatter(d, fm, &it.FrontMatter, opts.Compat) {
+	if !decodeFrontMatter(d, fm, &it.FrontMatter, opts.Compat, opts.Cascade) {
 		return nil, d.err()
 	}
 	d.lineBase = 0
@@ -186,15 +186,23 @@ func codeFor(err error) string {
 }
 
 // splitFrontMatter separates the YAML header from the body. The header
-// must open on the first line with --- and close with --- or ... .
-func splitFrontMatter(d *diags, src []byte, lim Limits) (fm, body []byte, bodyLine int, ok bool) {
+// must open on the first line with --- and close with --- or ... ; with
+// toml (under compat hugo), Hugo's +++ TOML header is read too, as the
+// YAML it amounts to.
+func splitFrontMatter(d *diags, src []byte, lim Limits, toml bool) (fm, body []byte, bodyLine int, ok bool) {
 	src = bytes.TrimPrefix(src, []byte("\ufeff"))
 	first, rest, _ := bytes.Cut(src, []byte("\n"))
+	if toml && bytes.HasPrefix(first, []byte("{")) {
+		return splitJSON(d, src, lim) // Hugo's JSON front matter
+	}
 	switch strings.TrimRight(string(first), " \t\r") {
 	case "---":
 	case "+++":
-		d.errorf(1, 1, "", EInvalid, "TOML front matter (+++) is not supported; write the header in YAML between --- lines")
-		return nil, nil, 0, false
+		if !toml {
+			d.errorf(1, 1, "", EInvalid, "TOML front matter (+++) is read only under --compat hugo; write the header in YAML between --- lines")
+			return nil, nil, 0, false
+		}
+		return splitTOML(d, rest, lim)
 	default:
 		d.errorf(1, 1, "", EInvalid, "missing front matter: the file must start with a --- line, then at least `title:`, then ---")
 		return nil, nil, 0, false
@@ -238,12 +246,15 @@ func splitFrontMatter(d *diags, src []byte, lim Limits) (fm, body []byte, bodyLi
 // decodeFrontMatter decodes fm into out. It reports false when the YAML
 // cannot be read at all; field errors are collected and decoding goes on,
 // so one run reports every problem.
-func decodeFrontMatter(d *diags, fm []byte, out *FrontMatter, compat string) bool {
+func decodeFrontMatter(d *diags, fm []byte, out *FrontMatter, compat string, cascade map[string]any) bool {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(fm, &doc); err != nil {
 		line, col, msg := yamlSyntaxPos(fm, err)
 		d.errorf(line, col, "", EInvalid, "YAML syntax: %s", msg)
 		return false
+	}
+	if len(doc.Content) == 0 && len(cascade) > 0 {
+		doc.Content = []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}
 	}
 	if len(doc.Content) == 0 {
 		return true
@@ -255,6 +266,9 @@ func decodeFrontMatter(d *diags, fm []byte, out *FrontMatter, compat string) boo
 	if root.Kind != yaml.MappingNode {
 		d.errorf(root.Line, root.Column, "", EInvalid, "the front matter must be a mapping of fields, like `title: Hello`")
 		return false
+	}
+	if compat == CompatHugo && len(cascade) > 0 {
+		addCascade(root, cascade)
 	}
 	if compat != "" {
 		applyCompat(d, root, compat)

@@ -67,7 +67,7 @@ func TestParseErrors(t *testing.T) {
 		{"missing title", "---\nauthor: Ann\n---\nbody\n", []string{"post.md:1:1: title: is required"}, EInvalid},
 		{"empty front matter", "---\n---\nbody\n", []string{"post.md:1:1: title: is required"}, EInvalid},
 		{"no front matter", "# Hello\n", []string{"post.md:1:1: missing front matter"}, EInvalid},
-		{"toml front matter", "+++\ntitle = 'x'\n+++\n", []string{"post.md:1:1: TOML front matter (+++) is not supported"}, EInvalid},
+		{"toml front matter", "+++\ntitle = 'x'\n+++\n", []string{"post.md:1:1: TOML front matter (+++) is read only under --compat hugo"}, EInvalid},
 		{"unclosed", "---\ntitle: Hi\n", []string{"post.md:1:1: the front matter is not closed"}, EInvalid},
 		{"yaml syntax", "---\ntitle: Hi\n  bad: [\n---\n", []string{"post.md:", "YAML syntax"}, EInvalid},
 		{"alias bomb", aliasBomb, []string{"post.md:3:4: YAML anchors (&a) are not allowed"}, EInvalid},

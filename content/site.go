@@ -26,6 +26,11 @@ type SiteOptions struct {
 	// DefaultLang is the brand's language: pages in it live at /slug/,
 	// others at /lang/slug/ (see PortalPath).
 	DefaultLang string
+	// LangDirs are a multilingual Hugo site's content folders (its
+	// languages' contentDir, slash-separated below the walked folder),
+	// each walked as a content root whose pages are in its language
+	// (HugoLangDirs reads them from the site's config).
+	LangDirs map[string]string // folder → language
 }
 
 // SitePage is one page a site walk found.
@@ -50,6 +55,9 @@ type SitePage struct {
 	// Err, when set, is why the page cannot be rendered although it is
 	// a page of the site (it shares its URL with another one).
 	Err *Diagnostic
+	// Cascade is the front matter the page inherits from the cascade
+	// of the Hugo sections above it (ParseOptions.Cascade).
+	Cascade map[string]any
 
 	section bool // a Hugo _index.md
 }
@@ -61,6 +69,9 @@ type Site struct {
 	opts   SiteOptions
 	byFile map[string]*SitePage
 	byURL  map[string]*SitePage
+	// langRoot and dirLang are the content folder being walked and its
+	// language, under LangDirs.
+	langRoot, dirLang string
 }
 
 // WalkSite lists the pages of the Hugo content folder or Jekyll site in
@@ -75,9 +86,12 @@ func WalkSite(fsys fs.FS, opts SiteOptions) (*Site, error) {
 	}
 	s := &Site{Root: fsys, opts: opts, byFile: map[string]*SitePage{}, byURL: map[string]*SitePage{}}
 	var err error
-	if opts.Compat == CompatHugo {
-		err = s.walkHugo(".")
-	} else {
+	switch {
+	case opts.Compat == CompatHugo && len(opts.LangDirs) > 0:
+		err = s.walkLangDirs()
+	case opts.Compat == CompatHugo:
+		err = s.walkHugo(".", nil)
+	default:
 		err = s.walkJekyll(".", false)
 	}
 	if err != nil {
@@ -111,16 +125,17 @@ func stem(name string) string { return strings.TrimSuffix(name, path.Ext(name)) 
 // bundle, one page whose other files (Markdown included) are its
 // resources; _index.md makes a folder a section; every other Markdown
 // file is a page.
-func (s *Site) walkHugo(dir string) error {
+func (s *Site) walkHugo(dir string, cascades [][]cascadeEntry) error {
 	entries, err := fs.ReadDir(s.Root, dir)
 	if err != nil {
 		return err
 	}
+	cascades = s.sectionCascade(dir, entries, cascades)
 	// A leaf bundle is one page, in each language it has an index for.
 	leaf := false
 	for _, e := range entries {
 		if name, _ := hugoLang(e.Name()); !e.IsDir() && isMarkdown(e.Name()) && name == "index" {
-			s.hugoPage(path.Join(dir, e.Name()), path.Base(dir), path.Dir(dir), false)
+			s.hugoPage(path.Join(dir, e.Name()), path.Base(dir), path.Dir(dir), false, cascades)
 			leaf = true
 		}
 	}
@@ -133,13 +148,13 @@ func (s *Site) walkHugo(dir string) error {
 		switch {
 		case strings.HasPrefix(name, "."):
 		case e.IsDir():
-			if err := s.walkHugo(path.Join(dir, name)); err != nil {
+			if err := s.walkHugo(path.Join(dir, name), cascades); err != nil {
 				return err
 			}
 		case base == "_index" && isMarkdown(name):
-			s.hugoPage(path.Join(dir, name), path.Base(dir), path.Dir(dir), true)
+			s.hugoPage(path.Join(dir, name), path.Base(dir), path.Dir(dir), true, cascades)
 		case isMarkdown(name) && e.Type().IsRegular():
-			s.hugoPage(path.Join(dir, name), base, dir, false)
+			s.hugoPage(path.Join(dir, name), base, dir, false, cascades)
 		}
 	}
 	return nil
@@ -159,10 +174,19 @@ func hugoLang(file string) (base, lang string) {
 }
 
 // hugoPage adds the page in file, named name, in section folder section.
-func (s *Site) hugoPage(file, name, section string, isSection bool) {
+func (s *Site) hugoPage(file, name, section string, isSection bool, cascades [][]cascadeEntry) {
 	fm := s.peek(file)
 	_, lang := hugoLang(path.Base(file))
+	if lang == "" {
+		lang = s.dirLang
+	}
+	if s.langRoot != "" {
+		section = s.inLangRoot(section)
+	}
 	p := &SitePage{File: file, Slug: name, Lang: lang, section: isSection}
+	if !isSection {
+		fm, p.Cascade = withCascade(fm, cascades, file, lang, s.opts.DefaultLang)
+	}
 	if v := fmString(fm, "slug"); v != "" {
 		p.Slug = v
 	}
@@ -178,12 +202,17 @@ func (s *Site) hugoPage(file, name, section string, isSection bool) {
 				p.Slug = b
 			}
 		}
-	case isSection && path.Dir(file) == ".":
+	case isSection && s.inLangRoot(path.Dir(file)) == ".":
 		p.SiteURL = "/"
 	case isSection:
 		p.SiteURL = dir + path.Base(path.Dir(file)) + "/"
 	default:
 		p.SiteURL = dir + p.Slug + "/"
+	}
+	if fmString(fm, "url") == "" {
+		// Hugo lower-cases the paths it makes (disablePathToLower is off
+		// by default): Old_Post.md is served at /posts/old_post/.
+		p.SiteURL = strings.ToLower(p.SiteURL)
 	}
 	build := fmMap(fm, "build")
 	if build == nil {
@@ -390,7 +419,7 @@ func (s *Site) peekHas(file string) (map[string]any, bool) {
 // cannot expand into a large map.
 func peekFrontMatter(src []byte) (map[string]any, bool) {
 	d := &diags{}
-	fm, _, _, ok := splitFrontMatter(d, src, DefaultLimits())
+	fm, _, _, ok := splitFrontMatter(d, src, DefaultLimits(), true)
 	if !ok {
 		return nil, false
 	}

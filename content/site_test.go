@@ -51,7 +51,7 @@ func TestWalkSite(t *testing.T) {
 				if p.Lang != "" {
 					lang = p.Lang
 				}
-				it, err := Parse(dir, p.File, ParseOptions{Compat: compat, DefaultLang: lang, Root: dir, Slug: p.Slug, Date: p.Date, ResolveLink: site.Resolver(p)})
+				it, err := Parse(dir, p.File, ParseOptions{Compat: compat, DefaultLang: lang, Root: dir, Slug: p.Slug, Date: p.Date, ResolveLink: site.Resolver(p), Cascade: p.Cascade})
 				if err != nil {
 					fmt.Fprintf(&b, "error:\n%v\n", err)
 					continue
@@ -59,6 +59,9 @@ func TestWalkSite(t *testing.T) {
 				fmt.Fprintf(&b, "slug %s lang %s\n", it.Slug, it.Lang)
 				if !it.Date.IsZero() {
 					fmt.Fprintf(&b, "date %s\n", it.Date.Format("2006-01-02"))
+				}
+				if len(it.Tags) > 0 {
+					fmt.Fprintf(&b, "tags %s\n", strings.Join(it.Tags, ", "))
 				}
 				for _, w := range it.Warnings {
 					fmt.Fprintf(&b, "warning %s\n", w)

@@ -59,8 +59,14 @@ func sources(args []string, compat, lang string, f siteFlags, notes io.Writer) (
 			return nil, content.Errors{{File: dir, Code: content.EInvalid, Message: err.Error()}}
 		}
 		opened = append(opened, root)
+		var langDirs map[string]string
+		if compat == content.CompatHugo {
+			if langDirs, err = hugoLangDirs(dir); err != nil {
+				return nil, err
+			}
+		}
 		site, err := content.WalkSite(root, content.SiteOptions{Compat: compat, Drafts: *f.drafts, Future: *f.future,
-			Expired: *f.expired, Now: time.Now(), DefaultLang: lang})
+			Expired: *f.expired, Now: time.Now(), DefaultLang: lang, LangDirs: langDirs})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", dir, err)
 		}
@@ -191,6 +197,7 @@ func (s source) options(opts content.ParseOptions) content.ParseOptions {
 		}
 		opts.Root = s.site.Root
 		opts.ResolveLink = s.site.Resolver(s.page)
+		opts.Cascade = s.page.Cascade
 	} else if opts.Compat != "" {
 		opts.Slug, opts.Date = nameSlug(s.path, opts.Compat)
 	}

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/crosscast/crosscast/content"
@@ -61,6 +63,9 @@ func prepare(ctx context.Context, s source, src []byte, compat string) prepared 
 		dir.Close()
 	}
 	p.src = rewriteLinks(p.src, links)
+	if compat == content.CompatHugo {
+		p.src = content.HugoHeaderAsYAML(p.src) // so the fields below can go in
+	}
 	var fields []field
 	if opts.Slug != "" {
 		fields = append(fields, field{"slug", opts.Slug})
@@ -71,11 +76,21 @@ func prepare(ctx context.Context, s source, src []byte, compat string) prepared 
 	if !opts.Date.IsZero() {
 		fields = append(fields, field{"date", opts.Date.Format("2006-01-02")})
 	}
+	if s.page != nil {
+		// What a section's cascade hands the page, which the server,
+		// without the site, cannot know.
+		for _, k := range slices.Sorted(maps.Keys(s.page.Cascade)) {
+			fields = append(fields, field{k, s.page.Cascade[k]})
+		}
+	}
 	p.src, p.added, p.addedAt = addFields(p.src, fields)
 	return p
 }
 
-type field struct{ key, value string }
+type field struct {
+	key   string
+	value any
+}
 
 // rewriteLinks replaces each link destination in links, written as an
 // inline link ](dest) or ](dest "title"), or a reference definition
@@ -111,7 +126,7 @@ func addFields(src []byte, fields []field) ([]byte, int, int) {
 		}
 		var add []byte
 		for _, f := range fields {
-			v, err := yaml.Marshal(map[string]string{f.key: f.value})
+			v, err := yaml.Marshal(map[string]any{f.key: f.value})
 			if err != nil {
 				return src, 0, 0
 			}
@@ -120,7 +135,7 @@ func addFields(src []byte, fields []field) ([]byte, int, int) {
 		out := bytes.Join(lines[:i], nil)
 		out = append(out, add...)
 		out = append(out, bytes.Join(lines[i:], nil)...)
-		return out, len(fields), i + 1
+		return out, bytes.Count(add, []byte("\n")), i + 1
 	}
 	return src, 0, 0
 }

@@ -23,11 +23,11 @@ func TestRenderHugoSite(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (a page failed); stderr:\n%s", code, stderr)
 	}
-	wantWritten := []string{"first-light", "kit-list", "nl", "old-post", "stone-cairn", "terms"}
+	wantWritten := []string{"first-light", "headings", "kit-list", "nl", "old-post", "packing", "stone-cairn", "terms"}
 	if got := dirNames(t, filepath.Join(out, "kestrel")); !slices.Equal(got, wantWritten) {
 		t.Errorf("written %v, want %v", got, wantWritten)
 	}
-	if !strings.Contains(stdout, "rendered 6 item(s)") {
+	if !strings.Contains(stdout, "rendered 8 item(s)") {
 		t.Errorf("stdout: %s", stdout)
 	}
 	p := func(f string) string { return filepath.Join(site, filepath.FromSlash(f)) }
@@ -65,6 +65,9 @@ func TestRenderHugoSite(t *testing.T) {
 	if !strings.Contains(string(terms), "two litres") || !strings.Contains(string(terms), `href="/stone-cairn/"`) {
 		t.Errorf("terms page lacks the included note or the resolved link")
 	}
+
+	checkNoRawShortcodes(t, out)
+	checkHugoIDs(t, out, map[string]string{"docs/headings.md": "headings", "docs/packing.md": "packing", "posts/Old_Post.md": "old-post"})
 
 	// The flags let in what Hugo's -D, -F and -E let in.
 	out2 := t.TempDir()

@@ -116,9 +116,15 @@ func TestSubmitHugoSite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"](/kit-list/)", "](/old-post/)", "\nslug: first-light\n---\n"} {
+	for _, want := range []string{"](/kit-list/)", "](/old-post/)", "\nslug: first-light\n", "\ntags:\n    - trail\n---\n"} {
 		if !strings.Contains(string(v.Source), want) {
 			t.Errorf("stored source lacks %q:\n%s", want, v.Source)
 		}
+	}
+	// A TOML header goes as YAML, on the same lines, with the slug added;
+	// the posts section's cascade gives first-light (above) its tag.
+	packing, err := e.DB.Version(context.Background(), "kestrel.en.packing", 1)
+	if err != nil || !strings.HasPrefix(string(packing.Source), "---\ntitle:  \"Packing, in TOML\"\n") || !strings.Contains(string(packing.Source), "\nslug: packing\n---\nA page whose header is TOML.") {
+		t.Errorf("stored packing (%v):\n%s", err, packing.Source)
 	}
 }
