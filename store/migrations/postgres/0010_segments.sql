@@ -1,0 +1,39 @@
+-- Sending to a segment (store/segments.go). A subscriber's topics stay in
+-- subscribers.topics (sorted keys separated by spaces), and each is also
+-- a row here, so "who chose one of these topics" is an index lookup
+-- instead of a pattern match on every subscriber of the brand. A trigger
+-- keeps the rows in step with the column, whoever writes it (sign-up,
+-- preference centre, import, erasure).
+CREATE TABLE subscriber_topics (
+    brand_id TEXT NOT NULL,
+    topic    TEXT NOT NULL,
+    address  TEXT NOT NULL,
+    PRIMARY KEY (brand_id, topic, address)
+);
+CREATE INDEX subscriber_topics_address ON subscriber_topics (brand_id, address);
+
+CREATE FUNCTION subscriber_topics_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        DELETE FROM subscriber_topics WHERE brand_id = OLD.brand_id AND address = OLD.address;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO subscriber_topics (brand_id, topic, address)
+        SELECT NEW.brand_id, t, NEW.address FROM unnest(string_to_array(NEW.topics, ' ')) AS t WHERE t <> ''
+        ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER subscribers_topics_write AFTER INSERT OR DELETE ON subscribers
+    FOR EACH ROW EXECUTE FUNCTION subscriber_topics_sync();
+CREATE TRIGGER subscribers_topics_update AFTER UPDATE OF topics ON subscribers
+    FOR EACH ROW WHEN (OLD.topics IS DISTINCT FROM NEW.topics) EXECUTE FUNCTION subscriber_topics_sync();
+
+INSERT INTO subscriber_topics (brand_id, topic, address)
+SELECT sb.brand_id, t, sb.address FROM subscribers sb, unnest(string_to_array(sb.topics, ' ')) AS t
+WHERE t <> '' ON CONFLICT DO NOTHING;
+
+-- Translations are found by (brand, content id) when an email picks its
+-- readers.
+CREATE INDEX items_content ON items (brand_id, content_id);
