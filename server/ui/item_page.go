@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/renderers/catalog"
 	"github.com/crosscast/crosscast/renderers/email"
@@ -94,6 +95,8 @@ type itemPage struct {
 	Deliveries  []store.Delivery
 	Events      []store.Event
 	Editor      bool
+	// Audience is who the email reaches, shown until it is sent.
+	Audience *app.Audience
 }
 
 // itemPage handles GET /items/{id}: one item version, a tab per channel
@@ -179,6 +182,14 @@ func (ui *UI) itemPage(w http.ResponseWriter, r *http.Request) error {
 		p.Publication = pub
 		if p.Deliveries, err = ui.db.Deliveries(ctx, id, p.Version); err != nil {
 			return err
+		}
+	}
+	if p.Publication == nil || p.Publication.Status == store.PubScheduled || p.Publication.Status == store.PubCancelled {
+		if p.Audience, err = ui.svc.Audience(ctx, id, p.Version); err != nil {
+			// The page still helps without the counts (the version may
+			// not parse any more); the API shows the error.
+			ui.log.Warn("item page: audience", "item", id, "err", err)
+			p.Audience = nil
 		}
 	}
 	ui.html(w, r, http.StatusOK, "item", p)
