@@ -170,3 +170,39 @@ func mapsEqual(a, b map[string]string) bool {
 	return true
 }
 
+
+// With email.send_default_to_all, the brand's language goes to every
+// language it has no translation in; a translation keeps its own.
+func TestAudienceDefaultToAll(t *testing.T) {
+	for _, s := range setups {
+		t.Run(s.String(), func(t *testing.T) {
+			t.Parallel()
+			tg := newTargets(t)
+			e := segmentEnv(t, s, tg, "  send_default_to_all: true\n")
+			ctx := context.Background()
+			join(t, e, "en@example.net", "en", true)
+			join(t, e, "nolang@example.net", "", true)
+			join(t, e, "fr@example.net", "fr", true)
+			join(t, e, "pl@example.net", "pl", true, "guides")
+			join(t, e, "de@example.net", "de", true)
+			en := submitText(t, e, "---\ntitle: Drying a wet tent\nid: tent-drying\n---\nHang it up indoors.\n")
+			de := submitText(t, e, dryingDE)
+			aud, err := e.Service.Audience(ctx, en, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := app.Audience{ItemID: en, Version: 1, Lang: "en", OtherLangs: true, Translations: []string{"de"}, Topics: []string{}, Sends: true,
+				Reached: 4, Langs: []store.SegmentLang{{Lang: "", Reached: 1}, {Lang: "en", Reached: 1}, {Lang: "fr", Reached: 1}, {Lang: "pl", Reached: 1}}}
+			if !audienceEqual(*aud, want) {
+				t.Errorf("en audience\n got %+v\nwant %+v", *aud, want)
+			}
+			aud, err = e.Service.Audience(ctx, de, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if aud.Reached != 0 || aud.NoTopic != 1 || aud.OtherLangs || !slices.Equal(aud.Translations, []string{"en"}) {
+				t.Errorf("de audience (guides only): %+v", *aud)
+			}
+		})
+	}
+}
