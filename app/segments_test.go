@@ -170,7 +170,6 @@ func mapsEqual(a, b map[string]string) bool {
 	return true
 }
 
-
 // With email.send_default_to_all, the brand's language goes to every
 // language it has no translation in; a translation keeps its own.
 func TestAudienceDefaultToAll(t *testing.T) {
