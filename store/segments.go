@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -115,45 +116,116 @@ type SegmentLang struct {
 }
 
 // SegmentCounts breaks a segment down by language, in language order.
+// It takes three grouped counts, each over an index alone: everyone of
+// the languages by status and pause, the active ones who chose a topic,
+// and the active ones on the suppression list all the same.
 func (s *DB) SegmentCounts(ctx context.Context, seg Segment) ([]SegmentLang, error) {
+	byLang := map[string]*SegmentLang{}
+	get := func(lang string) *SegmentLang {
+		c := byLang[lang]
+		if c == nil {
+			c = &SegmentLang{Lang: lang}
+			byLang[lang] = c
+		}
+		return c
+	}
 	var a sqlArgs
-	topical := `1`
-	if len(seg.Topics) > 0 {
-		topical = `CASE WHEN ` + seg.topical(&a) + ` THEN 1 ELSE 0 END`
-	}
-	q := `SELECT sb.lang, sb.status, sb.paused, ` + topical + `,
-		CASE WHEN EXISTS (SELECT 1 FROM suppressions x WHERE x.brand_id = sb.brand_id AND x.address = sb.address) THEN 1 ELSE 0 END, COUNT(*)
-		FROM subscribers sb WHERE ` + seg.where(&a, "sb") + ` GROUP BY 1, 2, 3, 4, 5 ORDER BY 1`
-	rows, err := s.query(ctx, s.db, q, a...)
-	if err != nil {
-		return nil, fmt.Errorf("store: segment: %w", err)
-	}
-	defer rows.Close()
-	var out []SegmentLang
-	for rows.Next() {
+	err := s.eachRow(ctx, `SELECT sb.lang, sb.status, sb.paused, COUNT(*) FROM subscribers sb WHERE `+seg.where(&a, "sb")+`
+		GROUP BY sb.lang, sb.status, sb.paused`, a, func(r rowScanner) error {
 		var lang, status string
-		var paused, topic, suppressed, n int
-		if err := rows.Scan(&lang, &status, &paused, &topic, &suppressed, &n); err != nil {
-			return nil, fmt.Errorf("store: segment: %w", err)
+		var paused, n int
+		if err := r.Scan(&lang, &status, &paused, &n); err != nil {
+			return err
 		}
-		if len(out) == 0 || out[len(out)-1].Lang != lang {
-			out = append(out, SegmentLang{Lang: lang})
-		}
-		c := &out[len(out)-1]
+		c := get(lang)
 		switch {
-		case SuppressedStatus(status) || suppressed == 1:
+		case SuppressedStatus(status):
 			c.Suppressed += n
 		case status != SubActive:
 			c.Pending += n
-		case topic == 0:
-			c.NoTopic += n
+		case len(seg.Topics) > 0:
+			c.NoTopic += n // until the topic count below
 		case paused != 0:
 			c.Paused += n
 		default:
 			c.Reached += n
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	if len(seg.Topics) > 0 {
+		a = nil
+		err := s.eachRow(ctx, `SELECT t.lang, t.paused, COUNT(DISTINCT t.address) FROM subscriber_topics t WHERE `+seg.where(&a, "t")+`
+			AND t.topic IN (`+a.list(seg.Topics)+`) AND t.status = 'active' GROUP BY t.lang, t.paused`, a, func(r rowScanner) error {
+			var lang string
+			var paused, n int
+			if err := r.Scan(&lang, &paused, &n); err != nil {
+				return err
+			}
+			c := get(lang)
+			c.NoTopic -= n
+			if paused != 0 {
+				c.Paused += n
+			} else {
+				c.Reached += n
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	a = nil
+	topical := `1`
+	if len(seg.Topics) > 0 {
+		topical = `CASE WHEN ` + seg.topical(&a) + ` THEN 1 ELSE 0 END`
+	}
+	err = s.eachRow(ctx, `SELECT sb.lang, sb.paused, `+topical+`, COUNT(*) FROM suppressions x
+		JOIN subscribers sb ON sb.brand_id = x.brand_id AND sb.address = x.address
+		WHERE `+seg.where(&a, "sb")+` AND sb.status = 'active' GROUP BY 1, 2, 3`, a, func(r rowScanner) error {
+		var lang string
+		var paused, topic, n int
+		if err := r.Scan(&lang, &paused, &topic, &n); err != nil {
+			return err
+		}
+		c := get(lang)
+		c.Suppressed += n
+		switch {
+		case topic == 0:
+			c.NoTopic -= n
+		case paused != 0:
+			c.Paused -= n
+		default:
+			c.Reached -= n
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SegmentLang, 0, len(byLang))
+	for _, c := range byLang {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(x, y SegmentLang) int { return strings.Compare(x.Lang, y.Lang) })
+	return out, nil
+}
+
+// eachRow runs a query on the readers and hands fn every row.
+func (s *DB) eachRow(ctx context.Context, q string, args []any, fn func(rowScanner) error) error {
+	rows, err := s.query(ctx, s.db, q, args...)
+	if err != nil {
+		return fmt.Errorf("store: segment: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return fmt.Errorf("store: segment: %w", err)
+		}
+	}
+	return rows.Err()
 }
 
 // Translations returns the other items of an item's brand with its
