@@ -115,7 +115,9 @@ func fillPostgres(b *testing.B, dsn string, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := conn.ExecContext(context.Background(), `ANALYZE`); err != nil {
+	// VACUUM sets the visibility map, as autovacuum does after a load,
+	// so index-only scans need not visit the table.
+	if _, err := conn.ExecContext(context.Background(), `VACUUM ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
 }
