@@ -78,6 +78,7 @@ type warningRow struct {
 type itemPage struct {
 	Item        *store.Item
 	BrandName   string
+	Audience    *app.Audience // who the email reaches, until it is sent (item_audience.go)
 	Version     int
 	Versions    []store.VersionInfo
 	Tab         string
@@ -95,8 +96,6 @@ type itemPage struct {
 	Deliveries  []store.Delivery
 	Events      []store.Event
 	Editor      bool
-	// Audience is who the email reaches, shown until it is sent.
-	Audience *app.Audience
 }
 
 // itemPage handles GET /items/{id}: one item version, a tab per channel
@@ -134,6 +133,7 @@ func (ui *UI) itemPage(w http.ResponseWriter, r *http.Request) error {
 		p.Tab = email.Channel
 	}
 	p.Warnings = warnings(rs)
+	p.Audience = ui.itemAudience(ctx, id, p.Version)
 	for _, t := range itemTabs {
 		tl := tabLink{ID: t.ID, Label: t.Label, Current: t.ID == p.Tab, URL: "/items/" + id + "?tab=" + t.ID}
 		if p.Version != it.LatestVersion {
@@ -182,14 +182,6 @@ func (ui *UI) itemPage(w http.ResponseWriter, r *http.Request) error {
 		p.Publication = pub
 		if p.Deliveries, err = ui.db.Deliveries(ctx, id, p.Version); err != nil {
 			return err
-		}
-	}
-	if p.Publication == nil || p.Publication.Status == store.PubScheduled || p.Publication.Status == store.PubCancelled {
-		if p.Audience, err = ui.svc.Audience(ctx, id, p.Version); err != nil {
-			// The page still helps without the counts (the version may
-			// not parse any more); the API shows the error.
-			ui.log.Warn("item page: audience", "item", id, "err", err)
-			p.Audience = nil
 		}
 	}
 	ui.html(w, r, http.StatusOK, "item", p)
