@@ -126,7 +126,10 @@ func fillPostgres(b *testing.B, dsn string, n int) {
 // benchSubscribers() subscribers: by language alone, by language and
 // topic through subscriber_topics (what the store does), the same with a
 // pattern match on the topics column (the alternative migration 0010
-// was measured against), and the item page's breakdown.
+// was measured against), and the item page's breakdown. On a million
+// (2 shared cores): nl + one topic 25 ms SQLite, 38 ms PostgreSQL; the
+// pattern match 430 and 192 ms; nl alone 71 and 34 ms; the breakdown
+// 145 and 121 ms.
 func BenchmarkSegment(b *testing.B) {
 	n := benchSubscribers()
 	for _, kind := range []string{"sqlite", "postgres"} {
