@@ -87,6 +87,14 @@ func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted,
 		return nil, publish.ErrPermanentf("brand %s has no target %q any more", brand.ID, d.Target)
 	}
 	target := targets[i]
+	rcpts := &recipients{db: s.db, d: d}
+	if target.Kind == content.TargetSMTP && target.To == content.ToSubscribers {
+		seg, _, err := s.segment(ctx, brand, d.ItemID, it)
+		if err != nil {
+			return nil, err
+		}
+		rcpts.seg = &seg
+	}
 	channel := d.Channel
 	if n := target.TargetNetwork(); n != "" {
 		channel = n
@@ -115,7 +123,7 @@ func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted,
 		},
 		Secret:     s.getenv,
 		Track:      &tracker{db: s.db, base: s.publicURL, item: d.ItemID, version: d.Version, channel: channel, variant: d.Variant},
-		Recipients: &recipients{db: s.db, d: d},
+		Recipients: rcpts,
 		Now:        s.now,
 	}
 	pr, ok := s.publishers.Lookup(d.Kind)
@@ -225,12 +233,17 @@ func (s *Service) Unpublish(ctx context.Context, itemID, actor string) error {
 // recipients is an email delivery's recipients in the ledger. The
 // ledger's states are the names publish uses.
 type recipients struct {
-	db *store.DB
-	d  *store.Delivery
+	db  *store.DB
+	d   *store.Delivery
+	seg *store.Segment // the item's segment of the brand's list, for a target sending to subscribers
 }
 
 func (r *recipients) List(ctx context.Context, addrs []string, subscribers bool) ([]publish.Recipient, error) {
-	rs, err := r.db.Recipients(ctx, r.d, addrs, subscribers)
+	var seg *store.Segment
+	if subscribers {
+		seg = r.seg
+	}
+	rs, err := r.db.Recipients(ctx, r.d, addrs, seg)
 	return toRecipients(rs), err
 }
 

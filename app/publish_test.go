@@ -305,7 +305,7 @@ func TestEmailCrashLeavesUnknown(t *testing.T) {
 			if err != nil || claim != store.ClaimGo {
 				t.Fatal(claim, err)
 			}
-			if _, err := e.DB.Recipients(ctx, d, nil, true); err != nil {
+			if _, err := e.DB.Recipients(ctx, d, nil, &store.Segment{BrandID: "kestrel", Langs: []string{"en", ""}}); err != nil {
 				t.Fatal(err)
 			}
 			if c, err := e.DB.ClaimRecipient(ctx, d, "ann@example.net"); err != nil || c != store.ClaimGo {

@@ -196,7 +196,7 @@ func (s *Service) loadItem(ctx context.Context, v *store.Version, brand *content
 		}
 		files[name] = data
 	}
-	it, err := content.ParseBytes(files, v.Path, v.Source, content.ParseOptions{Compat: v.Compat, DefaultLang: brand.Lang, StoredAssets: true, Shortcodes: brand.CompatShortcodes})
+	it, err := content.ParseBytes(files, v.Path, v.Source, content.ParseOptions{Compat: v.Compat, DefaultLang: brand.Lang, StoredAssets: true, Shortcodes: brand.CompatShortcodes, Brand: brand})
 	if err != nil {
 		return nil, inputError{err}
 	}

@@ -190,7 +190,7 @@ func (s *Service) parseBundle(ctx context.Context, b Bundle, name string) (*pars
 	if compat == "" {
 		compat = brand.Compat
 	}
-	it, err := content.ParseBytesContext(ctx, fsys, name, b.Files[name], content.ParseOptions{Compat: compat, DefaultLang: brand.Lang, Shortcodes: brand.CompatShortcodes})
+	it, err := content.ParseBytesContext(ctx, fsys, name, b.Files[name], content.ParseOptions{Compat: compat, DefaultLang: brand.Lang, Shortcodes: brand.CompatShortcodes, Brand: brand})
 	if err != nil {
 		return nil, err
 	}

@@ -116,6 +116,10 @@ type BrandEmail struct {
 	// DoubleOptIn sends a sign-up a confirmation email before it is
 	// subscribed; unset means true (see OptInConfirmed).
 	DoubleOptIn *bool `yaml:"double_opt_in"`
+	// SendDefaultToAll sends an item in the brand's language also to
+	// subscribers of every language it has no translation in; otherwise
+	// an item reaches only readers of its own language.
+	SendDefaultToAll bool `yaml:"send_default_to_all"`
 }
 
 // BrandCatalog tunes the catalog snippets.

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -36,3 +37,37 @@ func (e BrandEmail) OptInConfirmed() bool { return e.DoubleOptIn == nil || *e.Do
 
 // TopicKeys returns the brand's topic keys, sorted.
 func (e BrandEmail) TopicKeys() []string { return slices.Sorted(maps.Keys(e.Topics)) }
+
+// checkEmailTopics normalises an item's email.topics (distinct, sorted)
+// and, given its brand, holds them to the brand's topics: a topic no
+// reader can choose would send the email to nobody.
+func checkEmailTopics(it *Item, b *Brand, fail func(field, code, format string, args ...any)) {
+	ts := it.Email.Topics
+	if len(ts) == 0 {
+		return
+	}
+	ts = slices.Clone(ts)
+	for i := range ts {
+		ts[i] = strings.TrimSpace(ts[i])
+	}
+	slices.Sort(ts)
+	it.Email.Topics = slices.Compact(ts)
+	for _, t := range it.Email.Topics {
+		switch {
+		case !topicKeyRE.MatchString(t):
+			fail("email.topics", EInvalid, "topic %q must be one of the brand's email.topics keys: lower-case letters, digits, - and _", t)
+			return
+		case b == nil:
+		case len(b.Email.Topics) == 0:
+			fail("email.topics", EInvalid, "brand %s declares no email.topics in brand.yaml, so no reader chose %q", b.ID, t)
+			return
+		case b.Email.Topics[t] == "":
+			msg := fmt.Sprintf("brand %s has no email topic %q (its topics: %s)", b.ID, t, strings.Join(b.Email.TopicKeys(), ", "))
+			if s := suggest(t, b.Email.TopicKeys()); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			fail("email.topics", EInvalid, "%s", msg)
+			return
+		}
+	}
+}

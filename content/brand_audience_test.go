@@ -34,3 +34,44 @@ func TestBrandTopicsAndOptIn(t *testing.T) {
 		}
 	}
 }
+
+func TestItemEmailTopics(t *testing.T) {
+	b, err := loadBrand(t, okBrand+"  topics:\n    product: New products\n    guides: Guides\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare, err := loadBrand(t, okBrand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parse := func(topics string, b *Brand) (*Item, error) {
+		src := "---\ntitle: Drying a tent\nemail:\n  subject: Dry it\n  topics: " + topics + "\n---\nHang it up.\n"
+		return ParseBytes(nil, "index.md", []byte(src), ParseOptions{Brand: b})
+	}
+	it, err := parse("[product, guides, product]", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(it.Email.Topics, []string{"guides", "product"}) {
+		t.Errorf("topics %v, want sorted and distinct", it.Email.Topics)
+	}
+	// Without the brand (a parse to learn which brand it names) only the
+	// form is checked.
+	if _, err := parse("[gear]", nil); err != nil {
+		t.Errorf("no brand: %v", err)
+	}
+	for _, tt := range []struct {
+		topics string
+		b      *Brand
+		want   string
+	}{
+		{"[guide]", b, `index.md:5:3: email.topics: brand test has no email topic "guide" (its topics: guides, product); did you mean "guides"?`},
+		{"[Guides]", b, `index.md:5:3: email.topics: topic "Guides" must be one of the brand's email.topics keys`},
+		{"[guides]", bare, `index.md:5:3: email.topics: brand test declares no email.topics in brand.yaml`},
+	} {
+		_, err := parse(tt.topics, tt.b)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v\nwant %q", tt.topics, err, tt.want)
+		}
+	}
+}

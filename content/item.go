@@ -80,6 +80,9 @@ type EmailOptions struct {
 	Subject   string         `yaml:"subject"`
 	Preheader string         `yaml:"preheader"`
 	Variants  []EmailVariant `yaml:"variants"`
+	// Topics send the email only to subscribers who chose one of these
+	// of the brand's email.topics; none sends it to every topic.
+	Topics []string `yaml:"topics"`
 }
 
 // EmailVariant is one arm of an A/B test; its name becomes utm_content.

@@ -15,6 +15,10 @@ type ParseOptions struct {
 	// DefaultLang is used when the front matter sets no lang; normally the
 	// brand's language.
 	DefaultLang string
+	// Brand, when set, is the brand the item is checked against: its
+	// email.topics must be the brand's. Nil is a parse that does not know
+	// the brand yet (to learn which one the item names).
+	Brand *Brand
 	// Limits default to DefaultLimits() when zero.
 	Limits Limits
 	// StoredAssets says the item's images were accepted by an earlier

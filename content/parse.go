@@ -417,6 +417,8 @@ func validate(d *diags, it *Item, fm []byte, opts ParseOptions) {
 		names[v.Name] = true
 	}
 
+	checkEmailTopics(it, opts.Brand, fmErr)
+
 	for _, f := range textFields(it) {
 		checkTextLen(fmErr, f)
 	}

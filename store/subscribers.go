@@ -43,10 +43,10 @@ func (s *DB) Suppressed(ctx context.Context, brandID, address string) (bool, err
 }
 
 // Recipients returns an email delivery's recipients, creating them on
-// the first call: the given addresses, or, when subscribers is true, the
-// brand's active subscribers at that moment who have not paused.
-// Suppressed addresses are left out.
-func (s *DB) Recipients(ctx context.Context, d *Delivery, addresses []string, subscribers bool) ([]Recipient, error) {
+// the first call: the given addresses, and, when seg is set, the
+// subscribers of that segment of the brand's list at that moment (see
+// addSegment). Suppressed subscribers are left out.
+func (s *DB) Recipients(ctx context.Context, d *Delivery, addresses []string, seg *Segment) ([]Recipient, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM delivery_recipients WHERE delivery_id = $1`, d.ID).Scan(&n); err != nil {
@@ -56,13 +56,9 @@ func (s *DB) Recipients(ctx context.Context, d *Delivery, addresses []string, su
 			return nil
 		}
 		now := s.now()
-		if subscribers {
-			_, err := s.exec(ctx, tx, `INSERT INTO delivery_recipients (delivery_id, address, status, updated_at)
-				SELECT $1, address, $3, $4 FROM subscribers sb WHERE sb.brand_id = $2 AND sb.status = 'active' AND sb.paused = 0
-				AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.brand_id = sb.brand_id AND x.address = sb.address)`,
-				d.ID, d.BrandID, DelPending, now)
-			if err != nil {
-				return fmt.Errorf("store: %w", err)
+		if seg != nil {
+			if err := s.addSegment(ctx, tx, d, *seg); err != nil {
+				return err
 			}
 		}
 		for _, a := range addresses {

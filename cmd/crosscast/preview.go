@@ -135,7 +135,7 @@ func renderLocal(ctx context.Context, item, brandDir, compat string, rs []render
 		compat = brand.Compat
 	}
 	res.Warnings = append(res.Warnings, brand.Warnings...)
-	items, err := parseAll(ctx, []string{item}, content.ParseOptions{Compat: compat, DefaultLang: brand.Lang, Shortcodes: brand.CompatShortcodes})
+	items, err := parseAll(ctx, []string{item}, content.ParseOptions{Compat: compat, DefaultLang: brand.Lang, Shortcodes: brand.CompatShortcodes, Brand: brand})
 	if err != nil {
 		return fail(err)
 	}

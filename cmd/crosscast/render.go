@@ -92,7 +92,7 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	items, perrs, err := parseSources(ctx, srcs, content.ParseOptions{Compat: *compat, DefaultLang: brand.Lang, Shortcodes: brand.CompatShortcodes})
+	items, perrs, err := parseSources(ctx, srcs, content.ParseOptions{Compat: *compat, DefaultLang: brand.Lang, Shortcodes: brand.CompatShortcodes, Brand: brand})
 	done()
 	if err != nil {
 		return err

@@ -55,6 +55,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/items/{id}/unpublish", editor(a.unpublishItem))
 	mux.Handle("GET /api/items/{id}/deliveries", writer(a.getDeliveries))
 	mux.Handle("GET /api/items/{id}/clicks", writer(a.getClicks))
+	mux.Handle("GET /api/items/{id}/audience", writer(a.getAudience))
 	mux.Handle("POST /api/deliveries/resolve", editor(a.resolveDelivery))
 	admin := func(h web.Handler) http.Handler { return a.auth.Token(store.RoleAdmin, h) }
 	mux.Handle("POST /api/brands/{id}/subscribers", admin(a.addSubscriber))

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/renderers/catalog"
 	"github.com/crosscast/crosscast/renderers/email"
@@ -77,6 +78,7 @@ type warningRow struct {
 type itemPage struct {
 	Item        *store.Item
 	BrandName   string
+	Audience    *app.Audience // who the email reaches, until it is sent (item_audience.go)
 	Version     int
 	Versions    []store.VersionInfo
 	Tab         string
@@ -136,6 +138,7 @@ func (ui *UI) itemPage(w http.ResponseWriter, r *http.Request) error {
 		p.Tab = email.Channel
 	}
 	p.Warnings = warnings(rs)
+	p.Audience = ui.itemAudience(ctx, id, p.Version)
 	for _, t := range itemTabs {
 		tl := tabLink{ID: t.ID, Label: t.Label, Current: t.ID == p.Tab, URL: "/items/" + id + "?tab=" + t.ID}
 		if p.Version != it.LatestVersion {
