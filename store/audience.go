@@ -158,6 +158,9 @@ type Join struct {
 	// go to the same address; 0 means 10 minutes. It bounds how often a
 	// stranger can have crosscast mail someone.
 	ResendAfter time.Duration
+	// QuietSuppressed sends no confirmation email to a suppressed
+	// address: an import must not mail someone who left the list.
+	QuietSuppressed bool
 	// Confirm makes the task that sends the confirmation email, given
 	// the subscriber's token and the time that email is planned at.
 	Confirm func(token string, sentAt time.Time) (Task, error)
@@ -194,8 +197,25 @@ func (s *DB) JoinSubscriber(ctx context.Context, j Join) (*Joined, error) {
 	}
 	var out *Joined
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		out = &Joined{}
 		now := s.now()
+		var err error
+		if out, err = s.join(ctx, tx, j, addr, now); err != nil {
+			return err
+		}
+		out.Tasks, err = s.insertOutbox(ctx, tx, out.Tasks, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// join is JoinSubscriber's work inside tx, for the normalized address
+// addr; Tasks are left to the caller to put in the outbox.
+func (s *DB) join(ctx context.Context, tx *sql.Tx, j Join, addr string, now time.Time) (*Joined, error) {
+	out := &Joined{}
+	err := func() error {
 		sb, err := s.subscriber(ctx, tx, `brand_id = $1 AND address = $2`, j.BrandID, addr)
 		if errors.Is(err, ErrNotFound) {
 			status, err := s.takeTombstone(ctx, tx, j.BrandID, addr)
@@ -262,7 +282,7 @@ func (s *DB) JoinSubscriber(ctx context.Context, j Join) (*Joined, error) {
 		}
 		out.Subscriber = sb
 		out.Suppressed = SuppressedStatus(sb.Status)
-		needsMail := sb.Status == SubPending || (out.Suppressed && !j.Confirmed)
+		needsMail := sb.Status == SubPending || (out.Suppressed && !j.Confirmed && !j.QuietSuppressed)
 		if !needsMail || j.Confirm == nil || (!sb.ConfirmSentAt.IsZero() && now.Sub(sb.ConfirmSentAt) < j.ResendAfter) {
 			return nil
 		}
@@ -274,9 +294,9 @@ func (s *DB) JoinSubscriber(ctx context.Context, j Join) (*Joined, error) {
 			return fmt.Errorf("store: %w", err)
 		}
 		sb.ConfirmSentAt = now
-		out.Tasks, err = s.insertOutbox(ctx, tx, []Task{t}, now)
-		return err
-	})
+		out.Tasks = []Task{t}
+		return nil
+	}()
 	if err != nil {
 		return nil, err
 	}
