@@ -134,8 +134,8 @@ func BenchmarkImport100k(b *testing.B) {
 				dsn = testenv.Postgres(b)
 			}
 			ctx := context.Background()
-			for b.Loop() {
-				b.StopTimer()
+			b.StopTimer()
+			for range b.N {
 				db, err := store.Open(ctx, dsn)
 				if err != nil {
 					b.Fatal(err)
