@@ -59,6 +59,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	admin := func(h web.Handler) http.Handler { return a.auth.Token(store.RoleAdmin, h) }
 	mux.Handle("POST /api/brands/{id}/subscribers", admin(a.addSubscriber))
 	mux.Handle("GET /api/brands/{id}/subscribers", admin(a.listSubscribers))
+	mux.Handle("POST /api/brands/{id}/subscribers/import", admin(a.importSubscribers))
+	mux.Handle("GET /api/brands/{id}/subscribers.csv", admin(a.exportSubscribers))
 	mux.Handle("GET /api/brands/{id}/subscribers/{address}", admin(a.getSubscriber))
 	mux.Handle("PATCH /api/brands/{id}/subscribers/{address}", admin(a.updateSubscriber))
 	mux.Handle("DELETE /api/brands/{id}/subscribers/{address}", admin(a.eraseSubscriber))
