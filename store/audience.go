@@ -116,6 +116,8 @@ type SubscriberFilter struct {
 	Status string // "": any
 	After  string // the last address of the previous page
 	Limit  int    // 0: 100
+	// Contains keeps the addresses with this text in them.
+	Contains string
 }
 
 // Subscribers lists a brand's subscribers in address order.
@@ -124,8 +126,9 @@ func (s *DB) Subscribers(ctx context.Context, brandID string, f SubscriberFilter
 		f.Limit = 100
 	}
 	rows, err := s.query(ctx, s.db, `SELECT `+subscriberCols+` FROM subscribers
-		WHERE brand_id = $1 AND ($2 = '' OR status = $2) AND address > $3 ORDER BY address LIMIT $4`,
-		brandID, f.Status, f.After, f.Limit)
+		WHERE brand_id = $1 AND ($2 = '' OR status = $2) AND address > $3 AND ($5 = '' OR address LIKE $6 ESCAPE '\')
+		ORDER BY address LIMIT $4`,
+		brandID, f.Status, f.After, f.Limit, f.Contains, "%"+likeEscaper.Replace(strings.ToLower(f.Contains))+"%")
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}

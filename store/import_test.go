@@ -160,3 +160,24 @@ func BenchmarkImport100k(b *testing.B) {
 		})
 	}
 }
+
+func TestCountAndSearchSubscribers(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		rows := importRows(10, 0)
+		rows[0].Join.Address = "under_score@example.net"
+		if _, err := db.ImportSubscribers(ctx, rows, false); err != nil {
+			t.Fatal(err)
+		}
+		c, err := db.CountSubscribers(ctx, "kestrel")
+		if err != nil || c.Total != 10 || c.ByStatus[store.SubActive] != 5 || c.ByStatus[store.SubPending] != 5 || c.ByLang["en"] != 5 || c.ByTopic["guides"] != 5 {
+			t.Fatalf("%+v, %v", c, err)
+		}
+		for q, want := range map[string]int{"READER": 9, "reader7@": 1, "_": 1, "%": 0, "": 10} {
+			list, err := db.Subscribers(ctx, "kestrel", store.SubscriberFilter{Contains: q})
+			if err != nil || len(list) != want {
+				t.Errorf("%q: %d found, want %d (%v)", q, len(list), want, err)
+			}
+		}
+	})
+}
