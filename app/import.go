@@ -92,7 +92,7 @@ func ParseImport(r io.Reader) ([]ImportLine, []store.RowError) {
 		}
 		norm, err := store.NormalizeAddress(addr)
 		if err != nil {
-			bad = append(bad, store.RowError{Line: line, Message: err.Error()})
+			bad = append(bad, store.RowError{Line: line, Message: strings.TrimPrefix(err.Error(), store.ErrInvalid.Error()+": ")})
 			continue
 		}
 		if first, ok := seen[norm]; ok {
