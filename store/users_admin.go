@@ -103,3 +103,22 @@ func (s *DB) RevokeToken(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// SetUserEmail sets the address a user's test sends go to ("" clears
+// it).
+func (s *DB) SetUserEmail(ctx context.Context, name, email string) error {
+	if email != "" {
+		var err error
+		if email, err = NormalizeAddress(email); err != nil {
+			return err
+		}
+	}
+	res, err := s.exec(ctx, s.db, `UPDATE users SET email = $2 WHERE name = $1`, name, email)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("user %q: %w", name, ErrNotFound)
+	}
+	return nil
+}
