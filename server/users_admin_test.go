@@ -76,3 +76,36 @@ func TestRevokeTokenAPI(t *testing.T) {
 		t.Errorf("users: %d %v", code, out)
 	}
 }
+
+// An admin sets an editor's email address on the admin page; the
+// editor's "Send a test to me" then answers on the item page, and too
+// many in a row are refused.
+func TestSetEmailAndTestSendLimit(t *testing.T) {
+	u := newUI(t)
+	admin, editor := u.browser(t), u.browser(t)
+	u.login(t, admin, "admin", uiPassword)
+	u.login(t, editor, "editor", uiPassword)
+	if resp := u.post(t, admin, "/admin", url.Values{"action": {"email"}, "name": {"editor"}, "email": {"Ed@Example.net"}}, "same-origin"); resp.StatusCode != 200 {
+		t.Fatalf("set email: %d", resp.StatusCode)
+	}
+	if us, _ := u.DB.UserByName(context.Background(), "editor"); us.Email != "ed@example.net" {
+		t.Fatalf("email %q", us.Email)
+	}
+	if resp := u.post(t, admin, "/admin", url.Values{"action": {"email"}, "name": {"editor"}, "email": {"not an address"}}, "same-origin"); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a bad address: %d", resp.StatusCode)
+	}
+	limited := false
+	for range 5 {
+		resp := u.post(t, editor, "/items/nosuch/test-send", url.Values{"version": {"1"}}, "same-origin")
+		if resp.StatusCode == http.StatusSeeOther && resp.Header.Get("Location") != "" {
+			_, body := u.get(t, editor, resp.Header.Get("Location"))
+			limited = limited || strings.Contains(body, "too many test sends")
+		}
+	}
+	if !limited {
+		t.Error("five test sends in a row were not limited")
+	}
+	if resp := u.post(t, u.browser(t), "/items/nosuch/test-send", url.Values{"version": {"1"}}, "same-origin"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Errorf("signed out: %d", resp.StatusCode)
+	}
+}

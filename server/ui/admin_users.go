@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/crosscast/crosscast/server/web"
 )
@@ -27,6 +28,15 @@ func (ui *UI) adminRemove(r *http.Request, p *adminPage) error {
 			return err
 		}
 		p.Done = name + " is deleted."
+	case "email":
+		email := strings.TrimSpace(r.PostFormValue("email"))
+		if err := ui.db.SetUserEmail(ctx, name, email); err != nil {
+			return err
+		}
+		p.Done = name + "'s test sends go to " + email + "."
+		if email == "" {
+			p.Done = name + " has no email address now."
+		}
 	case "revoke":
 		if err := ui.svc.RevokeToken(ctx, r.PostFormValue("id"), actor); err != nil {
 			return err
