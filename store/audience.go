@@ -116,6 +116,8 @@ type SubscriberFilter struct {
 	Status string // "": any
 	After  string // the last address of the previous page
 	Limit  int    // 0: 100
+	// Contains keeps the addresses with this text in them.
+	Contains string
 }
 
 // Subscribers lists a brand's subscribers in address order.
@@ -124,8 +126,9 @@ func (s *DB) Subscribers(ctx context.Context, brandID string, f SubscriberFilter
 		f.Limit = 100
 	}
 	rows, err := s.query(ctx, s.db, `SELECT `+subscriberCols+` FROM subscribers
-		WHERE brand_id = $1 AND ($2 = '' OR status = $2) AND address > $3 ORDER BY address LIMIT $4`,
-		brandID, f.Status, f.After, f.Limit)
+		WHERE brand_id = $1 AND ($2 = '' OR status = $2) AND address > $3 AND ($5 = '' OR address LIKE $6 ESCAPE '\')
+		ORDER BY address LIMIT $4`,
+		brandID, f.Status, f.After, f.Limit, f.Contains, "%"+likeEscaper.Replace(strings.ToLower(f.Contains))+"%")
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -158,6 +161,9 @@ type Join struct {
 	// go to the same address; 0 means 10 minutes. It bounds how often a
 	// stranger can have crosscast mail someone.
 	ResendAfter time.Duration
+	// QuietSuppressed sends no confirmation email to a suppressed
+	// address: an import must not mail someone who left the list.
+	QuietSuppressed bool
 	// Confirm makes the task that sends the confirmation email, given
 	// the subscriber's token and the time that email is planned at.
 	Confirm func(token string, sentAt time.Time) (Task, error)
@@ -194,8 +200,25 @@ func (s *DB) JoinSubscriber(ctx context.Context, j Join) (*Joined, error) {
 	}
 	var out *Joined
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		out = &Joined{}
 		now := s.now()
+		var err error
+		if out, err = s.join(ctx, tx, j, addr, now); err != nil {
+			return err
+		}
+		out.Tasks, err = s.insertOutbox(ctx, tx, out.Tasks, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// join is JoinSubscriber's work inside tx, for the normalized address
+// addr; Tasks are left to the caller to put in the outbox.
+func (s *DB) join(ctx context.Context, tx *sql.Tx, j Join, addr string, now time.Time) (*Joined, error) {
+	out := &Joined{}
+	err := func() error {
 		sb, err := s.subscriber(ctx, tx, `brand_id = $1 AND address = $2`, j.BrandID, addr)
 		if errors.Is(err, ErrNotFound) {
 			status, err := s.takeTombstone(ctx, tx, j.BrandID, addr)
@@ -262,7 +285,7 @@ func (s *DB) JoinSubscriber(ctx context.Context, j Join) (*Joined, error) {
 		}
 		out.Subscriber = sb
 		out.Suppressed = SuppressedStatus(sb.Status)
-		needsMail := sb.Status == SubPending || (out.Suppressed && !j.Confirmed)
+		needsMail := sb.Status == SubPending || (out.Suppressed && !j.Confirmed && !j.QuietSuppressed)
 		if !needsMail || j.Confirm == nil || (!sb.ConfirmSentAt.IsZero() && now.Sub(sb.ConfirmSentAt) < j.ResendAfter) {
 			return nil
 		}
@@ -274,9 +297,9 @@ func (s *DB) JoinSubscriber(ctx context.Context, j Join) (*Joined, error) {
 			return fmt.Errorf("store: %w", err)
 		}
 		sb.ConfirmSentAt = now
-		out.Tasks, err = s.insertOutbox(ctx, tx, []Task{t}, now)
-		return err
-	})
+		out.Tasks = []Task{t}
+		return nil
+	}()
 	if err != nil {
 		return nil, err
 	}

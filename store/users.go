@@ -22,6 +22,10 @@ type User struct {
 	Role        string     `json:"role"`
 	CreatedAt   time.Time  `json:"created_at"`
 	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
+	// Disabled users cannot sign in; their sessions are gone.
+	Disabled bool `json:"disabled,omitempty"`
+	// Email is where their test sends go; "" when not set.
+	Email string `json:"email,omitempty"`
 }
 
 // ErrBadLogin is a wrong user name or password; which of the two is not
@@ -113,14 +117,16 @@ func (s *DB) SetPassword(ctx context.Context, name, password string) (string, er
 	})
 }
 
-const userSelect = `SELECT id, name, role, created_at, last_login_at FROM users`
+const userSelect = `SELECT id, name, role, created_at, last_login_at, disabled, email FROM users`
 
 func scanUser(row rowScanner) (*User, error) {
 	u := &User{}
 	var last sql.NullTime
-	if err := row.Scan(&u.ID, &u.Name, &u.Role, &u.CreatedAt, &last); err != nil {
+	var disabled int
+	if err := row.Scan(&u.ID, &u.Name, &u.Role, &u.CreatedAt, &last, &disabled, &u.Email); err != nil {
 		return nil, err
 	}
+	u.Disabled = disabled != 0
 	if last.Valid {
 		u.LastLoginAt = &last.Time
 	}
@@ -183,7 +189,7 @@ func newDummyHash() []byte {
 func (s *DB) Login(ctx context.Context, name, password, old string, ttl time.Duration) (*User, string, error) {
 	var hash string
 	var u *User
-	row := s.queryRow(ctx, s.db, `SELECT id, name, role, created_at, last_login_at, password_hash FROM users WHERE name = $1`, name)
+	row := s.queryRow(ctx, s.db, `SELECT id, name, role, created_at, last_login_at, password_hash FROM users WHERE name = $1 AND disabled = 0`, name)
 	u = &User{}
 	var last sql.NullTime
 	err := row.Scan(&u.ID, &u.Name, &u.Role, &u.CreatedAt, &last, &hash)
@@ -230,8 +236,8 @@ func (s *DB) SessionUser(ctx context.Context, secret string) (*User, error) {
 	if secret == "" {
 		return nil, fmt.Errorf("session: %w", ErrNotFound)
 	}
-	u, err := scanUser(s.queryRow(ctx, s.db, `SELECT u.id, u.name, u.role, u.created_at, u.last_login_at
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = $1 AND s.expires_at > $2`, hashSecret(secret), s.now()))
+	u, err := scanUser(s.queryRow(ctx, s.db, `SELECT u.id, u.name, u.role, u.created_at, u.last_login_at, u.disabled, u.email
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = $1 AND s.expires_at > $2 AND u.disabled = 0`, hashSecret(secret), s.now()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("session: %w", ErrNotFound)
 	}

@@ -90,9 +90,10 @@ func (m *Main) user(ctx context.Context, cfg Config, args []string) error {
 		return usageError{"user: " + what + "the subcommands are add and passwd (crosscast user --help)"}
 	}
 	fset := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
-	role := new(string)
+	role, email := new(string), new(string)
 	if args[0] == "add" {
 		role = fset.String("role", store.RoleWriter, "`role`: writer, editor or admin")
+		email = fset.String("email", "", "the user's own email `address`, where their test sends go")
 	}
 	fromStdin := fset.Bool("password-stdin", false, "read the password from the first line of stdin")
 	// The name is an argument like any other, so `user add --help`
@@ -105,6 +106,13 @@ func (m *Main) user(ctx context.Context, cfg Config, args []string) error {
 		// Only `user add -- -x` gets here: a name like a flag would be
 		// mistaken for one by every later command.
 		return usageError{fmt.Sprintf("user add: a user name cannot start with -: %q", name)}
+	}
+	if *email != "" {
+		norm, err := store.NormalizeAddress(*email)
+		if err != nil {
+			return usageError{"user add: --email: " + err.Error()}
+		}
+		*email = norm
 	}
 	var password string
 	if *fromStdin {
@@ -128,6 +136,11 @@ func (m *Main) user(ctx context.Context, cfg Config, args []string) error {
 			return usageError{"user: " + err.Error()}
 		}
 		return err
+	}
+	if *email != "" {
+		if err := db.SetUserEmail(ctx, u.Name, *email); err != nil {
+			return err
+		}
 	}
 	if password == "" {
 		fmt.Fprintf(m.Stderr, "created %s %q; the password is shown only now:\n", u.Role, u.Name)

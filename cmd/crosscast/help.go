@@ -83,9 +83,10 @@ func commands() []command {
 		},
 		{
 			name:     "user add",
-			synopsis: "NAME [--role writer|editor|admin] [--password-stdin]",
+			synopsis: "NAME [--role writer|editor|admin] [--email ADDRESS] [--password-stdin]",
 			does: "Adds a user of the editor UI. Without --password-stdin a password is made up and\n" +
-				"printed, once. Passwords are stored as bcrypt hashes.",
+				"printed, once. Passwords are stored as bcrypt hashes. --email is where the user's\n" +
+				"\"Send a test to me\" emails go.",
 			args:    "NAME  the name the user signs in with: letters, digits and . _ - @, not starting with -",
 			example: "crosscast user add ann --role editor",
 		},

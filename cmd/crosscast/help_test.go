@@ -234,7 +234,7 @@ func TestCompletion(t *testing.T) {
 	cases := map[string]string{
 		"crosscast ren":                   "render",
 		"crosscast user ":                 "add passwd",
-		"crosscast user add --":           "--role --password-stdin --help",
+		"crosscast user add --":           "--role --email --password-stdin --help",
 		"crosscast render x.md -":         "--brand -o --channels --compat --drafts --future --expired -q --help",
 		"crosscast submit --co":           "--compat",
 		"crosscast render --compat ":      "hugo jekyll",

@@ -66,6 +66,8 @@ func (ui *UI) admin(w http.ResponseWriter, r *http.Request) error {
 			err = ui.adminBrand(r, &p)
 		case "token":
 			err = ui.adminToken(r, &p)
+		case "disable", "enable", "delete", "revoke", "email":
+			err = ui.adminRemove(r, &p)
 		default:
 			err = web.BadRequest("unknown action")
 		}

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/server/web"
@@ -46,6 +47,7 @@ type UI struct {
 	monitor   http.Handler
 	pages     map[string]*template.Template
 	logins    *loginLimiter
+	tests     *keyedLimiter // "Send a test to me", per user
 	auth      *web.Auth
 	jsonErr   web.ErrorFunc // for the endpoints scripts and frames call
 	drafts    drafts
@@ -58,7 +60,7 @@ type UI struct {
 func New(cfg Config) *UI {
 	ui := &UI{db: cfg.Store, svc: cfg.Service, log: cfg.Logger, maxUpload: cfg.MaxUpload, monitor: cfg.QueueMonitor,
 		sites: cfg.Sites, version: cfg.Version,
-		logins: newLoginLimiter()}
+		logins: newLoginLimiter(), tests: newKeyedLimiter(20*time.Second, 3, 1000)}
 	if ui.log == nil {
 		ui.log = slog.New(slog.DiscardHandler)
 	}
@@ -91,8 +93,13 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.Handle("POST /items/{id}/cancel", editor(ui.cancel))
 	mux.Handle("POST /items/{id}/unpublish", editor(ui.unpublish))
 	mux.Handle("POST /items/{id}/rerender", editor(ui.rerender))
+	mux.Handle("POST /items/{id}/test-send", editor(ui.testSend))
 	mux.Handle("POST /items/{id}/resolve", editor(ui.resolve))
 	mux.Handle("GET /preview/{sig}/{id}/{version}/{channel}/{file...}", web.Wrap(ui.preview, ui.jsonErr))
+	mux.Handle("GET /subscribers", editor(ui.subscribersHome))
+	mux.Handle("GET /subscribers/{brand}", editor(ui.subscribers))
+	mux.Handle("POST /subscribers/{brand}", admin(ui.changeSubscribers))
+	mux.Handle("GET /subscribers/{brand}/export.csv", admin(ui.exportSubscribers))
 	mux.Handle("GET /admin", admin(ui.admin))
 	mux.Handle("POST /admin", admin(ui.admin))
 	mux.Handle("GET /new", writer(ui.newItem))

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// ImportRow is one row of an import, with the line it came from.
+type ImportRow struct {
+	Line int
+	Join Join
+}
+
+// RowError is a row an import refused, by line.
+type RowError struct {
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// ImportResult counts what an import did, or in a dry run would do.
+type ImportResult struct {
+	Rows       int `json:"rows"`
+	Created    int `json:"created"`
+	Existing   int `json:"existing"`
+	Active     int `json:"active"`
+	Pending    int `json:"pending"`
+	Suppressed int `json:"suppressed"`
+	// Errors are the refused rows; when there are any nothing was
+	// imported.
+	Errors []RowError `json:"errors"`
+	// Tasks hold the confirmation emails, in the outbox, for the caller
+	// to dispatch.
+	Tasks []Task `json:"-"`
+}
+
+// errDryRun rolls a dry run's transaction back.
+var errDryRun = errors.New("store: dry run")
+
+// ImportSubscribers joins every row in one transaction: either all rows
+// are imported or none is. A row with a bad address, or an address an
+// earlier row already has, fails the whole import and is reported by
+// line. A dry run does the same work and rolls it back, so its counts
+// are exactly what the import would do.
+func (s *DB) ImportSubscribers(ctx context.Context, rows []ImportRow, dryRun bool) (*ImportResult, error) {
+	res := &ImportResult{Rows: len(rows), Errors: []RowError{}}
+	addrs := make([]string, len(rows))
+	seen := make(map[string]int, len(rows))
+	for i, r := range rows {
+		addr, err := NormalizeAddress(r.Join.Address)
+		if err != nil {
+			res.Errors = append(res.Errors, RowError{Line: r.Line, Message: err.Error()})
+			continue
+		}
+		if first, ok := seen[r.Join.BrandID+"\x00"+addr]; ok {
+			res.Errors = append(res.Errors, RowError{Line: r.Line, Message: fmt.Sprintf("%s is on line %d already", addr, first)})
+			continue
+		}
+		seen[r.Join.BrandID+"\x00"+addr] = r.Line
+		addrs[i] = addr
+	}
+	if len(res.Errors) > 0 {
+		return res, nil
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		counts := ImportResult{Rows: len(rows), Errors: res.Errors}
+		now := s.now()
+		var tasks []Task
+		for i, r := range rows {
+			j, err := s.join(ctx, tx, r.Join, addrs[i], now)
+			if err != nil {
+				return fmt.Errorf("line %d: %w", r.Line, err)
+			}
+			switch {
+			case j.Created:
+				counts.Created++
+			default:
+				counts.Existing++
+			}
+			switch {
+			case j.Suppressed:
+				counts.Suppressed++
+			case j.Subscriber.Status == SubActive:
+				counts.Active++
+			default:
+				counts.Pending++
+			}
+			tasks = append(tasks, j.Tasks...)
+		}
+		*res = counts
+		if dryRun {
+			return errDryRun
+		}
+		var err error
+		res.Tasks, err = s.insertOutbox(ctx, tx, tasks, now)
+		return err
+	})
+	if err != nil && !errors.Is(err, errDryRun) {
+		return nil, err
+	}
+	return res, nil
+}
