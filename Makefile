@@ -26,8 +26,10 @@ test:
 # test-short is the quick local run: -short skips the crash and poison
 # tests, the browser tests, the bad-input corpus and the tests that
 # render the example photos through every channel.
+# Most packages spend their time waiting on the databases and Redis, not
+# on the CPU, so it runs more packages at once than there are cores.
 test-short:
-	$(GO) test -short ./...
+	$(GO) test -short -p 10 ./...
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
