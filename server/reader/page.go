@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"html/template"
-	"net"
 	"net/http"
 	"path"
 	"strings"
@@ -94,17 +93,6 @@ func headers(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-}
-
-// client is the request's network address, for rate limits and the
-// consent record's hash. Forwarded headers are not trusted: anyone can
-// send them.
-func client(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // brand returns a brand's current kit, or nil when it has none.

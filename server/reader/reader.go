@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crosscast/crosscast/app"
+	"github.com/crosscast/crosscast/server/web"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/templates"
 )
@@ -28,7 +29,7 @@ type Reader struct {
 	svc      *app.Service
 	log      *slog.Logger
 	audience *template.Template
-	signups  *limiter
+	signups  *web.KeyedLimiter
 }
 
 // New returns the reader pages.
@@ -41,7 +42,7 @@ func New(cfg Config) *Reader {
 		audience: template.Must(template.ParseFS(templates.FS, "reader/audience.html.tmpl")),
 		// A few sign-ups a minute per client address: enough for a
 		// household behind one address, too few to mail-bomb anyone.
-		signups: newLimiter(20*time.Second, 5, 10000)}
+		signups: web.NewKeyedLimiter(20*time.Second, 5, 10000)}
 }
 
 // Register adds the reader pages' routes to mux. POST /u/{token} and

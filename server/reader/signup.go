@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crosscast/crosscast/app"
+	"github.com/crosscast/crosscast/server/web"
 	"github.com/crosscast/crosscast/store"
 )
 
@@ -75,7 +76,7 @@ func (rd *Reader) signUp(w http.ResponseWriter, r *http.Request) {
 	if lang == "" {
 		lang = b.Lang
 	}
-	if !rd.signups.allow(client(r), time.Now()) {
+	if !rd.signups.Take(web.ClientHost(r), time.Now()) {
 		w.Header().Set("Retry-After", "60")
 		answer(http.StatusTooManyRequests, lang, b.T(lang, "sub_busy"))
 		return
@@ -99,7 +100,7 @@ func (rd *Reader) signUp(w http.ResponseWriter, r *http.Request) {
 		done(lang, addr)
 		return
 	}
-	res, err := rd.svc.SignUp(ctx, app.SignUp{Brand: b.ID, Address: addr, Lang: req.Lang, Topics: req.Topics, Client: client(r)})
+	res, err := rd.svc.SignUp(ctx, app.SignUp{Brand: b.ID, Address: addr, Lang: req.Lang, Topics: req.Topics, Client: web.ClientHost(r)})
 	switch {
 	case errors.Is(err, store.ErrInvalid):
 		// A language or topic the brand has not: the form is wrong, not
@@ -127,7 +128,7 @@ func (rd *Reader) confirm(w http.ResponseWriter, r *http.Request) {
 	var sb *store.Subscriber
 	var err error
 	if r.Method == http.MethodPost {
-		sb, err = rd.svc.Confirm(ctx, b.ID, link, client(r))
+		sb, err = rd.svc.Confirm(ctx, b.ID, link, web.ClientHost(r))
 	} else {
 		sb, _, err = rd.svc.CheckConfirmLink(ctx, b.ID, link)
 	}

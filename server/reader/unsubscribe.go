@@ -7,6 +7,7 @@ import (
 
 	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/server/web"
 	"github.com/crosscast/crosscast/store"
 )
 
@@ -21,7 +22,7 @@ func (rd *Reader) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	if r.PostFormValue("from") == "preferences" {
 		source = store.ConsentPreferences
 	}
-	sb, err := rd.svc.Unsubscribe(ctx, r.PathValue("token"), source, client(r))
+	sb, err := rd.svc.Unsubscribe(ctx, r.PathValue("token"), source, web.ClientHost(r))
 	if err != nil {
 		rd.linkFailed(w, r, err)
 		return
@@ -54,7 +55,7 @@ func (rd *Reader) savePreferences(w http.ResponseWriter, r *http.Request) {
 	if topics == nil {
 		topics = []string{}
 	}
-	sb, err := rd.svc.UpdatePreferences(ctx, r.PathValue("token"), app.Update{Lang: &lang, Topics: &topics, Paused: &paused}, client(r))
+	sb, err := rd.svc.UpdatePreferences(ctx, r.PathValue("token"), app.Update{Lang: &lang, Topics: &topics, Paused: &paused}, web.ClientHost(r))
 	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrInvalid) {
 		// Unsubscribed meanwhile, or a language or topic the brand no
 		// longer has: show the page as it stands.

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -33,10 +32,7 @@ func (ui *UI) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	page := loginPage{Name: name, Next: next}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
+	host := web.ClientHost(r)
 	user := strings.ToLower(name)
 	if !ui.logins.allow(host, user, time.Now()) {
 		w.Header().Set("Retry-After", "60")

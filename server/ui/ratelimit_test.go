@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"github.com/crosscast/crosscast/server/web"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -53,25 +54,25 @@ func TestFailedLoginsDoNotLockOutTheUser(t *testing.T) {
 // Outsiders choose the keys (addresses, user names): the limiter keeps
 // at most its cap, forgetting the least recently seen.
 func TestLoginLimiterIsBounded(t *testing.T) {
-	l := newKeyedLimiter(time.Second, 1, 100)
+	l := web.NewKeyedLimiter(time.Second, 1, 100)
 	now := time.Now()
-	if !l.take("first", now) || l.take("first", now) {
+	if !l.Take("first", now) || l.Take("first", now) {
 		t.Fatal("a burst of one allows one")
 	}
 	for i := range 1000 {
-		l.take(fmt.Sprint("k", i), now)
-		if n := l.size(); n > 100 {
+		l.Take(fmt.Sprint("k", i), now)
+		if n := l.Size(); n > 100 {
 			t.Fatalf("%d keys kept, cap 100", n)
 		}
 	}
-	if l.seen("first") {
+	if l.Seen("first") {
 		t.Error("the oldest key was kept")
 	}
 	ll := newLoginLimiter()
 	for i := range 3 * maxKeys {
 		ll.failed(fmt.Sprint("10.0.", i/250, ".", i%250), fmt.Sprint("user", i), now)
 	}
-	if ll.pair.size() > maxKeys || ll.user.size() > maxKeys {
-		t.Errorf("limiter maps: %d pairs, %d users (cap %d)", ll.pair.size(), ll.user.size(), maxKeys)
+	if ll.pair.Size() > maxKeys || ll.user.Size() > maxKeys {
+		t.Errorf("limiter maps: %d pairs, %d users (cap %d)", ll.pair.Size(), ll.user.Size(), maxKeys)
 	}
 }

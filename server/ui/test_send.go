@@ -17,7 +17,7 @@ func (ui *UI) testSend(w http.ResponseWriter, r *http.Request) error {
 	if version <= 0 {
 		return web.BadRequest("which version? the form names none")
 	}
-	if !ui.tests.take(u.ID, time.Now()) {
+	if !ui.tests.Take(u.ID, time.Now()) {
 		return ui.backToItem(w, r, "", &web.Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
 			Message: "too many test sends; wait a minute and try again"})
 	}

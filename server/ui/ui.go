@@ -47,7 +47,7 @@ type UI struct {
 	monitor   http.Handler
 	pages     map[string]*template.Template
 	logins    *loginLimiter
-	tests     *keyedLimiter // "Send a test to me", per user
+	tests     *web.KeyedLimiter // "Send a test to me", per user
 	auth      *web.Auth
 	jsonErr   web.ErrorFunc // for the endpoints scripts and frames call
 	drafts    drafts
@@ -60,7 +60,7 @@ type UI struct {
 func New(cfg Config) *UI {
 	ui := &UI{db: cfg.Store, svc: cfg.Service, log: cfg.Logger, maxUpload: cfg.MaxUpload, monitor: cfg.QueueMonitor,
 		sites: cfg.Sites, version: cfg.Version,
-		logins: newLoginLimiter(), tests: newKeyedLimiter(20*time.Second, 3, 1000)}
+		logins: newLoginLimiter(), tests: web.NewKeyedLimiter(20*time.Second, 3, 1000)}
 	if ui.log == nil {
 		ui.log = slog.New(slog.DiscardHandler)
 	}
