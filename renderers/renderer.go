@@ -12,6 +12,7 @@ import (
 	"context"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/fonts"
 	"github.com/crosscast/crosscast/renderers/images"
 )
 
@@ -53,7 +54,16 @@ type Channel struct {
 	// Name is the channel's name: its folder in a rendering and the
 	// Channel() of its renderer.
 	Name string
-	// New makes the channel's renderer. Renderers made over one cache
-	// share their resized images; cache may be nil.
-	New func(cache *images.Cache) (Renderer, error)
+	// New makes the channel's renderer over the parts every channel
+	// of a process shares.
+	New func(Shared) (Renderer, error)
+}
+
+// Shared is what the renderers of one process share: renderers made over
+// one image cache resize a picture once, and one font library scans the
+// machine's font folders once. Either may be nil: no cache, and the
+// machine's fonts scanned for that renderer alone.
+type Shared struct {
+	Images *images.Cache
+	Fonts  *fonts.Library
 }

@@ -133,8 +133,7 @@ func benchCPU(w io.Writer, br *content.Brand, rs []renderers.Renderer, photos []
 	for _, base := range rs {
 		ch := base.Channel()
 		mk := channels()[ch]
-		cache := &images.Cache{}
-		r, err := mk(cache)
+		r, err := mk(renderers.Shared{Images: &images.Cache{}})
 		if err != nil {
 			return err
 		}

@@ -342,10 +342,14 @@ func channelRenderers(cfg Config, db *store.DB, log *slog.Logger) ([]renderers.R
 
 // allRenderers makes one renderer per channel, sharing cache.
 func allRenderers(cache *images.Cache) ([]renderers.Renderer, error) {
+	shared, err := sharedParts(cache)
+	if err != nil {
+		return nil, err
+	}
 	var rs []renderers.Renderer
 	all := channels()
 	for _, name := range mapKeys(all) {
-		r, err := all[name](cache)
+		r, err := all[name](shared)
 		if err != nil {
 			return nil, err
 		}

@@ -257,7 +257,7 @@ func TestCrashWhilePublishing(t *testing.T) {
 	var rs []renderers.Renderer
 	for name, mk := range channels() {
 		if name != portal.Channel {
-			r, err := mk(&images.Cache{})
+			r, err := mk(renderers.Shared{Images: &images.Cache{}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -46,7 +46,7 @@ func poisonRun(t *testing.T, bin string, s pipetest.Setup) {
 	var rs []renderers.Renderer
 	for name, mk := range channels() {
 		if name != portal.Channel {
-			r, err := mk(&images.Cache{})
+			r, err := mk(renderers.Shared{Images: &images.Cache{}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -20,6 +20,7 @@ import (
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/catalog"
 	"github.com/crosscast/crosscast/renderers/email"
+	"github.com/crosscast/crosscast/renderers/fonts"
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/portal"
 	"github.com/crosscast/crosscast/renderers/social"
@@ -47,14 +48,17 @@ func (m *Main) render(ctx context.Context, args []string) error {
 		return usageError{"render: give at least one item"}
 	}
 	all := channels()
-	cache := &images.Cache{}
+	shared, err := sharedParts(&images.Cache{})
+	if err != nil {
+		return err
+	}
 	var rs []renderers.Renderer
 	for _, ch := range strings.Split(*chans, ",") {
 		mk, ok := all[strings.TrimSpace(ch)]
 		if !ok {
 			return usageError{fmt.Sprintf("render: unknown channel %q (available: %s)", ch, strings.Join(mapKeys(all), ", "))}
 		}
-		r, err := mk(cache)
+		r, err := mk(shared)
 		if err != nil {
 			return err
 		}
@@ -192,10 +196,10 @@ func channelSet() []renderers.Channel {
 }
 
 // channels maps the channels' names to their constructors. Renderers
-// made over one image cache share it, so items reusing a picture resize
-// it once.
-func channels() map[string]func(*images.Cache) (renderers.Renderer, error) {
-	m := map[string]func(*images.Cache) (renderers.Renderer, error){}
+// made over one renderers.Shared share its image cache, so items reusing
+// a picture resize it once, and its font library.
+func channels() map[string]func(renderers.Shared) (renderers.Renderer, error) {
+	m := map[string]func(renderers.Shared) (renderers.Renderer, error){}
 	for _, c := range channelSet() {
 		m[c.Name] = c.New
 	}
@@ -204,6 +208,16 @@ func channels() map[string]func(*images.Cache) (renderers.Renderer, error) {
 
 // safeRender turns a renderer panic into an error, so one bad item reports
 // instead of taking the batch down.
+// sharedParts is what every renderer of this process shares: cache and
+// one library of the machine's fonts, scanned once for all channels.
+func sharedParts(cache *images.Cache) (renderers.Shared, error) {
+	lib, err := fonts.New(fonts.StandardDirs()...)
+	if err != nil {
+		return renderers.Shared{}, err
+	}
+	return renderers.Shared{Images: cache, Fonts: lib}, nil
+}
+
 func safeRender(ctx context.Context, r renderers.Renderer, in renderers.Input) (out *renderers.Output, err error) {
 	defer func() {
 		if p := recover(); p != nil {

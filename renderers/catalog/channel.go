@@ -5,14 +5,15 @@ import (
 	"fmt"
 
 	"github.com/crosscast/crosscast/renderers"
-	"github.com/crosscast/crosscast/renderers/images"
 )
 
 // Descriptor describes the catalog channel for registration. Its
 // renderer also builds brand indexes (RenderIndex) from the EntryFile of
 // each published item.
 func Descriptor() renderers.Channel {
-	return renderers.Channel{Name: Channel, New: func(c *images.Cache) (renderers.Renderer, error) { return New(c) }}
+	return renderers.Channel{Name: Channel, New: func(sh renderers.Shared) (renderers.Renderer, error) {
+		return New(sh.Images)
+	}}
 }
 
 // DecodeEntry reads a rendering's EntryFile.

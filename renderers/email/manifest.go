@@ -9,7 +9,6 @@ import (
 
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/renderers"
-	"github.com/crosscast/crosscast/renderers/images"
 )
 
 // Channel is the email channel's name.
@@ -27,7 +26,12 @@ const VariantsDir = "variants/"
 
 // Descriptor describes the email channel for registration.
 func Descriptor() renderers.Channel {
-	return renderers.Channel{Name: Channel, New: func(c *images.Cache) (renderers.Renderer, error) { return New(c) }}
+	return renderers.Channel{Name: Channel, New: func(sh renderers.Shared) (renderers.Renderer, error) {
+		if sh.Fonts != nil {
+			return NewWithFonts(sh.Images, sh.Fonts)
+		}
+		return New(sh.Images)
+	}}
 }
 
 // Variant is one version of a rendered email: the control (Name "") or

@@ -2,10 +2,11 @@ package portal
 
 import (
 	"github.com/crosscast/crosscast/renderers"
-	"github.com/crosscast/crosscast/renderers/images"
 )
 
 // Descriptor describes the portal channel for registration.
 func Descriptor() renderers.Channel {
-	return renderers.Channel{Name: Channel, New: func(c *images.Cache) (renderers.Renderer, error) { return New(c) }}
+	return renderers.Channel{Name: Channel, New: func(sh renderers.Shared) (renderers.Renderer, error) {
+		return New(sh.Images)
+	}}
 }

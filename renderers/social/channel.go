@@ -5,12 +5,16 @@ import (
 	"fmt"
 
 	"github.com/crosscast/crosscast/renderers"
-	"github.com/crosscast/crosscast/renderers/images"
 )
 
 // Descriptor describes the social channel for registration.
 func Descriptor() renderers.Channel {
-	return renderers.Channel{Name: Channel, New: func(c *images.Cache) (renderers.Renderer, error) { return New(c) }}
+	return renderers.Channel{Name: Channel, New: func(sh renderers.Shared) (renderers.Renderer, error) {
+		if sh.Fonts != nil {
+			return NewWithFonts(sh.Images, sh.Fonts), nil
+		}
+		return New(sh.Images)
+	}}
 }
 
 // Decode reads a rendering's JSONFile.
