@@ -38,12 +38,17 @@ lint:
 
 # bench: the renderers' micro-benchmarks, then the whole pipeline
 # (submit → every channel rendered) with workers in one process and in
-# two worker processes. Figures are printed, not asserted.
+# two worker processes, then crosscast render against hugo. Figures are
+# printed, not asserted.
 BENCH_ITEMS ?= 40
+# bench render: crosscast render beside hugo (if installed) on generated
+# text-only pages, at each size, so memory growth with size shows.
+BENCH_PAGES ?= 1000,10000
 bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem ./content/... ./renderers/...
 	$(BIN) bench --items $(BENCH_ITEMS)
 	$(BIN) bench --items $(BENCH_ITEMS) --procs 2 --concurrency 1
+	$(BIN) bench render --items $(BENCH_PAGES)
 
 # bench-juice: crosscast's CSS inliner and juice (npm) on the same email
 # and CSS, one core each. Needs Node.js; fetches juice into bench/.

@@ -100,11 +100,14 @@ func commands() []command {
 		},
 		{
 			name:     "bench",
-			synopsis: "[--items N] [--text-items N] [--procs N] [--concurrency N] [--brand DIR] [--cpuprofile FILE]",
+			synopsis: "[--items N] [--text-items N] [--procs N] [--concurrency N] [--brand DIR] [--cpuprofile FILE]\n" +
+				"  crosscast bench render [--items N,N] [--brand DIR] [--hugo CMD]",
 			does: "Measures the whole pipeline (submit to every channel rendered) on generated items\n" +
 				"with photos, with the workers in this process or in --procs worker processes:\n" +
-				"throughput, latency, CPU per item by channel and peak memory. Figures are\n" +
-				"printed, never asserted.",
+				"throughput, latency, CPU per item by channel and peak memory. `bench render`\n" +
+				"times `crosscast render` of generated text-only pages (portal only and every\n" +
+				"channel) beside Hugo building the same pages: wall, CPU and peak RSS of each.\n" +
+				"Figures are printed, never asserted.",
 			example: "crosscast bench --items 40 --procs 2 --concurrency 1",
 		},
 		{

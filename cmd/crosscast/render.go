@@ -10,9 +10,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/term"
 
@@ -26,10 +29,16 @@ import (
 	"github.com/crosscast/crosscast/renderers/social"
 )
 
-// render implements `crosscast render`: parse every item, render them
-// all in memory, and only then write each that succeeded, in one atomic
-// swap per item; every failure is listed with its position, and any
-// failure exits 1. A bad page among many costs that page, not the run.
+// renderCacheBytes bounds the resized pictures a render run keeps.
+const renderCacheBytes = 64 << 20
+
+// render implements `crosscast render`: parse and render every item on
+// every core (--jobs), staging each item's files on disk as it is done,
+// so memory stays flat however many items are given; then, once all are
+// rendered, move each that succeeded into place, in one atomic swap per
+// item. Every failure is listed with its position, and any failure exits
+// 1. A bad page among many costs that page, not the run; a run stopped
+// by a signal writes nothing.
 func (m *Main) render(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("render", flag.ContinueOnError)
 	brandDir := fset.String("brand", "", "brand kit `folder` (holding brand.yaml)")
@@ -38,6 +47,7 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`; a folder is then walked as that site")
 	sf := addSiteFlags(fset)
 	quiet := fset.Bool("q", false, "do not print warnings")
+	jobs := fset.Int("jobs", runtime.GOMAXPROCS(0), "items rendered at once")
 	if err := m.parseFlags(fset, args, 0, -1); err != nil {
 		return err
 	}
@@ -48,7 +58,9 @@ func (m *Main) render(ctx context.Context, args []string) error {
 		return usageError{"render: give at least one item"}
 	}
 	all := channels()
-	shared, err := sharedParts(&images.Cache{})
+	// The cache is bounded so a long run's memory stays flat; pictures
+	// reused across items are usually reused soon.
+	shared, err := sharedParts(&images.Cache{MaxBytes: renderCacheBytes})
 	if err != nil {
 		return err
 	}
@@ -96,74 +108,187 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	items, perrs, err := parseSources(ctx, srcs, content.ParseOptions{Compat: *compat, DefaultLang: brand.Lang, Shortcodes: brand.CompatShortcodes, Brand: brand})
-	done()
-	if err != nil {
-		return err
-	}
-	failed = append(failed, perrs...)
-
-	type result struct {
-		item *content.Item
-		outs map[string]*renderers.Output
-	}
-	results := make([]result, 0, len(items))
-	bar = m.progress(len(items))
-	defer bar.finish()
-	for i, it := range items {
-		warn(it.Warnings)
-		links := content.NewLinkPlan(it, brand)
-		res := result{item: it, outs: map[string]*renderers.Output{}}
-		ok := true
-		for _, r := range rs {
-			out, err := safeRender(ctx, r, renderers.Input{Item: it, Brand: brand, Links: links})
-			if ctx.Err() != nil {
-				return interrupted(ctx)
-			}
-			if err != nil {
-				failed = append(failed, content.Diagnostic{File: it.Path, Message: fmt.Sprintf("%s: %v", r.Channel(), err)})
-				ok = false
-				continue
-			}
-			warn(out.Warnings)
-			res.outs[r.Channel()] = out
-		}
-		// An item is written whole or not at all: a channel that failed
-		// would leave its folder missing beside the others.
-		if ok {
-			results = append(results, res)
-		}
-		bar.step(i+1, it.Slug)
-	}
-	bar.finish()
-	if ctx.Err() != nil {
-		return interrupted(ctx)
-	}
-
+	defer done()
+	opts := content.ParseOptions{Compat: *compat, DefaultLang: brand.Lang, Shortcodes: brand.CompatShortcodes, Brand: brand}
 	// An item's folder is its portal path: a translation, in another
 	// language than the brand's, goes under lang/, beside the original.
 	itemDir := func(it *content.Item) string {
-		return filepath.Join(*outDir, brand.ID, filepath.FromSlash(strings.Trim(content.PortalPath(it, brand), "/")))
+		return filepath.Join(brand.ID, filepath.FromSlash(strings.Trim(content.PortalPath(it, brand), "/")))
 	}
-	for _, res := range results {
-		dir := itemDir(res.item)
-		if err := writeAtomic(dir, res.outs); err != nil {
+	stage, err := newStaging(*outDir)
+	if err != nil {
+		return err
+	}
+	defer stage.discard()
+
+	bar = m.progress(len(srcs))
+	defer bar.finish()
+	var claims slugClaims
+	var rendered []renderedItem // in the order the items were given
+	finished := 0
+	err = renderEach(ctx, *jobs, srcs, func(ctx context.Context, i int, src source) renderedItem {
+		return renderOne(ctx, src, opts, brand, rs, stage, i, itemDir)
+	}, func(i int, res renderedItem) {
+		// Called in input order, so warnings and errors read in the
+		// order of the items as given, whatever order they finished in.
+		if res.item != nil {
+			warn(res.item.Warnings)
+			if clash := claims.claim(i, res.item); clash != nil {
+				failed = append(failed, clash...)
+			}
+		}
+		warn(res.warnings)
+		failed = append(failed, res.errs...)
+		// Only what the commit needs is kept: memory stays flat.
+		res.item, res.warnings, res.errs = nil, nil, nil
+		rendered = append(rendered, res)
+		finished++
+		bar.step(finished, res.slug)
+	})
+	bar.finish()
+	if err != nil {
+		return err
+	}
+
+	// Everything is rendered: move each item that succeeded (and shares
+	// its URL with no other) into place, one atomic swap per item.
+	var written []renderedItem
+	for i, res := range rendered {
+		if !res.ok || claims.lost(i) {
+			continue
+		}
+		if err := stage.commit(i, filepath.Join(*outDir, res.dir)); err != nil {
 			return err
 		}
+		written = append(written, res)
 	}
-	if len(results) > 0 || len(failed) == 0 {
-		fmt.Fprintf(m.Stdout, "rendered %d item(s) for %s into %s\n", len(results), brand.Name, filepath.Join(*outDir, brand.ID))
+	if len(written) > 0 || len(failed) == 0 {
+		fmt.Fprintf(m.Stdout, "rendered %d item(s) for %s into %s\n", len(written), brand.Name, filepath.Join(*outDir, brand.ID))
 	}
-	for _, res := range results {
-		if _, ok := res.outs[portal.Channel]; ok {
-			fmt.Fprintf(m.Stdout, "  %s\n", filepath.Join(itemDir(res.item), portal.Channel, portal.PageFile))
+	for _, res := range written {
+		if res.portal {
+			fmt.Fprintf(m.Stdout, "  %s\n", filepath.Join(*outDir, res.dir, portal.Channel, portal.PageFile))
 		}
 	}
 	if len(failed) > 0 {
-		if len(results) > 0 {
+		if len(written) > 0 {
 			fmt.Fprintf(m.Stdout, "%d item(s) failed; their problems follow\n", failedFiles(failed))
 		}
 		return failed
+	}
+	return nil
+}
+
+// renderedItem is what a render run keeps of an item once its files are
+// staged on disk: a few strings, so memory does not grow with the run.
+type renderedItem struct {
+	item     *content.Item // until its warnings are printed
+	slug     string
+	dir      string // under the output folder
+	ok       bool   // every channel rendered and staged
+	portal   bool
+	warnings []content.Diagnostic
+	errs     content.Errors
+}
+
+// renderOne parses and renders one item and writes its files into the
+// staging folder. An item is staged whole or not at all: a channel that
+// failed would leave its folder missing beside the others.
+func renderOne(ctx context.Context, src source, opts content.ParseOptions, brand *content.Brand, rs []renderers.Renderer,
+	stage *staging, i int, itemDir func(*content.Item) string) renderedItem {
+	it, err := content.ParseFile(ctx, src.path, src.options(opts))
+	var ce content.Errors
+	switch {
+	case errors.As(err, &ce):
+		return renderedItem{slug: src.path, errs: ce}
+	case err != nil:
+		return renderedItem{slug: src.path, errs: content.Errors{{File: src.path, Message: err.Error()}}}
+	}
+	res := renderedItem{item: it, slug: it.Slug, dir: itemDir(it), ok: true}
+	links := content.NewLinkPlan(it, brand)
+	outs := map[string]*renderers.Output{}
+	for _, r := range rs {
+		out, err := safeRender(ctx, r, renderers.Input{Item: it, Brand: brand, Links: links})
+		if ctx.Err() != nil {
+			return res
+		}
+		if err != nil {
+			res.errs = append(res.errs, content.Diagnostic{File: it.Path, Message: fmt.Sprintf("%s: %v", r.Channel(), err)})
+			res.ok = false
+			continue
+		}
+		res.warnings = append(res.warnings, out.Warnings...)
+		outs[r.Channel()] = out
+	}
+	if !res.ok {
+		return res
+	}
+	_, res.portal = outs[portal.Channel]
+	if err := stage.write(i, outs); err != nil {
+		res.ok = false
+		res.errs = append(res.errs, content.Diagnostic{File: it.Path, Message: err.Error()})
+	}
+	return res
+}
+
+// renderEach runs work on every source with at most jobs at once, and
+// hands each result to done in the sources' order (done runs on the
+// calling goroutine). Results that finish early wait for the ones before
+// them; what waits is small (renderedItem), the files are on disk. An
+// interrupt stops handing out work and returns once the running items
+// stop.
+func renderEach(ctx context.Context, jobs int, srcs []source, work func(context.Context, int, source) renderedItem, done func(int, renderedItem)) error {
+	if jobs < 1 {
+		jobs = 1
+	}
+	type result struct {
+		i   int
+		res renderedItem
+	}
+	next := make(chan int)
+	results := make(chan result, jobs)
+	var wg sync.WaitGroup
+	for range min(jobs, len(srcs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results <- result{i, work(ctx, i, srcs[i])}
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range srcs {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	held := map[int]renderedItem{}
+	want := 0
+	for r := range results {
+		held[r.i] = r.res
+		for {
+			res, ok := held[want]
+			if !ok {
+				break
+			}
+			delete(held, want)
+			if ctx.Err() == nil {
+				done(want, res)
+			}
+			want++
+		}
+	}
+	if ctx.Err() != nil {
+		return interrupted(ctx)
 	}
 	return nil
 }
@@ -266,16 +391,29 @@ func expandItems(args []string) ([]string, error) {
 	return out, nil
 }
 
-// writeAtomic writes an item's renderings into a fresh sibling folder and
-// swaps it into place, so a reader (or a failed run) never sees a mix of
-// old and new files.
-func writeAtomic(dir string, outs map[string]*renderers.Output) error {
-	parent := filepath.Dir(dir)
+// staging is the folder a render run writes every item into before any
+// of it is moved into place: beside the output folder (so a rename
+// moves it), with one folder per item, by its position. A run stopped
+// half-way removes it and has written nothing.
+type staging struct{ root string }
+
+func newStaging(outDir string) (*staging, error) {
+	parent := filepath.Dir(filepath.Clean(outDir))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
+		return nil, err
 	}
-	suffix := randHex()
-	tmp := filepath.Join(parent, "."+filepath.Base(dir)+".new-"+suffix)
+	root, err := os.MkdirTemp(parent, "."+filepath.Base(outDir)+".render-")
+	if err != nil {
+		return nil, err
+	}
+	return &staging{root: root}, nil
+}
+
+func (s *staging) dir(i int) string { return filepath.Join(s.root, strconv.Itoa(i)) }
+
+// write stages item i's renderings, one folder per channel.
+func (s *staging) write(i int, outs map[string]*renderers.Output) error {
+	tmp := s.dir(i)
 	for ch, out := range outs {
 		for _, f := range out.Files {
 			p := filepath.Join(tmp, ch, filepath.FromSlash(f.Name))
@@ -293,18 +431,30 @@ func writeAtomic(dir string, outs map[string]*renderers.Output) error {
 			}
 		}
 	}
-	old := filepath.Join(parent, "."+filepath.Base(dir)+".old-"+suffix)
-	if err := os.Rename(dir, old); err != nil && !errors.Is(err, os.ErrNotExist) {
-		os.RemoveAll(tmp)
+	return nil
+}
+
+// commit swaps item i's staged folder into place at dir, so a reader
+// (or a failed run) never sees a mix of old and new files.
+func (s *staging) commit(i int, dir string) error {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, dir); err != nil {
+	old := filepath.Join(parent, "."+filepath.Base(dir)+".old-"+randHex())
+	if err := os.Rename(dir, old); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := os.Rename(s.dir(i), dir); err != nil {
 		os.Rename(old, dir)
-		os.RemoveAll(tmp)
 		return err
 	}
 	return os.RemoveAll(old)
 }
+
+// discard removes what is left staged: everything after an interrupt,
+// the failed and clashing items after a finished run.
+func (s *staging) discard() { os.RemoveAll(s.root) }
 
 func randHex() string {
 	b := make([]byte, 6)

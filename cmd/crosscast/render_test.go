@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -150,5 +151,55 @@ func TestRenderCompat(t *testing.T) {
 	page, err := os.ReadFile(filepath.Join(out, "kestrel", "post", "portal", "index.html"))
 	if err != nil || !bytes.Contains(page, []byte(`<meta name="description" content="A summary.">`)) {
 		t.Errorf("page: %v", err)
+	}
+}
+
+// TestRenderManyInOrder renders items on several workers: every item is
+// written, the list of pages and the warnings come in the order the items
+// were given, a bad item in the middle costs only that item, and nothing
+// of the run is left staged beside the output folder.
+func TestRenderManyInOrder(t *testing.T) {
+	dir := t.TempDir()
+	items := filepath.Join(dir, "items")
+	os.MkdirAll(items, 0o755)
+	const n = 24
+	var want []string
+	for i := range n {
+		name := filepath.Join(items, fmt.Sprintf("note-%02d.md", i))
+		body := fmt.Sprintf("---\ntitle: Note %02d\n---\nA short note, number %d.\n", i, i)
+		if i == 7 {
+			body = "---\ntitle: Note 07\nsumary: typo\n---\nBroken.\n"
+		} else {
+			want = append(want, fmt.Sprintf("note-%02d", i))
+		}
+		os.WriteFile(name, []byte(body), 0o644)
+	}
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := run(t, "render", "--brand", "../../examples/kestrel", "--channels", "portal,email", "--jobs", "4", "-o", out, items)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (one bad item); stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "note-07.md:3:1: sumary: unknown field") {
+		t.Errorf("stderr does not place the bad item's error:\n%s", stderr)
+	}
+	var got []string
+	for _, l := range strings.Split(stdout, "\n") {
+		if strings.HasSuffix(l, filepath.Join("portal", "index.html")) {
+			got = append(got, filepath.Base(filepath.Dir(filepath.Dir(strings.TrimSpace(l)))))
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("pages listed as\n%v\nwant the input order\n%v", got, want)
+	}
+	for _, s := range want {
+		for _, f := range []string{"portal/index.html", "email/email.html"} {
+			if _, err := os.Stat(filepath.Join(out, "kestrel", s, filepath.FromSlash(f))); err != nil {
+				t.Errorf("%s: %v", s, err)
+			}
+		}
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".out.render-*"))
+	if len(left) > 0 {
+		t.Errorf("staging left behind: %v", left)
 	}
 }

@@ -232,8 +232,7 @@ func nameSlug(p, compat string) (string, time.Time) {
 func parseSources(ctx context.Context, srcs []source, opts content.ParseOptions) ([]*content.Item, content.Errors, error) {
 	var items []*content.Item
 	var errs content.Errors
-	first := map[string]int{} // lang/slug: index in items
-	clashed := map[int]bool{}
+	var claims slugClaims
 	for _, s := range srcs {
 		it, err := content.ParseFile(ctx, s.path, s.options(opts))
 		var ce content.Errors
@@ -247,31 +246,61 @@ func parseSources(ctx context.Context, srcs []source, opts content.ParseOptions)
 			errs = append(errs, content.Diagnostic{File: s.path, Message: err.Error()})
 			continue
 		}
-		key := it.Lang + "/" + it.Slug
-		if i, dup := first[key]; dup {
-			prev := items[i]
-			d := it.Warning(it.SlugField(), "slug %q is already used by %s; neither is rendered", it.Slug, prev.Path)
-			d.File, d.Field, d.Code = s.path, "slug", content.EInvalid
-			errs = append(errs, d)
-			if !clashed[i] {
-				d := prev.Warning(prev.SlugField(), "slug %q is used by %s too; neither is rendered", prev.Slug, it.Path)
-				d.Field, d.Code = "slug", content.EInvalid
-				errs = append(errs, d)
-				clashed[i] = true
-			}
-			continue
-		}
-		first[key] = len(items)
 		items = append(items, it)
+		errs = append(errs, claims.claim(len(items)-1, it)...)
 	}
 	kept := items[:0]
 	for i, it := range items {
-		if !clashed[i] {
+		if !claims.lost(i) {
 			kept = append(kept, it)
 		}
 	}
 	return kept, errs, nil
 }
+
+// slugClaims finds items that share a URL (language and slug). It keeps
+// only a few strings per item, not the items, so a streaming render can
+// use it on any number of them.
+type slugClaims struct {
+	first   map[string]slugClaim // lang/slug: the first item to claim it
+	clashed map[int]bool         // items that lost their URL
+}
+
+type slugClaim struct {
+	i    int
+	path string
+	at   content.Diagnostic // where its slug comes from
+}
+
+// claim records that item i (it) takes its URL, and returns the errors
+// of a clash: one for it, and one for the earlier item the first time
+// that item is clashed with.
+func (c *slugClaims) claim(i int, it *content.Item) content.Errors {
+	if c.first == nil {
+		c.first, c.clashed = map[string]slugClaim{}, map[int]bool{}
+	}
+	key := it.Lang + "/" + it.Slug
+	prev, dup := c.first[key]
+	if !dup {
+		c.first[key] = slugClaim{i: i, path: it.Path, at: it.Warning(it.SlugField(), "")}
+		return nil
+	}
+	d := it.Warning(it.SlugField(), "slug %q is already used by %s; neither is rendered", it.Slug, prev.path)
+	d.Field, d.Code = "slug", content.EInvalid
+	out := content.Errors{d}
+	c.clashed[i] = true
+	if !c.clashed[prev.i] {
+		pd := prev.at
+		pd.Message = fmt.Sprintf("slug %q is used by %s too; neither is rendered", it.Slug, it.Path)
+		pd.Field, pd.Code = "slug", content.EInvalid
+		out = append(out, pd)
+		c.clashed[prev.i] = true
+	}
+	return out
+}
+
+// lost reports whether item i shares its URL with another.
+func (c *slugClaims) lost(i int) bool { return c.clashed[i] }
 
 // parseAll parses every item, all or nothing: any error of any item is
 // returned and no items.
