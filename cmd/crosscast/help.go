@@ -99,7 +99,7 @@ func commands() []command {
 			example: "printf '%s\\n' \"$NEW_PASSWORD\" | crosscast user passwd ann --password-stdin",
 		},
 		{
-			name:     "bench",
+			name: "bench",
 			synopsis: "[--items N] [--text-items N] [--procs N] [--concurrency N] [--brand DIR] [--cpuprofile FILE]\n" +
 				"  crosscast bench render [--items N,N] [--brand DIR] [--hugo CMD]",
 			does: "Measures the whole pipeline (submit to every channel rendered) on generated items\n" +
