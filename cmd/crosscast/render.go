@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"golang.org/x/term"
 
@@ -126,8 +125,8 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	var claims slugClaims
 	var rendered []renderedItem // in the order the items were given
 	finished := 0
-	err = renderEach(ctx, *jobs, srcs, func(ctx context.Context, i int, src source) renderedItem {
-		return renderOne(ctx, src, opts, brand, rs, stage, i, itemDir)
+	err = inOrder(ctx, *jobs, len(srcs), func(ctx context.Context, i int) renderedItem {
+		return renderOne(ctx, srcs[i], opts, brand, rs, stage, i, itemDir)
 	}, func(i int, res renderedItem) {
 		// Called in input order, so warnings and errors read in the
 		// order of the items as given, whatever order they finished in.
@@ -147,7 +146,7 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	})
 	bar.finish()
 	if err != nil {
-		return err
+		return interrupted(ctx)
 	}
 
 	// Everything is rendered: move each item that succeeded (and shares
@@ -229,68 +228,6 @@ func renderOne(ctx context.Context, src source, opts content.ParseOptions, brand
 		res.errs = append(res.errs, content.Diagnostic{File: it.Path, Message: err.Error()})
 	}
 	return res
-}
-
-// renderEach runs work on every source with at most jobs at once, and
-// hands each result to done in the sources' order (done runs on the
-// calling goroutine). Results that finish early wait for the ones before
-// them; what waits is small (renderedItem), the files are on disk. An
-// interrupt stops handing out work and returns once the running items
-// stop.
-func renderEach(ctx context.Context, jobs int, srcs []source, work func(context.Context, int, source) renderedItem, done func(int, renderedItem)) error {
-	if jobs < 1 {
-		jobs = 1
-	}
-	type result struct {
-		i   int
-		res renderedItem
-	}
-	next := make(chan int)
-	results := make(chan result, jobs)
-	var wg sync.WaitGroup
-	for range min(jobs, len(srcs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results <- result{i, work(ctx, i, srcs[i])}
-			}
-		}()
-	}
-	go func() {
-		defer close(next)
-		for i := range srcs {
-			select {
-			case next <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-	held := map[int]renderedItem{}
-	want := 0
-	for r := range results {
-		held[r.i] = r.res
-		for {
-			res, ok := held[want]
-			if !ok {
-				break
-			}
-			delete(held, want)
-			if ctx.Err() == nil {
-				done(want, res)
-			}
-			want++
-		}
-	}
-	if ctx.Err() != nil {
-		return interrupted(ctx)
-	}
-	return nil
 }
 
 // failedFiles counts the files with problems.

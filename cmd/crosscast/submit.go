@@ -32,6 +32,7 @@ func (m *Main) submit(ctx context.Context, cfg Config, args []string) error {
 	compat := fset.String("compat", "", "read front matter written for `hugo|jekyll`")
 	wait := fset.Bool("wait", false, "show each channel's progress until the item is rendered")
 	timeout := fset.Duration("timeout", 5*time.Minute, "how long --wait waits")
+	jobs := fset.Int("jobs", 4, "items sent at once")
 	sf := addSiteFlags(fset)
 	if err := m.parseFlags(fset, args, 0, -1); err != nil {
 		return err
@@ -49,30 +50,50 @@ func (m *Main) submit(ctx context.Context, cfg Config, args []string) error {
 	}
 	defer done()
 	c := &apiClient{base: strings.TrimRight(*srv, "/"), token: token, http: &http.Client{Timeout: 2 * time.Minute}}
+	type sent struct {
+		res *submitted
+		err error
+	}
+	// Several items are in flight at once (the server validates each as
+	// it comes); what is printed keeps the order they were given in. An
+	// error other than the item's own stops the run.
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	var fatal error
 	var urls []string
-	for _, s := range srcs {
-		p := s.path
+	err = inOrder(ctx, *jobs, len(srcs), func(ctx context.Context, i int) sent {
 		b := *brand
 		if b == "" {
-			b = brandOf(p)
+			b = brandOf(srcs[i].path)
 		}
-		res, err := c.submit(ctx, s, b, *compat)
-		if err != nil {
-			if ce, ok := err.(content.Errors); ok {
+		res, err := c.submit(ctx, srcs[i], b, *compat)
+		return sent{res, err}
+	}, func(i int, r sent) {
+		p := srcs[i].path
+		if r.err != nil {
+			if ce, ok := r.err.(content.Errors); ok {
 				failed = append(failed, ce...)
-				continue
+				return
 			}
-			return err
+			fatal = r.err
+			stop(r.err)
+			return
 		}
-		for _, w := range res.Warnings {
+		for _, w := range r.res.Warnings {
 			fmt.Fprintln(m.Stderr, strings.Replace(w.String(), ": ", ": warning: ", 1))
 		}
 		state := "new version"
-		if !res.Created {
+		if !r.res.Created {
 			state = "unchanged"
 		}
-		fmt.Fprintf(m.Stdout, "%s: %s %d (%s)\n  %s%s\n", p, res.ID, res.Version, state, c.base, res.URL)
-		urls = append(urls, res.URL)
+		fmt.Fprintf(m.Stdout, "%s: %s %d (%s)\n  %s%s\n", p, r.res.ID, r.res.Version, state, c.base, r.res.URL)
+		urls = append(urls, r.res.URL)
+	})
+	if fatal != nil {
+		return fatal
+	}
+	if err != nil {
+		return err
 	}
 	if len(failed) > 0 {
 		return failed
