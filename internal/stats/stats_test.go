@@ -9,8 +9,7 @@ import (
 // code, with Python's statistics.NormalDist (inv_cdf(0.975) for the
 // interval, cdf for the p-value). The first row is also R's
 // prop.test(c(56, 45), c(100, 100), correct = FALSE): X-squared =
-// 2.4202 (= z²), p-value = 0.1198, 95% CI 0.02774 … 0.24774 for the
-// other direction.
+// 2.4202 (= z²), p-value = 0.1198, 95% CI −0.02774 … 0.24774.
 func TestTwoProportions(t *testing.T) {
 	tests := []struct {
 		x1, n1, x2, n2         int64
