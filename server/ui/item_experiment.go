@@ -61,7 +61,9 @@ func (ui *UI) itemExperiments(ctx context.Context, id string, version int) []exp
 				UniqueClicks: vr.UniqueClicks, Rate: fmt.Sprintf("%.1f%%", vr.Rate*100), Winner: vr.Winner}
 			if d := vr.Diff; d != nil && d.Valid {
 				row.Diff = points(d.Delta)
-				row.Interval = points(d.Low) + " to " + points(d.High)
+				// A difference of two proportions lies in ±100 points; the
+				// Wald interval can reach past that with few recipients.
+				row.Interval = points(max(d.Low, -1)) + " to " + points(min(d.High, 1))
 				row.Significant = d.Significant
 				row.P = fmt.Sprintf("%.3f", d.P)
 			}
