@@ -46,7 +46,9 @@ func TestItemExperiment(t *testing.T) {
 	pipetest.WaitFor(t, 20*time.Second, "rendered", func() (bool, string) { return u.ItemRendered(id) })
 	// A test started as the email delivery would start it: everyone in
 	// the test, 10 per variant.
-	noTask := func(id string) store.Task { return store.Task{Type: "none", ID: id, Queue: "default", Payload: []byte(`{}`)} }
+	noTask := func(id string) store.Task {
+		return store.Task{Type: "none", ID: id, Queue: "default", Payload: []byte(`{}`)}
+	}
 	if _, _, err := u.DB.Schedule(ctx, store.ScheduleRequest{ItemID: id, Version: 1, At: time.Now(), Actor: "editor",
 		Deliveries: []store.NewDelivery{{Channel: "email", Target: "newsletter", Kind: "smtp"}},
 		Task:       func(int) (store.Task, error) { return noTask("publish"), nil }}); err != nil {

@@ -120,7 +120,9 @@ type ExperimentDecidePayload struct {
 	Target  string `json:"target"`
 }
 
-func (p ExperimentDecidePayload) Valid() bool { return p.ItemID != "" && p.Version >= 1 && p.Target != "" }
+func (p ExperimentDecidePayload) Valid() bool {
+	return p.ItemID != "" && p.Version >= 1 && p.Target != ""
+}
 
 // ExperimentDecideTaskID derives the decision's task ID from the test, so
 // a test is decided by one task at a time.
