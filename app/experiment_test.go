@@ -297,3 +297,61 @@ func TestEmailABTest(t *testing.T) {
 		})
 	}
 }
+
+// A decision task Redis lost is queued again by the reconciler once it
+// is due, and the winner goes out.
+func TestLostDecisionReconciled(t *testing.T) {
+	pipetest.Long(t)
+	for _, s := range setups {
+		t.Run(s.String(), func(t *testing.T) {
+			t.Parallel()
+			tg := newTargets(t)
+			e := segmentEnv(t, s, tg, abBrand)
+			ctx := context.Background()
+			for i := range 12 {
+				join(t, e, fmt.Sprintf("r%02d@example.net", i), "en", true)
+			}
+			e.Start(t)
+			id := submitText(t, e, abItem("lost", "  test:\n    wait: 4s\n"))
+			waitFor(t, 60*time.Second, "rendered", allRendered(e, []string{id}))
+			if _, err := e.Service.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
+				t.Fatal(err)
+			}
+			var x *store.Experiment
+			waitFor(t, 30*time.Second, "test started", func() (bool, string) {
+				var err error
+				x, err = e.DB.Experiment(ctx, id, 1, "newsletter")
+				return err == nil, fmt.Sprint(err)
+			})
+			// Redis loses the decision once it is queued.
+			decide := tasks.ExperimentDecideTaskID(id, 1, "newsletter")
+			waitFor(t, 30*time.Second, "decision queued", func() (bool, string) {
+				info, err := e.Queue.Task(ctx, tasks.QueueDefault, decide)
+				return err == nil && info.State != app.TaskGone, fmt.Sprint(info, err)
+			})
+			if err := e.Queue.Delete(ctx, tasks.QueueDefault, decide); err != nil {
+				t.Fatal(err)
+			}
+			// Past the decision time, the test still runs: its task is gone.
+			waitFor(t, 30*time.Second, "decision due", func() (bool, string) { return time.Now().After(x.DecideAt.Add(time.Second)), "" })
+			if x = experiment(t, e, id); x.State != store.ExpRunning {
+				t.Fatalf("decided without its task: %+v", x)
+			}
+			st, err := e.Service.Reconcile(ctx, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Experiments != 1 {
+				t.Errorf("reconciler re-enqueued %d decisions, want 1", st.Experiments)
+			}
+			waitFor(t, 30*time.Second, "decided", func() (bool, string) {
+				x := experiment(t, e, id)
+				return x.State == store.ExpDecided, x.State
+			})
+			waitFor(t, 60*time.Second, "winner sent", deliveriesFinal(e, id))
+			if subj, _ := sentTo(t, tg, "lost"); len(subj) != 12 {
+				t.Errorf("%d of 12 readers got the item", len(subj))
+			}
+		})
+	}
+}
