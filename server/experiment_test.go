@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -51,9 +52,21 @@ func TestItemExperiment(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := &api{Env: u.Env, url: u.url, writer: tok}
-	code, body := a.do(t, "GET", "/api/items/"+id+"/experiments", tok, "", nil)
-	if code != http.StatusOK {
-		t.Errorf("GET experiments: %d %v", code, body)
+	req, _ := http.NewRequest("GET", u.url+"/api/items/"+id+"/experiments", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp0, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []app.ExperimentReport
+	err = json.NewDecoder(resp0.Body).Decode(&got)
+	resp0.Body.Close()
+	if err != nil || len(got) != 1 || got[0].State != store.ExpRunning || len(got[0].Variants) != 2 ||
+		got[0].Variants[1].Rate != 0.8 || got[0].Variants[1].Diff == nil || !got[0].Variants[1].Diff.Significant {
+		t.Errorf("GET experiments: %+v, %v", got, err)
+	}
+	if code, _ := a.do(t, "POST", "/api/items/"+id+"/experiment/pick", tok, "application/json", []byte(`{"variant": "c"}`)); code != http.StatusBadRequest && code != http.StatusUnprocessableEntity {
+		t.Errorf("picking a variant the test does not have: %d", code)
 	}
 
 	resp := u.post(t, c, "/items/"+id+"/experiment/pick", url.Values{"version": {"1"}, "target": {"newsletter"}, "variant": {"b"}}, "same-origin")
@@ -68,7 +81,7 @@ func TestItemExperiment(t *testing.T) {
 	if !strings.Contains(page, "b won: picked by user:editor") || strings.Contains(page, "Stop the test") {
 		t.Error("the item page does not say who won and how, or still offers to stop")
 	}
-	code, _ = a.do(t, "POST", "/api/items/"+id+"/experiment/stop", tok, "application/json", []byte(`{"version": 1}`))
+	code, _ := a.do(t, "POST", "/api/items/"+id+"/experiment/stop", tok, "application/json", []byte(`{"version": 1}`))
 	if code != http.StatusConflict {
 		t.Errorf("stopping an ended test: %d, want 409", code)
 	}
