@@ -3,6 +3,10 @@ package app
 import (
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/crosscast/crosscast/store"
 )
 
 // FuzzClickToken reads click tokens from /r/<code>?t=…, which anyone can
@@ -39,5 +43,41 @@ func TestClickToken(t *testing.T) {
 	}
 	if _, ok := tokenHash("", a); ok {
 		t.Error("an ended test (no secret) accepts the token")
+	}
+}
+
+// The outcome metric names how a test ended and what won.
+func TestTestOutcomeMetric(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	m.testOutcome(&store.Experiment{State: store.ExpDecided, How: store.HowAuto, Winner: "b"})
+	m.testOutcome(&store.Experiment{State: store.ExpDecided, How: store.HowEditor})
+	m.testOutcome(&store.Experiment{State: store.ExpStopped, How: store.HowStopped})
+	m.testOutcome(&store.Experiment{State: store.ExpDecided, How: store.HowTooSmall})
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		if mf.GetName() != "crosscast_ab_tests_total" {
+			continue
+		}
+		for _, x := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range x.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			got[labels["how"]+"/"+labels["winner"]] = x.GetCounter().GetValue()
+		}
+	}
+	want := map[string]float64{"auto/variant": 1, "editor/default": 1, "stopped/none": 1, "too_small/default": 1}
+	if len(got) != len(want) {
+		t.Errorf("crosscast_ab_tests_total = %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("crosscast_ab_tests_total{%s} = %v, want %v", k, got[k], v)
+		}
 	}
 }
