@@ -20,7 +20,12 @@ import (
 // recorded failed, and the error is permanent.
 func (s *Service) Deliver(ctx context.Context, key string, last bool) error {
 	if err := s.startTest(ctx, key); err != nil {
-		return err
+		if !publish.IsPermanent(err) && !IsPermanent(err) {
+			return err
+		}
+		// The item cannot be read: sending fails the same way below and
+		// records it, rather than leave the delivery pending.
+		s.log.Warn("A/B test not started", "delivery", key, "err", err)
 	}
 	claim, d, err := s.db.ClaimDelivery(ctx, key, true)
 	if err != nil {
