@@ -19,6 +19,14 @@ import (
 // is retried with the same key; on the last attempt (last) it is
 // recorded failed, and the error is permanent.
 func (s *Service) Deliver(ctx context.Context, key string, last bool) error {
+	if err := s.startTest(ctx, key); err != nil {
+		if !publish.IsPermanent(err) && !IsPermanent(err) {
+			return err
+		}
+		// The item cannot be read: sending fails the same way below and
+		// records it, rather than leave the delivery pending.
+		s.log.Warn("A/B test not started", "delivery", key, "err", err)
+	}
 	claim, d, err := s.db.ClaimDelivery(ctx, key, true)
 	if err != nil {
 		return err
@@ -88,7 +96,10 @@ func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted,
 	}
 	target := targets[i]
 	rcpts := &recipients{db: s.db, d: d}
-	if target.Kind == content.TargetSMTP && target.To == content.ToSubscribers {
+	// An A/B test's deliveries have their recipients fixed when they are
+	// made: they never take the segment again.
+	phase, variant, inTest := store.SplitPhase(d.Variant)
+	if target.Kind == content.TargetSMTP && target.To == content.ToSubscribers && !inTest {
 		seg, _, err := s.segment(ctx, brand, d.ItemID, it)
 		if err != nil {
 			return nil, err
@@ -101,7 +112,7 @@ func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted,
 	}
 	j := publish.Job{
 		Delivery: publish.Delivery{
-			ItemID: d.ItemID, Version: d.Version, Channel: d.Channel, Variant: d.Variant,
+			ItemID: d.ItemID, Version: d.Version, Channel: d.Channel, Variant: variant,
 			Key: d.Key, KeyHash: store.KeyHash(d.Key),
 		},
 		Target:    target,
@@ -122,9 +133,14 @@ func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted,
 			return s.formerPages(ctx, d.ItemID, content.PortalPath(it, brand))
 		},
 		Secret:     s.getenv,
-		Track:      &tracker{db: s.db, base: s.publicURL, item: d.ItemID, version: d.Version, channel: channel, variant: d.Variant},
+		Track:      &tracker{db: s.db, base: s.publicURL, item: d.ItemID, version: d.Version, channel: channel, variant: variant},
 		Recipients: rcpts,
 		Now:        s.now,
+	}
+	if phase == store.PhaseTest {
+		if j.PerRecipient, err = s.testRecipientLinks(ctx, d); err != nil {
+			return nil, err
+		}
 	}
 	pr, ok := s.publishers.Lookup(d.Kind)
 	if !ok {

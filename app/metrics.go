@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/crosscast/crosscast/store"
 )
 
 // Metrics are the service's Prometheus figures. The zero registry (nil)
@@ -13,6 +15,7 @@ type Metrics struct {
 	renders       *prometheus.CounterVec
 	reenqueues    *prometheus.CounterVec
 	gcBytes       prometheus.Counter
+	tests         *prometheus.CounterVec
 }
 
 // NewMetrics makes the service's metrics and registers them with reg,
@@ -36,9 +39,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: "crosscast", Name: "gc_deleted_bytes_total",
 			Help: "Bytes of stored blobs (superseded index files, replaced renderings, stale derivatives) garbage collection deleted.",
 		}),
+		tests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "crosscast", Name: "ab_tests_total",
+			Help: "Email A/B tests ended, by how (auto, editor, too_small, stopped) and what won (default, variant, none).",
+		}, []string{"how", "winner"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.renderSeconds, m.renders, m.reenqueues, m.gcBytes)
+		reg.MustRegister(m.renderSeconds, m.renders, m.reenqueues, m.gcBytes, m.tests)
 	}
 	return m
 }
@@ -48,4 +55,16 @@ func (m *Metrics) observe(channel, status string, d time.Duration) {
 	if d > 0 {
 		m.renderSeconds.WithLabelValues(channel).Observe(d.Seconds())
 	}
+}
+
+// testOutcome counts an ended A/B test.
+func (m *Metrics) testOutcome(e *store.Experiment) {
+	winner := "default"
+	switch {
+	case e.State == store.ExpStopped:
+		winner = "none"
+	case e.Winner != "":
+		winner = "variant"
+	}
+	m.tests.WithLabelValues(e.How, winner).Inc()
 }

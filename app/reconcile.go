@@ -17,6 +17,8 @@ type ReconcileStats struct {
 	Indexes  int // brand index builds that were due and had no task
 	Publish  int // publications and deliveries whose task was lost
 	Garbage  int // blobs and derivatives garbage collection deleted
+	// Experiments are A/B test decisions past due whose task was lost.
+	Experiments int
 }
 
 // Reconcile makes the queue agree with the store once: every outbox row
@@ -54,6 +56,9 @@ func (s *Service) Reconcile(ctx context.Context, grace time.Duration) (Reconcile
 	}
 
 	if st.Publish, err = s.reconcilePublications(ctx, cut); err != nil {
+		return st, err
+	}
+	if st.Experiments, err = s.reconcileExperiments(ctx, cut); err != nil {
 		return st, err
 	}
 

@@ -120,6 +120,8 @@ type BrandEmail struct {
 	// subscribers of every language it has no translation in; otherwise
 	// an item reaches only readers of its own language.
 	SendDefaultToAll bool `yaml:"send_default_to_all"`
+	// Test is the default email.test of the brand's items with variants.
+	Test *EmailTest `yaml:"test"`
 }
 
 // BrandCatalog tunes the catalog snippets.
@@ -320,6 +322,7 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 	}
 	b.validateEmail(fail)
 	b.Email.validateTopics(fail)
+	b.Email.Test.check("email.test", fail)
 	b.validateTargets(fail)
 	for lang, strs := range b.Strings {
 		if _, err := language.Parse(lang); err != nil {

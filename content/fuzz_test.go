@@ -19,6 +19,7 @@ func FuzzParse(f *testing.F) {
 		"+++\ntitle = 1\n+++\n",
 		"---\ntitle: x\nhero: a.png\nproduct:\n  price: 1.5\n  currency: EUR\nemail:\n  variants:\n    - name: a\n      subject: s\n---\n![x](a.png)\n",
 		"---\n- a\n- b\n---\n",
+		"---\ntitle: x\nemail:\n  variants:\n    - name: b\n      cta: {label: L, url: /c/}\n  test: {share: 20%, wait: 90s, metric: unique_clicks, min_recipients: 0}\n---\n",
 		"---\ntitle: x\ndate: 2026-01-01 10:00:00 +0100\nhero:\n  focus: 0.1,0.9\n  src: a.png\n---\n",
 		"no front matter",
 		"---\ntitle: [\n---\n",

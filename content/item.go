@@ -83,6 +83,8 @@ type EmailOptions struct {
 	// Topics send the email only to subscribers who chose one of these
 	// of the brand's email.topics; none sends it to every topic.
 	Topics []string `yaml:"topics"`
+	// Test runs the variants as an A/B test (see EmailTest).
+	Test *EmailTest `yaml:"test"`
 }
 
 // EmailVariant is one arm of an A/B test; its name becomes utm_content.
@@ -90,6 +92,9 @@ type EmailVariant struct {
 	Name      string `yaml:"name"`
 	Subject   string `yaml:"subject"`
 	Preheader string `yaml:"preheader"`
+	// CTA replaces the item's call to action in this variant (label and
+	// target), so one link can be tested against another.
+	CTA *CTA `yaml:"cta"`
 }
 
 // SocialOptions override the social channel's text per network.

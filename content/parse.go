@@ -409,13 +409,14 @@ func validate(d *diags, it *Item, fm []byte, opts ParseOptions) {
 			fmErr("email", EInvalid, "variant name %q must be lower-case letters, digits, - or _ (it becomes utm_content)", v.Name)
 		case names[v.Name]:
 			fmErr("email", EInvalid, "variant %q appears twice", v.Name)
-		case v.Subject == "" && v.Preheader == "":
-			fmErr("email", EInvalid, "variant %q changes nothing: give it a subject or a preheader", v.Name)
+		case v.Subject == "" && v.Preheader == "" && v.CTA == nil:
+			fmErr("email", EInvalid, "variant %q changes nothing: give it a subject, a preheader or a cta", v.Name)
 		}
 		names[v.Name] = true
 	}
 
 	checkEmailTopics(it, opts.Brand, fmErr)
+	checkEmailTest(it, fmErr)
 
 	for _, f := range textFields(it) {
 		checkTextLen(fmErr, f)

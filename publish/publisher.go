@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/email"
 )
 
 // Publisher delivers one channel's rendering of an item version to one
@@ -60,6 +61,10 @@ type Job struct {
 	Recipients Recipients
 	// Now is the clock a message's send time comes from.
 	Now func() time.Time
+	// PerRecipient, when set, adapts an email to one recipient before it
+	// is addressed (an A/B test's per-recipient click token); the
+	// message is rendered and parsed once either way.
+	PerRecipient func(m *email.Message, addr string) *email.Message
 }
 
 // Delivery names one ledger row: an item version's channel (and A/B

@@ -244,7 +244,11 @@ func (s *SMTPPublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
 		}
 		// Date is when the message goes out, not the item's date: a
 		// message dated months back sorts out of sight and looks forged.
-		body, err := msg.ForRecipient(r.Address, unsub, j.Now())
+		m := msg
+		if j.PerRecipient != nil {
+			m = j.PerRecipient(msg, r.Address)
+		}
+		body, err := m.ForRecipient(r.Address, unsub, j.Now())
 		if err != nil {
 			j.Recipients.Finish(ctx, r.Address, StatusFailed, "", err.Error())
 			continue
@@ -414,7 +418,8 @@ func (s *SMTPPublisher) limiter(brand string, perSecond float64) *rate.Limiter {
 
 // trackedEmail reads the rendered .eml with its links made tracked.
 func trackedEmail(ctx context.Context, j Job) (*email.Message, error) {
-	eml, err := j.File(ctx, email.Channel, email.EMLFile)
+	// An A/B variant's delivery sends that variant's email.
+	eml, err := j.File(ctx, email.Channel, email.VariantOf(j.Delivery.Variant).EML())
 	if err != nil {
 		return nil, err
 	}

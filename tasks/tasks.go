@@ -31,6 +31,9 @@ const (
 	TypeDeliverPrefix = "deliver:"
 	// TypeSubscriberConfirm sends a sign-up its confirmation email.
 	TypeSubscriberConfirm = "subscriber:confirm"
+	// TypeExperimentDecide ends an email A/B test after its wait: it
+	// picks the winner and sends it to the rest of the segment.
+	TypeExperimentDecide = "experiment:decide"
 )
 
 // Queues, by urgency: renders of newly submitted items first, then
@@ -107,6 +110,29 @@ func NewSubscriberConfirmTask(p SubscriberConfirmPayload) (store.Task, error) {
 	// The token is a secret: the ID, which the queue monitor shows, has
 	// only enough of it to tell emails apart.
 	return newTask(TypeSubscriberConfirm, fmt.Sprintf("confirm:%s:%d", p.Token[:min(6, len(p.Token))], p.SentAt), QueueCritical, p, time.Time{})
+}
+
+// ExperimentDecidePayload decides the A/B test of an item version's
+// email to one target.
+type ExperimentDecidePayload struct {
+	ItemID  string `json:"item_id"`
+	Version int    `json:"version"`
+	Target  string `json:"target"`
+}
+
+func (p ExperimentDecidePayload) Valid() bool {
+	return p.ItemID != "" && p.Version >= 1 && p.Target != ""
+}
+
+// ExperimentDecideTaskID derives the decision's task ID from the test, so
+// a test is decided by one task at a time.
+func ExperimentDecideTaskID(itemID string, version int, target string) string {
+	return fmt.Sprintf("experiment:%s:%d:%s", itemID, version, target)
+}
+
+// NewExperimentDecideTask makes the task that decides a test at at.
+func NewExperimentDecideTask(p ExperimentDecidePayload, at time.Time) (store.Task, error) {
+	return newTask(TypeExperimentDecide, ExperimentDecideTaskID(p.ItemID, p.Version, p.Target), QueueDefault, p, at)
 }
 
 // ItemRenderTaskID derives the task ID, so enqueueing the same fan-out

@@ -75,6 +75,14 @@ func TestTaskWireFormat(t *testing.T) {
 			want: store.Task{Type: "subscriber:confirm", ID: "confirm:s3cr3t:1750000000123456", Queue: "critical",
 				Payload: []byte(`{"token":"s3cr3tT0kenXYZ","sent_at":1750000000123456}`)},
 		},
+		{
+			name: "experiment:decide",
+			make: func() (store.Task, error) {
+				return NewExperimentDecideTask(ExperimentDecidePayload{ItemID: "kestrel.en.tent", Version: 3, Target: "newsletter"}, at)
+			},
+			want: store.Task{Type: "experiment:decide", ID: "experiment:kestrel.en.tent:3:newsletter", Queue: "default", ProcessAt: at,
+				Payload: []byte(`{"item_id":"kestrel.en.tent","version":3,"target":"newsletter"}`)},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,6 +136,7 @@ func TestDecode(t *testing.T) {
 		"no channel": errOf(Decode[RenderPayload]("render:email", []byte(`{"item_id":"a","version":1}`))),
 		"no gen":     errOf(Decode[IndexBuildPayload]("index:build", []byte(`{"brand":"kestrel"}`))),
 		"gen 0":      errOf(Decode[PublishItemPayload]("publish:item", []byte(`{"item_id":"a","version":1,"gen":0}`))),
+		"no target":  errOf(Decode[ExperimentDecidePayload]("experiment:decide", []byte(`{"item_id":"a","version":1}`))),
 	} {
 		if !errors.Is(err, ErrBadPayload) {
 			t.Errorf("%s: got %v, want a bad-payload error", name, err)

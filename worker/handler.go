@@ -46,6 +46,7 @@ func (h *Handler) Mux() asynq.Handler {
 		mux.HandleFunc(tasks.TypeDeliverPrefix+k, h.handleDeliver)
 	}
 	mux.HandleFunc(tasks.TypeSubscriberConfirm, h.handleSubscriberConfirm)
+	mux.HandleFunc(tasks.TypeExperimentDecide, h.handleExperimentDecide)
 	return mux
 }
 
@@ -156,6 +157,14 @@ func (h *Handler) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	}
 	defer leave()
 	return retry(h.svc.Deliver(ctx, pl.Key, lastAttempt(ctx)))
+}
+
+func (h *Handler) handleExperimentDecide(ctx context.Context, t *asynq.Task) error {
+	pl, err := decode[tasks.ExperimentDecidePayload](t)
+	if err != nil {
+		return err
+	}
+	return retry(h.svc.DecideExperiment(ctx, pl))
 }
 
 // onError runs when a task fails. A render task's failure worth a retry

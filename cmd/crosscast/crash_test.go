@@ -289,14 +289,24 @@ func TestCrashWhilePublishing(t *testing.T) {
 
 	const n = 100
 	ids := make([]string, 0, n)
+	ab := map[string]bool{} // items whose email runs an A/B test
 	for i := range n {
 		files := crashItem(i)
 		files["hero.jpg"] = photo(i, 800, 500)
+		if i%10 == 0 {
+			// Two of the three readers get the test (one per variant),
+			// the third the winner two seconds later.
+			files["index.md"] = bytes.Replace(files["index.md"], []byte("\n---\n"), []byte(fmt.Sprintf(
+				"\nemail:\n  variants:\n    - name: b\n      subject: \"Variant: Trip report %d\"\n  test:\n    share: 67%%\n    wait: 2s\n    min_recipients: 0\n---\n", i)), 1)
+		}
 		res, err := e.Service.Submit(ctx, app.Bundle{Brand: "kestrel", Files: files, Actor: "crash-test"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, res.ItemID)
+		if i%10 == 0 {
+			ab[res.ItemID] = true
+		}
 	}
 	go worker.RunReconciler(ctx, e.Service, nil, 500*time.Millisecond, time.Second)
 	w.start()
@@ -342,17 +352,26 @@ func TestCrashWhilePublishing(t *testing.T) {
 		t.Logf("SIGKILL %d: %v", k+1, st)
 		w.start()
 	}
+	// An A/B item has three email deliveries more: one per variant for
+	// the test and the winner's, and its own is held, then cancelled.
 	pipetest.WaitFor(t, 3*time.Minute, "every delivery final", func() (bool, string) {
 		st, all := tally()
-		return len(all) == n*perItem && st[store.DelPending]+st[store.DelSending] == 0, fmt.Sprint(st)
+		return len(all) == n*perItem+len(ab)*3 && st[store.DelPending]+st[store.DelSending]+st[store.DelHeld] == 0, fmt.Sprint(st)
 	})
 	w.stop()
 
 	st, all := tally()
 	t.Logf("deliveries: %v", st)
 	for _, d := range all {
-		if d.Status != store.DelSent && d.Status != store.DelUnknown {
+		replaced := ab[d.ItemID] && d.Channel == "email" && d.Variant == "" && d.Status == store.DelCancelled
+		if d.Status != store.DelSent && d.Status != store.DelUnknown && !replaced {
 			t.Errorf("%s: %s (%s)", d.Key, d.Status, d.Error)
+		}
+	}
+	for id := range ab {
+		x, err := e.DB.Experiment(ctx, id, 1, "newsletter")
+		if err != nil || x.State != store.ExpDecided || x.How != store.HowAuto || len(x.Arms) != 2 || x.Arms[0].Recipients+x.Arms[1].Recipients != 2 {
+			t.Errorf("%s: A/B test %+v, %v", id, x, err)
 		}
 	}
 
@@ -365,7 +384,8 @@ func TestCrashWhilePublishing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got[strings.Join(m.To, ",")+" "+msg.Header.Get("Subject")]++
+		// Either variant of an A/B item is the same item.
+		got[strings.Join(m.To, ",")+" "+strings.TrimPrefix(msg.Header.Get("Subject"), "Variant: ")]++
 	}
 	for k, c := range got {
 		if c > 1 {

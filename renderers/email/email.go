@@ -155,6 +155,7 @@ func (r *Renderer) inliner(b *content.Brand) (*Inliner, error) {
 // variant is one version of the email: the control ("") or an A/B arm.
 type variant struct {
 	name, subject, preheader string
+	cta                      *content.CTA // nil: the item's
 }
 
 func variants(it *content.Item) []variant {
@@ -166,9 +167,9 @@ func variants(it *content.Item) []variant {
 	if pre == "" {
 		pre = it.Summary
 	}
-	out := []variant{{"", subject, pre}}
+	out := []variant{{"", subject, pre, nil}}
 	for _, v := range it.Email.Variants {
-		vv := variant{v.Name, v.Subject, v.Preheader}
+		vv := variant{v.Name, v.Subject, v.Preheader, v.CTA}
 		if vv.subject == "" {
 			vv.subject = subject
 		}
@@ -265,9 +266,19 @@ func (r *Renderer) renderVariant(in renderers.Input, inl *Inliner, imgs *emailIm
 	for _, k := range []string{"view_in_browser", "unsubscribe", "continue_reading"} {
 		d.T[k] = b.T(it.Lang, k)
 	}
-	if links.CTA != "" {
+	ctaURL, ctaLabel := links.CTA, ""
+	if it.CTA != nil {
+		ctaLabel = it.CTA.Label
+	}
+	if v.cta != nil {
+		ctaURL, ctaLabel = v.cta.URL, v.cta.Label
+		if strings.HasPrefix(ctaURL, "/") {
+			ctaURL = strings.TrimRight(b.Site, "/") + ctaURL
+		}
+	}
+	if ctaURL != "" {
 		c := b.Colors
-		d.CTA = &ctaButton{URL: link(links.CTA), Label: it.CTA.Label, Fill: c.Primary.Hex(), Ink: content.OnColor(c.Primary).Hex()}
+		d.CTA = &ctaButton{URL: link(ctaURL), Label: ctaLabel, Fill: c.Primary.Hex(), Ink: content.OnColor(c.Primary).Hex()}
 	}
 	for _, n := range b.Social.Networks() {
 		d.Social = append(d.Social, socialLink{Label: n.Label, URL: n.Profile.URL})

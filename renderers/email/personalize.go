@@ -115,6 +115,39 @@ func (m *Message) RewriteLinks(fn func(string) string) {
 	})
 }
 
+// WithLinkQuery returns a copy of the message in which every link that
+// starts with prefix (a tracked-link base such as https://x/r/) and runs
+// on with letters and digits gets query appended ("?t=…"), in both
+// parts. The copy shares the headers; m is unchanged.
+func (m *Message) WithLinkQuery(prefix, query string) *Message {
+	c := *m
+	c.HTML = appendToLinks(m.HTML, html.EscapeString(prefix), html.EscapeString(query))
+	c.Text = appendToLinks(m.Text, prefix, query)
+	return &c
+}
+
+func appendToLinks(b []byte, prefix, query string) []byte {
+	if prefix == "" || query == "" || !bytes.Contains(b, []byte(prefix)) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+len(query)*8)
+	for {
+		i := bytes.Index(b, []byte(prefix))
+		if i < 0 {
+			return append(out, b...)
+		}
+		end := i + len(prefix)
+		for end < len(b) && (b[end] >= 'a' && b[end] <= 'z' || b[end] >= '0' && b[end] <= '9') {
+			end++
+		}
+		out = append(out, b[:end]...)
+		if end > i+len(prefix) && (end == len(b) || b[end] != '?') {
+			out = append(out, query...)
+		}
+		b = b[end:]
+	}
+}
+
 // ForRecipient writes the message for one address: a To header, the
 // Date it is sent (date, replacing the rendering's), and the recipient's
 // own unsubscribe link in List-Unsubscribe and in both parts. Every

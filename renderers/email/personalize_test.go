@@ -70,3 +70,22 @@ func TestForRecipient(t *testing.T) {
 		}
 	}
 }
+
+// TestWithLinkQuery tags tracked links only, in both parts, and leaves
+// the message it copies alone.
+func TestWithLinkQuery(t *testing.T) {
+	m := &Message{
+		HTML: []byte(`<a href="https://cc.example/r/abc123">x</a> <a href="https://cc.example/r/">bare</a> <a href="https://other.example/r/abc">o</a>`),
+		Text: []byte("Read: https://cc.example/r/abc123\nhttps://cc.example/r/def456?x=1\n"),
+	}
+	c := m.WithLinkQuery("https://cc.example/r/", "?t=tok")
+	if got, want := string(c.HTML), `<a href="https://cc.example/r/abc123?t=tok">x</a> <a href="https://cc.example/r/">bare</a> <a href="https://other.example/r/abc">o</a>`; got != want {
+		t.Errorf("html\n%s\nwant\n%s", got, want)
+	}
+	if got, want := string(c.Text), "Read: https://cc.example/r/abc123?t=tok\nhttps://cc.example/r/def456?x=1\n"; got != want {
+		t.Errorf("text\n%s\nwant\n%s", got, want)
+	}
+	if strings.Contains(string(m.HTML), "tok") {
+		t.Error("the original changed")
+	}
+}

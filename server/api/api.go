@@ -71,5 +71,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("DELETE /api/tokens/{id}", admin(a.revokeToken))
 	mux.Handle("GET /api/brands/{id}/index", writer(a.getBrandIndex))
 	mux.Handle("GET /api/brands/{id}/index/{file...}", writer(a.getBrandIndexFile))
+	mux.Handle("GET /api/items/{id}/experiments", writer(a.getExperiments))
+	mux.Handle("POST /api/items/{id}/experiment/pick", editor(a.pickWinner))
+	mux.Handle("POST /api/items/{id}/experiment/stop", editor(a.stopExperiment))
 	mux.Handle("/api/", web.Wrap(func(http.ResponseWriter, *http.Request) error { return web.ErrNoRoute }, a.onErr))
 }

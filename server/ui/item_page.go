@@ -101,6 +101,7 @@ type itemPage struct {
 	Events      []eventRow
 	Statuses    map[int]string // version → what the history says it is
 	Editor      bool
+	Experiments []experimentView // email A/B tests of this version (item_experiment.go)
 }
 
 // itemPage handles GET /items/{id}: one item version, a tab per channel
@@ -139,6 +140,7 @@ func (ui *UI) itemPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Warnings = warnings(rs)
 	p.Audience = ui.itemAudience(ctx, id, p.Version)
+	p.Experiments = ui.itemExperiments(ctx, id, p.Version)
 	for _, t := range itemTabs {
 		tl := tabLink{ID: t.ID, Label: t.Label, Current: t.ID == p.Tab, URL: "/items/" + id + "?tab=" + t.ID}
 		if p.Version != it.LatestVersion {

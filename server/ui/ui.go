@@ -109,4 +109,6 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.Handle("POST /items/{id}/edit", writer(ui.editItem))
 	mux.Handle("POST /drafts", ui.page(store.RoleWriter, web.Wrap(ui.previewDraft, ui.jsonErr)))
 	mux.Handle("GET /draft/{sig}/{id}/{channel}/{file...}", web.Wrap(ui.draftFile, ui.jsonErr))
+	mux.Handle("POST /items/{id}/experiment/pick", editor(ui.pickWinner))
+	mux.Handle("POST /items/{id}/experiment/stop", editor(ui.stopExperiment))
 }
