@@ -26,7 +26,7 @@ func commands() []command {
 	return []command{
 		{
 			name:     "render",
-			synopsis: "ITEM... --brand DIR [-o DIR] [--channels LIST] [--compat hugo|jekyll] [--drafts] [--future] [--expired] [-q]",
+			synopsis: "ITEM... --brand DIR [-o DIR] [--channels LIST] [--compat hugo|jekyll] [--drafts] [--future] [--expired] [--jobs N] [-q]",
 			does: "Renders items into every channel's files on this machine, without a server, into\n" +
 				"OUT/BRAND/SLUG/CHANNEL/. Every item that parses and renders is written, each\n" +
 				"folder swapped in whole; every problem prints as file:line:col, and any exits 1.\n" +
@@ -63,7 +63,7 @@ func commands() []command {
 		},
 		{
 			name:     "submit",
-			synopsis: "ITEM... [--server URL] [--brand ID] [--compat hugo|jekyll] [--wait] [--timeout 5m] [--drafts] [--future] [--expired]",
+			synopsis: "ITEM... [--server URL] [--brand ID] [--compat hugo|jekyll] [--wait] [--timeout 5m] [--drafts] [--future] [--expired] [--jobs N]",
 			does: "Sends items to a crosscast server as multipart bundles, with the API token in\n" +
 				"CROSSCAST_TOKEN, and prints each item's URL, or its problems as file:line:col.\n" +
 				"--wait then prints each channel's status until every item is rendered.",
