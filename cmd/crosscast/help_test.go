@@ -235,7 +235,7 @@ func TestCompletion(t *testing.T) {
 		"crosscast ren":                   "render",
 		"crosscast user ":                 "add passwd",
 		"crosscast user add --":           "--role --email --password-stdin --help",
-		"crosscast render x.md -":         "--brand -o --channels --compat --drafts --future --expired -q --help",
+		"crosscast render x.md -":         "--brand -o --channels --compat --drafts --future --expired --jobs -q --help",
 		"crosscast submit --co":           "--compat",
 		"crosscast render --compat ":      "hugo jekyll",
 		"crosscast token create --role e": "editor",
