@@ -51,8 +51,15 @@ func (v *SocialVariant) For(network string) (text, field string) {
 	return v.Text, "text"
 }
 
-// Covers reports whether the variant goes to network.
+// Covers reports whether the variant goes to network: one of its
+// networks (all when it lists none) that it has copy for. A variant
+// with only per-network text goes to those networks only.
 func (v *SocialVariant) Covers(network string) bool {
+	return (len(v.Networks) == 0 || slices.Contains(v.Networks, network)) &&
+		(strings.TrimSpace(v.Text) != "" || strings.TrimSpace(v.networkText(network)) != "")
+}
+
+func (v *SocialVariant) listed(network string) bool {
 	return len(v.Networks) == 0 || slices.Contains(v.Networks, network)
 }
 
@@ -174,22 +181,25 @@ func checkSocialVariants(it *Item, fmErr func(field, code, format string, args .
 			fmErr(field+".id", EInvalid, "variant %q appears twice", v.ID)
 		}
 		ids[v.ID] = true
+		some := strings.TrimSpace(v.Text) != ""
 		for j, n := range v.Networks {
-			if !slices.Contains(allNetworks, n) {
+			switch {
+			case !slices.Contains(allNetworks, n):
 				msg := fmt.Sprintf("%q is not a network (%s)", n, strings.Join(allNetworks, ", "))
 				if s := suggest(n, allNetworks); s != "" {
 					msg += fmt.Sprintf("; did you mean %q?", s)
 				}
 				fmErr(fmt.Sprintf("%s.networks.%d", field, j), EInvalid, "%s", msg)
+			case !some && strings.TrimSpace(v.networkText(n)) == "":
+				fmErr(fmt.Sprintf("%s.networks.%d", field, j), EInvalid, "variant %q has no copy for %s: give it text: (for all its networks) or %s:", v.ID, n, n)
 			}
 		}
-		some := strings.TrimSpace(v.Text) != ""
 		for _, n := range allNetworks {
 			if strings.TrimSpace(v.networkText(n)) == "" {
 				continue
 			}
 			some = true
-			if !v.Covers(n) {
+			if !v.listed(n) {
 				fmErr(field+"."+n, EInvalid, "variant %q has %s text but its networks leave %s out", v.ID, n, n)
 			}
 		}
