@@ -292,13 +292,13 @@ func (s *DB) ResolveDelivery(ctx context.Context, key, status, actor string) (*D
 }
 
 // StalledDeliveries returns deliveries of started publications still
-// pending or sending since before the cut-off, and due by then: their
-// task was lost. A re-share not yet due is left to its scheduled task
-// (or to a later pass, once due).
+// pending or sending since before the cut-off, and (when pending) due by
+// then: their task was lost. A re-share not yet due is left to its
+// scheduled task (or to a later pass, once due).
 func (s *DB) StalledDeliveries(ctx context.Context, before time.Time, limit int) ([]Delivery, error) {
 	return s.deliveries(ctx, `SELECT `+prefixed("d.", deliveryCols)+` FROM deliveries d
 		JOIN publications p ON p.item_id = d.item_id AND p.version = d.version
-		WHERE p.status IN ('publishing', 'published') AND d.status IN ('pending', 'sending') AND d.updated_at < $1 AND d.process_at < $1
+		WHERE p.status IN ('publishing', 'published') AND d.status IN ('pending', 'sending') AND d.updated_at < $1 AND (d.status = 'sending' OR d.process_at < $1)
 		ORDER BY d.updated_at LIMIT $2`, before, limit)
 }
 
