@@ -72,17 +72,28 @@ const dueSlack = time.Minute
 
 // due reports whether a delivery may go out now. A re-share's task run
 // before its time (queued again by hand, or by a clock far ahead) sends
-// nothing; the reconciler queues it once it is due.
+// nothing; the reconciler queues it once it is due. Any other delivery
+// is due when its task runs (an editor's redelivery goes at once).
 func (s *Service) due(ctx context.Context, key string) (bool, error) {
 	d, err := s.db.Delivery(ctx, key)
 	if err != nil {
 		return false, err
 	}
-	if d.Status == store.DelPending && d.ProcessAt.After(s.now().Add(dueSlack)) {
+	if isReshare(d) && d.Status == store.DelPending && d.ProcessAt.After(s.now().Add(dueSlack)) {
 		s.log.Info("delivery not due yet", "delivery", key, "process_at", d.ProcessAt)
 		return false, nil
 	}
 	return true, nil
+}
+
+// isReshare tells a social re-share's ledger row, which goes out later
+// than its publication.
+func isReshare(d *store.Delivery) bool {
+	if d.Channel != content.ChanSocial {
+		return false
+	}
+	_, n := content.ParseLedgerVariant(d.Variant)
+	return n > 0
 }
 
 // send builds the delivery's job from the store and hands it to the

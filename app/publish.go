@@ -228,7 +228,7 @@ func (s *Service) StartPublication(ctx context.Context, pl tasks.PublishItemPayl
 			errs = append(errs, err)
 			continue
 		}
-		if d.Status == store.DelPending && d.ProcessAt.After(s.now()) {
+		if isReshare(&d) && d.Status == store.DelPending && d.ProcessAt.After(s.now()) {
 			task.ProcessAt = d.ProcessAt // a re-share, due later
 		}
 		if err := s.queue.Enqueue(ctx, task); err != nil {
