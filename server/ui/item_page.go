@@ -88,6 +88,7 @@ type itemPage struct {
 	Frames      itemFrames
 	Email       *emailView
 	Social      *social.Doc
+	SocialMock  *socialMock // Social with its variants and schedule
 	CatalogJSON string
 	JSONLD      string
 	Links       []linkRow
@@ -168,6 +169,9 @@ func (ui *UI) itemPage(w http.ResponseWriter, r *http.Request) error {
 	case social.Channel:
 		if doc, err := social.Decode(file(social.Channel, social.JSONFile)); err == nil && doc.Title != "" {
 			p.Social = doc
+			m := newSocialMock(p.Preview+"/social", doc)
+			m.withVariants(func(name string) []byte { return file(social.Channel, name) })
+			p.SocialMock = &m
 		}
 	case catalog.Channel:
 		p.CatalogJSON = prettyJSON(file(catalog.Channel, catalog.APIFile))
@@ -205,6 +209,9 @@ func (ui *UI) itemPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := ui.publishingState(ctx, &p, channels); err != nil {
 		return err
+	}
+	if p.SocialMock != nil && p.Publication != nil && len(p.SocialMock.Schedule) > 0 {
+		p.SocialMock.withLedger(p.Deliveries)
 	}
 	ui.html(w, r, http.StatusOK, "item", p)
 	return nil
@@ -354,6 +361,13 @@ func linkMap(it *store.Item, file func(channel, name string) []byte, tracked []s
 	anchors(email.Channel, email.HTMLFile)
 	for _, n := range doc.Networks {
 		add(social.Channel, n.Label+" post", n.Link)
+	}
+	for _, id := range doc.Variants {
+		if vd, err := social.Decode(file(social.Channel, social.VariantOf(id).JSON())); err == nil {
+			for _, n := range vd.Networks {
+				add(social.Channel, n.Label+" post, variant "+id, n.Link)
+			}
+		}
 	}
 	if cat.URL != "" {
 		add(catalog.Channel, "card", cat.URL)
