@@ -76,6 +76,10 @@ func (m *socialMock) withVariants(variant func(name string) []byte) {
 	if len(d.Variants) == 0 && len(d.Shares) == 0 {
 		return
 	}
+	labels := map[string]string{}
+	for _, n := range d.Networks {
+		labels[n.Network] = n.Label
+	}
 	when := map[string][]string{} // network + copy → when it goes out
 	for _, sh := range d.Shares {
 		w := "at publishing"
@@ -83,7 +87,11 @@ func (m *socialMock) withVariants(variant func(name string) []byte) {
 			w = fmt.Sprintf("re-share %d, %s after publishing", sh.Reshare, sh.After)
 		}
 		when[sh.Network+" "+sh.Variant] = append(when[sh.Network+" "+sh.Variant], w)
-		m.Schedule = append(m.Schedule, scheduleRow{Network: sh.Network, Copy: copyName(sh.Variant), When: w})
+		label := labels[sh.Network]
+		if label == "" {
+			label = sh.Network
+		}
+		m.Schedule = append(m.Schedule, scheduleRow{Network: label, Copy: copyName(sh.Variant), When: w})
 	}
 	docs := []*social.Doc{d}
 	for _, id := range d.Variants {
