@@ -11,7 +11,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/checkers"
+	"github.com/crosscast/crosscast/internal/fakes"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/store"
 )
@@ -36,8 +38,16 @@ The path leaves the hut by the lake and climbs for an hour. Pack a head torch an
 // goes out when; axe finds nothing serious.
 func TestSocialVariantsInBrowser(t *testing.T) {
 	u := newUI(t)
-	u.Start(t)
+	// The brand posts to the fake Mastodon, Bluesky and LinkedIn hook.
+	tg := fakes.NewTargets(t, 500)
+	for k, v := range tg.Env {
+		t.Setenv(k, v)
+	}
 	ctx := context.Background()
+	if _, _, err := u.Service.ImportBrand(ctx, tg.BrandKit(t, "https://cc.kestrel.example", ""), "test"); err != nil {
+		t.Fatal(err)
+	}
+	u.Start(t)
 	tok, _, err := u.DB.CreateToken(ctx, "w", store.RoleWriter)
 	if err != nil {
 		t.Fatal(err)
@@ -78,9 +88,51 @@ func TestSocialVariantsInBrowser(t *testing.T) {
 		t.Errorf("copies in the first network's row: %d (%v)", n, err)
 	}
 	checkers.AxePage(t, bctx, "social tab with variants")
-	shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
-	if err != nil {
+	shoot := func(name string) {
+		t.Helper()
+		shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(t.ArtifactDir(), name+".png"), shot, 0o644)
+	}
+	shoot("social-variants")
+
+	// Published: the first posts go out, the re-shares wait for their
+	// time, listed with it; the editor cancels them.
+	if _, err := u.Service.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(t.ArtifactDir(), "social-variants.png"), shot, 0o644)
+	pipetest.WaitFor(t, 30*time.Second, "the first posts", func() (bool, string) {
+		return len(tg.Mastodon.Posts()) > 0 && len(tg.Bluesky.Records()) > 0, "none yet"
+	})
+	do("reload", chromedp.Reload(), chromedp.WaitVisible(".social-schedule"))
+	sched, _ := chromedp.Run(bctx, chromedp.Text(".social-schedule"))
+	for _, want := range []string{"mastodon", "Variant stove", "re-share 1", "re-share 2", "pending", "sent", "UTC"} {
+		if !strings.Contains(sched, want) {
+			t.Errorf("the schedule lacks %q: %s", want, sched)
+		}
+	}
+	checkers.AxePage(t, bctx, "social tab, published with re-shares to come")
+	shoot("social-reshares-pending")
+	do("cancel the re-shares", chromedp.Click(`//button[contains(., "social re-shares to come")]`), chromedp.WaitVisible(".flash"))
+	if f, _ := chromedp.Run(bctx, chromedp.Text(".flash")); f != "Re-shares cancelled; what went out already stays." {
+		t.Errorf("flash %q", f)
+	}
+	ds, _ := u.DB.Deliveries(ctx, id, 0)
+	cancelled := 0
+	for _, d := range ds {
+		if _, n := content.ParseLedgerVariant(d.Variant); d.Channel == "social" && n > 0 {
+			if d.Status != store.DelCancelled {
+				t.Errorf("%s: %s after cancelling", d.Key, d.Status)
+			}
+			cancelled++
+		}
+	}
+	if cancelled != 6 {
+		t.Errorf("%d re-shares, want 6 (three targets, two re-shares)", cancelled)
+	}
+	if n := len(tg.Mastodon.Posts()); n != 1 {
+		t.Errorf("%d Mastodon statuses, want the first post only", n)
+	}
 }

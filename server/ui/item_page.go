@@ -89,6 +89,7 @@ type itemPage struct {
 	Email       *emailView
 	Social      *social.Doc
 	SocialMock  *socialMock // Social with its variants and schedule
+	Reshares    int         // social re-shares of this version still to go out
 	CatalogJSON string
 	JSONLD      string
 	Links       []linkRow
@@ -212,6 +213,11 @@ func (ui *UI) itemPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if p.SocialMock != nil && p.Publication != nil && len(p.SocialMock.Schedule) > 0 {
 		p.SocialMock.withLedger(p.Deliveries)
+	}
+	for _, d := range p.Deliveries {
+		if _, n := content.ParseLedgerVariant(d.Variant); d.Channel == social.Channel && n > 0 && d.Status == store.DelPending {
+			p.Reshares++
+		}
 	}
 	ui.html(w, r, http.StatusOK, "item", p)
 	return nil
