@@ -331,3 +331,71 @@ func TestSocialVariantsRotate(t *testing.T) {
 		t.Errorf("ledger variants %v", variants)
 	}
 }
+
+// Taking an item off its site withdraws the re-shares still to come,
+// and so does publishing a newer version (which brings its own).
+func TestUnpublishAndNewVersionCancelReshares(t *testing.T) {
+	s := setups[0]
+	ctx := context.Background()
+	tg := newTargets(t)
+	c := &clock{t: time.Now().UTC()}
+	e := socialEnv(t, s, tg, c)
+	e.Start(t)
+	src := fmt.Sprintf(variantItem, "  reshare: [+2d, +7d]\n")
+	id := submitSource(t, e, src)
+	if _, err := e.Service.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
+		t.Fatal(err)
+	}
+	pending := func(version int) (n int, first bool) {
+		ds, err := e.DB.Deliveries(ctx, id, version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first = true
+		for _, d := range ds {
+			_, k := content.ParseLedgerVariant(d.Variant)
+			switch {
+			case d.Channel == content.ChanSocial && k > 0 && d.Status == store.DelPending:
+				n++
+			case k == 0 && (d.Status == store.DelPending || d.Status == store.DelSending):
+				first = false
+			}
+		}
+		return n, first
+	}
+	waitFor(t, 60*time.Second, "the first posts", func() (bool, string) {
+		n, first := pending(1)
+		return first, fmt.Sprintf("%d re-shares pending, first posts done: %v", n, first)
+	})
+	if n, _ := pending(1); n != 6 {
+		t.Fatalf("%d re-shares pending, want 6", n)
+	}
+
+	// Version 2, published: version 1's re-shares are cancelled.
+	if _, err := e.Service.Submit(ctx, app.Bundle{Brand: "kestrel", Files: map[string][]byte{"index.md": []byte(strings.Replace(src, "an hour", "an hour and a bit", 1))}, Actor: "writer"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 60*time.Second, "version 2 rendered", func() (bool, string) {
+		it, err := e.DB.Item(ctx, id)
+		return err == nil && it.LatestVersion == 2 && it.Status == store.StatusRendered, fmt.Sprint(it, err)
+	})
+	if _, err := e.Service.Schedule(ctx, id, 2, time.Time{}, "editor"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := pending(1); n != 0 {
+		t.Errorf("version 1 still has %d re-shares after version 2 was scheduled", n)
+	}
+	waitFor(t, 60*time.Second, "version 2's first posts", func() (bool, string) {
+		_, first := pending(2)
+		return first, "sending"
+	})
+	if n, _ := pending(2); n != 6 {
+		t.Errorf("version 2 has %d re-shares pending, want 6", n)
+	}
+	if err := e.Service.Unpublish(ctx, id, "editor"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := pending(2); n != 0 {
+		t.Errorf("%d re-shares still pending after unpublishing", n)
+	}
+}
