@@ -148,15 +148,15 @@ var uiFuncs = template.FuncMap{
 		}
 		return t.UTC().Format("2 Jan 2006")
 	},
-	"utc":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"kb":      func(n int64) string { return strconv.FormatFloat(float64(n)/1024, 'f', 1, 64) + " KB" },
-	"pct":     func(a, b int64) int64 { return min(100, a*100/max(b, 1)) },
-	"roleAt":  store.RoleAtLeast,
-	"list":    func(s ...string) []string { return s },
-	"mock":    newSocialMock,
-	"netview": newNetView,
-	"host":    hostOf,
-	"join":    strings.Join,
+	"utc":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"kb":     func(n int64) string { return strconv.FormatFloat(float64(n)/1024, 'f', 1, 64) + " KB" },
+	"pct":    func(a, b int64) int64 { return min(100, a*100/max(b, 1)) },
+	"roleAt": store.RoleAtLeast,
+	"list":   func(s ...string) []string { return s },
+	"mock":   newSocialMock,
+	"host":   hostOf,
+	"join":   strings.Join,
+	"netv":   newNetView,
 }
 
 func plural(n int, unit string) string {
