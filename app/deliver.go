@@ -19,6 +19,9 @@ import (
 // is retried with the same key; on the last attempt (last) it is
 // recorded failed, and the error is permanent.
 func (s *Service) Deliver(ctx context.Context, key string, last bool) error {
+	if due, err := s.due(ctx, key); err != nil || !due {
+		return err
+	}
 	if err := s.startTest(ctx, key); err != nil {
 		if !publish.IsPermanent(err) && !IsPermanent(err) {
 			return err
@@ -70,6 +73,37 @@ func (s *Service) Deliver(ctx context.Context, key string, last bool) error {
 	return nil
 }
 
+// dueSlack is how early a delivery may go out: a worker's clock a
+// little ahead of the one that scheduled it should not hold a re-share
+// back until the reconciler's next pass.
+const dueSlack = time.Minute
+
+// due reports whether a delivery may go out now. A re-share's task run
+// before its time (queued again by hand, or by a clock far ahead) sends
+// nothing; the reconciler queues it once it is due. Any other delivery
+// is due when its task runs (an editor's redelivery goes at once).
+func (s *Service) due(ctx context.Context, key string) (bool, error) {
+	d, err := s.db.Delivery(ctx, key)
+	if err != nil {
+		return false, err
+	}
+	if isReshare(d) && d.Status == store.DelPending && d.ProcessAt.After(s.now().Add(dueSlack)) {
+		s.log.Info("delivery not due yet", "delivery", key, "process_at", d.ProcessAt)
+		return false, nil
+	}
+	return true, nil
+}
+
+// isReshare tells a social re-share's ledger row, which goes out later
+// than its publication.
+func isReshare(d *store.Delivery) bool {
+	if d.Channel != content.ChanSocial {
+		return false
+	}
+	_, n := content.ParseLedgerVariant(d.Variant)
+	return n > 0
+}
+
 // send builds the delivery's job from the store and hands it to the
 // publisher of its target's kind.
 func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted, error) {
@@ -106,9 +140,16 @@ func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted,
 		}
 		rcpts.seg = &seg
 	}
-	channel := d.Channel
+	channel, variant := d.Channel, d.Variant
 	if n := target.TargetNetwork(); n != "" {
 		channel = n
+		// Clicks count by copy: a re-share's ledger variant names its
+		// copy and its turn.
+		variant, _ = content.ParseLedgerVariant(d.Variant)
+	}
+	publishAt := pub.ProcessAt
+	if d.ProcessAt.After(publishAt) {
+		publishAt = d.ProcessAt // a re-share is dated when it goes out
 	}
 	j := publish.Job{
 		Delivery: publish.Delivery{
@@ -119,7 +160,7 @@ func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted,
 		Brand:     brand,
 		Item:      it,
 		Links:     content.NewLinkPlan(it, brand),
-		PublishAt: pub.ProcessAt,
+		PublishAt: publishAt,
 		File: func(ctx context.Context, channel, name string) ([]byte, error) {
 			return s.file(ctx, d, channel, name)
 		},
@@ -241,6 +282,8 @@ func (s *Service) Unpublish(ctx context.Context, itemID, actor string) error {
 	if err := s.db.Unpublish(ctx, itemID, actor); err != nil {
 		return err
 	}
+	// A page taken down is not re-shared.
+	s.cancelReshares(ctx, itemID, 0, false, actor)
 	return s.site.Unpublish(ctx, brand, ci, func(ctx context.Context, channel, name string) (map[string][]byte, error) {
 		return s.db.PublishedFiles(ctx, brand.ID, channel, name)
 	})

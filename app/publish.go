@@ -36,16 +36,27 @@ func (s *Service) Schedule(ctx context.Context, itemID string, version int, at t
 	if at.IsZero() {
 		at = time.Now()
 	}
+	var shares []content.SocialShare
 	var ds []store.NewDelivery
 	for _, t := range brand.Targets() {
 		for _, ch := range t.Channels() {
 			if _, ok := s.renderers[ch]; !ok {
 				continue
 			}
-			if n := t.TargetNetwork(); ch == content.ChanSocial && !networkEnabled(brand, n) {
+			n := t.TargetNetwork()
+			if ch == content.ChanSocial && !networkEnabled(brand, n) {
 				continue
 			}
-			ds = append(ds, store.NewDelivery{Channel: ch, Target: t.ID, Kind: t.Kind})
+			if ch != content.ChanSocial {
+				ds = append(ds, store.NewDelivery{Channel: ch, Target: t.ID, Kind: t.Kind})
+				continue
+			}
+			if shares == nil {
+				if shares, err = s.socialShares(ctx, v, brand); err != nil {
+					return nil, err
+				}
+			}
+			ds = append(ds, socialDeliveries(t, shares, at)...)
 		}
 	}
 	pub, outbox, err := s.db.Schedule(ctx, store.ScheduleRequest{
@@ -60,10 +71,57 @@ func (s *Service) Schedule(ctx context.Context, itemID string, version int, at t
 	if pub.Generation > 1 {
 		s.deleteTask(ctx, tasks.PublishItemTaskID(itemID, version, pub.Generation-1))
 	}
+	// A newer version's schedule replaces the re-shares an older one
+	// has still to post: they would post the old copy.
+	s.cancelReshares(ctx, itemID, version, true, actor)
 	if err := s.Dispatch(ctx, outbox); err != nil {
 		s.log.Warn("enqueue publication failed; the reconciler will retry", "err", err)
 	}
 	return pub, nil
+}
+
+// socialShares is the social schedule (content.Item.SocialShares) of a
+// stored version: which copy each network posts, at publishing and at
+// each re-share.
+func (s *Service) socialShares(ctx context.Context, v *store.Version, brand *content.Brand) ([]content.SocialShare, error) {
+	it, err := s.loadItem(ctx, v, brand)
+	if err != nil {
+		return nil, err
+	}
+	return it.SocialShares(brand), nil
+}
+
+// socialDeliveries are a social target's ledger rows: one per share of
+// its network, each with its own variant (so its own idempotency key)
+// and, for a re-share, its own time.
+func socialDeliveries(t content.Target, shares []content.SocialShare, at time.Time) []store.NewDelivery {
+	var out []store.NewDelivery
+	for _, sh := range shares {
+		if sh.Network != t.TargetNetwork() {
+			continue
+		}
+		d := store.NewDelivery{Channel: content.ChanSocial, Target: t.ID, Kind: t.Kind, Variant: sh.LedgerVariant()}
+		if sh.Reshare > 0 {
+			d.At = at.Add(sh.Offset)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// cancelReshares cancels pending re-shares (see store.CancelReshares)
+// and deletes their queued tasks; it reports how many it cancelled. A
+// failure is logged: the editor can cancel again.
+func (s *Service) cancelReshares(ctx context.Context, itemID string, version int, before bool, actor string) int {
+	ds, err := s.db.CancelReshares(ctx, itemID, version, before, actor)
+	if err != nil {
+		s.log.Warn("cancelling re-shares failed", "item", itemID, "err", err)
+		return 0
+	}
+	for _, d := range ds {
+		s.deleteTask(ctx, tasks.DeliverTaskID(d.Key))
+	}
+	return len(ds)
 }
 
 func networkEnabled(b *content.Brand, network string) bool {
@@ -85,6 +143,20 @@ func (s *Service) Cancel(ctx context.Context, itemID string, version int, actor 
 		version = it.LatestVersion
 	}
 	pub, err := s.db.Cancel(ctx, itemID, version, actor)
+	if errors.Is(err, store.ErrConflict) {
+		// Started already: what is left to cancel is its re-shares.
+		ds, rerr := s.db.CancelReshares(ctx, itemID, version, false, actor)
+		if rerr != nil {
+			return nil, rerr
+		}
+		if len(ds) == 0 {
+			return nil, err
+		}
+		for _, d := range ds {
+			s.deleteTask(ctx, tasks.DeliverTaskID(d.Key))
+		}
+		return s.db.Publication(ctx, itemID, version)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +227,9 @@ func (s *Service) StartPublication(ctx context.Context, pl tasks.PublishItemPayl
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if isReshare(&d) && d.Status == store.DelPending && d.ProcessAt.After(s.now()) {
+			task.ProcessAt = d.ProcessAt // a re-share, due later
 		}
 		if err := s.queue.Enqueue(ctx, task); err != nil {
 			errs = append(errs, err)

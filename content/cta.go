@@ -68,6 +68,7 @@ func checkItemSocial(it *Item, fmErr func(field, code, format string, args ...an
 	if n := it.Social.ThreadMax; n != nil && (*n < 1 || *n > MaxThreadMax) {
 		fmErr("social.thread_max", EInvalid, "must be between 1 and %d posts, not %d", MaxThreadMax, *n)
 	}
+	checkSocialVariants(it, fmErr)
 	if c := it.CTA; c != nil && strings.TrimSpace(c.Label) != "" && VagueLabel(c.Label, it.Lang) {
 		fmWarn("cta.label", "%q does not say where the link goes: name the destination or the action, like \"Read the setup guide\"", c.Label)
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -26,6 +27,11 @@ func fieldPos(src []byte, field string) (int, int) {
 				line, col, node, found = k.Line, k.Column, node.Content[i+1], true
 				break
 			}
+		}
+		// A number names a list element ("social.variants.1.text").
+		if n, err := strconv.Atoi(part); err == nil && node.Kind == yaml.SequenceNode && n >= 0 && n < len(node.Content) {
+			node, found = node.Content[n], true
+			line, col = node.Line, node.Column
 		}
 		if !found {
 			break

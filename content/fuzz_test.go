@@ -24,6 +24,7 @@ func FuzzParse(f *testing.F) {
 		"no front matter",
 		"---\ntitle: [\n---\n",
 		"---\ntitle: x\n---\n{{< figure src=\"a.png\" >}}\n{{% x %}}*y*{{% /x %}}\n{{</* z */>}}\n> [!NOTE]\n> n\n\nA\n{.c #i}\n\nT\n: d\n",
+		"---\ntitle: x\nsocial:\n  variants:\n    - id: b\n      text: t\n      networks: [mastodon]\n  reshare: [+2d, +1w]\n---\n",
 		"---\ntitle: x\n---\n{% include a.png %}{% raw %}{{ a }}{% endraw %}{% highlight go %}x{% endhighlight %}{{ page.title }}",
 	}
 	for _, s := range seeds {

@@ -109,6 +109,10 @@ type SocialOptions struct {
 	Threads   string `yaml:"threads"`
 	Facebook  string `yaml:"facebook"`
 	Hashtags  *bool  `yaml:"hashtags"`
+	// Variants are alternative copy, rotated across the networks or
+	// posted as Reshare re-shares (see Item.SocialShares).
+	Variants []SocialVariant `yaml:"variants"`
+	Reshare  []Offset        `yaml:"reshare"`
 }
 
 // PortalOptions tune the portal page.

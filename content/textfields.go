@@ -1,6 +1,7 @@
 package content
 
 import (
+	"fmt"
 	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
@@ -51,6 +52,13 @@ func textFields(it *Item) []textField {
 	}
 	for _, v := range it.Email.Variants {
 		fs = append(fs, short("email.variants", v.Subject), long("email.variants", v.Preheader))
+	}
+	for i, v := range it.Social.Variants {
+		f := fmt.Sprintf("social.variants.%d.", i)
+		fs = append(fs, social(f+"text", v.Text))
+		for _, n := range allNetworks {
+			fs = append(fs, social(f+n, v.networkText(n)))
+		}
 	}
 	return fs
 }

@@ -279,7 +279,7 @@ func (m *MastodonPublisher) rerender(ctx context.Context, j Job, limit int) (*so
 	}
 	var doc social.Doc
 	for _, f := range out.Files {
-		if f.Name == social.JSONFile {
+		if f.Name == socialFile(j) {
 			if err := json.Unmarshal(f.Data, &doc); err != nil {
 				return nil, ErrPermanentf("social.json: %v", err)
 			}

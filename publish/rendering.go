@@ -5,20 +5,29 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/renderers/social"
 )
 
-// socialDoc reads the rendering's social.json.
+// socialDoc reads the rendering's social.json, or the variant's the
+// delivery posts (a rotated copy or a re-share's).
 func socialDoc(ctx context.Context, j Job) (*social.Doc, error) {
-	raw, err := j.File(ctx, social.Channel, social.JSONFile)
+	name := socialFile(j)
+	raw, err := j.File(ctx, social.Channel, name)
 	if err != nil {
 		return nil, err
 	}
 	var doc social.Doc
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, ErrPermanentf("social.json: %v", err)
+		return nil, ErrPermanentf("%s: %v", name, err)
 	}
 	return &doc, nil
+}
+
+// socialFile names the JSON file of the copy a social delivery posts.
+func socialFile(j Job) string {
+	copyID, _ := content.ParseLedgerVariant(j.Delivery.Variant)
+	return social.VariantOf(copyID).JSON()
 }
 
 // network returns one network's posts of a social rendering.

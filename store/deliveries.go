@@ -44,11 +44,17 @@ type Delivery struct {
 	ExternalID  string    `json:"external_id,omitempty"`
 	ExternalURL string    `json:"external_url,omitempty"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// ProcessAt is when it goes out: the publication's time, or later
+	// for a social re-share.
+	ProcessAt time.Time `json:"process_at"`
 }
 
 // NewDelivery names a delivery a publication needs.
 type NewDelivery struct {
 	Channel, Target, Kind, Variant string
+	// At is when it goes out, for one later than the publication (a
+	// social re-share); zero means with the publication.
+	At time.Time
 }
 
 // DeliveryKey is the idempotency key of (item, version, channel, target,
@@ -69,12 +75,12 @@ func KeyHash(key string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-const deliveryCols = `id, idempotency_key, item_id, version, brand_id, channel, target, kind, variant, status, attempts, ended, error, external_id, external_url, updated_at`
+const deliveryCols = `id, idempotency_key, item_id, version, brand_id, channel, target, kind, variant, status, attempts, ended, error, external_id, external_url, updated_at, process_at`
 
 func scanDelivery(r rowScanner) (*Delivery, error) {
 	d := &Delivery{}
 	err := r.Scan(&d.ID, &d.Key, &d.ItemID, &d.Version, &d.BrandID, &d.Channel, &d.Target, &d.Kind, &d.Variant,
-		&d.Status, &d.Attempts, &d.Ended, &d.Error, &d.ExternalID, &d.ExternalURL, &d.UpdatedAt)
+		&d.Status, &d.Attempts, &d.Ended, &d.Error, &d.ExternalID, &d.ExternalURL, &d.UpdatedAt, &d.ProcessAt)
 	return d, err
 }
 
@@ -286,10 +292,52 @@ func (s *DB) ResolveDelivery(ctx context.Context, key, status, actor string) (*D
 }
 
 // StalledDeliveries returns deliveries of started publications still
-// pending or sending since before the cut-off: their task was lost.
+// pending or sending since before the cut-off, and (when pending) due by
+// then: their task was lost. A re-share not yet due is left to its
+// scheduled task (or to a later pass, once due).
 func (s *DB) StalledDeliveries(ctx context.Context, before time.Time, limit int) ([]Delivery, error) {
 	return s.deliveries(ctx, `SELECT `+prefixed("d.", deliveryCols)+` FROM deliveries d
 		JOIN publications p ON p.item_id = d.item_id AND p.version = d.version
-		WHERE p.status IN ('publishing', 'published') AND d.status IN ('pending', 'sending') AND d.updated_at < $1
+		WHERE p.status IN ('publishing', 'published') AND d.status IN ('pending', 'sending') AND d.updated_at < $1 AND (d.status = 'sending' OR d.process_at < $1)
 		ORDER BY d.updated_at LIMIT $2`, before, limit)
+}
+
+// CancelReshares cancels the pending deliveries of an item that go out
+// later than their publication (social re-shares), of one version, or of
+// every version when version is 0, or of the versions before one when
+// before is set. It returns what it cancelled, so the caller can delete
+// their queued tasks, and logs it for the editor.
+func (s *DB) CancelReshares(ctx context.Context, itemID string, version int, before bool, actor string) ([]Delivery, error) {
+	var out []Delivery
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		out = nil
+		rows, err := s.query(ctx, tx, `UPDATE deliveries SET status = $4, updated_at = $5
+			WHERE item_id = $1 AND status = 'pending'
+			AND ($2 = 0 OR ($3 AND version < $2) OR (NOT $3 AND version = $2))
+			AND process_at > (SELECT p.process_at FROM publications p WHERE p.item_id = deliveries.item_id AND p.version = deliveries.version)
+			RETURNING `+deliveryCols, itemID, version, before, DelCancelled, s.now())
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			d, err := scanDelivery(rows)
+			if err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+			out = append(out, *d)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		rows.Close()
+		for _, d := range out {
+			if err := s.addEvent(ctx, tx, Event{Actor: actor, Kind: "re-share cancelled", ItemID: d.ItemID, Version: d.Version,
+				Detail: d.Channel + " → " + d.Target + " " + d.Variant}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
 }

@@ -92,11 +92,15 @@ func (s *DB) Schedule(ctx context.Context, r ScheduleRequest) (*Publication, []T
 		p.Status, p.ProcessAt, p.ApprovedBy, p.UpdatedAt = PubScheduled, at, r.Actor, now
 		for _, d := range r.Deliveries {
 			key := DeliveryKey(r.ItemID, r.Version, d.Channel, d.Target, d.Variant)
+			dat := at
+			if !d.At.IsZero() {
+				dat = d.At.UTC()
+			}
 			_, err := s.exec(ctx, tx, `INSERT INTO deliveries (idempotency_key, item_id, version, channel, target, kind, variant, brand_id, status, process_at, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
 				ON CONFLICT (idempotency_key) DO UPDATE SET status = $9, process_at = $10, updated_at = $11
 				WHERE deliveries.status IN ('pending', 'cancelled')`,
-				key, r.ItemID, r.Version, d.Channel, d.Target, d.Kind, d.Variant, brandID, DelPending, at, now)
+				key, r.ItemID, r.Version, d.Channel, d.Target, d.Kind, d.Variant, brandID, DelPending, dat, now)
 			if err != nil {
 				return fmt.Errorf("store: delivery: %w", err)
 			}

@@ -101,7 +101,7 @@ func BenchmarkPosts(b *testing.B) {
 	for b.Loop() {
 		for _, in := range ins {
 			for _, np := range br.Social.Networks() {
-				p, _ := posts(in.it, br, in.links, networkFor(np), in.o)
+				p, _ := posts(in.it, br, in.links, networkFor(np), in.o, ownCopy(in.it, np.ID))
 				n += len(p.Posts)
 			}
 		}

@@ -116,7 +116,7 @@ func TestPostsEndOnSentences(t *testing.T) {
 		doc := &Doc{}
 		for _, np := range b.Social.Networks() {
 			net := networkFor(np)
-			p, _ := posts(it, b, links, net, o)
+			p, _ := posts(it, b, links, net, o, ownCopy(it, net.id))
 			doc.Networks = append(doc.Networks, p)
 			if len(p.Posts) > max {
 				t.Errorf("run %d %s: %d posts, thread_max %d", run, p.Network, len(p.Posts), max)

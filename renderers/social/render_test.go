@@ -497,7 +497,7 @@ func FuzzRender(f *testing.F) {
 		}
 		doc := &Doc{}
 		for _, np := range b.Social.Networks() {
-			p, _ := posts(it, b, links, networkFor(np), o)
+			p, _ := posts(it, b, links, networkFor(np), o, ownCopy(it, np.ID))
 			doc.Networks = append(doc.Networks, p)
 		}
 		checkPosts(t, doc)

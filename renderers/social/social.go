@@ -63,6 +63,24 @@ type Doc struct {
 	URL      string         `json:"url"` // canonical, no UTM
 	Cards    []Card         `json:"cards"`
 	Networks []NetworkPosts `json:"networks"`
+	// Variant is the copy a variant's file holds ("" in JSONFile, the
+	// item's own copy).
+	Variant string `json:"variant,omitempty"`
+	// Variants and Shares, in JSONFile only and only when the item has
+	// social.variants or social.reshare: the variants rendered (each in
+	// its own VariantOf files) and which copy each network posts when.
+	Variants []string `json:"variants,omitempty"`
+	Shares   []Share  `json:"shares,omitempty"`
+}
+
+// Share is one scheduled post of a copy to a network: at publishing
+// (Reshare 0) or as its Reshare-th re-share, After the publication.
+type Share struct {
+	Network string `json:"network"`
+	Variant string `json:"variant,omitempty"` // "" : the item's own copy
+	Reshare int    `json:"reshare,omitempty"`
+	After   string `json:"after,omitempty"` // "+2d"
+	File    string `json:"file"`            // the JSON file with the posts
 }
 
 // NetworkPosts is what one network gets: a post, or a thread of them.
@@ -138,13 +156,8 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 		return nil, err
 	}
 	count := 0
-	for _, np := range nets {
-		// Fitting posts tries many candidates per network: stop between
-		// networks once past the deadline.
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		p, warns := posts(it, b, links, networkFor(np), outline)
+	// attach gives a network's first post the share card.
+	attach := func(p *NetworkPosts) {
 		switch {
 		case len(cards) == 0 || p.LinkApart:
 			// A link post (Facebook's) shows the page's own preview,
@@ -155,21 +168,93 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 		default:
 			p.Image = &Image{File: cards[0].File, Alt: cards[0].Alt}
 		}
+	}
+	for _, np := range nets {
+		// Fitting posts tries many candidates per network: stop between
+		// networks once past the deadline.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p, warns := posts(it, b, links, networkFor(np), outline, ownCopy(it, np.ID))
+		attach(&p)
 		out.Warnings = append(out.Warnings, warns...)
 		doc.Networks = append(doc.Networks, p)
 		count += len(p.Posts)
 	}
 
-	var data bytes.Buffer
-	enc := json.NewEncoder(&data)
-	enc.SetEscapeHTML(false) // "&" stays "&" in URLs people read
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
+	// Each variant is its own pair of files, checked like the item's own
+	// copy, except that a variant that does not fit is an error: it is
+	// written for the networks, so cutting it would post what nobody wrote.
+	var vdocs []Doc
+	var errs content.Errors
+	for i, v := range it.Social.Variants {
+		bad := false
+		vd := Doc{Item: it.ID, Lang: it.Lang, Title: it.Title, URL: links.Canonical, Cards: cards, Networks: []NetworkPosts{}, Variant: v.ID}
+		for _, np := range nets {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			text, f := v.For(np.ID)
+			if f == "" {
+				continue
+			}
+			c := copyText{id: v.ID, text: text, field: fmt.Sprintf("social.variants.%d.%s", i, f)}
+			n := networkFor(np)
+			p, warns := posts(it, b, links, n, outline, c)
+			if p.Truncated {
+				maxPosts := 1
+				if n.threads && (it.Social.Thread == nil || *it.Social.Thread) {
+					maxPosts = b.ThreadMax(it)
+				}
+				room := "one post"
+				if maxPosts > 1 {
+					room = fmt.Sprintf("a thread of %d posts (social.thread_max)", maxPosts)
+				}
+				d := it.Warning(c.field, "variant %q does not fit %s: %s of %d %s; shorten it or leave %s out of its networks",
+					v.ID, n.label, room, n.limit, n.unit, n.id)
+				d.Code = content.ETooLarge
+				errs = append(errs, d)
+				bad = true
+				continue
+			}
+			attach(&p)
+			out.Warnings = append(out.Warnings, warns...)
+			vd.Networks = append(vd.Networks, p)
+			count += len(p.Posts)
+		}
+		if len(vd.Networks) == 0 && len(nets) > 0 && !bad {
+			out.Warnings = append(out.Warnings, it.Warning(fmt.Sprintf("social.variants.%d.networks", i),
+				"variant %q goes to none of the brand's networks, so it is never posted", v.ID))
+		}
+		vdocs = append(vdocs, vd)
+		doc.Variants = append(doc.Variants, v.ID)
 	}
-	out.Files = append(out.Files,
-		renderers.File{Name: JSONFile, MediaType: "application/json", Data: data.Bytes()},
-		renderers.File{Name: TextFile, MediaType: "text/plain; charset=utf-8", Data: plainText(&doc)})
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	if len(it.Social.Variants) > 0 || len(it.Social.Reshare) > 0 {
+		for _, sh := range it.SocialShares(b) {
+			x := Share{Network: sh.Network, Variant: sh.Copy, Reshare: sh.Reshare, File: VariantOf(sh.Copy).JSON()}
+			if sh.Reshare > 0 {
+				x.After = content.Offset{Duration: sh.Offset}.String()
+			}
+			doc.Shares = append(doc.Shares, x)
+		}
+	}
+
+	for _, d := range append([]Doc{doc}, vdocs...) {
+		var data bytes.Buffer
+		enc := json.NewEncoder(&data)
+		enc.SetEscapeHTML(false) // "&" stays "&" in URLs people read
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(d); err != nil {
+			return nil, err
+		}
+		v := VariantOf(d.Variant)
+		out.Files = append(out.Files,
+			renderers.File{Name: v.JSON(), MediaType: "application/json", Data: data.Bytes()},
+			renderers.File{Name: v.Text(), MediaType: "text/plain; charset=utf-8", Data: plainText(&d)})
+	}
 	for _, v := range variants {
 		out.Files = append(out.Files, renderers.File{Name: v.Name, MediaType: v.MediaType, Data: v.Data})
 		out.Metrics["card_bytes"] += float64(len(v.Data))
@@ -177,6 +262,7 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 	out.Metrics["networks"] = float64(len(doc.Networks))
 	out.Metrics["posts"] = float64(count)
 	out.Metrics["cards"] = float64(len(cards))
+	out.Metrics["variants"] = float64(len(vdocs))
 	out.Preview = TextFile
 	if err := ctx.Err(); err != nil {
 		return nil, err // finished past the deadline: nobody waits for it
@@ -187,14 +273,14 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 // posts writes one network's post or thread: the item's own text for
 // the network, whole, when it has one; else written from the article
 // (see writtenUnits).
-func posts(it *content.Item, b *content.Brand, links *content.LinkPlan, n network, o *content.Outline) (NetworkPosts, []content.Diagnostic) {
+func posts(it *content.Item, b *content.Brand, links *content.LinkPlan, n network, o *content.Outline, c copyText) (NetworkPosts, []content.Diagnostic) {
 	var warns []content.Diagnostic
-	field := "social." + n.id
-	link := links.UTM(n.id, "").Apply(links.Canonical)
+	field := c.field
+	link := links.UTM(n.id, c.id).Apply(links.Canonical)
 	p := NetworkPosts{Network: n.id, Label: n.label, Profile: n.profile.URL, Handle: n.profile.Handle,
 		Limit: n.limit, Unit: n.unit, Link: link, LinkApart: n.linkApart}
 
-	own := override(it, n.id)
+	own := c.text
 	prose := own
 	if own == "" {
 		field = "title"
@@ -286,6 +372,18 @@ func droppedTags(post string, req []string) []string {
 		}
 	}
 	return out
+}
+
+// copyText is the copy one network's posts are written from: the item's
+// own (id "") or a variant's, whose id becomes utm_content. An empty
+// text (the item's own copy only) writes the posts from the article.
+type copyText struct {
+	id, text string
+	field    string // the front-matter field the text came from
+}
+
+func ownCopy(it *content.Item, net string) copyText {
+	return copyText{text: override(it, net), field: "social." + net}
 }
 
 // override is the front matter's own text for a network, if any.
@@ -420,6 +518,9 @@ func blueskyFacets(post, display, uri string) []Facet {
 func plainText(doc *Doc) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\n%s\n", doc.Title, doc.URL)
+	if doc.Variant != "" {
+		fmt.Fprintf(&b, "Variant: %s (utm_content=%s)\n", doc.Variant, doc.Variant)
+	}
 	for _, n := range doc.Networks {
 		head := n.Label
 		if n.Handle != "" {
@@ -447,6 +548,20 @@ func plainText(doc *Doc) []byte {
 			fmt.Fprintf(&b, "%s (%d×%d, %s)\n", c.File, c.Width, c.Height, c.Kind)
 		}
 		fmt.Fprintf(&b, "Alt text: %s\n", doc.Cards[0].Alt)
+	}
+	if len(doc.Shares) > 0 {
+		b.WriteString("\n== Schedule ==\n\n")
+		for _, s := range doc.Shares {
+			when := "at publishing"
+			if s.Reshare > 0 {
+				when = fmt.Sprintf("re-share %d, %s", s.Reshare, s.After)
+			}
+			copyID := s.Variant
+			if copyID == "" {
+				copyID = content.OriginalCopy
+			}
+			fmt.Fprintf(&b, "%s: %s (%s)\n", s.Network, copyID, when)
+		}
 	}
 	return b.Bytes()
 }

@@ -116,7 +116,7 @@ func (ui *UI) previewDraft(w http.ResponseWriter, r *http.Request) error {
 			if data, ok := files[social.Channel+"/"+social.JSONFile]; ok {
 				// The frame shows the posts as the networks would, not the
 				// channel's text preview; card images sit beside the page.
-				if page, err := socialMockPage(ui.pages, ".", data.data); err == nil {
+				if page, err := socialMockPage(ui.pages, ".", data.data, func(name string) []byte { return files[social.Channel+"/"+name].data }); err == nil {
 					files[social.Channel+"/"+SocialMockFile] = draftFile{mediaType: "text/html; charset=utf-8", data: page}
 				} else {
 					ui.log.Warn("social mock", "err", err)

@@ -88,6 +88,8 @@ type itemPage struct {
 	Frames      itemFrames
 	Email       *emailView
 	Social      *social.Doc
+	SocialMock  *socialMock // Social with its variants and schedule
+	Reshares    int         // social re-shares of this version still to go out
 	CatalogJSON string
 	JSONLD      string
 	Links       []linkRow
@@ -170,6 +172,9 @@ func (ui *UI) itemPage(w http.ResponseWriter, r *http.Request) error {
 	case social.Channel:
 		if doc, err := social.Decode(file(social.Channel, social.JSONFile)); err == nil && doc.Title != "" {
 			p.Social = doc
+			m := newSocialMock(p.Preview+"/social", doc)
+			m.withVariants(func(name string) []byte { return file(social.Channel, name) })
+			p.SocialMock = &m
 		}
 	case catalog.Channel:
 		p.CatalogJSON = prettyJSON(file(catalog.Channel, catalog.APIFile))
@@ -207,6 +212,14 @@ func (ui *UI) itemPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := ui.publishingState(ctx, &p, channels); err != nil {
 		return err
+	}
+	if p.SocialMock != nil && p.Publication != nil && len(p.SocialMock.Schedule) > 0 {
+		p.SocialMock.withLedger(p.Deliveries)
+	}
+	for _, d := range p.Deliveries {
+		if _, n := content.ParseLedgerVariant(d.Variant); d.Channel == social.Channel && n > 0 && d.Status == store.DelPending {
+			p.Reshares++
+		}
 	}
 	ui.html(w, r, http.StatusOK, "item", p)
 	return nil
@@ -356,6 +369,13 @@ func linkMap(it *store.Item, file func(channel, name string) []byte, tracked []s
 	anchors(email.Channel, email.HTMLFile)
 	for _, n := range doc.Networks {
 		add(social.Channel, n.Label+" post", n.Link)
+	}
+	for _, id := range doc.Variants {
+		if vd, err := social.Decode(file(social.Channel, social.VariantOf(id).JSON())); err == nil {
+			for _, n := range vd.Networks {
+				add(social.Channel, n.Label+" post, variant "+id, n.Link)
+			}
+		}
 	}
 	if cat.URL != "" {
 		add(catalog.Channel, "card", cat.URL)

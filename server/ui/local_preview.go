@@ -68,7 +68,7 @@ func NewLocalPreview() (*LocalPreview, error) {
 // the networks would (the item page's mocks), not the channel's text.
 func (lp *LocalPreview) Set(r PreviewResult) {
 	if f, ok := r.Files[social.Channel+"/"+social.JSONFile]; ok {
-		if page, err := socialMockPage(lp.ui, ".", f.Data); err == nil {
+		if page, err := socialMockPage(lp.ui, ".", f.Data, func(name string) []byte { return r.Files[social.Channel+"/"+name].Data }); err == nil {
 			files := maps.Clone(r.Files) // the caller's map stays as it gave it
 			files[social.Channel+"/"+SocialMockFile] = PreviewFile{MediaType: "text/html; charset=utf-8", Data: page}
 			r.Files = files

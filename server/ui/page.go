@@ -156,6 +156,7 @@ var uiFuncs = template.FuncMap{
 	"mock":   newSocialMock,
 	"host":   hostOf,
 	"join":   strings.Join,
+	"netv":   newNetView,
 }
 
 func plural(n int, unit string) string {

@@ -28,7 +28,7 @@ func TestSocialMockFacebookLinkCard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := socialMockPage(pages, ".", data)
+	page, err := socialMockPage(pages, ".", data, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,6 +38,41 @@ func TestSocialMockFacebookLinkCard(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("mock lacks %s", want)
 		}
+	}
+}
+
+// An item with social variants and re-shares shows each network's
+// copies side by side, with their utm_content and when each goes out.
+func TestSocialMockVariants(t *testing.T) {
+	pages, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := func(text, utm string) social.NetworkPosts {
+		return social.NetworkPosts{Network: "mastodon", Label: "Mastodon", Limit: 500, Unit: "characters",
+			Link: "https://kestrel.example/ridge/?utm_source=mastodon" + utm, Posts: []social.Post{{Text: text, Length: len(text)}}}
+	}
+	main, _ := json.Marshal(social.Doc{Title: "Ridge", Networks: []social.NetworkPosts{net("Own words", "")}, Variants: []string{"stove"},
+		Shares: []social.Share{{Network: "mastodon", File: social.JSONFile}, {Network: "mastodon", Variant: "stove", Reshare: 1, After: "+2d", File: "variants/stove/social.json"}}})
+	stove, _ := json.Marshal(social.Doc{Title: "Ridge", Variant: "stove", Networks: []social.NetworkPosts{net("Coffee on the stove", "&utm_content=stove")}})
+	page, err := socialMockPage(pages, ".", main, func(name string) []byte {
+		if name == social.VariantOf("stove").JSON() {
+			return stove
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	for _, want := range []string{"Variants side by side", "Which copy goes out when", "<strong>Own copy</strong>", "<strong>Variant stove</strong>",
+		"utm_content=stove", "Coffee on the stove", "re-share 1, &#43;2d after publishing", `aria-label="Mastodon, variant stove"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("mock lacks %s", want)
+		}
+	}
+	if i, j := strings.Index(s, "Own words"), strings.LastIndex(s, "Coffee on the stove"); i < 0 || j < i {
+		t.Errorf("the copies are not side by side, own first")
 	}
 }
 
