@@ -122,7 +122,7 @@ func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted,
 			return s.formerPages(ctx, d.ItemID, content.PortalPath(it, brand))
 		},
 		Secret:     s.getenv,
-		Track:      &tracker{db: s.db, base: s.publicURL, item: d.ItemID, version: d.Version, channel: channel, variant: d.Variant},
+		Track:      &tracker{db: s.db, base: s.publicURL, item: d.ItemID, version: d.Version, channel: channel, variant: d.Variant, plan: content.NewLinkPlan(it, brand)},
 		Recipients: rcpts,
 		Now:        s.now,
 	}
@@ -282,6 +282,7 @@ type tracker struct {
 	channel, variant string
 	links            []store.Link
 	seen             map[string]string
+	plan             *content.LinkPlan // tells where a link leads (linkDest)
 }
 
 // URL returns the tracked form of u.
@@ -296,7 +297,7 @@ func (t *tracker) URL(u string) string {
 		return r
 	}
 	code := store.LinkCode(t.item, t.version, t.channel, t.variant, u)
-	t.links = append(t.links, store.Link{Code: code, ItemID: t.item, Version: t.version, Channel: t.channel, Variant: t.variant, URL: u})
+	t.links = append(t.links, store.Link{Code: code, ItemID: t.item, Version: t.version, Channel: t.channel, Variant: t.variant, URL: u, Dest: linkDest(t.plan, u)})
 	r := t.base + "/r/" + code
 	t.seen[u] = r
 	return r

@@ -13,6 +13,7 @@ type Metrics struct {
 	renders       *prometheus.CounterVec
 	reenqueues    *prometheus.CounterVec
 	gcBytes       prometheus.Counter
+	clicks        *prometheus.CounterVec
 }
 
 // NewMetrics makes the service's metrics and registers them with reg,
@@ -36,9 +37,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: "crosscast", Name: "gc_deleted_bytes_total",
 			Help: "Bytes of stored blobs (superseded index files, replaced renderings, stale derivatives) garbage collection deleted.",
 		}),
+		clicks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "crosscast", Name: "clicks_total",
+			Help: "Clicks on tracked links (/r/), by brand id and channel (email, a social network, catalog, print, portal-share, other).",
+		}, []string{"brand", "channel"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.renderSeconds, m.renders, m.reenqueues, m.gcBytes)
+		reg.MustRegister(m.renderSeconds, m.renders, m.reenqueues, m.gcBytes, m.clicks)
 	}
 	return m
 }
