@@ -38,9 +38,9 @@ func MetricChannel(ch string) string {
 func ChannelLabel(ch string) string {
 	switch ch {
 	case ChanPrintQR:
-		return "print QR"
+		return "Print QR"
 	case ChanPortalShare:
-		return "portal share"
+		return "Portal share"
 	case content.NetX:
 		return "X"
 	case content.NetLinkedIn:

@@ -109,4 +109,9 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.Handle("POST /items/{id}/edit", writer(ui.editItem))
 	mux.Handle("POST /drafts", ui.page(store.RoleWriter, web.Wrap(ui.previewDraft, ui.jsonErr)))
 	mux.Handle("GET /draft/{sig}/{id}/{channel}/{file...}", web.Wrap(ui.draftFile, ui.jsonErr))
+	mux.Handle("GET /analytics", writer(ui.analyticsHome))
+	mux.Handle("GET /analytics/{brand}", writer(ui.brandAnalytics))
+	mux.Handle("GET /analytics/{brand}/export.csv", writer(ui.exportBrandAnalytics))
+	mux.Handle("GET /items/{id}/analytics", writer(ui.itemAnalytics))
+	mux.Handle("GET /items/{id}/analytics.csv", writer(ui.exportItemAnalytics))
 }
