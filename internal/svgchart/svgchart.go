@@ -58,7 +58,7 @@ const (
 	padT    = 16
 	padB    = 40
 	barRow  = 28
-	barText = 200 // the label column of a bar chart
+	barText = 260 // the label column of a bar chart
 	valText = 64  // room for the value after the longest bar
 )
 
@@ -89,6 +89,9 @@ func (c Lines) SVG() template.HTML {
 	open(&b, c.ID, c.Title, c.Desc, width, height)
 	// Grid and y axis: 0, half and the top, in whole numbers.
 	for _, v := range []float64{0, top / 2, top} {
+		if v != math.Trunc(v) {
+			continue // counts: no half ticks
+		}
 		fmt.Fprintf(&b, `<line class="grid" x1="%d" x2="%d" y1="%s" y2="%s"/>`, padL, width-padR, num(y(v)), num(y(v)))
 		fmt.Fprintf(&b, `<text class="tick" x="%d" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>`+"\n", padL-8, num(y(v)), num(v))
 	}
@@ -161,8 +164,8 @@ func (c Bars) SVG() template.HTML {
 		yTop := float64(padT + i*barRow)
 		w := plotW * br.Value / top
 		label := []rune(br.Label)
-		if len(label) > 30 {
-			label = append(label[:29], '…')
+		if len(label) > 34 {
+			label = append(label[:33], '…')
 		}
 		fmt.Fprintf(&b, `<text class="label" x="%d" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>`, barText-8, num(yTop+barRow/2), esc(string(label)))
 		fmt.Fprintf(&b, `<rect class="bar s%d" x="%d" y="%s" width="%s" height="%d" data-label="%s" data-value="%s"/>`,

@@ -191,8 +191,15 @@ func (ui *UI) analytics(ctx context.Context, r *http.Request, brandID string, it
 		return nil, err
 	}
 	lc := svgchart.Bars{ID: "chart-links", Title: "Most clicked links, " + subject, Desc: "Clicks per tracked link; the table names each link's channel and address."}
+	seen := map[string]int{}
 	for _, l := range links {
-		row := clickLinkRow{Label: linkLabel(l), URL: l.URL, Channel: app.ChannelLabel(l.Channel), Variant: cmp.Or(l.Variant, "(default)"), Clicks: l.Clicks, link: l}
+		label := linkLabel(l)
+		// Links to one page from one channel differ by version or
+		// query; a chart's labels must not repeat.
+		if seen[label]++; seen[label] > 1 {
+			label = fmt.Sprintf("%s (v%d, #%d)", label, l.Version, seen[label])
+		}
+		row := clickLinkRow{Label: label, URL: l.URL, Channel: app.ChannelLabel(l.Channel), Variant: cmp.Or(l.Variant, "(default)"), Clicks: l.Clicks, link: l}
 		p.Links.Rows = append(p.Links.Rows, row)
 		lc.Bars = append(lc.Bars, svgchart.Bar{Label: row.Label, Value: float64(l.Clicks)})
 	}
@@ -302,6 +309,9 @@ func linkLabel(l store.Link) string {
 	shown := l.URL
 	if u, err := url.Parse(l.URL); err == nil {
 		shown = u.Host + u.Path
+	}
+	if l.Variant != "" {
+		return app.ChannelLabel(l.Channel) + " " + l.Variant + ": " + shown
 	}
 	return app.ChannelLabel(l.Channel) + ": " + shown
 }
