@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/catalog"
 	"github.com/crosscast/crosscast/store"
 )
 
@@ -13,7 +14,7 @@ import (
 // catalog and tag pages).
 const (
 	// ChanPortalShare is the share buttons on a portal page.
-	ChanPortalShare = "portal-share"
+	ChanPortalShare = content.ChanPortalShare
 	// ChanPrintQR is the print snippet's QR code.
 	ChanPrintQR = content.ChanPrint
 )
@@ -62,4 +63,21 @@ func linkDest(plan *content.LinkPlan, u string) string {
 		return store.DestCatalog
 	}
 	return store.DestPortal
+}
+
+// trackIndex points the cards of a brand's catalog and tag pages at
+// tracked /r/ links counted for the catalog channel, and returns the
+// links to store; ids[i] is entries[i]'s item. An index lists whichever
+// version of each item is current, so its links carry version 0.
+func (s *Service) trackIndex(entries []catalog.Entry, ids []string) []store.Link {
+	if s.publicURL == "" {
+		return nil
+	}
+	var links []store.Link
+	for i := range entries {
+		t := &tracker{base: s.publicURL, item: ids[i], channel: content.ChanCatalog, dest: store.DestPortal}
+		entries[i].CTAURL = t.URL(entries[i].CTAURL)
+		links = append(links, t.links...)
+	}
+	return links
 }
