@@ -57,7 +57,7 @@ func (s *DB) Click(ctx context.Context, code string) (string, error) {
 
 // Links returns an item's tracked links with their clicks.
 func (s *DB) Links(ctx context.Context, itemID string) ([]Link, error) {
-	rows, err := s.query(ctx, s.db, `SELECT code, version, channel, variant, url, clicks FROM links WHERE item_id = $1
+	rows, err := s.query(ctx, s.db, `SELECT code, version, channel, variant, url, clicks, dest, brand_id FROM links WHERE item_id = $1
 		ORDER BY channel, variant, url, version`, itemID)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -66,7 +66,7 @@ func (s *DB) Links(ctx context.Context, itemID string) ([]Link, error) {
 	var out []Link
 	for rows.Next() {
 		l := Link{ItemID: itemID}
-		if err := rows.Scan(&l.Code, &l.Version, &l.Channel, &l.Variant, &l.URL, &l.Clicks); err != nil {
+		if err := rows.Scan(&l.Code, &l.Version, &l.Channel, &l.Variant, &l.URL, &l.Clicks, &l.Dest, &l.BrandID); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		out = append(out, l)
