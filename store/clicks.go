@@ -16,14 +16,16 @@ const (
 )
 
 // CountClick counts one click on code, in its link's total and in the
-// hour's rollup row (click_hours), in one transaction, and returns the
+// day's rollup row (click_days), in one transaction, and returns the
 // link. The rollup is written in the redirect's own transaction rather
 // than buffered in memory: a click the reader saw redirected is never
 // lost, several server processes can share one database, and the
-// upsert costs one more statement.
+// upsert costs one more statement. It is kept per UTC day, not per hour,
+// since the reports chart days: an hourly rollup is 24 times the rows
+// to add up for no figure the pages show.
 func (s *DB) CountClick(ctx context.Context, code string) (Link, error) {
 	l := Link{Code: code}
-	hour := s.now().Unix() / 3600
+	day := s.now().Unix() / 86400
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		err := s.queryRow(ctx, tx, `UPDATE links SET clicks = clicks + 1 WHERE code = $1
 			RETURNING url, item_id, version, channel, variant, dest, brand_id, clicks`, code).
@@ -34,10 +36,10 @@ func (s *DB) CountClick(ctx context.Context, code string) (Link, error) {
 		if err != nil {
 			return fmt.Errorf("store: click: %w", err)
 		}
-		_, err = s.exec(ctx, tx, `INSERT INTO click_hours (code, hour, brand_id, item_id, channel, variant, dest, clicks)
+		_, err = s.exec(ctx, tx, `INSERT INTO click_days (brand_id, day, code, item_id, channel, variant, dest, clicks)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
-			ON CONFLICT (code, hour) DO UPDATE SET clicks = click_hours.clicks + 1`,
-			code, hour, l.BrandID, l.ItemID, l.Channel, l.Variant, l.Dest)
+			ON CONFLICT (brand_id, day, code) DO UPDATE SET clicks = click_days.clicks + 1`,
+			l.BrandID, day, code, l.ItemID, l.Channel, l.Variant, l.Dest)
 		if err != nil {
 			return fmt.Errorf("store: click: %w", err)
 		}
@@ -47,71 +49,61 @@ func (s *DB) CountClick(ctx context.Context, code string) (Link, error) {
 }
 
 // ClickScope picks the clicks a report covers: one item's (Item set) or
-// a whole brand's, in the hours from Since up to but not including Until.
+// a whole brand's, in the UTC days from Since's up to but not including
+// Until's.
 type ClickScope struct {
 	Brand, Item  string
 	Since, Until time.Time
 }
 
-// where is the scope's condition on click_hours and its arguments, from
-// $1: an index range over (item_id | brand_id, hour).
+// where is the scope's condition on click_days and its arguments, from
+// $1: an index range over (item_id | brand_id, day).
 func (sc ClickScope) where() (string, []any) {
 	col, id := "brand_id", sc.Brand
 	if sc.Item != "" {
 		col, id = "item_id", sc.Item
 	}
-	return col + " = $1 AND hour >= $2 AND hour < $3", []any{id, hourOf(sc.Since), hourOf(sc.Until)}
+	return col + " = $1 AND day >= $2 AND day < $3", []any{id, dayOf(sc.Since), dayOf(sc.Until)}
 }
 
-// hourOf is t's hour number, rounded down, as click_hours keeps it.
-func hourOf(t time.Time) int64 {
-	h := t.Unix()
-	if h < 0 {
+// dayOf is t's UTC day number, as click_days keeps it.
+func dayOf(t time.Time) int64 {
+	d := t.Unix()
+	if d < 0 {
 		return 0
 	}
-	return h / 3600
+	return d / 86400
 }
 
-// ClickDay is the clicks of one key (a channel or a variant) on one UTC day.
-type ClickDay struct {
-	Key    string
-	Day    time.Time
-	Clicks int64
+// ClickRow is the clicks on one UTC day of the links placed in one
+// channel, of one variant, leading to one destination.
+type ClickRow struct {
+	Day                    time.Time
+	Channel, Variant, Dest string
+	Clicks                 int64
 }
 
-// ClickDims are what ClicksByDay can split clicks by.
-const (
-	ByChannel = "channel"
-	ByVariant = "variant"
-	ByDest    = "dest"
-)
-
-// ClicksByDay returns the scope's clicks per UTC day and per value of
-// by (ByChannel or ByVariant), in day then key order; days without
-// clicks are left out.
-func (s *DB) ClicksByDay(ctx context.Context, sc ClickScope, by string) ([]ClickDay, error) {
-	switch by {
-	case ByChannel, ByVariant, ByDest:
-	default:
-		return nil, fmt.Errorf("store: clicks by %q: %w", by, ErrInvalid)
-	}
+// ClickBreakdown returns the scope's clicks per day, channel, variant
+// and destination, in that order: one pass over the rollup answers the
+// report's charts by channel over time, by variant and by path. Days
+// without clicks are left out.
+func (s *DB) ClickBreakdown(ctx context.Context, sc ClickScope) ([]ClickRow, error) {
 	where, args := sc.where()
-	// by is one of the column names above, never caller text.
-	rows, err := s.query(ctx, s.db, `SELECT `+by+`, hour / 24, SUM(clicks) FROM click_hours WHERE `+where+`
-		GROUP BY `+by+`, hour / 24 ORDER BY hour / 24, `+by, args...)
+	rows, err := s.query(ctx, s.db, `SELECT day, channel, variant, dest, SUM(clicks) FROM click_days WHERE `+where+`
+		GROUP BY day, channel, variant, dest ORDER BY day, channel, variant, dest`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: clicks: %w", err)
 	}
 	defer rows.Close()
-	var out []ClickDay
+	var out []ClickRow
 	for rows.Next() {
-		var d ClickDay
+		var r ClickRow
 		var day int64
-		if err := rows.Scan(&d.Key, &day, &d.Clicks); err != nil {
+		if err := rows.Scan(&day, &r.Channel, &r.Variant, &r.Dest, &r.Clicks); err != nil {
 			return nil, fmt.Errorf("store: clicks: %w", err)
 		}
-		d.Day = time.Unix(day*86400, 0).UTC()
-		out = append(out, d)
+		r.Day = time.Unix(day*86400, 0).UTC()
+		out = append(out, r)
 	}
 	return out, rows.Err()
 }
@@ -121,7 +113,7 @@ func (s *DB) ClicksByDay(ctx context.Context, sc ClickScope, by string) ([]Click
 func (s *DB) ClickLinks(ctx context.Context, sc ClickScope, limit int) ([]Link, error) {
 	where, args := sc.where()
 	rows, err := s.query(ctx, s.db, `SELECT l.code, l.item_id, l.version, l.channel, l.variant, l.url, l.dest, l.brand_id, t.n
-		FROM (SELECT code, SUM(clicks) AS n FROM click_hours WHERE `+where+` GROUP BY code) t
+		FROM (SELECT code, SUM(clicks) AS n FROM click_days WHERE `+where+` GROUP BY code) t
 		JOIN links l ON l.code = t.code
 		ORDER BY t.n DESC, l.code LIMIT $4`, append(args, limit)...)
 	if err != nil {
@@ -135,39 +127,6 @@ func (s *DB) ClickLinks(ctx context.Context, sc ClickScope, limit int) ([]Link, 
 			return nil, fmt.Errorf("store: clicks: %w", err)
 		}
 		out = append(out, l)
-	}
-	return out, rows.Err()
-}
-
-// ClickEdge is the clicks from links placed in one channel to where
-// they lead: one edge of the channel paths.
-type ClickEdge struct {
-	From, To string
-	Clicks   int64
-}
-
-// ClickPaths returns the scope's clicks per (channel, destination), most
-// clicked first. A path such as social → portal → catalog is two edges:
-// clicks on social links to the portal, and clicks on the portal's
-// links to the catalog; no reader is followed from one to the next.
-func (s *DB) ClickPaths(ctx context.Context, sc ClickScope) ([]ClickEdge, error) {
-	where, args := sc.where()
-	rows, err := s.query(ctx, s.db, `SELECT channel, dest, SUM(clicks) FROM click_hours WHERE `+where+`
-		GROUP BY channel, dest ORDER BY SUM(clicks) DESC, channel, dest`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: clicks: %w", err)
-	}
-	defer rows.Close()
-	var out []ClickEdge
-	for rows.Next() {
-		var e ClickEdge
-		if err := rows.Scan(&e.From, &e.To, &e.Clicks); err != nil {
-			return nil, fmt.Errorf("store: clicks: %w", err)
-		}
-		if e.To == "" {
-			e.To = "unknown"
-		}
-		out = append(out, e)
 	}
 	return out, rows.Err()
 }

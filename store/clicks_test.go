@@ -57,34 +57,28 @@ func TestClickRollup(t *testing.T) {
 		}
 
 		now := time.Now()
-		week := store.ClickScope{Brand: "kestrel", Since: now.AddDate(0, 0, -7), Until: now.Add(time.Hour)}
-		days, err := db.ClicksByDay(ctx, week, store.ByChannel)
+		week := store.ClickScope{Brand: "kestrel", Since: now.AddDate(0, 0, -7), Until: now.AddDate(0, 0, 1)}
+		rows, err := db.ClickBreakdown(ctx, week)
 		if err != nil {
 			t.Fatal(err)
 		}
-		byChannel := map[string]int64{}
-		for _, d := range days {
-			byChannel[d.Key] += d.Clicks
-			if today := now.UTC().Truncate(24 * time.Hour); !d.Day.Equal(today) {
-				t.Errorf("%s clicked on %v, want today %v", d.Key, d.Day, today)
+		byChannel, byVariant, paths := map[string]int64{}, map[string]int64{}, map[string]int64{}
+		for _, r := range rows {
+			byChannel[r.Channel] += r.Clicks
+			byVariant[r.Variant] += r.Clicks
+			paths[r.Channel+" → "+r.Dest] += r.Clicks
+			if today := now.UTC().Truncate(24 * time.Hour); !r.Day.Equal(today) {
+				t.Errorf("%s clicked on %v, want today %v", r.Channel, r.Day, today)
 			}
 		}
 		if want := map[string]int64{"email": 3, "mastodon": 20, "portal-share": 1}; !equalCounts(byChannel, want) {
 			t.Errorf("kestrel's clicks by channel %v, want %v (the other brand's stay out)", byChannel, want)
 		}
-		days, err = db.ClicksByDay(ctx, week, store.ByVariant)
-		if err != nil {
-			t.Fatal(err)
-		}
-		byVariant := map[string]int64{}
-		for _, d := range days {
-			byVariant[d.Key] += d.Clicks
-		}
 		if want := map[string]int64{"b": 3, "": 21}; !equalCounts(byVariant, want) {
 			t.Errorf("clicks by variant %v, want %v", byVariant, want)
 		}
-		if _, err := db.ClicksByDay(ctx, week, "url; DROP TABLE links"); !errors.Is(err, store.ErrInvalid) {
-			t.Errorf("clicks by a made-up column: %v, want ErrInvalid", err)
+		if want := map[string]int64{"mastodon → portal": 20, "email → portal": 3, "portal-share → web": 1}; !equalCounts(paths, want) {
+			t.Errorf("paths %v, want %v", paths, want)
 		}
 
 		top, err := db.ClickLinks(ctx, week, 2)
@@ -95,27 +89,13 @@ func TestClickRollup(t *testing.T) {
 			t.Errorf("top links %+v, want mastodon 20 then email 3", top)
 		}
 
-		paths, err := db.ClickPaths(ctx, week)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := []store.ClickEdge{{From: "mastodon", To: "portal", Clicks: 20}, {From: "email", To: "portal", Clicks: 3}, {From: "portal-share", To: "web", Clicks: 1}}
-		if len(paths) != len(want) {
-			t.Fatalf("paths %+v, want %+v", paths, want)
-		}
-		for i := range want {
-			if paths[i] != want[i] {
-				t.Errorf("path %d: %+v, want %+v", i, paths[i], want[i])
-			}
-		}
-
 		item := store.ClickScope{Item: "stove", Since: week.Since, Until: week.Until}
-		if days, err := db.ClicksByDay(ctx, item, store.ByChannel); err != nil || len(days) != 1 || days[0].Clicks != 5 {
-			t.Errorf("stove's clicks %+v (%v), want 5 by email", days, err)
+		if rows, err := db.ClickBreakdown(ctx, item); err != nil || len(rows) != 1 || rows[0].Clicks != 5 || rows[0].Channel != "email" {
+			t.Errorf("stove's clicks %+v (%v), want 5 by email", rows, err)
 		}
 		past := store.ClickScope{Brand: "kestrel", Since: now.AddDate(0, 0, -30), Until: now.AddDate(0, 0, -7)}
-		if days, err := db.ClicksByDay(ctx, past, store.ByChannel); err != nil || len(days) != 0 {
-			t.Errorf("clicks before the range: %+v (%v), want none", days, err)
+		if rows, err := db.ClickBreakdown(ctx, past); err != nil || len(rows) != 0 {
+			t.Errorf("clicks before the range: %+v (%v), want none", rows, err)
 		}
 		// The per-link totals the item page shows still count every click.
 		links, err := db.Links(ctx, "tent")

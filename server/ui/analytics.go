@@ -157,11 +157,11 @@ func (ui *UI) analytics(ctx context.Context, r *http.Request, brandID string, it
 		subject = it.Title
 	}
 
-	byDay, err := ui.db.ClicksByDay(ctx, sc, store.ByChannel)
+	rows, err := ui.db.ClickBreakdown(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
-	p.Over = overTimeTable(byDay, sc, p.Days)
+	p.Over = overTimeTable(rows, sc, p.Days)
 	for _, n := range p.Over.Totals {
 		p.Total += n
 	}
@@ -179,11 +179,7 @@ func (ui *UI) analytics(ctx context.Context, r *http.Request, brandID string, it
 	}
 	p.Over.Chart = chart.SVG()
 
-	byVariant, err := ui.db.ClicksByDay(ctx, sc, store.ByVariant)
-	if err != nil {
-		return nil, err
-	}
-	p.Variants = barTable{Name: "variants", Head: "Variant", Caption: "Clicks by variant", CSV: p.CSV, Days: p.Days, Rows: variantRows(byVariant)}
+	p.Variants = barTable{Name: "variants", Head: "Variant", Caption: "Clicks by variant", CSV: p.CSV, Days: p.Days, Rows: variantRows(rows)}
 	p.Variants.draw("Clicks by variant, " + subject)
 
 	links, err := ui.db.ClickLinks(ctx, sc, analyticsTopLinks)
@@ -205,21 +201,17 @@ func (ui *UI) analytics(ctx context.Context, r *http.Request, brandID string, it
 	}
 	p.Links.Chart = lc.SVG()
 
-	edges, err := ui.db.ClickPaths(ctx, sc)
-	if err != nil {
-		return nil, err
-	}
-	p.Paths = barTable{Name: "paths", Head: "Path", Caption: "Clicks by channel path", CSV: p.CSV, Days: p.Days, Rows: pathRows(edges)}
+	p.Paths = barTable{Name: "paths", Head: "Path", Caption: "Clicks by channel path", CSV: p.CSV, Days: p.Days, Rows: pathRows(rows)}
 	p.Paths.draw("Channel paths, " + subject)
 	return p, nil
 }
 
 // overTimeTable spreads the rollup over every day of the range, with a
 // column per channel, busiest channel first.
-func overTimeTable(byDay []store.ClickDay, sc store.ClickScope, days int) overTime {
+func overTimeTable(rows []store.ClickRow, sc store.ClickScope, days int) overTime {
 	totals := map[string]int64{}
-	for _, d := range byDay {
-		totals[d.Key] += d.Clicks
+	for _, r := range rows {
+		totals[r.Channel] += r.Clicks
 	}
 	var keys []string
 	for k := range totals {
@@ -241,38 +233,40 @@ func overTimeTable(byDay []store.ClickDay, sc store.ClickScope, days int) overTi
 		row[day] = i
 		o.Days = append(o.Days, dayRow{Date: day, Clicks: make([]int64, len(keys))})
 	}
-	for _, d := range byDay {
-		if i, ok := row[d.Day]; ok {
-			o.Days[i].Clicks[col[d.Key]] += d.Clicks
+	for _, r := range rows {
+		if i, ok := row[r.Day]; ok {
+			o.Days[i].Clicks[col[r.Channel]] += r.Clicks
 		}
 	}
 	return o
 }
 
-func variantRows(byDay []store.ClickDay) []barRow {
+func variantRows(rows []store.ClickRow) []barRow {
 	totals := map[string]int64{}
-	for _, d := range byDay {
-		totals[d.Key] += d.Clicks
+	for _, r := range rows {
+		totals[r.Variant] += r.Clicks
 	}
-	var rows []barRow
+	var out []barRow
 	for k, n := range totals {
-		label := k
-		if k == "" {
-			label = "(default)"
-		}
-		rows = append(rows, barRow{Label: label, Clicks: n})
+		out = append(out, barRow{Label: cmp.Or(k, "(default)"), Clicks: n})
 	}
-	sortRows(rows)
-	return rows
+	sortRows(out)
+	return out
 }
 
-func pathRows(edges []store.ClickEdge) []barRow {
-	var rows []barRow
-	for _, e := range edges {
-		rows = append(rows, barRow{Label: app.ChannelLabel(e.From) + " → " + destLabel(e.To), Clicks: e.Clicks})
+// pathRows adds the clicks up by edge: the channel a link is placed in
+// and where it leads.
+func pathRows(rows []store.ClickRow) []barRow {
+	totals := map[string]int64{}
+	for _, r := range rows {
+		totals[app.ChannelLabel(r.Channel)+" → "+destLabel(r.Dest)] += r.Clicks
 	}
-	sortRows(rows)
-	return rows
+	var out []barRow
+	for k, n := range totals {
+		out = append(out, barRow{Label: k, Clicks: n})
+	}
+	sortRows(out)
+	return out
 }
 
 func sortRows(rows []barRow) {
