@@ -121,6 +121,7 @@ func TestAnalyticsInBrowser(t *testing.T) {
 	do("open the brand's analytics from the top bar", chromedp.Click(`nav[aria-label=Main] a[href="/analytics"]`), chromedp.WaitVisible("#h-paths"))
 	charts("brand", 4, 30*6+2+8+4)
 	checkers.AxePage(t, ctx, "brand analytics")
+	shot("analytics-brand-light")
 	do("show dark", checkers.ColorScheme("dark"))
 	checkers.AxePage(t, ctx, "brand analytics, dark")
 	shot("analytics-brand-dark")
