@@ -1,5 +1,5 @@
 -- Clicks over time (store/clicks.go). Every /r/<code> click adds one to
--- its link's row for the day, in the redirect's own transaction, so the
+-- its link's row for the day, in the redirect's own statement, so the
 -- Analytics pages read at most links × days rollup rows however many
 -- clicks there were. Nothing about the reader is kept: no address,
 -- cookie or agent.
@@ -27,3 +27,12 @@ CREATE TABLE click_days (
     PRIMARY KEY (brand_id, day, code)
 ) WITHOUT ROWID;
 CREATE INDEX click_days_item ON click_days (item_id, day);
+
+-- The click's own UPDATE of links.clicks adds it to the day's row, so a
+-- click is one statement however it is rolled up. The day is the
+-- database's UTC clock.
+CREATE TRIGGER links_click_days AFTER UPDATE OF clicks ON links WHEN NEW.clicks > OLD.clicks BEGIN
+    INSERT INTO click_days (brand_id, day, code, item_id, channel, variant, dest, clicks)
+    VALUES (NEW.brand_id, CAST(strftime('%s', 'now') AS INTEGER) / 86400, NEW.code, NEW.item_id, NEW.channel, NEW.variant, NEW.dest, NEW.clicks - OLD.clicks)
+    ON CONFLICT (brand_id, day, code) DO UPDATE SET clicks = clicks + excluded.clicks;
+END;
