@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/crosscast/crosscast/app"
@@ -157,9 +158,21 @@ func (ui *UI) analytics(ctx context.Context, r *http.Request, brandID string, it
 		subject = it.Title
 	}
 
+	// The two reads each add up the range's rollup rows; run side by
+	// side, the page waits for the slower only.
+	var (
+		links   []store.Link
+		linkErr error
+		wg      sync.WaitGroup
+	)
+	wg.Go(func() { links, linkErr = ui.db.ClickLinks(ctx, sc, analyticsTopLinks) })
 	rows, err := ui.db.ClickBreakdown(ctx, sc)
+	wg.Wait()
 	if err != nil {
 		return nil, err
+	}
+	if linkErr != nil {
+		return nil, linkErr
 	}
 	p.Over = overTimeTable(rows, sc, p.Days)
 	for _, n := range p.Over.Totals {
@@ -182,10 +195,6 @@ func (ui *UI) analytics(ctx context.Context, r *http.Request, brandID string, it
 	p.Variants = barTable{Name: "variants", Head: "Variant", Caption: "Clicks by variant", CSV: p.CSV, Days: p.Days, Rows: variantRows(rows)}
 	p.Variants.draw("Clicks by variant, " + subject)
 
-	links, err := ui.db.ClickLinks(ctx, sc, analyticsTopLinks)
-	if err != nil {
-		return nil, err
-	}
 	lc := svgchart.Bars{ID: "chart-links", Title: "Most clicked links, " + subject, Desc: "Clicks per tracked link; the table names each link's channel and address."}
 	seen := map[string]int{}
 	for _, l := range links {
