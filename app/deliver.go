@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -174,7 +175,7 @@ func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted,
 			return s.formerPages(ctx, d.ItemID, content.PortalPath(it, brand))
 		},
 		Secret:     s.getenv,
-		Track:      &tracker{db: s.db, base: s.publicURL, item: d.ItemID, version: d.Version, channel: channel, variant: variant},
+		Track:      &tracker{db: s.db, base: s.publicURL, item: d.ItemID, version: d.Version, channel: channel, variant: variant, plan: content.NewLinkPlan(it, brand)},
 		Recipients: rcpts,
 		Now:        s.now,
 	}
@@ -341,25 +342,36 @@ type tracker struct {
 	channel, variant string
 	links            []store.Link
 	seen             map[string]string
+	plan             *content.LinkPlan // tells where a link leads (linkDest)
+	dest             string            // where every link leads, when plan is nil
 }
 
 // URL returns the tracked form of u.
-func (t *tracker) URL(u string) string {
+func (t *tracker) URL(u string) string { return t.For(t.channel, u) }
+
+// For returns the tracked form of u, counted for channel.
+func (t *tracker) For(channel, u string) string {
 	if t.base == "" || !(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) || strings.HasPrefix(u, t.base+"/r/") {
 		return u
 	}
 	if t.seen == nil {
 		t.seen = map[string]string{}
 	}
-	if r, ok := t.seen[u]; ok {
+	key := channel + " " + u
+	if r, ok := t.seen[key]; ok {
 		return r
 	}
-	code := store.LinkCode(t.item, t.version, t.channel, t.variant, u)
-	t.links = append(t.links, store.Link{Code: code, ItemID: t.item, Version: t.version, Channel: t.channel, Variant: t.variant, URL: u})
+	code := store.LinkCode(t.item, t.version, channel, t.variant, u)
+	t.links = append(t.links, store.Link{Code: code, ItemID: t.item, Version: t.version, Channel: channel, Variant: t.variant, URL: u, Dest: cmp.Or(t.dest, linkDest(t.plan, u))})
 	r := t.base + "/r/" + code
-	t.seen[u] = r
+	t.seen[key] = r
 	return r
 }
 
 // Save stores the links made tracked so far.
-func (t *tracker) Save(ctx context.Context) error { return t.db.PutLinks(ctx, t.links) }
+func (t *tracker) Save(ctx context.Context) error {
+	if len(t.links) == 0 {
+		return nil
+	}
+	return t.db.PutLinks(ctx, t.links)
+}

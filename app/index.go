@@ -136,12 +136,18 @@ func (s *Service) buildIndex(ctx context.Context, brandID string, raw map[string
 		}
 		entries = append(entries, e)
 	}
+	links := s.trackIndex(entries, slices.Sorted(maps.Keys(raw)))
 	out, err := s.catalog.RenderIndex(ctx, brand, entries)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
 		}
 		return nil, inputError{err}
+	}
+	if len(links) > 0 {
+		if err := s.db.PutLinks(ctx, links); err != nil {
+			return nil, err
+		}
 	}
 	files := make([]indexFile, len(out.Files))
 	for i, f := range out.Files {

@@ -16,6 +16,7 @@ type Metrics struct {
 	reenqueues    *prometheus.CounterVec
 	gcBytes       prometheus.Counter
 	tests         *prometheus.CounterVec
+	clicks        *prometheus.CounterVec
 }
 
 // NewMetrics makes the service's metrics and registers them with reg,
@@ -43,9 +44,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: "crosscast", Name: "ab_tests_total",
 			Help: "Email A/B tests ended, by how (auto, editor, too_small, stopped) and what won (default, variant, none).",
 		}, []string{"how", "winner"}),
+		clicks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "crosscast", Name: "clicks_total",
+			Help: "Clicks on tracked links (/r/), by brand id and channel (email, a social network, catalog, print, portal-share, other).",
+		}, []string{"brand", "channel"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.renderSeconds, m.renders, m.reenqueues, m.gcBytes, m.tests)
+		reg.MustRegister(m.renderSeconds, m.renders, m.reenqueues, m.gcBytes, m.tests, m.clicks)
 	}
 	return m
 }

@@ -121,5 +121,10 @@ func (s *Service) Erase(ctx context.Context, brand, address, actor string) error
 // Click counts a click on the tracked link code names and returns where
 // it goes.
 func (s *Service) Click(ctx context.Context, code string) (string, error) {
-	return s.db.Click(ctx, code)
+	l, err := s.db.CountClick(ctx, code)
+	if err != nil {
+		return "", err
+	}
+	s.metrics.clicks.WithLabelValues(l.BrandID, MetricChannel(l.Channel)).Inc()
+	return l.URL, nil
 }

@@ -178,9 +178,20 @@ func (s *Service) render(ctx context.Context, r renderers.Renderer, pl tasks.Ren
 	if err != nil {
 		return nil, err
 	}
-	out, err := safeRender(ctx, r, renderers.Input{Item: it, Brand: brand, Links: content.NewLinkPlan(it, brand)})
+	links := content.NewLinkPlan(it, brand)
+	// Links a published rendering carries itself (the print QR code,
+	// the portal's share buttons) are tracked; stored before the
+	// rendering is, so no published /r/ code is unknown.
+	tr := &tracker{db: s.db, base: s.publicURL, item: pl.ItemID, version: pl.Version, plan: links}
+	if s.publicURL != "" {
+		links.Track = tr.For
+	}
+	out, err := safeRender(ctx, r, renderers.Input{Item: it, Brand: brand, Links: links})
 	if err != nil {
 		return nil, inputError{err}
+	}
+	if err := tr.Save(ctx); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

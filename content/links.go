@@ -72,6 +72,9 @@ const (
 	ChanPortal  = "portal"
 	ChanCatalog = "catalog"
 	ChanPrint   = "print"
+	// ChanPortalShare counts clicks on a portal page's share buttons
+	// (a tracked-link channel, not a rendered one).
+	ChanPortalShare = "portal-share"
 )
 
 // LinkPlan is every cross-link of one item version, computed once and
@@ -96,6 +99,21 @@ type LinkPlan struct {
 
 	site       string // the brand's site, to tell its links from others'
 	thirdParty bool   // BrandUTM.ThirdParty
+
+	// Track, when set, turns a link that a published rendering carries
+	// (the print QR code, a portal share button) into a tracked /r/ link
+	// counted for channel. The service sets it when it renders for
+	// publishing; previews leave it nil and links stay as they are.
+	Track func(channel, url string) string
+}
+
+// Tracked is u as a rendering publishes it for channel: tracked when the
+// plan has a Track hook, else u itself.
+func (p *LinkPlan) Tracked(channel, u string) string {
+	if p.Track == nil || u == "" {
+		return u
+	}
+	return p.Track(channel, u)
 }
 
 // NewLinkPlan computes the link plan for it in brand b.
@@ -239,7 +257,7 @@ func (p *LinkPlan) Shares(it *Item, b *Brand) []Share {
 			intent = "https://www.facebook.com/sharer/sharer.php?" + url.Values{"u": {target}}.Encode()
 		}
 		if intent != "" {
-			out = append(out, Share{Network: n.ID, Label: n.Label, Intent: intent, Target: target})
+			out = append(out, Share{Network: n.ID, Label: n.Label, Intent: p.Tracked(ChanPortalShare, intent), Target: target})
 		}
 	}
 	return out

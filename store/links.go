@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base32"
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -20,6 +19,11 @@ type Link struct {
 	Variant string `json:"variant,omitempty"`
 	URL     string `json:"url"`
 	Clicks  int64  `json:"clicks"`
+	// Dest is where the link leads, for the channel paths: DestPortal,
+	// DestCatalog or DestWeb ("" for links made before it was kept).
+	Dest string `json:"dest,omitempty"`
+	// BrandID is the item's brand, filled in by the store.
+	BrandID string `json:"brand_id,omitempty"`
 }
 
 // LinkCode derives a link's code from what it is, so publishing the same
@@ -34,8 +38,9 @@ func (s *DB) PutLinks(ctx context.Context, links []Link) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
 		for _, l := range links {
-			_, err := s.exec(ctx, tx, `INSERT INTO links (code, item_id, version, channel, variant, url, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-				ON CONFLICT (code) DO NOTHING`, l.Code, l.ItemID, l.Version, l.Channel, l.Variant, l.URL, now)
+			_, err := s.exec(ctx, tx, `INSERT INTO links (code, item_id, version, channel, variant, url, created_at, dest, brand_id)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE((SELECT brand_id FROM items WHERE id = $2), ''))
+				ON CONFLICT (code) DO NOTHING`, l.Code, l.ItemID, l.Version, l.Channel, l.Variant, l.URL, now, l.Dest)
 			if err != nil {
 				return fmt.Errorf("store: link: %w", err)
 			}
@@ -46,20 +51,13 @@ func (s *DB) PutLinks(ctx context.Context, links []Link) error {
 
 // Click counts one click on code and returns where it goes.
 func (s *DB) Click(ctx context.Context, code string) (string, error) {
-	var url string
-	err := s.queryRow(ctx, s.db, `UPDATE links SET clicks = clicks + 1 WHERE code = $1 RETURNING url`, code).Scan(&url)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("link %q: %w", code, ErrNotFound)
-	}
-	if err != nil {
-		return "", fmt.Errorf("store: %w", err)
-	}
-	return url, nil
+	l, err := s.CountClick(ctx, code)
+	return l.URL, err
 }
 
 // Links returns an item's tracked links with their clicks.
 func (s *DB) Links(ctx context.Context, itemID string) ([]Link, error) {
-	rows, err := s.query(ctx, s.db, `SELECT code, version, channel, variant, url, clicks FROM links WHERE item_id = $1
+	rows, err := s.query(ctx, s.db, `SELECT code, version, channel, variant, url, clicks, dest, brand_id FROM links WHERE item_id = $1
 		ORDER BY channel, variant, url, version`, itemID)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -68,7 +66,7 @@ func (s *DB) Links(ctx context.Context, itemID string) ([]Link, error) {
 	var out []Link
 	for rows.Next() {
 		l := Link{ItemID: itemID}
-		if err := rows.Scan(&l.Code, &l.Version, &l.Channel, &l.Variant, &l.URL, &l.Clicks); err != nil {
+		if err := rows.Scan(&l.Code, &l.Version, &l.Channel, &l.Variant, &l.URL, &l.Clicks, &l.Dest, &l.BrandID); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		out = append(out, l)

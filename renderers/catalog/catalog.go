@@ -374,7 +374,10 @@ func cardStyle(b *content.Brand) any {
 
 // printSnippet makes print.txt, qr.png, qr.svg and print.html.
 func (r *Renderer) printSnippet(it *content.Item, b *content.Brand, links *content.LinkPlan, e *Entry) ([]renderers.File, error) {
-	target := links.UTM(content.ChanPrint, "").Apply(links.Canonical)
+	// A tracked link when the service renders for publishing, so scans
+	// count as the print channel; the printed short URL stays the
+	// canonical one, which people type.
+	target := links.Tracked(content.ChanPrint, links.UTM(content.ChanPrint, "").Apply(links.Canonical))
 	code, err := qrCode(target)
 	if err != nil {
 		return nil, err

@@ -11,8 +11,8 @@ import (
 
 // shortURL is the canonical URL as people type it: no scheme, no
 // "www.", no trailing slash. The print snippet shows the portal path this
-// way: a tracked /r/ code exists only once a delivery makes one, and the
-// print snippet is published to the site, which tracks nothing.
+// way for people to type; its QR code carries the tracked /r/ link when
+// the service renders for publishing (LinkPlan.Track).
 func shortURL(canonical string) string {
 	u, err := url.Parse(canonical)
 	if err != nil {

@@ -111,4 +111,9 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.Handle("GET /draft/{sig}/{id}/{channel}/{file...}", web.Wrap(ui.draftFile, ui.jsonErr))
 	mux.Handle("POST /items/{id}/experiment/pick", editor(ui.pickWinner))
 	mux.Handle("POST /items/{id}/experiment/stop", editor(ui.stopExperiment))
+	mux.Handle("GET /analytics", writer(ui.analyticsHome))
+	mux.Handle("GET /analytics/{brand}", writer(ui.brandAnalytics))
+	mux.Handle("GET /analytics/{brand}/export.csv", writer(ui.exportBrandAnalytics))
+	mux.Handle("GET /items/{id}/analytics", writer(ui.itemAnalytics))
+	mux.Handle("GET /items/{id}/analytics.csv", writer(ui.exportItemAnalytics))
 }
