@@ -47,6 +47,9 @@ type Brand struct {
 	TargetConf map[string]Target `yaml:"targets"`
 	// Strings overrides boilerplate per language: strings: {nl: {subscribe_button: Inschrijven}}.
 	Strings map[string]map[string]string `yaml:"strings"`
+	// Digests are the newsletters gathering the week's items, by id
+	// (see Digest).
+	Digests map[string]*Digest `yaml:"digests"`
 
 	// Files holds the kit's files (logos, fonts) by the name brand.yaml
 	// uses for them.
@@ -120,6 +123,9 @@ type BrandEmail struct {
 	// subscribers of every language it has no translation in; otherwise
 	// an item reaches only readers of its own language.
 	SendDefaultToAll bool `yaml:"send_default_to_all"`
+	// Mode is every item's email.mode unless it sets one: full (the
+	// default) or teaser.
+	Mode string `yaml:"mode"`
 }
 
 // BrandCatalog tunes the catalog snippets.
@@ -321,6 +327,10 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 	b.validateEmail(fail)
 	b.Email.validateTopics(fail)
 	b.validateTargets(fail)
+	if !validEmailMode(b.Email.Mode) {
+		fail("email.mode", "must be full or teaser, not %q", b.Email.Mode)
+	}
+	b.validateDigests(fail)
 	for lang, strs := range b.Strings {
 		if _, err := language.Parse(lang); err != nil {
 			fail("strings", "%q is not a language tag", lang)

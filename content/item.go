@@ -83,6 +83,10 @@ type EmailOptions struct {
 	// Topics send the email only to subscribers who chose one of these
 	// of the brand's email.topics; none sends it to every topic.
 	Topics []string `yaml:"topics"`
+	// Mode is full (the whole item) or teaser (the summary and first
+	// paragraphs, then a button to the portal page); unset takes the
+	// brand's email.mode.
+	Mode string `yaml:"mode"`
 }
 
 // EmailVariant is one arm of an A/B test; its name becomes utm_content.
