@@ -216,3 +216,24 @@ func (s *DB) PublishedBetween(ctx context.Context, brandID, lang string, from, t
 	}
 	return out, rows.Err()
 }
+
+// RecordDigestEntries records, on a planned run, the item the digest will
+// be and the item versions it shows, before that item is submitted: its
+// email rendering reads them (DigestByItem). A run already finished is
+// left as it is.
+func (s *DB) RecordDigestEntries(ctx context.Context, brandID, digestID string, end time.Time, itemID string, entries []DigestEntry) error {
+	if len(entries) > MaxDigestEntries {
+		return fmt.Errorf("store: digest of %d entries; at most %d", len(entries), MaxDigestEntries)
+	}
+	js, err := json.Marshal(entries)
+	if err != nil {
+		return err
+	}
+	_, err = s.exec(ctx, s.db, `UPDATE digests SET item_id = $4, entries = $5, updated_at = $6
+		WHERE brand_id = $1 AND digest_id = $2 AND period_end = $3 AND status = 'planned'`,
+		brandID, digestID, end.UTC(), itemID, string(js), s.now())
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
