@@ -145,6 +145,13 @@ func (s *Service) RunDigest(ctx context.Context, pl tasks.DigestRunPayload) (*Di
 		s.log.Debug("digest run finished already", "brand", pl.Brand, "digest", pl.Digest, "end", end)
 		return res, s.planNext(ctx, pl.Brand)
 	}
+	if now := s.now(); now.Before(end) {
+		// Early: this machine's clock is behind the one that queued it,
+		// or the task was queued by hand. The reconciler enqueues it
+		// again once it is due.
+		s.log.Info("digest run is not due yet", "brand", pl.Brand, "digest", pl.Digest, "due", end)
+		return res, nil
+	}
 	b, _, err := s.brands.Current(ctx, pl.Brand)
 	if err != nil {
 		return nil, err
