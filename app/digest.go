@@ -97,24 +97,41 @@ func (s *Service) planDigest(ctx context.Context, b *content.Brand, d *content.D
 	return planned, nil
 }
 
-// reconcileDigests re-enqueues planned runs whose time passed before cut
-// (Redis lost their task), then plans the runs that are missing.
-func (s *Service) reconcileDigests(ctx context.Context, cut time.Time) (int, error) {
+// reconcileDigests enqueues again the planned runs whose time passed
+// before cut and whose task is gone (Redis lost it), held by a dead
+// worker (orphaned), or finished without finishing the run (out of
+// retries, or it ran early): a task of their own ID, or a replacement
+// when the queue still holds that one. Then it plans the runs that are
+// missing. A run enqueued twice is harmless: it finishes once.
+func (s *Service) reconcileDigests(ctx context.Context, cut time.Time, orphaned map[string]bool) (int, error) {
 	due, err := s.db.DueDigests(ctx, cut, 500)
 	if err != nil {
 		return 0, err
 	}
+	n := 0
 	for _, r := range due {
 		t, err := tasks.NewDigestRunTask(tasks.DigestRunPayload{Brand: r.BrandID, Digest: r.DigestID, Start: r.Start.Unix(), End: r.End.Unix()})
 		if err != nil {
-			return 0, err
+			return n, err
+		}
+		info, err := s.queue.Task(ctx, t.Queue, t.ID)
+		switch {
+		case err != nil:
+			return n, err
+		case info.State == TaskGone:
+		case info.State == TaskArchived, info.State == TaskCompleted, info.State == TaskActive && orphaned[t.ID]:
+			t.ID = fmt.Sprintf("%s~%d", t.ID, s.now().UnixNano())
+		default:
+			continue // waiting, retrying or running
 		}
 		if err := s.queue.Enqueue(ctx, t); err != nil {
-			return 0, err
+			return n, err
 		}
+		s.log.Info("digest run re-enqueued", "brand", r.BrandID, "digest", r.DigestID, "end", r.End, "task", t.ID)
+		n++
 	}
 	planned, err := s.PlanDigests(ctx)
-	return len(due) + planned, err
+	return n + planned, err
 }
 
 // DigestResult is what a digest run did.

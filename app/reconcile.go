@@ -58,7 +58,7 @@ func (s *Service) Reconcile(ctx context.Context, grace time.Duration) (Reconcile
 		return st, err
 	}
 
-	if st.Digests, err = s.reconcileDigests(ctx, cut); err != nil {
+	if st.Digests, err = s.reconcileDigests(ctx, cut, orphaned); err != nil {
 		return st, err
 	}
 
