@@ -115,3 +115,31 @@ func TestItemEmailMode(t *testing.T) {
 		t.Errorf("bad mode: %v", err)
 	}
 }
+
+// FuzzParseSchedule: a schedule from brand.yaml never panics, and one
+// that parses runs at its time of day, on its weekday, strictly after the
+// time asked about and within eight days of it.
+func FuzzParseSchedule(f *testing.F) {
+	for _, s := range []string{"Mon 08:00", "daily 07:30", "sun 23:59", "Fri 00:00", "Monday 8am", "daily 24:00", "Tue 8:00", "", " ", "Mon  08:00", "daily 02:30"} {
+		for _, tz := range []string{"", "Europe/Amsterdam", "America/New_York", "Local", "../etc/passwd", "Australia/Lord_Howe"} {
+			f.Add(s, tz, int64(1792000000))
+		}
+	}
+	f.Fuzz(func(t *testing.T, s, tz string, unix int64) {
+		sc, err := ParseSchedule(s, tz)
+		if err != nil {
+			return
+		}
+		at := time.Unix(unix%(1<<34), 0)
+		n := sc.Next(at)
+		if !n.After(at) || n.Sub(at) > 8*24*time.Hour+2*time.Hour {
+			t.Fatalf("%q in %q: next after %s is %s", s, tz, at, n)
+		}
+		if !sc.Daily && n.In(sc.Loc).Weekday() != sc.Weekday {
+			t.Fatalf("%q: next is a %s", s, n.In(sc.Loc).Weekday())
+		}
+		if p := sc.Prev(n); !p.Equal(n) {
+			t.Fatalf("%q: Prev(Next) = %s, not %s", s, p, n)
+		}
+	})
+}
