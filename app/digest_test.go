@@ -159,6 +159,18 @@ func TestDigestWeeks(t *testing.T) {
 			if _, err := e.DB.Publication(ctx, res.ItemID, res.Version); err == nil {
 				t.Error("a digest with policy approve was published without an editor")
 			}
+			// An editor approves it like any item; the run reads sent
+			// once its publication is done.
+			if _, err := e.Service.Schedule(ctx, res.ItemID, res.Version, time.Time{}, "editor"); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, 60*time.Second, "digest sent", func() (bool, string) {
+				r, err := e.DB.DigestRun(ctx, "kestrel", "weekly", first.End)
+				if err != nil {
+					return false, err.Error()
+				}
+				return r.Status == store.DigestSent, r.Status
+			})
 
 			// The next run is 08:00 local again, an hour later in UTC.
 			second, err := e.DB.LastDigestRun(ctx, "kestrel", "weekly")

@@ -18,6 +18,10 @@ const (
 	// DigestRendered: its item holds the digest and is published like
 	// any item (approval, segments, ledger).
 	DigestRendered = "rendered"
+	// DigestApproved and DigestSent are read, never stored: a rendered
+	// run whose item's publication is scheduled (or going out), or done.
+	DigestApproved = "approved"
+	DigestSent     = "sent"
 )
 
 // DigestRun is one period of one brand's digest.
@@ -44,7 +48,16 @@ type DigestEntry struct {
 // MaxDigestEntries bounds what a run records.
 const MaxDigestEntries = 50
 
-const digestCols = `brand_id, digest_id, period_start, period_end, status, item_id, version, entries, updated_at`
+// digestCols reads a run with its status as the item's publication has
+// it: a rendered run is approved once its item is scheduled and sent once
+// it is published. The ledger, not this table, says what went out.
+const digestCols = `d.brand_id, d.digest_id, d.period_start, d.period_end,
+	CASE WHEN d.status <> 'rendered' OR p.status IS NULL OR p.status = 'cancelled' THEN d.status
+		WHEN p.status = 'published' THEN 'sent' ELSE 'approved' END,
+	d.item_id, d.version, d.entries, d.updated_at`
+
+// digestFrom joins each run to its item's publication.
+const digestFrom = ` FROM digests d LEFT JOIN publications p ON p.item_id = d.item_id AND p.version = d.version AND d.version > 0`
 
 func scanDigest(sc rowScanner) (*DigestRun, error) {
 	var r DigestRun
@@ -87,7 +100,7 @@ func (s *DB) PlanDigest(ctx context.Context, brandID, digestID string, start, en
 
 // DigestRun returns the run of a digest whose period ends at end.
 func (s *DB) DigestRun(ctx context.Context, brandID, digestID string, end time.Time) (*DigestRun, error) {
-	r, err := scanDigest(s.queryRow(ctx, s.db, `SELECT `+digestCols+` FROM digests WHERE brand_id = $1 AND digest_id = $2 AND period_end = $3`,
+	r, err := scanDigest(s.queryRow(ctx, s.db, `SELECT `+digestCols+digestFrom+` WHERE d.brand_id = $1 AND d.digest_id = $2 AND d.period_end = $3`,
 		brandID, digestID, end.UTC()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("digest %s/%s ending %s: %w", brandID, digestID, end.UTC().Format(time.RFC3339), ErrNotFound)
@@ -101,7 +114,7 @@ func (s *DB) DigestRun(ctx context.Context, brandID, digestID string, end time.T
 // LastDigestRun returns a digest's latest run, whatever its status;
 // ErrNotFound before the first.
 func (s *DB) LastDigestRun(ctx context.Context, brandID, digestID string) (*DigestRun, error) {
-	r, err := scanDigest(s.queryRow(ctx, s.db, `SELECT `+digestCols+` FROM digests WHERE brand_id = $1 AND digest_id = $2 ORDER BY period_end DESC LIMIT 1`,
+	r, err := scanDigest(s.queryRow(ctx, s.db, `SELECT `+digestCols+digestFrom+` WHERE d.brand_id = $1 AND d.digest_id = $2 ORDER BY d.period_end DESC LIMIT 1`,
 		brandID, digestID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("digest %s/%s has not run: %w", brandID, digestID, ErrNotFound)
@@ -115,7 +128,7 @@ func (s *DB) LastDigestRun(ctx context.Context, brandID, digestID string) (*Dige
 // DigestByItem returns the run whose item is itemID; ErrNotFound for an
 // item that is not a digest.
 func (s *DB) DigestByItem(ctx context.Context, itemID string) (*DigestRun, error) {
-	r, err := scanDigest(s.queryRow(ctx, s.db, `SELECT `+digestCols+` FROM digests WHERE item_id = $1 ORDER BY period_end DESC LIMIT 1`, itemID))
+	r, err := scanDigest(s.queryRow(ctx, s.db, `SELECT `+digestCols+digestFrom+` WHERE d.item_id = $1 ORDER BY d.period_end DESC LIMIT 1`, itemID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("digest of item %q: %w", itemID, ErrNotFound)
 	}
@@ -127,13 +140,13 @@ func (s *DB) DigestByItem(ctx context.Context, itemID string) (*DigestRun, error
 
 // DigestRuns lists a brand's runs, newest first, at most limit.
 func (s *DB) DigestRuns(ctx context.Context, brandID string, limit int) ([]DigestRun, error) {
-	return s.digestRuns(ctx, `SELECT `+digestCols+` FROM digests WHERE brand_id = $1 ORDER BY period_end DESC LIMIT $2`, brandID, limit)
+	return s.digestRuns(ctx, `SELECT `+digestCols+digestFrom+` WHERE d.brand_id = $1 ORDER BY d.period_end DESC LIMIT $2`, brandID, limit)
 }
 
 // DueDigests lists planned runs whose time is before the cut-off: their
 // task may be lost, so the reconciler enqueues them again.
 func (s *DB) DueDigests(ctx context.Context, before time.Time, limit int) ([]DigestRun, error) {
-	return s.digestRuns(ctx, `SELECT `+digestCols+` FROM digests WHERE status = 'planned' AND period_end < $1 ORDER BY period_end LIMIT $2`, before.UTC(), limit)
+	return s.digestRuns(ctx, `SELECT `+digestCols+digestFrom+` WHERE d.status = 'planned' AND d.period_end < $1 ORDER BY d.period_end LIMIT $2`, before.UTC(), limit)
 }
 
 func (s *DB) digestRuns(ctx context.Context, q string, args ...any) ([]DigestRun, error) {

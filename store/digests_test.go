@@ -66,6 +66,10 @@ func TestDigestRuns(t *testing.T) {
 		if ok, err := db.FinishDigest(ctx, "kestrel", "weekly", start, store.DigestRendered, "digest-weekly-2026-11-23", 1, nil); err != nil || !ok {
 			t.Fatalf("finish the earlier run: %v %v", ok, err)
 		}
+		// Its item is published: the run reads sent.
+		if r, err := db.DigestRun(ctx, "kestrel", "weekly", start); err != nil || r.Status != store.DigestSent {
+			t.Errorf("a published digest's run: %+v %v", r, err)
+		}
 		now := time.Now()
 		pub, err := db.PublishedBetween(ctx, "kestrel", "en", now.Add(-time.Hour), now.Add(time.Hour), 10)
 		if err != nil || len(pub) != 2 || pub[0].ItemID != "newer" || pub[1].ItemID != "older" || pub[0].Version != 1 {

@@ -552,7 +552,7 @@ func TestCrashWithDigestInFlight(t *testing.T) {
 	w.kill()
 	t.Logf("SIGKILL 1: run %s", run().Status)
 	w.start()
-	pipetest.WaitFor(t, time.Minute, "the digest's item", func() (bool, string) { r := run(); return r.Status == store.DigestRendered, r.Status })
+	pipetest.WaitFor(t, time.Minute, "the digest's item", func() (bool, string) { r := run(); return r.Version > 0, r.Status })
 	digestID := run().ItemID
 	// Kill 2: once its item is rendered (auto-publish, the site).
 	pipetest.WaitFor(t, 2*time.Minute, "digest rendered", func() (bool, string) {
@@ -573,7 +573,7 @@ func TestCrashWithDigestInFlight(t *testing.T) {
 	w.stop()
 
 	r := run()
-	if r.Status != store.DigestRendered || len(r.Entries) != 3 || r.Version != 1 {
+	if r.Status != store.DigestSent || len(r.Entries) != 3 || r.Version != 1 {
 		t.Errorf("run %+v", r)
 	}
 	if it, err := e.DB.Item(ctx, digestID); err != nil || it.LatestVersion != 1 {
