@@ -294,7 +294,9 @@ func (s *Service) renderDigest(ctx context.Context, it *content.Item, itemID str
 	}
 	d := b.Digests[run.DigestID]
 	if d == nil {
-		return nil, true, inputError{fmt.Errorf("brand %s has no digest %q any more", b.ID, run.DigestID)}
+		// Removed from brand.yaml since: a digest already made renders
+		// again (a brand change) from what its run recorded.
+		d = &content.Digest{ID: run.DigestID, Lang: it.Lang, MaxItems: len(run.Entries), When: content.Schedule{Daily: true, Loc: time.UTC}}
 	}
 	in := digest.Input{Brand: b, Digest: d, From: run.Start, To: run.End, Item: it, Links: content.NewLinkPlan(it, b)}
 	for _, e := range run.Entries {
