@@ -130,8 +130,13 @@ func (s *Service) reconcileDigests(ctx context.Context, cut time.Time, orphaned 
 		s.log.Info("digest run re-enqueued", "brand", r.BrandID, "digest", r.DigestID, "end", r.End, "task", t.ID)
 		n++
 	}
+	// A brand whose kit no longer loads must not stop the rest of the
+	// pass (renderings, deliveries): its digests wait, logged.
 	planned, err := s.PlanDigests(ctx)
-	return n + planned, err
+	if err != nil {
+		s.log.Warn("planning digests", "err", err)
+	}
+	return n + planned, nil
 }
 
 // DigestResult is what a digest run did.
