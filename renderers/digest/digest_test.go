@@ -261,13 +261,35 @@ func TestNothingToSend(t *testing.T) {
 	}
 }
 
-// BenchmarkDigest8 renders a digest of eight items (four examples twice).
+// BenchmarkDigest8 renders a digest of eight items (four examples twice):
+// warm, with the pictures and logos in the image cache as a worker has
+// them after its first digest, and cold, resizing them all.
 func BenchmarkDigest8(b *testing.B) {
 	in := input(b, 8)
-	r := newRenderer(b)
-	for b.Loop() {
-		if _, err := r.Render(context.Background(), in); err != nil {
+	b.Run("warm", func(b *testing.B) {
+		r := newRenderer(b)
+		if _, err := r.Render(context.Background(), in); err != nil { // fills the cache
 			b.Fatal(err)
 		}
-	}
+		for b.Loop() {
+			if _, err := r.Render(context.Background(), in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cold", func(b *testing.B) {
+		lib, err := fonts.New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			e, err := email.NewWithFonts(&images.Cache{}, lib)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := New(e).Render(context.Background(), in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

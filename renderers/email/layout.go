@@ -64,10 +64,11 @@ func (r *Renderer) Logos(ctx context.Context, b *content.Brand, imageBase string
 }
 
 // Picture makes a local image for an email whose images are published at
-// imageBase, shown width pixels wide (made at twice that), and its file
-// below ImageDir.
+// imageBase, shown width pixels wide, and its file below ImageDir. It is
+// made at the size every email picture is (twice the email's width), so
+// an item's picture, resized for its own email, comes from the cache.
 func (r *Renderer) Picture(ctx context.Context, a *content.Asset, width int, alt, imageBase string) (*Picture, renderers.File, error) {
-	vs, err := images.Resize(ctx, r.cache, a, []int{2 * width})
+	vs, err := images.Resize(ctx, r.cache, a, []int{imageWidth})
 	if err != nil {
 		return nil, renderers.File{}, err
 	}
