@@ -306,18 +306,21 @@ func Source(in Input, id string) (src []byte, files map[string][]byte) {
 			}
 		}
 	}
-	s.WriteString("---\n")
+	// The page lists its stories; a table of contents would list them again.
+	s.WriteString("portal:\n  toc: false\n---\n")
 	files = map[string][]byte{}
+	read := b.T(d.Lang, "digest_read")
 	for i, e := range in.entries() {
-		fmt.Fprintf(&s, "\n## [%s](%s)\n\n", escapeMD(e.Item.Title), e.Links.Canonical)
+		fmt.Fprintf(&s, "\n## %s\n\n", escapeMD(e.Item.Title))
 		if ref := e.Item.HeroImage(); ref != nil && ref.Asset != nil {
 			name := fmt.Sprintf("images/%d-%s", i+1, path.Base(ref.Asset.Name))
 			files[name] = ref.Asset.Data
 			fmt.Fprintf(&s, "![%s](%s)\n\n", escapeMD(ref.Alt), name)
 		}
 		if sum := strings.TrimSpace(e.Item.Summary); sum != "" {
-			s.WriteString(escapeMD(sum) + "\n")
+			s.WriteString(escapeMD(sum) + "\n\n")
 		}
+		fmt.Fprintf(&s, "[%s →](%s)\n", escapeMD(read), e.Links.Canonical)
 	}
 	return []byte(s.String()), files
 }
