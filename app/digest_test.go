@@ -216,3 +216,87 @@ func TestDigestWeeks(t *testing.T) {
 		})
 	}
 }
+
+// A digest with topics gathers the items for those topics and the items
+// for every reader, not the others, newest first and at most max_items;
+// previewing it stores nothing.
+func TestDigestTopicsPreview(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
+	er, err := email.New(&images.Cache{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{pipetest.NewWith(t, setups[0], func(c *app.Config) {
+		c.Site = &publish.Site{Root: t.TempDir()}
+		c.Now = clock.Now
+	}, er)}
+	e.DB.SetClock(clock.Now)
+	kit := testenv.CopyKit(t, "kestrel")
+	yml, err := os.ReadFile(filepath.Join(kit, "brand.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	yml = []byte(strings.Replace(string(yml), "\nemail:\n", "\nemail:\n  topics:\n    guides: Guides\n    product: New products\n", 1) +
+		"digests:\n  guides:\n    schedule: daily 08:00\n    topics: [guides]\n    max_items: 2\n    subject: Guides this week\n")
+	os.WriteFile(filepath.Join(kit, "brand.yaml"), yml, 0o644)
+	if _, _, err := e.Service.ImportBrand(ctx, kit, "test"); err != nil {
+		t.Fatal(err)
+	}
+	e.Start(t)
+	since := clock.Now()
+	for _, it := range []struct{ title, topics string }{
+		{"Oldest guide", "[guides]"}, {"A product", "[product]"}, {"For everyone", ""}, {"Newest guide", "[guides]"},
+	} {
+		clock.Set(clock.Now().Add(time.Minute))
+		fm := "---\ntitle: " + it.title + "\n"
+		if it.topics != "" {
+			fm += "email:\n  topics: " + it.topics + "\n"
+		}
+		res, err := e.Service.Submit(ctx, app.Bundle{Brand: "kestrel", Files: map[string][]byte{"index.md": []byte(fm + "---\nA few words about it.\n")}, Actor: "writer"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 60*time.Second, "rendered", func() (bool, string) { return itemStatus(e, res.ItemID) })
+		if _, err := e.Service.Schedule(ctx, res.ItemID, res.Version, time.Time{}, "editor"); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 60*time.Second, "published", func() (bool, string) {
+			p, err := e.DB.Publication(ctx, res.ItemID, res.Version)
+			if err != nil {
+				return false, err.Error()
+			}
+			return p.Status == store.PubPublished, p.Status
+		})
+	}
+	clock.Set(clock.Now().Add(time.Minute))
+	files, n, err := e.Service.PreviewDigest(ctx, "kestrel", "guides", since)
+	if err != nil || n != 2 {
+		t.Fatalf("preview: %d items, %v", n, err)
+	}
+	var page, eml string
+	for _, f := range files {
+		switch f.Name {
+		case "email/" + email.HTMLFile:
+			page = string(f.Data)
+		case "email/" + email.EMLFile:
+			eml = string(f.Data)
+		}
+	}
+	newest, everyone := strings.Index(page, "Newest guide"), strings.Index(page, "For everyone")
+	if newest < 0 || everyone < newest || strings.Contains(page, "A product") || strings.Contains(page, "Oldest guide") {
+		t.Errorf("want the newest guide, then the item for everyone, and nothing else (at %d, %d)", newest, everyone)
+	}
+	if !strings.Contains(eml, "Subject: Guides this week") {
+		t.Error("the digest's own subject is not the email's")
+	}
+	if _, n, err := e.Service.PreviewDigest(ctx, "kestrel", "guides", clock.Now()); err != nil || n != 0 {
+		t.Errorf("an empty period: %d items, %v", n, err)
+	}
+	if _, _, err := e.Service.PreviewDigest(ctx, "kestrel", "monthly", since); err == nil {
+		t.Error("an unknown digest previewed")
+	}
+	if runs, _ := e.DB.DigestRuns(ctx, "kestrel", 10); len(runs) != 0 {
+		t.Errorf("a preview recorded runs: %+v", runs)
+	}
+}
