@@ -130,6 +130,18 @@ func (s *Service) reconcileDigests(ctx context.Context, cut time.Time, orphaned 
 		s.log.Info("digest run re-enqueued", "brand", r.BrandID, "digest", r.DigestID, "end", r.End, "task", t.ID)
 		n++
 	}
+	// An auto_publish digest rendered but never scheduled: its worker
+	// died between the two. autoPublish checks the policy and that it
+	// is not scheduled already.
+	unscheduled, err := s.db.UnscheduledDigests(ctx, 100)
+	if err != nil {
+		return n, err
+	}
+	for _, r := range unscheduled {
+		if it, err := s.db.Item(ctx, r.ItemID); err == nil && it.Status == store.StatusRendered && it.LatestVersion == r.Version {
+			s.autoPublish(ctx, r.ItemID, r.Version)
+		}
+	}
 	// A brand whose kit no longer loads must not stop the rest of the
 	// pass (renderings, deliveries): its digests wait, logged.
 	planned, err := s.PlanDigests(ctx)

@@ -250,3 +250,11 @@ func (s *DB) RecordDigestEntries(ctx context.Context, brandID, digestID string, 
 	}
 	return nil
 }
+
+// UnscheduledDigests lists rendered runs whose item has no publication
+// (none scheduled, or one cancelled), oldest first, at most limit: an
+// auto_publish digest whose worker died between rendering it and
+// scheduling it is among them.
+func (s *DB) UnscheduledDigests(ctx context.Context, limit int) ([]DigestRun, error) {
+	return s.digestRuns(ctx, `SELECT `+digestCols+digestFrom+` WHERE d.status = 'rendered' AND p.item_id IS NULL ORDER BY d.period_end LIMIT $1`, limit)
+}

@@ -104,6 +104,9 @@ func TestDigestRuns(t *testing.T) {
 		if due, _ := db.DueDigests(ctx, end.Add(time.Hour), 10); len(due) != 0 {
 			t.Errorf("a finished run is due: %+v", due)
 		}
+		if un, err := db.UnscheduledDigests(ctx, 10); err != nil || len(un) != 1 || un[0].ItemID != "digest-weekly-2026-11-30" {
+			t.Errorf("unscheduled: %+v %v", un, err)
+		}
 		runs, err := db.DigestRuns(ctx, "kestrel", 10)
 		if err != nil || len(runs) != 2 || !runs[0].End.Equal(end) {
 			t.Errorf("runs: %+v %v", runs, err)
