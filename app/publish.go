@@ -181,7 +181,7 @@ func (s *Service) autoPublish(ctx context.Context, itemID string, version int) {
 		return
 	}
 	brand, err := s.brands.Load(ctx, v.Brand, v.BrandHash)
-	if err != nil || !brand.AutoPublish {
+	if err != nil || !brand.AutoPublish && !s.digestAutoPublish(ctx, itemID, brand) {
 		return
 	}
 	if _, err := s.db.Publication(ctx, itemID, version); err == nil {

@@ -19,6 +19,7 @@ type ReconcileStats struct {
 	Garbage  int // blobs and derivatives garbage collection deleted
 	// Experiments are A/B test decisions past due whose task was lost.
 	Experiments int
+	Digests     int // digest runs planned, or re-enqueued because their task was lost
 }
 
 // Reconcile makes the queue agree with the store once: every outbox row
@@ -59,6 +60,10 @@ func (s *Service) Reconcile(ctx context.Context, grace time.Duration) (Reconcile
 		return st, err
 	}
 	if st.Experiments, err = s.reconcileExperiments(ctx, cut); err != nil {
+		return st, err
+	}
+
+	if st.Digests, err = s.reconcileDigests(ctx, cut, orphaned); err != nil {
 		return st, err
 	}
 

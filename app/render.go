@@ -178,6 +178,12 @@ func (s *Service) render(ctx context.Context, r renderers.Renderer, pl tasks.Ren
 	if err != nil {
 		return nil, err
 	}
+	if pl.Channel == content.ChanEmail {
+		// A digest's item has the digest for its email.
+		if out, ok, err := s.renderDigest(ctx, it, pl.ItemID, brand); ok {
+			return out, err
+		}
+	}
 	links := content.NewLinkPlan(it, brand)
 	// Links a published rendering carries itself (the print QR code,
 	// the portal's share buttons) are tracked; stored before the

@@ -24,6 +24,8 @@ import (
 
 	"github.com/crosscast/crosscast/publish"
 	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/digest"
+	"github.com/crosscast/crosscast/renderers/email"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/tasks"
 )
@@ -34,6 +36,7 @@ type Service struct {
 	queue     Queue
 	renderers map[string]renderers.Renderer
 	catalog   publish.IndexRenderer // builds brand indexes; nil without the catalog channel
+	digest    *digest.Renderer      // renders digests' emails; nil without the email channel
 	brands    *Brands
 	metrics   *Metrics
 	log       *slog.Logger
@@ -120,6 +123,9 @@ func New(cfg Config) *Service {
 		s.renderers[r.Channel()] = r
 		if ir, ok := r.(publish.IndexRenderer); ok {
 			s.catalog = ir
+		}
+		if er, ok := r.(*email.Renderer); ok {
+			s.digest = digest.New(er)
 		}
 	}
 	s.publishers, s.site = s.newPublishers(cfg)

@@ -47,6 +47,9 @@ type Brand struct {
 	TargetConf map[string]Target `yaml:"targets"`
 	// Strings overrides boilerplate per language: strings: {nl: {subscribe_button: Inschrijven}}.
 	Strings map[string]map[string]string `yaml:"strings"`
+	// Digests are the newsletters gathering the week's items, by id
+	// (see Digest).
+	Digests map[string]*Digest `yaml:"digests"`
 
 	// Files holds the kit's files (logos, fonts) by the name brand.yaml
 	// uses for them.
@@ -122,6 +125,9 @@ type BrandEmail struct {
 	SendDefaultToAll bool `yaml:"send_default_to_all"`
 	// Test is the default email.test of the brand's items with variants.
 	Test *EmailTest `yaml:"test"`
+	// Mode is every item's email.mode unless it sets one: full (the
+	// default) or teaser.
+	Mode string `yaml:"mode"`
 }
 
 // BrandCatalog tunes the catalog snippets.
@@ -324,6 +330,10 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 	b.Email.validateTopics(fail)
 	b.Email.Test.check("email.test", fail)
 	b.validateTargets(fail)
+	if !validEmailMode(b.Email.Mode) {
+		fail("email.mode", "must be full or teaser, not %q", b.Email.Mode)
+	}
+	b.validateDigests(fail)
 	for lang, strs := range b.Strings {
 		if _, err := language.Parse(lang); err != nil {
 			fail("strings", "%q is not a language tag", lang)

@@ -85,6 +85,10 @@ type EmailOptions struct {
 	Topics []string `yaml:"topics"`
 	// Test runs the variants as an A/B test (see EmailTest).
 	Test *EmailTest `yaml:"test"`
+	// Mode is full (the whole item) or teaser (the summary and first
+	// paragraphs, then a button to the portal page); unset takes the
+	// brand's email.mode.
+	Mode string `yaml:"mode"`
 }
 
 // EmailVariant is one arm of an A/B test; its name becomes utm_content.

@@ -417,6 +417,9 @@ func validate(d *diags, it *Item, fm []byte, opts ParseOptions) {
 
 	checkEmailTopics(it, opts.Brand, fmErr)
 	checkEmailTest(it, fmErr)
+	if !validEmailMode(it.Email.Mode) {
+		fmErr("email.mode", EInvalid, "email.mode must be full or teaser, not %q", it.Email.Mode)
+	}
 
 	for _, f := range textFields(it) {
 		checkTextLen(fmErr, f)

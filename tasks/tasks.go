@@ -234,3 +234,33 @@ func Decode[P Payload](typ string, payload []byte) (P, error) {
 	}
 	return p, nil
 }
+
+// TypeDigestRun gathers one period of a brand's digest: skipped when
+// nothing was published, else the digest's item is submitted.
+const TypeDigestRun = "digest:run"
+
+// DigestRunPayload names the run of digest Digest of Brand whose period
+// ends at End (Unix seconds, the scheduled time) and starts at Start.
+type DigestRunPayload struct {
+	Brand  string `json:"brand"`
+	Digest string `json:"digest"`
+	Start  int64  `json:"start"`
+	End    int64  `json:"end"`
+}
+
+func (p DigestRunPayload) Valid() bool {
+	return p.Brand != "" && p.Digest != "" && p.End > 0 && p.Start > 0 && p.Start < p.End
+}
+
+// DigestRunTaskID derives the task ID from the period, so each period's
+// run is queued once.
+func DigestRunTaskID(brand, digest string, end time.Time) string {
+	return fmt.Sprintf("digest:%s:%s:%s", brand, digest, end.UTC().Format("20060102T1504Z"))
+}
+
+// NewDigestRunTask makes the digest:run task of p, to run at the period's
+// end.
+func NewDigestRunTask(p DigestRunPayload) (store.Task, error) {
+	end := time.Unix(p.End, 0).UTC()
+	return newTask(TypeDigestRun, DigestRunTaskID(p.Brand, p.Digest, end), QueueDefault, p, end)
+}

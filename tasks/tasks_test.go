@@ -27,6 +27,14 @@ func TestTaskWireFormat(t *testing.T) {
 				Payload: []byte(`{"item_id":"kestrel.en.tent","version":3,"brand_hash":"b1f2"}`)},
 		},
 		{
+			name: "digest:run",
+			make: func() (store.Task, error) {
+				return NewDigestRunTask(DigestRunPayload{Brand: "kestrel", Digest: "weekly", Start: at.AddDate(0, 0, -7).Unix(), End: at.Unix()})
+			},
+			want: store.Task{Type: "digest:run", ID: "digest:kestrel:weekly:20260301T0930Z", Queue: "default", ProcessAt: at,
+				Payload: []byte(`{"brand":"kestrel","digest":"weekly","start":1771752600,"end":1772357400}`)},
+		},
+		{
 			name: "render:<channel>",
 			make: func() (store.Task, error) {
 				p := RenderPayload{ItemID: "kestrel.en.tent", Version: 3, Channel: "email", BrandHash: "b1f2"}

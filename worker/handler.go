@@ -47,6 +47,7 @@ func (h *Handler) Mux() asynq.Handler {
 	}
 	mux.HandleFunc(tasks.TypeSubscriberConfirm, h.handleSubscriberConfirm)
 	mux.HandleFunc(tasks.TypeExperimentDecide, h.handleExperimentDecide)
+	mux.HandleFunc(tasks.TypeDigestRun, h.handleDigestRun)
 	return mux
 }
 
@@ -129,6 +130,15 @@ func (h *Handler) handleIndexBuild(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	return retry(h.svc.BuildIndex(ctx, pl))
+}
+
+func (h *Handler) handleDigestRun(ctx context.Context, t *asynq.Task) error {
+	pl, err := decode[tasks.DigestRunPayload](t)
+	if err != nil {
+		return err
+	}
+	_, err = h.svc.RunDigest(ctx, pl)
+	return retry(err)
 }
 
 func (h *Handler) handlePublishItem(ctx context.Context, t *asynq.Task) error {

@@ -89,11 +89,12 @@ _crosscast() {
 		return
 	fi
 	case $cmd in
-	user|token)
+	user|token|digest)
 		if (( COMP_CWORD == 2 )); then
 			case $cmd in
 			user) words="%s" ;;
 			token) words="%s" ;;
+			digest) words="%s" ;;
 			esac
 			COMPREPLY=($(compgen -W "$words" -- "$cur"))
 			return
@@ -109,7 +110,7 @@ _crosscast() {
 		return ;;
 	esac
 	case $prev in
-`, top, strings.Join(subWords("user"), " "), strings.Join(subWords("token"), " "), top)
+`, top, strings.Join(subWords("user"), " "), strings.Join(subWords("token"), " "), strings.Join(subWords("digest"), " "), top)
 	for _, fv := range flagValues() {
 		fmt.Fprintf(w, "\t%s)\n\t\tCOMPREPLY=($(compgen -W %q -- \"$cur\"))\n\t\treturn ;;\n", fv[0], fv[1])
 	}
@@ -137,11 +138,12 @@ _crosscast() {
 		return
 	fi
 	case $cmd in
-	user|token)
+	user|token|digest)
 		if (( CURRENT == 3 )); then
 			case $cmd in
 			user) compadd -- %s ;;
 			token) compadd -- %s ;;
+			digest) compadd -- %s ;;
 			esac
 			return
 		fi
@@ -154,7 +156,7 @@ _crosscast() {
 		return ;;
 	esac
 	case ${words[CURRENT-1]} in
-`, top, strings.Join(subWords("user"), " "), strings.Join(subWords("token"), " "), top)
+`, top, strings.Join(subWords("user"), " "), strings.Join(subWords("token"), " "), strings.Join(subWords("digest"), " "), top)
 	for _, fv := range flagValues() {
 		fmt.Fprintf(w, "\t%s)\n\t\tcompadd -- %s\n\t\treturn ;;\n", fv[0], fv[1])
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/portal"
 	"github.com/crosscast/crosscast/store"
+	"github.com/crosscast/crosscast/tasks"
 	"github.com/crosscast/crosscast/worker"
 )
 
@@ -458,4 +459,196 @@ func addActive(t testing.TB, db *store.DB, addr string) string {
 		t.Fatal(err)
 	}
 	return j.Subscriber.Token
+}
+
+// TestCrashWithDigestInFlight publishes three items, then lets a digest
+// (policy auto_publish) gather them and go out to three subscribers and
+// every other target while the worker is SIGKILLed: during the run,
+// once its item is rendered, and in the middle of its email delivery.
+// The period is recorded once, its item has one version, and no
+// subscriber gets the digest twice (one whose message a kill fell
+// between sending and recording is recorded unknown).
+func TestCrashWithDigestInFlight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test runs for about half a minute")
+	}
+	const public = "https://cc.kestrel.example"
+	var rs []renderers.Renderer
+	for name, mk := range channels() {
+		if name != portal.Channel {
+			r, err := mk(renderers.Shared{Images: &images.Cache{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs = append(rs, r)
+		}
+	}
+	e := pipetest.New(t, pipetest.Setup{Redis: "real", DB: "real"}, rs...)
+	tg := fakes.NewTargets(t, 500)
+	bin := buildBinary(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	kit := tg.BrandKit(t, public, "digests:\n  weekly:\n    schedule: Mon 08:00\n    timezone: Europe/Amsterdam\n    policy: auto_publish\n")
+	if _, _, err := e.Service.ImportBrand(ctx, kit, "test"); err != nil {
+		t.Fatal(err)
+	}
+	subscribers := []string{"ann@example.net", "bob@example.net", "cat@example.net"}
+	for _, a := range subscribers {
+		addActive(t, e.DB, a)
+	}
+	ca := filepath.Join(t.TempDir(), "smtp-ca.pem")
+	if err := os.WriteFile(ca, tg.SMTP.CertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	site := t.TempDir()
+	extra := []string{envSites + "=" + site, envPublicURL + "=" + public, envSMTPCA + "=" + ca}
+	for k, v := range tg.Env {
+		extra = append(extra, k+"="+v)
+	}
+	w := newWorkers(t, bin, 8, e, extra)
+	go worker.RunReconciler(ctx, e.Service, nil, 500*time.Millisecond, time.Second)
+	w.start()
+
+	start := time.Now().Add(-time.Minute).Truncate(time.Second)
+	var ids []string
+	for i := range 3 {
+		files := crashItem(i)
+		files["hero.jpg"] = photo(i, 800, 500)
+		res, err := e.Service.Submit(ctx, app.Bundle{Brand: "kestrel", Files: files, Actor: "crash-test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.ItemID)
+	}
+	final := func(id string) (bool, string) {
+		ds, err := e.DB.Deliveries(ctx, id, 0)
+		if err != nil || len(ds) == 0 {
+			return false, fmt.Sprint(len(ds), " deliveries ", err)
+		}
+		for _, d := range ds {
+			if d.Status == store.DelPending || d.Status == store.DelSending {
+				return false, d.Key + " " + d.Status
+			}
+		}
+		return true, ""
+	}
+	for _, id := range ids {
+		pipetest.WaitFor(t, 2*time.Minute, "rendered", func() (bool, string) {
+			it, err := e.DB.Item(ctx, id)
+			return err == nil && it.Status == store.StatusRendered, fmt.Sprint(err)
+		})
+		if _, err := e.Service.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range ids {
+		pipetest.WaitFor(t, 2*time.Minute, id+" delivered", func() (bool, string) { return final(id) })
+	}
+	before := len(tg.SMTP.Messages())
+
+	// The period that gathers them ends in two seconds: its run is in
+	// flight for the worker to be killed in.
+	end := time.Now().Truncate(time.Second).Add(2 * time.Second)
+	task, err := tasksDigestRun("kestrel", "weekly", start, end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned, outbox, err := e.DB.PlanDigest(ctx, "kestrel", "weekly", start, end, task)
+	if err != nil || !planned {
+		t.Fatalf("plan: %v %v", planned, err)
+	}
+	if err := e.Service.Dispatch(ctx, outbox); err != nil {
+		t.Fatal(err)
+	}
+	run := func() *store.DigestRun {
+		r, err := e.DB.DigestRun(ctx, "kestrel", "weekly", end)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	// Kill 1: as the run starts (or just after it).
+	pipetest.WaitFor(t, time.Minute, "the run due", func() (bool, string) { return time.Now().After(end), "" })
+	w.kill()
+	t.Logf("SIGKILL 1: run %s", run().Status)
+	w.start()
+	pipetest.WaitFor(t, time.Minute, "the digest's item", func() (bool, string) { r := run(); return r.Version > 0, r.Status })
+	digestID := run().ItemID
+	// Kill 2: once its item is rendered (auto-publish, the site).
+	pipetest.WaitFor(t, 2*time.Minute, "digest rendered", func() (bool, string) {
+		it, err := e.DB.Item(ctx, digestID)
+		return err == nil && it.Status == store.StatusRendered, fmt.Sprint(err)
+	})
+	w.kill()
+	t.Logf("SIGKILL 2: digest item rendered")
+	w.start()
+	// Kill 3: in the middle of its email delivery.
+	pipetest.WaitFor(t, 2*time.Minute, "the digest's first email", func() (bool, string) {
+		return len(tg.SMTP.Messages()) > before, ""
+	})
+	w.kill()
+	t.Logf("SIGKILL 3: %d digest emails out", len(tg.SMTP.Messages())-before)
+	w.start()
+	pipetest.WaitFor(t, 2*time.Minute, "the digest delivered", func() (bool, string) { return final(digestID) })
+	w.stop()
+
+	r := run()
+	if r.Status != store.DigestSent || len(r.Entries) != 3 || r.Version != 1 {
+		t.Errorf("run %+v", r)
+	}
+	if it, err := e.DB.Item(ctx, digestID); err != nil || it.LatestVersion != 1 {
+		t.Errorf("digest item: %+v %v", it, err)
+	}
+	runs, err := e.DB.DigestRuns(ctx, "kestrel", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range runs {
+		if !o.End.Equal(end) && o.Status != store.DigestPlanned {
+			t.Errorf("another period ran: %+v", o)
+		}
+	}
+	got := map[string]int{}
+	for _, m := range tg.SMTP.Messages()[before:] {
+		msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if subj := msg.Header.Get("Subject"); subj != "This week at Kestrel Outfitters" {
+			t.Errorf("an email other than the digest: %q", subj)
+		}
+		got[strings.Join(m.To, ",")]++
+	}
+	unknown := 0
+	ds, _ := e.DB.Deliveries(ctx, digestID, 0)
+	for _, d := range ds {
+		if d.Status != store.DelSent && d.Status != store.DelUnknown {
+			t.Errorf("%s: %s (%s)", d.Key, d.Status, d.Error)
+		}
+		if d.Channel != "email" {
+			continue
+		}
+		rs, err := e.DB.DeliveryRecipients(ctx, &d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rc := range rs {
+			if rc.Status == store.DelUnknown {
+				unknown++
+			}
+		}
+	}
+	for _, a := range subscribers {
+		if got[a] > 1 {
+			t.Errorf("%s got the digest %d times", a, got[a])
+		}
+	}
+	if sent := len(tg.SMTP.Messages()) - before; sent < len(subscribers)-unknown || sent > len(subscribers) {
+		t.Errorf("%d digest emails for %d subscribers with %d unknown", sent, len(subscribers), unknown)
+	}
+	t.Logf("digest %s: %d emails, %d unknown, runs %d", digestID, len(tg.SMTP.Messages())-before, unknown, len(runs))
+}
+
+func tasksDigestRun(brand, digest string, start, end time.Time) (store.Task, error) {
+	return tasks.NewDigestRunTask(tasks.DigestRunPayload{Brand: brand, Digest: digest, Start: start.Unix(), End: end.Unix()})
 }

@@ -99,6 +99,16 @@ func commands() []command {
 			example: "printf '%s\\n' \"$NEW_PASSWORD\" | crosscast user passwd ann --password-stdin",
 		},
 		{
+			name:     "digest preview",
+			synopsis: "--brand ID [--digest ID] [--since DATE] [-o DIR]",
+			does: "Renders what each digest of a stored brand (or only --digest) would send now:\n" +
+				"the items published since its last run (or since DATE, 2026-11-23 or RFC 3339),\n" +
+				"from the store DATABASE_URL names, which it only reads. Writes DIR/DIGEST/email/\n" +
+				"(email.html, email.txt, email.eml) and DIR/DIGEST/item/ (the archive page's\n" +
+				"Markdown); a digest with nothing new prints so and writes nothing.",
+			example: "crosscast digest preview --brand kestrel --since 2026-11-23 -o out/digest",
+		},
+		{
 			name: "bench",
 			synopsis: "[--items N] [--text-items N] [--procs N] [--concurrency N] [--brand DIR] [--cpuprofile FILE]\n" +
 				"  crosscast bench render [--items N,N] [--brand DIR] [--hugo CMD]",

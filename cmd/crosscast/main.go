@@ -69,6 +69,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.user(ctx, cfg, args[1:])
 	case "bench":
 		err = m.bench(ctx, cfg, args[1:])
+	case "digest":
+		err = m.digest(ctx, cfg, args[1:])
 	case "config":
 		err = m.config(cfg, args[1:])
 	case "completion":

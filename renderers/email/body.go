@@ -227,7 +227,12 @@ func (r *Renderer) plainText(it *content.Item, b *content.Brand, d pageData, lin
 	if d.Lead != "" {
 		w.para(d.Lead, "", "")
 	}
-	w.blocks(it.Doc, "", "")
+	if d.Teaser != nil {
+		w.teaser(it.Doc)
+		w.para(lv(d.Teaser.Label, d.Teaser.URL), "", "")
+	} else {
+		w.blocks(it.Doc, "", "")
+	}
 	if d.CTA != nil {
 		w.para(lv(content.CTAText(d.CTA.Label, d.CTA.URL, it.Lang), d.CTA.URL), "", "")
 	}

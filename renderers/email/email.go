@@ -266,6 +266,12 @@ func (r *Renderer) renderVariant(in renderers.Input, inl *Inliner, imgs *emailIm
 	for _, k := range []string{"view_in_browser", "unsubscribe", "continue_reading"} {
 		d.T[k] = b.T(it.Lang, k)
 	}
+	if content.EmailMode(it, b) == content.EmailTeaser {
+		// A teaser: the first paragraphs, then a button to the page.
+		d.Blocks = teaserHTML(blocks)
+		c := b.Colors
+		d.Teaser = &ctaButton{URL: d.WebURL, Label: b.T(it.Lang, "teaser_continue"), Fill: c.Primary.Hex(), Ink: content.OnColor(c.Primary).Hex()}
+	}
 	ctaURL, ctaLabel := links.CTA, ""
 	if it.CTA != nil {
 		ctaLabel = it.CTA.Label
@@ -292,16 +298,17 @@ func (r *Renderer) renderVariant(in renderers.Input, inl *Inliner, imgs *emailIm
 		// Cut the body at a block boundary until the whole email fits,
 		// and end with a link to the page, so Gmail never clips the
 		// footer and its unsubscribe link.
-		kept := len(blocks)
+		all := d.Blocks
+		kept := len(all)
 		for kept > 0 && len(page) > MaxBytes {
 			kept = kept * 3 / 4
-			d.Blocks, d.More = blocks[:kept], d.WebURL
+			d.Blocks, d.More = all[:kept], d.WebURL
 			if page, err = r.execute(d, inl); err != nil {
 				return nil, nil, nil, err
 			}
 		}
 		warns = append(warns, content.Diagnostic{File: it.Path, Message: fmt.Sprintf(
-			"the email was over %d KB, so it ends after %d of %d body blocks with a link to the web page", MaxBytes>>10, kept, len(blocks))})
+			"the email was over %d KB, so it ends after %d of %d body blocks with a link to the web page", MaxBytes>>10, kept, len(all))})
 	} else if len(page) > WarnBytes {
 		warns = append(warns, content.Diagnostic{File: it.Path, Message: fmt.Sprintf(
 			"the email is %d KB; Gmail clips messages over about 102 KB", len(page)>>10)})
@@ -366,8 +373,9 @@ type pageData struct {
 	BrandName, Address, Legal                  string
 	T                                          map[string]string
 	KeptCSS                                    template.CSS
-	Notes                                      []string // a notice's small print (see Notice)
-	NameColor                                  string   // the brand name's, shown when there is no logo
+	Notes                                      []string   // a notice's small print (see Notice)
+	NameColor                                  string     // the brand name's, shown when there is no logo
+	Teaser                                     *ctaButton // email.mode teaser: the button to the page
 }
 
 type socialLink struct{ Label, URL string }
