@@ -47,6 +47,9 @@ type Brand struct {
 	TargetConf map[string]Target `yaml:"targets"`
 	// Strings overrides boilerplate per language: strings: {nl: {subscribe_button: Inschrijven}}.
 	Strings map[string]map[string]string `yaml:"strings"`
+	// SourceConf declares where items are imported from (feeds, Hugo or
+	// Jekyll folders), by source id; SourceList lists them.
+	SourceConf map[string]Source `yaml:"sources"`
 
 	// Files holds the kit's files (logos, fonts) by the name brand.yaml
 	// uses for them.
@@ -321,6 +324,7 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 	b.validateEmail(fail)
 	b.Email.validateTopics(fail)
 	b.validateTargets(fail)
+	b.validateSources(fail)
 	for lang, strs := range b.Strings {
 		if _, err := language.Parse(lang); err != nil {
 			fail("strings", "%q is not a language tag", lang)
