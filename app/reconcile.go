@@ -17,6 +17,7 @@ type ReconcileStats struct {
 	Indexes  int // brand index builds that were due and had no task
 	Publish  int // publications and deliveries whose task was lost
 	Garbage  int // blobs and derivatives garbage collection deleted
+	Sources  int // source polls that were due and enqueued
 }
 
 // Reconcile makes the queue agree with the store once: every outbox row
@@ -54,6 +55,10 @@ func (s *Service) Reconcile(ctx context.Context, grace time.Duration) (Reconcile
 	}
 
 	if st.Publish, err = s.reconcilePublications(ctx, cut); err != nil {
+		return st, err
+	}
+
+	if st.Sources, err = s.reconcileSources(ctx, cut); err != nil {
 		return st, err
 	}
 

@@ -49,6 +49,8 @@ type Service struct {
 
 	keyMu  sync.Mutex
 	subKey []byte // see subscriberKey
+
+	sources *sourceParts // feed clients and the HTML converter
 }
 
 // Config holds a service's parts.
@@ -123,6 +125,7 @@ func New(cfg Config) *Service {
 		}
 	}
 	s.publishers, s.site = s.newPublishers(cfg)
+	s.sources = newSourceParts(cfg)
 	return s
 }
 
