@@ -14,6 +14,7 @@ import (
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/ingest"
 	"github.com/crosscast/crosscast/internal/safefs"
+	"github.com/crosscast/crosscast/store"
 )
 
 // Limits on one folder source's run.
@@ -45,29 +46,42 @@ func (s *Service) FolderSources(ctx context.Context) ([]FolderSource, error) {
 	return out, nil
 }
 
-// ImportFolder imports a folder source now (the watcher saw a change):
-// every page becomes an item version unless it is unchanged, which the
-// store's dedupe makes a no-op, so nothing is posted twice.
-func (s *Service) ImportFolder(ctx context.Context, brandID, id string) (*SourceReport, error) {
+// ImportFolder imports a folder source now (the watcher saw a change)
+// and records the run: every page becomes an item version unless it is
+// unchanged, which the store's dedupe makes a no-op, so nothing is
+// posted twice. removed are pages the watcher saw deleted: they are
+// reported, and their items left as they are.
+func (s *Service) ImportFolder(ctx context.Context, brandID, id string, removed []string) (*SourceReport, error) {
 	brand, src, err := s.source(ctx, brandID, id)
 	if err != nil {
 		return nil, err
 	}
-	rep, err := s.runSource(ctx, brand, src, ingest.Conditional{}, false)
-	if err != nil {
+	rep, runErr := s.runSource(ctx, brand, src, ingest.Conditional{}, false)
+	if runErr != nil && !errors.As(runErr, new(sourceFault)) {
+		return nil, runErr
+	}
+	now := s.now()
+	run := store.SourceRun{Brand: brandID, ID: id, Kind: src.Kind, At: now, Status: store.SourceOK, NextRun: now.Add(nextDelay(src.Interval, 0))}
+	if st, err := s.db.SourceState(ctx, brandID, id); err == nil && st.NextRun.After(now) {
+		run.NextRun = st.NextRun // the planned poll stays planned
+	}
+	if runErr != nil {
+		run.Status, run.Error, run.Failures = store.SourceFailed, runErr.Error(), 1
+	} else {
+		run.Created, run.Updated = rep.Count(SourceCreate), rep.Count(SourceUpdate)
+		for _, f := range removed {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s was deleted from the folder; its item (id %s) is left as it is: unpublish it in the editor if it should go", f, ingest.ContentID(id, "file:"+f)))
+		}
+		run.Note = rep.note()
+	}
+	if err := s.db.RecordSourceRun(ctx, run); err != nil {
 		return nil, err
 	}
+	if runErr != nil {
+		return nil, runErr
+	}
+	s.log.Info("folder imported", "brand", brandID, "source", id, "created", run.Created, "updated", run.Updated, "removed", len(removed))
 	return rep.SourceReport, nil
-}
-
-// FolderFileRemoved reports a page deleted from a folder source. The
-// item stays as it is, published or not: an editor unpublishes it if it
-// should go, since a file vanishing may be a mistake or a move.
-func (s *Service) FolderFileRemoved(ctx context.Context, brandID, id, file string) string {
-	contentID := ingest.ContentID(id, "file:"+file)
-	msg := fmt.Sprintf("%s was deleted from the folder; its item (id %s) is left as it is: unpublish it in the editor if it should go", file, contentID)
-	s.log.Warn("source file removed", "brand", brandID, "source", id, "file", file, "content_id", contentID)
-	return msg
 }
 
 func (s *Service) importFolder(ctx context.Context, brand *content.Brand, src content.Source, rep *runResult, dry bool) error {

@@ -46,6 +46,7 @@ func (h *Handler) Mux() asynq.Handler {
 		mux.HandleFunc(tasks.TypeDeliverPrefix+k, h.handleDeliver)
 	}
 	mux.HandleFunc(tasks.TypeSubscriberConfirm, h.handleSubscriberConfirm)
+	mux.HandleFunc(tasks.TypeSourcePoll, h.handleSourcePoll)
 	return mux
 }
 
