@@ -105,7 +105,7 @@ func TestEntryItem(t *testing.T) {
 			t.Errorf("item lacks %q:\n%s", want, s)
 		}
 	}
-	if ContentID("blog", "guid:x") != ContentID("blog", "guid:x") || ContentID("blog", "guid:x") == ContentID("news", "guid:x") {
+	if a, b := ContentID("blog", "guid:x"), ContentID("blog", "guid:x"); a != b || a == ContentID("news", "guid:x") || a != "blog-"+a[len("blog-"):] {
 		t.Error("content ids are not stable per source and key")
 	}
 }
