@@ -305,3 +305,72 @@ func TestFeedSourceSSRF(t *testing.T) {
 		t.Errorf("items from a refused feed: %v", got)
 	}
 }
+
+// A source's policy decides for its items: draft waits for an editor,
+// auto_publish schedules each rendered version at once, publish_after
+// schedules it that long after the version arrived (an editor can
+// still cancel).
+func TestFeedSourcePolicies(t *testing.T) {
+	e := newEnv(t, pipetest.Setups[0])
+	e.Start(t)
+	ctx := context.Background()
+	srv := newFeedServer(t)
+	sourceBrand(t, e, fmt.Sprintf(`sources:
+  held:
+    kind: feed
+    url: %[1]s/rss.xml
+    since: 2020-01-01
+    allow_hosts: [127.0.0.1]
+  auto:
+    kind: feed
+    url: %[1]s/atom.xml
+    policy: auto_publish
+    allow_hosts: [127.0.0.1]
+  later:
+    kind: feed
+    url: %[1]s/feed.json
+    publish_after: 2h
+    tags: [kits]
+    allow_hosts: [127.0.0.1]
+`, srv.URL))
+	for _, id := range []string{"held", "auto", "later"} {
+		poll(t, e.Service, id)
+	}
+	items, err := e.DB.Items(ctx, store.ItemFilter{Brand: "kestrel"})
+	if err != nil || len(items) != 5 {
+		t.Fatalf("items: %d, %v", len(items), err)
+	}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	waitFor(t, 30*time.Second, "every item rendered", allRendered(e, ids))
+	for _, it := range items {
+		v, err := e.DB.Version(ctx, it.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pub *store.Publication
+		waitFor(t, 10*time.Second, "the policy applied to "+it.Title, func() (bool, string) {
+			pub, err = e.DB.Publication(ctx, it.ID, 1)
+			return v.SubmittedBy == "source:held" || err == nil, fmt.Sprint(err)
+		})
+		switch v.SubmittedBy {
+		case "source:held":
+			if err == nil {
+				t.Errorf("%s (draft policy) was scheduled: %+v", it.Title, pub)
+			}
+		case "source:auto":
+			if pub.ApprovedBy != "auto" || pub.ProcessAt.After(time.Now().Add(time.Minute)) {
+				t.Errorf("%s (auto_publish): %+v", it.Title, pub)
+			}
+		case "source:later":
+			if want := v.CreatedAt.Add(2 * time.Hour); pub.Status != store.PubScheduled || pub.ProcessAt.Sub(want).Abs() > time.Second {
+				t.Errorf("%s (publish_after 2h): %+v, want at %v", it.Title, pub, want)
+			}
+			if _, err := e.Service.Cancel(ctx, it.ID, 1, "editor"); err != nil {
+				t.Errorf("an editor cannot stop a publish_after item: %v", err)
+			}
+		}
+	}
+}
