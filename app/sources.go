@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"path"
 	"slices"
 	"strings"
@@ -25,7 +26,15 @@ type sourceParts struct {
 }
 
 func newSourceParts(cfg Config) *sourceParts {
-	return &sourceParts{clients: publish.NewClients(cfg.HTTPClient, 0), conv: ingest.NewConverter()}
+	mk := cfg.HTTPClient
+	if mk == nil {
+		// The guarded client, with room for a large feed (a target's
+		// answers are small) and a minute to send it.
+		mk = func(allow []string) *http.Client {
+			return publish.NewHTTPClient(publish.HTTPOptions{AllowHosts: allow, MaxBody: ingest.MaxFeedBytes, Timeout: time.Minute})
+		}
+	}
+	return &sourceParts{clients: publish.NewClients(mk, 0), conv: ingest.NewConverter()}
 }
 
 // SourceActor is the system identity that submits, and so owns, the
