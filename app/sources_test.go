@@ -304,6 +304,32 @@ func TestFeedSourceSSRF(t *testing.T) {
 	if got := versions(t, e.DB); len(got) != 0 {
 		t.Errorf("items from a refused feed: %v", got)
 	}
+
+	// The allow-list names hosts: a feed allowed on 127.0.0.1 may not
+	// have its images fetched from localhost, which is the same address
+	// under another name. The entry is imported without its hero.
+	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+	srv.set("/images.xml", []byte(`<rss version="2.0"><channel><title>x</title><link>`+srv.URL+`/</link>
+<item><title>Hero elsewhere</title><guid>h-1</guid><pubDate>Mon, 02 Nov 2026 09:30:00 +0000</pubDate>
+<enclosure url="http://localhost:`+port+`/img/bench.png" type="image/png" length="100"/><description>Text.</description></item></channel></rss>`))
+	sourceBrand(t, e, fmt.Sprintf("sources:\n  imgs:\n    kind: feed\n    url: %s/images.xml\n    allow_hosts: [127.0.0.1]\n", srv.URL))
+	poll(t, e.Service, "imgs")
+	items, err := e.DB.Items(context.Background(), store.ItemFilter{Brand: "kestrel"})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("items: %+v %v", items, err)
+	}
+	v, err := e.DB.Version(context.Background(), items[0].ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Assets) != 0 || strings.Contains(string(v.Source), "hero:") {
+		t.Errorf("a hero fetched from a host the source does not allow: %v\n%s", v.Assets, v.Source)
+	}
+	for _, r := range srv.requests() {
+		if strings.HasPrefix(r, "/img/") {
+			t.Errorf("the image was fetched: %s", r)
+		}
+	}
 }
 
 // A source's policy decides for its items: draft waits for an editor,
