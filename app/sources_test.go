@@ -400,3 +400,45 @@ func TestFeedSourcePolicies(t *testing.T) {
 		}
 	}
 }
+
+// Polls live in the store, not in Redis: the reconciler plans a newly
+// declared source, and re-enqueues a poll whose task Redis lost; the
+// repeated import makes nothing twice.
+func TestSourcePollsReconciled(t *testing.T) {
+	e := newEnv(t, pipetest.Setups[0])
+	e.Start(t)
+	ctx := context.Background()
+	srv := newFeedServer(t)
+	sourceBrand(t, e, fmt.Sprintf("sources:\n  blog:\n    kind: feed\n    url: %s/rss.xml\n    allow_hosts: [127.0.0.1]\n", srv.URL))
+	fetches := func(n int) func() (bool, string) {
+		return func() (bool, string) {
+			st, err := e.DB.SourceState(ctx, "kestrel", "blog")
+			if err != nil {
+				return false, err.Error()
+			}
+			return st.Fetches == n, fmt.Sprintf("%d fetches, status %s", st.Fetches, st.Status)
+		}
+	}
+	st, err := e.Service.Reconcile(ctx, time.Minute)
+	if err != nil || st.Sources != 1 {
+		t.Fatalf("reconcile: %+v %v", st, err)
+	}
+	waitFor(t, 10*time.Second, "the first poll", fetches(1))
+	before := versions(t, e.DB)
+
+	// Redis loses every key, and the next run comes due.
+	e.Mini.FlushAll()
+	if err := e.DB.SetSourceNextRun(ctx, "kestrel", "blog", time.Now().Add(-10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if st, err = e.Service.Reconcile(ctx, time.Minute); err != nil || st.Sources != 1 {
+		t.Fatalf("reconcile after the loss: %+v %v", st, err)
+	}
+	waitFor(t, 10*time.Second, "the re-enqueued poll", fetches(2))
+	if after := versions(t, e.DB); fmt.Sprint(after) != fmt.Sprint(before) || len(after) != 3 {
+		t.Errorf("items before %v, after %v", before, after)
+	}
+	if st, err = e.Service.Reconcile(ctx, time.Minute); err != nil || st.Sources != 0 {
+		t.Errorf("a source not due was planned again: %+v %v", st, err)
+	}
+}
