@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -74,12 +75,20 @@ func (e Entry) Item(o ItemOptions) ([]byte, error) {
 	b.WriteString("---\n\n")
 	body := e.Body
 	if body == "" {
-		body = e.Summary
-	}
-	if body == "" {
-		body = e.Title
+		// Plain text standing in for the body: escaped, so a title
+		// like "<script" stays text.
+		body = escapeText(e.Summary)
+		if body == "" {
+			body = escapeText(e.Title)
+		}
 	}
 	b.WriteString(body)
 	b.WriteString("\n")
 	return b.Bytes(), nil
 }
+
+var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "#", "\\#")
+
+// escapeText makes plain text safe to use as Markdown that reads as
+// itself.
+func escapeText(s string) string { return guardMarkdown(textEscaper.Replace(s)) }
