@@ -170,7 +170,11 @@ func (s *Service) PollSource(ctx context.Context, p tasks.SourcePollPayload) err
 		if rep.NotModified {
 			run.Status = store.SourceNotModified
 		}
-		run.ETag, run.LastModified = rep.etag, rep.lastModified
+		run.ETag, run.LastModified, run.Entries = rep.etag, rep.lastModified, rep.entries
+		for _, id := range goneEntries(st.Entries, rep.entries) {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("the entry of item %s is no longer in the feed; the item is left as it is: unpublish it in the editor if it should go",
+				ItemID(brand.ID, brand.Lang, id)))
+		}
 		run.Created, run.Updated, run.Note = rep.Count(SourceCreate), rep.Count(SourceUpdate), rep.note()
 		s.log.Info("source polled", "brand", p.Brand, "source", p.Source, "status", run.Status, "created", run.Created, "updated", run.Updated)
 	}
@@ -189,6 +193,33 @@ type sourceFault struct{ err error }
 
 func (e sourceFault) Error() string { return e.err.Error() }
 func (e sourceFault) Unwrap() error { return e.err }
+
+// goneEntries are the entries of the previous fetch missing from this
+// one that were newer than one still there: a feed drops its oldest
+// entries as new ones come, which is not a deletion; an entry missing
+// from between kept ones was deleted.
+func goneEntries(prev, now []string) []string {
+	if len(prev) == 0 || len(now) == 0 {
+		return nil
+	}
+	here := map[string]bool{}
+	for _, id := range now {
+		here[id] = true
+	}
+	last := -1 // the oldest previous entry still in the feed
+	for i, id := range prev {
+		if here[id] {
+			last = i
+		}
+	}
+	var gone []string
+	for _, id := range prev[:max(last, 0)] {
+		if !here[id] {
+			gone = append(gone, id)
+		}
+	}
+	return gone
+}
 
 // MaxSourceBackoff bounds the wait after repeated failures.
 const MaxSourceBackoff = 24 * time.Hour
@@ -322,10 +353,12 @@ func (s *Service) reconcileSources(ctx context.Context, cut time.Time) (int, err
 	return n, nil
 }
 
-// runResult carries a feed's validators out of runSource.
+// runResult carries a feed's validators and the content ids of its
+// entries, in feed order, out of runSource.
 type runResult struct {
 	*SourceReport
 	etag, lastModified string
+	entries            []string
 }
 
 // runSource fetches a source and imports (or, dry, only compares) its
@@ -359,6 +392,7 @@ func (s *Service) runSource(ctx context.Context, brand *content.Brand, src conte
 			return nil, err
 		}
 		rep.Entries = append(rep.Entries, se)
+		rep.entries = append(rep.entries, ingest.ContentID(src.ID, e.Key))
 	}
 	return rep, nil
 }

@@ -252,6 +252,28 @@ func TestFeedSources(t *testing.T) {
 				t.Errorf("check wrote a version: %v", got)
 			}
 
+			// An entry deleted from between kept ones is reported, and its
+			// item stays; one falling off the end is not a deletion.
+			srv.mu.Lock()
+			rss = srv.docs["/rss.xml"]
+			srv.mu.Unlock()
+			for { // the entry and its repeat
+				start := bytes.Index(rss, []byte("<item>\n    <title>Shop closed"))
+				if start < 0 {
+					break
+				}
+				end := bytes.Index(rss[start:], []byte("</item>")) + start + len("</item>")
+				rss = append(append([]byte{}, rss[:start]...), rss[end:]...)
+			}
+			srv.set("/rss.xml", rss)
+			poll(t, e.Service, "blog")
+			if st := state(t, e.DB, "blog"); !strings.Contains(st.Note, "is no longer in the feed") || strings.Count(st.Note, "no longer") != 1 {
+				t.Errorf("deleted entry not reported: %q", st.Note)
+			}
+			if got := versions(t, e.DB); got["Shop closed for the holidays"] != 1 {
+				t.Errorf("the deleted entry's item: %v", got)
+			}
+
 			// Atom and JSON Feed, with the tag filter on the shop.
 			poll(t, e.Service, "journal")
 			poll(t, e.Service, "shop")

@@ -34,6 +34,9 @@ type SourceState struct {
 	Created      int       `json:"items_created"`
 	Updated      int       `json:"items_updated"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	// Entries are the content ids of the last fetch's entries, in feed
+	// order.
+	Entries []string `json:"-"`
 }
 
 // SourceRun is the outcome of one poll of a source.
@@ -44,7 +47,13 @@ type SourceRun struct {
 	At, NextRun         time.Time
 	Failures            int // in a row, this run included
 	Created, Updated    int // items this run created and versions it added
+	// Entries are the content ids the run saw, in feed order (at most
+	// MaxSourceEntries kept); none keeps the previous run's.
+	Entries []string
 }
+
+// MaxSourceEntries bounds the entries kept per source.
+const MaxSourceEntries = 1000
 
 // MaxSourceText bounds the error and note kept per source.
 const MaxSourceText = 4000
@@ -64,15 +73,17 @@ func (s *DB) EnsureSource(ctx context.Context, brand, id, kind string, nextRun t
 // RecordSourceRun saves a poll's outcome; the item counts add to the
 // source's totals.
 func (s *DB) RecordSourceRun(ctx context.Context, r SourceRun) error {
-	_, err := s.exec(ctx, s.db, `INSERT INTO sources (brand_id, source_id, kind, status, error, note, etag, last_modified, last_fetch, next_run, failures, fetches, items_created, items_updated, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14)
+	entries := r.Entries[:min(len(r.Entries), MaxSourceEntries)]
+	_, err := s.exec(ctx, s.db, `INSERT INTO sources (brand_id, source_id, kind, status, error, note, etag, last_modified, last_fetch, next_run, failures, fetches, items_created, items_updated, updated_at, entries)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14, $15)
 		ON CONFLICT (brand_id, source_id) DO UPDATE SET kind = excluded.kind, status = excluded.status, error = excluded.error,
 			note = excluded.note, etag = excluded.etag, last_modified = excluded.last_modified, last_fetch = excluded.last_fetch,
 			next_run = excluded.next_run, failures = excluded.failures, fetches = sources.fetches + 1,
 			items_created = sources.items_created + excluded.items_created, items_updated = sources.items_updated + excluded.items_updated,
-			updated_at = excluded.updated_at`,
+			updated_at = excluded.updated_at,
+			entries = CASE WHEN excluded.entries = '' THEN sources.entries ELSE excluded.entries END`,
 		r.Brand, r.ID, r.Kind, r.Status, clipText(r.Error), clipText(r.Note), r.ETag, r.LastModified, r.At.UTC(), r.NextRun.UTC(),
-		r.Failures, r.Created, r.Updated, s.now())
+		r.Failures, r.Created, r.Updated, s.now(), strings.Join(entries, "\n"))
 	if err != nil {
 		return fmt.Errorf("store: record source run: %w", err)
 	}
@@ -124,7 +135,7 @@ func (s *DB) DueSources(ctx context.Context, cut time.Time, limit int) ([]Source
 	return scanSources(rows)
 }
 
-const sourceCols = `SELECT brand_id, source_id, kind, status, error, note, etag, last_modified, last_fetch, next_run, failures, fetches, items_created, items_updated, updated_at FROM sources`
+const sourceCols = `SELECT brand_id, source_id, kind, status, error, note, etag, last_modified, last_fetch, next_run, failures, fetches, items_created, items_updated, updated_at, entries FROM sources`
 
 func scanSources(rows *sql.Rows) ([]SourceState, error) {
 	defer rows.Close()
@@ -132,9 +143,13 @@ func scanSources(rows *sql.Rows) ([]SourceState, error) {
 	for rows.Next() {
 		var st SourceState
 		var last sql.NullTime
+		var entries string
 		if err := rows.Scan(&st.Brand, &st.ID, &st.Kind, &st.Status, &st.Error, &st.Note, &st.ETag, &st.LastModified, &last,
-			&st.NextRun, &st.Failures, &st.Fetches, &st.Created, &st.Updated, &st.UpdatedAt); err != nil {
+			&st.NextRun, &st.Failures, &st.Fetches, &st.Created, &st.Updated, &st.UpdatedAt, &entries); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
+		}
+		if entries != "" {
+			st.Entries = strings.Split(entries, "\n")
 		}
 		if last.Valid {
 			st.LastFetch = last.Time.UTC()

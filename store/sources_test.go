@@ -28,18 +28,18 @@ func TestSourceStates(t *testing.T) {
 			t.Fatalf("due = %+v, %v", due, err)
 		}
 		run := store.SourceRun{Brand: "kestrel", ID: "blog", Kind: "feed", Status: store.SourceOK, ETag: `"v1"`,
-			At: t0, NextRun: t0.Add(30 * time.Minute), Created: 3, Updated: 1}
+			At: t0, NextRun: t0.Add(30 * time.Minute), Created: 3, Updated: 1, Entries: []string{"blog-a", "blog-b"}}
 		for range 2 {
 			if err := db.RecordSourceRun(ctx, run); err != nil {
 				t.Fatal(err)
 			}
-			run.Created, run.Updated = 1, 0
+			run.Created, run.Updated, run.Entries = 1, 0, nil // a 304 keeps the entries
 		}
 		st, err := db.SourceState(ctx, "kestrel", "blog")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Created != 4 || st.Updated != 1 || st.Fetches != 2 || st.ETag != `"v1"` || !st.LastFetch.Equal(t0) || !st.NextRun.Equal(t0.Add(30*time.Minute)) {
+		if st.Created != 4 || st.Updated != 1 || len(st.Entries) != 2 || st.Entries[1] != "blog-b" || st.Fetches != 2 || st.ETag != `"v1"` || !st.LastFetch.Equal(t0) || !st.NextRun.Equal(t0.Add(30*time.Minute)) {
 			t.Errorf("state = %+v", st)
 		}
 		if due, _ := db.DueSources(ctx, t0.Add(time.Minute), 10); len(due) != 0 {
