@@ -72,6 +72,11 @@ func (fs *feedServer) serve(w http.ResponseWriter, r *http.Request) {
 	etag := fs.etags[r.URL.Path]
 	fs.conds = append(fs.conds, r.URL.Path+" "+r.Header.Get("If-None-Match"))
 	fs.mu.Unlock()
+	if target, found := strings.CutPrefix(r.URL.Path, "/go/"); found {
+		// A redirect to the same server by another name.
+		http.Redirect(w, r, "http://localhost:"+fs.URL[strings.LastIndex(fs.URL, ":")+1:]+"/"+target, http.StatusFound)
+		return
+	}
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -334,8 +339,13 @@ func TestFeedSourceSSRF(t *testing.T) {
 	srv.set("/images.xml", []byte(`<rss version="2.0"><channel><title>x</title><link>`+srv.URL+`/</link>
 <item><title>Hero elsewhere</title><guid>h-1</guid><pubDate>Mon, 02 Nov 2026 09:30:00 +0000</pubDate>
 <enclosure url="http://localhost:`+port+`/img/bench.png" type="image/png" length="100"/><description>Text.</description></item></channel></rss>`))
-	sourceBrand(t, e, fmt.Sprintf("sources:\n  imgs:\n    kind: feed\n    url: %s/images.xml\n    allow_hosts: [127.0.0.1]\n", srv.URL))
+	sourceBrand(t, e, fmt.Sprintf("sources:\n  imgs:\n    kind: feed\n    url: %[1]s/images.xml\n    allow_hosts: [127.0.0.1]\n  hop:\n    kind: feed\n    url: %[1]s/go/rss.xml\n    allow_hosts: [127.0.0.1]\n", srv.URL))
 	poll(t, e.Service, "imgs")
+	// Nor may an allowed feed redirect there.
+	poll(t, e.Service, "hop")
+	if st := state(t, e.DB, "hop"); st.Status != store.SourceFailed || !strings.Contains(st.Error, "localhost resolves to 127.0.0.1") {
+		t.Errorf("a redirect to a host the source does not allow: %+v", st)
+	}
 	items, err := e.DB.Items(context.Background(), store.ItemFilter{Brand: "kestrel"})
 	if err != nil || len(items) != 1 {
 		t.Fatalf("items: %+v %v", items, err)
