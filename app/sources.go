@@ -92,11 +92,19 @@ func (r *SourceReport) Count(a string) int {
 	return n
 }
 
-// note is the report's summary kept with the source's state.
+// Why entries are left out by the source's own filters: shown by check,
+// left out of the stored report, where they would repeat every run.
+const (
+	reasonTags  = "no tag the source's tags: filter keeps"
+	reasonSince = "older than the source's since:"
+)
+
+// note is the report's summary kept with the source's state: entries
+// that could not be imported, and the feed's warnings.
 func (r *SourceReport) note() string {
 	var parts []string
 	for _, e := range r.Entries {
-		if e.Action == SourceSkip && e.Reason != "" {
+		if e.Action == SourceSkip && e.Reason != "" && e.Reason != reasonTags && e.Reason != reasonSince {
 			parts = append(parts, fmt.Sprintf("%s: %s", e.Title, e.Reason))
 		}
 	}
@@ -403,7 +411,7 @@ func (s *Service) importEntry(ctx context.Context, brand *content.Brand, src con
 	itemID := ItemID(brand.ID, brand.Lang, contentID)
 	se := SourceEntry{Key: e.Key, ItemID: itemID, Title: e.Title, Warnings: e.Warnings}
 	if !src.KeepsTags(e.Tags) {
-		se.Action, se.Reason = SourceSkip, ""
+		se.Action, se.Reason = SourceSkip, reasonTags
 		return se, nil
 	}
 	stored, latest, err := s.ownedItem(ctx, itemID, SourceActor(src.ID))
@@ -416,7 +424,7 @@ func (s *Service) importEntry(ctx context.Context, brand *content.Brand, src con
 		return se, err
 	}
 	if stored == nil && !src.SinceTime.IsZero() && e.Date.Before(src.SinceTime) {
-		se.Action, se.Reason = SourceSkip, ""
+		se.Action, se.Reason = SourceSkip, reasonSince
 		return se, nil
 	}
 	opts := ingest.ItemOptions{ID: contentID, Canonical: brand.Site != "" && e.Link != "" && !strings.HasPrefix(e.Link, brand.Site+"/")}

@@ -144,7 +144,7 @@ func (s *Service) importPage(ctx context.Context, brand *content.Brand, src cont
 		se.Warnings = append(se.Warnings, w.String())
 	}
 	if !src.KeepsTags(it.Tags) {
-		se.Action = SourceSkip
+		se.Action, se.Reason = SourceSkip, reasonTags
 		return se, nil
 	}
 	stored, latest, err := s.ownedItem(ctx, se.ItemID, b.Actor)
@@ -156,7 +156,7 @@ func (s *Service) importPage(ctx context.Context, brand *content.Brand, src cont
 		return se, err
 	}
 	if stored == nil && !src.SinceTime.IsZero() && it.Date.Before(src.SinceTime) {
-		se.Action = SourceSkip
+		se.Action, se.Reason = SourceSkip, reasonSince
 		return se, nil
 	}
 	if latest != nil && latest.VersionHash == it.SourceHash && latest.BrandHash == pb.brandHash {
