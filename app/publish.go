@@ -38,13 +38,16 @@ func (s *Service) Schedule(ctx context.Context, itemID string, version int, at t
 	}
 	var shares []content.SocialShare
 	var ds []store.NewDelivery
+	src, fromSource := sourceOf(brand, v.SubmittedBy)
 	for _, t := range brand.Targets() {
 		for _, ch := range t.Channels() {
 			if _, ok := s.renderers[ch]; !ok {
 				continue
 			}
-			n := t.TargetNetwork()
-			if ch == content.ChanSocial && !networkEnabled(brand, n) {
+			if fromSource && !src.Wants(ch, t.ID) {
+				continue // the source narrows where its items go
+			}
+			if n := t.TargetNetwork(); ch == content.ChanSocial && !networkEnabled(brand, n) {
 				continue
 			}
 			if ch != content.ChanSocial {
@@ -181,7 +184,12 @@ func (s *Service) autoPublish(ctx context.Context, itemID string, version int) {
 		return
 	}
 	brand, err := s.brands.Load(ctx, v.Brand, v.BrandHash)
-	if err != nil || !brand.AutoPublish && !s.digestAutoPublish(ctx, itemID, brand) {
+	if err != nil {
+		return
+	}
+	src, fromSource := sourceOf(brand, v.SubmittedBy)
+	// A source's policy decides for its items, whatever the brand's.
+	if fromSource && src.Policy == content.PolicyDraft || !fromSource && !brand.AutoPublish && !s.digestAutoPublish(ctx, itemID, brand) {
 		return
 	}
 	if _, err := s.db.Publication(ctx, itemID, version); err == nil {
@@ -192,7 +200,13 @@ func (s *Service) autoPublish(ctx context.Context, itemID string, version int) {
 		s.log.Warn("auto-publish: load item", "item", itemID, "err", err)
 		return
 	}
-	if _, err := s.Schedule(ctx, itemID, version, it.PublishAt.Time, "auto"); err != nil && !errors.Is(err, store.ErrConflict) {
+	at := it.PublishAt.Time
+	if fromSource && src.Policy == content.PolicyPublishAfter {
+		// The delay runs from the version's arrival, so an editor has it
+		// to cancel the publication.
+		at = later(at, v.CreatedAt.Add(src.Delay))
+	}
+	if _, err := s.Schedule(ctx, itemID, version, at, "auto"); err != nil && !errors.Is(err, store.ErrConflict) {
 		s.log.Warn("auto-publish failed", "item", itemID, "version", version, "err", err)
 	}
 }
@@ -326,4 +340,11 @@ func (s *Service) Redeliver(ctx context.Context, d store.Delivery) error {
 	}
 	t.ID = tasks.RedeliverTaskID(d.Key, d.Attempts)
 	return s.queue.Enqueue(ctx, t)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

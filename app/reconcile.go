@@ -20,6 +20,7 @@ type ReconcileStats struct {
 	// Experiments are A/B test decisions past due whose task was lost.
 	Experiments int
 	Digests     int // digest runs planned, or re-enqueued because their task was lost
+	Sources     int // source polls that were due and enqueued
 }
 
 // Reconcile makes the queue agree with the store once: every outbox row
@@ -64,6 +65,10 @@ func (s *Service) Reconcile(ctx context.Context, grace time.Duration) (Reconcile
 	}
 
 	if st.Digests, err = s.reconcileDigests(ctx, cut, orphaned); err != nil {
+		return st, err
+	}
+
+	if st.Sources, err = s.reconcileSources(ctx, cut); err != nil {
 		return st, err
 	}
 

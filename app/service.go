@@ -52,6 +52,8 @@ type Service struct {
 
 	keyMu  sync.Mutex
 	subKey []byte // see subscriberKey
+
+	sources *sourceParts // feed clients and the HTML converter
 }
 
 // Config holds a service's parts.
@@ -129,6 +131,7 @@ func New(cfg Config) *Service {
 		}
 	}
 	s.publishers, s.site = s.newPublishers(cfg)
+	s.sources = newSourceParts(cfg)
 	return s
 }
 

@@ -50,6 +50,9 @@ type Brand struct {
 	// Digests are the newsletters gathering the week's items, by id
 	// (see Digest).
 	Digests map[string]*Digest `yaml:"digests"`
+	// SourceConf declares where items are imported from (feeds, Hugo or
+	// Jekyll folders), by source id; SourceList lists them.
+	SourceConf map[string]Source `yaml:"sources"`
 
 	// Files holds the kit's files (logos, fonts) by the name brand.yaml
 	// uses for them.
@@ -334,6 +337,7 @@ func (b *Brand) validate(d *diags, pos func(string) (int, int), id string) {
 		fail("email.mode", "must be full or teaser, not %q", b.Email.Mode)
 	}
 	b.validateDigests(fail)
+	b.validateSources(fail)
 	for lang, strs := range b.Strings {
 		if _, err := language.Parse(lang); err != nil {
 			fail("strings", "%q is not a language tag", lang)

@@ -264,3 +264,29 @@ func NewDigestRunTask(p DigestRunPayload) (store.Task, error) {
 	end := time.Unix(p.End, 0).UTC()
 	return newTask(TypeDigestRun, DigestRunTaskID(p.Brand, p.Digest, end), QueueDefault, p, end)
 }
+
+// TypeSourcePoll fetches one brand source (a feed) and imports its
+// entries; each run plans the next one.
+const TypeSourcePoll = "source:poll"
+
+// SourcePollPayload polls source Source of brand Brand, the run planned
+// for At (Unix seconds; a "fetch now" has its own).
+type SourcePollPayload struct {
+	Brand  string `json:"brand"`
+	Source string `json:"source"`
+	At     int64  `json:"at"`
+}
+
+func (p SourcePollPayload) Valid() bool { return p.Brand != "" && p.Source != "" && p.At > 0 }
+
+// SourcePollTaskID names a poll by its planned time, so the reconciler
+// and the run before it enqueueing the same run make one task.
+func SourcePollTaskID(brand, source string, at int64) string {
+	return fmt.Sprintf("source:%s:%s:%d", brand, source, at)
+}
+
+// NewSourcePollTask makes the source:poll task planned for p.At, on the
+// low queue: imports wait behind renders and deliveries.
+func NewSourcePollTask(p SourcePollPayload) (store.Task, error) {
+	return newTask(TypeSourcePoll, SourcePollTaskID(p.Brand, p.Source, p.At), QueueLow, p, time.Unix(p.At, 0))
+}

@@ -153,3 +153,20 @@ func TestDecode(t *testing.T) {
 }
 
 func errOf[T any](_ T, err error) error { return err }
+
+// source:poll is a wire format like the others.
+func TestSourcePollWireFormat(t *testing.T) {
+	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
+	got, err := NewSourcePollTask(SourcePollPayload{Brand: "kestrel", Source: "blog", At: at.Unix()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.Task{Type: "source:poll", ID: "source:kestrel:blog:1772357400", Queue: "low", ProcessAt: at,
+		Payload: []byte(`{"brand":"kestrel","source":"blog","at":1772357400}`)}
+	if got.Type != want.Type || got.ID != want.ID || got.Queue != want.Queue || !got.ProcessAt.Equal(want.ProcessAt) || string(got.Payload) != string(want.Payload) {
+		t.Errorf("got %+v (%s)\nwant %+v (%s)", got, got.Payload, want, want.Payload)
+	}
+	if _, err := Decode[SourcePollPayload](TypeSourcePoll, []byte(`{"brand":"kestrel"}`)); !errors.Is(err, ErrBadPayload) {
+		t.Errorf("incomplete payload: %v", err)
+	}
+}

@@ -48,6 +48,7 @@ func (h *Handler) Mux() asynq.Handler {
 	mux.HandleFunc(tasks.TypeSubscriberConfirm, h.handleSubscriberConfirm)
 	mux.HandleFunc(tasks.TypeExperimentDecide, h.handleExperimentDecide)
 	mux.HandleFunc(tasks.TypeDigestRun, h.handleDigestRun)
+	mux.HandleFunc(tasks.TypeSourcePoll, h.handleSourcePoll)
 	return mux
 }
 

@@ -121,6 +121,21 @@ func commands() []command {
 			example: "crosscast bench --items 40 --procs 2 --concurrency 1",
 		},
 		{
+			name:     "source check",
+			synopsis: "ID --brand ID",
+			does: "Fetches one of a brand's sources (a feed or a folder) once and prints what a run\n" +
+				"would create, update, leave unchanged or skip, with the warnings; it writes\n" +
+				"nothing. Uses DATABASE_URL, like the server.",
+			args:    "ID  the source's id under sources: in the brand's brand.yaml",
+			example: "crosscast source check blog --brand kestrel",
+		},
+		{
+			name:     "source list",
+			synopsis: "[--brand ID]",
+			does:     "Lists every brand's sources with their last fetch, status, next run, the items\nthey made and their last error.",
+			example:  "crosscast source list --brand kestrel",
+		},
+		{
 			name:    "config",
 			does:    "Prints every setting in effect and whether it came from the environment or is the\ndefault; passwords in URLs show as xxxxx, the token only as set or not.",
 			example: "DATABASE_URL=postgres://crosscast:secret@db/crosscast crosscast config",

@@ -73,6 +73,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.digest(ctx, cfg, args[1:])
 	case "config":
 		err = m.config(cfg, args[1:])
+	case "source":
+		err = m.source(ctx, cfg, args[1:])
 	case "completion":
 		err = m.completion(args[1:])
 	case "version", "-version", "--version":

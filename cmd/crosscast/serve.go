@@ -106,6 +106,9 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 		parts = append(parts, bounces.pop3Part(cfg.Bounce.POP3Interval, log))
 	}
 	parts = append(parts, reconcilerPart(cfg, a.svc, log))
+	if cfg.Workers > 0 {
+		parts = append(parts, watchersPart(a.svc, log)) // folder sources are watched where tasks run
+	}
 	return runParts(ctx, log, parts...)
 }
 

@@ -61,6 +61,7 @@ func (m *Main) work(ctx context.Context, cfg Config, args []string) error {
 		parts = append(parts, bounces.pop3Part(cfg.Bounce.POP3Interval, log))
 	}
 	parts = append(parts, workersPart(srv, log), reconcilerPart(cfg, a.svc, log))
+	parts = append(parts, watchersPart(a.svc, log))
 	return runParts(ctx, log, parts...)
 }
 

@@ -33,6 +33,8 @@ var rules = []struct {
 	{"publish", []string{"store", "tasks", "app", "worker", "server", "cmd", asynq}},
 	// bounce is pure: parsers, verifiers and a handler over an interface.
 	{"bounce", []string{"content", "store", "renderers", "templates", "publish", "tasks", "app", "worker", "server", "cmd", asynq}},
+	// ingest is pure apart from the HTTP client it is handed.
+	{"ingest", []string{"store", "renderers", "templates", "publish", "tasks", "app", "worker", "server", "cmd", asynq}},
 	{"tasks", []string{"renderers", "publish", "app", "worker", "server", "cmd", asynq}},
 	{"app", []string{"worker", "server", "cmd", asynq}},
 	{"worker", []string{"server", "cmd"}},

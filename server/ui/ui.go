@@ -102,6 +102,8 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.Handle("GET /subscribers/{brand}/export.csv", admin(ui.exportSubscribers))
 	mux.Handle("GET /admin", admin(ui.admin))
 	mux.Handle("POST /admin", admin(ui.admin))
+	mux.Handle("GET /admin/sources", admin(ui.adminSources))
+	mux.Handle("POST /admin/sources", admin(ui.adminSources))
 	mux.Handle("GET /new", writer(ui.newItem))
 	mux.Handle("POST /new", writer(ui.newItem))
 	mux.Handle("GET /items/{id}/edit", writer(ui.editItem))
