@@ -178,7 +178,7 @@ func (s *Service) render(ctx context.Context, r renderers.Renderer, pl tasks.Ren
 	if err != nil {
 		return nil, err
 	}
-	out, err := safeRender(ctx, r, renderers.Input{Item: it, Brand: brand, Links: content.NewLinkPlan(it, brand)})
+	out, err := safeRender(ctx, r, renderers.Input{Item: it, Brand: brand, Links: s.linkPlan(it, brand)})
 	if err != nil {
 		return nil, inputError{err}
 	}
