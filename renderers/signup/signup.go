@@ -124,11 +124,8 @@ func NewSnippets() (*Snippets, error) {
 	return &Snippets{t: t}, nil
 }
 
-// Write writes f's style and form, with a comment saying where it posts.
+// Write writes f's style and form.
 func (s *Snippets) Write(w io.Writer, f *Form) error {
-	if f.Comment == "" {
-		f.Comment = "Newsletter sign-up form; it posts to " + f.Action
-	}
 	var buf bytes.Buffer
 	if err := s.t.ExecuteTemplate(&buf, "signup-snippet", f); err != nil {
 		return fmt.Errorf("signup: %w", err)
