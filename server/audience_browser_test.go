@@ -197,7 +197,8 @@ func TestAudienceInBrowser(t *testing.T) {
 	}
 
 	// 4. The preference centre: French, new products instead of guides.
-	do("open the preferences", chromedp.Navigate(public+"/u/"+sb.Token), chromedp.WaitVisible("#lang"))
+	// The "Manage preferences" link every email carries (email.ManageURL).
+	do("open the preferences", chromedp.Navigate(email.ManageURL(public+"/u/"+sb.Token)), chromedp.WaitVisible("#lang"))
 	check("4-preferences")
 	do("change them", chromedp.SetValue("#lang", "fr"), chromedp.Click("#topic-guides"), chromedp.Click("#topic-product"),
 		chromedp.Click(`form[action$="/preferences"] button`))

@@ -52,6 +52,8 @@ func (rd *Reader) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /u/{token}", rd.manage)
 	mux.HandleFunc(UnsubscribePattern, rd.unsubscribe)
 	mux.HandleFunc("POST /u/{token}/preferences", rd.savePreferences)
+	// Every email's "Manage preferences" link (email.ManageURL).
+	mux.HandleFunc("GET /u/{token}/preferences", rd.manage)
 	mux.HandleFunc(SignUpPattern, rd.signUp)
 	mux.HandleFunc("GET /s/{brand}/confirm/{link}", rd.confirm)
 	mux.HandleFunc("POST /s/{brand}/confirm/{link}", rd.confirm)
