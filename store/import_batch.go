@@ -129,9 +129,21 @@ type batchConsent struct {
 	action string
 }
 
-// placeholders is "($n, $n+1, …), (…)" for rows of cols parameters,
+// param is the nth parameter's placeholder in the batched statements:
+// $n on PostgreSQL; a plain ? on SQLite, where the statements number
+// their parameters in order anyway: modernc.org/sqlite looks each $n or
+// ?n up by name when binding, which is quadratic in a statement of
+// thousands of parameters.
+func (s *DB) param(n int) string {
+	if s.dialect == postgres {
+		return "$" + strconv.Itoa(n)
+	}
+	return "?"
+}
+
+// placeholders is "($1, $2, …), (…)" for rows of cols parameters,
 // numbered from 1.
-func placeholders(rows, cols int) string {
+func (s *DB) placeholders(rows, cols int) string {
 	var b strings.Builder
 	n := 1
 	for r := range rows {
@@ -143,8 +155,7 @@ func placeholders(rows, cols int) string {
 			if c > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
+			b.WriteString(s.param(n))
 			n++
 		}
 		b.WriteByte(')')
@@ -153,10 +164,10 @@ func placeholders(rows, cols int) string {
 }
 
 // inList is "$from, $from+1, …" for n parameters.
-func inList(from, n int) string {
+func (s *DB) inList(from, n int) string {
 	parts := make([]string, n)
 	for i := range parts {
-		parts[i] = "$" + strconv.Itoa(from+i)
+		parts[i] = s.param(from + i)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -185,7 +196,7 @@ func (s *DB) existingIn(ctx context.Context, tx *sql.Tx, rows []ImportRow, addrs
 		for _, i := range idx[brand] {
 			args = append(args, addrs[i])
 		}
-		if err := s.scanAddresses(ctx, tx, `SELECT address FROM subscribers WHERE brand_id = $1 AND address IN (`+inList(2, len(args)-1)+`)`, args, func(addr, _ string) {
+		if err := s.scanAddresses(ctx, tx, `SELECT address FROM subscribers WHERE brand_id = `+s.param(1)+` AND address IN (`+s.inList(2, len(args)-1)+`)`, args, func(addr, _ string) {
 			out[brand+"\x00"+addr] = true
 		}); err != nil {
 			return nil, err
@@ -213,7 +224,7 @@ func (s *DB) tombstonesIn(ctx context.Context, tx *sql.Tx, rows []ImportRow, add
 		if len(args) == 1 {
 			continue
 		}
-		if err := s.scanAddresses(ctx, tx, `SELECT address, reason FROM suppressions WHERE brand_id = $1 AND address IN (`+inList(2, len(args)-1)+`)`, args, func(h, reason string) {
+		if err := s.scanAddresses(ctx, tx, `SELECT address, reason FROM suppressions WHERE brand_id = `+s.param(1)+` AND address IN (`+s.inList(2, len(args)-1)+`)`, args, func(h, reason string) {
 			out[brand+"\x00"+hashed[h]] = reason
 		}); err != nil {
 			return nil, err
@@ -275,7 +286,7 @@ func (s *DB) insertSubscribers(ctx context.Context, tx *sql.Tx, sbs []*Subscribe
 		args = append(args, sb.BrandID, sb.Address, sb.Token, sb.Status, sb.Lang, joinTopics(sb.Topics), now, nullTime(sb.ConfirmedAt), now, nullTime(sb.ConfirmSentAt))
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO subscribers (brand_id, address, token, status, lang, topics, created_at, confirmed_at, changed_at, confirm_sent_at)
-		VALUES `+placeholders(len(sbs), 10)+` ON CONFLICT (brand_id, address) DO NOTHING`, args...)
+		VALUES `+s.placeholders(len(sbs), 10)+` ON CONFLICT (brand_id, address) DO NOTHING`, args...)
 	if err != nil {
 		return fmt.Errorf("store: %w", classify(err))
 	}
@@ -296,7 +307,7 @@ func (s *DB) insertConsents(ctx context.Context, tx *sql.Tx, cs []batchConsent, 
 		args = append(args, c.sb.BrandID, c.sb.Address, now, c.c.Source, c.action, c.sb.Status, c.sb.Lang, joinTopics(c.sb.Topics), c.c.Wording, c.c.ClientHash)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO consents (brand_id, address, at, source, action, status, lang, topics, wording, client_hash)
-		VALUES `+placeholders(len(cs), 10), args...); err != nil {
+		VALUES `+s.placeholders(len(cs), 10), args...); err != nil {
 		return fmt.Errorf("store: insert consents: %w", classify(err))
 	}
 	return nil
@@ -318,7 +329,7 @@ func (s *DB) insertOutboxBatch(ctx context.Context, tx *sql.Tx, tasks []Task, no
 			args = append(args, t.Type, t.ID, t.Queue, t.Payload, at, now)
 		}
 		rs, err := tx.QueryContext(ctx, `INSERT INTO outbox (task_type, task_id, queue, payload, process_at, created_at)
-			VALUES `+placeholders(len(chunk), 6)+` RETURNING id, task_id`, args...)
+			VALUES `+s.placeholders(len(chunk), 6)+` RETURNING id, task_id`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: insert outbox: %w", classify(err))
 		}
