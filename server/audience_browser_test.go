@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"mime/quotedprintable"
 	"net"
@@ -177,6 +178,13 @@ func TestAudienceInBrowser(t *testing.T) {
 	mailSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(mailHTML) }))
 	t.Cleanup(mailSrv.Close)
 	do("look at the email", chromedp.Navigate(mailSrv.URL), chromedp.WaitVisible("h1"))
+	// The confirmation shows the brand's logo, served by crosscast, as
+	// the newsletter does.
+	pipetest.WaitFor(t, 10*time.Second, "the logo in the confirmation email", func() (bool, string) {
+		src, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector(".header img")||{}).src||""`))
+		w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`(document.querySelector(".header img")||{}).naturalWidth||0`))
+		return strings.HasPrefix(src, public+app.NoticeLogoPath("kestrel")) && w > 0, fmt.Sprintf("%q, %d px", src, w)
+	})
 	checkers.AxePage(t, ctx, "confirmation email")
 	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		os.WriteFile(filepath.Join(art, "0-confirmation-email.png"), shot, 0o644)
