@@ -10,6 +10,7 @@ import (
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/publish"
 	"github.com/crosscast/crosscast/renderers/email"
+	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/tasks"
 )
@@ -17,6 +18,31 @@ import (
 // noticeRenderer is the email renderer's notice part.
 type noticeRenderer interface {
 	Notice(b *content.Brand, n email.Notice) ([]byte, error)
+	NoticeLogo(ctx context.Context, b *content.Brand) (*images.Variant, error)
+}
+
+// NoticeLogoPath is where the server serves the logo of a brand's
+// notices (the confirmation email): /s/<brand>/logo/<file>.
+func NoticeLogoPath(brand string) string { return "/s/" + brand + "/logo/" }
+
+// NoticeLogo is the PNG of brand's notices named name, or ErrNotFound.
+func (s *Service) NoticeLogo(ctx context.Context, brand, name string) ([]byte, error) {
+	nr, ok := s.renderers[email.Channel].(noticeRenderer)
+	if !ok {
+		return nil, fmt.Errorf("notice logo: %w", store.ErrNotFound)
+	}
+	b, _, err := s.brands.Current(ctx, brand)
+	if err != nil {
+		return nil, err
+	}
+	v, err := nr.NoticeLogo(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	if v == nil || v.Name != name {
+		return nil, fmt.Errorf("notice logo %s: %w", name, store.ErrNotFound)
+	}
+	return v.Data, nil
 }
 
 // SendConfirmation sends the confirmation email a sign-up planned, in
@@ -70,6 +96,7 @@ func (s *Service) SendConfirmation(ctx context.Context, p tasks.SubscriberConfir
 		Button:     b.T(lang, "sub_confirm_button"), ButtonURL: s.publicURL + link,
 		Notes: []string{b.T(lang, "sub_confirm_ignore")}, To: sb.Address, Date: s.now(),
 		MessageID: "confirm." + strconv.FormatInt(p.SentAt, 36) + "." + sb.Token[:min(8, len(sb.Token))],
+		LogoBase:  s.publicURL + NoticeLogoPath(b.ID),
 	})
 	if err != nil {
 		return permanent(fmt.Errorf("confirmation email: %w", err))

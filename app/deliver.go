@@ -160,7 +160,7 @@ func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted,
 		Target:    target,
 		Brand:     brand,
 		Item:      it,
-		Links:     content.NewLinkPlan(it, brand),
+		Links:     s.linkPlan(it, brand),
 		PublishAt: publishAt,
 		File: func(ctx context.Context, channel, name string) ([]byte, error) {
 			return s.file(ctx, d, channel, name)

@@ -36,7 +36,7 @@ func (s *Service) Draft(ctx context.Context, b Bundle) (*Draft, error) {
 	it, brand := pb.item, pb.brand
 	d := &Draft{ItemID: ItemID(pb.brandID, it.Lang, it.ID), Title: it.Title, Slug: it.Slug, Warnings: it.Warnings,
 		Channels: map[string]*renderers.Output{}, Errors: map[string]error{}}
-	in := renderers.Input{Item: it, Brand: brand, Links: content.NewLinkPlan(it, brand)}
+	in := renderers.Input{Item: it, Brand: brand, Links: s.linkPlan(it, brand)}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, ch := range s.Channels() {

@@ -34,7 +34,11 @@ func (s *Service) ExportSubscribers(ctx context.Context, brand, status string, w
 			if sb.Paused {
 				paused = "yes"
 			}
-			cw.Write([]string{sb.Address, sb.Lang, strings.Join(sb.Topics, "|"), sb.Status, paused, sb.CreatedAt.Format(time.RFC3339), confirmed})
+			rec := []string{sb.Address, sb.Lang, strings.Join(sb.Topics, "|"), sb.Status, paused, sb.CreatedAt.Format(time.RFC3339), confirmed}
+			for i := range rec {
+				rec[i] = GuardCell(rec[i])
+			}
+			cw.Write(rec)
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {
@@ -45,4 +49,25 @@ func (s *Service) ExportSubscribers(ctx context.Context, brand, status string, w
 		}
 		f.After = list[len(list)-1].Address
 	}
+}
+
+// GuardCell defuses a CSV cell a spreadsheet would run as a formula
+// (OWASP's CSV injection): one starting with =, +, -, @, a tab or a
+// carriage return gets a leading '. Addresses can start with = + or -
+// ("-news@example.net" is valid), so the import takes the ' off again
+// (UnguardCell).
+func GuardCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// UnguardCell undoes GuardCell: a ' before a character GuardCell guards
+// is dropped, and any other cell is left as it is.
+func UnguardCell(s string) string {
+	if len(s) > 1 && s[0] == '\'' && GuardCell(s[1:]) != s[1:] {
+		return s[1:]
+	}
+	return s
 }

@@ -78,7 +78,9 @@ func ParseImport(r io.Reader) ([]ImportLine, []store.RowError) {
 			bad = append(bad, store.RowError{Line: line, Message: fmt.Sprintf("%d fields, want 4: %s", len(rec), strings.Join(ImportHeader, ","))})
 			continue
 		}
-		addr, lang, topics, basis := strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1]), strings.TrimSpace(rec[2]), strings.TrimSpace(rec[3])
+		// A file exported from here has its formula-like cells guarded
+		// with a ' (GuardCell), which is not part of the value.
+		addr, lang, topics, basis := UnguardCell(strings.TrimSpace(rec[0])), UnguardCell(strings.TrimSpace(rec[1])), UnguardCell(strings.TrimSpace(rec[2])), UnguardCell(strings.TrimSpace(rec[3]))
 		switch {
 		case len(lang) > maxLangLen:
 			bad = append(bad, store.RowError{Line: line, Message: fmt.Sprintf("language is longer than %d characters", maxLangLen)})

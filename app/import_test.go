@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,5 +97,56 @@ func TestImportSubscribersService(t *testing.T) {
 				t.Fatalf("%+v, %v", cs, err)
 			}
 		})
+	}
+}
+
+// The export defuses cells a spreadsheet would run as formulas (OWASP
+// CSV injection) with a leading ', and importing the exported addresses
+// gives back the same addresses, those that start with - + or = too.
+func TestExportGuardsFormulas(t *testing.T) {
+	e := pipetest.New(t, pipetest.Setups[0])
+	ctx := context.Background()
+	addrs := []string{"-news@example.net", "+plus@example.net", "=sum@example.net", "plain@example.net"}
+	for _, a := range addrs {
+		if _, err := e.DB.JoinSubscriber(ctx, store.Join{BrandID: "kestrel", Address: a, Lang: "en", Confirmed: true,
+			Consent: store.Consent{Source: store.ConsentAPI, Wording: "test"}}); err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+	}
+	var out strings.Builder
+	if err := e.Service.ExportSubscribers(ctx, "kestrel", "", &out); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := "address,language,topics,consent\n"
+	for _, r := range recs[1:] {
+		if c := r[0][0]; c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r' {
+			t.Errorf("exported cell %q would run as a formula", r[0])
+		}
+		in += r[0] + "," + r[1] + ",,re-imported\n"
+	}
+	if !strings.Contains(out.String(), "'-news@example.net,") || !strings.Contains(out.String(), "\nplain@example.net,") {
+		t.Errorf("export:\n%s", out.String())
+	}
+	rows, bad := app.ParseImport(strings.NewReader(in))
+	if len(bad) != 0 {
+		t.Fatalf("re-import refused %+v", bad)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.Address)
+	}
+	slices.Sort(got)
+	want := slices.Sorted(slices.Values(addrs))
+	if !slices.Equal(got, want) {
+		t.Errorf("re-imported %v, want %v", got, want)
+	}
+	for cell, want := range map[string]string{"=1+1": "'=1+1", "@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx", "\rx": "'\rx", "-2": "'-2", "ok": "ok", "": ""} {
+		if got := app.GuardCell(cell); got != want || app.UnguardCell(got) != cell {
+			t.Errorf("GuardCell(%q) = %q, want %q (and back)", cell, got, want)
+		}
 	}
 }

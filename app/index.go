@@ -12,6 +12,7 @@ import (
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/publish"
 	"github.com/crosscast/crosscast/renderers/catalog"
+	"github.com/crosscast/crosscast/renderers/signup"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/tasks"
 )
@@ -137,7 +138,7 @@ func (s *Service) buildIndex(ctx context.Context, brandID string, raw map[string
 		entries = append(entries, e)
 	}
 	links := s.trackIndex(entries, slices.Sorted(maps.Keys(raw)))
-	out, err := s.catalog.RenderIndex(ctx, brand, entries)
+	out, err := s.catalog.RenderIndex(ctx, brand, entries, catalog.IndexOptions{SignUp: signup.Action(s.publicURL, brand.ID)})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err

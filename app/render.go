@@ -184,7 +184,7 @@ func (s *Service) render(ctx context.Context, r renderers.Renderer, pl tasks.Ren
 			return out, err
 		}
 	}
-	links := content.NewLinkPlan(it, brand)
+	links := s.linkPlan(it, brand)
 	// Links a published rendering carries itself (the print QR code,
 	// the portal's share buttons) are tracked; stored before the
 	// rendering is, so no published /r/ code is unknown.

@@ -96,6 +96,11 @@ type LinkPlan struct {
 	// ShareCard is the landscape share card the social renderer draws,
 	// published beside the portal page: every page's link preview.
 	ShareCard string
+	// SignUp is the sign-up form's action, POST /s/{brand} on this
+	// installation's public server; "" when that is not known (a render
+	// without a server), and pages then link to Subscribe instead. The
+	// service sets it, as it gives tracked links their base.
+	SignUp string
 
 	site       string // the brand's site, to tell its links from others'
 	thirdParty bool   // BrandUTM.ThirdParty

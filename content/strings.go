@@ -10,7 +10,7 @@ import (
 // Boilerplate strings every channel uses, per language. Placeholders in
 // braces ({brand}, {n}, …) are filled by Brand.T. A brand may override any
 // key per language under `strings:` in brand.yaml.
-var builtinStrings = mergeStrings(coreStrings, audienceStrings, digestStrings)
+var builtinStrings = mergeStrings(coreStrings, audienceStrings, digestStrings, signUpFormStrings)
 
 var coreStrings = map[string]map[string]string{
 	"en": {

@@ -39,3 +39,21 @@ targets:
 		}
 	}
 }
+
+// A brand that sends email through an SMTP target names its sender: the
+// error points at brand.yaml, the email block's line, and the field.
+func TestSMTPTargetNeedsFromAddress(t *testing.T) {
+	src := okBrand + `targets:
+  news:
+    kind: smtp
+    host_env: CROSSCAST_TEST__SMTP_HOST
+    to: subscribers
+`
+	_, err := loadBrand(t, src)
+	if want := "brand.yaml:16:1: email.from_address: is required to send email (target news)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want %q", err, want)
+	}
+	if _, err := loadBrand(t, strings.Replace(src, "email:\n", "email:\n  from_address: news@test.example\n", 1)); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -102,7 +102,7 @@ func writeAtomic(name string, data []byte) error {
 // sitemaps) from the catalog entries of its items; the catalog channel's
 // renderer is one.
 type IndexRenderer interface {
-	RenderIndex(ctx context.Context, b *content.Brand, entries []catalog.Entry) (*renderers.Output, error)
+	RenderIndex(ctx context.Context, b *content.Brand, entries []catalog.Entry, opts ...catalog.IndexOptions) (*renderers.Output, error)
 }
 
 // IndexBuilder makes a brand's index files (catalog pages, feeds) from

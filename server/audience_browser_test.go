@@ -22,30 +22,20 @@ import (
 	"github.com/crosscast/crosscast/internal/checkers"
 	"github.com/crosscast/crosscast/internal/fakes"
 	"github.com/crosscast/crosscast/internal/pipetest"
+	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/email"
+	"github.com/crosscast/crosscast/renderers/portal"
+	"github.com/crosscast/crosscast/renderers/signup"
 	"github.com/crosscast/crosscast/server"
 	"github.com/crosscast/crosscast/store"
 )
 
-// brandSiteForm is a sign-up form as a brand's own site would embed it,
-// posting across origins to crosscast.
-const brandSiteForm = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Kestrel news</title></head><body><main>
-<h1>Kestrel news</h1>
-<form method="post" action="%s/s/kestrel">
-<label for="address">Email address</label> <input id="address" type="email" name="address" required>
-<label for="lang">Language</label> <select id="lang" name="lang"><option value="en">English</option><option value="de">Deutsch</option></select>
-<fieldset><legend>Topics</legend>
-<input type="checkbox" id="t-guides" name="topics" value="guides"><label for="t-guides">Guides</label>
-<input type="checkbox" id="t-product" name="topics" value="product"><label for="t-product">New products</label>
-</fieldset>
-<div style="position:absolute;left:-10000px" aria-hidden="true"><input name="website" tabindex="-1" autocomplete="off"></div>
-<button type="submit">Subscribe</button>
-</form></main></body></html>`
-
-// A reader signs up on the brand's site, gets the confirmation email at
-// the fake SMTP server, confirms, changes topics and language in the
-// preference centre, and unsubscribes; axe checks every page at 375 px,
-// and the consent log has each step.
+// A reader signs up with the subscribe form of an item's portal page,
+// served from another origin as the brand's site serves it, gets the
+// confirmation email at the fake SMTP server, confirms, changes topics
+// and language in the preference centre, and unsubscribes; axe checks
+// every page at 375 px, the consent log has each step, and an editor
+// sees each step in the subscriber's history.
 func TestAudienceInBrowser(t *testing.T) {
 	ctx := checkers.Browser(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -58,11 +48,15 @@ func TestAudienceInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pr, err := portal.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := pipetest.NewWith(t, pipetest.Setups[0], func(c *app.Config) {
 		c.PublicURL = public
 		c.Getenv = func(k string) string { return tg.Env[k] }
 		c.SMTPTLS = tg.SMTP.TLSConfig()
-	}, er)
+	}, er, pr)
 	dir := tg.BrandKit(t, "https://cc.kestrel.example", "")
 	yaml := filepath.Join(dir, "brand.yaml")
 	b, _ := os.ReadFile(yaml)
@@ -77,10 +71,38 @@ func TestAudienceInBrowser(t *testing.T) {
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
+	// The item's portal page as the service renders it, served as the
+	// brand's site would: its form posts across origins to crosscast.
+	draft, err := e.Service.Draft(context.Background(), app.Bundle{Brand: "kestrel", Files: map[string][]byte{
+		"index.md": []byte("---\ntitle: Waxing a canvas tent\n---\nWarm the wax first, then work it into the seams.\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := draft.Channels[portal.Channel]
+	if page == nil {
+		t.Fatalf("no portal page: %v", draft.Errors)
+	}
+	pageFiles := map[string]renderers.File{}
+	for _, f := range page.Files {
+		pageFiles["/"+f.Name] = f
+	}
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, brandSiteForm, public)
+		name := r.URL.Path
+		if name == "/" {
+			name = "/" + portal.PageFile
+		}
+		f, ok := pageFiles[name]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", f.MediaType)
+		w.Write(f.Data)
 	}))
 	t.Cleanup(site.Close)
+	if _, _, err := e.DB.CreateUser(context.Background(), "editor", store.RoleEditor, uiPassword); err != nil {
+		t.Fatal(err)
+	}
 
 	art := t.ArtifactDir()
 	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
@@ -126,10 +148,15 @@ func TestAudienceInBrowser(t *testing.T) {
 	}
 	ctxDB := context.Background()
 
-	// 1. Sign up on the brand's site, in German, for guides.
-	do("open the brand's form", chromedp.EmulateViewport(375, 800), chromedp.Navigate(site.URL), chromedp.WaitVisible("#address"))
-	do("sign up", chromedp.SendKeys("#address", "Reader@Example.net"), chromedp.SetValue("#lang", "de"),
-		chromedp.Click("#t-guides"), chromedp.Click(`button[type="submit"]`))
+	// 1. Sign up with the portal page's form, in German, for guides.
+	do("open the portal page", chromedp.EmulateViewport(375, 800), chromedp.Navigate(site.URL), chromedp.WaitVisible("#cc-signup-address"))
+	if action, _ := chromedp.Run(ctx, chromedp.AttributeValue("form.cc-signup", "action")); action.Value != public+"/s/kestrel" {
+		t.Fatalf("the form posts to %q, want %s/s/kestrel", action.Value, public)
+	}
+	do("scroll to the form", chromedp.ScrollIntoView("form.cc-signup"))
+	check("0-portal-form")
+	do("sign up", chromedp.SendKeys("#cc-signup-address", "Reader@Example.net"), chromedp.SetValue("#cc-signup-lang", "de"),
+		chromedp.Click("#cc-signup-topic-guides"), chromedp.Click(`form.cc-signup button[type="submit"]`))
 	heading("Sieh in dein Postfach")
 	check("1-signed-up")
 
@@ -151,6 +178,13 @@ func TestAudienceInBrowser(t *testing.T) {
 	mailSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(mailHTML) }))
 	t.Cleanup(mailSrv.Close)
 	do("look at the email", chromedp.Navigate(mailSrv.URL), chromedp.WaitVisible("h1"))
+	// The confirmation shows the brand's logo, served by crosscast, as
+	// the newsletter does.
+	pipetest.WaitFor(t, 10*time.Second, "the logo in the confirmation email", func() (bool, string) {
+		src, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector(".header img")||{}).src||""`))
+		w, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`(document.querySelector(".header img")||{}).naturalWidth||0`))
+		return strings.HasPrefix(src, public+app.NoticeLogoPath("kestrel")) && w > 0, fmt.Sprintf("%q, %d px", src, w)
+	})
 	checkers.AxePage(t, ctx, "confirmation email")
 	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		os.WriteFile(filepath.Join(art, "0-confirmation-email.png"), shot, 0o644)
@@ -171,7 +205,8 @@ func TestAudienceInBrowser(t *testing.T) {
 	}
 
 	// 4. The preference centre: French, new products instead of guides.
-	do("open the preferences", chromedp.Navigate(public+"/u/"+sb.Token), chromedp.WaitVisible("#lang"))
+	// The "Manage preferences" link every email carries (email.ManageURL).
+	do("open the preferences", chromedp.Navigate(email.ManageURL(public+"/u/"+sb.Token)), chromedp.WaitVisible("#lang"))
 	check("4-preferences")
 	do("change them", chromedp.SetValue("#lang", "fr"), chromedp.Click("#topic-guides"), chromedp.Click("#topic-product"),
 		chromedp.Click(`form[action$="/preferences"] button`))
@@ -199,4 +234,19 @@ func TestAudienceInBrowser(t *testing.T) {
 	if got, want := strings.Join(steps, " "), "signup_form:signup signup_form:confirm preference_centre:preferences preference_centre:unsubscribed"; got != want {
 		t.Errorf("consent log:\n got %s\nwant %s", got, want)
 	}
+	if len(cs) > 0 && cs[0].Wording != signup.VersionPortal {
+		t.Errorf("the sign-up records form %q, want %q", cs[0].Wording, signup.VersionPortal)
+	}
+
+	// 6. An editor sees each step in the subscriber's history, at 375 px.
+	do("sign in as editor", chromedp.Navigate(public+"/subscribers/kestrel?address=reader%40example.net"), chromedp.WaitVisible("#password"),
+		chromedp.SendKeys("#name", "editor"), chromedp.SendKeys("#password", uiPassword), chromedp.Submit("#password"), chromedp.WaitVisible("#history"))
+	hist := text(`[aria-labelledby="history"] tbody`)
+	for _, step := range []string{"signup", "confirm", "preferences", "unsubscribed", "fr", "product"} {
+		if !strings.Contains(hist, step) {
+			t.Errorf("the history shows no %q:\n%s", step, hist)
+		}
+	}
+	check("7-subscriber-history")
+	t.Logf("screenshots in %s", art)
 }

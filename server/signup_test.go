@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/pipetest"
 	"github.com/crosscast/crosscast/store"
 )
@@ -173,5 +174,37 @@ func TestConfirmLink(t *testing.T) {
 	cs, _ := a.DB.Consents(ctx, "kestrel", "cat@example.net")
 	if len(cs) != 2 || cs[1].Action != "confirm" || cs[1].ClientHash == "" || cs[0].Wording == "" {
 		t.Errorf("consent log: %+v", cs)
+	}
+}
+
+// The form's version goes into the consent record when it is a short
+// line of text, and the default takes the place of anything else; an
+// unknown logo name is 404.
+func TestSignUpFormVersion(t *testing.T) {
+	a := newAPI(t, pipetest.Setups[0])
+	ctx := context.Background()
+	for addr, form := range map[string]string{"one@example.net": "crosscast portal form v1", "two@example.net": "line\nbreak", "three@example.net": strings.Repeat("x", 65)} {
+		if code, page := postForm(t, a.url+"/s/kestrel", url.Values{"address": {addr}, "lang": {"en"}, "form": {form}}); code != http.StatusAccepted {
+			t.Fatalf("%s: %d\n%s", addr, code, page)
+		}
+		cs, err := a.DB.Consents(ctx, "kestrel", addr)
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("%s: %+v, %v", addr, cs, err)
+		}
+		want := form
+		if addr != "one@example.net" {
+			want = app.FormVersion
+		}
+		if cs[0].Wording != want {
+			t.Errorf("%s: recorded %q, want %q", addr, cs[0].Wording, want)
+		}
+	}
+	resp, err := http.Get(a.url + app.NoticeLogoPath("kestrel") + "nope.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown logo: %d", resp.StatusCode)
 	}
 }

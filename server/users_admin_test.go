@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,10 +35,26 @@ func TestAdminDisablesUser(t *testing.T) {
 	if resp := u.login(t, u.browser(t), "editor", uiPassword); resp.StatusCode == http.StatusSeeOther && resp.Header.Get("Location") == "/" {
 		t.Error("a disabled editor signed in")
 	}
-	if resp := u.post(t, admin, "/admin", url.Values{"action": {"delete"}, "name": {"admin"}}, "same-origin"); resp.StatusCode != http.StatusConflict {
+	if resp := u.post(t, admin, "/admin", url.Values{"action": {"delete"}, "name": {"admin"}, "confirm": {"yes"}}, "same-origin"); resp.StatusCode != http.StatusConflict {
 		t.Errorf("deleting the last admin: %d", resp.StatusCode)
 	}
-	if resp := u.post(t, admin, "/admin", url.Values{"action": {"delete"}, "name": {"editor"}}, "same-origin"); resp.StatusCode != 200 {
+	// The row's Delete button asks first, and deletes nothing.
+	req, _ := http.NewRequest("POST", u.url+"/admin", strings.NewReader(url.Values{"action": {"delete"}, "name": {"editor"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := admin.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "Delete the user editor?") || !strings.Contains(string(page), `name="confirm" value="yes"`) {
+		t.Errorf("delete asks first: %d\n%s", resp.StatusCode, page)
+	}
+	if _, err := u.DB.UserByName(context.Background(), "editor"); err != nil {
+		t.Errorf("the first Delete deleted: %v", err)
+	}
+	if resp := u.post(t, admin, "/admin", url.Values{"action": {"delete"}, "name": {"editor"}, "confirm": {"yes"}}, "same-origin"); resp.StatusCode != 200 {
 		t.Errorf("delete: %d", resp.StatusCode)
 	}
 	if _, err := u.DB.UserByName(context.Background(), "editor"); err == nil {

@@ -186,7 +186,8 @@ type Joined struct {
 // JoinSubscriber adds an address to a brand's list or updates its
 // request, recording the consent in the same transaction. An active
 // subscriber is left as it is (a stranger's sign-up must not change
-// their choices); a pending one takes the new language and topics; a
+// their choices), and neither is a pending one (the confirmation is
+// sent again, see join); a
 // suppressed one stays suppressed however the request came, and is sent
 // a confirmation email when the join asks for one. An erased address is
 // suppressed again under its address.
@@ -268,10 +269,11 @@ func (s *DB) join(ctx context.Context, tx *sql.Tx, j Join, addr string, now time
 					return err
 				}
 			case sb.Status == SubPending:
-				sb.Lang, sb.Topics = j.Lang, splitTopics(joinTopics(j.Topics))
-				if err := s.saveSubscriber(ctx, tx, sb, now); err != nil {
-					return err
-				}
+				// Anyone can post any address to the sign-up form, so a
+				// second sign-up of an unconfirmed address changes none
+				// of its choices: it is recorded and the confirmation
+				// sent again, and the owner changes language and topics
+				// once confirmed, in the preference centre.
 				if err := s.addConsent(ctx, tx, sb, j.Consent, "signup", now); err != nil {
 					return err
 				}

@@ -93,9 +93,11 @@ func TestSubscriberLifecycle(t *testing.T) {
 		if !j.Created || sb.Status != store.SubPending || sb.Address != "ann@example.net" || !slices.Equal(sb.Topics, []string{"guides", "product"}) || len(j.Tasks) != 1 {
 			t.Fatalf("sign-up: %+v, %+v", j, sb)
 		}
-		// A second sign-up soon after plans no second email.
+		// A second sign-up soon after plans no second email, and, since
+		// anyone can sign any address up, changes none of the pending
+		// subscriber's choices.
 		j2, err := db.JoinSubscriber(ctx, store.Join{BrandID: "kestrel", Address: "ann@example.net", Lang: "de", Consent: form, Confirm: confirmTask})
-		if err != nil || j2.Created || len(j2.Tasks) != 0 || j2.Subscriber.Lang != "de" {
+		if err != nil || j2.Created || len(j2.Tasks) != 0 || j2.Subscriber.Lang != sb.Lang || !slices.Equal(j2.Subscriber.Topics, sb.Topics) {
 			t.Fatalf("second sign-up: %+v, %v", j2, err)
 		}
 		// Only the latest email's link confirms.
@@ -106,7 +108,7 @@ func TestSubscriberLifecycle(t *testing.T) {
 			t.Fatalf("an unknown token: %v", err)
 		}
 		got, err := db.ConfirmSubscriber(ctx, sb.Token, sb.ConfirmSentAt, form)
-		if err != nil || got.Status != store.SubActive || got.ConfirmedAt.IsZero() {
+		if err != nil || got.Status != store.SubActive || got.ConfirmedAt.IsZero() || got.Lang != sb.Lang || !slices.Equal(got.Topics, sb.Topics) {
 			t.Fatalf("confirm: %+v, %v", got, err)
 		}
 		lang, topics, paused := "fr", []string{"product"}, true
@@ -143,7 +145,7 @@ func TestSubscriberLifecycle(t *testing.T) {
 			t.Errorf("consent log:\n got %s\nwant %s", a, want)
 		}
 		cs, _ := db.Consents(ctx, "kestrel", "ann@example.net")
-		if c := cs[2]; c.Wording != form.Wording || c.ClientHash != "c1" || c.Lang != "de" || c.At.IsZero() {
+		if c := cs[2]; c.Wording != form.Wording || c.ClientHash != "c1" || c.Lang != "nl" || c.At.IsZero() {
 			t.Errorf("confirm record: %+v", c)
 		}
 		// Bounced and complained suppress too.

@@ -67,33 +67,20 @@ func (s *DB) ImportSubscribers(ctx context.Context, rows []ImportRow, dryRun boo
 		counts := ImportResult{Rows: len(rows), Errors: res.Errors}
 		now := s.now()
 		var tasks []Task
-		for i, r := range rows {
-			j, err := s.join(ctx, tx, r.Join, addrs[i], now)
+		for start := 0; start < len(rows); start += importChunk {
+			end := min(start+importChunk, len(rows))
+			ts, err := s.importBatch(ctx, tx, rows[start:end], addrs[start:end], now, &counts)
 			if err != nil {
-				return fmt.Errorf("line %d: %w", r.Line, err)
+				return err
 			}
-			switch {
-			case j.Created:
-				counts.Created++
-			default:
-				counts.Existing++
-			}
-			switch {
-			case j.Suppressed:
-				counts.Suppressed++
-			case j.Subscriber.Status == SubActive:
-				counts.Active++
-			default:
-				counts.Pending++
-			}
-			tasks = append(tasks, j.Tasks...)
+			tasks = append(tasks, ts...)
 		}
 		*res = counts
 		if dryRun {
 			return errDryRun
 		}
 		var err error
-		res.Tasks, err = s.insertOutbox(ctx, tx, tasks, now)
+		res.Tasks, err = s.insertOutboxBatch(ctx, tx, tasks, now)
 		return err
 	})
 	if err != nil && !errors.Is(err, errDryRun) {

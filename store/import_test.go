@@ -181,3 +181,69 @@ func TestCountAndSearchSubscribers(t *testing.T) {
 		}
 	})
 }
+
+// A batched import keeps the rules a sign-up keeps: an erased address
+// imported again, even with a stated basis, comes back suppressed (its
+// hashed suppression under its address again) and is mailed nothing; an
+// unsubscribed one on the list stays unsubscribed; the new rows around
+// them are all there with a consent record each; the outbox has one
+// confirmation per new pending row.
+func TestImportKeepsSuppressions(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		api := store.Consent{Source: store.ConsentAPI, Wording: "basis"}
+		var left *store.Joined
+		for _, a := range []string{"reader3@example.net", "reader700@example.net"} {
+			j, err := db.JoinSubscriber(ctx, store.Join{BrandID: "kestrel", Address: a, Confirmed: true, Consent: api})
+			if err != nil {
+				t.Fatal(err)
+			}
+			left = j
+		}
+		if err := db.EraseSubscriber(ctx, "kestrel", "reader3@example.net"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Unsubscribe(ctx, left.Subscriber.Token, store.Consent{Source: store.ConsentOneClick}); err != nil {
+			t.Fatal(err)
+		}
+		rows := importRows(1200, 0) // three batches
+		res, err := db.ImportSubscribers(ctx, rows, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Created != 1199 || res.Existing != 1 || res.Suppressed != 2 || res.Active+res.Pending+res.Suppressed != 1200 {
+			t.Errorf("counts: created %d, existing %d, active %d, pending %d, suppressed %d", res.Created, res.Existing, res.Active, res.Pending, res.Suppressed)
+		}
+		for _, a := range []string{"reader3@example.net", "reader700@example.net"} {
+			sb, err := db.Subscriber(ctx, "kestrel", a)
+			if err != nil || !store.SuppressedStatus(sb.Status) {
+				t.Errorf("%s after the import: %+v, %v", a, sb, err)
+			}
+			if sup, _ := db.Suppressed(ctx, "kestrel", a); !sup {
+				t.Errorf("%s: not suppressed", a)
+			}
+		}
+		if n := count(t, db); n != 1200 {
+			t.Errorf("%d subscribers, want 1200", n)
+		}
+		if got := actions(t, db, "reader1199@example.net"); got != "import:opt_in→active" {
+			t.Errorf("the last row's consent log: %q", got)
+		}
+		if got := actions(t, db, "reader1198@example.net"); got != "import:signup→pending" {
+			t.Errorf("a pending row's consent log: %q", got)
+		}
+		// Pending rows (even i) get a confirmation; reader700 (even,
+		// suppressed, QuietSuppressed) does not, nor does the revived
+		// reader3 (odd: stated basis).
+		if want := 599; len(res.Tasks) != want {
+			t.Errorf("%d confirmation tasks, want %d", len(res.Tasks), want)
+		}
+		ids := map[int64]bool{}
+		for _, tk := range res.Tasks {
+			if tk.OutboxID == 0 || ids[tk.OutboxID] {
+				t.Fatalf("task %s has outbox id %d (twice or none)", tk.ID, tk.OutboxID)
+			}
+			ids[tk.OutboxID] = true
+		}
+	})
+}

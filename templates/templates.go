@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every template, by channel folder: portal/page.html.tmpl, …
 //
-//go:embed portal catalog email ui reader
+//go:embed portal catalog email ui reader signup
 var FS embed.FS

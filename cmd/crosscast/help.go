@@ -141,6 +141,15 @@ func commands() []command {
 			example: "DATABASE_URL=postgres://crosscast:secret@db/crosscast crosscast config",
 		},
 		{
+			name:     "form",
+			synopsis: "--brand ID [--brands DIR] [--url URL] [--lang LANG]",
+			does: "Prints the newsletter sign-up form the portal pages carry, with its style, for\n" +
+				"pasting into the brand's own site: address, language, the brand's email.topics,\n" +
+				"a honeypot and the form's version, posting to URL/s/ID (double opt-in as the\n" +
+				"brand sets it). URL is the server's public address, CROSSCAST_PUBLIC_URL.",
+			example: "crosscast form --brand kestrel --brands examples --url https://news.kestrel.example",
+		},
+		{
 			name:     "completion",
 			synopsis: "bash|zsh",
 			does:     "Prints a script that completes crosscast's commands and flags in bash or zsh.",

@@ -77,6 +77,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.source(ctx, cfg, args[1:])
 	case "completion":
 		err = m.completion(args[1:])
+	case "form":
+		err = m.form(cfg, args[1:])
 	case "version", "-version", "--version":
 		err = m.version(args[1:])
 	case "help", "-h", "-help", "--help":

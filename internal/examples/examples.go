@@ -45,12 +45,19 @@ func Load(t testing.TB) []Example {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out = append(out, Example{Brand: b, Item: it, Links: content.NewLinkPlan(it, b), Path: filepath.ToSlash(rel)})
+			links := content.NewLinkPlan(it, b)
+			// As the service sets it: the installation's sign-up handler.
+			links.SignUp = PublicURL + "/s/" + b.ID
+			out = append(out, Example{Brand: b, Item: it, Links: links, Path: filepath.ToSlash(rel)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out
 }
+
+// PublicURL stands for the installation's public server in the examples'
+// link plans.
+const PublicURL = "https://crosscast.example"
 
 func itemPaths(t testing.TB, dir string) []string {
 	entries, err := os.ReadDir(dir)

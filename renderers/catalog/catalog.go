@@ -21,6 +21,7 @@ import (
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/jsonld"
 	"github.com/crosscast/crosscast/renderers/markup"
+	"github.com/crosscast/crosscast/renderers/signup"
 	"github.com/crosscast/crosscast/templates"
 )
 
@@ -62,7 +63,7 @@ func New(cache *images.Cache) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
-	index, err := template.Must(card.Clone()).ParseFS(templates.FS, "catalog/index.html.tmpl", "catalog/home.html.tmpl")
+	index, err := template.Must(card.Clone()).ParseFS(templates.FS, "catalog/index.html.tmpl", "catalog/home.html.tmpl", signup.TemplateFile)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/renderers"
+	"github.com/crosscast/crosscast/renderers/signup"
 )
 
 // HomeLatest is how many of the newest items the site's home page shows.
@@ -26,12 +27,13 @@ type homePage struct {
 	Social                                          []socialLink
 	Cards                                           []template.HTML
 	Style                                           any
+	SignUp                                          *signup.Form // nil: link to Subscribe
 }
 
 // homePage renders the brand site's home page: the newest listed items
 // as cards, then the ways further in (the catalog, the newsletter
 // sign-up, the feeds and the brand's profiles). listed is newest first.
-func (r *Renderer) homePage(b *content.Brand, listed []Entry) (renderers.File, error) {
+func (r *Renderer) homePage(b *content.Brand, listed []Entry, signUp string) (renderers.File, error) {
 	p := homePage{
 		Lang: b.Lang, Dir: content.Dir(b.Lang), Title: b.Name, BrandName: b.Name, BrandID: b.ID, Canonical: b.Site + "/",
 		AllURL: b.Site + "/catalog/", CatalogLabel: b.T(b.Lang, "catalog"), CatalogAllLabel: b.T(b.Lang, "catalog_all"),
@@ -41,6 +43,9 @@ func (r *Renderer) homePage(b *content.Brand, listed []Entry) (renderers.File, e
 		SubscribeTitle: b.T(b.Lang, "subscribe_title"), SubscribeText: b.T(b.Lang, "subscribe_text"),
 		SubscribeButton: b.T(b.Lang, "subscribe_button"), FollowLabel: b.T(b.Lang, "follow_us"),
 		Style: cardStyle(b),
+	}
+	if signUp != "" {
+		p.SignUp = signup.New(b, b.Lang, signUp, signup.VersionHome)
 	}
 	for _, n := range b.Social.Networks() {
 		if n.Profile.URL != "" {

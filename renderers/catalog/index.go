@@ -18,13 +18,28 @@ import (
 // the sitemap list every item.
 const FeedLimit = 100
 
+// IndexOptions is what the index needs from the installation rather than
+// the brand.
+type IndexOptions struct {
+	// SignUp is the home page's sign-up form action (see
+	// content.LinkPlan.SignUp); "" links to email.subscribe_url instead.
+	SignUp string
+}
+
 // RenderIndex builds a brand's site home page and catalog pages (all
 // items, then one page per tag), its feeds (JSON Feed 1.1, RSS 2.0, Atom 1.0), its product
 // feeds (JSON, and RSS with Google's g: namespace) and the portal
 // sitemap, from the entries its items' catalog renderings wrote. File
 // names are paths below the brand site. It parses no Markdown, so it
 // stays fast for large catalogs.
-func (r *Renderer) RenderIndex(ctx context.Context, b *content.Brand, entries []Entry) (*renderers.Output, error) {
+//
+// opts, at most one, tunes what only the installation knows, such as
+// where the home page's sign-up form posts.
+func (r *Renderer) RenderIndex(ctx context.Context, b *content.Brand, entries []Entry, opts ...IndexOptions) (*renderers.Output, error) {
+	var opt IndexOptions
+	if len(opts) > 0 {
+		opt = opts[0]
+	}
 	out := &renderers.Output{Metrics: map[string]float64{}}
 	add := func(name, mediaType string, data []byte) {
 		out.Files = append(out.Files, renderers.File{Name: name, MediaType: mediaType, Data: data})
@@ -38,7 +53,7 @@ func (r *Renderer) RenderIndex(ctx context.Context, b *content.Brand, entries []
 		return nil, err
 	}
 	out.Files = append(out.Files, pages...)
-	home, err := r.homePage(b, listed)
+	home, err := r.homePage(b, listed, opt.SignUp)
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ func brandEntries(t testing.TB, r *Renderer) (map[string]*content.Brand, map[str
 
 func renderIndex(t testing.TB, r *Renderer, b *content.Brand, es []Entry) map[string][]byte {
 	t.Helper()
-	out, err := r.RenderIndex(context.Background(), b, es)
+	out, err := r.RenderIndex(context.Background(), b, es, IndexOptions{SignUp: examples.PublicURL + "/s/" + b.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestIndexGolden(t *testing.T) {
 	brands, entries := brandEntries(t, r)
 	for id, b := range brands {
 		t.Run(id, func(t *testing.T) {
-			out, err := r.RenderIndex(context.Background(), b, entries[id])
+			out, err := r.RenderIndex(context.Background(), b, entries[id], IndexOptions{SignUp: examples.PublicURL + "/s/" + id})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -360,5 +360,31 @@ func TestSitemapSplits(t *testing.T) {
 				t.Errorf("%d URLs in the parts, want 26", seen)
 			}
 		})
+	}
+}
+
+// TestHomeSignUpForm: the home page's subscribe block is the sign-up form
+// posting to the installation when it is known, and the brand's sign-up
+// link when not.
+func TestHomeSignUpForm(t *testing.T) {
+	r := newRenderer(t)
+	brands, entries := brandEntries(t, r)
+	for id, b := range brands {
+		action := examples.PublicURL + "/s/" + id
+		home := string(renderIndex(t, r, b, entries[id])[HomeFile])
+		for _, want := range []string{`<form class="cc-signup" method="post" action="` + action + `"`, `name="address" required`, `name="website"`, `name="form" value="crosscast site home form v1"`} {
+			if !strings.Contains(home, want) {
+				t.Errorf("%s home page: no %s", id, want)
+			}
+		}
+		out, err := r.RenderIndex(context.Background(), b, entries[id])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range out.Files {
+			if f.Name == HomeFile && (strings.Contains(string(f.Data), "<form") || b.Email.SubscribeURL != "" && !strings.Contains(string(f.Data), `href="`+b.Email.SubscribeURL+`"`)) {
+				t.Errorf("%s home page without a server: want the subscribe link, no form", id)
+			}
+		}
 	}
 }

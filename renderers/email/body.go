@@ -253,5 +253,8 @@ func (r *Renderer) plainText(it *content.Item, b *content.Brand, d pageData, lin
 		w.para(d.Legal, "", "")
 	}
 	w.out.WriteString(lv(d.T["unsubscribe"], d.UnsubscribeURL) + "\n")
+	if d.ManageURL != "" {
+		w.out.WriteString(lv(d.T["manage_prefs"], d.ManageURL) + "\n")
+	}
 	return w.out.Bytes()
 }

@@ -257,13 +257,13 @@ func (r *Renderer) renderVariant(in renderers.Input, inl *Inliner, imgs *emailIm
 		Lang: it.Lang, Dir: content.Dir(it.Lang), Subject: v.subject, Preheader: v.preheader,
 		Title: it.Title, WebURL: utm.Apply(links.Canonical), SiteURL: utm.Apply(b.Site + "/"),
 		Logo: imgs.logo, DarkLogo: imgs.darkLogo, Hero: imgs.hero, BrandName: b.Name,
-		Address: b.Footer.Address, Legal: b.Footer.Legal, UnsubscribeURL: unsub,
+		Address: b.Footer.Address, Legal: b.Footer.Legal, UnsubscribeURL: unsub, ManageURL: ManageURL(links.Unsubscribe),
 		T: map[string]string{}, KeptCSS: template.CSS(inl.Kept()), Blocks: blocks,
 	}
 	if !it.SummaryDerived {
 		d.Lead = it.Summary
 	}
-	for _, k := range []string{"view_in_browser", "unsubscribe", "continue_reading"} {
+	for _, k := range []string{"view_in_browser", "unsubscribe", "continue_reading", "manage_prefs"} {
 		d.T[k] = b.T(it.Lang, k)
 	}
 	if content.EmailMode(it, b) == content.EmailTeaser {
@@ -365,6 +365,7 @@ func (r *Renderer) renderVariant(in renderers.Input, inl *Inliner, imgs *emailIm
 type pageData struct {
 	Lang, Dir, Subject, Preheader, Title, Lead string
 	WebURL, SiteURL, UnsubscribeURL            string
+	ManageURL                                  string // the preference centre; "" without email.unsubscribe_url
 	Logo, DarkLogo, Hero                       *emailImage
 	Blocks                                     []template.HTML
 	More                                       string // "continue reading" link when the body was cut

@@ -2,12 +2,14 @@ package email
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"strings"
 	"time"
 
 	"github.com/crosscast/crosscast/content"
+	"github.com/crosscast/crosscast/renderers/images"
 )
 
 // Notice is a short message from a brand to one reader, such as the
@@ -22,12 +24,29 @@ type Notice struct {
 	Date                 time.Time
 	// MessageID is the id's left part; the brand's mail domain is added.
 	MessageID string
+	// LogoBase is the absolute URL the logo's file name (NoticeLogo) is
+	// served under, so the header shows the logo as the newsletter's
+	// does; "" names the brand instead.
+	LogoBase string
+}
+
+// NoticeLogo is the PNG a notice's header shows, the newsletter's logo
+// (its Name is the hashed file name the notice refers to under
+// LogoBase); nil when the brand has no logo.
+func (r *Renderer) NoticeLogo(ctx context.Context, b *content.Brand) (*images.Variant, error) {
+	imgs := &emailImages{}
+	im, err := r.logoImage(ctx, imgs, b, b.LogoFile())
+	if err != nil || im == nil {
+		return nil, err
+	}
+	return &imgs.files[0], nil
 }
 
 // Notice renders n as a complete message (.eml bytes) to n.To, with the
-// layout and CSS of the brand's newsletter. Its header names the brand
-// in the brand's colour rather than showing the logo: a newsletter's
-// logo is published beside its web page, and a notice has none. It has no list headers: it
+// layout and CSS of the brand's newsletter. Its header shows the logo
+// from n.LogoBase (a newsletter's logo is published beside its web page,
+// and a notice has none), or else names the brand in the brand's colour.
+// It has no list headers: it
 // is not a newsletter, and unsubscribing from it means nothing.
 func (r *Renderer) Notice(b *content.Brand, n Notice) ([]byte, error) {
 	inl, err := r.inliner(b)
@@ -42,6 +61,13 @@ func (r *Renderer) Notice(b *content.Brand, n Notice) ([]byte, error) {
 	}
 	if len(n.Paragraphs) > 0 {
 		d.Preheader = n.Paragraphs[0]
+	}
+	if n.LogoBase != "" {
+		// A notice is made for one reader, so the logo comes from the
+		// renderer's cache rather than a context of its own.
+		if d.Logo, err = r.logoImage(context.Background(), &emailImages{base: n.LogoBase}, b, b.LogoFile()); err != nil {
+			return nil, err
+		}
 	}
 	for _, p := range n.Paragraphs {
 		d.Blocks = append(d.Blocks, template.HTML(`<tr><td class="block"><p>`+template.HTMLEscapeString(p)+`</p></td></tr>`))

@@ -26,13 +26,30 @@ type Message struct {
 	// Unsubscribe is the brand's unsubscribe URL the rendering carries;
 	// ForRecipient replaces it with the recipient's own link.
 	Unsubscribe string
+	// Manage is the rendering's preference-centre link, ManageURL of
+	// Unsubscribe; ForRecipient replaces it with the recipient's own.
+	Manage string
+}
+
+// ManagePath follows a recipient's unsubscribe link to their preference
+// centre: GET <unsubscribe>/preferences (server/reader).
+const ManagePath = "/preferences"
+
+// ManageURL is the "Manage preferences" link beside unsubscribe: the
+// unsubscribe URL (the brand's, or a recipient's with their token)
+// followed by ManagePath; "" when there is no unsubscribe URL.
+func ManageURL(unsubscribe string) string {
+	if unsubscribe == "" {
+		return ""
+	}
+	return strings.TrimRight(unsubscribe, "/") + ManagePath
 }
 
 // ParseEML reads an .eml this package wrote. unsubscribe is the brand's
 // unsubscribe URL as rendered ("" when it has none).
 func ParseEML(eml []byte, unsubscribe string) (*Message, error) {
 	tp := textproto.NewReader(bufio.NewReader(bytes.NewReader(eml)))
-	m := &Message{Unsubscribe: unsubscribe}
+	m := &Message{Unsubscribe: unsubscribe, Manage: ManageURL(unsubscribe)}
 	var ctype string
 	for {
 		line, err := tp.ReadContinuedLine() // unfolds
@@ -96,10 +113,11 @@ var (
 )
 
 // RewriteLinks passes every http(s) link of both parts through fn (the
-// unsubscribe link excepted, which must stay one click away), such as a
-// click-tracking redirect.
+// unsubscribe link excepted, which must stay one click away, and the
+// preference-centre link, which ForRecipient makes the recipient's own),
+// such as a click-tracking redirect.
 func (m *Message) RewriteLinks(fn func(string) string) {
-	keep := func(u string) bool { return m.Unsubscribe != "" && u == m.Unsubscribe }
+	keep := func(u string) bool { return m.Unsubscribe != "" && (u == m.Unsubscribe || u == m.Manage) }
 	m.HTML = hrefRE.ReplaceAllFunc(m.HTML, func(b []byte) []byte {
 		u := html.UnescapeString(string(b[len(`href="`) : len(b)-1]))
 		if keep(u) {
@@ -166,6 +184,9 @@ func (m *Message) ForRecipient(to, unsubscribe string, date time.Time) ([]byte, 
 		if m.Unsubscribe == "" || unsubscribe == "" {
 			return s
 		}
+		if m.Manage != "" {
+			s = replaceURL(s, m.Manage, ManageURL(unsubscribe))
+		}
 		return replaceURL(s, m.Unsubscribe, unsubscribe)
 	}
 	var h mailhdr.Header
@@ -189,6 +210,9 @@ func (m *Message) ForRecipient(to, unsubscribe string, date time.Time) ([]byte, 
 	esc := html.EscapeString(m.Unsubscribe)
 	htmlPart := string(m.HTML)
 	if m.Unsubscribe != "" && unsubscribe != "" {
+		if m.Manage != "" {
+			htmlPart = replaceURL(htmlPart, html.EscapeString(m.Manage), html.EscapeString(ManageURL(unsubscribe)))
+		}
 		htmlPart = replaceURL(htmlPart, esc, html.EscapeString(unsubscribe))
 	}
 	var buf bytes.Buffer

@@ -89,3 +89,45 @@ func TestWithLinkQuery(t *testing.T) {
 		t.Error("the original changed")
 	}
 }
+
+// Every email has a "Manage preferences" link beside unsubscribe, in
+// both parts and in the reader's language; each recipient's leads to
+// their own preference centre, click tracking leaves it alone, and
+// List-Unsubscribe stays the one-click URL.
+func TestManagePreferencesLink(t *testing.T) {
+	b := testBrand(t)
+	for lang, label := range map[string]string{"en": "Manage preferences", "nl": "Voorkeuren beheren", "de": "Einstellungen verwalten", "fr": "Gérer mes préférences", "pl": "Zarządzaj preferencjami"} {
+		it := parseItem(t, "---\ntitle: Tent care\nlang: "+lang+"\n---\nBody.\n")
+		_, files := render(t, it, b)
+		m, err := ParseEML(files["email.eml"], b.Email.UnsubscribeURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		manage := ManageURL(b.Email.UnsubscribeURL)
+		if !bytes.Contains(m.HTML, []byte(`<a href="`+manage+`"`)) || !bytes.Contains(m.HTML, []byte(`>`+label+`</a>`)) || !bytes.Contains(m.Text, []byte(manage)) || !bytes.Contains(m.Text, []byte(label)) {
+			t.Fatalf("%s: no %q link to %s:\n%s\n%s", lang, label, manage, m.HTML, m.Text)
+		}
+		m.RewriteLinks(func(u string) string { return "https://track.example/r/x" })
+		own := strings.TrimRight(b.Email.UnsubscribeURL, "/") + "/tok123"
+		out, err := m.ForRecipient("ann@example.net", own, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := mail.ReadMessage(bytes.NewReader(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u := msg.Header.Get("List-Unsubscribe"); !strings.HasPrefix(u, "<"+own+">") {
+			t.Errorf("%s: List-Unsubscribe = %q", lang, u)
+		}
+		sent, err := ParseEML(out, own)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for part, body := range map[string][]byte{"HTML": sent.HTML, "text": sent.Text} {
+			if !bytes.Contains(body, []byte(own+"/preferences")) || bytes.Contains(body, []byte(manage)) || bytes.Contains(body, []byte("track.example/r/x\">"+label)) {
+				t.Errorf("%s: the %s part does not link the recipient's own preference centre:\n%s", lang, part, body)
+			}
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/jsonld"
 	"github.com/crosscast/crosscast/renderers/markup"
+	"github.com/crosscast/crosscast/renderers/signup"
 	"github.com/crosscast/crosscast/templates"
 )
 
@@ -46,7 +47,7 @@ type Renderer struct {
 
 // New parses the portal templates. cache may be nil.
 func New(cache *images.Cache) (*Renderer, error) {
-	page, err := template.ParseFS(templates.FS, "portal/page.html.tmpl")
+	page, err := template.ParseFS(templates.FS, "portal/page.html.tmpl", signup.TemplateFile)
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
@@ -110,6 +111,9 @@ type page struct {
 	Published, Modified           string
 	DateText, UpdatedText         string
 	ReadingMinutes                int
+	// SignUp is the subscribe block's form; nil without a sign-up
+	// handler to post to.
+	SignUp *signup.Form
 }
 
 // T looks up a boilerplate string in the page's language.
@@ -135,6 +139,9 @@ func (r *Renderer) Render(ctx context.Context, in renderers.Input) (*renderers.O
 		ThemeColor:     b.Colors.Primary.Hex(),
 		NoIndex:        it.Portal.NoIndex || it.Draft,
 		ReadingMinutes: it.ReadingMinutes,
+	}
+	if links.SignUp != "" {
+		p.SignUp = signup.New(b, it.Lang, links.SignUp, signup.VersionPortal)
 	}
 	if !it.Date.IsZero() {
 		p.Published = it.Date.Format(time.RFC3339)

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	goldenfile "github.com/crosscast/crosscast/internal/golden"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
+	"github.com/crosscast/crosscast/renderers/signup"
 )
 
 func newRenderer(t testing.TB) *Renderer {
@@ -132,9 +134,27 @@ func TestPage(t *testing.T) {
 					t.Errorf("link %s: UTM present=%v, share link=%v", href, strings.Contains(href, "utm_"), isShare)
 				}
 			})
-			if ex.Brand.Email.SubscribeURL != "" && doc.Find(`a[href="`+ex.Brand.Email.SubscribeURL+`"]`).Length() == 0 {
-				t.Error("no subscribe link")
+			// The subscribe block is a form the sign-up handler reads.
+			form := doc.Find(`form.cc-signup[method=post][action="` + ex.Links.SignUp + `"]`)
+			if form.Length() != 1 {
+				t.Fatalf("%d sign-up forms posting to %s, want 1", form.Length(), ex.Links.SignUp)
 			}
+			for _, sel := range []string{`input[type=email][name=address][required]`, `select[name=lang]`, `input[name=website][tabindex="-1"]`, `input[type=hidden][name=form][value="` + signup.VersionPortal + `"]`, `button[type=submit]`} {
+				if form.Find(sel).Length() != 1 {
+					t.Errorf("sign-up form has no %s", sel)
+				}
+			}
+			if got := form.Find(`select[name=lang] option[selected]`).AttrOr("value", ""); got != ex.Item.Lang {
+				t.Errorf("sign-up form preselects language %q, want the item's %q", got, ex.Item.Lang)
+			}
+			if n, want := form.Find(`input[type=checkbox][name=topics]`).Length(), len(ex.Brand.Email.Topics); n != want {
+				t.Errorf("sign-up form has %d topic checkboxes, want %d", n, want)
+			}
+			form.Find("input:not([type=hidden]), select").Each(func(_ int, in *goquery.Selection) {
+				if id := in.AttrOr("id", ""); id == "" || form.Find(`label[for="`+id+`"]`).Length() != 1 {
+					t.Errorf("sign-up field %s has no label", in.AttrOr("name", "?"))
+				}
+			})
 			if doc.Find(`a[href="`+ex.Links.Catalog+`"]`).Length() == 0 {
 				t.Error("no catalog link")
 			}
@@ -244,4 +264,30 @@ func BenchmarkRenderPortal(b *testing.B) {
 	b.Run("fresh-images", func(b *testing.B) { run(b, nil) })
 	// Derivatives cached, as when only text or the brand changed.
 	b.Run("cached-images", func(b *testing.B) { run(b, &images.Cache{}) })
+}
+
+// TestSubscribeLinkWithoutServer: a render that knows no sign-up handler
+// (the CLI without a public URL) links to the brand's sign-up page
+// instead of showing a form that posts nowhere.
+func TestSubscribeLinkWithoutServer(t *testing.T) {
+	for _, ex := range examples.Load(t) {
+		if ex.Brand.Email.SubscribeURL == "" {
+			continue
+		}
+		links := *ex.Links
+		links.SignUp = ""
+		out, err := newRenderer(t).Render(context.Background(), renderers.Input{Item: ex.Item, Brand: ex.Brand, Links: &links})
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(out.Files[0].Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if doc.Find("form").Length() != 0 || doc.Find(`a[href="`+ex.Brand.Email.SubscribeURL+`"]`).Length() == 0 {
+			t.Errorf("%s: want the subscribe link and no form", ex.Name())
+		}
+		return
+	}
+	t.Fatal("no example brand has email.subscribe_url")
 }

@@ -5,6 +5,7 @@
 package reader
 
 import (
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -52,13 +53,35 @@ func (rd *Reader) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /u/{token}", rd.manage)
 	mux.HandleFunc(UnsubscribePattern, rd.unsubscribe)
 	mux.HandleFunc("POST /u/{token}/preferences", rd.savePreferences)
+	// Every email's "Manage preferences" link (email.ManageURL).
+	mux.HandleFunc("GET /u/{token}/preferences", rd.manage)
 	mux.HandleFunc(SignUpPattern, rd.signUp)
 	mux.HandleFunc("GET /s/{brand}/confirm/{link}", rd.confirm)
 	mux.HandleFunc("POST /s/{brand}/confirm/{link}", rd.confirm)
 	mux.HandleFunc("GET /r/{code}", rd.redirect)
+	mux.HandleFunc("GET /s/{brand}/logo/{name}", rd.noticeLogo)
 }
 
 // UnsubscribePattern is RFC 8058 one-click unsubscribe, which mail
 // providers post cross-site by design; it changes nothing but that one
 // address.
 const UnsubscribePattern = "POST /u/{token}"
+
+// noticeLogo serves the logo the confirmation email shows. Its name
+// carries a hash of the picture, so it is cached for good.
+func (rd *Reader) noticeLogo(w http.ResponseWriter, r *http.Request) {
+	data, err := rd.svc.NoticeLogo(r.Context(), r.PathValue("brand"), r.PathValue("name"))
+	if errors.Is(err, store.ErrNotFound) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		rd.log.Error("notice logo", "err", err)
+		http.Error(w, "Something went wrong on our side; please try again in a minute.", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Write(data)
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crosscast/crosscast/app"
+	"github.com/crosscast/crosscast/renderers/signup"
 	"github.com/crosscast/crosscast/server/web"
 	"github.com/crosscast/crosscast/store"
 )
@@ -23,13 +24,16 @@ const SignUpPattern = "POST /s/{brand}"
 
 // Honeypot is the sign-up form's field people never see nor fill in;
 // a request that fills it is answered as a success and does nothing.
-const Honeypot = "website"
+const Honeypot = signup.Honeypot
 
 type signUpRequest struct {
 	Address string   `json:"address"`
 	Lang    string   `json:"lang"`
 	Topics  []string `json:"topics"`
 	Website string   `json:"website"`
+	// Form is the form's version (renderers/signup), recorded with the
+	// consent; one that is not a short line of text is dropped.
+	Form string `json:"form"`
 }
 
 // signUp handles POST /s/{brand} as a form post or JSON. It answers the
@@ -70,7 +74,7 @@ func (rd *Reader) signUp(w http.ResponseWriter, r *http.Request) {
 			answer(http.StatusBadRequest, "", b.T(b.Lang, "sub_bad_address"))
 			return
 		}
-		req = signUpRequest{Address: r.PostForm.Get("address"), Lang: r.PostForm.Get("lang"), Topics: r.PostForm["topics"], Website: r.PostForm.Get(Honeypot)}
+		req = signUpRequest{Address: r.PostForm.Get("address"), Lang: r.PostForm.Get("lang"), Topics: r.PostForm["topics"], Website: r.PostForm.Get(Honeypot), Form: r.PostForm.Get(signup.FormField)}
 	}
 	lang := req.Lang
 	if lang == "" {
@@ -100,7 +104,7 @@ func (rd *Reader) signUp(w http.ResponseWriter, r *http.Request) {
 		done(lang, addr)
 		return
 	}
-	res, err := rd.svc.SignUp(ctx, app.SignUp{Brand: b.ID, Address: addr, Lang: req.Lang, Topics: req.Topics, Client: web.ClientHost(r)})
+	res, err := rd.svc.SignUp(ctx, app.SignUp{Brand: b.ID, Address: addr, Lang: req.Lang, Topics: req.Topics, Client: web.ClientHost(r), Form: formVersion(req.Form)})
 	switch {
 	case errors.Is(err, store.ErrInvalid):
 		// A language or topic the brand has not: the form is wrong, not
@@ -154,4 +158,19 @@ func (rd *Reader) confirm(w http.ResponseWriter, r *http.Request) {
 	p.Paragraphs = []string{b.T(lang, "sub_confirm_page_text", "address", sb.Address)}
 	p.ConfirmForm = true
 	rd.render(w, http.StatusOK, p)
+}
+
+// formVersion keeps a form version that is a short line of printable
+// text; anything else is dropped and the default recorded: a consent
+// record is no place for whatever a client posts.
+func formVersion(v string) string {
+	if len(v) > signup.MaxVersion {
+		return ""
+	}
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f || r > 0x7e {
+			return ""
+		}
+	}
+	return v
 }

@@ -24,6 +24,9 @@ type adminPage struct {
 	Done                    string
 	Error                   string
 	Problems                []content.Diagnostic
+	// ConfirmDelete names the user a Delete button asked to delete:
+	// the page asks again before anything is removed.
+	ConfirmDelete string
 }
 
 var brandID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)

@@ -24,6 +24,16 @@ func (ui *UI) adminRemove(r *http.Request, p *adminPage) error {
 		}
 		p.Done = name + " may sign in again."
 	case "delete":
+		// The row's button only asks; the page then shows what deleting
+		// means and a second button that sends confirm=yes. No script:
+		// the step is a form like any other.
+		if r.PostFormValue("confirm") != "yes" {
+			if _, err := ui.db.UserByName(ctx, name); err != nil {
+				return err
+			}
+			p.ConfirmDelete = name
+			return nil
+		}
 		if err := ui.svc.DeleteUser(ctx, name, actor); err != nil {
 			return err
 		}
