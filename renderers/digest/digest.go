@@ -243,6 +243,9 @@ func (r *Renderer) variant(ctx context.Context, in Input, v content.EmailVariant
 			unsub = b.Site + "/"
 		}
 		t.WriteString(lv(b.T(d.Lang, "unsubscribe"), unsub) + "\n")
+		if m := email.ManageURL(in.Links.Unsubscribe); m != "" {
+			t.WriteString(lv(b.T(d.Lang, "manage_prefs"), m) + "\n")
+		}
 		return []byte(t.String())
 	}
 	pre := v.Preheader

@@ -113,10 +113,10 @@ func (r *Renderer) Compose(ctx context.Context, b *content.Brand, l Layout) ([]r
 		Lang: l.Lang, Dir: content.Dir(l.Lang), Subject: l.Subject, Preheader: l.Preheader,
 		Title: l.Title, Lead: l.Lead, WebURL: l.WebURL, SiteURL: l.SiteURL,
 		Logo: l.Logo.image(), DarkLogo: l.DarkLogo.image(), Hero: l.Hero.image(), BrandName: b.Name,
-		Address: b.Footer.Address, Legal: b.Footer.Legal, UnsubscribeURL: unsub,
+		Address: b.Footer.Address, Legal: b.Footer.Legal, UnsubscribeURL: unsub, ManageURL: ManageURL(l.UnsubscribeURL),
 		T: map[string]string{}, KeptCSS: template.CSS(inl.Kept()), Blocks: l.Rows,
 	}
-	for _, k := range []string{"view_in_browser", "unsubscribe", "continue_reading"} {
+	for _, k := range []string{"view_in_browser", "unsubscribe", "continue_reading", "manage_prefs"} {
 		d.T[k] = b.T(l.Lang, k)
 	}
 	for _, n := range b.Social.Networks() {
