@@ -427,6 +427,13 @@ func (s *Service) importEntry(ctx context.Context, brand *content.Brand, src con
 		se.Action, se.Reason = SourceSkip, reasonSince
 		return se, nil
 	}
+	if e.DateGuessed && latest != nil {
+		// The entry has no date: it keeps the fetch time it was first
+		// seen at, or every poll would make a new version.
+		if d, ok := ingest.StoredDate(latest.Source); ok {
+			e.Date = d
+		}
+	}
 	opts := ingest.ItemOptions{ID: contentID, Canonical: brand.Site != "" && e.Link != "" && !strings.HasPrefix(e.Link, brand.Site+"/")}
 	if stored != nil {
 		opts.Slug = stored.Slug

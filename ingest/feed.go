@@ -40,17 +40,21 @@ type Feed struct {
 type Entry struct {
 	// Key identifies the entry within its feed across fetches: its GUID
 	// or id, else its link, else a hash of its title and content.
-	Key      string
-	Title    string
-	Summary  string
-	Body     string // Markdown
-	Author   string
-	Link     string // absolute, or empty
-	Date     time.Time
-	Tags     []string
-	Image    string // absolute URL of the enclosure or first image, or empty
-	ImageAlt string
-	Warnings []string
+	Key     string
+	Title   string
+	Summary string
+	Body    string // Markdown
+	Author  string
+	Link    string // absolute, or empty
+	Date    time.Time
+	// DateGuessed says Date is the fetch time, the entry having no
+	// usable date of its own: an item made from it keeps its first date
+	// (see StoredDate), or every fetch would be an edit.
+	DateGuessed bool
+	Tags        []string
+	Image       string // absolute URL of the enclosure or first image, or empty
+	ImageAlt    string
+	Warnings    []string
 }
 
 // Parse reads an RSS, Atom or JSON feed fetched from feedURL at now (the
@@ -119,7 +123,7 @@ func (c *Converter) entry(it *gofeed.Item, base, feedURL string, now time.Time) 
 	} else if len(it.Authors) > 0 && it.Authors[0] != nil {
 		e.Author = PlainText(it.Authors[0].Name)
 	}
-	e.Date = entryDate(it, now, &e.Warnings)
+	e.Date, e.DateGuessed = entryDate(it, now, &e.Warnings)
 	for _, t := range it.Categories {
 		if t = PlainText(t); t != "" && !slices.Contains(e.Tags, t) && len(e.Tags) < MaxTags {
 			e.Tags = append(e.Tags, t)
@@ -140,8 +144,9 @@ func (c *Converter) entry(it *gofeed.Item, base, feedURL string, now time.Time) 
 }
 
 // entryDate is the entry's publication date, else its update date;
-// missing, unparsable and future dates become now, with a warning.
-func entryDate(it *gofeed.Item, now time.Time, warns *[]string) time.Time {
+// missing, unparsable and future dates become now, with a warning, and
+// guessed is true.
+func entryDate(it *gofeed.Item, now time.Time, warns *[]string) (date time.Time, guessed bool) {
 	raw := it.Published
 	d := it.PublishedParsed
 	if d == nil && it.UpdatedParsed != nil {
@@ -157,9 +162,9 @@ func entryDate(it *gofeed.Item, now time.Time, warns *[]string) time.Time {
 	case d.Year() < 1995:
 		*warns = append(*warns, fmt.Sprintf("the entry's date %s is before the web had feeds; the fetch time is used", d.Format(time.RFC3339)))
 	default:
-		return d.UTC()
+		return d.UTC(), false
 	}
-	return now.UTC()
+	return now.UTC(), true
 }
 
 // heroImage picks an image enclosure, else the feed's item image, else

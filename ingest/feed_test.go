@@ -123,3 +123,31 @@ func TestMarkdownGuards(t *testing.T) {
 		t.Error("oversized HTML accepted")
 	}
 }
+
+// An entry without a usable date is dated at the fetch, and says so, and
+// the date an item was made with reads back from its Markdown, so a later
+// fetch can keep it.
+func TestGuessedDateKept(t *testing.T) {
+	feed := `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://blog.example/</link>
+<item><title>Dated</title><guid>a</guid><pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate><description>x</description></item>
+<item><title>Undated</title><guid>b</guid><pubDate>sometime</pubDate><description>y</description></item>
+</channel></rss>`
+	now := time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)
+	f, err := NewConverter().Parse([]byte(feed), "https://blog.example/rss.xml", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Entries) != 2 || f.Entries[0].DateGuessed || !f.Entries[1].DateGuessed {
+		t.Fatalf("entries %+v: want only the second's date guessed", f.Entries)
+	}
+	md, err := f.Entries[1].Item(ItemOptions{ID: "blog-b", Slug: "undated"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, ok := StoredDate(md); !ok || !d.Equal(now) {
+		t.Errorf("StoredDate = %v, %v; want %v", d, ok, now)
+	}
+	if _, ok := StoredDate([]byte("no front matter")); ok {
+		t.Error("StoredDate read a date from Markdown without front matter")
+	}
+}

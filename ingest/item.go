@@ -54,6 +54,26 @@ type ctaField struct {
 	URL   string `yaml:"url"`
 }
 
+// StoredDate reads the date an item's Markdown made by Item carries,
+// so an entry without a date of its own keeps the one it was first
+// given. ok is false for Markdown Item did not make.
+func StoredDate(md []byte) (time.Time, bool) {
+	rest, ok := bytes.CutPrefix(md, []byte("---\n"))
+	if !ok {
+		return time.Time{}, false
+	}
+	head, _, ok := bytes.Cut(rest, []byte("\n---\n"))
+	if !ok {
+		return time.Time{}, false
+	}
+	var fm frontMatter
+	if err := yaml.Unmarshal(head, &fm); err != nil {
+		return time.Time{}, false
+	}
+	d, err := time.Parse(time.RFC3339, fm.Date)
+	return d, err == nil
+}
+
 // Item returns the entry as an item's Markdown file: YAML front matter
 // and the converted body.
 func (e Entry) Item(o ItemOptions) ([]byte, error) {
