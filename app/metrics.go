@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/crosscast/crosscast/store"
 )
 
 // Metrics are the service's Prometheus figures. The zero registry (nil)
@@ -13,6 +15,11 @@ type Metrics struct {
 	renders       *prometheus.CounterVec
 	reenqueues    *prometheus.CounterVec
 	gcBytes       prometheus.Counter
+	// Email batches (deliver_batch.go).
+	recipients   *prometheus.CounterVec
+	batchSeconds prometheus.Histogram
+	batchConns   prometheus.Gauge
+	progress     *prometheus.GaugeVec
 }
 
 // NewMetrics makes the service's metrics and registers them with reg,
@@ -36,9 +43,26 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: "crosscast", Name: "gc_deleted_bytes_total",
 			Help: "Bytes of stored blobs (superseded index files, replaced renderings, stale derivatives) garbage collection deleted.",
 		}),
+		recipients: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "crosscast", Name: "email_recipients_total",
+			Help: "Email recipients a batch run finished, by brand, target and outcome (sent, failed, unknown).",
+		}, []string{"brand", "target", "status"}),
+		batchSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "crosscast", Name: "email_batch_duration_seconds",
+			Help:    "Time one run of an email batch took.",
+			Buckets: []float64{.1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600},
+		}),
+		batchConns: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "crosscast", Name: "email_batch_connections",
+			Help: "SMTP connections the last batch run sent over at once.",
+		}),
+		progress: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "crosscast", Name: "delivery_progress",
+			Help: "Email deliveries under way: recipients by state (sent, failed, unknown, remaining), messages per second over the last minute (rate) and seconds left at it (eta). Gone when the delivery is final.",
+		}, []string{"delivery", "state"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.renderSeconds, m.renders, m.reenqueues, m.gcBytes)
+		reg.MustRegister(m.renderSeconds, m.renders, m.reenqueues, m.gcBytes, m.recipients, m.batchSeconds, m.batchConns, m.progress)
 	}
 	return m
 }
@@ -48,4 +72,27 @@ func (m *Metrics) observe(channel, status string, d time.Duration) {
 	if d > 0 {
 		m.renderSeconds.WithLabelValues(channel).Observe(d.Seconds())
 	}
+}
+
+func (m *Metrics) batch(d *store.Delivery, r batchRun, took time.Duration) {
+	for st, n := range map[string]int{"sent": r.Sent, "failed": r.Failed, "unknown": r.Unknown} {
+		if n > 0 {
+			m.recipients.WithLabelValues(d.BrandID, d.Target, st).Add(float64(n))
+		}
+	}
+	m.batchSeconds.Observe(took.Seconds())
+	if r.Conns > 0 {
+		m.batchConns.Set(float64(r.Conns))
+	}
+}
+
+func (m *Metrics) setProgress(key string, p store.Progress) {
+	for st, v := range map[string]float64{"sent": float64(p.Sent), "failed": float64(p.Failed), "unknown": float64(p.Unknown),
+		"remaining": float64(p.Remaining), "rate": p.PerSecond, "eta": p.ETA.Seconds()} {
+		m.progress.WithLabelValues(key, st).Set(v)
+	}
+}
+
+func (m *Metrics) dropProgress(key string) {
+	m.progress.DeletePartialMatch(prometheus.Labels{"delivery": key})
 }

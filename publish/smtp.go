@@ -153,6 +153,14 @@ func (sc *SMTPConn) Send(from, to string, msg []byte) error {
 	return nil
 }
 
+// Reset aborts any transaction under way (RSET), as before a
+// connection taken from a pool is used again; an error means the
+// session is unusable.
+func (sc *SMTPConn) Reset() error {
+	sc.conn.SetDeadline(time.Now().Add(sc.timeout))
+	return sc.c.Reset()
+}
+
 // Close ends the session politely.
 func (sc *SMTPConn) Close() error {
 	sc.c.Quit()
@@ -184,6 +192,14 @@ type SMTPPublisher struct {
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
+
+	// Batch sending (smtp_batch.go): the per-process pace, connection
+	// pools, adaptive rates, domain back-offs and prepared messages.
+	local     LocalLimiter
+	pools     map[string]*smtpPool
+	adapt     map[string]*adaptive
+	backoff   map[string]time.Time
+	templates map[string]*preparedEmail
 }
 
 // Kind is content.TargetSMTP.

@@ -440,3 +440,33 @@ func (s *DB) StalledBatches(ctx context.Context, before time.Time, limit int) ([
 		WHERE b.status IN ('pending', 'sending') AND b.updated_at < $1 AND d.status = 'sending'
 		ORDER BY b.updated_at LIMIT $2`, before, limit)
 }
+
+// FailBatch records a batch given up (a permanent failure, or out of
+// retries): its recipients still pending are failed with errText, the
+// batch done, and the delivery final if it was the last.
+func (s *DB) FailBatch(ctx context.Context, d *Delivery, n int, errText string) (*Delivery, error) {
+	var out *Delivery
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = scanDelivery(s.queryRow(ctx, tx, `SELECT `+deliveryCols+` FROM deliveries WHERE id = $1`+s.forUpdate(), d.ID))
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		var first, last string
+		if err := s.queryRow(ctx, tx, `SELECT first_address, last_address FROM delivery_batches WHERE delivery_id = $1 AND batch = $2`, d.ID, n).Scan(&first, &last); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		now := s.now()
+		if _, err := s.exec(ctx, tx, `UPDATE delivery_recipients SET status = $4, error = $5, updated_at = $6
+			WHERE delivery_id = $1 AND address >= $2 AND address <= $3 AND status = 'pending'`, d.ID, first, last, DelFailed, errText, now); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE delivery_batches SET status = $3, error = $4, updated_at = $5,
+			ended = CASE WHEN ended < attempts THEN ended + 1 ELSE ended END
+			WHERE delivery_id = $1 AND batch = $2 AND status <> 'done'`, d.ID, n, BatchDone, errText, now); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		return s.finishIfDone(ctx, tx, out)
+	})
+	return out, err
+}

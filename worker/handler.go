@@ -46,6 +46,7 @@ func (h *Handler) Mux() asynq.Handler {
 		mux.HandleFunc(tasks.TypeDeliverPrefix+k, h.handleDeliver)
 	}
 	mux.HandleFunc(tasks.TypeSubscriberConfirm, h.handleSubscriberConfirm)
+	mux.HandleFunc(tasks.TypeDeliverBatch, h.handleDeliverBatch)
 	return mux
 }
 
@@ -174,4 +175,12 @@ func (h *Handler) onError(ctx context.Context, t *asynq.Task, err error) {
 		return
 	}
 	h.svc.RenderFailed(ctx, pl, err, retried, maxRetry, h.queue.timeout(t.Type()))
+}
+
+func (h *Handler) handleDeliverBatch(ctx context.Context, t *asynq.Task) error {
+	pl, err := decode[tasks.DeliverBatchPayload](t)
+	if err != nil {
+		return err
+	}
+	return retry(h.svc.DeliverBatch(ctx, pl.Key, pl.Batch, lastAttempt(ctx)))
 }
