@@ -54,7 +54,7 @@ func (s *Service) planBatches(ctx context.Context, d *store.Delivery, log *slog.
 	}
 	if open == 0 {
 		// No recipients, or every batch done before a crash.
-		fd, err := s.db.FinishEmptyBatches(keep, d)
+		fd, err := s.db.FinishEmptyBatches(keep, d, j.Links.Canonical)
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (s *Service) DeliverBatch(ctx context.Context, key string, n int, last bool
 	if err != nil {
 		if publish.IsPermanent(err) || last {
 			log.Warn("batch failed", "err", err)
-			fd, ferr := s.db.FailBatch(keep, d, n, err.Error())
+			fd, ferr := s.db.FailBatch(keep, d, n, err.Error(), res.url)
 			if ferr != nil {
 				return errors.Join(err, ferr)
 			}
@@ -127,7 +127,7 @@ func (s *Service) DeliverBatch(ctx context.Context, key string, n int, last bool
 		if at.IsZero() {
 			if b.Attempts >= maxBatchRuns {
 				err := fmt.Errorf("batch %d: %d runs, and a busy server still refused %d messages", n, b.Attempts, res.Left)
-				fd, ferr := s.db.FailBatch(keep, d, n, err.Error())
+				fd, ferr := s.db.FailBatch(keep, d, n, err.Error(), res.url)
 				s.deliveryFinal(fd)
 				return errors.Join(permanent(err), ferr)
 			}
@@ -138,7 +138,7 @@ func (s *Service) DeliverBatch(ctx context.Context, key string, n int, last bool
 		log.Info("batch continues", "left", res.Left, "at", at, "task", id)
 		return s.enqueueBatch(keep, b, id, at)
 	}
-	fd, err := s.db.FinishBatch(keep, d, n, "")
+	fd, err := s.db.FinishBatch(keep, d, n, "", res.url)
 	if err != nil {
 		return err
 	}
@@ -159,6 +159,7 @@ const maxBatchRuns = 100
 type batchRun struct {
 	publish.BatchResult
 	waitUntil time.Time // outside the sending window: run again then
+	url       string    // where the email can be read (the delivery's external URL)
 }
 
 // sendBatch builds the batch's job and sends it.
@@ -168,6 +169,7 @@ func (s *Service) sendBatch(ctx context.Context, d *store.Delivery, b *store.Bat
 	if err != nil {
 		return run, err
 	}
+	run.url = j.Links.Canonical
 	if at := windowOpens(j.Target.Window, time.Now()); !at.IsZero() {
 		run.waitUntil = at
 		return run, nil

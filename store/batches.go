@@ -171,7 +171,7 @@ func (s *DB) ClaimBatch(ctx context.Context, key string, n int) (Claim, *Deliver
 				return fmt.Errorf("store: %w", err)
 			}
 			claim = ClaimUnknown
-			return s.finishIfDone(ctx, tx, d)
+			return s.finishIfDone(ctx, tx, d, "")
 		}
 		if _, err := s.exec(ctx, tx, `UPDATE delivery_recipients SET status = $4, updated_at = $5
 			WHERE delivery_id = $1 AND address >= $2 AND address <= $3 AND status = 'pending'
@@ -282,7 +282,7 @@ func (s *DB) ReleaseBatch(ctx context.Context, d *Delivery, n int, errText strin
 // finish makes the delivery final (see finishIfDone) in the same
 // transaction, so a crash cannot leave every batch done and the
 // delivery sending. It returns the delivery as it then stands.
-func (s *DB) FinishBatch(ctx context.Context, d *Delivery, n int, errText string) (*Delivery, error) {
+func (s *DB) FinishBatch(ctx context.Context, d *Delivery, n int, errText, externalURL string) (*Delivery, error) {
 	var out *Delivery
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		// The delivery's row first: batches finishing at once take turns,
@@ -297,7 +297,7 @@ func (s *DB) FinishBatch(ctx context.Context, d *Delivery, n int, errText string
 			WHERE delivery_id = $1 AND batch = $2 AND status = 'sending'`, d.ID, n, BatchDone, errText, s.now()); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
-		return s.finishIfDone(ctx, tx, out)
+		return s.finishIfDone(ctx, tx, out, externalURL)
 	})
 	return out, err
 }
@@ -305,7 +305,7 @@ func (s *DB) FinishBatch(ctx context.Context, d *Delivery, n int, errText string
 // FinishEmptyBatches makes a sending delivery with no batches left to
 // send final, as the last batch would have (a list with no recipients,
 // or a crash after planning found every batch done).
-func (s *DB) FinishEmptyBatches(ctx context.Context, d *Delivery) (*Delivery, error) {
+func (s *DB) FinishEmptyBatches(ctx context.Context, d *Delivery, externalURL string) (*Delivery, error) {
 	var out *Delivery
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -313,7 +313,7 @@ func (s *DB) FinishEmptyBatches(ctx context.Context, d *Delivery) (*Delivery, er
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
-		return s.finishIfDone(ctx, tx, out)
+		return s.finishIfDone(ctx, tx, out, externalURL)
 	})
 	return out, err
 }
@@ -377,8 +377,10 @@ func (s *DB) recipientCounts(ctx context.Context, x execer, id int64) (map[strin
 
 // finishIfDone makes d, sending, final when none of its batches is left:
 // unknown if any recipient is, failed if every one that was tried
-// failed, else sent, with the counts as its detail. d is updated.
-func (s *DB) finishIfDone(ctx context.Context, tx *sql.Tx, d *Delivery) error {
+// failed, else sent, with the counts as its detail, the message's id
+// and, when sent, externalURL (the page it can be read on). d is
+// updated.
+func (s *DB) finishIfDone(ctx context.Context, tx *sql.Tx, d *Delivery, externalURL string) error {
 	if d.Status != DelSending {
 		return nil
 	}
@@ -410,13 +412,23 @@ func (s *DB) finishIfDone(ctx context.Context, tx *sql.Tx, d *Delivery) error {
 			d.ID).Scan(&firstErr)
 		errText += "; " + firstErr
 	}
+	var id string
+	if status != DelFailed {
+		if err := s.queryRow(ctx, tx, `SELECT external_id FROM delivery_recipients WHERE delivery_id = $1 AND status = 'sent' AND external_id <> '' LIMIT 1`,
+			d.ID).Scan(&id); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: %w", err)
+		}
+	}
+	if status != DelSent {
+		externalURL = ""
+	}
 	now := s.now()
-	_, err = s.exec(ctx, tx, `UPDATE deliveries SET status = $2, error = $3, updated_at = $4,
-		ended = CASE WHEN ended < attempts THEN ended + 1 ELSE ended END WHERE id = $1`, d.ID, status, errText, now)
+	_, err = s.exec(ctx, tx, `UPDATE deliveries SET status = $2, error = $3, updated_at = $4, external_id = $5, external_url = $6,
+		ended = CASE WHEN ended < attempts THEN ended + 1 ELSE ended END WHERE id = $1`, d.ID, status, errText, now, id, externalURL)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	d.Status, d.Error, d.UpdatedAt = status, errText, now
+	d.Status, d.Error, d.UpdatedAt, d.ExternalID, d.ExternalURL = status, errText, now, id, externalURL
 	detail := d.Channel + " → " + d.Target + ": " + summary
 	return s.addEvent(ctx, tx, Event{Actor: "worker", Kind: "delivery " + status, ItemID: d.ItemID, Version: d.Version, Detail: detail})
 }
@@ -444,7 +456,7 @@ func (s *DB) StalledBatches(ctx context.Context, before time.Time, limit int) ([
 // FailBatch records a batch given up (a permanent failure, or out of
 // retries): its recipients still pending are failed with errText, the
 // batch done, and the delivery final if it was the last.
-func (s *DB) FailBatch(ctx context.Context, d *Delivery, n int, errText string) (*Delivery, error) {
+func (s *DB) FailBatch(ctx context.Context, d *Delivery, n int, errText, externalURL string) (*Delivery, error) {
 	var out *Delivery
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -466,7 +478,7 @@ func (s *DB) FailBatch(ctx context.Context, d *Delivery, n int, errText string) 
 			WHERE delivery_id = $1 AND batch = $2 AND status <> 'done'`, d.ID, n, BatchDone, errText, now); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
-		return s.finishIfDone(ctx, tx, out)
+		return s.finishIfDone(ctx, tx, out, externalURL)
 	})
 	return out, err
 }
