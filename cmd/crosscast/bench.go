@@ -32,6 +32,9 @@ import (
 // throughput, latency from submit to rendered, CPU per item by channel
 // and peak memory. Figures are printed, never asserted.
 func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
+	if len(args) > 0 && args[0] == "send" {
+		return m.benchSend(ctx, cfg, args[1:])
+	}
 	fset := flag.NewFlagSet("bench", flag.ContinueOnError)
 	n := fset.Int("items", 40, "items with photos per run")
 	nText := fset.Int("text-items", 500, "text-only items for the re-render run")
