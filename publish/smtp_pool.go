@@ -41,13 +41,13 @@ func (p *smtpPool) get(ctx context.Context) (*SMTPConn, error) {
 	}
 	for {
 		p.mu.Lock()
-		var c *pooled
+		var c pooled // a copy: the slot is reused by the next put
 		if n := len(p.idle); n > 0 {
-			c = &p.idle[n-1]
+			c = p.idle[n-1]
 			p.idle = p.idle[:n-1]
 		}
 		p.mu.Unlock()
-		if c == nil {
+		if c.c == nil {
 			break
 		}
 		if p.now().Sub(c.used) < PoolIdle && c.c.Reset() == nil {

@@ -226,6 +226,19 @@ targets:
 		*n, *latency, *failEvery, where, *conc, *conns, *rateFlag, *batch, db.Kind(), runtime.GOMAXPROCS(0))
 	fmt.Fprintf(m.Stdout, "delivery             %s (%s)\n", d.Status, d.Error)
 	fmt.Fprintf(m.Stdout, "ledger               %d sent, %d failed, %d unknown, %d remaining\n", prog.Sent, prog.Failed, prog.Unknown, prog.Remaining)
+	if prog.Failed+prog.Unknown > 0 {
+		rs, err := db.DeliveryRecipients(ctx, d)
+		if err != nil {
+			return err
+		}
+		shown := 0
+		for _, r := range rs {
+			if r.Status != store.DelSent && shown < 3 {
+				fmt.Fprintf(m.Stdout, "  %s %s: %s\n", r.Address, r.Status, r.Error)
+				shown++
+			}
+		}
+	}
 	fmt.Fprintf(m.Stdout, "sink                 %d accepted, %d distinct, %d received twice or more, %d answered 451\n", st.accepted, st.distinct, st.doubled, st.refused)
 	fmt.Fprintf(m.Stdout, "schedule → final     %s\n", elapsed.Round(time.Millisecond))
 	fmt.Fprintf(m.Stdout, "messages/s           %.0f overall, %.0f sustained (median second, first to last message)\n", float64(st.accepted)/elapsed.Seconds(), st.sustained)
