@@ -214,18 +214,67 @@ func windowOpens(w string, now time.Time) time.Time {
 	return at
 }
 
-// batchLedger is a batch's recipients in the store.
+// batchLedger is a batch's recipients in the store. The steps of the
+// batch's senders are written together: whoever finds no write under
+// way writes every step queued meanwhile in one transaction, so the
+// ledger commits once per round of messages, not once per message,
+// while each claim is still committed before its message goes out.
 type batchLedger struct {
 	db *store.DB
 	d  *store.Delivery
+
+	mu       sync.Mutex
+	queued   []*ledgerStep
+	flushing bool
+}
+
+type ledgerStep struct {
+	step    store.Step
+	claimed bool
+	err     error
+	done    chan struct{}
 }
 
 func (l *batchLedger) Step(ctx context.Context, done *publish.Outcome, next string) (bool, error) {
-	var o *store.Outcome
+	st := &ledgerStep{step: store.Step{Next: next}, done: make(chan struct{})}
 	if done != nil {
-		o = &store.Outcome{Address: done.Address, Status: done.Status, ExternalID: done.MessageID, Error: done.Error}
+		st.step.Done = &store.Outcome{Address: done.Address, Status: done.Status, ExternalID: done.MessageID, Error: done.Error}
 	}
-	return l.db.StepRecipient(ctx, l.d, o, next)
+	l.mu.Lock()
+	l.queued = append(l.queued, st)
+	if l.flushing {
+		l.mu.Unlock()
+		// Wait even past ctx's end: a claim made for us must be known,
+		// or its recipient would be left sending (unknown) unsent.
+		<-st.done
+		return st.claimed, st.err
+	}
+	l.flushing = true
+	for len(l.queued) > 0 {
+		group := l.queued
+		l.queued = nil
+		l.mu.Unlock()
+		steps := make([]store.Step, len(group))
+		for i, g := range group {
+			steps[i] = g.step
+		}
+		// Others' outcomes ride on this write: it is not cut short by
+		// this sender's deadline.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		claimed, err := l.db.StepRecipients(wctx, l.d, steps)
+		cancel()
+		for i, g := range group {
+			g.err = err
+			if err == nil {
+				g.claimed = claimed[i]
+			}
+			close(g.done)
+		}
+		l.mu.Lock()
+	}
+	l.flushing = false
+	l.mu.Unlock()
+	return st.claimed, st.err
 }
 
 // deliveryFinal counts a delivery that has just become final, and

@@ -226,31 +226,54 @@ type Outcome struct {
 	Address, Status, ExternalID, Error string
 }
 
+// Step is one sender's move: record Done (when set), then claim Next
+// (when not empty).
+type Step struct {
+	Done *Outcome
+	Next string
+}
+
 // StepRecipient records done (when set), then claims next (when not
-// empty) for sending, in one transaction: one commit per message. It
-// reports whether next was claimed; false means another run has it or
-// it is no longer pending.
+// empty) for sending, in one transaction. It reports whether next was
+// claimed; false means another run has it or it is no longer pending.
 func (s *DB) StepRecipient(ctx context.Context, d *Delivery, done *Outcome, next string) (bool, error) {
-	claimed := false
+	ok, err := s.StepRecipients(ctx, d, []Step{{Done: done, Next: next}})
+	if err != nil {
+		return false, err
+	}
+	return ok[0], nil
+}
+
+// StepRecipients makes the steps of several senders in one transaction
+// (a group commit), in order, reporting for each whether its Next was
+// claimed.
+func (s *DB) StepRecipients(ctx context.Context, d *Delivery, steps []Step) ([]bool, error) {
+	claimed := make([]bool, len(steps))
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
-		if done != nil {
-			if _, err := s.exec(ctx, tx, `UPDATE delivery_recipients SET status = $3, external_id = $4, error = $5, updated_at = $6
-				WHERE delivery_id = $1 AND address = $2 AND status = 'sending'`, d.ID, done.Address, done.Status, done.ExternalID, done.Error, now); err != nil {
+		for i, st := range steps {
+			claimed[i] = false
+			if st.Done != nil {
+				if _, err := s.exec(ctx, tx, `UPDATE delivery_recipients SET status = $3, external_id = $4, error = $5, updated_at = $6
+					WHERE delivery_id = $1 AND address = $2 AND status = 'sending'`, d.ID, st.Done.Address, st.Done.Status, st.Done.ExternalID, st.Done.Error, now); err != nil {
+					return fmt.Errorf("store: %w", err)
+				}
+			}
+			if st.Next == "" {
+				continue
+			}
+			res, err := s.exec(ctx, tx, `UPDATE delivery_recipients SET status = 'sending', updated_at = $3
+				WHERE delivery_id = $1 AND address = $2 AND status = 'pending'`, d.ID, st.Next, now)
+			if err != nil {
 				return fmt.Errorf("store: %w", err)
 			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+			claimed[i] = k == 1
 		}
-		if next == "" {
-			return nil
-		}
-		res, err := s.exec(ctx, tx, `UPDATE delivery_recipients SET status = 'sending', updated_at = $3
-			WHERE delivery_id = $1 AND address = $2 AND status = 'pending'`, d.ID, next, now)
-		if err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		k, err := res.RowsAffected()
-		claimed = k == 1
-		return err
+		return nil
 	})
 	return claimed, err
 }
