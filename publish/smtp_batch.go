@@ -162,6 +162,14 @@ func (s *SMTPPublisher) SendBatch(ctx context.Context, b Batch) (BatchResult, er
 				if ctx.Err() != nil || (!b.Stop.IsZero() && time.Now().After(b.Stop)) {
 					continue // left pending for the next run
 				}
+				// The connection first, then the pace, then the claim: a
+				// recipient is claimed only when its message can go out at
+				// once, so a crash leaves unknown no more than one message
+				// per open connection.
+				if _, err := c.get(ctx); err != nil {
+					cancel(err)
+					continue
+				}
 				domain := domainOf(r.Address)
 				if err := s.pace(ctx, lim, rateKey, perSecond*ad.factor(), t, domain); err != nil {
 					cancel(err)
