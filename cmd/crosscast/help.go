@@ -104,8 +104,11 @@ func commands() []command {
 			does: "Measures the whole pipeline (submit to every channel rendered) on generated items\n" +
 				"with photos, with the workers in this process or in --procs worker processes:\n" +
 				"throughput, latency, CPU per item by channel and peak memory. Figures are\n" +
-				"printed, never asserted.",
-			example: "crosscast bench --items 40 --procs 2 --concurrency 1",
+				"printed, never asserted. bench send [--recipients N] [--latency D] [--procs N]\n" +
+				"[--rate R] [--connections N] [--batch N] [--fail-every N] sends one newsletter\n" +
+				"through a loopback SMTP sink and checks nobody got it twice.",
+			example: "crosscast bench --items 40 --procs 2 --concurrency 1\n" +
+				"crosscast bench send --recipients 1000000 --latency 20ms --procs 2   # email: a list through a loopback sink",
 		},
 		{
 			name:    "config",
