@@ -30,7 +30,11 @@ func (s *Service) planBatches(ctx context.Context, d *store.Delivery, log *slog.
 	if t.To != content.ToSubscribers {
 		addrs = []string{t.To}
 	}
-	if _, err := j.Recipients.List(ctx, addrs, t.To == content.ToSubscribers); err != nil {
+	var seg *store.Segment
+	if rc, ok := j.Recipients.(*recipients); ok && t.To == content.ToSubscribers {
+		seg = rc.seg
+	}
+	if err := s.db.FixRecipients(ctx, d, addrs, seg); err != nil {
 		return err
 	}
 	bs, err := s.db.PlanBatches(ctx, d, publish.BatchSize(t))
