@@ -204,15 +204,20 @@ targets:
 		if d, err = db.Delivery(ctx, key); err != nil {
 			return false, err
 		}
-		if prog, err = p.DeliveryProgress(ctx, d); err != nil {
-			return false, err
-		}
+		// Counting a long list's recipients is a scan: every 10 s only,
+		// so the bench does not slow what it measures.
 		if time.Since(lastPrint) > 10*time.Second {
 			lastPrint = time.Now()
+			if prog, err = p.DeliveryProgress(ctx, d); err != nil {
+				return false, err
+			}
 			fmt.Fprintf(m.Stderr, "  %s: %d sent, %d remaining, %.0f/s\n", time.Since(start).Round(time.Second), prog.Sent, prog.Remaining, prog.PerSecond)
 		}
 		return d.Status != store.DelSending && d.Status != store.DelPending, nil
 	}); err != nil {
+		return err
+	}
+	if prog, err = p.DeliveryProgress(ctx, d); err != nil {
 		return err
 	}
 	elapsed := time.Since(start)
