@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"net/mail"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -137,5 +139,34 @@ func TestLocalLimiterPaces(t *testing.T) {
 	}
 	if d := time.Since(start); d < 90*time.Millisecond {
 		t.Errorf("11 messages at 100/s took %s", d)
+	}
+}
+
+// A server offering PIPELINING gets MAIL, RCPT and DATA in one go; a
+// refused recipient among them fails that message only, and the session
+// goes on.
+func TestSMTPPipelining(t *testing.T) {
+	srv := fakes.NewSMTP(t)
+	srv.Reject550["gone@example.net"] = true
+	host, port, _ := net.SplitHostPort(srv.Addr)
+	p, _ := strconv.Atoi(port)
+	c, err := (&publish.SMTP{Host: host, Port: p, Username: srv.Username, Password: srv.Password, TLSConfig: srv.TLSConfig()}).Dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if !c.Pipelining() {
+		t.Fatal("the server offers PIPELINING; the session does not use it")
+	}
+	if err := c.Send("news@kestrel.example", "gone@example.net", []byte(testEML)); !publish.IsPermanent(err) || publish.SMTPCode(err) != 550 {
+		t.Errorf("refused recipient: %v", err)
+	}
+	for _, to := range []string{"ann@example.net", "bob@example.net"} {
+		if err := c.Send("news@kestrel.example", to, []byte(testEML)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := srv.Messages(); len(got) != 2 || got[1].To[0] != "bob@example.net" || !bytes.Equal(got[0].Data, []byte(testEML)) {
+		t.Errorf("messages %+v", got)
 	}
 }
