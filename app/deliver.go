@@ -40,7 +40,16 @@ func (s *Service) Deliver(ctx context.Context, key string, last bool) error {
 	}
 	log := s.log.With("delivery", key, "kind", d.Kind)
 	began := time.Now()
-	res, err := s.send(ctx, d)
+	var res *publish.Posted
+	if d.Kind == content.TargetSMTP {
+		// Email goes out in batches, each its own task; planning them
+		// ends this run and the last batch makes the delivery final.
+		if err = s.planBatches(ctx, d, log); err == nil {
+			return nil
+		}
+	} else {
+		res, err = s.send(ctx, d)
+	}
 	var status string
 	switch {
 	case err == nil:
@@ -108,26 +117,40 @@ func isReshare(d *store.Delivery) bool {
 // send builds the delivery's job from the store and hands it to the
 // publisher of its target's kind.
 func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted, error) {
-	v, err := s.db.Version(ctx, d.ItemID, d.Version)
+	j, err := s.job(ctx, d)
 	if err != nil {
 		return nil, err
+	}
+	pr, ok := s.publishers.Lookup(d.Kind)
+	if !ok {
+		return nil, publish.ErrPermanentf("unknown target kind %q", d.Kind)
+	}
+	return pr.Deliver(ctx, j)
+}
+
+// job builds a delivery's job from the store: its target, brand, item,
+// links, files and ledger.
+func (s *Service) job(ctx context.Context, d *store.Delivery) (publish.Job, error) {
+	v, err := s.db.Version(ctx, d.ItemID, d.Version)
+	if err != nil {
+		return publish.Job{}, err
 	}
 	brand, err := s.brands.Load(ctx, v.Brand, v.BrandHash)
 	if err != nil {
-		return nil, err
+		return publish.Job{}, err
 	}
 	it, err := s.loadItem(ctx, v, brand)
 	if err != nil {
-		return nil, permanentIf(err)
+		return publish.Job{}, permanentIf(err)
 	}
 	pub, err := s.db.Publication(ctx, d.ItemID, d.Version)
 	if err != nil {
-		return nil, err
+		return publish.Job{}, err
 	}
 	targets := brand.Targets()
 	i := slices.IndexFunc(targets, func(t content.Target) bool { return t.ID == d.Target })
 	if i < 0 {
-		return nil, publish.ErrPermanentf("brand %s has no target %q any more", brand.ID, d.Target)
+		return publish.Job{}, publish.ErrPermanentf("brand %s has no target %q any more", brand.ID, d.Target)
 	}
 	target := targets[i]
 	rcpts := &recipients{db: s.db, d: d}
@@ -137,11 +160,11 @@ func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted,
 	if target.Kind == content.TargetSMTP && target.To == content.ToSubscribers && !inTest {
 		seg, _, err := s.segment(ctx, brand, d.ItemID, it)
 		if err != nil {
-			return nil, err
+			return publish.Job{}, err
 		}
 		rcpts.seg = &seg
 	}
-	channel, variant := d.Channel, d.Variant
+	channel := d.Channel
 	if n := target.TargetNetwork(); n != "" {
 		channel = n
 		// Clicks count by copy: a re-share's ledger variant names its
@@ -180,15 +203,11 @@ func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted,
 		Now:        s.now,
 	}
 	if phase == store.PhaseTest {
-		if j.PerRecipient, err = s.testRecipientLinks(ctx, d); err != nil {
-			return nil, err
+		if j.LinkQuery, err = s.testRecipientLinks(ctx, d); err != nil {
+			return publish.Job{}, err
 		}
 	}
-	pr, ok := s.publishers.Lookup(d.Kind)
-	if !ok {
-		return nil, publish.ErrPermanentf("unknown target kind %q", d.Kind)
-	}
-	return pr.Deliver(ctx, j)
+	return j, nil
 }
 
 // newPublishers makes the publisher of every target kind from the
@@ -206,9 +225,10 @@ func (s *Service) newPublishers(cfg Config) (*publish.Publishers, *publish.SiteP
 			return safeRender(ctx, r, in)
 		}
 	}
+	s.smtp = &publish.SMTPPublisher{TLS: cfg.SMTPTLS}
 	return publish.NewPublishers(
 		site,
-		&publish.SMTPPublisher{TLS: cfg.SMTPTLS},
+		s.smtp,
 		masto,
 		&publish.BlueskyPublisher{Clients: clients},
 		&publish.WebhookPublisher{Clients: clients},

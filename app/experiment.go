@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/crosscast/crosscast/content"
-	"github.com/crosscast/crosscast/renderers/email"
+	"github.com/crosscast/crosscast/publish"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/tasks"
 )
@@ -346,7 +346,7 @@ func (s *Service) ExperimentClick(ctx context.Context, code, tok string) error {
 // of a running experiment: each recipient's tracked links carry their
 // click token. nil when the test has ended (a retry after the decision)
 // or links are not tracked.
-func (s *Service) testRecipientLinks(ctx context.Context, d *store.Delivery) (func(m *email.Message, addr string) *email.Message, error) {
+func (s *Service) testRecipientLinks(ctx context.Context, d *store.Delivery) (*publish.LinkQuery, error) {
 	if s.publicURL == "" {
 		return nil, nil
 	}
@@ -357,8 +357,8 @@ func (s *Service) testRecipientLinks(ctx context.Context, d *store.Delivery) (fu
 	if err != nil || e.State != store.ExpRunning || e.Secret == "" {
 		return nil, err
 	}
-	prefix, secret := s.publicURL+"/r/", e.Secret
-	return func(m *email.Message, addr string) *email.Message {
-		return m.WithLinkQuery(prefix, "?t="+clickToken(secret, addr))
-	}, nil
+	secret := e.Secret
+	return &publish.LinkQuery{Prefix: s.publicURL + "/r/", For: func(addr string) string {
+		return "?t=" + clickToken(secret, addr)
+	}}, nil
 }

@@ -17,6 +17,11 @@ type Metrics struct {
 	gcBytes       prometheus.Counter
 	tests         *prometheus.CounterVec
 	clicks        *prometheus.CounterVec
+	// Email batches (deliver_batch.go).
+	recipients   *prometheus.CounterVec
+	batchSeconds prometheus.Histogram
+	batchConns   prometheus.Gauge
+	progress     *prometheus.GaugeVec
 }
 
 // NewMetrics makes the service's metrics and registers them with reg,
@@ -48,9 +53,26 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: "crosscast", Name: "clicks_total",
 			Help: "Clicks on tracked links (/r/), by brand id and channel (email, a social network, catalog, print, portal-share, other).",
 		}, []string{"brand", "channel"}),
+		recipients: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "crosscast", Name: "email_recipients_total",
+			Help: "Email recipients a batch run finished, by brand, target and outcome (sent, failed, unknown).",
+		}, []string{"brand", "target", "status"}),
+		batchSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "crosscast", Name: "email_batch_duration_seconds",
+			Help:    "Time one run of an email batch took.",
+			Buckets: []float64{.1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600},
+		}),
+		batchConns: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "crosscast", Name: "email_batch_connections",
+			Help: "SMTP connections the last batch run sent over at once.",
+		}),
+		progress: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "crosscast", Name: "delivery_progress",
+			Help: "Email deliveries under way: recipients by state (sent, failed, unknown, remaining), messages per second over the last minute (rate) and seconds left at it (eta). Gone when the delivery is final.",
+		}, []string{"delivery", "state"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.renderSeconds, m.renders, m.reenqueues, m.gcBytes, m.tests, m.clicks)
+		reg.MustRegister(m.renderSeconds, m.renders, m.reenqueues, m.gcBytes, m.tests, m.clicks, m.recipients, m.batchSeconds, m.batchConns, m.progress)
 	}
 	return m
 }
@@ -72,4 +94,27 @@ func (m *Metrics) testOutcome(e *store.Experiment) {
 		winner = "variant"
 	}
 	m.tests.WithLabelValues(e.How, winner).Inc()
+}
+
+func (m *Metrics) batch(d *store.Delivery, r batchRun, took time.Duration) {
+	for st, n := range map[string]int{"sent": r.Sent, "failed": r.Failed, "unknown": r.Unknown} {
+		if n > 0 {
+			m.recipients.WithLabelValues(d.BrandID, d.Target, st).Add(float64(n))
+		}
+	}
+	m.batchSeconds.Observe(took.Seconds())
+	if r.Conns > 0 {
+		m.batchConns.Set(float64(r.Conns))
+	}
+}
+
+func (m *Metrics) setProgress(key string, p store.Progress) {
+	for st, v := range map[string]float64{"sent": float64(p.Sent), "failed": float64(p.Failed), "unknown": float64(p.Unknown),
+		"remaining": float64(p.Remaining), "rate": p.PerSecond, "eta": p.ETA.Seconds()} {
+		m.progress.WithLabelValues(key, st).Set(v)
+	}
+}
+
+func (m *Metrics) dropProgress(key string) {
+	m.progress.DeletePartialMatch(prometheus.Labels{"delivery": key})
 }

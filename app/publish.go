@@ -326,10 +326,12 @@ func (s *Service) reconcilePublications(ctx context.Context, cut time.Time) (int
 		}
 		n++
 	}
+	nb, err := s.reconcileBatches(ctx, cut)
+	n += nb
 	if n > 0 {
 		s.metrics.reenqueues.WithLabelValues("publish").Add(float64(n))
 	}
-	return n, nil
+	return n, err
 }
 
 // Redeliver queues a delivery an editor set back to pending.

@@ -46,6 +46,9 @@ type Service struct {
 
 	publishers *publish.Publishers    // one per target kind
 	site       *publish.SitePublisher // also unpublishes
+	smtp       *publish.SMTPPublisher // also sends batches
+	limiter    publish.Limiter        // paces email across processes; nil: per process
+	progress   progressGauges
 	publicURL  string
 	getenv     func(string) string
 	now        func() time.Time
@@ -87,6 +90,9 @@ type Config struct {
 	// GC bounds the reconciler's garbage collection per pass; zero
 	// fields take store.GCLimits' defaults.
 	GC store.GCLimits
+	// Limiter paces email per target and domain across every worker
+	// process (the worker's Redis bucket); nil paces each process alone.
+	Limiter publish.Limiter
 }
 
 // New returns a service.
@@ -105,6 +111,7 @@ func New(cfg Config) *Service {
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
 		getenv:    cfg.Getenv,
 		now:       cfg.Now,
+		limiter:   cfg.Limiter,
 	}
 	if s.getenv == nil {
 		s.getenv = os.Getenv

@@ -45,8 +45,20 @@ type Target struct {
 	// To is a list address or an ESP relay address, or "subscribers" for
 	// the brand's subscriber list kept in the store.
 	To string `yaml:"to"`
-	// Rate bounds messages per second for this brand (default 10).
+	// Rate bounds messages per second for this brand (default 10),
+	// across every worker process.
 	Rate float64 `yaml:"rate"`
+	// Batch is how many recipients one task sends (default 500).
+	Batch int `yaml:"batch"`
+	// Connections is how many SMTP connections each worker process keeps
+	// to the server (default 10).
+	Connections int `yaml:"connections"`
+	// DomainRates caps messages per second to recipients at a domain
+	// (gmail.com: 50), under Rate.
+	DomainRates map[string]float64 `yaml:"domain_rates"`
+	// Window, like "08:00-20:00", is the time of day (UTC) messages may
+	// go out; outside it batches wait. Empty: any time.
+	Window string `yaml:"window"`
 	// ReturnPath, like bounce@bounces.example.com, turns on VERP: each
 	// message's envelope sender becomes bounce+<token>@bounces.example.com,
 	// the token signed with the key in VERPKeyEnv, so a bounce maps back
@@ -78,6 +90,30 @@ type Target struct {
 
 // ToSubscribers is the To value that sends to the stored subscriber list.
 const ToSubscribers = "subscribers"
+
+// MaxBatch bounds a target's batch: a task holds its batch in memory.
+const MaxBatch = 10_000
+
+var domainRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
+
+// ParseWindow reads a sending window, "HH:MM-HH:MM" in UTC, as minutes
+// after midnight; an empty one is the whole day (0, 0). A window may
+// wrap past midnight (22:00-06:00).
+func ParseWindow(w string) (from, to int, err error) {
+	if w == "" {
+		return 0, 0, nil
+	}
+	var h1, m1, h2, m2 int
+	if n, _ := fmt.Sscanf(w, "%d:%d-%d:%d", &h1, &m1, &h2, &m2); n != 4 || len(w) != len("08:00-20:00") ||
+		h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59 || h1 < 0 || h2 < 0 || m1 < 0 || m2 < 0 {
+		return 0, 0, fmt.Errorf("must be HH:MM-HH:MM in UTC, like 08:00-20:00, not %q", w)
+	}
+	from, to = h1*60+m1, h2*60+m2
+	if from == to {
+		return 0, 0, fmt.Errorf("%q is empty: from and to are the same", w)
+	}
+	return from, to, nil
+}
 
 var (
 	targetIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
@@ -193,6 +229,23 @@ func (b *Brand) validateTargets(fail func(field, format string, args ...any)) {
 			}
 			if t.Rate < 0 || t.Rate > 100_000 {
 				fail(f("rate"), "must be between 0 and 100000 messages a second, not %g", t.Rate)
+			}
+			if t.Batch < 0 || t.Batch > MaxBatch {
+				fail(f("batch"), "must be between 1 and %d recipients, not %d", MaxBatch, t.Batch)
+			}
+			if t.Connections < 0 || t.Connections > 100 {
+				fail(f("connections"), "must be between 1 and 100, not %d", t.Connections)
+			}
+			if len(t.DomainRates) > 100 {
+				fail(f("domain_rates"), "names %d domains; at most 100", len(t.DomainRates))
+			}
+			for _, d := range slices.Sorted(maps.Keys(t.DomainRates)) {
+				if r := t.DomainRates[d]; !domainRE.MatchString(d) || r <= 0 || r > 100_000 {
+					fail(f("domain_rates"), "%q: %g must be a lower-case domain with a rate between 0 and 100000 messages a second", d, r)
+				}
+			}
+			if _, _, err := ParseWindow(t.Window); err != nil {
+				fail(f("window"), "%v", err)
 			}
 			if b.Email.FromAddress == "" {
 				fail("email.from_address", "is required to send email (target %s)", id)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/crosscast/crosscast/content"
-	"github.com/crosscast/crosscast/renderers/email"
 )
 
 // Publisher delivers one channel's rendering of an item version to one
@@ -61,10 +60,17 @@ type Job struct {
 	Recipients Recipients
 	// Now is the clock a message's send time comes from.
 	Now func() time.Time
-	// PerRecipient, when set, adapts an email to one recipient before it
-	// is addressed (an A/B test's per-recipient click token); the
-	// message is rendered and parsed once either way.
-	PerRecipient func(m *email.Message, addr string) *email.Message
+	// LinkQuery, when set, gives each email recipient their own query on
+	// the tracked links (an A/B test's click token); the message is
+	// rendered and parsed once either way.
+	LinkQuery *LinkQuery
+}
+
+// LinkQuery is a query each recipient gets on every tracked link: links
+// under Prefix (the public server's /r/) get For(address).
+type LinkQuery struct {
+	Prefix string
+	For    func(addr string) string
 }
 
 // Delivery names one ledger row: an item version's channel (and A/B

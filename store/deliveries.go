@@ -283,6 +283,13 @@ func (s *DB) ResolveDelivery(ctx context.Context, key, status, actor string) (*D
 			AND delivery_id = (SELECT id FROM deliveries WHERE idempotency_key = $1)`, key, status); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
+		if status == DelPending {
+			// Its batches run again for the recipients set back.
+			if _, err := s.exec(ctx, tx, `UPDATE delivery_batches SET status = 'pending', updated_at = $2
+				WHERE delivery_id = (SELECT id FROM deliveries WHERE idempotency_key = $1)`, key, s.now()); err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+		}
 		return s.addEvent(ctx, tx, Event{Actor: actor, Kind: "delivery resolved " + status, ItemID: item, Version: version, Detail: key})
 	})
 	if err != nil {
@@ -294,11 +301,13 @@ func (s *DB) ResolveDelivery(ctx context.Context, key, status, actor string) (*D
 // StalledDeliveries returns deliveries of started publications still
 // pending or sending since before the cut-off, and (when pending) due by
 // then: their task was lost. A re-share not yet due is left to its
-// scheduled task (or to a later pass, once due).
+// scheduled task (or to a later pass, once due); a sending delivery split
+// into batches is left to StalledBatches.
 func (s *DB) StalledDeliveries(ctx context.Context, before time.Time, limit int) ([]Delivery, error) {
 	return s.deliveries(ctx, `SELECT `+prefixed("d.", deliveryCols)+` FROM deliveries d
 		JOIN publications p ON p.item_id = d.item_id AND p.version = d.version
 		WHERE p.status IN ('publishing', 'published') AND d.status IN ('pending', 'sending') AND d.updated_at < $1 AND (d.status = 'sending' OR d.process_at < $1)
+		AND NOT (d.status = 'sending' AND EXISTS (SELECT 1 FROM delivery_batches b WHERE b.delivery_id = d.id))
 		ORDER BY d.updated_at LIMIT $2`, before, limit)
 }
 

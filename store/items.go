@@ -88,6 +88,9 @@ type Task struct {
 	Queue     string
 	Payload   []byte
 	ProcessAt time.Time // zero: now
+	// Timeout bounds one run; zero: the queue's default for the type.
+	// Not kept in the outbox.
+	Timeout time.Duration
 }
 
 // NewRendering names a rendering a version needs and the task that makes it.

@@ -47,7 +47,17 @@ func (s *DB) Suppressed(ctx context.Context, brandID, address string) (bool, err
 // subscribers of that segment of the brand's list at that moment (see
 // addSegment). Suppressed subscribers are left out.
 func (s *DB) Recipients(ctx context.Context, d *Delivery, addresses []string, seg *Segment) ([]Recipient, error) {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	if err := s.FixRecipients(ctx, d, addresses, seg); err != nil {
+		return nil, err
+	}
+	return s.DeliveryRecipients(ctx, d)
+}
+
+// FixRecipients creates an email delivery's recipients as Recipients
+// does, without reading them back: a list of a million is not held in
+// memory to plan its batches.
+func (s *DB) FixRecipients(ctx context.Context, d *Delivery, addresses []string, seg *Segment) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM delivery_recipients WHERE delivery_id = $1`, d.ID).Scan(&n); err != nil {
 			return fmt.Errorf("store: %w", err)
@@ -70,10 +80,6 @@ func (s *DB) Recipients(ctx context.Context, d *Delivery, addresses []string, se
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return s.DeliveryRecipients(ctx, d)
 }
 
 // DeliveryRecipients returns an email delivery's recipients with their

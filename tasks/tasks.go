@@ -34,6 +34,9 @@ const (
 	// TypeExperimentDecide ends an email A/B test after its wait: it
 	// picks the winner and sends it to the rest of the segment.
 	TypeExperimentDecide = "experiment:decide"
+	// TypeDeliverBatch sends one batch of an email delivery's recipients.
+	// It is not a target kind: "batch" cannot name one.
+	TypeDeliverBatch = "deliver:batch"
 )
 
 // Queues, by urgency: renders of newly submitted items first, then
@@ -202,6 +205,37 @@ func NewPublishItemTask(p PublishItemPayload, at time.Time) (store.Task, error) 
 // target of kind.
 func NewDeliverTask(kind string, p DeliverPayload) (store.Task, error) {
 	return newTask(TypeDeliverPrefix+kind, DeliverTaskID(p.Key), QueueDefault, p, time.Time{})
+}
+
+// DeliverBatchPayload sends batch Batch of the delivery Key.
+type DeliverBatchPayload struct {
+	Key   string `json:"key"`
+	Batch int    `json:"batch"`
+}
+
+func (p DeliverBatchPayload) Valid() bool { return p.Key != "" && p.Batch >= 0 }
+
+// DeliverBatchTaskID derives a batch task's ID from its delivery and
+// number; a continuation or a replacement adds a generation (~2, ~3, …).
+func DeliverBatchTaskID(key string, batch int) string {
+	return fmt.Sprintf("deliver:batch:%s#%d", key, batch)
+}
+
+// BatchTimeout is the deadline of one run of a batch of size messages:
+// a minute to start, and a second a message, which a batch sent over
+// one connection to a relay answering in a second still meets. A run
+// near its deadline hands the rest of its batch to a new task instead
+// of being cut off.
+func BatchTimeout(size int) time.Duration {
+	return time.Minute + time.Duration(max(size, 1))*time.Second
+}
+
+// NewDeliverBatchTask makes the task that sends one batch of size
+// recipients, with task ID id (DeliverBatchTaskID or a later generation).
+func NewDeliverBatchTask(p DeliverBatchPayload, size int, id string) (store.Task, error) {
+	t, err := newTask(TypeDeliverBatch, id, QueueDefault, p, time.Time{})
+	t.Timeout = BatchTimeout(size)
+	return t, err
 }
 
 func newTask(typ, id, queue string, p any, at time.Time) (store.Task, error) {

@@ -53,6 +53,15 @@ func TestTaskWireFormat(t *testing.T) {
 				Payload: []byte(`{"item_id":"kestrel.en.tent","version":3,"channel":"social","brand_hash":"b1f2"}`)},
 		},
 		{
+			name: "deliver:batch continuation",
+			make: func() (store.Task, error) {
+				p := DeliverBatchPayload{Key: "kestrel.en.tent/3/email/newsletter", Batch: 7}
+				return NewDeliverBatchTask(p, 500, NextGeneration(DeliverBatchTaskID(p.Key, p.Batch), 2))
+			},
+			want: store.Task{Type: "deliver:batch", ID: "deliver:batch:kestrel.en.tent/3/email/newsletter#7~3", Queue: "default",
+				Payload: []byte(`{"key":"kestrel.en.tent/3/email/newsletter","batch":7}`), Timeout: 9 * time.Minute},
+		},
+		{
 			name: "index:build",
 			make: func() (store.Task, error) { return NewIndexBuildTask(IndexBuildPayload{Brand: "kestrel", Gen: 12}, at) },
 			want: store.Task{Type: "index:build", ID: "index:kestrel:12", Queue: "default", ProcessAt: at,

@@ -49,6 +49,7 @@ func (h *Handler) Mux() asynq.Handler {
 	mux.HandleFunc(tasks.TypeExperimentDecide, h.handleExperimentDecide)
 	mux.HandleFunc(tasks.TypeDigestRun, h.handleDigestRun)
 	mux.HandleFunc(tasks.TypeSourcePoll, h.handleSourcePoll)
+	mux.HandleFunc(tasks.TypeDeliverBatch, h.handleDeliverBatch)
 	return mux
 }
 
@@ -194,4 +195,12 @@ func (h *Handler) onError(ctx context.Context, t *asynq.Task, err error) {
 		return
 	}
 	h.svc.RenderFailed(ctx, pl, err, retried, maxRetry, h.queue.timeout(t.Type()))
+}
+
+func (h *Handler) handleDeliverBatch(ctx context.Context, t *asynq.Task) error {
+	pl, err := decode[tasks.DeliverBatchPayload](t)
+	if err != nil {
+		return err
+	}
+	return retry(h.svc.DeliverBatch(ctx, pl.Key, pl.Batch, lastAttempt(ctx)))
 }

@@ -90,6 +90,9 @@ func (q *Queue) Enqueue(ctx context.Context, t store.Task) error {
 	opts := []asynq.Option{
 		asynq.TaskID(t.ID), asynq.Queue(t.Queue), asynq.Timeout(q.timeout(t.Type)), asynq.MaxRetry(q.maxRetry),
 	}
+	if t.Timeout > 0 {
+		opts = append(opts, asynq.Timeout(t.Timeout)) // the later option wins
+	}
 	if !t.ProcessAt.IsZero() {
 		opts = append(opts, asynq.ProcessAt(t.ProcessAt))
 	}

@@ -35,6 +35,9 @@ func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 	if len(args) > 0 && args[0] == "render" {
 		return m.benchRender(ctx, args[1:])
 	}
+	if len(args) > 0 && args[0] == "send" {
+		return m.benchSend(ctx, cfg, args[1:])
+	}
 	fset := flag.NewFlagSet("bench", flag.ContinueOnError)
 	n := fset.Int("items", 40, "items with photos per run")
 	nText := fset.Int("text-items", 500, "text-only items for the re-render run")

@@ -117,8 +117,13 @@ func commands() []command {
 				"throughput, latency, CPU per item by channel and peak memory. `bench render`\n" +
 				"times `crosscast render` of generated text-only pages (portal only and every\n" +
 				"channel) beside Hugo building the same pages: wall, CPU and peak RSS of each.\n" +
-				"Figures are printed, never asserted.",
-			example: "crosscast bench --items 40 --procs 2 --concurrency 1",
+				"bench send [--recipients N] [--latency D] [--procs N] [--rate R]\n" +
+				"[--connections N] [--batch N] [--fail-every N] sends one newsletter through a\n" +
+				"loopback SMTP sink and checks nobody got it twice. Figures are printed, never\n" +
+				"asserted.",
+			example: "crosscast bench --items 40 --procs 2 --concurrency 1\n" +
+				"crosscast bench render --items 1000,10000   # crosscast render beside hugo\n" +
+				"crosscast bench send --recipients 1000000 --latency 20ms --procs 2   # email: a list through a loopback sink",
 		},
 		{
 			name:     "source check",

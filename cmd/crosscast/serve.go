@@ -178,6 +178,9 @@ func newApp(cfg Config, db *store.DB, redis asynq.RedisConnOpt, log *slog.Logger
 	}
 	q := worker.NewQueue(worker.QueueConfig{Redis: redis, Logger: log})
 	acfg.Queue = q
+	if l := q.RateLimiter(); l != nil {
+		acfg.Limiter = l // email rates hold across every worker process
+	}
 	svc := app.New(acfg)
 	return &application{svc: svc, queue: q, handler: worker.NewHandler(svc, q, log)}, nil
 }

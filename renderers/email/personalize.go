@@ -172,6 +172,37 @@ func appendToLinks(b []byte, prefix, query string) []byte {
 // header goes through mailhdr again, so a bad address or link is refused
 // here rather than written.
 func (m *Message) ForRecipient(to, unsubscribe string, date time.Time) ([]byte, error) {
+	h, err := m.headersFor(to, unsubscribe, date)
+	if err != nil {
+		return nil, err
+	}
+	swap := func(s string) string {
+		if m.Unsubscribe == "" || unsubscribe == "" {
+			return s
+		}
+		if m.Manage != "" {
+			s = replaceURL(s, m.Manage, ManageURL(unsubscribe))
+		}
+		return replaceURL(s, m.Unsubscribe, unsubscribe)
+	}
+	esc := html.EscapeString(m.Unsubscribe)
+	htmlPart := string(m.HTML)
+	if m.Unsubscribe != "" && unsubscribe != "" {
+		if m.Manage != "" {
+			htmlPart = replaceURL(htmlPart, html.EscapeString(m.Manage), html.EscapeString(ManageURL(unsubscribe)))
+		}
+		htmlPart = replaceURL(htmlPart, esc, html.EscapeString(unsubscribe))
+	}
+	var buf bytes.Buffer
+	if err := writeBody(&buf, h, []byte(swap(string(m.Text))), []byte(htmlPart)); err != nil {
+		return nil, fmt.Errorf("email: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// headersFor checks a recipient's address and unsubscribe link and
+// makes their message's headers.
+func (m *Message) headersFor(to, unsubscribe string, date time.Time) (*mailhdr.Header, error) {
 	if _, err := mailhdr.Address(to); err != nil {
 		return nil, fmt.Errorf("email: recipient %q %w", to, err)
 	}
@@ -189,7 +220,7 @@ func (m *Message) ForRecipient(to, unsubscribe string, date time.Time) ([]byte, 
 		}
 		return replaceURL(s, m.Unsubscribe, unsubscribe)
 	}
-	var h mailhdr.Header
+	h := &mailhdr.Header{}
 	for _, f := range m.Dated(date) {
 		if strings.EqualFold(f.Name, "List-Unsubscribe") {
 			targets := mailhdr.UnsubscribeTargets(f.Value)
@@ -207,19 +238,7 @@ func (m *Message) ForRecipient(to, unsubscribe string, date time.Time) ([]byte, 
 	if err := h.Err(); err != nil {
 		return nil, fmt.Errorf("email: %w", err)
 	}
-	esc := html.EscapeString(m.Unsubscribe)
-	htmlPart := string(m.HTML)
-	if m.Unsubscribe != "" && unsubscribe != "" {
-		if m.Manage != "" {
-			htmlPart = replaceURL(htmlPart, html.EscapeString(m.Manage), html.EscapeString(ManageURL(unsubscribe)))
-		}
-		htmlPart = replaceURL(htmlPart, esc, html.EscapeString(unsubscribe))
-	}
-	var buf bytes.Buffer
-	if err := writeBody(&buf, &h, []byte(swap(string(m.Text))), []byte(htmlPart)); err != nil {
-		return nil, fmt.Errorf("email: %w", err)
-	}
-	return buf.Bytes(), nil
+	return h, nil
 }
 
 // Dated returns the headers with Date set to date, the time the message

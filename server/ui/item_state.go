@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -17,6 +18,16 @@ const targetsDoc = "https://github.com/crosscast/crosscast/blob/main/docs/brand-
 type channelState struct {
 	Channel    string
 	Deliveries []store.Delivery
+	// Progress is an email delivery's recipients so far, by key, while
+	// it is being sent.
+	Progress map[string]progressRow
+}
+
+// progressRow is where an email delivery under way stands, as the page
+// words it.
+type progressRow struct {
+	store.Progress
+	Rate, ETA string
 }
 
 // liveVersion is an earlier (or later) version that is on the site
@@ -70,6 +81,20 @@ func (ui *UI) publishingState(ctx context.Context, p *itemPage, channels []strin
 		for _, d := range p.Deliveries {
 			if d.Channel == ch {
 				cs.Deliveries = append(cs.Deliveries, d)
+				if d.Kind == content.TargetSMTP && d.Status == store.DelSending {
+					pr, err := ui.db.DeliveryProgress(ctx, &d)
+					if err != nil {
+						return err
+					}
+					if cs.Progress == nil {
+						cs.Progress = map[string]progressRow{}
+					}
+					row := progressRow{Progress: pr, Rate: fmt.Sprintf("%.0f/s", pr.PerSecond)}
+					if pr.ETA > 0 {
+						row.ETA = pr.ETA.String()
+					}
+					cs.Progress[d.Key] = row
+				}
 			}
 		}
 		p.Channels = append(p.Channels, cs)
