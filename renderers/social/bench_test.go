@@ -11,6 +11,7 @@ import (
 	"github.com/crosscast/crosscast/content"
 	"github.com/crosscast/crosscast/internal/examples"
 	"github.com/crosscast/crosscast/internal/memfs"
+	"github.com/crosscast/crosscast/renderers/images"
 )
 
 // benchPhoto is a 2400×1600 JPEG with gradients and grain, so the
@@ -54,7 +55,7 @@ func BenchmarkCardLandscape(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		img, err := r.drawCard(j, cardSizes[0], hero)
+		img, err := r.drawCard(j, cardSizes[0], images.NewSource(hero))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -108,4 +109,19 @@ func BenchmarkPosts(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "posts/s")
 	b.ReportMetric(float64(len(ins)*b.N)/b.Elapsed().Seconds(), "items/s")
+}
+
+// BenchmarkCardsText draws both typographic cards of a text-only item
+// with no cache: what a text-only re-render spends on its cards.
+func BenchmarkCardsText(b *testing.B) {
+	r, j := benchJob(b)
+	j.hero = nil
+	nocache := NewWithFonts(nil, r.lib)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := nocache.drawCards(context.Background(), j); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(cardSizes)*b.N)/b.Elapsed().Seconds(), "cards/s")
 }

@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"image/jpeg"
 	"math"
 
 	"golang.org/x/image/font/opentype"
@@ -77,7 +76,7 @@ func (j *cardJob) name(cs cardSize) string {
 // it, points at the same file.
 func (r *Renderer) drawCards(ctx context.Context, j *cardJob) ([]images.Variant, error) {
 	out := make([]images.Variant, len(cardSizes))
-	var hero image.Image
+	var hero *images.Source
 	for i, cs := range cardSizes {
 		key := j.key(cs)
 		if v, ok := r.cache.Load(ctx, key); ok {
@@ -86,7 +85,7 @@ func (r *Renderer) drawCards(ctx context.Context, j *cardJob) ([]images.Variant,
 		}
 		if j.hero != nil && hero == nil {
 			var err error
-			if hero, err = images.Decode(j.hero); err != nil {
+			if hero, err = r.cache.Decoded(ctx, j.hero); err != nil {
 				return nil, err
 			}
 		}
@@ -95,7 +94,7 @@ func (r *Renderer) drawCards(ctx context.Context, j *cardJob) ([]images.Variant,
 			return nil, err
 		}
 		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: cardQuality}); err != nil {
+		if err := images.EncodeJPEG(&buf, img, cardQuality); err != nil {
 			return nil, fmt.Errorf("encoding the %s card: %w", cs.kind, err)
 		}
 		v := images.Variant{Name: j.name(cs), MediaType: "image/jpeg", Width: cs.w, Height: cs.h, Data: buf.Bytes()}
@@ -123,7 +122,7 @@ func rgba(c content.Color) color.RGBA { return color.RGBA{c.R, c.G, c.B, 255} }
 // and a band of the brand's primary colour along the bottom carries the
 // title and the site's name. Without one: the same parts on a card of
 // the primary colour, the title large in the middle.
-func (r *Renderer) drawCard(j *cardJob, cs cardSize, hero image.Image) (*image.RGBA, error) {
+func (r *Renderer) drawCard(j *cardJob, cs cardSize, hero *images.Source) (*image.RGBA, error) {
 	b := j.brand
 	w, h := cs.w, cs.h
 	s := float64(w) / 1200 // sizes below are for the 1200 px card
