@@ -45,6 +45,9 @@ func NewSource(img image.Image) *Source {
 	return &Source{opaque: opaque, levels: []*image.RGBA{rgba}}
 }
 
+// Opaque reports whether every pixel is opaque.
+func (s *Source) Opaque() bool { return s.opaque }
+
 // Bounds is the full image's size.
 func (s *Source) Bounds() image.Rectangle { return s.levels[0].Rect }
 
