@@ -3,6 +3,7 @@ package images
 import (
 	"context"
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"testing"
@@ -91,4 +92,33 @@ func TestDecodedOnceAndBounded(t *testing.T) {
 	if _, ok := c.sources.m[a.SHA256]; ok {
 		t.Error("the least recently used source is still kept")
 	}
+}
+
+// The fixed-point resampler for opaque images draws what imaging's
+// Catmull-Rom draws, shrinking and enlarging, from a part of the image.
+func TestResampleOpaqueLikeImaging(t *testing.T) {
+	src := testPicture(700, 500, 9)
+	sr := image.Rect(37, 20, 637, 470)
+	for _, sz := range []image.Point{{400, 300}, {599, 449}, {333, 100}, {800, 600}, {2, 2}, {600, 450}} {
+		got := image.NewRGBA(image.Rect(0, 0, sz.X, sz.Y))
+		resampleOpaque(got, src, sr)
+		want := imaging.Resize(src.SubImage(sr), sz.X, sz.Y, imaging.CatmullRom)
+		if mean, bad := golden.Diff(got, want); mean > 0.5 || bad > 0 {
+			t.Errorf("%v: mean %.2f, %.3f%% of pixels off imaging's", sz, mean, bad*100)
+		}
+	}
+}
+
+func BenchmarkScale1440(b *testing.B) {
+	src := NewSource(testPicture(2400, 1600, 2))
+	b.Run("resampleOpaque", func(b *testing.B) {
+		for b.Loop() {
+			src.Scaled(src.Bounds(), 1440, 960)
+		}
+	})
+	b.Run("imaging", func(b *testing.B) {
+		for b.Loop() {
+			imaging.Resize(src.levels[0], 1440, 960, imaging.CatmullRom)
+		}
+	})
 }

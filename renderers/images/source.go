@@ -215,12 +215,12 @@ func (s *Source) Scaled(r image.Rectangle, w, h int) *image.RGBA {
 	// Catmull-Rom over less than a halving keeps what Lanczos over the
 	// full image kept (see TestScaledLooksLikeLanczos) at a tenth of the
 	// cost.
-	sub := lv.SubImage(lr)
-	scaled := imaging.Resize(sub, w, h, imaging.CatmullRom)
 	if s.opaque {
-		// An opaque NRGBA has the same bytes as an RGBA.
-		return &image.RGBA{Pix: scaled.Pix, Stride: scaled.Stride, Rect: scaled.Rect}
+		dst := image.NewRGBA(image.Rect(0, 0, w, h))
+		resampleOpaque(dst, lv, lr)
+		return dst
 	}
+	scaled := imaging.Resize(lv.SubImage(lr), w, h, imaging.CatmullRom)
 	dst := image.NewRGBA(scaled.Rect)
 	draw.Draw(dst, dst.Rect, scaled, image.Point{}, draw.Src)
 	return dst
