@@ -13,10 +13,15 @@ import (
 // imaging's per-call goroutines and float conversions cost more than the
 // arithmetic.
 func resampleOpaque(dst, src *image.RGBA, sr image.Rectangle) {
+	resampleWith(dst, src, sr, catmullRom, 2)
+}
+
+// resampleWith is resampleOpaque with the filter k of the given support.
+func resampleWith(dst, src *image.RGBA, sr image.Rectangle, k func(float64) float64, support float64) {
 	dw, dh := dst.Rect.Dx(), dst.Rect.Dy()
 	sw, sh := sr.Dx(), sr.Dy()
-	xt := filterTaps(dw, sw)
-	yt := filterTaps(dh, sh)
+	xt := filterTaps(dw, sw, k, support)
+	yt := filterTaps(dh, sh, k, support)
 
 	// Horizontal pass: each source row of sr to dw pixels. The taps'
 	// byte offsets are precomputed; mid keeps 3 bytes a pixel.
@@ -82,10 +87,10 @@ type taps struct {
 	w   []int32
 }
 
-func filterTaps(dn, sn int) taps {
+func filterTaps(dn, sn int, kernel func(float64) float64, support float64) taps {
 	scale := float64(sn) / float64(dn)
 	fscale := max(scale, 1)
-	support := 2 * fscale
+	support *= fscale
 	n := int(math.Ceil(2*support)) + 1
 	t := taps{n: n, idx: make([]int32, n*dn), w: make([]int32, n*dn)}
 	fw := make([]float64, n)
@@ -96,7 +101,7 @@ func filterTaps(dn, sn int) taps {
 		for k := range n {
 			fw[k] = 0
 			if j := start + k; j >= 0 && j < sn { // past the edges: nothing
-				fw[k] = catmullRom((float64(j) - c) / fscale)
+				fw[k] = kernel((float64(j) - c) / fscale)
 			}
 			sum += fw[k]
 		}
@@ -128,3 +133,5 @@ func catmullRom(x float64) float64 {
 	}
 	return 0
 }
+
+func triangle(x float64) float64 { return max(0, 1-math.Abs(x)) }

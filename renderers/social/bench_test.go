@@ -145,6 +145,28 @@ func BenchmarkCardsText(b *testing.B) {
 	reportCPU(b, t0, len(cardSizes))
 }
 
+// BenchmarkCardsDecoded draws and encodes both cards of an item whose
+// hero another channel has decoded already (in a worker the channels
+// share one decode): what the social channel adds to a fresh item.
+func BenchmarkCardsDecoded(b *testing.B) {
+	r, j := benchJob(b)
+	hero := decodedHero(b, j.hero)
+	b.ReportAllocs()
+	t0 := cpuStart()
+	for b.Loop() {
+		for _, cs := range cardSizes {
+			img, err := r.drawCard(j, cs, hero)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := encodeCard(&bytes.Buffer{}, img); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	reportCPU(b, t0, len(cardSizes))
+}
+
 func decodedHero(b *testing.B, a *content.Asset) *images.Source {
 	src, err := (&images.Cache{}).Decoded(context.Background(), a)
 	if err != nil {
