@@ -7,6 +7,7 @@ import (
 	"image/draw"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/disintegration/imaging"
@@ -171,4 +172,21 @@ func oldCover(pic *image.RGBA, r image.Rectangle, w, h int) image.Image {
 		return img
 	}
 	return imaging.Resize(img, w, h, imaging.CatmullRom)
+}
+
+// A decode that fails, or panics, wakes everyone waiting for it with the
+// error and is not kept: the next call tries again.
+func TestDecodedFailureNotKept(t *testing.T) {
+	var sc sourceCache
+	if _, err := sc.get(context.Background(), "k", func() (*Source, error) { panic("boom") }); err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("got %v", err)
+	}
+	if _, ok := sc.m["k"]; ok {
+		t.Fatal("the failed decode is still cached")
+	}
+	src := NewSource(testPicture(8, 8, 1))
+	got, err := sc.get(context.Background(), "k", func() (*Source, error) { return src, nil })
+	if err != nil || got != src {
+		t.Fatalf("retry: %v", err)
+	}
 }

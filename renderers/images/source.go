@@ -2,6 +2,7 @@ package images
 
 import (
 	"context"
+	"fmt"
 	"image"
 	"image/draw"
 	"sync"
@@ -154,7 +155,7 @@ func (sc *sourceCache) get(ctx context.Context, key string, load func() (*Source
 	sc.m[key] = e
 	sc.mu.Unlock()
 
-	e.src, e.err = load()
+	e.src, e.err = loadSafely(load)
 	close(e.done)
 
 	sc.mu.Lock()
@@ -169,6 +170,17 @@ func (sc *sourceCache) get(ctx context.Context, key string, load func() (*Source
 	sc.bytes += e.size
 	sc.evict(key)
 	return e.src, nil
+}
+
+// loadSafely runs load, turning a panic into an error: callers waiting
+// on the decode must always be woken.
+func loadSafely(load func() (*Source, error)) (src *Source, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			src, err = nil, fmt.Errorf("decoding the image failed: %v", p)
+		}
+	}()
+	return load()
 }
 
 // evict drops the least recently used decoded sources until the cache
