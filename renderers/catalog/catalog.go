@@ -50,6 +50,7 @@ type Renderer struct {
 	index *template.Template
 	conv  *markup.Converter
 	cache *images.Cache
+	qrs   qrCache
 }
 
 // New parses the catalog templates. cache may be nil.
@@ -375,15 +376,10 @@ func cardStyle(b *content.Brand) any {
 // printSnippet makes print.txt, qr.png, qr.svg and print.html.
 func (r *Renderer) printSnippet(it *content.Item, b *content.Brand, links *content.LinkPlan, e *Entry) ([]renderers.File, error) {
 	target := links.UTM(content.ChanPrint, "").Apply(links.Canonical)
-	code, err := qrCode(target)
+	pngData, svg, err := r.qrs.draw(target)
 	if err != nil {
 		return nil, err
 	}
-	pngData, err := qrPNG(code, 8)
-	if err != nil {
-		return nil, err
-	}
-	svg := qrSVG(code)
 	short := shortURL(links.Canonical)
 
 	var txt strings.Builder
