@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/crosscast/crosscast/content"
 )
@@ -54,6 +55,7 @@ type Cache struct {
 	MaxDecodedBytes int64
 
 	sources sourceCache
+	decodes atomic.Int64
 
 	mu    sync.Mutex
 	m     map[string]Variant

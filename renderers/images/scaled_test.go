@@ -81,6 +81,9 @@ func TestDecodedOnceAndBounded(t *testing.T) {
 			t.Fatal("two decodes of one asset")
 		}
 	}
+	if n := c.Decodes(); n != 1 {
+		t.Fatalf("%d decodes for eight callers", n)
+	}
 	for i := range 5 {
 		b := *a
 		b.SHA256 = fmt.Sprint("other", i)

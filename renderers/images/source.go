@@ -93,8 +93,15 @@ func (c *Cache) Decoded(ctx context.Context, a *content.Asset) (*Source, error) 
 		return decodeSource(a)
 	}
 	c.sources.setMax(c.MaxDecodedBytes)
-	return c.sources.get(ctx, a.SHA256, func() (*Source, error) { return decodeSource(a) })
+	return c.sources.get(ctx, a.SHA256, func() (*Source, error) {
+		c.decodes.Add(1)
+		return decodeSource(a)
+	})
 }
+
+// Decodes is how many images the cache has decoded: with every channel
+// of a process sharing it, about one per photo per item version.
+func (c *Cache) Decodes() int64 { return c.decodes.Load() }
 
 func decodeSource(a *content.Asset) (*Source, error) {
 	img, err := decode(a)
