@@ -17,6 +17,12 @@ func Cover(src *Source, w, h int, fx, fy float64) *image.RGBA {
 	return src.scaled(AspectCrop(src.Bounds(), w, h, fx, fy), w, h, true)
 }
 
+// CoverInto is Cover drawn straight into dst (a card's photo area, say),
+// which saves the copy.
+func CoverInto(dst *image.RGBA, src *Source, fx, fy float64) {
+	src.scaleInto(dst, AspectCrop(src.Bounds(), dst.Rect.Dx(), dst.Rect.Dy(), fx, fy), true)
+}
+
 // halve averages each 2×2 block of src (an odd last row or column is
 // dropped).
 func halve(src *image.RGBA) *image.RGBA {

@@ -196,3 +196,22 @@ func TestDecodedFailureNotKept(t *testing.T) {
 		t.Fatalf("retry: %v", err)
 	}
 }
+
+// CoverInto a part of a larger image draws there what Cover returns, and
+// nothing outside it.
+func TestCoverIntoPart(t *testing.T) {
+	src := NewSource(testPicture(900, 600, 3))
+	for _, sz := range []image.Point{{300, 140}, {450, 200}, {200, 200}} {
+		canvas := image.NewRGBA(image.Rect(0, 0, sz.X, sz.Y+50))
+		CoverInto(canvas.SubImage(image.Rect(0, 0, sz.X, sz.Y)).(*image.RGBA), src, 0.4, 0.6)
+		want := Cover(src, sz.X, sz.Y, 0.4, 0.6)
+		if mean, bad := golden.Diff(canvas.SubImage(want.Rect), want); mean != 0 || bad != 0 {
+			t.Errorf("%v: differs from Cover: mean %.2f", sz, mean)
+		}
+		for _, p := range canvas.Pix[4*sz.X*sz.Y:] {
+			if p != 0 {
+				t.Fatalf("%v: drawn below the part", sz)
+			}
+		}
+	}
+}

@@ -166,10 +166,10 @@ func (r *Renderer) drawCard(j *cardJob, cs cardSize, hero *images.Source) (*imag
 			bandH = px(36) + int(hostSize*1.2) + px(34)
 		}
 		bandTop := h - bandH
-		photo := images.Cover(hero, w, bandTop+px(12), j.fx, j.fy)
 		if hero.Opaque() {
-			draw.Draw(img, photo.Rect, photo, image.Point{}, draw.Src)
+			images.CoverInto(img.SubImage(image.Rect(0, 0, w, bandTop+px(12))).(*image.RGBA), hero, j.fx, j.fy)
 		} else {
+			photo := images.Cover(hero, w, bandTop+px(12), j.fx, j.fy)
 			fill(img, image.Rect(0, 0, w, bandTop), rgba(b.Colors.Background))
 			draw.Draw(img, photo.Rect, photo, image.Point{}, draw.Over)
 		}
