@@ -112,9 +112,9 @@ func decodeSource(a *content.Asset) (*Source, error) {
 }
 
 // DefaultMaxDecodedBytes bounds the decoded pixels a Cache keeps when
-// MaxDecodedBytes is zero: three 2400×1600 photos with their halvings,
+// MaxDecodedBytes is zero: two 2400×1600 photos with their halvings,
 // enough for the channels of the items a worker renders at once.
-const DefaultMaxDecodedBytes = 64 << 20
+const DefaultMaxDecodedBytes = 48 << 20
 
 // sourceCache keeps recently decoded sources by content hash, bounded in
 // bytes, least recently used first out. A decode in progress is shared:
