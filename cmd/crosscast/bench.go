@@ -182,6 +182,10 @@ func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 	idle.row(tw, "one text item at a time, idle")
 	tw.Flush()
 
+	// The pipeline's own peak, before the serial table below adds its
+	// renderers and caches to this process.
+	fmt.Fprintf(m.Stdout, "\npeak RSS after the pipeline runs: this process %s\n", rssOf(os.Getpid()))
+
 	// CPU per item by channel, measured serially in this process.
 	fmt.Fprintln(m.Stdout)
 	if err := benchCPU(m.Stdout, br, rs, photos[:min(8, len(photos))]); err != nil {

@@ -110,8 +110,11 @@ func benchPhotos(n int) [][]byte {
 	return out
 }
 
-// benchCPU renders sample items one at a time per channel and reports
-// the process CPU time each took: cold (no cached derivatives) and warm.
+// benchCPU renders sample items one at a time through every channel,
+// the channels sharing one image cache as in a worker, and reports the
+// process CPU time each channel took: cold (no cached derivatives; the
+// first channel to need the photo decodes it for all), warm, and for a
+// text-only item. It also reports how many times each photo was decoded.
 func benchCPU(w io.Writer, br *content.Brand, rs []renderers.Renderer, photos [][]byte) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "CPU per item\tfresh images ms\tcached ms\ttext only ms\t")
@@ -130,38 +133,53 @@ func benchCPU(w io.Writer, br *content.Brand, rs []renderers.Renderer, photos []
 	if err != nil {
 		return err
 	}
-	for _, base := range rs {
-		ch := base.Channel()
-		mk := channels()[ch]
-		r, err := mk(renderers.Shared{Images: &images.Cache{}})
-		if err != nil {
+	cache := &images.Cache{}
+	shared := renderers.Shared{Images: cache}
+	chans := make([]renderers.Renderer, len(rs))
+	for i, base := range rs {
+		if chans[i], err = channels()[base.Channel()](shared); err != nil {
 			return err
 		}
-		pass := func(its []*content.Item) (float64, error) {
-			t0 := cpuTime()
-			for _, it := range its {
-				if _, err := r.Render(context.Background(), renderers.Input{Item: it, Brand: br, Links: content.NewLinkPlan(it, br)}); err != nil {
-					return 0, err
-				}
-			}
-			return float64((cpuTime() - t0).Microseconds()) / 1000 / float64(len(its)), nil
-		}
-		cold, err := pass(items)
-		if err != nil {
-			return err
-		}
-		warm, err := pass(items)
-		if err != nil {
-			return err
-		}
-		texts := slices.Repeat([]*content.Item{text}, 200)
-		txt, err := pass(texts)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(tw, "%s\t%.1f\t%.2f\t%.2f\t\n", ch, cold, warm, txt)
 	}
-	return tw.Flush()
+	// pass renders its items through every channel, item by item, and
+	// returns each channel's CPU ms per item.
+	pass := func(its []*content.Item) ([]float64, error) {
+		ms := make([]float64, len(chans))
+		for _, it := range its {
+			for i, ch := range chans {
+				t0 := cpuTime()
+				if _, err := ch.Render(context.Background(), renderers.Input{Item: it, Brand: br, Links: content.NewLinkPlan(it, br)}); err != nil {
+					return nil, err
+				}
+				ms[i] += float64((cpuTime() - t0).Microseconds()) / 1000 / float64(len(its))
+			}
+		}
+		return ms, nil
+	}
+	cold, err := pass(items)
+	if err != nil {
+		return err
+	}
+	decodes := cache.Decodes()
+	warm, err := pass(items)
+	if err != nil {
+		return err
+	}
+	txt, err := pass(slices.Repeat([]*content.Item{text}, 200))
+	if err != nil {
+		return err
+	}
+	var sum [3]float64
+	for i, ch := range chans {
+		fmt.Fprintf(tw, "%s\t%.1f\t%.2f\t%.2f\t\n", ch.Channel(), cold[i], warm[i], txt[i])
+		sum[0], sum[1], sum[2] = sum[0]+cold[i], sum[1]+warm[i], sum[2]+txt[i]
+	}
+	fmt.Fprintf(tw, "all channels\t%.1f\t%.2f\t%.2f\t\n", sum[0], sum[1], sum[2])
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "photo decodes per fresh item, all channels: %.2f\n", float64(decodes)/float64(max(len(items), 1)))
+	return nil
 }
 
 func cpuTime() time.Duration {

@@ -51,6 +51,7 @@ type Renderer struct {
 	index *template.Template
 	conv  *markup.Converter
 	cache *images.Cache
+	qrs   qrCache
 }
 
 // New parses the catalog templates. cache may be nil.
@@ -379,15 +380,10 @@ func (r *Renderer) printSnippet(it *content.Item, b *content.Brand, links *conte
 	// count as the print channel; the printed short URL stays the
 	// canonical one, which people type.
 	target := links.Tracked(content.ChanPrint, links.UTM(content.ChanPrint, "").Apply(links.Canonical))
-	code, err := qrCode(target)
+	pngData, svg, err := r.qrs.draw(target)
 	if err != nil {
 		return nil, err
 	}
-	pngData, err := qrPNG(code, 8)
-	if err != nil {
-		return nil, err
-	}
-	svg := qrSVG(code)
 	short := shortURL(links.Canonical)
 
 	var txt strings.Builder

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/png"
 	"strings"
+	"sync"
 
 	"rsc.io/qr"
 )
@@ -23,6 +24,53 @@ func qrCode(text string) (*qr.Code, error) {
 		return nil, fmt.Errorf("qr code: %w", err)
 	}
 	return c, nil
+}
+
+// qrCache keeps the drawn QR codes of recent targets: a re-render (a
+// brand change, a new version under the same URL) prints the same code,
+// and encoding its PNG was most of a text-only catalog render. It is
+// bounded; past maxQRCodes the oldest go first.
+type qrCache struct {
+	mu    sync.Mutex
+	m     map[string]qrFiles
+	order []string
+}
+
+type qrFiles struct{ png, svg []byte }
+
+const maxQRCodes = 1024
+
+// draw returns the PNG (8 pixels a module) and SVG of target's code,
+// copies the caller owns.
+func (c *qrCache) draw(target string) (png, svg []byte, err error) {
+	c.mu.Lock()
+	f, ok := c.m[target]
+	c.mu.Unlock()
+	if ok {
+		return bytes.Clone(f.png), bytes.Clone(f.svg), nil
+	}
+	code, err := qrCode(target)
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.png, err = qrPNG(code, 8); err != nil {
+		return nil, nil, err
+	}
+	f.svg = qrSVG(code)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]qrFiles{}
+	}
+	if _, ok := c.m[target]; !ok {
+		c.m[target] = f
+		c.order = append(c.order, target)
+		if len(c.order) > maxQRCodes {
+			delete(c.m, c.order[0])
+			c.order = c.order[1:]
+		}
+	}
+	return bytes.Clone(f.png), bytes.Clone(f.svg), nil
 }
 
 // qrPNG draws the code as a two-colour PNG with scale pixels per module.

@@ -9,15 +9,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"image"
-	"image/jpeg"
 	"image/png"
 	"math"
 	"path"
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/disintegration/imaging"
+	"sync/atomic"
 
 	"github.com/crosscast/crosscast/content"
 )
@@ -51,6 +49,13 @@ type Cache struct {
 	// Shared, when set, is a second level several processes see, so a
 	// derivative made by one worker is not made again by another.
 	Shared Shared
+
+	// MaxDecodedBytes bounds the decoded pixels kept (see Decoded);
+	// zero means DefaultMaxDecodedBytes.
+	MaxDecodedBytes int64
+
+	sources sourceCache
+	decodes atomic.Int64
 
 	mu    sync.Mutex
 	m     map[string]Variant
@@ -167,7 +172,8 @@ func Widths(w int, want []int) []int {
 
 // Resize returns the asset at each width (see Widths), keeping its aspect
 // ratio. PNG and GIF sources stay PNG (they may be transparent or
-// line art); JPEG stays JPEG.
+// line art); JPEG stays JPEG. The asset is decoded once per process
+// (Cache.Decoded), whichever channel asks first.
 func Resize(ctx context.Context, c *Cache, a *content.Asset, widths []int) ([]Variant, error) {
 	ws := Widths(a.Width, widths)
 	key := func(w int) string { return cacheKey(a, w) }
@@ -175,17 +181,17 @@ func Resize(ctx context.Context, c *Cache, a *content.Asset, widths []int) ([]Va
 	if all {
 		return out, nil
 	}
-	img, err := decode(a)
+	src, err := c.Decoded(ctx, a)
 	if err != nil {
 		return nil, err
 	}
+	b := src.Bounds()
 	for i, w := range ws {
-		// Each step resizes the previous, smaller-than-source result:
-		// much cheaper than resizing the full source every time.
-		if w != img.Bounds().Dx() {
-			img = imaging.Resize(img, w, 0, imaging.Lanczos)
+		if out[i].Data != nil {
+			continue
 		}
-		v, err := encode(a, img)
+		h := max(1, int(math.Round(float64(w)*float64(b.Dy())/float64(b.Dx()))))
+		v, err := encode(a, src.Scaled(b, w, h))
 		if err != nil {
 			return nil, err
 		}
@@ -202,12 +208,12 @@ func cacheKey(a *content.Asset, w int) string {
 	return fmt.Sprintf("%s/%d/%s", a.SHA256, w, baseName(a.Name))
 }
 
-func encode(a *content.Asset, img image.Image) (Variant, error) {
+func encode(a *content.Asset, img *image.RGBA) (Variant, error) {
 	var buf bytes.Buffer
 	ext, mt := ".jpg", "image/jpeg"
 	var err error
 	if a.Format == "jpeg" {
-		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: JPEGQuality})
+		err = EncodeJPEG(&buf, img, JPEGQuality)
 	} else {
 		ext, mt = ".png", "image/png"
 		err = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img)

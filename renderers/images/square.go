@@ -8,8 +8,6 @@ import (
 	"image"
 	"math"
 
-	"github.com/disintegration/imaging"
-
 	"github.com/crosscast/crosscast/content"
 )
 
@@ -26,17 +24,16 @@ func Square(ctx context.Context, c *Cache, a *content.Asset, fx, fy float64, siz
 	if all {
 		return out, nil
 	}
-	src, err := decode(a)
+	src, err := c.Decoded(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	r := SquareCrop(src.Bounds(), fx, fy)
-	img := imaging.Crop(src, r)
 	for i, w := range ws {
-		if w != img.Bounds().Dx() {
-			img = imaging.Resize(img, w, w, imaging.Lanczos)
+		if out[i].Data != nil {
+			continue
 		}
-		v, err := encodeSquare(a, img)
+		v, err := encodeSquare(a, src.Scaled(r, w, w))
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +63,7 @@ func AspectCrop(b image.Rectangle, w, h int, fx, fy float64) image.Rectangle {
 	return image.Rect(x0, y0, x0+cw, y0+ch)
 }
 
-func encodeSquare(a *content.Asset, img image.Image) (Variant, error) {
+func encodeSquare(a *content.Asset, img *image.RGBA) (Variant, error) {
 	v, err := encode(a, img)
 	if err != nil {
 		return v, err

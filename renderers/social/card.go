@@ -7,8 +7,9 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"image/jpeg"
 	"math"
+	"slices"
+	"sync"
 
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
@@ -77,7 +78,7 @@ func (j *cardJob) name(cs cardSize) string {
 // it, points at the same file.
 func (r *Renderer) drawCards(ctx context.Context, j *cardJob) ([]images.Variant, error) {
 	out := make([]images.Variant, len(cardSizes))
-	var hero image.Image
+	var hero *images.Source
 	for i, cs := range cardSizes {
 		key := j.key(cs)
 		if v, ok := r.cache.Load(ctx, key); ok {
@@ -86,7 +87,7 @@ func (r *Renderer) drawCards(ctx context.Context, j *cardJob) ([]images.Variant,
 		}
 		if j.hero != nil && hero == nil {
 			var err error
-			if hero, err = images.Decode(j.hero); err != nil {
+			if hero, err = r.cache.Decoded(ctx, j.hero); err != nil {
 				return nil, err
 			}
 		}
@@ -95,7 +96,7 @@ func (r *Renderer) drawCards(ctx context.Context, j *cardJob) ([]images.Variant,
 			return nil, err
 		}
 		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: cardQuality}); err != nil {
+		if err := images.EncodeJPEG(&buf, img, cardQuality); err != nil {
 			return nil, fmt.Errorf("encoding the %s card: %w", cs.kind, err)
 		}
 		v := images.Variant{Name: j.name(cs), MediaType: "image/jpeg", Width: cs.w, Height: cs.h, Data: buf.Bytes()}
@@ -123,15 +124,13 @@ func rgba(c content.Color) color.RGBA { return color.RGBA{c.R, c.G, c.B, 255} }
 // and a band of the brand's primary colour along the bottom carries the
 // title and the site's name. Without one: the same parts on a card of
 // the primary colour, the title large in the middle.
-func (r *Renderer) drawCard(j *cardJob, cs cardSize, hero image.Image) (*image.RGBA, error) {
+func (r *Renderer) drawCard(j *cardJob, cs cardSize, hero *images.Source) (*image.RGBA, error) {
 	b := j.brand
 	w, h := cs.w, cs.h
 	s := float64(w) / 1200 // sizes below are for the 1200 px card
 	px := func(v float64) int { return int(math.Round(v * s)) }
 	primary := b.Colors.Primary
 	ink := Ink(primary)
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	fill(img, img.Rect, rgba(primary))
 
 	m := px(64)
 	hostSize := 26 * s
@@ -152,7 +151,10 @@ func (r *Renderer) drawCard(j *cardJob, cs cardSize, hero image.Image) (*image.R
 	}
 
 	var title setting
+	var img *image.RGBA
 	if hero != nil {
+		// Every pixel is set below: the photo, then the band.
+		img = image.NewRGBA(image.Rect(0, 0, w, h))
 		if j.drawTitle {
 			if title, err = j.heading.fitTitle(j.title, maxW, 3, sizes(60*s, 38*s, 2*s)); err != nil {
 				return nil, err
@@ -164,9 +166,13 @@ func (r *Renderer) drawCard(j *cardJob, cs cardSize, hero image.Image) (*image.R
 			bandH = px(36) + int(hostSize*1.2) + px(34)
 		}
 		bandTop := h - bandH
-		photo := images.Cover(hero, w, bandTop+px(12), j.fx, j.fy)
-		fill(img, image.Rect(0, 0, w, bandTop), rgba(b.Colors.Background))
-		draw.Draw(img, photo.Rect, photo, image.Point{}, draw.Over)
+		if hero.Opaque() {
+			images.CoverInto(img.SubImage(image.Rect(0, 0, w, bandTop+px(12))).(*image.RGBA), hero, j.fx, j.fy)
+		} else {
+			photo := images.Cover(hero, w, bandTop+px(12), j.fx, j.fy)
+			fill(img, image.Rect(0, 0, w, bandTop), rgba(b.Colors.Background))
+			draw.Draw(img, photo.Rect, photo, image.Point{}, draw.Over)
+		}
 		fill(img, image.Rect(0, bandTop, w, h), rgba(primary))
 		fill(img, image.Rect(0, bandTop, w, bandTop+px(8)), rgba(accent))
 		y := float64(bandTop + px(40))
@@ -174,8 +180,13 @@ func (r *Renderer) drawCard(j *cardJob, cs cardSize, hero image.Image) (*image.R
 		if host != "" {
 			body.draw(img, image.NewUniform(rgba(ink)), fixed.I(m), fixed.I(h-px(38)), host)
 		}
+		if err := r.drawLogoChip(img, b, m*3/4, m*3/4, s); err != nil {
+			return nil, err
+		}
 	} else {
-		fill(img, image.Rect(0, 0, px(16), h), rgba(accent))
+		if img, err = r.background(b, cs, accent, m, s); err != nil {
+			return nil, err
+		}
 		hostBase := h - m
 		top := m + px(76) + px(40)
 		bottom := hostBase - int(hostSize) - px(40)
@@ -192,10 +203,72 @@ func (r *Renderer) drawCard(j *cardJob, cs cardSize, hero image.Image) (*image.R
 			body.draw(img, image.NewUniform(rgba(ink)), fixed.I(m), fixed.I(hostBase), host)
 		}
 	}
+	return img, nil
+}
+
+// background returns a new copy of a typographic card's background: the
+// primary colour, the accent bar and the logo chip, which the title and
+// host name do not overlap. It is drawn once per brand look and card
+// size and copied after, which costs a memory copy instead of filling
+// and compositing the chip again.
+func (r *Renderer) background(b *content.Brand, cs cardSize, accent content.Color, m int, s float64) (*image.RGBA, error) {
+	logo := ""
+	if f := b.LogoFile(); f != nil {
+		logo = f.SHA256
+	}
+	c := b.Colors
+	key := fmt.Sprintf("%s %s %s %s %dx%d", c.Primary.Hex(), accent.Hex(), c.Background.Hex(), logo, cs.w, cs.h)
+	if layer, ok := r.layers.get(key); ok {
+		return &image.RGBA{Pix: slices.Clone(layer.Pix), Stride: layer.Stride, Rect: layer.Rect}, nil
+	}
+	img := image.NewRGBA(image.Rect(0, 0, cs.w, cs.h))
+	fill(img, img.Rect, rgba(c.Primary))
+	fill(img, image.Rect(0, 0, int(math.Round(16*s)), cs.h), rgba(accent))
 	if err := r.drawLogoChip(img, b, m*3/4, m*3/4, s); err != nil {
 		return nil, err
 	}
-	return img, nil
+	r.layers.put(key, img)
+	return &image.RGBA{Pix: slices.Clone(img.Pix), Stride: img.Stride, Rect: img.Rect}, nil
+}
+
+// maxLayerBytes bounds the card backgrounds a renderer keeps: a few
+// brands' two sizes.
+const maxLayerBytes = 48 << 20
+
+// layerCache keeps card backgrounds, the oldest dropped first past
+// maxLayerBytes. Its images are never drawn on.
+type layerCache struct {
+	mu    sync.Mutex
+	m     map[string]*image.RGBA
+	order []string
+	bytes int
+}
+
+func (c *layerCache) get(key string) (*image.RGBA, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	img, ok := c.m[key]
+	return img, ok
+}
+
+func (c *layerCache) put(key string, img *image.RGBA) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]*image.RGBA{}
+	}
+	if _, ok := c.m[key]; ok {
+		return
+	}
+	c.m[key] = img
+	c.order = append(c.order, key)
+	c.bytes += len(img.Pix)
+	for c.bytes > maxLayerBytes && len(c.order) > 1 {
+		old := c.order[0]
+		c.order = c.order[1:]
+		c.bytes -= len(c.m[old].Pix)
+		delete(c.m, old)
+	}
 }
 
 // sizes lists font sizes from large down to small in steps.

@@ -33,6 +33,7 @@ type Renderer struct {
 	lib        *fonts.Library
 	brandFonts sync.Map // brand font SHA-256 → *fonts.Font or error
 	logos      *logo.Rasterizer
+	layers     layerCache // typographic card backgrounds
 }
 
 // New makes a renderer that sets cards in the fonts the brand's CSS
