@@ -51,6 +51,13 @@ func (s *Service) planBatches(ctx context.Context, d *store.Delivery, log *slog.
 			continue
 		}
 		open++
+		if b.Attempts > 0 {
+			// Run before (this is a re-run of the delivery's task after a
+			// crash): its own task or continuation holds it, or the
+			// reconciler requeues it; queueing the first run again would
+			// run it twice at once.
+			continue
+		}
 		if err := s.enqueueBatch(ctx, &b, tasks.DeliverBatchTaskID(d.Key, b.N), time.Time{}); err != nil {
 			// The batch is planned: the reconciler queues it.
 			log.Warn("batch not queued; the reconciler will", "batch", b.N, "err", err)
@@ -305,6 +312,7 @@ func (s *Service) DeliveryProgress(ctx context.Context, d *store.Delivery) (stor
 // task is gone (Redis lost it, or a worker died between putting a batch
 // back and queuing its continuation).
 func (s *Service) reconcileBatches(ctx context.Context, cut time.Time) (int, error) {
+	s.progress.sweep(s.metrics)
 	bs, err := s.db.StalledBatches(ctx, cut, 1000)
 	if err != nil {
 		return 0, err
@@ -351,17 +359,43 @@ type progressGauges struct {
 
 const progressEvery = 5 * time.Second
 
+// progressStale is how long a delivery's gauges stay after this process
+// last set them: the delivery may have ended in another process, or been
+// given up, and a series per delivery must not outlive its sending.
+const progressStale = 2 * time.Minute
+
 func (g *progressGauges) due(key string) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.last == nil || len(g.last) > 1000 {
+	if g.last == nil {
 		g.last = map[string]time.Time{}
+	}
+	if _, ok := g.last[key]; !ok && len(g.last) >= 1000 {
+		// Far more deliveries under way than a process sends at once:
+		// report the ones it has.
+		return false
 	}
 	if time.Since(g.last[key]) < progressEvery {
 		return false
 	}
 	g.last[key] = time.Now()
 	return true
+}
+
+// sweep drops the gauges of deliveries this process has not updated for
+// progressStale; the reconciler calls it every pass.
+func (g *progressGauges) sweep(m *Metrics) {
+	g.mu.Lock()
+	var stale []string
+	for k, t := range g.last {
+		if time.Since(t) > progressStale {
+			stale = append(stale, k)
+		}
+	}
+	g.mu.Unlock()
+	for _, k := range stale {
+		g.drop(m, k)
+	}
 }
 
 func (g *progressGauges) drop(m *Metrics, key string) {

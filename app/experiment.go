@@ -161,11 +161,55 @@ func (s *Service) DecideExperiment(ctx context.Context, p tasks.ExperimentDecide
 	if e.State != store.ExpRunning {
 		return nil
 	}
+	if later, err := s.testStillSending(ctx, e); err != nil || !later.IsZero() {
+		return err
+	}
 	_, err = s.endTest(ctx, e, store.DecideExperimentRequest{Pick: PickWinner, How: store.HowAuto, Actor: "worker"})
 	if errors.Is(err, store.ErrConflict) {
 		return nil // an editor decided it meanwhile
 	}
 	return err
+}
+
+// testCheckEvery is how often a decision waiting for its test emails to
+// go out looks again.
+const testCheckEvery = 5 * time.Minute
+
+// testStillSending postpones a test's decision while its test emails
+// are still going out (a sending window not yet open, a slow relay, a
+// rate that spreads a large share over hours), and then until the wait
+// has passed since the last of them went out: a winner picked before the
+// test share could read its email is no winner. It returns when the
+// decision is due again, or zero when it is due now.
+func (s *Service) testStillSending(ctx context.Context, e *store.Experiment) (time.Time, error) {
+	ds, err := s.db.Deliveries(ctx, e.ItemID, e.Version)
+	if err != nil {
+		return time.Time{}, err
+	}
+	now := s.now()
+	var at, lastSent time.Time
+	for _, d := range ds {
+		if phase, _, _ := store.SplitPhase(d.Variant); d.Target != e.Target || phase != store.PhaseTest {
+			continue
+		}
+		switch d.Status {
+		case store.DelPending, store.DelSending:
+			at = later(e.DecideAt, now.Add(min(e.Wait, testCheckEvery)))
+		default:
+			lastSent = later(lastSent, d.UpdatedAt)
+		}
+	}
+	// A decision held back for its test emails then gives the last of
+	// them the whole wait.
+	postponed := e.DecideAt.After(e.StartedAt.Add(e.Wait).Add(time.Second))
+	if at.IsZero() && postponed && lastSent.Add(e.Wait).After(now.Add(time.Second)) {
+		at = lastSent.Add(e.Wait)
+	}
+	if at.IsZero() {
+		return at, nil
+	}
+	s.log.Info("A/B test decision postponed: its test emails are still going out", "item", e.ItemID, "target", e.Target, "until", at)
+	return at, s.db.PostponeExperiment(ctx, e.ID, at)
 }
 
 // PickExperimentWinner is an editor's early pick of a running test's

@@ -1,9 +1,12 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +15,8 @@ import (
 
 	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/pipetest"
+	"github.com/crosscast/crosscast/renderers/email"
+	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/tasks"
 )
@@ -353,5 +358,67 @@ func TestLostDecisionReconciled(t *testing.T) {
 				t.Errorf("%d of 12 readers got the item", len(subj))
 			}
 		})
+	}
+}
+
+// A test whose emails cannot go out yet (the target's sending window is
+// closed) is not decided when its wait is up: with no email read, every
+// variant has 0 clicks and the default would "win". The decision moves
+// on, nothing more is sent, and the test keeps running.
+func TestABDecisionWaitsForTestEmails(t *testing.T) {
+	pipetest.Long(t)
+	s := setups[0]
+	tg := newTargets(t)
+	er, err := email.New(&images.Cache{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{pipetest.NewWith(t, s, tg.configure, er)}
+	dir := tg.BrandKit(t, publicURL, "")
+	file := filepath.Join(dir, "brand.yaml")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	closed := now.Add(2*time.Hour).Format("15:04") + "-" + now.Add(3*time.Hour).Format("15:04")
+	b = bytes.Replace(b, []byte("\nemail:\n"), []byte("\nemail:\n"+abBrand), 1)
+	b = bytes.Replace(b, []byte("    to: subscribers\n"), []byte("    to: subscribers\n    window: \""+closed+"\"\n"), 1)
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, _, err := e.Service.ImportBrand(ctx, dir, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 40 {
+		join(t, e, fmt.Sprintf("r%02d@example.net", i), "en", true)
+	}
+	e.Start(t)
+	id := submitText(t, e, abItem("night", ""))
+	waitFor(t, 60*time.Second, "rendered", allRendered(e, []string{id}))
+	if _, err := e.Service.Schedule(ctx, id, 0, time.Time{}, "editor"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 60*time.Second, "test started", func() (bool, string) {
+		_, err := e.DB.Experiment(ctx, id, 1, "newsletter")
+		return err == nil, fmt.Sprint(err)
+	})
+	before := experiment(t, e, id)
+	if err := e.Service.DecideExperiment(ctx, tasks.ExperimentDecidePayload{ItemID: id, Version: 1, Target: "newsletter"}); err != nil {
+		t.Fatal(err)
+	}
+	x := experiment(t, e, id)
+	if x.State != store.ExpRunning || x.DecideAt.Before(before.DecideAt) {
+		t.Errorf("decided with no test email sent: state %s, decide_at %v (was %v)", x.State, x.DecideAt, before.DecideAt)
+	}
+	if n := len(tg.SMTP.Messages()); n != 0 {
+		t.Errorf("%d emails went out with the sending window (%s UTC) closed", n, closed)
+	}
+	ds, _ := e.DB.Deliveries(ctx, id, 1)
+	for _, d := range ds {
+		if phase, _, _ := store.SplitPhase(d.Variant); phase == store.PhaseWinner {
+			t.Errorf("a winner delivery was made: %s", d.Key)
+		}
 	}
 }

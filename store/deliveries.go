@@ -321,7 +321,7 @@ func (s *DB) CancelReshares(ctx context.Context, itemID string, version int, bef
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		out = nil
 		rows, err := s.query(ctx, tx, `UPDATE deliveries SET status = $4, updated_at = $5
-			WHERE item_id = $1 AND status = 'pending'
+			WHERE item_id = $1 AND status = 'pending' AND channel = 'social'
 			AND ($2 = 0 OR ($3 AND version < $2) OR (NOT $3 AND version = $2))
 			AND process_at > (SELECT p.process_at FROM publications p WHERE p.item_id = deliveries.item_id AND p.version = deliveries.version)
 			RETURNING `+deliveryCols, itemID, version, before, DelCancelled, s.now())

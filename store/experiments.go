@@ -181,6 +181,17 @@ func (s *DB) Experiments(ctx context.Context, itemID string) ([]Experiment, erro
 
 // DueExperiments returns running tests whose decision was due before the
 // cut-off: their task may be lost.
+// PostponeExperiment moves a running test's decision to at: the
+// reconciler queues it then (DueExperiments).
+func (s *DB) PostponeExperiment(ctx context.Context, id int64, at time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.exec(ctx, tx, `UPDATE experiments SET decide_at = $2 WHERE id = $1 AND state = 'running'`, id, at.UTC()); err != nil {
+			return fmt.Errorf("store: postpone experiment: %w", err)
+		}
+		return nil
+	})
+}
+
 func (s *DB) DueExperiments(ctx context.Context, before time.Time, limit int) ([]Experiment, error) {
 	rows, err := s.query(ctx, s.db, `SELECT `+experimentCols+` FROM experiments WHERE state = 'running' AND decide_at < $1
 		ORDER BY decide_at LIMIT $2`, before, limit)

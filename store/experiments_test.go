@@ -164,3 +164,28 @@ func TestExperimentLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// Cancelling re-shares (a newer version, cancel, unpublish) touches
+// social re-shares only: an A/B test's email deliveries, made after the
+// publication's time, go on.
+func TestCancelResharesLeavesABTest(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for i := range 40 {
+			joinAs(t, db, fmt.Sprintf("r%02d@example.net", i), "en", true)
+		}
+		d := emailScheduled(t, db, "abc")
+		// The test starts an hour after the publication's time.
+		db.SetClock(func() time.Time { return time.Now().Add(time.Hour) })
+		if _, _, err := db.StartExperiment(ctx, expRequest(d, 10)); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := db.CancelReshares(ctx, "abc", 1, false, "editor")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range ds {
+			t.Errorf("CancelReshares cancelled %s (channel %s)", c.Key, c.Channel)
+		}
+	})
+}
