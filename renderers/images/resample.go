@@ -19,6 +19,12 @@ func resampleOpaque(dst, src *image.RGBA, sr image.Rectangle) {
 // resampleWith is resampleOpaque with the filter k of the given support.
 func resampleWith(dst, src *image.RGBA, sr image.Rectangle, k func(float64) float64, support float64) {
 	dw, dh := dst.Rect.Dx(), dst.Rect.Dy()
+	if dw <= 0 || dh <= 0 || src.Rect.Empty() {
+		return
+	}
+	// A crop that rounded to nothing (a photo of a few pixels under a
+	// wide card) is the nearest pixel of the photo.
+	sr = atLeastOnePixel(sr, src.Rect)
 	sw, sh := sr.Dx(), sr.Dy()
 	xt := filterTaps(dw, sw, k, support)
 	yt := filterTaps(dh, sh, k, support)
@@ -135,3 +141,16 @@ func catmullRom(x float64) float64 {
 }
 
 func triangle(x float64) float64 { return max(0, 1-math.Abs(x)) }
+
+// atLeastOnePixel returns r inside bounds (not empty), at least one pixel
+// wide and tall.
+func atLeastOnePixel(r, bounds image.Rectangle) image.Rectangle {
+	fix := func(lo, hi, lo0, hi0 int) (int, int) {
+		lo = min(max(lo, lo0), hi0-1)
+		hi = min(max(hi, lo+1), hi0)
+		return lo, hi
+	}
+	r.Min.X, r.Max.X = fix(r.Min.X, r.Max.X, bounds.Min.X, bounds.Max.X)
+	r.Min.Y, r.Max.Y = fix(r.Min.Y, r.Max.Y, bounds.Min.Y, bounds.Max.Y)
+	return r
+}

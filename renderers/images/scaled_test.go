@@ -215,3 +215,17 @@ func TestCoverIntoPart(t *testing.T) {
 		}
 	}
 }
+
+// A crop that rounds to nothing (a 1×1 photo under a 1200×630 card)
+// scales its one pixel instead of panicking.
+func TestResampleTinyCrop(t *testing.T) {
+	src := image.NewRGBA(image.Rect(0, 0, 1, 1))
+	copy(src.Pix, []uint8{10, 200, 30, 255})
+	for _, sr := range []image.Rectangle{image.Rect(0, 0, 0, 1), image.Rect(0, 0, 1, 0), image.Rect(1, 1, 1, 1), image.Rect(0, 0, 1, 1)} {
+		dst := image.NewRGBA(image.Rect(0, 0, 12, 6))
+		resampleOpaque(dst, src, sr)
+		if got := dst.RGBAAt(5, 3); got.R != 10 || got.G != 200 || got.B != 30 {
+			t.Errorf("crop %v: pixel %v, want the photo's one pixel", sr, got)
+		}
+	}
+}

@@ -20,7 +20,7 @@ type channelState struct {
 	Deliveries []store.Delivery
 	// Progress is an email delivery's recipients so far, by key, while
 	// it is being sent.
-	Progress map[string]progressRow
+	Progress map[string]*progressRow
 }
 
 // progressRow is where an email delivery under way stands, as the page
@@ -87,13 +87,13 @@ func (ui *UI) publishingState(ctx context.Context, p *itemPage, channels []strin
 						return err
 					}
 					if cs.Progress == nil {
-						cs.Progress = map[string]progressRow{}
+						cs.Progress = map[string]*progressRow{}
 					}
 					row := progressRow{Progress: pr, Rate: fmt.Sprintf("%.0f/s", pr.PerSecond)}
 					if pr.ETA > 0 {
 						row.ETA = pr.ETA.String()
 					}
-					cs.Progress[d.Key] = row
+					cs.Progress[d.Key] = &row
 				}
 			}
 		}
