@@ -21,6 +21,7 @@ import (
 // and must not be drawn on.
 type Source struct {
 	opaque bool
+	full   *image.RGBA // levels[0], read without the lock: it never changes
 	mu     sync.Mutex
 	levels []*image.RGBA
 }
@@ -43,14 +44,14 @@ func NewSource(img image.Image) *Source {
 	if !opaque {
 		opaque = rgba.Opaque()
 	}
-	return &Source{opaque: opaque, levels: []*image.RGBA{rgba}}
+	return &Source{opaque: opaque, full: rgba, levels: []*image.RGBA{rgba}}
 }
 
 // Opaque reports whether every pixel is opaque.
 func (s *Source) Opaque() bool { return s.opaque }
 
 // Bounds is the full image's size.
-func (s *Source) Bounds() image.Rectangle { return s.levels[0].Rect }
+func (s *Source) Bounds() image.Rectangle { return s.full.Rect }
 
 // level returns the smallest level whose crop of r (in full-size pixels)
 // is still at least w×h, and r in that level's pixels.
