@@ -31,6 +31,9 @@ func TestCrashWhileSendingBatches(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test runs for about a minute")
 	}
+	// Each has its own services and workers, and spends most of its time
+	// waiting out the leases of the workers it killed: they overlap.
+	t.Parallel()
 	const public = "https://cc.kestrel.example"
 	var rs []renderers.Renderer
 	for name, mk := range channels() {

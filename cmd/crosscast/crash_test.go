@@ -170,6 +170,9 @@ func TestCrashRecovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test runs for about a minute")
 	}
+	// Each has its own services and workers, and spends most of its time
+	// waiting out the leases of the workers it killed: they overlap.
+	t.Parallel()
 	e := pipetest.New(t, pipetest.Setup{Redis: "real", DB: "real"})
 	bin := buildBinary(t)
 	e.ImportBrand(t, "kestrel")
@@ -252,6 +255,9 @@ func TestCrashWhilePublishing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test runs for about a minute")
 	}
+	// Each has its own services and workers, and spends most of its time
+	// waiting out the leases of the workers it killed: they overlap.
+	t.Parallel()
 	const public = "https://cc.kestrel.example"
 	// The test's pipeline (the web node's part: submit, schedule) knows
 	// every channel the worker renders.
@@ -472,6 +478,9 @@ func TestCrashWithDigestInFlight(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test runs for about half a minute")
 	}
+	// Each has its own services and workers, and spends most of its time
+	// waiting out the leases of the workers it killed: they overlap.
+	t.Parallel()
 	const public = "https://cc.kestrel.example"
 	var rs []renderers.Renderer
 	for name, mk := range channels() {
