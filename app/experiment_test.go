@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,8 +13,6 @@ import (
 
 	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/pipetest"
-	"github.com/crosscast/crosscast/renderers/email"
-	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/tasks"
 )
@@ -367,30 +363,13 @@ func TestLostDecisionReconciled(t *testing.T) {
 // on, nothing more is sent, and the test keeps running.
 func TestABDecisionWaitsForTestEmails(t *testing.T) {
 	pipetest.Long(t)
-	s := setups[0]
 	tg := newTargets(t)
-	er, err := email.New(&images.Cache{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{pipetest.NewWith(t, s, tg.configure, er)}
-	dir := tg.BrandKit(t, publicURL, "")
-	file := filepath.Join(dir, "brand.yaml")
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now().UTC()
 	closed := now.Add(2*time.Hour).Format("15:04") + "-" + now.Add(3*time.Hour).Format("15:04")
-	b = bytes.Replace(b, []byte("\nemail:\n"), []byte("\nemail:\n"+abBrand), 1)
-	b = bytes.Replace(b, []byte("    to: subscribers\n"), []byte("    to: subscribers\n    window: \""+closed+"\"\n"), 1)
-	if err := os.WriteFile(file, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	e := segmentEnv(t, setups[0], tg, abBrand, func(b []byte) []byte {
+		return bytes.Replace(b, []byte("    to: subscribers\n"), []byte("    to: subscribers\n    window: \""+closed+"\"\n"), 1)
+	})
 	ctx := context.Background()
-	if _, _, err := e.Service.ImportBrand(ctx, dir, "test"); err != nil {
-		t.Fatal(err)
-	}
 	for i := range 40 {
 		join(t, e, fmt.Sprintf("r%02d@example.net", i), "en", true)
 	}

@@ -18,7 +18,9 @@ import (
 
 // segmentEnv is a publishing env whose kestrel brand declares email
 // topics (and whatever else brandYAML adds under email:).
-func segmentEnv(t *testing.T, s pipetest.Setup, tg *targets, brandYAML string) *env {
+// segmentEnv is an environment whose brand declares topics and adds
+// brandYAML under email:; each edit then changes brand.yaml further.
+func segmentEnv(t *testing.T, s pipetest.Setup, tg *targets, brandYAML string, edits ...func([]byte) []byte) *env {
 	t.Helper()
 	er, err := email.New(&images.Cache{})
 	if err != nil {
@@ -32,6 +34,9 @@ func segmentEnv(t *testing.T, s pipetest.Setup, tg *targets, brandYAML string) *
 		t.Fatal(err)
 	}
 	b = bytes.Replace(b, []byte("\nemail:\n"), []byte("\nemail:\n  topics:\n    guides: Guides\n    product: New products\n"+brandYAML), 1)
+	for _, edit := range edits {
+		b = edit(b)
+	}
 	if err := os.WriteFile(file, b, 0o644); err != nil {
 		t.Fatal(err)
 	}

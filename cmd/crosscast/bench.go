@@ -66,34 +66,11 @@ func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 	}
 	defer os.RemoveAll(tmp)
 
-	// Services: the configured ones, else the embedded pair, which worker
-	// processes on this machine can share (miniredis listens on TCP,
-	// SQLite in WAL mode takes several processes).
-	dsn := cfg.DatabaseURL
-	if dsn == "" {
-		dsn = filepath.Join(tmp, "bench.db")
-	}
-	redisURL := cfg.RedisURL
-	if redisURL == "" {
-		mr := miniredis.NewMiniRedis()
-		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
-			return err
-		}
-		defer mr.Close()
-		redisURL = "redis://" + mr.Addr()
-	}
-	ropt, err := asynq.ParseRedisURI(redisURL)
+	dsn, redisURL, ropt, db, closeServices, err := benchServices(ctx, cfg, tmp)
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
+	defer closeServices()
 	rs, err := channelRenderers(cfg, db, log)
 	if err != nil {
 		return err
@@ -403,4 +380,44 @@ func (r *benchRun) rerender(ctx context.Context, brandDir, tmp, id string) (benc
 		return benchResult{}, fmt.Errorf("brand %s: nothing to re-render", id)
 	}
 	return r.wait(ctx, ids, start, cpu0, id, len(ids))
+}
+
+// benchServices opens the benchmarks' services: the configured ones,
+// else the embedded pair, which worker processes on this machine can
+// share (miniredis listens on TCP, SQLite in WAL mode takes several
+// processes). The store is migrated; closeAll closes both.
+func benchServices(ctx context.Context, cfg Config, tmp string) (dsn, redisURL string, ropt asynq.RedisConnOpt, db *store.DB, closeAll func(), err error) {
+	var closers []func()
+	closeAll = func() {
+		for _, c := range slices.Backward(closers) {
+			c()
+		}
+	}
+	defer func() {
+		if err != nil {
+			closeAll()
+		}
+	}()
+	dsn = cfg.DatabaseURL
+	if dsn == "" {
+		dsn = filepath.Join(tmp, "bench.db")
+	}
+	redisURL = cfg.RedisURL
+	if redisURL == "" {
+		mr := miniredis.NewMiniRedis()
+		if err = mr.StartAddr("127.0.0.1:0"); err != nil {
+			return
+		}
+		closers = append(closers, mr.Close)
+		redisURL = "redis://" + mr.Addr()
+	}
+	if ropt, err = asynq.ParseRedisURI(redisURL); err != nil {
+		return
+	}
+	if db, err = store.Open(ctx, dsn); err != nil {
+		return
+	}
+	closers = append(closers, func() { db.Close() })
+	_, err = db.Migrate(ctx)
+	return
 }

@@ -28,9 +28,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/emersion/go-smtp"
-	"github.com/hibiken/asynq"
 
 	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/store"
@@ -73,31 +71,11 @@ func (m *Main) benchSend(ctx context.Context, cfg Config, args []string) error {
 		return err
 	}
 
-	dsn := cfg.DatabaseURL
-	if dsn == "" {
-		dsn = filepath.Join(tmp, "bench.db")
-	}
-	redisURL := cfg.RedisURL
-	if redisURL == "" {
-		mr := miniredis.NewMiniRedis()
-		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
-			return err
-		}
-		defer mr.Close()
-		redisURL = "redis://" + mr.Addr()
-	}
-	ropt, err := asynq.ParseRedisURI(redisURL)
+	dsn, redisURL, ropt, db, closeServices, err := benchServices(ctx, cfg, tmp)
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
+	defer closeServices()
 	const brand = "sendbench"
 	host, port, _ := net.SplitHostPort(sink.addr)
 	env := map[string]string{

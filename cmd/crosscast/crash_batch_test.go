@@ -12,11 +12,7 @@ import (
 	"time"
 
 	"github.com/crosscast/crosscast/app"
-	"github.com/crosscast/crosscast/internal/fakes"
 	"github.com/crosscast/crosscast/internal/pipetest"
-	"github.com/crosscast/crosscast/renderers"
-	"github.com/crosscast/crosscast/renderers/images"
-	"github.com/crosscast/crosscast/renderers/portal"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/worker"
 )
@@ -31,22 +27,9 @@ func TestCrashWhileSendingBatches(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test runs for about a minute")
 	}
-	// Each has its own services and workers, and spends most of its time
-	// waiting out the leases of the workers it killed: they overlap.
-	t.Parallel()
+	t.Parallel() // see TestCrashRecovery
 	const public = "https://cc.kestrel.example"
-	var rs []renderers.Renderer
-	for name, mk := range channels() {
-		if name != portal.Channel {
-			r, err := mk(renderers.Shared{Images: &images.Cache{}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			rs = append(rs, r)
-		}
-	}
-	e := pipetest.New(t, pipetest.Setup{Redis: "real", DB: "real"}, rs...)
-	tg := fakes.NewTargets(t, 500)
+	e, tg := publishingCrashEnv(t)
 	// The relay takes a moment per message, so kills land mid-list.
 	tg.SMTP.OnData = func([]string) { time.Sleep(2 * time.Millisecond) }
 	bin := buildBinary(t)

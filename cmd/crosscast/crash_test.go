@@ -251,16 +251,11 @@ func TestCrashRecovery(t *testing.T) {
 // checks that no target got any item twice and that every delivery
 // ended sent, or unknown where a kill fell between a message going out
 // and its being recorded.
-func TestCrashWhilePublishing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("crash test runs for about a minute")
-	}
-	// Each has its own services and workers, and spends most of its time
-	// waiting out the leases of the workers it killed: they overlap.
-	t.Parallel()
-	const public = "https://cc.kestrel.example"
-	// The test's pipeline (the web node's part: submit, schedule) knows
-	// every channel the worker renders.
+// publishingCrashEnv is a publishing crash test's services and target
+// servers. The test's pipeline (the web node's part: submit, schedule)
+// knows every channel the worker renders.
+func publishingCrashEnv(t *testing.T) (*pipetest.Env, *fakes.Targets) {
+	t.Helper()
 	var rs []renderers.Renderer
 	for name, mk := range channels() {
 		if name != portal.Channel {
@@ -271,8 +266,16 @@ func TestCrashWhilePublishing(t *testing.T) {
 			rs = append(rs, r)
 		}
 	}
-	e := pipetest.New(t, pipetest.Setup{Redis: "real", DB: "real"}, rs...)
-	tg := fakes.NewTargets(t, 500)
+	return pipetest.New(t, pipetest.Setup{Redis: "real", DB: "real"}, rs...), fakes.NewTargets(t, 500)
+}
+
+func TestCrashWhilePublishing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test runs for about a minute")
+	}
+	t.Parallel() // see TestCrashRecovery
+	const public = "https://cc.kestrel.example"
+	e, tg := publishingCrashEnv(t)
 	bin := buildBinary(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -478,22 +481,9 @@ func TestCrashWithDigestInFlight(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test runs for about half a minute")
 	}
-	// Each has its own services and workers, and spends most of its time
-	// waiting out the leases of the workers it killed: they overlap.
-	t.Parallel()
+	t.Parallel() // see TestCrashRecovery
 	const public = "https://cc.kestrel.example"
-	var rs []renderers.Renderer
-	for name, mk := range channels() {
-		if name != portal.Channel {
-			r, err := mk(renderers.Shared{Images: &images.Cache{}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			rs = append(rs, r)
-		}
-	}
-	e := pipetest.New(t, pipetest.Setup{Redis: "real", DB: "real"}, rs...)
-	tg := fakes.NewTargets(t, 500)
+	e, tg := publishingCrashEnv(t)
 	bin := buildBinary(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
