@@ -117,7 +117,7 @@ func isReshare(d *store.Delivery) bool {
 // send builds the delivery's job from the store and hands it to the
 // publisher of its target's kind.
 func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted, error) {
-	j, err := s.job(ctx, d)
+	j, err := s.job(ctx, d, true)
 	if err != nil {
 		return nil, err
 	}
@@ -129,8 +129,10 @@ func (s *Service) send(ctx context.Context, d *store.Delivery) (*publish.Posted,
 }
 
 // job builds a delivery's job from the store: its target, brand, item,
-// links, files and ledger.
-func (s *Service) job(ctx context.Context, d *store.Delivery) (publish.Job, error) {
+// links, files and ledger. segment makes the item's segment of the
+// brand's list for a delivery to subscribers whose recipients are not
+// fixed yet; a batch's are, so its runs skip the queries.
+func (s *Service) job(ctx context.Context, d *store.Delivery, segment bool) (publish.Job, error) {
 	v, err := s.db.Version(ctx, d.ItemID, d.Version)
 	if err != nil {
 		return publish.Job{}, err
@@ -157,7 +159,7 @@ func (s *Service) job(ctx context.Context, d *store.Delivery) (publish.Job, erro
 	// An A/B test's deliveries have their recipients fixed when they are
 	// made: they never take the segment again.
 	phase, variant, inTest := store.SplitPhase(d.Variant)
-	if target.Kind == content.TargetSMTP && target.To == content.ToSubscribers && !inTest {
+	if target.Kind == content.TargetSMTP && target.To == content.ToSubscribers && !inTest && segment {
 		seg, _, err := s.segment(ctx, brand, d.ItemID, it)
 		if err != nil {
 			return publish.Job{}, err
@@ -171,10 +173,8 @@ func (s *Service) job(ctx context.Context, d *store.Delivery) (publish.Job, erro
 		// copy and its turn.
 		variant, _ = content.ParseLedgerVariant(d.Variant)
 	}
-	publishAt := pub.ProcessAt
-	if d.ProcessAt.After(publishAt) {
-		publishAt = d.ProcessAt // a re-share is dated when it goes out
-	}
+	publishAt := later(pub.ProcessAt, d.ProcessAt) // a re-share is dated when it goes out
+	links := s.linkPlan(it, brand)
 	j := publish.Job{
 		Delivery: publish.Delivery{
 			ItemID: d.ItemID, Version: d.Version, Channel: d.Channel, Variant: variant,
@@ -183,7 +183,7 @@ func (s *Service) job(ctx context.Context, d *store.Delivery) (publish.Job, erro
 		Target:    target,
 		Brand:     brand,
 		Item:      it,
-		Links:     s.linkPlan(it, brand),
+		Links:     links,
 		PublishAt: publishAt,
 		File: func(ctx context.Context, channel, name string) ([]byte, error) {
 			return s.file(ctx, d, channel, name)
@@ -198,7 +198,7 @@ func (s *Service) job(ctx context.Context, d *store.Delivery) (publish.Job, erro
 			return s.formerPages(ctx, d.ItemID, content.PortalPath(it, brand))
 		},
 		Secret:     s.getenv,
-		Track:      &tracker{db: s.db, base: s.publicURL, item: d.ItemID, version: d.Version, channel: channel, variant: variant, plan: content.NewLinkPlan(it, brand)},
+		Track:      &tracker{db: s.db, base: s.publicURL, item: d.ItemID, version: d.Version, channel: channel, variant: variant, plan: links},
 		Recipients: rcpts,
 		Now:        s.now,
 	}

@@ -21,7 +21,7 @@ import (
 // sending; the last batch to finish makes it final. Planning again
 // (a retry, a reconciled task) finds the same batches.
 func (s *Service) planBatches(ctx context.Context, d *store.Delivery, log *slog.Logger) error {
-	j, err := s.job(ctx, d)
+	j, err := s.job(ctx, d, true)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ type batchRun struct {
 // sendBatch builds the batch's job and sends it.
 func (s *Service) sendBatch(ctx context.Context, d *store.Delivery, b *store.Batch) (batchRun, error) {
 	var run batchRun
-	j, err := s.job(ctx, d)
+	j, err := s.job(ctx, d, false)
 	if err != nil {
 		return run, err
 	}

@@ -279,7 +279,7 @@ func (s *Service) gatherDigest(ctx context.Context, b *content.Brand, d *content
 		if len(d.Topics) > 0 && len(it.Email.Topics) > 0 && !slices.ContainsFunc(it.Email.Topics, func(t string) bool { return slices.Contains(d.Topics, t) }) {
 			continue
 		}
-		g.Input.Entries = append(g.Input.Entries, digest.Entry{Item: it, Links: content.NewLinkPlan(it, b)})
+		g.Input.Entries = append(g.Input.Entries, digest.Entry{Item: it, Links: s.linkPlan(it, b)})
 		g.Entries = append(g.Entries, gatheredEntry{p.ItemID, p.Version})
 	}
 	return g, nil
@@ -315,13 +315,13 @@ func (s *Service) renderDigest(ctx context.Context, it *content.Item, itemID str
 		// again (a brand change) from what its run recorded.
 		d = &content.Digest{ID: run.DigestID, Lang: it.Lang, MaxItems: len(run.Entries), When: content.Schedule{Daily: true, Loc: time.UTC}}
 	}
-	in := digest.Input{Brand: b, Digest: d, From: run.Start, To: run.End, Item: it, Links: content.NewLinkPlan(it, b)}
+	in := digest.Input{Brand: b, Digest: d, From: run.Start, To: run.End, Item: it, Links: s.linkPlan(it, b)}
 	for _, e := range run.Entries {
 		eit, err := s.storedItem(ctx, e.ItemID, e.Version, b)
 		if err != nil {
 			return nil, true, err
 		}
-		in.Entries = append(in.Entries, digest.Entry{Item: eit, Links: content.NewLinkPlan(eit, b)})
+		in.Entries = append(in.Entries, digest.Entry{Item: eit, Links: s.linkPlan(eit, b)})
 	}
 	out, err = s.digest.Render(ctx, in)
 	if err != nil {
@@ -369,7 +369,7 @@ func (s *Service) PreviewDigest(ctx context.Context, brandID, id string, since t
 		return nil, 0, fmt.Errorf("digest item: %w", err)
 	}
 	in := g.Input
-	in.Item, in.Links = it, content.NewLinkPlan(it, b)
+	in.Item, in.Links = it, s.linkPlan(it, b)
 	out, err := s.digest.Render(ctx, in)
 	if err != nil {
 		return nil, 0, err

@@ -339,10 +339,7 @@ func (s *SMTPPublisher) Deliver(ctx context.Context, j Job) (*Posted, error) {
 		if !ok {
 			continue
 		}
-		unsub := j.Links.Unsubscribe
-		if r.Token != "" && unsub != "" {
-			unsub = strings.TrimRight(unsub, "/") + "/" + r.Token
-		}
+		unsub := recipientUnsubscribe(j.Links.Unsubscribe, r.Token)
 		// Date is when the message goes out, not the item's date: a
 		// message dated months back sorts out of sight and looks forged.
 		m := msg
@@ -530,4 +527,13 @@ func trackedEmail(ctx context.Context, j Job) (*email.Message, error) {
 	}
 	msg.RewriteLinks(j.Track.URL)
 	return msg, nil
+}
+
+// recipientUnsubscribe is a recipient's own unsubscribe link: the
+// brand's, followed by their token.
+func recipientUnsubscribe(base, token string) string {
+	if token == "" || base == "" {
+		return base
+	}
+	return strings.TrimRight(base, "/") + "/" + token
 }

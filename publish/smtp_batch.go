@@ -248,10 +248,7 @@ func (bc *batchConn) release() {
 func (s *SMTPPublisher) sendOne(ctx context.Context, c *batchConn, buf *bytes.Buffer, j Job, tpl *preparedEmail,
 	returnPath func(string) (string, error), r Recipient, ad *adaptive, domain string) (Outcome, error) {
 	o := Outcome{Address: r.Address}
-	unsub := j.Links.Unsubscribe
-	if r.Token != "" && unsub != "" {
-		unsub = strings.TrimRight(unsub, "/") + "/" + r.Token
-	}
+	unsub := recipientUnsubscribe(j.Links.Unsubscribe, r.Token)
 	buf.Reset()
 	// Date is when the message goes out, not the item's date.
 	query := ""
@@ -282,10 +279,9 @@ func (s *SMTPPublisher) sendOne(ctx context.Context, c *batchConn, buf *bytes.Bu
 		}
 		conn, err := c.get(ctx)
 		if err != nil {
+			// A permanent error (no STARTTLS, a refused login) stops the
+			// run as any other does: no run can send.
 			o.Status, o.Error = StatusPending, err.Error()
-			if IsPermanent(err) {
-				return o, err // no STARTTLS, refused login: no run can send
-			}
 			return o, err
 		}
 		err = conn.Send(from, r.Address, buf.Bytes())

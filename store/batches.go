@@ -278,16 +278,6 @@ func (s *DB) StepRecipients(ctx context.Context, d *Delivery, steps []Step) ([]b
 	return claimed, err
 }
 
-// TouchBatch marks a batch being worked on, so the reconciler leaves a
-// long one alone.
-func (s *DB) TouchBatch(ctx context.Context, d *Delivery, n int) error {
-	_, err := s.exec(ctx, s.db, `UPDATE delivery_batches SET updated_at = $3 WHERE delivery_id = $1 AND batch = $2 AND status = 'sending'`, d.ID, n, s.now())
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	return nil
-}
-
 // ReleaseBatch puts a sending batch back to pending (a temporary failure,
 // or its run's deadline near): its pending recipients go out on the next
 // run.

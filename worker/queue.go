@@ -87,11 +87,12 @@ func (q *Queue) Inspector() *asynq.Inspector { return q.inspector }
 // Enqueue adds t with its derived ID; a task with that ID already queued
 // counts as enqueued.
 func (q *Queue) Enqueue(ctx context.Context, t store.Task) error {
-	opts := []asynq.Option{
-		asynq.TaskID(t.ID), asynq.Queue(t.Queue), asynq.Timeout(q.timeout(t.Type)), asynq.MaxRetry(q.maxRetry),
-	}
+	timeout := q.timeout(t.Type)
 	if t.Timeout > 0 {
-		opts = append(opts, asynq.Timeout(t.Timeout)) // the later option wins
+		timeout = t.Timeout // the task's own (a batch's fits its size)
+	}
+	opts := []asynq.Option{
+		asynq.TaskID(t.ID), asynq.Queue(t.Queue), asynq.Timeout(timeout), asynq.MaxRetry(q.maxRetry),
 	}
 	if !t.ProcessAt.IsZero() {
 		opts = append(opts, asynq.ProcessAt(t.ProcessAt))

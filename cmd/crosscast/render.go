@@ -124,7 +124,6 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	defer bar.finish()
 	var claims slugClaims
 	var rendered []renderedItem // in the order the items were given
-	finished := 0
 	err = inOrder(ctx, *jobs, len(srcs), func(ctx context.Context, i int) renderedItem {
 		return renderOne(ctx, srcs[i], opts, brand, rs, stage, i, itemDir)
 	}, func(i int, res renderedItem) {
@@ -141,8 +140,7 @@ func (m *Main) render(ctx context.Context, args []string) error {
 		// Only what the commit needs is kept: memory stays flat.
 		res.item, res.warnings, res.errs = nil, nil, nil
 		rendered = append(rendered, res)
-		finished++
-		bar.step(finished, res.slug)
+		bar.step(len(rendered), res.slug)
 	})
 	bar.finish()
 	if err != nil {

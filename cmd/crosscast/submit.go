@@ -59,7 +59,6 @@ func (m *Main) submit(ctx context.Context, cfg Config, args []string) error {
 	// error other than the item's own stops the run.
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
-	var fatal error
 	var urls []string
 	err = inOrder(ctx, *jobs, len(srcs), func(ctx context.Context, i int) sent {
 		b := *brand
@@ -75,8 +74,7 @@ func (m *Main) submit(ctx context.Context, cfg Config, args []string) error {
 				failed = append(failed, ce...)
 				return
 			}
-			fatal = r.err
-			stop(r.err)
+			stop(r.err) // inOrder returns it
 			return
 		}
 		for _, w := range r.res.Warnings {
@@ -89,9 +87,6 @@ func (m *Main) submit(ctx context.Context, cfg Config, args []string) error {
 		fmt.Fprintf(m.Stdout, "%s: %s %d (%s)\n  %s%s\n", p, r.res.ID, r.res.Version, state, c.base, r.res.URL)
 		urls = append(urls, r.res.URL)
 	})
-	if fatal != nil {
-		return fatal
-	}
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/store"
 )
 
@@ -72,7 +73,7 @@ func writeAnalyticsCSV(w http.ResponseWriter, r *http.Request, p *analyticsPage,
 	cw := csv.NewWriter(w)
 	for _, row := range rows {
 		for i := range row {
-			row[i] = csvCell(row[i])
+			row[i] = app.GuardCell(row[i])
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -80,16 +81,6 @@ func writeAnalyticsCSV(w http.ResponseWriter, r *http.Request, p *analyticsPage,
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// csvCell guards a cell against formula injection: a spreadsheet runs a
-// cell starting with = + - @ (or a tab or carriage return before one) as
-// a formula, so such a cell gets a leading apostrophe.
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // safeFileName keeps letters, digits, '-' and '_' of s, for a download's name.
