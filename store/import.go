@@ -64,6 +64,17 @@ func (s *DB) ImportSubscribers(ctx context.Context, rows []ImportRow, dryRun boo
 		return res, nil
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if s.dialect == postgres {
+			// The chunks' lookups are one prepared statement, and a plan
+			// PostgreSQL made generic while the list was small scans the
+			// whole brand for each of its 500 addresses once the list is
+			// large: 1,000,000 rows imported into a new database ran at
+			// 300 rows/s. A plan per chunk, from the table as it is now,
+			// keeps each lookup on the primary key.
+			if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+				return fmt.Errorf("store: %w", classify(err))
+			}
+		}
 		counts := ImportResult{Rows: len(rows), Errors: res.Errors}
 		now := s.now()
 		var tasks []Task
