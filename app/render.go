@@ -16,23 +16,91 @@ import (
 
 // FanOut enqueues one render task per unfinished rendering of the
 // version, each with its derived ID, so running the fan-out twice
-// enqueues nothing new.
-func (s *Service) FanOut(ctx context.Context, pl tasks.ItemRenderPayload) error {
+// enqueues nothing new. Renderings of a bulk re-render (the low queue)
+// that this worker can run are returned instead, for RenderInline to
+// run in the fan-out's own task: a brand change then costs one task per
+// item, not one per channel. A rendering whose earlier run never ended
+// still gets its own task, which the worker runs alone.
+func (s *Service) FanOut(ctx context.Context, pl tasks.ItemRenderPayload) ([]tasks.RenderPayload, error) {
 	rs, err := s.db.Renderings(ctx, pl.ItemID, pl.Version)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var inline []tasks.RenderPayload
 	var errs []error
 	for _, r := range rs {
 		if r.Final() || r.BrandHash != pl.BrandHash {
 			continue
 		}
-		task, err := tasks.NewRenderTask(renderPayload(r), r.Queue, r.TaskID)
+		if r.Queue == tasks.QueueLow && r.Unended() == 0 && s.RendersChannel(r.Channel) {
+			inline = append(inline, renderPayload(r))
+			continue
+		}
+		if err := s.enqueueRender(ctx, r); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return inline, errors.Join(errs...)
+}
+
+func (s *Service) enqueueRender(ctx context.Context, r store.Rendering) error {
+	task, err := tasks.NewRenderTask(renderPayload(r), r.Queue, r.TaskID)
+	if err != nil {
+		return err
+	}
+	return s.queue.Enqueue(ctx, task)
+}
+
+// RenderInline runs renderings of one version (from FanOut) one after
+// another, the version, brand and item loaded once for all of them,
+// each under its own deadline of at most perRender and ending before
+// ctx does. A rendering that fails for a reason worth a retry (its
+// deadline, the store away) is handed, with every one after it, to its
+// own render task, whose retries and deadline rules (RenderFailed) then
+// apply as they would have; a permanent failure is recorded as Render
+// records it and the rest go on.
+func (s *Service) RenderInline(ctx context.Context, pls []tasks.RenderPayload, perRender time.Duration) error {
+	var cache *loaded
+	for i, pl := range pls {
+		rctx, cancel := renderContext(ctx, perRender)
+		err := s.render1(rctx, pl, &cache)
+		cancel()
+		if err == nil || IsPermanent(err) {
+			continue
+		}
+		s.log.Info("rendering handed to its own task", "item", pl.ItemID, "version", pl.Version, "channel", pl.Channel, "err", err)
+		return s.enqueueRest(context.WithoutCancel(ctx), pls[i:])
+	}
+	return nil
+}
+
+// renderContext gives one inline rendering perRender, ending a few
+// seconds before ctx does so that handing the rest on still fits.
+func renderContext(ctx context.Context, perRender time.Duration) (context.Context, context.CancelFunc) {
+	dl := time.Now().Add(perRender)
+	if task, ok := ctx.Deadline(); ok && task.Add(-inlineMargin).Before(dl) {
+		dl = task.Add(-inlineMargin)
+	}
+	return context.WithDeadline(ctx, dl)
+}
+
+// inlineMargin is the part of an inline task's time kept for handing
+// its renderings on to their own tasks.
+const inlineMargin = 5 * time.Second
+
+// enqueueRest enqueues each rendering's own task.
+func (s *Service) enqueueRest(ctx context.Context, pls []tasks.RenderPayload) error {
+	var errs []error
+	for _, pl := range pls {
+		r, err := s.db.Rendering(ctx, store.RenderKey{ItemID: pl.ItemID, Version: pl.Version, Channel: pl.Channel})
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if err := s.queue.Enqueue(ctx, task); err != nil {
+		if r.Final() || r.BrandHash != pl.BrandHash {
+			continue
+		}
+		if err := s.enqueueRender(ctx, *r); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -69,6 +137,13 @@ func (s *Service) RenderSuspect(ctx context.Context, pl tasks.RenderPayload) (in
 // failure retrying cannot fix is permanent (IsPermanent); any other
 // error is worth a retry.
 func (s *Service) Render(ctx context.Context, pl tasks.RenderPayload) error {
+	var cache *loaded
+	return s.render1(ctx, pl, &cache)
+}
+
+// render1 is Render with the version, brand and item taken from *cache
+// when it holds them, and left there for the next channel.
+func (s *Service) render1(ctx context.Context, pl tasks.RenderPayload, cache **loaded) error {
 	log := s.log.With("item", pl.ItemID, "version", pl.Version, "channel", pl.Channel)
 	k := store.RenderKey{ItemID: pl.ItemID, Version: pl.Version, Channel: pl.Channel}
 	r, ok := s.renderers[pl.Channel]
@@ -101,7 +176,7 @@ func (s *Service) Render(ctx context.Context, pl tasks.RenderPayload) error {
 		}
 	}()
 	began := time.Now()
-	out, err := s.render(ctx, r, pl)
+	out, err := s.render(ctx, r, pl, cache)
 	dur := time.Since(began)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -156,9 +231,15 @@ type inputError struct{ err error }
 func (e inputError) Error() string { return e.err.Error() }
 func (e inputError) Unwrap() error { return e.err }
 
-// render loads the version and its brand from the store and renders one
-// channel.
-func (s *Service) render(ctx context.Context, r renderers.Renderer, pl tasks.RenderPayload) (*renderers.Output, error) {
+// loaded is what every channel of one version renders from.
+type loaded struct {
+	brand *content.Brand
+	it    *content.Item
+}
+
+// load reads the version and its brand from the store and parses the
+// item, as it was validated when submitted.
+func (s *Service) load(ctx context.Context, pl tasks.RenderPayload) (*loaded, error) {
 	v, err := s.db.Version(ctx, pl.ItemID, pl.Version)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -178,6 +259,20 @@ func (s *Service) render(ctx context.Context, r renderers.Renderer, pl tasks.Ren
 	if err != nil {
 		return nil, err
 	}
+	return &loaded{brand: brand, it: it}, nil
+}
+
+// render renders one channel from *cache, loading it first when empty.
+// Renderers only read their input, so channels of one version share it.
+func (s *Service) render(ctx context.Context, r renderers.Renderer, pl tasks.RenderPayload, cache **loaded) (*renderers.Output, error) {
+	if *cache == nil {
+		l, err := s.load(ctx, pl)
+		if err != nil {
+			return nil, err
+		}
+		*cache = l
+	}
+	it, brand := (*cache).it, (*cache).brand
 	if pl.Channel == content.ChanEmail {
 		// A digest's item has the digest for its email.
 		if out, ok, err := s.renderDigest(ctx, it, pl.ItemID, brand); ok {

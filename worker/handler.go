@@ -97,7 +97,16 @@ func (h *Handler) handleItemRender(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	return retry(h.svc.FanOut(ctx, pl))
+	inline, err := h.svc.FanOut(ctx, pl)
+	if err != nil || len(inline) == 0 {
+		return retry(err)
+	}
+	leave, err := h.isolation.enter(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	return retry(h.svc.RenderInline(ctx, inline, h.queue.timeout(tasks.TypeRenderPrefix)))
 }
 
 func (h *Handler) handleRender(ctx context.Context, t *asynq.Task) error {

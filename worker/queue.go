@@ -195,12 +195,14 @@ func (q *Queue) Ping(ctx context.Context) error {
 	}
 }
 
-// timeout bounds one run of a task of the given type: a fan-out only
-// enqueues; a render may resize a dozen large images.
+// timeout bounds one run of a task of the given type: a render may
+// resize a dozen large images.
 func (q *Queue) timeout(taskType string) time.Duration {
 	switch {
 	case taskType == tasks.TypeItemRender:
-		return 30 * time.Second
+		// A fan-out of a bulk re-render renders its channels itself
+		// (app.Service.RenderInline), each within a render's deadline.
+		return 4*q.renderTimeout + 30*time.Second
 	case strings.HasPrefix(taskType, tasks.TypeRenderPrefix):
 		return q.renderTimeout
 	default:

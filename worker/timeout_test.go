@@ -3,6 +3,9 @@ package worker_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/crosscast/crosscast/internal/pipetest"
+	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/tasks"
@@ -88,5 +92,71 @@ func TestTimedOutRenderIsGivenUp(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A bulk re-render (a brand change) renders every channel inside its
+// item's fan-out task; a channel that stalls there is handed to its own
+// task by the end of its deadline and given up by the same rules as any
+// render, while the other channels show the new brand.
+func TestStalledInlineRenderIsGivenUp(t *testing.T) {
+	for _, s := range pipetest.Setups {
+		t.Run(s.String(), func(t *testing.T) {
+			t.Parallel()
+			r := &slow{honest: true, release: make(chan struct{})}
+			const deadline = time.Second
+			e := &env{pipetest.NewWithQueue(t, s, nil, func(c *worker.QueueConfig) { c.RenderTimeout = deadline }, r)}
+			ctx := context.Background()
+			kit := testenv.CopyKit(t, "kestrel")
+			if _, _, err := e.Service.ImportBrand(ctx, kit, "test"); err != nil {
+				t.Fatal(err)
+			}
+			e.Start(t)
+			ids := submitNotes(t, e, 1, 1)
+			waitFor(t, 30*time.Second, "failed", func() (bool, string) {
+				it, _ := e.DB.Item(ctx, ids[0])
+				return it.Status == store.StatusFailed, it.Status
+			})
+			y, _ := os.ReadFile(filepath.Join(kit, "brand.yaml"))
+			os.WriteFile(filepath.Join(kit, "brand.yaml"), []byte(strings.Replace(string(y), "name: Kestrel Outfitters", "name: Kestrel Mountain Works", 1)), 0o644)
+			_, res, err := e.Service.ImportBrand(ctx, kit, "test")
+			if err != nil || res.Items != 1 {
+				t.Fatalf("brand change: %+v, %v", res, err)
+			}
+			waitFor(t, 30*time.Second, "re-rendered", func() (bool, string) {
+				rs, _ := e.DB.Renderings(ctx, ids[0], 1)
+				final := 0
+				for _, x := range rs {
+					if x.BrandHash == res.Hash && x.Final() {
+						final++
+					}
+				}
+				return final == len(rs), fmt.Sprintf("%d of %d final with the new brand", final, len(rs))
+			})
+			rs, _ := e.DB.Renderings(ctx, ids[0], 1)
+			for _, x := range rs {
+				switch x.Channel {
+				case "slow":
+					want := fmt.Sprintf("rendering took longer than %s", deadline)
+					if x.Status != store.StatusFailed || x.Error != want || x.Attempts != 2 {
+						t.Errorf("slow: %s after %d attempts: %q, want failed after 2: %q", x.Status, x.Attempts, x.Error, want)
+					}
+				default:
+					if x.Status != store.StatusRendered {
+						t.Errorf("%s: %s %q", x.Channel, x.Status, x.Error)
+					}
+				}
+			}
+			_, page, _ := e.DB.RenderingFile(ctx, store.RenderKey{ItemID: ids[0], Version: 1, Channel: "portal"}, "index.html")
+			if !strings.Contains(string(page), "Kestrel Mountain Works") {
+				t.Error("the portal page does not show the new brand name")
+			}
+			// Two starts for the first version, two for the re-render: the
+			// one inline and the one of its own task.
+			if n := r.calls.Load(); n != 4 {
+				t.Errorf("the renderer was started %d times, want 4", n)
+			}
+			close(r.release)
+		})
 	}
 }
