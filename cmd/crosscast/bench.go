@@ -114,7 +114,10 @@ func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 		*n, p.Channels(), where, *conc, db.Kind(), runtime.GOMAXPROCS(0))
 
 	fmt.Fprintln(m.Stderr, "generating photos…")
-	photos := benchPhotos(2 * *n)
+	photos, err := benchPhotoFiles(tmp, 2**n)
+	if err != nil {
+		return err
+	}
 	r := &benchRun{db: db, p: p, brand: br.ID}
 	for _, c := range children {
 		r.pids = append(r.pids, c.Process.Pid)
@@ -165,7 +168,11 @@ func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 
 	// CPU per item by channel, measured serially in this process.
 	fmt.Fprintln(m.Stdout)
-	if err := benchCPU(m.Stdout, br, rs, photos[:min(8, len(photos))]); err != nil {
+	sample, err := readPhotos(photos[:min(8, len(photos))])
+	if err != nil {
+		return err
+	}
+	if err := benchCPU(m.Stdout, br, rs, sample); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "\npeak RSS: this process %s", rssOf(os.Getpid()))
@@ -207,24 +214,25 @@ func (b benchResult) row(w io.Writer, name string) {
 
 // submitAll submits one item per photo, every gap apart (0: all at
 // once, from a few goroutines), and waits until all are rendered.
-func (r *benchRun) submitAll(ctx context.Context, photos [][]byte, gap time.Duration) (benchResult, error) {
-	bundles := make([]map[string][]byte, len(photos))
-	for i, ph := range photos {
-		bundles[i] = r.item(ph)
-	}
+func (r *benchRun) submitAll(ctx context.Context, photos []string, gap time.Duration) (benchResult, error) {
 	base, err := r.db.CountItems(ctx, store.ItemFilter{Brand: r.brand, Status: store.StatusRendered})
 	if err != nil {
 		return benchResult{}, err
 	}
 	start, cpu0 := time.Now(), r.cpu()
-	ids := make([]string, len(bundles))
-	errs := make(chan error, len(bundles))
+	ids := make([]string, len(photos))
+	errs := make(chan error, len(photos))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
-	for i, b := range bundles {
+	for i, path := range photos {
 		if gap > 0 && i > 0 {
 			time.Sleep(gap) // pacing arrivals, not waiting for work
 		}
+		ph, err := os.ReadFile(path)
+		if err != nil {
+			return benchResult{}, err
+		}
+		b := r.item(ph)
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
