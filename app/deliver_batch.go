@@ -128,8 +128,9 @@ func (s *Service) DeliverBatch(ctx context.Context, key string, n int, last bool
 		return err
 	}
 	if res.Left > 0 || res.waitUntil != (time.Time{}) {
-		// Deadline near, outside the sending window, or 4xx retries used
-		// up: the rest goes in a new task of this batch.
+		// Deadline near, outside the sending window, the warm-up's cap
+		// for today used up, or 4xx retries used up: the rest goes in a
+		// new task of this batch.
 		why := fmt.Sprintf("%d left for the next run", res.Left)
 		if err := s.db.ReleaseBatch(keep, d, n, why); err != nil {
 			return err
@@ -169,7 +170,7 @@ const maxBatchRuns = 100
 // batchRun is what one run of a batch did.
 type batchRun struct {
 	publish.BatchResult
-	waitUntil time.Time // outside the sending window: run again then
+	waitUntil time.Time // outside the sending window, or today's warm-up cap used up: run again then
 	url       string    // where the email can be read (the delivery's external URL)
 }
 
@@ -189,9 +190,25 @@ func (s *Service) sendBatch(ctx context.Context, d *store.Delivery, b *store.Bat
 	if err != nil {
 		return run, err
 	}
+	// Under a warm-up schedule the run sends only what today's cap has
+	// left; the rest stay pending, counted in Left.
+	wd, capped := j.Target.Warmup.On(s.now())
+	capped = capped && len(rs) > 0
+	key := warmupKey(d.BrandID, j.Target.ID)
+	allowed := len(rs)
+	if capped {
+		if allowed, err = s.allowance.Take(ctx, key, wd.Day, wd.Cap, len(rs)); err != nil {
+			return run, fmt.Errorf("warm-up: %w", err)
+		}
+		allowed = min(max(allowed, 0), len(rs))
+		if allowed == 0 {
+			run.Left, run.waitUntil = len(rs), wd.Next
+			return run, nil
+		}
+	}
 	pb := publish.Batch{Job: j, Ledger: &batchLedger{db: s.db, d: d}, Limiter: s.limiter}
-	pb.Recipients = make([]publish.Recipient, len(rs))
-	for i, r := range rs {
+	pb.Recipients = make([]publish.Recipient, allowed)
+	for i, r := range rs[:allowed] {
 		pb.Recipients[i] = publish.Recipient{Address: r.Address, Status: r.Status, Token: r.Token}
 	}
 	// Stop claiming with a tenth of the run's time left (at least 10 s):
@@ -201,8 +218,35 @@ func (s *Service) sendBatch(ctx context.Context, d *store.Delivery, b *store.Bat
 		pb.Stop = dl.Add(-max(left/10, 10*time.Second))
 	}
 	run.BatchResult, err = s.smtp.SendBatch(ctx, pb)
+	if capped {
+		// Hand back what the run took but surely did not send: left
+		// pending (deadline, 4xx retries used up, an error) or claimed
+		// by another run. Failed and unknown ones stay counted, as they
+		// may have reached the server. A crash, or a give-back Redis
+		// missed, leaves them counted: the day sends fewer, never more.
+		unsent := allowed - run.Sent - run.Failed - run.Unknown
+		if unsent > 0 {
+			gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			if gerr := s.allowance.Give(gctx, key, wd.Day, unsent); gerr != nil {
+				s.log.Warn("warm-up: unsent messages not given back", "delivery", d.Key, "batch", b.N, "n", unsent, "err", gerr)
+			}
+			cancel()
+		}
+		if allowed < len(rs) {
+			run.Left += len(rs) - allowed
+			// Today's cap is used up: the rest wait for tomorrow's. A run
+			// that left some of its own share goes on soon instead, and
+			// takes what is left then.
+			if unsent == 0 {
+				run.waitUntil = wd.Next
+			}
+		}
+	}
 	return run, err
 }
+
+// warmupKey names a target's daily count: the same key as its rate.
+func warmupKey(brand, target string) string { return "smtp:" + brand + "/" + target }
 
 // windowOpens returns when the sending window w next opens if now is
 // outside it, else the zero time.

@@ -48,6 +48,7 @@ type Service struct {
 	site       *publish.SitePublisher // also unpublishes
 	smtp       *publish.SMTPPublisher // also sends batches
 	limiter    publish.Limiter        // paces email across processes; nil: per process
+	allowance  publish.Allowance      // warm-up caps, across processes or per process
 	progress   progressGauges
 	publicURL  string
 	getenv     func(string) string
@@ -81,8 +82,8 @@ type Config struct {
 	HTTPClient func(allow []string) *http.Client
 	// SMTPTLS verifies SMTP servers; nil means the system roots.
 	SMTPTLS *tls.Config
-	// Now is the clock a sent message's Date comes from; nil means
-	// time.Now.
+	// Now is the clock a sent message's Date, and the day of a target's
+	// warm-up schedule, come from; nil means time.Now.
 	Now func() time.Time
 	// ValidateTimeout bounds validating one submission or draft, which
 	// runs inside an HTTP request; 0 means DefaultValidateTimeout.
@@ -93,6 +94,9 @@ type Config struct {
 	// Limiter paces email per target and domain across every worker
 	// process (the worker's Redis bucket); nil paces each process alone.
 	Limiter publish.Limiter
+	// Allowance holds targets' warm-up daily caps across every worker
+	// process (the worker's Redis count); nil holds them per process.
+	Allowance publish.Allowance
 }
 
 // New returns a service.
@@ -112,6 +116,10 @@ func New(cfg Config) *Service {
 		getenv:    cfg.Getenv,
 		now:       cfg.Now,
 		limiter:   cfg.Limiter,
+		allowance: cfg.Allowance,
+	}
+	if s.allowance == nil {
+		s.allowance = &publish.LocalAllowance{}
 	}
 	if s.getenv == nil {
 		s.getenv = os.Getenv

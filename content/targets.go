@@ -59,6 +59,10 @@ type Target struct {
 	// Window, like "08:00-20:00", is the time of day (UTC) messages may
 	// go out; outside it batches wait. Empty: any time.
 	Window string `yaml:"window"`
+	// Warmup ramps a new sender's daily volume up: day i of the
+	// schedule allows Daily[i] messages across every worker process.
+	// Nil, or outside the schedule: no daily cap.
+	Warmup *Warmup `yaml:"warmup"`
 	// ReturnPath, like bounce@bounces.example.com, turns on VERP: each
 	// message's envelope sender becomes bounce+<token>@bounces.example.com,
 	// the token signed with the key in VERPKeyEnv, so a bounce maps back
@@ -247,6 +251,9 @@ func (b *Brand) validateTargets(fail func(field, format string, args ...any)) {
 			if _, _, err := ParseWindow(t.Window); err != nil {
 				fail(f("window"), "%v", err)
 			}
+			if t.Warmup != nil {
+				t.Warmup.check(f("warmup"), fail)
+			}
 			if b.Email.FromAddress == "" {
 				fail("email.from_address", "is required to send email (target %s)", id)
 			}
@@ -276,6 +283,9 @@ func (b *Brand) validateTargets(fail func(field, format string, args ...any)) {
 		}
 		if (t.ReturnPath != "" || t.VERPKeyEnv != "") && t.Kind != TargetSMTP {
 			fail(f("return_path"), "is only for smtp targets")
+		}
+		if t.Warmup != nil && t.Kind != TargetSMTP {
+			fail(f("warmup"), "is only for smtp targets")
 		}
 		if t.Network != "" && t.Kind != TargetWebhook {
 			fail(f("network"), "is only for webhooks")

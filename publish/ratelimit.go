@@ -42,3 +42,59 @@ func (l *LocalLimiter) Wait(ctx context.Context, key string, perSecond float64) 
 	l.mu.Unlock()
 	return lim.Wait(ctx)
 }
+
+// Allowance hands out a daily cap shared by every worker process (a
+// target's warm-up schedule). Take reserves up to want of the limit
+// messages key may send on day (a UTC date, 2026-12-01), less those
+// already taken that day, and returns how many it got: 0 when the day's
+// limit is used up. Give hands back n taken but surely not sent. An error
+// means the messages must not go out now; the ledger keeps them pending
+// for a later run.
+type Allowance interface {
+	Take(ctx context.Context, key, day string, limit, want int) (int, error)
+	Give(ctx context.Context, key, day string, n int) error
+}
+
+// LocalAllowance is an Allowance for one process, for a worker without a
+// shared one: every process then sends the full daily cap.
+type LocalAllowance struct {
+	mu sync.Mutex
+	m  map[string]dayCount // by key: one entry per target
+}
+
+type dayCount struct {
+	day  string
+	used int
+}
+
+// Take reserves up to want of day's limit for key.
+func (a *LocalAllowance) Take(_ context.Context, key, day string, limit, want int) (int, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.m == nil {
+		a.m = map[string]dayCount{}
+	}
+	c := a.m[key]
+	switch {
+	case day > c.day: // dates compare as strings
+		c = dayCount{day: day}
+	case day < c.day:
+		// A run whose clock is behind another's: its day is over here.
+		return 0, nil
+	}
+	got := max(min(want, limit-c.used), 0)
+	c.used += got
+	a.m[key] = c
+	return got, nil
+}
+
+// Give hands back n of day's messages for key.
+func (a *LocalAllowance) Give(_ context.Context, key, day string, n int) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if c, ok := a.m[key]; ok && c.day == day {
+		c.used = max(c.used-n, 0)
+		a.m[key] = c
+	}
+	return nil
+}

@@ -142,6 +142,51 @@ func TestLocalLimiterPaces(t *testing.T) {
 	}
 }
 
+// The local allowance hands out one key's daily cap once among many
+// takers; a new day starts from nothing, and a clock behind on the old
+// day gets none.
+func TestLocalAllowance(t *testing.T) {
+	var a publish.LocalAllowance
+	ctx := context.Background()
+	var mu sync.Mutex
+	got := 0
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				n, err := a.Take(ctx, "k", "2026-12-01", 100, 3)
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				got += n
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if got != 100 {
+		t.Fatalf("took %d, want the cap 100", got)
+	}
+	if err := a.Give(ctx, "k", "2026-12-01", 4); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := a.Take(ctx, "k", "2026-12-01", 100, 10); n != 4 {
+		t.Errorf("after 4 given back: took %d", n)
+	}
+	if n, _ := a.Take(ctx, "k", "2026-12-02", 200, 150); n != 150 {
+		t.Errorf("the next day: took %d, want 150", n)
+	}
+	if n, _ := a.Take(ctx, "k", "2026-12-01", 100, 10); n != 0 {
+		t.Errorf("the day before, once the next began: took %d", n)
+	}
+	if n, _ := a.Take(ctx, "other", "2026-12-02", 5, 10); n != 5 {
+		t.Errorf("another key: took %d, want its own cap 5", n)
+	}
+}
+
 // A server offering PIPELINING gets MAIL, RCPT and DATA in one go; a
 // refused recipient among them fails that message only, and the session
 // goes on.

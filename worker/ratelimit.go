@@ -98,3 +98,89 @@ func (q *Queue) RateLimiter() *RateLimiter {
 	}
 	return NewRateLimiter(q.probe, "")
 }
+
+// DailyAllowance is publish.Allowance over one Redis key per target and
+// UTC day, shared by every worker process: the key counts the messages
+// taken that day, and each Take reserves what is left, up to what it
+// wants, in one round trip. The day comes from the caller (its schedule
+// is in UTC dates), so the machines' clocks need only agree on the date.
+type DailyAllowance struct {
+	rdb    redis.UniversalClient
+	prefix string
+}
+
+var _ publish.Allowance = (*DailyAllowance)(nil)
+
+// NewDailyAllowance returns an allowance over rdb with its keys under
+// prefix (crosscast:daily: when empty).
+func NewDailyAllowance(rdb redis.UniversalClient, prefix string) *DailyAllowance {
+	if prefix == "" {
+		prefix = "crosscast:daily:"
+	}
+	return &DailyAllowance{rdb: rdb, prefix: prefix}
+}
+
+// allowanceTTL keeps a day's count past the day in every time zone a
+// worker's clock may be off by, then lets Redis drop it.
+const allowanceTTL = 3 * 24 * time.Hour
+
+// takeScript reserves up to ARGV[2] of the ARGV[1] messages KEYS[1]
+// allows, less those taken, and returns how many it reserved.
+var takeScript = redis.NewScript(`
+local limit = tonumber(ARGV[1])
+local want = tonumber(ARGV[2])
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+local got = math.min(want, limit - used)
+if got <= 0 then
+  return 0
+end
+redis.call('INCRBY', KEYS[1], got)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return got
+`)
+
+// giveScript hands back up to ARGV[1] of KEYS[1]'s count, never below
+// zero, and never makes a key Redis dropped.
+var giveScript = redis.NewScript(`
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+local n = math.min(tonumber(ARGV[1]), used)
+if n > 0 then
+  redis.call('DECRBY', KEYS[1], n)
+end
+return n
+`)
+
+// Take reserves up to want of day's limit for key. An error from Redis
+// is returned as it is: the batch is retried, its recipients pending.
+// If Redis took the reservation but its answer was lost, those messages
+// are counted and not sent: the day sends fewer, never more.
+func (a *DailyAllowance) Take(ctx context.Context, key, day string, limit, want int) (int, error) {
+	if want <= 0 || limit <= 0 {
+		return 0, nil
+	}
+	got, err := takeScript.Run(ctx, a.rdb, []string{a.prefix + key + ":" + day}, limit, want, int64(allowanceTTL/time.Second)).Int()
+	if err != nil {
+		return 0, fmt.Errorf("redis daily allowance: %w", err)
+	}
+	return got, nil
+}
+
+// Give hands back n of day's messages for key.
+func (a *DailyAllowance) Give(ctx context.Context, key, day string, n int) error {
+	if n <= 0 {
+		return nil
+	}
+	if err := giveScript.Run(ctx, a.rdb, []string{a.prefix + key + ":" + day}, n).Err(); err != nil {
+		return fmt.Errorf("redis daily allowance: %w", err)
+	}
+	return nil
+}
+
+// Allowance returns a daily allowance over the queue's Redis, or nil
+// when its connection options make no go-redis client.
+func (q *Queue) Allowance() *DailyAllowance {
+	if q.probe == nil {
+		return nil
+	}
+	return NewDailyAllowance(q.probe, "")
+}

@@ -181,6 +181,9 @@ func newApp(cfg Config, db *store.DB, redis asynq.RedisConnOpt, log *slog.Logger
 	if l := q.RateLimiter(); l != nil {
 		acfg.Limiter = l // email rates hold across every worker process
 	}
+	if a := q.Allowance(); a != nil {
+		acfg.Allowance = a // and so do warm-up daily caps
+	}
 	svc := app.New(acfg)
 	return &application{svc: svc, queue: q, handler: worker.NewHandler(svc, q, log)}, nil
 }
