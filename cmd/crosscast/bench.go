@@ -48,6 +48,8 @@ func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 	if err := m.parseFlags(fset, args, 0, 0); err != nil {
 		return err
 	}
+	cfg.Workers = *conc
+	m.limitMemory(cfg)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {

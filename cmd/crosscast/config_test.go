@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
+	"io"
 	"log/slog"
 	"reflect"
 	"runtime"
@@ -20,7 +22,7 @@ func TestConfigDefaults(t *testing.T) {
 	c := loadConfig(mapEnv(nil))
 	want := Config{
 		Addr: ":8080", Workers: runtime.NumCPU(), LogLevel: slog.LevelInfo, Server: "http://localhost:8080",
-		ReconcileInterval: time.Minute, ImageCacheMB: 256, Sites: "data/sites",
+		ReconcileInterval: time.Minute, ImageCacheMB: 64, Sites: "data/sites",
 		Bounce: BounceConfig{Vars: map[string]string{}, SoftLimit: 3, SoftWindow: 14 * 24 * time.Hour, POP3Interval: time.Minute},
 	}
 	got := c
@@ -180,5 +182,36 @@ func TestConfigCommand(t *testing.T) {
 	}
 	if !strings.Contains(errs.String(), envWorkers+`="many"`) {
 		t.Errorf("stderr does not warn of the unreadable %s: %q", envWorkers, errs.String())
+	}
+}
+
+// Commands that run workers set a soft memory limit that grows with
+// their concurrency, unless CROSSCAST_MEMORY_LIMIT_MB or GOMEMLIMIT says
+// otherwise.
+func TestMemoryLimit(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want int64 // MiB; 0: left alone
+	}{
+		{map[string]string{}, []string{"--concurrency", "2"}, 128 + 2*64 + 64},
+		{map[string]string{}, []string{"--concurrency", "8"}, 128 + 8*64 + 64},
+		{map[string]string{"CROSSCAST_MEMORY_LIMIT_MB": "900"}, nil, 900},
+		{map[string]string{"CROSSCAST_IMAGE_CACHE_MB": "16"}, []string{"--concurrency", "1"}, 128 + 64 + 16},
+		{map[string]string{"GOMEMLIMIT": "1GiB"}, nil, 0},
+	} {
+		var got int64
+		getenv := func(k string) string { return tc.env[k] }
+		m := &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: getenv, SetMemoryLimit: func(n int64) int64 { got = n; return n }}
+		cfg := loadConfig(getenv)
+		fset := flag.NewFlagSet("worker", flag.ContinueOnError)
+		fset.IntVar(&cfg.Workers, "concurrency", cfg.Workers, "")
+		if err := fset.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		m.limitMemory(cfg)
+		if got != tc.want<<20 {
+			t.Errorf("%v %v: limit %d MiB, want %d", tc.env, tc.args, got>>20, tc.want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 )
@@ -17,7 +18,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, SetMemoryLimit: debug.SetMemoryLimit}
 	os.Exit(m.Run(ctx, os.Args[1:]))
 }
 
@@ -29,6 +30,23 @@ type Main struct {
 	Stderr io.Writer
 	// Getenv is where the configuration comes from; nil means os.Getenv.
 	Getenv func(string) string
+	// SetMemoryLimit sets the process's soft memory limit
+	// (debug.SetMemoryLimit) for the commands that run workers; nil, as
+	// in tests that run several commands in one process, leaves it.
+	SetMemoryLimit func(int64) int64
+}
+
+// limitMemory applies cfg's memory limit, after the command's flags set
+// its concurrency, unless GOMEMLIMIT set one.
+func (m *Main) limitMemory(cfg Config) {
+	getenv := m.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if m.SetMemoryLimit == nil || getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	m.SetMemoryLimit(int64(cfg.memoryLimitMB()) << 20)
 }
 
 // Exit codes.

@@ -36,6 +36,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, args []string) error {
 	if err := m.parseFlags(fset, args, 0, 0); err != nil {
 		return err
 	}
+	m.limitMemory(cfg)
 	log := m.logger(cfg)
 	cfg.logTo(log)
 	// The deferred closes run in reverse: service, Redis, store, and

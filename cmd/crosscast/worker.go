@@ -25,6 +25,7 @@ func (m *Main) work(ctx context.Context, cfg Config, args []string) error {
 	if err := m.parseFlags(fset, args, 0, 0); err != nil {
 		return err
 	}
+	m.limitMemory(cfg)
 	log := m.logger(cfg)
 	cfg.logTo(log)
 	db, err := openStore(ctx, cfg, log)
