@@ -51,25 +51,103 @@ func (s *Service) enqueueRender(ctx context.Context, r store.Rendering) error {
 	return s.queue.Enqueue(ctx, task)
 }
 
-// RenderInline runs renderings of one version (from FanOut) one after
-// another, the version, brand and item loaded once for all of them,
-// each under its own deadline of at most perRender and ending before
-// ctx does. A rendering that fails for a reason worth a retry (its
-// deadline, the store away) is handed, with every one after it, to its
-// own render task, whose retries and deadline rules (RenderFailed) then
-// apply as they would have; a permanent failure is recorded as Render
-// records it and the rest go on.
+// RenderInline runs renderings of one version made by one brand version
+// (from FanOut) one after another in the calling task: their starts are
+// recorded in one transaction, the version, brand and item loaded once,
+// and their results recorded in one transaction, as FinishRendering
+// would each in turn. Each runs under its own deadline of at most
+// perRender, ending before ctx does. One that fails for a reason worth
+// a retry (its deadline, the store away) is handed, with every one
+// after it, to its own render task, whose retries and deadline rules
+// (RenderFailed) then apply as they would have; a permanent failure is
+// recorded as Render records it and the rest go on. A worker that dies
+// meanwhile leaves every one of them with a run that never ended, so
+// each runs alone in its own task next (FanOut).
 func (s *Service) RenderInline(ctx context.Context, pls []tasks.RenderPayload, perRender time.Duration) error {
-	var cache *loaded
+	if len(pls) == 0 {
+		return nil
+	}
+	hash := pls[0].BrandHash
+	keys := make([]store.RenderKey, len(pls))
 	for i, pl := range pls {
-		rctx, cancel := renderContext(ctx, perRender)
-		err := s.render1(rctx, pl, &cache)
-		cancel()
-		if err == nil || IsPermanent(err) {
+		keys[i] = store.RenderKey{ItemID: pl.ItemID, Version: pl.Version, Channel: pl.Channel}
+	}
+	starts, err := s.db.StartRenderings(ctx, keys, hash)
+	if err != nil {
+		return err
+	}
+	keep := context.WithoutCancel(ctx)
+	var cache *loaded
+	var results []store.Result
+	rest := len(pls) // the first one handed on, if any
+	for i, pl := range pls {
+		switch starts[i] {
+		case store.StartSkip:
+			continue
+		case store.StartGiveUp:
+			s.giveUp(ctx, keys[i], hash, store.DiedError)
 			continue
 		}
-		s.log.Info("rendering handed to its own task", "item", pl.ItemID, "version", pl.Version, "channel", pl.Channel, "err", err)
-		return s.enqueueRest(context.WithoutCancel(ctx), pls[i:])
+		rctx, cancel := renderContext(ctx, perRender)
+		began := time.Now()
+		out, err := s.render(rctx, s.renderers[pl.Channel], pl, &cache)
+		timedOut := rctx.Err() != nil
+		cancel()
+		res := store.RenderResult{Duration: time.Since(began)}
+		var ie inputError
+		switch {
+		case err != nil && (timedOut || !errors.As(err, &ie)):
+			s.log.Info("rendering handed to its own task", "item", pl.ItemID, "version", pl.Version, "channel", pl.Channel, "err", err)
+			rest = i
+		case err != nil:
+			s.log.Warn("rendering failed", "item", pl.ItemID, "version", pl.Version, "channel", pl.Channel, "err", ie.err)
+			res.Err, res.Warnings = ie.err.Error(), diagnostics(ie.err)
+		default:
+			res.Warnings, res.Metrics = out.Warnings, out.Metrics
+			for _, f := range out.Files {
+				res.Files = append(res.Files, store.FileData{Name: f.Name, MediaType: f.MediaType, Data: f.Data})
+			}
+		}
+		if rest < len(pls) {
+			break
+		}
+		results = append(results, store.Result{Key: keys[i], RenderResult: res})
+	}
+	// Runs started here and not finished here end without a result, so
+	// their own tasks do not take them for runs that killed a worker.
+	unfinished := []store.RenderKey{}
+	for j := rest; j < len(pls); j++ {
+		if starts[j] == store.StartRun {
+			unfinished = append(unfinished, keys[j])
+		}
+	}
+	fins, err := s.db.FinishRenderings(ctx, hash, results, s.indexPlan())
+	if err != nil {
+		for _, r := range results {
+			unfinished = append(unfinished, r.Key)
+		}
+	}
+	for _, k := range unfinished {
+		if eerr := s.db.EndRendering(keep, k); eerr != nil {
+			s.log.Warn("recording the end of a run failed", "item", k.ItemID, "channel", k.Channel, "err", eerr)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for i, fin := range fins {
+		r := results[i]
+		status := store.StatusRendered
+		if r.Err != "" {
+			status = store.StatusFailed
+		}
+		if fin.Recorded {
+			s.metrics.observe(r.Key.Channel, status, r.Duration)
+		}
+		s.dispatchAfter(ctx, r.Key, fin)
+	}
+	if rest < len(pls) {
+		return s.enqueueRest(keep, pls[rest:])
 	}
 	return nil
 }
@@ -308,7 +386,7 @@ func (s *Service) loadItem(ctx context.Context, v *store.Version, brand *content
 		}
 		files[name] = data
 	}
-	it, err := content.ParseBytes(files, v.Path, v.Source, content.ParseOptions{Compat: v.Compat, DefaultLang: brand.Lang, StoredAssets: true, Shortcodes: brand.CompatShortcodes, Brand: brand})
+	it, err := content.ParseBytes(files, v.Path, v.Source, content.ParseOptions{Compat: v.Compat, DefaultLang: brand.Lang, StoredAssets: true, AssetHashes: v.Assets, Shortcodes: brand.CompatShortcodes, Brand: brand})
 	if err != nil {
 		return nil, inputError{err}
 	}

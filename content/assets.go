@@ -89,7 +89,7 @@ func collectImages(d *diags, it *Item, fsys fs.FS, name string, opts ParseOption
 			ref.Asset = a
 			continue
 		}
-		a, err := loadAsset(fsys, p, lim, !opts.StoredAssets)
+		a, err := loadAsset(fsys, p, lim, !opts.StoredAssets, opts.AssetHashes[p])
 		if err != nil {
 			line, col := pos()
 			d.errorf(line, col, field, codeFor(err), "image %s: %v", ref.Src, err)
@@ -104,8 +104,9 @@ func collectImages(d *diags, it *Item, fsys fs.FS, name string, opts ParseOption
 // against the limits and the memory budget (CheckImage) before a single
 // pixel is decoded: a decompression bomb or a 40,000,000×1 strip is
 // refused without allocating for it. With decode, the whole file is then
-// decoded once to refuse a truncated or corrupt one.
-func loadAsset(fsys fs.FS, name string, lim Limits, decode bool) (*Asset, error) {
+// decoded once to refuse a truncated or corrupt one. sha, when known
+// (the store's key of a stored file), is the file's SHA-256 in hex.
+func loadAsset(fsys fs.FS, name string, lim Limits, decode bool, sha string) (*Asset, error) {
 	if fsys == nil {
 		return nil, fmt.Errorf("%w: the item was submitted without files", fs.ErrNotExist)
 	}
@@ -131,6 +132,9 @@ func loadAsset(fsys fs.FS, name string, lim Limits, decode bool) (*Asset, error)
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
-	return &Asset{Name: name, Data: data, Format: format, Width: cfg.Width, Height: cfg.Height, SHA256: hex.EncodeToString(sum[:])}, nil
+	if sha == "" {
+		sum := sha256.Sum256(data)
+		sha = hex.EncodeToString(sum[:])
+	}
+	return &Asset{Name: name, Data: data, Format: format, Width: cfg.Width, Height: cfg.Height, SHA256: sha}, nil
 }

@@ -27,6 +27,10 @@ type ParseOptions struct {
 	// once more just to look for damage, since every renderer decodes
 	// (checked) what it uses anyway.
 	StoredAssets bool
+	// AssetHashes are the SHA-256 sums (hex) of a stored version's
+	// files by name, as the store keeps them, so parsing it again does
+	// not hash megabytes of photos once more; names not in it are hashed.
+	AssetHashes map[string]string
 	// Shortcodes is what to do, under Compat, with a shortcode or Liquid
 	// tag crosscast has no rendering for: ShortcodesStrip (the default),
 	// ShortcodesError or ShortcodesKeep; normally the brand's

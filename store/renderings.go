@@ -94,8 +94,29 @@ const (
 // counted. It refuses to start a rendering whose earlier starts never
 // ended MaxUnended times.
 func (s *DB) StartRendering(ctx context.Context, k RenderKey, brandHash string) (Start, error) {
-	now := s.now()
-	res, err := s.exec(ctx, s.db, `UPDATE renderings SET status = $5, attempts = attempts + 1, started_at = $6, updated_at = $6
+	return s.startIn(ctx, s.db, k, brandHash, s.now())
+}
+
+// StartRenderings is StartRendering for several renderings made by one
+// brand version, in one transaction: the starts of every channel an
+// inline render runs (app.Service.RenderInline) cost one commit.
+func (s *DB) StartRenderings(ctx context.Context, ks []RenderKey, brandHash string) ([]Start, error) {
+	out := make([]Start, len(ks))
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		for i, k := range ks {
+			var err error
+			if out[i], err = s.startIn(ctx, tx, k, brandHash, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *DB) startIn(ctx context.Context, x execer, k RenderKey, brandHash string, now time.Time) (Start, error) {
+	res, err := s.exec(ctx, x, `UPDATE renderings SET status = $5, attempts = attempts + 1, started_at = $6, updated_at = $6
 		WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = '' AND brand_hash = $4 AND status IN ('queued', 'rendering')
 		AND attempts - ended < $7`,
 		k.ItemID, k.Version, k.Channel, brandHash, StatusRendering, now, MaxUnended)
@@ -107,7 +128,7 @@ func (s *DB) StartRendering(ctx context.Context, k RenderKey, brandHash string) 
 	}
 	var status, hash string
 	var unended int
-	err = s.queryRow(ctx, s.db, `SELECT status, brand_hash, attempts - ended FROM renderings
+	err = s.queryRow(ctx, x, `SELECT status, brand_hash, attempts - ended FROM renderings
 		WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = ''`, k.ItemID, k.Version, k.Channel).Scan(&status, &hash, &unended)
 	if errors.Is(err, sql.ErrNoRows) {
 		return StartSkip, nil
@@ -157,7 +178,42 @@ func (s *DB) Rendering(ctx context.Context, k RenderKey) (*Rendering, error) {
 // When the version ends, index (if not nil) plans a rebuild of the
 // brand's catalog index in the same transaction.
 func (s *DB) FinishRendering(ctx context.Context, k RenderKey, brandHash string, r RenderResult, index IndexPlanFunc) (*Finished, error) {
-	var fin *Finished
+	fins, err := s.FinishRenderings(ctx, brandHash, []Result{{Key: k, RenderResult: r}}, index)
+	if err != nil {
+		return nil, err
+	}
+	return fins[0], nil
+}
+
+// Result is one rendering's result, for FinishRenderings.
+type Result struct {
+	Key RenderKey
+	RenderResult
+}
+
+// FinishRenderings records several results of renderings made by one
+// brand version in one transaction, each exactly as FinishRendering
+// would in turn (the last of a version's channels sets the version's
+// status): an inline render's channels cost one commit.
+func (s *DB) FinishRenderings(ctx context.Context, brandHash string, rs []Result, index IndexPlanFunc) ([]*Finished, error) {
+	fins := make([]*Finished, len(rs))
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		for i, r := range rs {
+			var err error
+			if fins[i], err = s.finishIn(ctx, tx, r.Key, brandHash, r.RenderResult, index, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return fins, nil
+}
+
+func (s *DB) finishIn(ctx context.Context, tx *sql.Tx, k RenderKey, brandHash string, r RenderResult, index IndexPlanFunc, now time.Time) (*Finished, error) {
 	warnings, err := json.Marshal(r.Warnings)
 	if err != nil {
 		return nil, err
@@ -173,84 +229,77 @@ func (s *DB) FinishRendering(ctx context.Context, k RenderKey, brandHash string,
 	if r.Err != "" {
 		status = StatusFailed
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		now := s.now()
-		fin = &Finished{}
-		// Lock the version first, so two channels finishing at once take
-		// turns and the last one sees the other's result.
-		var latest int
-		var brandID string
-		err := s.queryRow(ctx, tx, `SELECT i.latest_version, i.brand_id FROM items i WHERE i.id = $1`, k.ItemID).Scan(&latest, &brandID)
-		if err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		if _, err := s.exec(ctx, tx, `UPDATE item_versions SET updated_at = $3 WHERE item_id = $1 AND version = $2`, k.ItemID, k.Version, now); err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		res, err := s.exec(ctx, tx, `UPDATE renderings SET status = $5, error = $6, warnings = $7, metrics = $8, duration_ms = $9,
-			renders = renders + 1, ended = CASE WHEN $11 AND ended < attempts THEN ended + 1 ELSE ended END, finished_at = $10, updated_at = $10
-			WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = '' AND brand_hash = $4 AND status IN ('queued', 'rendering')`,
-			k.ItemID, k.Version, k.Channel, brandHash, status, r.Err, string(warnings), string(metrics), r.Duration.Milliseconds(), now, !r.GivenUp)
-		if err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return nil
-		}
-		fin.Recorded = true
-		if err := s.queueRenderingGarbage(ctx, tx, `item_id = $1 AND version = $2 AND channel = $3 AND variant = ''`, k.ItemID, k.Version, k.Channel); err != nil {
-			return err
-		}
-		if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = ''`, k.ItemID, k.Version, k.Channel); err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		for _, f := range r.Files {
-			sha, err := s.putBlob(ctx, tx, f.Data)
-			if err != nil {
-				return err
-			}
-			_, err = s.exec(ctx, tx, `INSERT INTO rendering_files (item_id, version, channel, variant, name, media_type, sha256, size)
-				VALUES ($1, $2, $3, '', $4, $5, $6, $7)`, k.ItemID, k.Version, k.Channel, f.Name, f.MediaType, sha, len(f.Data))
-			if err != nil {
-				return fmt.Errorf("store: insert rendering file: %w", err)
-			}
-		}
-		// The join: is anything of this version still unfinished?
-		var open, failed int
-		err = s.queryRow(ctx, tx, `SELECT
-				COALESCE(SUM(CASE WHEN status IN ('queued', 'rendering') THEN 1 ELSE 0 END), 0),
-				COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)
-			FROM renderings WHERE item_id = $1 AND version = $2`, k.ItemID, k.Version).Scan(&open, &failed)
-		if err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		fin.VersionStatus = StatusRendering
-		if open == 0 {
-			fin.VersionStatus = StatusRendered
-			if failed > 0 {
-				fin.VersionStatus = StatusFailed
-			}
-		}
-		if _, err := s.exec(ctx, tx, `UPDATE item_versions SET status = $3 WHERE item_id = $1 AND version = $2`, k.ItemID, k.Version, fin.VersionStatus); err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		if latest == k.Version {
-			if _, err := s.exec(ctx, tx, `UPDATE items SET status = $2, updated_at = $3 WHERE id = $1`, k.ItemID, fin.VersionStatus, now); err != nil {
-				return fmt.Errorf("store: %w", err)
-			}
-		}
-		if open == 0 {
-			if latest == k.Version {
-				if fin.Outbox, err = s.wantIndex(ctx, tx, brandID, index, now); err != nil {
-					return err
-				}
-			}
-			return s.addEvent(ctx, tx, Event{At: now, Actor: "worker", Kind: fin.VersionStatus, ItemID: k.ItemID, Version: k.Version})
-		}
-		return nil
-	})
+	fin := &Finished{}
+	// Lock the version first, so two channels finishing at once take
+	// turns and the last one sees the other's result.
+	var latest int
+	var brandID string
+	err = s.queryRow(ctx, tx, `SELECT i.latest_version, i.brand_id FROM items i WHERE i.id = $1`, k.ItemID).Scan(&latest, &brandID)
 	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if _, err := s.exec(ctx, tx, `UPDATE item_versions SET updated_at = $3 WHERE item_id = $1 AND version = $2`, k.ItemID, k.Version, now); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	res, err := s.exec(ctx, tx, `UPDATE renderings SET status = $5, error = $6, warnings = $7, metrics = $8, duration_ms = $9,
+		renders = renders + 1, ended = CASE WHEN $11 AND ended < attempts THEN ended + 1 ELSE ended END, finished_at = $10, updated_at = $10
+		WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = '' AND brand_hash = $4 AND status IN ('queued', 'rendering')`,
+		k.ItemID, k.Version, k.Channel, brandHash, status, r.Err, string(warnings), string(metrics), r.Duration.Milliseconds(), now, !r.GivenUp)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fin, nil
+	}
+	fin.Recorded = true
+	if err := s.queueRenderingGarbage(ctx, tx, `item_id = $1 AND version = $2 AND channel = $3 AND variant = ''`, k.ItemID, k.Version, k.Channel); err != nil {
 		return nil, err
+	}
+	if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = ''`, k.ItemID, k.Version, k.Channel); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	for _, f := range r.Files {
+		sha, err := s.putBlob(ctx, tx, f.Data)
+		if err != nil {
+			return nil, err
+		}
+		_, err = s.exec(ctx, tx, `INSERT INTO rendering_files (item_id, version, channel, variant, name, media_type, sha256, size)
+			VALUES ($1, $2, $3, '', $4, $5, $6, $7)`, k.ItemID, k.Version, k.Channel, f.Name, f.MediaType, sha, len(f.Data))
+		if err != nil {
+			return nil, fmt.Errorf("store: insert rendering file: %w", err)
+		}
+	}
+	// The join: is anything of this version still unfinished?
+	var open, failed int
+	err = s.queryRow(ctx, tx, `SELECT
+			COALESCE(SUM(CASE WHEN status IN ('queued', 'rendering') THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)
+		FROM renderings WHERE item_id = $1 AND version = $2`, k.ItemID, k.Version).Scan(&open, &failed)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	fin.VersionStatus = StatusRendering
+	if open == 0 {
+		fin.VersionStatus = StatusRendered
+		if failed > 0 {
+			fin.VersionStatus = StatusFailed
+		}
+	}
+	if _, err := s.exec(ctx, tx, `UPDATE item_versions SET status = $3 WHERE item_id = $1 AND version = $2`, k.ItemID, k.Version, fin.VersionStatus); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if latest == k.Version {
+		if _, err := s.exec(ctx, tx, `UPDATE items SET status = $2, updated_at = $3 WHERE id = $1`, k.ItemID, fin.VersionStatus, now); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+	}
+	if open == 0 {
+		if latest == k.Version {
+			if fin.Outbox, err = s.wantIndex(ctx, tx, brandID, index, now); err != nil {
+				return nil, err
+			}
+		}
+		return fin, s.addEvent(ctx, tx, Event{At: now, Actor: "worker", Kind: fin.VersionStatus, ItemID: k.ItemID, Version: k.Version})
 	}
 	return fin, nil
 }
