@@ -182,7 +182,7 @@ func (s *Service) sendBatch(ctx context.Context, d *store.Delivery, b *store.Bat
 		return run, err
 	}
 	run.url = j.Links.Canonical
-	if at := windowOpens(j.Target.Window, time.Now()); !at.IsZero() {
+	if at := windowOpens(j.Target.Window, s.now()); !at.IsZero() {
 		run.waitUntil = at
 		return run, nil
 	}

@@ -52,43 +52,48 @@ func (s *Service) enqueueRender(ctx context.Context, r store.Rendering) error {
 }
 
 // RenderInline runs renderings of one version made by one brand version
-// (from FanOut) one after another in the calling task: their starts are
-// recorded in one transaction, the version, brand and item loaded once,
-// and their results recorded in one transaction, as FinishRendering
-// would each in turn. Each runs under its own deadline of at most
-// perRender, ending before ctx does. One that fails for a reason worth
-// a retry (its deadline, the store away) is handed, with every one
-// after it, to its own render task, whose retries and deadline rules
-// (RenderFailed) then apply as they would have; a permanent failure is
-// recorded as Render records it and the rest go on. A worker that dies
-// meanwhile leaves every one of them with a run that never ended, so
-// each runs alone in its own task next (FanOut).
+// (from FanOut) one after another in the calling task: the version,
+// brand and item are loaded once, each rendering's start is recorded
+// just before it runs, and the results are recorded together in one
+// transaction, each as FinishRendering would in turn. Each runs under
+// its own deadline of perRender; one that has not that much of the
+// task's time left, or finds the task stopping (a shutdown), is handed
+// with the rest to its own render task without being started. One that
+// fails for a reason worth a retry (its deadline, the store away) is
+// handed on the same way after its run is recorded as ended, so its own
+// task's retries and deadline rules (RenderFailed) apply as they would
+// have; a permanent failure is recorded as Render records it and the
+// rest go on. A worker killed meanwhile leaves the renderings it started
+// with a run that never ended, so each runs alone in its own task next.
 func (s *Service) RenderInline(ctx context.Context, pls []tasks.RenderPayload, perRender time.Duration) error {
 	if len(pls) == 0 {
 		return nil
 	}
 	hash := pls[0].BrandHash
-	keys := make([]store.RenderKey, len(pls))
-	for i, pl := range pls {
-		keys[i] = store.RenderKey{ItemID: pl.ItemID, Version: pl.Version, Channel: pl.Channel}
-	}
-	starts, err := s.db.StartRenderings(ctx, keys, hash)
-	if err != nil {
-		return err
-	}
 	keep := context.WithoutCancel(ctx)
 	var cache *loaded
 	var results []store.Result
 	rest := len(pls) // the first one handed on, if any
+	var failed error // why the one at rest failed, if it ran
 	for i, pl := range pls {
-		switch starts[i] {
+		if dl, ok := ctx.Deadline(); ctx.Err() != nil || ok && time.Until(dl) < perRender+inlineMargin {
+			rest = i
+			break
+		}
+		k := store.RenderKey{ItemID: pl.ItemID, Version: pl.Version, Channel: pl.Channel}
+		start, err := s.db.StartRendering(ctx, k, hash)
+		if err != nil {
+			rest, failed = i, err
+			break
+		}
+		switch start {
 		case store.StartSkip:
 			continue
 		case store.StartGiveUp:
-			s.giveUp(ctx, keys[i], hash, store.DiedError)
+			s.giveUp(ctx, k, hash, store.DiedError)
 			continue
 		}
-		rctx, cancel := renderContext(ctx, perRender)
+		rctx, cancel := context.WithTimeout(ctx, perRender)
 		began := time.Now()
 		out, err := s.render(rctx, s.renderers[pl.Channel], pl, &cache)
 		timedOut := rctx.Err() != nil
@@ -97,8 +102,11 @@ func (s *Service) RenderInline(ctx context.Context, pls []tasks.RenderPayload, p
 		var ie inputError
 		switch {
 		case err != nil && (timedOut || !errors.As(err, &ie)):
-			s.log.Info("rendering handed to its own task", "item", pl.ItemID, "version", pl.Version, "channel", pl.Channel, "err", err)
-			rest = i
+			// Its run ended without a result: its own task is not a suspect.
+			if eerr := s.db.EndRendering(keep, k); eerr != nil {
+				s.log.Warn("recording the end of a run failed", "item", k.ItemID, "channel", k.Channel, "err", eerr)
+			}
+			rest, failed = i, err
 		case err != nil:
 			s.log.Warn("rendering failed", "item", pl.ItemID, "version", pl.Version, "channel", pl.Channel, "err", ie.err)
 			res.Err, res.Warnings = ie.err.Error(), diagnostics(ie.err)
@@ -111,28 +119,38 @@ func (s *Service) RenderInline(ctx context.Context, pls []tasks.RenderPayload, p
 		if rest < len(pls) {
 			break
 		}
-		results = append(results, store.Result{Key: keys[i], RenderResult: res})
+		results = append(results, store.Result{Key: k, RenderResult: res})
 	}
-	// Runs started here and not finished here end without a result, so
-	// their own tasks do not take them for runs that killed a worker.
-	unfinished := []store.RenderKey{}
-	for j := rest; j < len(pls); j++ {
-		if starts[j] == store.StartRun {
-			unfinished = append(unfinished, keys[j])
-		}
+	if rest < len(pls) {
+		s.log.Info("renderings handed to their own tasks", "item", pls[rest].ItemID, "version", pls[rest].Version,
+			"from", pls[rest].Channel, "n", len(pls)-rest, "err", failed)
 	}
-	fins, err := s.db.FinishRenderings(ctx, hash, results, s.indexPlan())
+	if err := s.finishInline(keep, hash, results); err != nil {
+		return err
+	}
+	if rest < len(pls) {
+		return s.enqueueRest(keep, pls[rest:])
+	}
+	return nil
+}
+
+// finishInline records an inline task's results in one transaction,
+// even when the task is being stopped (what was rendered is kept), and
+// dispatches what that finished. If the store refuses, the runs end
+// without a result and the error is returned, for the task to retry.
+func (s *Service) finishInline(ctx context.Context, hash string, results []store.Result) error {
+	if len(results) == 0 {
+		return nil
+	}
+	fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	fins, err := s.db.FinishRenderings(fctx, hash, results, s.indexPlan())
 	if err != nil {
 		for _, r := range results {
-			unfinished = append(unfinished, r.Key)
+			if eerr := s.db.EndRendering(ctx, r.Key); eerr != nil {
+				s.log.Warn("recording the end of a run failed", "item", r.Key.ItemID, "channel", r.Key.Channel, "err", eerr)
+			}
 		}
-	}
-	for _, k := range unfinished {
-		if eerr := s.db.EndRendering(keep, k); eerr != nil {
-			s.log.Warn("recording the end of a run failed", "item", k.ItemID, "channel", k.Channel, "err", eerr)
-		}
-	}
-	if err != nil {
 		return err
 	}
 	for i, fin := range fins {
@@ -141,29 +159,18 @@ func (s *Service) RenderInline(ctx context.Context, pls []tasks.RenderPayload, p
 		if r.Err != "" {
 			status = store.StatusFailed
 		}
+		s.metrics.observe(r.Key.Channel, status, r.Duration)
 		if fin.Recorded {
-			s.metrics.observe(r.Key.Channel, status, r.Duration)
+			s.log.Info("rendered", "item", r.Key.ItemID, "version", r.Key.Version, "channel", r.Key.Channel,
+				"ms", r.Duration.Milliseconds(), "files", len(r.Files), "inline", true, "version_status", fin.VersionStatus)
 		}
 		s.dispatchAfter(ctx, r.Key, fin)
-	}
-	if rest < len(pls) {
-		return s.enqueueRest(keep, pls[rest:])
 	}
 	return nil
 }
 
-// renderContext gives one inline rendering perRender, ending a few
-// seconds before ctx does so that handing the rest on still fits.
-func renderContext(ctx context.Context, perRender time.Duration) (context.Context, context.CancelFunc) {
-	dl := time.Now().Add(perRender)
-	if task, ok := ctx.Deadline(); ok && task.Add(-inlineMargin).Before(dl) {
-		dl = task.Add(-inlineMargin)
-	}
-	return context.WithDeadline(ctx, dl)
-}
-
-// inlineMargin is the part of an inline task's time kept for handing
-// its renderings on to their own tasks.
+// inlineMargin is the part of an inline task's time kept for recording
+// its results and handing the rest on to their own tasks.
 const inlineMargin = 5 * time.Second
 
 // enqueueRest enqueues each rendering's own task.

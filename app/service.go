@@ -181,25 +181,24 @@ func (s *Service) Plan(queue string) store.PlanFunc {
 	}
 }
 
-// Dispatch enqueues committed outbox tasks, then deletes the rows of
-// those now in the queue in one statement. A task already there (same
-// ID) counts as enqueued. A failure, or a crash before the delete,
-// leaves rows for the reconciler, whose enqueue of the same ID is a
-// no-op.
+// Dispatch enqueues committed outbox tasks and deletes each row once its
+// task is in the queue. A task already there (same ID) counts as
+// enqueued. A failure leaves the row for the reconciler.
 func (s *Service) Dispatch(ctx context.Context, ts []store.Task) error {
 	var errs []error
-	var done []int64
 	for _, t := range ts {
 		if err := s.queue.Enqueue(ctx, t); err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		// Deleted at once, not with the rest: a row left behind is
+		// enqueued again by the reconciler, and once its task has run
+		// (asynq keeps no finished tasks) that runs it a second time.
 		if t.OutboxID != 0 {
-			done = append(done, t.OutboxID)
+			if err := s.db.DeleteOutbox(ctx, t.OutboxID); err != nil {
+				errs = append(errs, err)
+			}
 		}
-	}
-	if err := s.db.DeleteOutbox(ctx, done...); err != nil {
-		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

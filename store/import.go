@@ -67,7 +67,7 @@ func (s *DB) ImportSubscribers(ctx context.Context, rows []ImportRow, dryRun boo
 		counts := ImportResult{Rows: len(rows), Errors: res.Errors}
 		now := s.now()
 		var tasks []Task
-		analyze := s.importStats(ctx, tx)
+		analyze := s.importStats(ctx, tx, dryRun)
 		for start := 0; start < len(rows); start += importChunk {
 			if err := analyze(start); err != nil {
 				return err
@@ -101,10 +101,12 @@ func (s *DB) ImportSubscribers(ctx context.Context, rows []ImportRow, dryRun boo
 // Without it, an import into a new brand (or with autovacuum off, or in
 // one transaction of a million rows) plans each chunk's lookup as a
 // scan of the whole brand, and 1,000,000 rows went in at 300 a second
-// instead of thousands. SQLite needs none of this (its planner takes
-// the primary key).
-func (s *DB) importStats(ctx context.Context, tx *sql.Tx) func(done int) error {
-	if s.dialect != postgres {
+// instead of thousands. ANALYZE holds its lock on the table until the
+// import commits, so two large imports take turns at it; a dry run,
+// rolled back, leaves the statistics alone. SQLite needs none of this
+// (its planner takes the primary key).
+func (s *DB) importStats(ctx context.Context, tx *sql.Tx, dryRun bool) func(done int) error {
+	if s.dialect != postgres || dryRun {
 		return func(int) error { return nil }
 	}
 	next := 2 * importChunk

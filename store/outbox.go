@@ -48,25 +48,10 @@ func (s *DB) Outbox(ctx context.Context, before time.Time, limit int) ([]Task, e
 }
 
 // DeleteOutbox removes a row whose task is now in the queue.
-func (s *DB) DeleteOutbox(ctx context.Context, ids ...int64) error {
-	// One statement per importChunk rows: a brand change dispatches a
-	// task per item, and a commit each cost more than the enqueue.
-	for start := 0; start < len(ids); start += importChunk {
-		chunk := ids[start:min(start+importChunk, len(ids))]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		unlock, err := s.lockWrite(ctx)
-		if err != nil {
-			return err
-		}
-		// Not a kept prepared statement: its length varies.
-		_, err = s.db.ExecContext(ctx, `DELETE FROM outbox WHERE id IN (`+s.inList(1, len(chunk))+`)`, args...)
-		unlock()
-		if err != nil {
-			return fmt.Errorf("store: %w", classify(err))
-		}
+func (s *DB) DeleteOutbox(ctx context.Context, id int64) error {
+	_, err := s.exec(ctx, s.db, `DELETE FROM outbox WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
 	}
 	return nil
 }

@@ -94,29 +94,8 @@ const (
 // counted. It refuses to start a rendering whose earlier starts never
 // ended MaxUnended times.
 func (s *DB) StartRendering(ctx context.Context, k RenderKey, brandHash string) (Start, error) {
-	return s.startIn(ctx, s.db, k, brandHash, s.now())
-}
-
-// StartRenderings is StartRendering for several renderings made by one
-// brand version, in one transaction: the starts of every channel an
-// inline render runs (app.Service.RenderInline) cost one commit.
-func (s *DB) StartRenderings(ctx context.Context, ks []RenderKey, brandHash string) ([]Start, error) {
-	out := make([]Start, len(ks))
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		now := s.now()
-		for i, k := range ks {
-			var err error
-			if out[i], err = s.startIn(ctx, tx, k, brandHash, now); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-func (s *DB) startIn(ctx context.Context, x execer, k RenderKey, brandHash string, now time.Time) (Start, error) {
-	res, err := s.exec(ctx, x, `UPDATE renderings SET status = $5, attempts = attempts + 1, started_at = $6, updated_at = $6
+	now := s.now()
+	res, err := s.exec(ctx, s.db, `UPDATE renderings SET status = $5, attempts = attempts + 1, started_at = $6, updated_at = $6
 		WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = '' AND brand_hash = $4 AND status IN ('queued', 'rendering')
 		AND attempts - ended < $7`,
 		k.ItemID, k.Version, k.Channel, brandHash, StatusRendering, now, MaxUnended)
@@ -128,7 +107,7 @@ func (s *DB) startIn(ctx context.Context, x execer, k RenderKey, brandHash strin
 	}
 	var status, hash string
 	var unended int
-	err = s.queryRow(ctx, x, `SELECT status, brand_hash, attempts - ended FROM renderings
+	err = s.queryRow(ctx, s.db, `SELECT status, brand_hash, attempts - ended FROM renderings
 		WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = ''`, k.ItemID, k.Version, k.Channel).Scan(&status, &hash, &unended)
 	if errors.Is(err, sql.ErrNoRows) {
 		return StartSkip, nil

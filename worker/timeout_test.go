@@ -104,8 +104,11 @@ func TestStalledInlineRenderIsGivenUp(t *testing.T) {
 		t.Run(s.String(), func(t *testing.T) {
 			t.Parallel()
 			r := &slow{honest: true, release: make(chan struct{})}
+			// After slow in channel order: never run inline, it stalls once
+			// in its own task and must still get its second run.
+			z := &stallOnce{brand: "Kestrel Mountain Works"}
 			const deadline = time.Second
-			e := &env{pipetest.NewWithQueue(t, s, nil, func(c *worker.QueueConfig) { c.RenderTimeout = deadline }, r)}
+			e := &env{pipetest.NewWithQueue(t, s, nil, func(c *worker.QueueConfig) { c.RenderTimeout = deadline }, r, z)}
 			ctx := context.Background()
 			kit := testenv.CopyKit(t, "kestrel")
 			if _, _, err := e.Service.ImportBrand(ctx, kit, "test"); err != nil {
@@ -143,9 +146,12 @@ func TestStalledInlineRenderIsGivenUp(t *testing.T) {
 					}
 				default:
 					if x.Status != store.StatusRendered {
-						t.Errorf("%s: %s %q", x.Channel, x.Status, x.Error)
+						t.Errorf("%s: %s %q after %d attempts", x.Channel, x.Status, x.Error, x.Attempts)
 					}
 				}
+			}
+			if n := z.calls.Load(); n != 2 {
+				t.Errorf("zz was started %d times with the new brand, want 2 (a stall, then its second chance)", n)
 			}
 			_, page, _ := e.DB.RenderingFile(ctx, store.RenderKey{ItemID: ids[0], Version: 1, Channel: "portal"}, "index.html")
 			if !strings.Contains(string(page), "Kestrel Mountain Works") {
@@ -159,4 +165,20 @@ func TestStalledInlineRenderIsGivenUp(t *testing.T) {
 			close(r.release)
 		})
 	}
+}
+
+// stallOnce is a channel that waits out its deadline the first time it
+// renders for brand, and renders at once otherwise.
+type stallOnce struct {
+	brand string
+	calls atomic.Int32
+}
+
+func (*stallOnce) Channel() string { return "zz" }
+func (z *stallOnce) Render(ctx context.Context, in renderers.Input) (*renderers.Output, error) {
+	if in.Brand.Name == z.brand && z.calls.Add(1) == 1 {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return &renderers.Output{Files: []renderers.File{{Name: "zz.txt", MediaType: "text/plain", Data: []byte(in.Item.Title)}}}, nil
 }
