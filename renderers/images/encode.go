@@ -1,7 +1,6 @@
 package images
 
 import (
-	"bufio"
 	"errors"
 	"image"
 	"io"
@@ -13,10 +12,14 @@ import (
 // and libjpeg scale them) and the standard Huffman tables. It does what
 // image/jpeg does, faster, for the RGBA images this package and the
 // share cards make:
-//   - the colour conversion is done inline over a whole 16×16 block
-//     instead of a function call per pixel;
-//   - the DCT is the AAN factorisation (5 multiplications per row)
-//     with its scale folded into the quantisation divisors;
+//   - the colour conversion is done over a whole 16×16 block, two
+//     rows of 8 pixels a call, instead of a function call per pixel;
+//   - the DCT is the AAN factorisation (5 multiplications per row),
+//     in registers, with its scale folded into the quantisation
+//     divisors;
+//   - the run-length coding visits only the non-zero coefficients (a
+//     bit mask) instead of testing all 63, and code and value bits go
+//     out together, 32 bits at a time, into one buffer;
 //   - a block of one colour, most of a share card, is written as its
 //     DC value alone with no DCT at all.
 //
@@ -28,23 +31,22 @@ func EncodeJPEG(w io.Writer, img *image.RGBA, quality int) error {
 		return errors.New("jpeg: image size out of range")
 	}
 	e := newJPEGEncoder(quality)
-	bw := bufio.NewWriterSize(w, 64<<10)
-	e.w = bw
+	e.w = w
+	e.buf = make([]byte, 0, 64<<10)
 	e.header(b.Dx(), b.Dy())
 	e.scan(img)
 	e.flushBits()
 	e.write([]byte{0xff, 0xd9})
-	if e.err != nil {
-		return e.err
-	}
-	return bw.Flush()
+	e.flush()
+	return e.err
 }
 
 type jpegEncoder struct {
-	w     *bufio.Writer
+	w     io.Writer
+	buf   []byte // output not yet written to w
 	err   error
 	quant [2][64]uint8   // zig-zag order, as written in DQT
-	div   [2][64]float32 // natural order: 1/(q·aan(u)·aan(v)·8)
+	div   [2][64]float32 // zig-zag order: 1/(q·aan(u)·aan(v)·8)
 	acc   uint64         // bits not yet written, low nbits of them
 	nbits uint
 }
@@ -63,16 +65,20 @@ func newJPEGEncoder(quality int) *jpegEncoder {
 			q = min(max(q, 1), 255)
 			e.quant[t][naturalToZigzag[i]] = uint8(q)
 			u, v := i/8, i%8
-			e.div[t][i] = float32(1 / (float64(q) * aan[u] * aan[v] * 8))
+			e.div[t][naturalToZigzag[i]] = float32(1 / (float64(q) * aan[u] * aan[v] * 8))
 		}
 	}
 	return e
 }
 
-func (e *jpegEncoder) write(p []byte) {
-	if e.err == nil {
-		_, e.err = e.w.Write(p)
+func (e *jpegEncoder) write(p []byte) { e.buf = append(e.buf, p...) }
+
+// flush hands the buffered output to w.
+func (e *jpegEncoder) flush() {
+	if e.err == nil && len(e.buf) > 0 {
+		_, e.err = e.w.Write(e.buf)
 	}
+	e.buf = e.buf[:0]
 }
 
 func (e *jpegEncoder) header(w, h int) {
@@ -100,40 +106,57 @@ func (e *jpegEncoder) header(w, h int) {
 	e.write([]byte{0xff, 0xda, 0, 12, 3, 1, 0x00, 2, 0x11, 3, 0x11, 0, 63, 0})
 }
 
-// emit writes the low n bits of code, stuffing a zero after every 0xff.
+// emit writes the low n bits (n ≤ 32) of code, stuffing a zero after
+// every 0xff. Whole 32-bit words go out at once; a word holding a 0xff
+// byte, rare in entropy-coded data, goes byte by byte.
 func (e *jpegEncoder) emit(code uint32, n uint) {
 	e.acc = e.acc<<n | uint64(code)&(1<<n-1)
 	e.nbits += n
-	for e.nbits >= 8 {
-		e.nbits -= 8
-		c := byte(e.acc >> e.nbits)
-		if e.err == nil {
-			e.err = e.w.WriteByte(c)
-			if c == 0xff && e.err == nil {
-				e.err = e.w.WriteByte(0)
+	if e.nbits < 32 {
+		return
+	}
+	e.nbits -= 32
+	v := uint32(e.acc >> e.nbits)
+	if x := ^v; (x-0x01010101)&^x&0x80808080 == 0 { // no byte of v is 0xff
+		e.buf = append(e.buf, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
+	} else {
+		for sh := 24; sh >= 0; sh -= 8 {
+			c := byte(v >> sh)
+			e.buf = append(e.buf, c)
+			if c == 0xff {
+				e.buf = append(e.buf, 0)
 			}
 		}
 	}
+	if len(e.buf) >= 60<<10 {
+		e.flush()
+	}
 }
 
-// flushBits pads the last byte with ones.
+// flushBits pads the last byte with ones and writes the bits left.
 func (e *jpegEncoder) flushBits() {
-	if e.nbits > 0 {
-		e.emit(0x7f, 8-e.nbits)
+	if pad := (8 - e.nbits%8) % 8; pad > 0 {
+		e.acc = e.acc<<pad | 1<<pad - 1
+		e.nbits += pad
+	}
+	for e.nbits > 0 {
+		e.nbits -= 8
+		c := byte(e.acc >> e.nbits)
+		e.buf = append(e.buf, c)
+		if c == 0xff {
+			e.buf = append(e.buf, 0)
+		}
 	}
 }
 
 // emitValue writes symbol sym's code from table t, then v's magnitude
-// bits (size of them).
+// bits (size of them), in one go: at most 16 + 11 bits.
 func (e *jpegEncoder) emitValue(t *huffLUT, sym byte, v int32, size uint) {
 	c := t[sym]
-	e.emit(c>>8, uint(c&0xff))
-	if size > 0 {
-		if v < 0 {
-			v--
-		}
-		e.emit(uint32(v), size)
+	if v < 0 {
+		v--
 	}
+	e.emit(c>>8<<size|uint32(v)&(1<<size-1), uint(c&0xff)+size)
 }
 
 func bitSize(v int32) uint {
@@ -160,28 +183,33 @@ func (e *jpegEncoder) block(s *[64]float32, t int, prevDC int32, uniform bool) i
 	}
 	var q [64]int32 // zig-zag order
 	fdct(s)
-	for i := range 64 {
-		q[naturalToZigzag[i]] = round(s[i] * e.div[t][i])
+	// nz has bit k set for each non-zero coefficient k (zig-zag), so
+	// the run-length loop visits those alone instead of branching on
+	// each of the 63, which a photo's blocks make unpredictable.
+	var nz uint64
+	div := &e.div[t]
+	for k := range 64 {
+		v := round(s[zigzagToNatural[k]&63] * div[k])
+		q[k] = v
+		nz = nz>>1 | uint64(uint32(v|-v)>>31)<<63
 	}
 	d := q[0] - prevDC
 	sz := bitSize(d)
 	e.emitValue(dcT, byte(sz), d, sz)
-	run := 0
-	for k := 1; k < 64; k++ {
-		v := q[k]
-		if v == 0 {
-			run++
-			continue
-		}
+	last := 0
+	for nz &^= 1; nz != 0; nz &= nz - 1 {
+		k := bits.TrailingZeros64(nz)
+		run := k - last - 1
 		for run > 15 {
 			e.emitValue(acT, 0xf0, 0, 0)
 			run -= 16
 		}
+		v := q[k&63]
 		sz := bitSize(v)
 		e.emitValue(acT, byte(run<<4)|byte(sz), v, sz)
-		run = 0
+		last = k
 	}
-	if run > 0 {
+	if last < 63 {
 		e.emitValue(acT, 0x00, 0, 0)
 	}
 	return q[0]
@@ -204,6 +232,8 @@ func (e *jpegEncoder) scan(img *image.RGBA) {
 		cb, cr [64]float32
 		dc     [3]int32
 		xs     [16]int // byte offsets of the block's columns in a row
+		rows   [16]*[64]byte
+		edge   [16][64]byte
 	)
 	for y0 := 0; y0 < h; y0 += 16 {
 		for x0 := 0; x0 < w; x0 += 16 {
@@ -225,35 +255,25 @@ func (e *jpegEncoder) scan(img *image.RGBA) {
 				dc[2] = e.block(&cr, 1, dc[2], true)
 				continue
 			}
+			// The block's 16 rows of 16 pixels: in the image, or, at
+			// the right edge, copied with the edge repeated.
+			for j := range 16 {
+				o := min(y0+j, h-1) * img.Stride
+				if x0+16 <= w {
+					rows[j] = (*[64]byte)(img.Pix[o+4*x0 : o+4*x0+64])
+					continue
+				}
+				for i, x := range xs {
+					copy(edge[j][4*i:4*i+4], img.Pix[o+x:o+x+4])
+				}
+				rows[j] = &edge[j]
+			}
 			for j := 0; j < 16; j += 2 {
-				row0 := img.Pix[min(y0+j, h-1)*img.Stride:]
-				row1 := img.Pix[min(y0+j+1, h-1)*img.Stride:]
-				yr0 := yb[(j>>3)*2][8*(j&7):]
-				yr1 := yb[(j>>3)*2][8*(j&7)+8:]
-				c := 8 * (j >> 1)
-				for i := 0; i < 16; i += 2 {
-					if i == 8 {
-						yr0 = yb[(j>>3)*2+1][8*(j&7):]
-						yr1 = yb[(j>>3)*2+1][8*(j&7)+8:]
-					}
-					k := i & 7
-					a, bb := xs[i], xs[i+1]
-					p0, p1 := row0[a:a+3:a+3], row0[bb:bb+3:bb+3]
-					p2, p3 := row1[a:a+3:a+3], row1[bb:bb+3:bb+3]
-					r0, g0, b0 := int32(p0[0]), int32(p0[1]), int32(p0[2])
-					r1, g1, b1 := int32(p1[0]), int32(p1[1]), int32(p1[2])
-					r2, g2, b2 := int32(p2[0]), int32(p2[1]), int32(p2[2])
-					r3, g3, b3 := int32(p3[0]), int32(p3[1]), int32(p3[2])
-					yr0[k] = float32((19595*r0+38470*g0+7471*b0+1<<15)>>16 - 128)
-					yr0[k+1] = float32((19595*r1+38470*g1+7471*b1+1<<15)>>16 - 128)
-					yr1[k] = float32((19595*r2+38470*g2+7471*b2+1<<15)>>16 - 128)
-					yr1[k+1] = float32((19595*r3+38470*g3+7471*b3+1<<15)>>16 - 128)
-					// Chroma of the 2×2 average (image/jpeg averages the
-					// four pixels' chroma: the same but where a colour
-					// clamps).
-					sr, sg, sb := r0+r1+r2+r3, g0+g1+g2+g3, b0+b1+b2+b3
-					cb[c+i>>1] = float32(chroma((-11056*sr-21712*sg+32768*sb+2)>>2+257<<15) - 128)
-					cr[c+i>>1] = float32(chroma((32768*sr-27440*sg-5328*sb+2)>>2+257<<15) - 128)
+				for half := range 2 {
+					yblk := &yb[(j>>3)*2+half]
+					toYCbCr((*[32]byte)(rows[j][32*half:]), (*[32]byte)(rows[j+1][32*half:]),
+						(*[8]float32)(yblk[8*(j&7):]), (*[8]float32)(yblk[8*(j&7)+8:]),
+						(*[4]float32)(cb[4*j+4*half:]), (*[4]float32)(cr[4*j+4*half:]))
 				}
 			}
 			for n := range 4 {
@@ -262,6 +282,27 @@ func (e *jpegEncoder) scan(img *image.RGBA) {
 			dc[1] = e.block(&cb, 1, dc[1], uniform(&cb))
 			dc[2] = e.block(&cr, 1, dc[2], uniform(&cr))
 		}
+	}
+}
+
+// toYCbCr converts two rows of 8 pixels to two rows of luma samples and
+// one of 4 chroma samples each, all level-shifted.
+func toYCbCr(row0, row1 *[32]byte, y0, y1 *[8]float32, cb, cr *[4]float32) {
+	for i := range 4 {
+		a := 8 * i
+		r0, g0, b0 := int32(row0[a]), int32(row0[a+1]), int32(row0[a+2])
+		r1, g1, b1 := int32(row0[a+4]), int32(row0[a+5]), int32(row0[a+6])
+		r2, g2, b2 := int32(row1[a]), int32(row1[a+1]), int32(row1[a+2])
+		r3, g3, b3 := int32(row1[a+4]), int32(row1[a+5]), int32(row1[a+6])
+		y0[2*i] = float32((19595*r0+38470*g0+7471*b0+1<<15)>>16 - 128)
+		y0[2*i+1] = float32((19595*r1+38470*g1+7471*b1+1<<15)>>16 - 128)
+		y1[2*i] = float32((19595*r2+38470*g2+7471*b2+1<<15)>>16 - 128)
+		y1[2*i+1] = float32((19595*r3+38470*g3+7471*b3+1<<15)>>16 - 128)
+		// Chroma of the 2×2 average (image/jpeg averages the four
+		// pixels' chroma: the same but where a colour clamps).
+		sr, sg, sb := r0+r1+r2+r3, g0+g1+g2+g3, b0+b1+b2+b3
+		cb[i] = float32(chroma((-11056*sr-21712*sg+32768*sb+2)>>2+257<<15) - 128)
+		cr[i] = float32(chroma((32768*sr-27440*sg-5328*sb+2)>>2+257<<15) - 128)
 	}
 }
 
@@ -303,27 +344,29 @@ func chroma(v int32) int32 {
 // scaled by aan(u)·aan(v)·8, which the quantisation divisors undo.
 func fdct(d *[64]float32) {
 	for p := 0; p < 64; p += 8 {
-		fdct8(d, p, 1)
+		r := (*[8]float32)(d[p : p+8])
+		r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] = fdct8(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
 	}
-	for p := range 8 {
-		fdct8(d, p, 8)
+	for c := range 8 {
+		d[c], d[c+8], d[c+16], d[c+24], d[c+32], d[c+40], d[c+48], d[c+56] =
+			fdct8(d[c], d[c+8], d[c+16], d[c+24], d[c+32], d[c+40], d[c+48], d[c+56])
 	}
 }
 
-func fdct8(d *[64]float32, p, s int) {
-	i0, i1, i2, i3, i4, i5, i6, i7 := p, p+s, p+2*s, p+3*s, p+4*s, p+5*s, p+6*s, p+7*s
-	tmp0, tmp7 := d[i0]+d[i7], d[i0]-d[i7]
-	tmp1, tmp6 := d[i1]+d[i6], d[i1]-d[i6]
-	tmp2, tmp5 := d[i2]+d[i5], d[i2]-d[i5]
-	tmp3, tmp4 := d[i3]+d[i4], d[i3]-d[i4]
+// fdct8 is the AAN DCT of eight samples, in registers.
+func fdct8(x0, x1, x2, x3, x4, x5, x6, x7 float32) (y0, y1, y2, y3, y4, y5, y6, y7 float32) {
+	tmp0, tmp7 := x0+x7, x0-x7
+	tmp1, tmp6 := x1+x6, x1-x6
+	tmp2, tmp5 := x2+x5, x2-x5
+	tmp3, tmp4 := x3+x4, x3-x4
 
 	tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
 	tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
-	d[i0] = tmp10 + tmp11
-	d[i4] = tmp10 - tmp11
+	y0 = tmp10 + tmp11
+	y4 = tmp10 - tmp11
 	z1 := (tmp12 + tmp13) * 0.707106781
-	d[i2] = tmp13 + z1
-	d[i6] = tmp13 - z1
+	y2 = tmp13 + z1
+	y6 = tmp13 - z1
 
 	tmp10 = tmp4 + tmp5
 	tmp11 = tmp5 + tmp6
@@ -333,10 +376,11 @@ func fdct8(d *[64]float32, p, s int) {
 	z4 := 1.306562965*tmp12 + z5
 	z3 := tmp11 * 0.707106781
 	z11, z13 := tmp7+z3, tmp7-z3
-	d[i5] = z13 + z2
-	d[i3] = z13 - z2
-	d[i1] = z11 + z4
-	d[i7] = z11 - z4
+	y5 = z13 + z2
+	y3 = z13 - z2
+	y1 = z11 + z4
+	y7 = z11 - z4
+	return
 }
 
 // huffLUT maps a symbol to its code (high 24 bits) and length (low 8).

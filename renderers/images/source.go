@@ -230,23 +230,31 @@ func (s *Source) Scaled(r image.Rectangle, w, h int) *image.RGBA {
 }
 
 // scaled is Scaled; fast shrinks an opaque image with a triangle filter
-// instead of Catmull-Rom: a little softer, and 1.45 times faster.
+// instead of Catmull-Rom: a little softer, and several times faster.
 func (s *Source) scaled(r image.Rectangle, w, h int, fast bool) *image.RGBA {
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	s.scaleInto(dst, r, fast)
+	s.scaleInto(dst, r, h, fast)
 	return dst
 }
 
-// scaleInto draws the part r of the image scaled to all of dst, which
-// may be a part of a larger image (a card's photo area).
-func (s *Source) scaleInto(dst *image.RGBA, r image.Rectangle, fast bool) {
-	w, h := dst.Rect.Dx(), dst.Rect.Dy()
+// scaleInto draws the top of the part r of the image scaled to
+// dst.Rect.Dx()×h into dst, which may be a part of a larger image (a
+// card's photo area) and may have fewer rows than h (the rest would be
+// painted over).
+func (s *Source) scaleInto(dst *image.RGBA, r image.Rectangle, h int, fast bool) {
+	w := dst.Rect.Dx()
 	lv, lr := s.level(r, w, h)
 	switch {
 	case lr.Dx() == w && lr.Dy() == h:
 		draw.Draw(dst, dst.Rect, lv, lr.Min, draw.Src)
 	case s.opaque && fast && lr.Dx() > w && lr.Dy() > h:
-		resampleWith(dst, lv, lr, triangle, 1)
+		shrinkTriangle(dst, lv, lr, h)
+	case dst.Rect.Dy() < h:
+		// Rare (a photo smaller than the card): scaled whole, then the
+		// top copied.
+		full := image.NewRGBA(image.Rect(0, 0, w, h))
+		s.scaleInto(full, r, h, fast)
+		draw.Draw(dst, dst.Rect, full, image.Point{}, draw.Src)
 	case s.opaque:
 		// Catmull-Rom over less than a halving keeps what Lanczos over
 		// the full image kept (see TestScaledLooksLikeLanczos) at a

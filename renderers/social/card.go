@@ -167,7 +167,9 @@ func (r *Renderer) drawCard(j *cardJob, cs cardSize, hero *images.Source) (*imag
 		}
 		bandTop := h - bandH
 		if hero.Opaque() {
-			images.CoverInto(img.SubImage(image.Rect(0, 0, w, bandTop+px(12))).(*image.RGBA), hero, j.fx, j.fy)
+			// The photo is cut as if it ran 12 px under the band, as
+			// cards always were; the rows the band covers are not drawn.
+			images.CoverTopInto(img.SubImage(image.Rect(0, 0, w, bandTop)).(*image.RGBA), bandTop+px(12), hero, j.fx, j.fy)
 		} else {
 			photo := images.Cover(hero, w, bandTop+px(12), j.fx, j.fy)
 			fill(img, image.Rect(0, 0, w, bandTop), rgba(b.Colors.Background))
