@@ -65,7 +65,11 @@ func (s *Service) enqueueRender(ctx context.Context, r store.Rendering) error {
 // have; a permanent failure is recorded as Render records it and the
 // rest go on. A worker killed meanwhile leaves the renderings it started
 // with a run that never ended, so each runs alone in its own task next.
-func (s *Service) RenderInline(ctx context.Context, pls []tasks.RenderPayload, perRender time.Duration) error {
+//
+// turn, when not nil, is taken before each rendering and given back
+// after it (the worker's share of the process), so a suspect waiting to
+// run alone waits for one rendering, not for the whole task.
+func (s *Service) RenderInline(ctx context.Context, pls []tasks.RenderPayload, perRender time.Duration, turn func(context.Context) (func(), error)) error {
 	if len(pls) == 0 {
 		return nil
 	}
@@ -76,20 +80,32 @@ func (s *Service) RenderInline(ctx context.Context, pls []tasks.RenderPayload, p
 	rest := len(pls) // the first one handed on, if any
 	var failed error // why the one at rest failed, if it ran
 	for i, pl := range pls {
+		leave := func() {}
+		if turn != nil {
+			var err error
+			if leave, err = turn(ctx); err != nil {
+				rest, failed = i, err // stopping
+				break
+			}
+		}
 		if dl, ok := ctx.Deadline(); ctx.Err() != nil || ok && time.Until(dl) < perRender+inlineMargin {
+			leave()
 			rest = i
 			break
 		}
 		k := store.RenderKey{ItemID: pl.ItemID, Version: pl.Version, Channel: pl.Channel}
 		start, err := s.db.StartRendering(ctx, k, hash)
 		if err != nil {
+			leave()
 			rest, failed = i, err
 			break
 		}
 		switch start {
 		case store.StartSkip:
+			leave()
 			continue
 		case store.StartGiveUp:
+			leave()
 			s.giveUp(ctx, k, hash, store.DiedError)
 			continue
 		}
@@ -98,6 +114,7 @@ func (s *Service) RenderInline(ctx context.Context, pls []tasks.RenderPayload, p
 		out, err := s.render(rctx, s.renderers[pl.Channel], pl, &cache)
 		timedOut := rctx.Err() != nil
 		cancel()
+		leave()
 		res := store.RenderResult{Duration: time.Since(began)}
 		var ie inputError
 		switch {

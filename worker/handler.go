@@ -101,12 +101,10 @@ func (h *Handler) handleItemRender(ctx context.Context, t *asynq.Task) error {
 	if err != nil || len(inline) == 0 {
 		return retry(err)
 	}
-	leave, err := h.isolation.enter(ctx, false)
-	if err != nil {
-		return err
-	}
-	defer leave()
-	return retry(h.svc.RenderInline(ctx, inline, h.queue.timeout(tasks.TypeRenderPrefix)))
+	// A share of the process for each rendering, not the whole task: a
+	// suspect waiting to run alone gets its turn between two.
+	turn := func(ctx context.Context) (func(), error) { return h.isolation.enter(ctx, false) }
+	return retry(h.svc.RenderInline(ctx, inline, h.queue.timeout(tasks.TypeRenderPrefix), turn))
 }
 
 func (h *Handler) handleRender(ctx context.Context, t *asynq.Task) error {
