@@ -31,7 +31,8 @@ type Main struct {
 	// Getenv is where the configuration comes from; nil means os.Getenv.
 	Getenv func(string) string
 	// SetMemoryLimit sets the process's soft memory limit
-	// (debug.SetMemoryLimit) for the commands that run workers; nil, as
+	// (debug.SetMemoryLimit) for the commands that run workers or render
+	// many items; nil, as
 	// in tests that run several commands in one process, leaves it.
 	SetMemoryLimit func(int64) int64
 }
@@ -70,7 +71,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	var err error
 	switch args[0] {
 	case "render":
-		err = m.render(ctx, args[1:])
+		err = m.render(ctx, cfg, args[1:])
 	case "serve":
 		err = m.serve(ctx, cfg, args[1:])
 	case "worker":

@@ -38,7 +38,7 @@ const renderCacheBytes = 64 << 20
 // item. Every failure is listed with its position, and any failure exits
 // 1. A bad page among many costs that page, not the run; a run stopped
 // by a signal writes nothing.
-func (m *Main) render(ctx context.Context, args []string) error {
+func (m *Main) render(ctx context.Context, cfg Config, args []string) error {
 	fset := flag.NewFlagSet("render", flag.ContinueOnError)
 	brandDir := fset.String("brand", "", "brand kit `folder` (holding brand.yaml)")
 	outDir := fset.String("o", "out", "output `folder`")
@@ -50,6 +50,10 @@ func (m *Main) render(ctx context.Context, args []string) error {
 	if err := m.parseFlags(fset, args, 0, -1); err != nil {
 		return err
 	}
+	// A soft memory limit as a worker's, over this run's own cache: the
+	// heap stays near what is live however many items are given.
+	cfg.Workers, cfg.ImageCacheMB = *jobs, renderCacheBytes>>20
+	m.limitMemory(cfg)
 	if *brandDir == "" {
 		return usageError{"render: --brand is required"}
 	}
