@@ -239,13 +239,6 @@ func (s *Service) RenderSuspect(ctx context.Context, pl tasks.RenderPayload) (in
 // failure retrying cannot fix is permanent (IsPermanent); any other
 // error is worth a retry.
 func (s *Service) Render(ctx context.Context, pl tasks.RenderPayload) error {
-	var cache *loaded
-	return s.render1(ctx, pl, &cache)
-}
-
-// render1 is Render with the version, brand and item taken from *cache
-// when it holds them, and left there for the next channel.
-func (s *Service) render1(ctx context.Context, pl tasks.RenderPayload, cache **loaded) error {
 	log := s.log.With("item", pl.ItemID, "version", pl.Version, "channel", pl.Channel)
 	k := store.RenderKey{ItemID: pl.ItemID, Version: pl.Version, Channel: pl.Channel}
 	r, ok := s.renderers[pl.Channel]
@@ -278,7 +271,8 @@ func (s *Service) render1(ctx context.Context, pl tasks.RenderPayload, cache **l
 		}
 	}()
 	began := time.Now()
-	out, err := s.render(ctx, r, pl, cache)
+	var cache *loaded
+	out, err := s.render(ctx, r, pl, &cache)
 	dur := time.Since(began)
 	if err != nil {
 		if ctx.Err() != nil {
