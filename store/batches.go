@@ -296,19 +296,30 @@ func (s *DB) ReleaseBatch(ctx context.Context, d *Delivery, n int, errText strin
 // transaction, so a crash cannot leave every batch done and the
 // delivery sending. It returns the delivery as it then stands.
 func (s *DB) FinishBatch(ctx context.Context, d *Delivery, n int, errText, externalURL string) (*Delivery, error) {
+	return s.endBatches(ctx, d, externalURL, func(tx *sql.Tx) error {
+		if _, err := s.exec(ctx, tx, `UPDATE delivery_batches SET status = $3, error = $4, updated_at = $5,
+			ended = CASE WHEN ended < attempts THEN ended + 1 ELSE ended END
+			WHERE delivery_id = $1 AND batch = $2 AND status = 'sending'`, d.ID, n, BatchDone, errText, s.now()); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		return nil
+	})
+}
+
+// endBatches runs end inside one transaction after locking the
+// delivery's row, then makes the delivery final if no batch is left
+// (finishIfDone): batches ending at once take turns, so exactly one of
+// them sees every batch done. It returns the delivery as it then stands.
+func (s *DB) endBatches(ctx context.Context, d *Delivery, externalURL string, end func(tx *sql.Tx) error) (*Delivery, error) {
 	var out *Delivery
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		// The delivery's row first: batches finishing at once take turns,
-		// so exactly one of them sees every batch done.
 		var err error
 		out, err = scanDelivery(s.queryRow(ctx, tx, `SELECT `+deliveryCols+` FROM deliveries WHERE id = $1`+s.forUpdate(), d.ID))
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
-		if _, err := s.exec(ctx, tx, `UPDATE delivery_batches SET status = $3, error = $4, updated_at = $5,
-			ended = CASE WHEN ended < attempts THEN ended + 1 ELSE ended END
-			WHERE delivery_id = $1 AND batch = $2 AND status = 'sending'`, d.ID, n, BatchDone, errText, s.now()); err != nil {
-			return fmt.Errorf("store: %w", err)
+		if err := end(tx); err != nil {
+			return err
 		}
 		return s.finishIfDone(ctx, tx, out, externalURL)
 	})
@@ -319,16 +330,7 @@ func (s *DB) FinishBatch(ctx context.Context, d *Delivery, n int, errText, exter
 // send final, as the last batch would have (a list with no recipients,
 // or a crash after planning found every batch done).
 func (s *DB) FinishEmptyBatches(ctx context.Context, d *Delivery, externalURL string) (*Delivery, error) {
-	var out *Delivery
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = scanDelivery(s.queryRow(ctx, tx, `SELECT `+deliveryCols+` FROM deliveries WHERE id = $1`+s.forUpdate(), d.ID))
-		if err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		return s.finishIfDone(ctx, tx, out, externalURL)
-	})
-	return out, err
+	return s.endBatches(ctx, d, externalURL, func(*sql.Tx) error { return nil })
 }
 
 // Progress is where an email delivery stands, recipient by recipient.
@@ -470,13 +472,7 @@ func (s *DB) StalledBatches(ctx context.Context, before time.Time, limit int) ([
 // retries): its recipients still pending are failed with errText, the
 // batch done, and the delivery final if it was the last.
 func (s *DB) FailBatch(ctx context.Context, d *Delivery, n int, errText, externalURL string) (*Delivery, error) {
-	var out *Delivery
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = scanDelivery(s.queryRow(ctx, tx, `SELECT `+deliveryCols+` FROM deliveries WHERE id = $1`+s.forUpdate(), d.ID))
-		if err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
+	return s.endBatches(ctx, d, externalURL, func(tx *sql.Tx) error {
 		var first, last string
 		if err := s.queryRow(ctx, tx, `SELECT first_address, last_address FROM delivery_batches WHERE delivery_id = $1 AND batch = $2`, d.ID, n).Scan(&first, &last); err != nil {
 			return fmt.Errorf("store: %w", err)
@@ -491,7 +487,6 @@ func (s *DB) FailBatch(ctx context.Context, d *Delivery, n int, errText, externa
 			WHERE delivery_id = $1 AND batch = $2 AND status <> 'done'`, d.ID, n, BatchDone, errText, now); err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
-		return s.finishIfDone(ctx, tx, out, externalURL)
+		return nil
 	})
-	return out, err
 }

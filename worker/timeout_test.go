@@ -73,20 +73,7 @@ func TestTimedOutRenderIsGivenUp(t *testing.T) {
 					}
 					return left == 0, fmt.Sprint(left, " tasks left")
 				})
-				rs, _ := e.DB.Renderings(ctx, ids[0], 1)
-				for _, x := range rs {
-					switch x.Channel {
-					case "slow":
-						want := fmt.Sprintf("rendering took longer than %s", deadline)
-						if x.Status != store.StatusFailed || x.Error != want || x.Attempts != 2 {
-							t.Errorf("slow: %s after %d attempts: %q, want failed after 2: %q", x.Status, x.Attempts, x.Error, want)
-						}
-					default:
-						if x.Status != store.StatusRendered {
-							t.Errorf("%s: %s %q", x.Channel, x.Status, x.Error)
-						}
-					}
-				}
+				checkSlowGivenUp(t, e, ids[0], deadline)
 				if n := r.calls.Load(); n != 2 {
 					t.Errorf("the renderer was started %d times, want 2", n)
 				}
@@ -136,20 +123,7 @@ func TestStalledInlineRenderIsGivenUp(t *testing.T) {
 				}
 				return final == len(rs), fmt.Sprintf("%d of %d final with the new brand", final, len(rs))
 			})
-			rs, _ := e.DB.Renderings(ctx, ids[0], 1)
-			for _, x := range rs {
-				switch x.Channel {
-				case "slow":
-					want := fmt.Sprintf("rendering took longer than %s", deadline)
-					if x.Status != store.StatusFailed || x.Error != want || x.Attempts != 2 {
-						t.Errorf("slow: %s after %d attempts: %q, want failed after 2: %q", x.Status, x.Attempts, x.Error, want)
-					}
-				default:
-					if x.Status != store.StatusRendered {
-						t.Errorf("%s: %s %q after %d attempts", x.Channel, x.Status, x.Error, x.Attempts)
-					}
-				}
-			}
+			checkSlowGivenUp(t, e, ids[0], deadline)
 			if n := z.calls.Load(); n != 2 {
 				t.Errorf("zz was started %d times with the new brand, want 2 (a stall, then its second chance)", n)
 			}
@@ -181,4 +155,25 @@ func (z *stallOnce) Render(ctx context.Context, in renderers.Input) (*renderers.
 		return nil, ctx.Err()
 	}
 	return &renderers.Output{Files: []renderers.File{{Name: "zz.txt", MediaType: "text/plain", Data: []byte(in.Item.Title)}}}, nil
+}
+
+// checkSlowGivenUp asserts the slow channel of the item's first version
+// failed with its deadline after two starts, and every other channel
+// rendered.
+func checkSlowGivenUp(t *testing.T, e *env, id string, deadline time.Duration) {
+	t.Helper()
+	rs, _ := e.DB.Renderings(context.Background(), id, 1)
+	for _, x := range rs {
+		switch x.Channel {
+		case "slow":
+			want := fmt.Sprintf("rendering took longer than %s", deadline)
+			if x.Status != store.StatusFailed || x.Error != want || x.Attempts != 2 {
+				t.Errorf("slow: %s after %d attempts: %q, want failed after 2: %q", x.Status, x.Attempts, x.Error, want)
+			}
+		default:
+			if x.Status != store.StatusRendered {
+				t.Errorf("%s: %s %q after %d attempts", x.Channel, x.Status, x.Error, x.Attempts)
+			}
+		}
+	}
 }

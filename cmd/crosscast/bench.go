@@ -96,21 +96,11 @@ func (m *Main) bench(ctx context.Context, cfg Config, args []string) error {
 		defer srv.Shutdown()
 	} else {
 		where = fmt.Sprintf("in %d worker processes", *procs)
-		for range *procs {
-			cmd := exec.CommandContext(ctx, os.Args[0], "worker", "--concurrency", strconv.Itoa(*conc))
-			cmd.Env = append(os.Environ(), envRedis+"="+redisURL, envDatabase+"="+dsn, envLogLevel+"=warn")
-			cmd.Stderr = m.Stderr
-			if err := cmd.Start(); err != nil {
-				return err
-			}
-			children = append(children, cmd)
+		var stop func()
+		if children, stop, err = m.startWorkerProcs(ctx, *procs, *conc, redisURL, dsn, nil); err != nil {
+			return err
 		}
-		defer func() {
-			for _, c := range children {
-				c.Process.Signal(syscall.SIGTERM)
-				c.Wait()
-			}
-		}()
+		defer stop()
 	}
 	fmt.Fprintf(m.Stdout, "crosscast bench: %d items with 2400×1600 photos, channels %v, workers %s (concurrency %d each), %s, GOMAXPROCS %d\n\n",
 		*n, p.Channels(), where, *conc, db.Kind(), runtime.GOMAXPROCS(0))
@@ -390,6 +380,32 @@ func (r *benchRun) rerender(ctx context.Context, brandDir, tmp, id string) (benc
 		return benchResult{}, fmt.Errorf("brand %s: nothing to re-render", id)
 	}
 	return r.wait(ctx, ids, start, cpu0, id, len(ids))
+}
+
+// startWorkerProcs starts n `crosscast worker` processes of concurrency
+// tasks each on the benchmark's services, with env added to their
+// environment; stop sends each SIGTERM and waits for it.
+func (m *Main) startWorkerProcs(ctx context.Context, n, concurrency int, redisURL, dsn string, env map[string]string) (children []*exec.Cmd, stop func(), err error) {
+	stop = func() {
+		for _, c := range children {
+			c.Process.Signal(syscall.SIGTERM)
+			c.Wait()
+		}
+	}
+	for range n {
+		cmd := exec.CommandContext(ctx, os.Args[0], "worker", "--concurrency", strconv.Itoa(concurrency))
+		cmd.Env = append(os.Environ(), envRedis+"="+redisURL, envDatabase+"="+dsn, envLogLevel+"=warn")
+		for k, v := range env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		cmd.Stderr = m.Stderr
+		if err := cmd.Start(); err != nil {
+			stop()
+			return nil, nil, err
+		}
+		children = append(children, cmd)
+	}
+	return children, stop, nil
 }
 
 // benchServices opens the benchmarks' services: the configured ones,

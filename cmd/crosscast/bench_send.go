@@ -22,10 +22,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -132,24 +130,11 @@ targets:
 		defer srv.Shutdown()
 	} else {
 		where = fmt.Sprintf("in %d worker processes", *procs)
-		for range *procs {
-			cmd := exec.CommandContext(ctx, os.Args[0], "worker", "--concurrency", strconv.Itoa(*conc))
-			cmd.Env = append(os.Environ(), envRedis+"="+redisURL, envDatabase+"="+dsn, envLogLevel+"=warn")
-			for k, v := range env {
-				cmd.Env = append(cmd.Env, k+"="+v)
-			}
-			cmd.Stderr = m.Stderr
-			if err := cmd.Start(); err != nil {
-				return err
-			}
-			children = append(children, cmd)
+		var stop func()
+		if children, stop, err = m.startWorkerProcs(ctx, *procs, *conc, redisURL, dsn, env); err != nil {
+			return err
 		}
-		defer func() {
-			for _, c := range children {
-				c.Process.Signal(syscall.SIGTERM)
-				c.Wait()
-			}
-		}()
+		defer stop()
 	}
 	// This process plays the web node: it plans, and reconciles.
 	rctx, stop := context.WithCancel(ctx)

@@ -84,18 +84,7 @@ func BenchmarkCardLandscape(b *testing.B) {
 
 // BenchmarkCards draws both cards from one decode, with no cache: what a
 // first render of an item costs.
-func BenchmarkCards(b *testing.B) {
-	r, j := benchJob(b)
-	nocache := NewWithFonts(nil, r.lib)
-	b.ReportAllocs()
-	t0 := cpuStart()
-	for b.Loop() {
-		if _, err := nocache.drawCards(context.Background(), j); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportCPU(b, t0, len(cardSizes))
-}
+func BenchmarkCards(b *testing.B) { benchDrawCards(b, true) }
 
 // BenchmarkPosts composes every network's posts for each example item,
 // the text half of the channel.
@@ -131,9 +120,15 @@ func BenchmarkPosts(b *testing.B) {
 
 // BenchmarkCardsText draws both typographic cards of a text-only item
 // with no cache: what a text-only re-render spends on its cards.
-func BenchmarkCardsText(b *testing.B) {
+func BenchmarkCardsText(b *testing.B) { benchDrawCards(b, false) }
+
+// benchDrawCards draws both cards of the bench item, with its hero or
+// without, through a renderer with no cache, and reports CPU per card.
+func benchDrawCards(b *testing.B, hero bool) {
 	r, j := benchJob(b)
-	j.hero = nil
+	if !hero {
+		j.hero = nil
+	}
 	nocache := NewWithFonts(nil, r.lib)
 	b.ReportAllocs()
 	t0 := cpuStart()
