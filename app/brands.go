@@ -116,7 +116,7 @@ func (s *Service) UploadBrand(ctx context.Context, id string, files map[string][
 }
 
 func (s *Service) putBrand(ctx context.Context, br *content.Brand, files map[string][]byte, actor string) (*content.Brand, *store.PutBrandResult, error) {
-	res, err := s.db.PutBrand(ctx, br.ID, br.Name, files, actor, s.Plan(tasks.QueueLow))
+	res, err := s.db.PutBrand(ctx, br.ID, br.Name, files, actor, s.Plan(tasks.QueueLow), renderGroups())
 	if err != nil {
 		return nil, nil, fmt.Errorf("brand %s: %w", br.ID, err)
 	}
@@ -124,6 +124,22 @@ func (s *Service) putBrand(ctx context.Context, br *content.Brand, files map[str
 		s.log.Warn("enqueue after brand change failed; the reconciler will retry", "brand", br.ID, "err", err)
 	}
 	return br, res, nil
+}
+
+// renderGroups renders a brand change's items in groups, each in one
+// items:render task (RenderItems): per task, the queue's and the outbox's
+// costs are paid once for the group, not once per item.
+func renderGroups() store.Grouping {
+	return store.Grouping{
+		Size: tasks.ItemsRenderMax,
+		Task: func(hash string, items []store.ItemVersion) (store.Task, error) {
+			pl := tasks.ItemsRenderPayload{BrandHash: hash}
+			for _, it := range items {
+				pl.Items = append(pl.Items, tasks.ItemRef{ItemID: it.ItemID, Version: it.Version})
+			}
+			return tasks.NewItemsRenderTask(pl, tasks.QueueLow)
+		},
+	}
 }
 
 // Rerender renders an item's latest version again with its brand's

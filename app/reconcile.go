@@ -129,19 +129,28 @@ func (s *Service) Reconcile(ctx context.Context, grace time.Duration) (Reconcile
 	return st, err
 }
 
-// fanOutPending reports whether the version's item:render task is still
-// waiting to run, in which case a missing render task is not lost.
+// fanOutPending reports whether a task that renders the rendering
+// inline is still waiting to run or running: its item's item:render, or
+// the brand change's items:render that it records (FanOut). A missing
+// render task is then not lost.
 func (s *Service) fanOutPending(ctx context.Context, r store.Rendering, orphaned map[string]bool) bool {
-	id := tasks.ItemRenderTaskID(r.ItemID, r.Version, r.BrandHash)
-	info, err := s.queue.Task(ctx, r.Queue, id)
-	if err != nil {
-		return false
+	ids := []string{tasks.ItemRenderTaskID(r.ItemID, r.Version, r.BrandHash)}
+	if r.FanOut != "" {
+		ids = append(ids, r.FanOut)
 	}
-	switch info.State {
-	case TaskPending, TaskScheduled, TaskRetry:
-		return true
-	case TaskActive:
-		return !orphaned[id]
+	for _, id := range ids {
+		info, err := s.queue.Task(ctx, r.Queue, id)
+		if err != nil {
+			continue
+		}
+		switch info.State {
+		case TaskPending, TaskScheduled, TaskRetry:
+			return true
+		case TaskActive:
+			if !orphaned[id] {
+				return true
+			}
+		}
 	}
 	return false
 }

@@ -43,6 +43,57 @@ func (s *Service) FanOut(ctx context.Context, pl tasks.ItemRenderPayload) ([]tas
 	return inline, errors.Join(errs...)
 }
 
+// RenderItems runs an items:render task: each item version of a brand
+// change's group in turn, as an item:render task would (FanOut, then
+// RenderInline). Once the task is stopping, near its deadline or past
+// itemsBudget, the item versions left are handed to their own
+// item:render tasks on queue, so one group holds a worker for about
+// that long however slow its items are. An item that fails to record
+// leaves the rest to go on; the task is retried for it, and finds the
+// others final.
+func (s *Service) RenderItems(ctx context.Context, pl tasks.ItemsRenderPayload, queue string, perRender time.Duration, turn func(context.Context) (func(), error)) error {
+	began := time.Now()
+	var errs []error
+	for i, it := range pl.Items {
+		dl, ok := ctx.Deadline()
+		if i > 0 && (ctx.Err() != nil || time.Since(began) > itemsBudget || ok && time.Until(dl) < perRender+inlineMargin) {
+			s.log.Info("item versions handed to their own tasks", "from", it.ItemID, "n", len(pl.Items)-i)
+			return errors.Join(append(errs, s.handItemsOn(context.WithoutCancel(ctx), pl.BrandHash, pl.Items[i:], queue))...)
+		}
+		ipl := tasks.ItemRenderPayload{ItemID: it.ItemID, Version: it.Version, BrandHash: pl.BrandHash}
+		inline, err := s.FanOut(ctx, ipl)
+		if err == nil {
+			err = s.RenderInline(ctx, inline, perRender, turn)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("item %s version %d: %w", it.ItemID, it.Version, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// itemsBudget is about how long an items:render task renders before it
+// hands the rest of its group on: long enough that a group of quick
+// items is one task, short enough that a burst of fresh submissions
+// (on a queue served first) finds a worker soon.
+const itemsBudget = 2 * time.Second
+
+// handItemsOn enqueues an item:render task for each item version, the
+// one the reconciler checks before taking a rendering for lost.
+func (s *Service) handItemsOn(ctx context.Context, hash string, items []tasks.ItemRef, queue string) error {
+	var errs []error
+	for _, it := range items {
+		t, err := tasks.NewItemRenderTask(tasks.ItemRenderPayload{ItemID: it.ItemID, Version: it.Version, BrandHash: hash}, queue)
+		if err == nil {
+			err = s.queue.Enqueue(ctx, t)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func (s *Service) enqueueRender(ctx context.Context, r store.Rendering) error {
 	task, err := tasks.NewRenderTask(renderPayload(r), r.Queue, r.TaskID)
 	if err != nil {

@@ -38,11 +38,27 @@ type PutBrandResult struct {
 	Outbox  []Task // committed; enqueue them, then DeleteOutbox
 }
 
+// ItemVersion names one item version.
+type ItemVersion struct {
+	ItemID  string
+	Version int
+}
+
+// Grouping gathers the item versions a brand change renders again into
+// groups of up to Size, each rendered by the one task Task makes, which
+// every rendering of the group records as its FanOut; the tasks plan
+// gives for each version are then left out. A zero Grouping keeps them.
+type Grouping struct {
+	Size int
+	Task func(brandHash string, items []ItemVersion) (Task, error)
+}
+
 // PutBrand stores a brand kit's files as the brand's current version.
 // When it changed, the latest version of every item of the brand is set
-// to render again with it, as plan says, in the same transaction: one
-// brand change shows in every channel of every item.
-func (s *DB) PutBrand(ctx context.Context, id, name string, files map[string][]byte, actor string, plan PlanFunc) (*PutBrandResult, error) {
+// to render again with it, as plan says (with its tasks grouped as
+// group says), in the same transaction: one brand change shows in every
+// channel of every item.
+func (s *DB) PutBrand(ctx context.Context, id, name string, files map[string][]byte, actor string, plan PlanFunc, group Grouping) (*PutBrandResult, error) {
 	res := &PutBrandResult{Hash: BrandHash(files)}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res.Changed, res.Items, res.Outbox = false, 0, nil
@@ -86,7 +102,7 @@ func (s *DB) PutBrand(ctx context.Context, id, name string, files map[string][]b
 		if cur == "" {
 			return nil
 		}
-		return s.rerenderBrand(ctx, tx, id, res, plan, now)
+		return s.rerenderBrand(ctx, tx, id, res, plan, group, now)
 	})
 	if err != nil {
 		return nil, err
@@ -94,42 +110,68 @@ func (s *DB) PutBrand(ctx context.Context, id, name string, files map[string][]b
 	return res, nil
 }
 
-func (s *DB) rerenderBrand(ctx context.Context, tx *sql.Tx, brandID string, res *PutBrandResult, plan PlanFunc, now time.Time) error {
+func (s *DB) rerenderBrand(ctx context.Context, tx *sql.Tx, brandID string, res *PutBrandResult, plan PlanFunc, group Grouping, now time.Time) error {
 	rows, err := s.query(ctx, tx, `SELECT id, latest_version FROM items WHERE brand_id = $1 AND latest_version > 0 ORDER BY id`, brandID)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	type iv struct {
-		id string
-		v  int
-	}
-	var items []iv
+	var items []ItemVersion
 	for rows.Next() {
-		var x iv
-		if err := rows.Scan(&x.id, &x.v); err != nil {
+		var x ItemVersion
+		if err := rows.Scan(&x.ItemID, &x.Version); err != nil {
 			rows.Close()
 			return fmt.Errorf("store: %w", err)
 		}
 		items = append(items, x)
 	}
 	rows.Close()
-	for _, x := range items {
-		out, err := s.rerenderVersion(ctx, tx, x.id, x.v, res.Hash, plan, now)
-		if err != nil {
-			return err
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	size := len(items)
+	if group.Size > 0 {
+		size = group.Size
+	}
+	for part := range slices.Chunk(items, max(size, 1)) {
+		var fanout string
+		if group.Size > 0 {
+			t, err := group.Task(res.Hash, part)
+			if err != nil {
+				return fmt.Errorf("store: plan: %w", err)
+			}
+			out, err := s.insertOutbox(ctx, tx, []Task{t}, now)
+			if err != nil {
+				return err
+			}
+			res.Outbox = append(res.Outbox, out...)
+			fanout = t.ID
 		}
-		res.Outbox = append(res.Outbox, out...)
-		res.Items++
+		for _, x := range part {
+			out, err := s.rerenderVersion(ctx, tx, x.ItemID, x.Version, res.Hash, plan, fanout, now)
+			if err != nil {
+				return err
+			}
+			res.Outbox = append(res.Outbox, out...)
+			res.Items++
+		}
 	}
 	return nil
 }
 
 // rerenderVersion sets one item version back to queued with fresh
 // renderings for brand version hash, and returns the committed tasks.
-func (s *DB) rerenderVersion(ctx context.Context, tx *sql.Tx, id string, v int, hash string, plan PlanFunc, now time.Time) ([]Task, error) {
+// With a fanout task (a brand change's group) the renderings record it
+// and the plan's tasks are left out: that task renders them.
+func (s *DB) rerenderVersion(ctx context.Context, tx *sql.Tx, id string, v int, hash string, plan PlanFunc, fanout string, now time.Time) ([]Task, error) {
 	p, err := plan(id, v, hash)
 	if err != nil {
 		return nil, fmt.Errorf("store: plan: %w", err)
+	}
+	if fanout != "" {
+		for i := range p.Renderings {
+			p.Renderings[i].FanOut = fanout
+		}
+		p.Tasks = nil
 	}
 	if _, err := s.exec(ctx, tx, `UPDATE item_versions SET brand_hash = $3, status = $4, updated_at = $5 WHERE item_id = $1 AND version = $2`,
 		id, v, hash, StatusQueued, now); err != nil {
@@ -181,7 +223,7 @@ func (s *DB) Rerender(ctx context.Context, itemID, actor string, plan PlanFunc) 
 			return fmt.Errorf("store: brand %s: %w", brand, err)
 		}
 		now := s.now()
-		if out, err = s.rerenderVersion(ctx, tx, itemID, v, hash, plan, now); err != nil {
+		if out, err = s.rerenderVersion(ctx, tx, itemID, v, hash, plan, "", now); err != nil {
 			return err
 		}
 		return s.addEvent(ctx, tx, Event{At: now, Actor: actor, Kind: "rerender", ItemID: itemID, Version: v})

@@ -112,7 +112,7 @@ func TestRacingInsertsAllSucceed(t *testing.T) {
 		changed := 0
 		kit := map[string][]byte{"brand.yaml": []byte("name: Racing")}
 		race("put brand", func() error {
-			res, err := db.PutBrand(ctx, "racing", "Racing", kit, "tester", plan("low"))
+			res, err := db.PutBrand(ctx, "racing", "Racing", kit, "tester", plan("low"), store.Grouping{})
 			if err != nil {
 				return err
 			}

@@ -78,7 +78,7 @@ func renderAll(t *testing.T, db *store.DB, id string, v int, hash string, body s
 func TestGarbageCollection(t *testing.T) {
 	backends(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := db.PutBrand(ctx, "kestrel", "Kestrel", map[string][]byte{"brand.yaml": []byte("name: Kestrel")}, "tester", plan("critical")); err != nil {
+		if _, err := db.PutBrand(ctx, "kestrel", "Kestrel", map[string][]byte{"brand.yaml": []byte("name: Kestrel")}, "tester", plan("critical"), store.Grouping{}); err != nil {
 			t.Fatal(err)
 		}
 		b, _ := db.Brand(ctx, "kestrel")

@@ -98,6 +98,7 @@ type NewRendering struct {
 	Channel string
 	Queue   string
 	TaskID  string
+	FanOut  string // see Rendering.FanOut
 }
 
 // Plan is the work a new version (or a re-render) needs: the renderings
@@ -266,9 +267,9 @@ func (s *DB) forUpdate() string {
 
 func (s *DB) insertRenderings(ctx context.Context, tx *sql.Tx, itemID string, v int, brandHash string, rs []NewRendering, now time.Time) error {
 	for _, r := range rs {
-		_, err := s.exec(ctx, tx, `INSERT INTO renderings (item_id, version, channel, variant, status, brand_hash, queue, task_id, enqueues, updated_at)
-			VALUES ($1, $2, $3, '', $4, $5, $6, $7, 1, $8)`,
-			itemID, v, r.Channel, StatusQueued, brandHash, r.Queue, r.TaskID, now)
+		_, err := s.exec(ctx, tx, `INSERT INTO renderings (item_id, version, channel, variant, status, brand_hash, queue, task_id, fanout, enqueues, updated_at)
+			VALUES ($1, $2, $3, '', $4, $5, $6, $7, $8, 1, $9)`,
+			itemID, v, r.Channel, StatusQueued, brandHash, r.Queue, r.TaskID, r.FanOut, now)
 		if err != nil {
 			return fmt.Errorf("store: insert rendering: %w", err)
 		}

@@ -25,6 +25,9 @@ type Rendering struct {
 	BrandHash string
 	Queue     string
 	TaskID    string
+	// FanOut is the task that renders it inline when that is not its
+	// item's item:render (a brand change's items:render), else empty.
+	FanOut    string
 	Attempts  int // times a worker started it
 	Ended     int // of those, runs that ended (with a result or an error)
 	Enqueues  int // times a task was put in the queue for it
@@ -366,7 +369,7 @@ func (s *DB) RenderingFile(ctx context.Context, k RenderKey, name string) (*Rend
 	return f, data, nil
 }
 
-const renderingSelect = `SELECT item_id, version, channel, status, brand_hash, queue, task_id, attempts, ended, enqueues, renders,
+const renderingSelect = `SELECT item_id, version, channel, status, brand_hash, queue, task_id, fanout, attempts, ended, enqueues, renders,
 	error, warnings, metrics, duration_ms, updated_at FROM renderings`
 
 func scanRenderings(rows *sql.Rows) ([]Rendering, error) {
@@ -376,7 +379,7 @@ func scanRenderings(rows *sql.Rows) ([]Rendering, error) {
 		var r Rendering
 		var warnings, metrics string
 		var ms int64
-		if err := rows.Scan(&r.ItemID, &r.Version, &r.Channel, &r.Status, &r.BrandHash, &r.Queue, &r.TaskID, &r.Attempts, &r.Ended, &r.Enqueues, &r.Renders,
+		if err := rows.Scan(&r.ItemID, &r.Version, &r.Channel, &r.Status, &r.BrandHash, &r.Queue, &r.TaskID, &r.FanOut, &r.Attempts, &r.Ended, &r.Enqueues, &r.Renders,
 			&r.Error, &warnings, &metrics, &ms, &r.UpdatedAt); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}

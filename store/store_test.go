@@ -267,19 +267,19 @@ func TestBrandChangeRerenders(t *testing.T) {
 	backends(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		kit := map[string][]byte{"brand.yaml": []byte("name: Kestrel"), "logo.svg": []byte("<svg/>")}
-		first, err := db.PutBrand(ctx, "kestrel", "Kestrel", kit, "admin", plan("low"))
+		first, err := db.PutBrand(ctx, "kestrel", "Kestrel", kit, "admin", plan("low"), store.Grouping{})
 		if err != nil || !first.Changed || first.Items != 0 {
 			t.Fatalf("first put: %+v %v", first, err)
 		}
 		sub := submission("tent", "body", nil)
 		sub.BrandHash = first.Hash
 		db.Submit(ctx, sub, plan("critical"))
-		same, _ := db.PutBrand(ctx, "kestrel", "Kestrel", kit, "admin", plan("low"))
+		same, _ := db.PutBrand(ctx, "kestrel", "Kestrel", kit, "admin", plan("low"), store.Grouping{})
 		if same.Changed || len(same.Outbox) != 0 {
 			t.Fatalf("the same kit again must change nothing: %+v", same)
 		}
 		kit["brand.yaml"] = []byte("name: Kestrel Outdoor")
-		next, err := db.PutBrand(ctx, "kestrel", "Kestrel Outdoor", kit, "admin", plan("low"))
+		next, err := db.PutBrand(ctx, "kestrel", "Kestrel Outdoor", kit, "admin", plan("low"), store.Grouping{})
 		if err != nil || !next.Changed || next.Items != 1 || len(next.Outbox) != 1 || next.Outbox[0].Queue != "low" {
 			t.Fatalf("changed kit: %+v %v", next, err)
 		}
@@ -298,6 +298,68 @@ func TestBrandChangeRerenders(t *testing.T) {
 		k := store.RenderKey{ItemID: "tent", Version: 1, Channel: "portal"}
 		if ok, _ := db.StartRendering(ctx, k, first.Hash); ok != store.StartSkip {
 			t.Error("a task for the old brand version must not start")
+		}
+	})
+}
+
+// With a grouping, a brand change plans one task per group of items,
+// which each rendering of the group names as its fan-out, and none per
+// item.
+func TestBrandChangeRendersInGroups(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		kit := map[string][]byte{"brand.yaml": []byte("name: Kestrel")}
+		first, err := db.PutBrand(ctx, "kestrel", "Kestrel", kit, "admin", plan("low"), store.Grouping{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := []string{"a", "b", "c", "d", "e"}
+		for _, id := range ids {
+			sub := submission(id, "body of "+id, nil)
+			sub.BrandHash = first.Hash
+			if _, err := db.Submit(ctx, sub, plan("critical")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var groups [][]store.ItemVersion
+		group := store.Grouping{Size: 2, Task: func(hash string, items []store.ItemVersion) (store.Task, error) {
+			groups = append(groups, items)
+			return store.Task{Type: "items:render", ID: "items:" + hash + ":" + items[0].ItemID, Queue: "low", Payload: []byte("{}")}, nil
+		}}
+		kit["brand.yaml"] = []byte("name: Kestrel Outdoor")
+		next, err := db.PutBrand(ctx, "kestrel", "Kestrel", kit, "admin", plan("low"), group)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next.Items != 5 || len(next.Outbox) != 3 || len(groups) != 3 || len(groups[2]) != 1 {
+			t.Fatalf("5 items in groups of 2: want 3 tasks and 5 items, got %d tasks, %d items, groups %v", len(next.Outbox), next.Items, groups)
+		}
+		for _, task := range next.Outbox {
+			if task.Type != "items:render" || task.OutboxID == 0 {
+				t.Errorf("a grouped brand change must enqueue only its group tasks, through the outbox: %+v", task)
+			}
+		}
+		for i, id := range ids {
+			want := "items:" + next.Hash + ":" + ids[i/2*2]
+			rs, err := db.Renderings(ctx, id, 1)
+			if err != nil || len(rs) == 0 {
+				t.Fatalf("%s: %v %v", id, rs, err)
+			}
+			for _, r := range rs {
+				if r.FanOut != want || r.Status != store.StatusQueued || r.BrandHash != next.Hash {
+					t.Errorf("%s/%s: fan-out %q, status %s; want %q, queued", id, r.Channel, r.FanOut, r.Status, want)
+				}
+			}
+		}
+		// A re-render of one item is its own item's fan-out again.
+		if _, err := db.Rerender(ctx, "a", "editor", plan("default")); err != nil {
+			t.Fatal(err)
+		}
+		rs, _ := db.Renderings(ctx, "a", 1)
+		for _, r := range rs {
+			if r.FanOut != "" {
+				t.Errorf("a/%s after an editor's re-render still names the group task %q", r.Channel, r.FanOut)
+			}
 		}
 	})
 }

@@ -24,7 +24,10 @@ import (
 // a finished rendering may plan an index:build; publish:item starts an
 // approved version and enqueues one deliver:<kind> per other delivery.
 const (
-	TypeItemRender    = "item:render"
+	TypeItemRender = "item:render"
+	// TypeItemsRender renders every channel of a group of item versions
+	// after a brand change, item after item, in the one task.
+	TypeItemsRender   = "items:render"
 	TypeRenderPrefix  = "render:"
 	TypeIndexBuild    = "index:build"
 	TypePublishItem   = "publish:item"
@@ -60,6 +63,36 @@ type ItemRenderPayload struct {
 }
 
 func (p ItemRenderPayload) Valid() bool { return p.ItemID != "" && p.Version >= 1 }
+
+// ItemRef names one item version.
+type ItemRef struct {
+	ItemID  string `json:"item_id"`
+	Version int    `json:"version"`
+}
+
+// ItemsRenderPayload asks for every channel of each of a brand change's
+// group of item versions, made with brand version BrandHash.
+type ItemsRenderPayload struct {
+	BrandHash string    `json:"brand_hash"`
+	Items     []ItemRef `json:"items"`
+}
+
+func (p ItemsRenderPayload) Valid() bool {
+	if p.BrandHash == "" || len(p.Items) == 0 || len(p.Items) > ItemsRenderMax {
+		return false
+	}
+	for _, it := range p.Items {
+		if it.ItemID == "" || it.Version < 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// ItemsRenderMax is the most item versions one items:render task
+// renders: a brand change of a thousand items is fifty tasks, not a
+// thousand, yet one task holds a worker for seconds, not minutes.
+const ItemsRenderMax = 20
 
 // RenderPayload asks for one channel of one item version, made with one
 // brand version.
@@ -144,6 +177,12 @@ func ItemRenderTaskID(itemID string, version int, brandHash string) string {
 	return fmt.Sprintf("item:%s:%d:%s", itemID, version, brandHash)
 }
 
+// ItemsRenderTaskID derives an items:render task's ID from its first
+// item version: a brand change's groups never share one.
+func ItemsRenderTaskID(brandHash string, first ItemRef) string {
+	return fmt.Sprintf("items:%s:%s:%d", brandHash, first.ItemID, first.Version)
+}
+
 // RenderTaskID derives a render task's ID from what it renders; the
 // reconciler adds a generation suffix (~2, ~3, …) when the task it
 // replaces is lost or orphaned.
@@ -181,6 +220,14 @@ func RedeliverTaskID(key string, attempts int) string {
 // on queue.
 func NewItemRenderTask(p ItemRenderPayload, queue string) (store.Task, error) {
 	return newTask(TypeItemRender, ItemRenderTaskID(p.ItemID, p.Version, p.BrandHash), queue, p, time.Time{})
+}
+
+// NewItemsRenderTask makes the items:render task for p on queue.
+func NewItemsRenderTask(p ItemsRenderPayload, queue string) (store.Task, error) {
+	if !p.Valid() {
+		return store.Task{}, fmt.Errorf("%s task: %d item versions: %w", TypeItemsRender, len(p.Items), ErrBadPayload)
+	}
+	return newTask(TypeItemsRender, ItemsRenderTaskID(p.BrandHash, p.Items[0]), queue, p, time.Time{})
 }
 
 // NewRenderTask makes a render:<channel> task on queue. Its ID is the

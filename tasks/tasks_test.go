@@ -1,7 +1,10 @@
 package tasks
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -25,6 +28,14 @@ func TestTaskWireFormat(t *testing.T) {
 			},
 			want: store.Task{Type: "item:render", ID: "item:kestrel.en.tent:3:b1f2", Queue: "critical",
 				Payload: []byte(`{"item_id":"kestrel.en.tent","version":3,"brand_hash":"b1f2"}`)},
+		},
+		{
+			name: "items:render",
+			make: func() (store.Task, error) {
+				return NewItemsRenderTask(ItemsRenderPayload{BrandHash: "b1f2", Items: []ItemRef{{ItemID: "kestrel.en.tent", Version: 3}, {ItemID: "kestrel.en.tarp", Version: 1}}}, QueueLow)
+			},
+			want: store.Task{Type: "items:render", ID: "items:b1f2:kestrel.en.tent:3", Queue: "low",
+				Payload: []byte(`{"brand_hash":"b1f2","items":[{"item_id":"kestrel.en.tent","version":3},{"item_id":"kestrel.en.tarp","version":1}]}`)},
 		},
 		{
 			name: "digest:run",
@@ -131,6 +142,35 @@ func TestTaskIDs(t *testing.T) {
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
+
+// A group task names at least one and at most ItemsRenderMax item
+// versions, each whole: a payload beyond that is refused, not run.
+func TestItemsRenderBounds(t *testing.T) {
+	full := ItemsRenderPayload{BrandHash: "h"}
+	for i := range ItemsRenderMax {
+		full.Items = append(full.Items, ItemRef{ItemID: fmt.Sprint("i", i), Version: 1})
+	}
+	if _, err := NewItemsRenderTask(full, QueueLow); err != nil {
+		t.Fatalf("a full group: %v", err)
+	}
+	over := full
+	over.Items = append(slices.Clone(full.Items), ItemRef{ItemID: "one-too-many", Version: 1})
+	for name, p := range map[string]ItemsRenderPayload{
+		"empty":        {BrandHash: "h"},
+		"no brand":     {Items: full.Items[:1]},
+		"too many":     over,
+		"no version":   {BrandHash: "h", Items: []ItemRef{{ItemID: "a"}}},
+		"no item name": {BrandHash: "h", Items: []ItemRef{{Version: 1}}},
+	} {
+		if _, err := NewItemsRenderTask(p, QueueLow); !errors.Is(err, ErrBadPayload) {
+			t.Errorf("%s: %v, want a bad payload", name, err)
+		}
+		b, _ := json.Marshal(p)
+		if _, err := Decode[ItemsRenderPayload](TypeItemsRender, b); !errors.Is(err, ErrBadPayload) {
+			t.Errorf("%s decoded: %v, want a bad payload", name, err)
 		}
 	}
 }

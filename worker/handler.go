@@ -35,6 +35,7 @@ func NewHandler(svc *app.Service, q *Queue, log *slog.Logger) *Handler {
 func (h *Handler) Mux() asynq.Handler {
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(tasks.TypeItemRender, h.handleItemRender)
+	mux.HandleFunc(tasks.TypeItemsRender, h.handleItemsRender)
 	for _, ch := range h.svc.Channels() {
 		mux.HandleFunc(tasks.TypeRenderPrefix+ch, h.handleRender)
 	}
@@ -101,11 +102,25 @@ func (h *Handler) handleItemRender(ctx context.Context, t *asynq.Task) error {
 	if err != nil || len(inline) == 0 {
 		return retry(err)
 	}
-	// A share of the process for each rendering, not the whole task: a
-	// suspect waiting to run alone gets its turn between two.
-	turn := func(ctx context.Context) (func(), error) { return h.isolation.enter(ctx, false) }
-	return retry(h.svc.RenderInline(ctx, inline, h.queue.timeout(tasks.TypeRenderPrefix), turn))
+	return retry(h.svc.RenderInline(ctx, inline, h.queue.timeout(tasks.TypeRenderPrefix), h.turn))
 }
+
+func (h *Handler) handleItemsRender(ctx context.Context, t *asynq.Task) error {
+	pl, err := decode[tasks.ItemsRenderPayload](t)
+	if err != nil {
+		return err
+	}
+	queue, _ := asynq.GetQueueName(ctx)
+	if queue == "" {
+		queue = tasks.QueueLow
+	}
+	return retry(h.svc.RenderItems(ctx, pl, queue, h.queue.timeout(tasks.TypeRenderPrefix), h.turn))
+}
+
+// turn takes a share of the process for one inline rendering, not for
+// the whole task: a suspect waiting to run alone gets its turn between
+// two.
+func (h *Handler) turn(ctx context.Context) (func(), error) { return h.isolation.enter(ctx, false) }
 
 func (h *Handler) handleRender(ctx context.Context, t *asynq.Task) error {
 	pl, err := decode[tasks.RenderPayload](t)

@@ -199,9 +199,10 @@ func (q *Queue) Ping(ctx context.Context) error {
 // resize a dozen large images.
 func (q *Queue) timeout(taskType string) time.Duration {
 	switch {
-	case taskType == tasks.TypeItemRender:
+	case taskType == tasks.TypeItemRender, taskType == tasks.TypeItemsRender:
 		// A fan-out of a bulk re-render renders its channels itself
-		// (app.Service.RenderInline), each within a render's deadline.
+		// (app.Service.RenderInline), each within a render's deadline;
+		// a group hands on what does not fit (app.Service.RenderItems).
 		return 4*q.renderTimeout + 30*time.Second
 	case strings.HasPrefix(taskType, tasks.TypeRenderPrefix):
 		return q.renderTimeout
