@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -146,53 +147,81 @@ func (s *DB) rerenderBrand(ctx context.Context, tx *sql.Tx, brandID string, res 
 			res.Outbox = append(res.Outbox, out...)
 			fanout = t.ID
 		}
-		for _, x := range part {
-			out, err := s.rerenderVersion(ctx, tx, x.ItemID, x.Version, res.Hash, plan, fanout, now)
-			if err != nil {
-				return err
-			}
-			res.Outbox = append(res.Outbox, out...)
-			res.Items++
+		out, err := s.rerenderVersions(ctx, tx, part, res.Hash, plan, fanout, now)
+		if err != nil {
+			return err
 		}
+		res.Outbox = append(res.Outbox, out...)
+		res.Items += len(part)
 	}
 	return nil
 }
 
-// rerenderVersion sets one item version back to queued with fresh
+// rerenderVersions sets item versions back to queued with fresh
 // renderings for brand version hash, and returns the committed tasks.
 // With a fanout task (a brand change's group) the renderings record it
-// and the plan's tasks are left out: that task renders them.
-func (s *DB) rerenderVersion(ctx context.Context, tx *sql.Tx, id string, v int, hash string, plan PlanFunc, fanout string, now time.Time) ([]Task, error) {
-	p, err := plan(id, v, hash)
-	if err != nil {
-		return nil, fmt.Errorf("store: plan: %w", err)
-	}
-	if fanout != "" {
-		for i := range p.Renderings {
-			p.Renderings[i].FanOut = fanout
+// and the plan's tasks are left out: that task renders them. Each step
+// is one statement for all of vs, not one per version: on SQLite a
+// statement costs more than the few rows each touches.
+func (s *DB) rerenderVersions(ctx context.Context, tx *sql.Tx, vs []ItemVersion, hash string, plan PlanFunc, fanout string, now time.Time) ([]Task, error) {
+	var rows []renderingRow
+	var tasks []Task
+	for _, x := range vs {
+		p, err := plan(x.ItemID, x.Version, hash)
+		if err != nil {
+			return nil, fmt.Errorf("store: plan: %w", err)
 		}
-		p.Tasks = nil
+		for _, r := range p.Renderings {
+			if fanout != "" {
+				r.FanOut = fanout
+			}
+			rows = append(rows, renderingRow{ItemID: x.ItemID, Version: x.Version, NewRendering: r})
+		}
+		if fanout == "" {
+			tasks = append(tasks, p.Tasks...)
+		}
 	}
-	if _, err := s.exec(ctx, tx, `UPDATE item_versions SET brand_hash = $3, status = $4, updated_at = $5 WHERE item_id = $1 AND version = $2`,
-		id, v, hash, StatusQueued, now); err != nil {
+	which, args := versionsWhere(vs, 1)
+	n := len(args)
+	if _, err := s.exec(ctx, tx, fmt.Sprintf(`UPDATE item_versions SET brand_hash = $%d, status = $%d, updated_at = $%d WHERE `, n+1, n+2, n+3)+which,
+		append(slices.Clip(args), hash, StatusQueued, now)...); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	if _, err := s.exec(ctx, tx, `UPDATE items SET status = $2, updated_at = $3 WHERE id = $1`, id, StatusQueued, now); err != nil {
+	ids := make([]string, 0, len(vs))
+	idArgs := make([]any, 0, len(vs)+2)
+	for i, x := range vs {
+		ids = append(ids, fmt.Sprintf("$%d", i+1))
+		idArgs = append(idArgs, x.ItemID)
+	}
+	if _, err := s.exec(ctx, tx, fmt.Sprintf(`UPDATE items SET status = $%d, updated_at = $%d WHERE id IN (%s)`, len(vs)+1, len(vs)+2, strings.Join(ids, ", ")),
+		append(idArgs, StatusQueued, now)...); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	if err := s.queueRenderingGarbage(ctx, tx, `item_id = $1 AND version = $2`, id, v); err != nil {
+	if err := s.queueRenderingGarbage(ctx, tx, which, args...); err != nil {
 		return nil, err
 	}
-	if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE item_id = $1 AND version = $2`, id, v); err != nil {
+	if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE `+which, args...); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	if _, err := s.exec(ctx, tx, `DELETE FROM renderings WHERE item_id = $1 AND version = $2`, id, v); err != nil {
+	if _, err := s.exec(ctx, tx, `DELETE FROM renderings WHERE `+which, args...); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	if err := s.insertRenderings(ctx, tx, id, v, hash, p.Renderings, now); err != nil {
+	if err := s.insertRenderingRows(ctx, tx, hash, rows, now); err != nil {
 		return nil, err
 	}
-	return s.insertOutbox(ctx, tx, p.Tasks, now)
+	return s.insertOutbox(ctx, tx, tasks, now)
+}
+
+// versionsWhere is a condition matching the rows of item versions vs, on
+// columns item_id and version, with its arguments numbered from $from.
+func versionsWhere(vs []ItemVersion, from int) (string, []any) {
+	terms := make([]string, 0, len(vs))
+	args := make([]any, 0, 2*len(vs))
+	for i, x := range vs {
+		terms = append(terms, fmt.Sprintf("(item_id = $%d AND version = $%d)", from+2*i, from+2*i+1))
+		args = append(args, x.ItemID, x.Version)
+	}
+	return "(" + strings.Join(terms, " OR ") + ")", args
 }
 
 // Rerender renders an item's latest version again with its brand's
@@ -223,7 +252,7 @@ func (s *DB) Rerender(ctx context.Context, itemID, actor string, plan PlanFunc) 
 			return fmt.Errorf("store: brand %s: %w", brand, err)
 		}
 		now := s.now()
-		if out, err = s.rerenderVersion(ctx, tx, itemID, v, hash, plan, "", now); err != nil {
+		if out, err = s.rerenderVersions(ctx, tx, []ItemVersion{{ItemID: itemID, Version: v}}, hash, plan, "", now); err != nil {
 			return err
 		}
 		return s.addEvent(ctx, tx, Event{At: now, Actor: actor, Kind: "rerender", ItemID: itemID, Version: v})

@@ -266,11 +266,38 @@ func (s *DB) forUpdate() string {
 }
 
 func (s *DB) insertRenderings(ctx context.Context, tx *sql.Tx, itemID string, v int, brandHash string, rs []NewRendering, now time.Time) error {
+	rows := make([]renderingRow, 0, len(rs))
 	for _, r := range rs {
-		_, err := s.exec(ctx, tx, `INSERT INTO renderings (item_id, version, channel, variant, status, brand_hash, queue, task_id, fanout, enqueues, updated_at)
-			VALUES ($1, $2, $3, '', $4, $5, $6, $7, $8, 1, $9)`,
-			itemID, v, r.Channel, StatusQueued, brandHash, r.Queue, r.TaskID, r.FanOut, now)
-		if err != nil {
+		rows = append(rows, renderingRow{ItemID: itemID, Version: v, NewRendering: r})
+	}
+	return s.insertRenderingRows(ctx, tx, brandHash, rows, now)
+}
+
+// renderingRow is a new rendering of one item version.
+type renderingRow struct {
+	ItemID  string
+	Version int
+	NewRendering
+}
+
+// insertRenderingRows inserts queued renderings made with brandHash,
+// many rows to a statement.
+func (s *DB) insertRenderingRows(ctx context.Context, tx *sql.Tx, brandHash string, rows []renderingRow, now time.Time) error {
+	// Six arguments a row after the three shared ones: far below either
+	// database's limit on arguments.
+	for part := range slices.Chunk(rows, 500) {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO renderings (item_id, version, channel, variant, status, brand_hash, queue, task_id, fanout, enqueues, updated_at) VALUES `)
+		args := []any{StatusQueued, brandHash, now}
+		for i, r := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, '', $1, $2, $%d, $%d, $%d, 1, $3)", n+1, n+2, n+3, n+4, n+5, n+6)
+			args = append(args, r.ItemID, r.Version, r.Channel, r.Queue, r.TaskID, r.FanOut)
+		}
+		if _, err := s.exec(ctx, tx, q.String(), args...); err != nil {
 			return fmt.Errorf("store: insert rendering: %w", err)
 		}
 	}
