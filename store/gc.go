@@ -103,35 +103,59 @@ func (s *DB) CollectGarbage(ctx context.Context, lim GCLimits) (GCStats, error) 
 }
 
 // queueGarbage queues blobs that just lost a reference, inside the
-// caller's transaction.
+// caller's transaction, in one statement per batchRows distinct blobs.
 func (s *DB) queueGarbage(ctx context.Context, tx *sql.Tx, shas ...string) error {
-	for _, sha := range shas {
-		if _, err := s.exec(ctx, tx, `INSERT INTO gc_candidates (sha256, queued_at) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING`, sha, s.now()); err != nil {
+	shas = distinct(shas)
+	now := s.now()
+	for start := 0; start < len(shas); start += batchRows {
+		chunk := shas[start:min(start+batchRows, len(shas))]
+		args := make([]any, 0, 2*len(chunk))
+		for _, sha := range chunk {
+			args = append(args, sha, now)
+		}
+		if _, err := s.exec(ctx, tx, `INSERT INTO gc_candidates (sha256, queued_at) VALUES `+s.placeholders(len(chunk), 2)+
+			` ON CONFLICT (sha256) DO NOTHING`, args...); err != nil {
 			return fmt.Errorf("store: queue garbage: %w", err)
 		}
 	}
 	return nil
 }
 
-// queueRenderingGarbage queues the blobs of the rendering files a
-// DELETE with the same WHERE clause (parameters from $1) is about to drop.
-func (s *DB) queueRenderingGarbage(ctx context.Context, tx *sql.Tx, where string, args ...any) error {
-	rows, err := s.query(ctx, tx, `SELECT DISTINCT sha256 FROM rendering_files WHERE `+where, args...)
-	if err != nil {
-		return fmt.Errorf("store: queue garbage: %w", err)
-	}
-	var shas []string
-	for rows.Next() {
-		var sha string
-		if err := rows.Scan(&sha); err != nil {
-			rows.Close()
-			return fmt.Errorf("store: queue garbage: %w", err)
+// distinct returns ss without repeats, in first-seen order.
+func distinct(ss []string) []string {
+	seen := make(map[string]bool, len(ss))
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
 		}
-		shas = append(shas, sha)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	return out
+}
+
+// queueRenderingGarbage queues the blobs of the rendering files a
+// DELETE with the same WHERE clause (parameters from $1) is about to
+// drop, in one statement.
+func (s *DB) queueRenderingGarbage(ctx context.Context, tx *sql.Tx, where string, args ...any) error {
+	// GROUP BY, not DISTINCT, which would make PostgreSQL type the time
+	// as text; the WHERE keeps SQLite from reading ON CONFLICT as a
+	// join's ON.
+	q := fmt.Sprintf(`INSERT INTO gc_candidates (sha256, queued_at) SELECT sha256, $%d FROM rendering_files WHERE %s GROUP BY sha256
+		ON CONFLICT (sha256) DO NOTHING`, len(args)+1, where)
+	if _, err := s.exec(ctx, tx, q, append(args, s.now())...); err != nil {
 		return fmt.Errorf("store: queue garbage: %w", err)
+	}
+	return nil
+}
+
+// dropRenderingFiles deletes the rendering files a WHERE clause
+// (parameters from $1) picks and queues their blobs: one statement when
+// there were none, two when there were.
+func (s *DB) dropRenderingFiles(ctx context.Context, tx *sql.Tx, where string, args ...any) error {
+	shas, err := s.queryStrings(ctx, tx, `DELETE FROM rendering_files WHERE `+where+` RETURNING sha256`, args...)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
 	}
 	return s.queueGarbage(ctx, tx, shas...)
 }

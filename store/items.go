@@ -283,9 +283,8 @@ type renderingRow struct {
 // insertRenderingRows inserts queued renderings made with brandHash,
 // many rows to a statement.
 func (s *DB) insertRenderingRows(ctx context.Context, tx *sql.Tx, brandHash string, rows []renderingRow, now time.Time) error {
-	// Six arguments a row after the three shared ones: far below either
-	// database's limit on arguments.
-	for part := range slices.Chunk(rows, 500) {
+	// Six arguments a row after the three shared ones.
+	for part := range slices.Chunk(rows, batchRows) {
 		var q strings.Builder
 		q.WriteString(`INSERT INTO renderings (item_id, version, channel, variant, status, brand_hash, queue, task_id, fanout, enqueues, updated_at) VALUES `)
 		args := []any{StatusQueued, brandHash, now}
@@ -307,29 +306,94 @@ func (s *DB) insertRenderingRows(ctx context.Context, tx *sql.Tx, brandHash stri
 // putBlob stores data once under its SHA-256 and returns the hash. The
 // caller refers to the blob in the same transaction.
 func (s *DB) putBlob(ctx context.Context, tx *sql.Tx, data []byte) (string, error) {
-	sha := blobHash(data)
-	for range 3 {
-		res, err := s.exec(ctx, tx, `INSERT INTO assets (sha256, size, data, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
-			sha, len(data), data, s.now())
-		if err != nil {
-			return "", fmt.Errorf("store: insert blob: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 1 || s.dialect != postgres {
-			return sha, nil
-		}
-		// Stored already, maybe unreferenced and about to be collected:
-		// lock it until this transaction commits its reference, or store
-		// it again if the collector got there first (see gc.go).
-		var got string
-		err = s.queryRow(ctx, tx, `SELECT sha256 FROM assets WHERE sha256 = $1 FOR KEY SHARE`, sha).Scan(&got)
-		if err == nil {
-			return sha, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return "", fmt.Errorf("store: lock blob: %w", err)
+	shas, err := s.putBlobs(ctx, tx, [][]byte{data})
+	if err != nil {
+		return "", err
+	}
+	return shas[0], nil
+}
+
+// batchRows bounds the rows of one multi-row statement on the paths
+// that run for every rendering. Those statements stay prepared, one per
+// row count (see stmt), so it also bounds how many are kept; a text
+// version's ~20 files fit in one.
+const batchRows = 64
+
+// putBlobs is putBlob for many blobs: it returns their hashes in order,
+// storing each distinct one with one INSERT per batchRows of them.
+func (s *DB) putBlobs(ctx context.Context, tx *sql.Tx, blobs [][]byte) ([]string, error) {
+	shas := make([]string, len(blobs))
+	byHash := make(map[string][]byte, len(blobs))
+	for i, data := range blobs {
+		shas[i] = blobHash(data)
+		byHash[shas[i]] = data
+	}
+	// In hash order: PostgreSQL makes a second writer of the same new
+	// blob wait for the first one's commit, and writers that insert
+	// shared blobs in one order cannot wait for each other in a circle.
+	todo := slices.Sorted(maps.Keys(byHash))
+	for start := 0; start < len(todo); start += batchRows {
+		if err := s.insertBlobs(ctx, tx, todo[start:min(start+batchRows, len(todo))], byHash); err != nil {
+			return nil, err
 		}
 	}
-	return "", fmt.Errorf("store: blob %s: deleted while being stored, three times", sha)
+	return shas, nil
+}
+
+// insertBlobs stores the blobs named by distinct hashes, in one
+// statement on SQLite.
+func (s *DB) insertBlobs(ctx context.Context, tx *sql.Tx, shas []string, data map[string][]byte) error {
+	for range 3 {
+		now := s.now()
+		args := make([]any, 0, 4*len(shas))
+		for _, sha := range shas {
+			args = append(args, sha, len(data[sha]), data[sha], now)
+		}
+		q := `INSERT INTO assets (sha256, size, data, created_at) VALUES ` + s.placeholders(len(shas), 4) + ` ON CONFLICT (sha256) DO NOTHING`
+		if s.dialect != postgres {
+			if _, err := s.exec(ctx, tx, q, args...); err != nil {
+				return fmt.Errorf("store: insert blob: %w", err)
+			}
+			return nil
+		}
+		added, err := s.queryStrings(ctx, tx, q+` RETURNING sha256`, args...)
+		if err != nil {
+			return fmt.Errorf("store: insert blob: %w", err)
+		}
+		old := without(shas, added)
+		if len(old) == 0 {
+			return nil
+		}
+		// Stored already, maybe unreferenced and about to be collected:
+		// lock them until this transaction commits its references, or
+		// store again those the collector got to first (see gc.go).
+		locked, err := s.queryStrings(ctx, tx, `SELECT sha256 FROM assets WHERE sha256 = ANY($1) FOR KEY SHARE`, old)
+		if err != nil {
+			return fmt.Errorf("store: lock blob: %w", err)
+		}
+		if shas = without(old, locked); len(shas) == 0 {
+			return nil
+		}
+	}
+	return fmt.Errorf("store: blob %s: deleted while being stored, three times", shas[0])
+}
+
+// without returns the strings of ss not in drop, in order.
+func without(ss, drop []string) []string {
+	if len(drop) == 0 {
+		return ss
+	}
+	gone := make(map[string]bool, len(drop))
+	for _, d := range drop {
+		gone[d] = true
+	}
+	var out []string
+	for _, s := range ss {
+		if !gone[s] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func blobHash(data []byte) string {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -176,16 +177,21 @@ type Result struct {
 // FinishRenderings records several results of renderings made by one
 // brand version in one transaction, each exactly as FinishRendering
 // would in turn (the last of a version's channels sets the version's
-// status): an inline render's channels cost one commit.
+// status): an inline render's channels cost one commit. Consecutive
+// results of one version share its statements (see finishVersion).
 func (s *DB) FinishRenderings(ctx context.Context, brandHash string, rs []Result, index IndexPlanFunc) ([]*Finished, error) {
 	fins := make([]*Finished, len(rs))
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
-		for i, r := range rs {
-			var err error
-			if fins[i], err = s.finishIn(ctx, tx, r.Key, brandHash, r.RenderResult, index, now); err != nil {
+		for start := 0; start < len(rs); {
+			end := start + 1
+			for end < len(rs) && end-start < batchRows && rs[end].Key.ItemID == rs[start].Key.ItemID && rs[end].Key.Version == rs[start].Key.Version {
+				end++
+			}
+			if err := s.finishVersion(ctx, tx, brandHash, rs[start:end], fins[start:end], index, now); err != nil {
 				return err
 			}
+			start = end
 		}
 		return nil
 	})
@@ -195,95 +201,194 @@ func (s *DB) FinishRenderings(ctx context.Context, brandHash string, rs []Result
 	return fins, nil
 }
 
-func (s *DB) finishIn(ctx context.Context, tx *sql.Tx, k RenderKey, brandHash string, r RenderResult, index IndexPlanFunc, now time.Time) (*Finished, error) {
-	warnings, err := json.Marshal(r.Warnings)
-	if err != nil {
-		return nil, err
+// finishVersion records consecutive results of one version's
+// renderings into fins, running once what recording each would: the
+// version's and the item's statements once for all of them, the
+// renderings' and their files' as one multi-row statement each. The
+// outcome is that of recording them in turn: each recorded result but
+// the last sees the version still rendering, since the later ones were
+// still open then; the last sees what the version ends as, and only it
+// can end it.
+func (s *DB) finishVersion(ctx context.Context, tx *sql.Tx, brandHash string, rs []Result, fins []*Finished, index IndexPlanFunc, now time.Time) error {
+	itemID, v := rs[0].Key.ItemID, rs[0].Key.Version
+	for i := range fins {
+		fins[i] = &Finished{}
 	}
-	if r.Warnings == nil {
-		warnings = []byte("[]")
-	}
-	metrics, err := json.Marshal(r.Metrics)
-	if err != nil || r.Metrics == nil {
-		metrics = []byte("{}")
-	}
-	status := StatusRendered
-	if r.Err != "" {
-		status = StatusFailed
-	}
-	fin := &Finished{}
-	// Lock the version first, so two channels finishing at once take
-	// turns and the last one sees the other's result.
+	// Lock the version first, so two transactions finishing its
+	// channels at once take turns and the later one sees the other's
+	// results.
 	var latest int
 	var brandID string
-	err = s.queryRow(ctx, tx, `SELECT i.latest_version, i.brand_id FROM items i WHERE i.id = $1`, k.ItemID).Scan(&latest, &brandID)
+	err := s.queryRow(ctx, tx, `SELECT i.latest_version, i.brand_id FROM items i WHERE i.id = $1`, itemID).Scan(&latest, &brandID)
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return fmt.Errorf("store: %w", err)
 	}
-	if _, err := s.exec(ctx, tx, `UPDATE item_versions SET updated_at = $3 WHERE item_id = $1 AND version = $2`, k.ItemID, k.Version, now); err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+	if _, err := s.exec(ctx, tx, `UPDATE item_versions SET updated_at = $3 WHERE item_id = $1 AND version = $2`, itemID, v, now); err != nil {
+		return fmt.Errorf("store: %w", err)
 	}
-	res, err := s.exec(ctx, tx, `UPDATE renderings SET status = $5, error = $6, warnings = $7, metrics = $8, duration_ms = $9,
-		renders = renders + 1, ended = CASE WHEN $11 AND ended < attempts THEN ended + 1 ELSE ended END, finished_at = $10, updated_at = $10
-		WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = '' AND brand_hash = $4 AND status IN ('queued', 'rendering')`,
-		k.ItemID, k.Version, k.Channel, brandHash, status, r.Err, string(warnings), string(metrics), r.Duration.Milliseconds(), now, !r.GivenUp)
+	recorded, err := s.recordResults(ctx, tx, brandHash, rs, now)
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return err
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return fin, nil
+	last := -1
+	var chans []string
+	var files []channelFile
+	for i, r := range rs {
+		if !recorded[i] {
+			continue
+		}
+		fins[i].Recorded, fins[i].VersionStatus = true, StatusRendering
+		last = i
+		chans = append(chans, r.Key.Channel)
+		for _, f := range r.Files {
+			files = append(files, channelFile{r.Key.Channel, f})
+		}
 	}
-	fin.Recorded = true
-	if err := s.queueRenderingGarbage(ctx, tx, `item_id = $1 AND version = $2 AND channel = $3 AND variant = ''`, k.ItemID, k.Version, k.Channel); err != nil {
-		return nil, err
+	if last < 0 {
+		return nil
 	}
-	if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE item_id = $1 AND version = $2 AND channel = $3 AND variant = ''`, k.ItemID, k.Version, k.Channel); err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+	if err := s.dropRenderingFiles(ctx, tx, `item_id = $1 AND version = $2 AND variant = '' AND channel IN (`+dollars(3, len(chans))+`)`,
+		append([]any{itemID, v}, anys(chans)...)...); err != nil {
+		return err
 	}
-	for _, f := range r.Files {
-		sha, err := s.putBlob(ctx, tx, f.Data)
+	if err := s.insertRenderingFiles(ctx, tx, itemID, v, files); err != nil {
+		return err
+	}
+	// The join: is anything of this version still unfinished?
+	var status string
+	err = s.queryRow(ctx, tx, `UPDATE item_versions SET status = (SELECT CASE
+			WHEN SUM(CASE WHEN r.status IN ('queued', 'rendering') THEN 1 ELSE 0 END) > 0 THEN $3
+			WHEN SUM(CASE WHEN r.status = 'failed' THEN 1 ELSE 0 END) > 0 THEN $4
+			ELSE $5 END
+		FROM renderings r WHERE r.item_id = $1 AND r.version = $2)
+		WHERE item_id = $1 AND version = $2 RETURNING status`, itemID, v, StatusRendering, StatusFailed, StatusRendered).Scan(&status)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	fin := fins[last]
+	fin.VersionStatus = status
+	if latest == v {
+		if _, err := s.exec(ctx, tx, `UPDATE items SET status = $2, updated_at = $3 WHERE id = $1`, itemID, status, now); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+	}
+	if status == StatusRendering {
+		return nil
+	}
+	if latest == v {
+		if fin.Outbox, err = s.wantIndex(ctx, tx, brandID, index, now); err != nil {
+			return err
+		}
+	}
+	return s.addEvent(ctx, tx, Event{At: now, Actor: "worker", Kind: status, ItemID: itemID, Version: v})
+}
+
+// recordResults records results of one version's renderings with one
+// UPDATE, reporting which were recorded: those whose rendering was
+// still open for brandHash. A channel named twice is recorded at most
+// once, by its first result, as it would be in turn.
+func (s *DB) recordResults(ctx context.Context, tx *sql.Tx, brandHash string, rs []Result, now time.Time) ([]bool, error) {
+	first := make(map[string]int, len(rs))
+	args := []any{rs[0].Key.ItemID, rs[0].Key.Version, brandHash, now}
+	var values strings.Builder
+	for i, r := range rs {
+		warnings, err := json.Marshal(r.Warnings)
 		if err != nil {
 			return nil, err
 		}
-		_, err = s.exec(ctx, tx, `INSERT INTO rendering_files (item_id, version, channel, variant, name, media_type, sha256, size)
-			VALUES ($1, $2, $3, '', $4, $5, $6, $7)`, k.ItemID, k.Version, k.Channel, f.Name, f.MediaType, sha, len(f.Data))
-		if err != nil {
-			return nil, fmt.Errorf("store: insert rendering file: %w", err)
+		if r.Warnings == nil {
+			warnings = []byte("[]")
 		}
+		metrics, err := json.Marshal(r.Metrics)
+		if err != nil || r.Metrics == nil {
+			metrics = []byte("{}")
+		}
+		if _, ok := first[r.Key.Channel]; ok {
+			continue
+		}
+		first[r.Key.Channel] = i
+		status := StatusRendered
+		if r.Err != "" {
+			status = StatusFailed
+		}
+		ends := 1 // a run's own result ends that run
+		if r.GivenUp {
+			ends = 0
+		}
+		if values.Len() > 0 {
+			values.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&values, "($%d, $%d, $%d, $%d, $%d, CAST($%d AS BIGINT), CAST($%d AS INTEGER))", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+		args = append(args, r.Key.Channel, status, r.Err, string(warnings), string(metrics), r.Duration.Milliseconds(), ends)
 	}
-	// The join: is anything of this version still unfinished?
-	var open, failed int
-	err = s.queryRow(ctx, tx, `SELECT
-			COALESCE(SUM(CASE WHEN status IN ('queued', 'rendering') THEN 1 ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)
-		FROM renderings WHERE item_id = $1 AND version = $2`, k.ItemID, k.Version).Scan(&open, &failed)
+	// The values' columns are named apart from the table's, which
+	// PostgreSQL would find ambiguous.
+	got, err := s.queryStrings(ctx, tx, `WITH v (ch, st, err, warn, met, ms, ends) AS (VALUES `+values.String()+`)
+		UPDATE renderings SET status = v.st, error = v.err, warnings = v.warn, metrics = v.met, duration_ms = v.ms,
+		renders = renders + 1, ended = CASE WHEN v.ends = 1 AND ended < attempts THEN ended + 1 ELSE ended END, finished_at = $4, updated_at = $4
+		FROM v WHERE item_id = $1 AND version = $2 AND channel = v.ch AND variant = '' AND brand_hash = $3 AND status IN ('queued', 'rendering')
+		RETURNING channel`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	fin.VersionStatus = StatusRendering
-	if open == 0 {
-		fin.VersionStatus = StatusRendered
-		if failed > 0 {
-			fin.VersionStatus = StatusFailed
+	recorded := make([]bool, len(rs))
+	for _, ch := range got {
+		recorded[first[ch]] = true
+	}
+	return recorded, nil
+}
+
+// dollars is "$from, $from+1, …" for n parameters, on both back ends.
+func dollars(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// channelFile is a rendered file and its channel.
+type channelFile struct {
+	channel string
+	FileData
+}
+
+// insertRenderingFiles stores one version's rendered files and their
+// blobs, one INSERT of each per batchRows files.
+func (s *DB) insertRenderingFiles(ctx context.Context, tx *sql.Tx, itemID string, v int, files []channelFile) error {
+	blobs := make([][]byte, len(files))
+	for i, f := range files {
+		blobs[i] = f.Data
+	}
+	shas, err := s.putBlobs(ctx, tx, blobs)
+	if err != nil {
+		return err
+	}
+	for start := 0; start < len(files); start += batchRows {
+		chunk := files[start:min(start+batchRows, len(files))]
+		args := make([]any, 0, 8*len(chunk))
+		for i, f := range chunk {
+			args = append(args, itemID, v, f.channel, "", f.Name, f.MediaType, shas[start+i], len(f.Data))
+		}
+		_, err := s.exec(ctx, tx, `INSERT INTO rendering_files (item_id, version, channel, variant, name, media_type, sha256, size)
+			VALUES `+s.placeholders(len(chunk), 8), args...)
+		if err != nil {
+			return fmt.Errorf("store: insert rendering file: %w", err)
 		}
 	}
-	if _, err := s.exec(ctx, tx, `UPDATE item_versions SET status = $3 WHERE item_id = $1 AND version = $2`, k.ItemID, k.Version, fin.VersionStatus); err != nil {
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	if latest == k.Version {
-		if _, err := s.exec(ctx, tx, `UPDATE items SET status = $2, updated_at = $3 WHERE id = $1`, k.ItemID, fin.VersionStatus, now); err != nil {
-			return nil, fmt.Errorf("store: %w", err)
-		}
-	}
-	if open == 0 {
-		if latest == k.Version {
-			if fin.Outbox, err = s.wantIndex(ctx, tx, brandID, index, now); err != nil {
-				return nil, err
-			}
-		}
-		return fin, s.addEvent(ctx, tx, Event{At: now, Actor: "worker", Kind: fin.VersionStatus, ItemID: k.ItemID, Version: k.Version})
-	}
-	return fin, nil
+	return nil
 }
 
 // Finished tells what FinishRendering did.
@@ -291,7 +396,10 @@ type Finished struct {
 	// Recorded is false when the rendering was already final or
 	// superseded (a second worker finishing the same task): nothing changed.
 	Recorded bool
-	// VersionStatus is the version's status after the call.
+	// VersionStatus is the version's status once the result is
+	// recorded: after the call, or, among FinishRenderings' results,
+	// after this one in turn (so only the one that ends the version
+	// sees it rendered or failed). Empty when not Recorded.
 	VersionStatus string
 	// Outbox holds committed tasks (an index build) to enqueue now.
 	Outbox []Task

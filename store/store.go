@@ -258,6 +258,24 @@ func (s *DB) query(ctx context.Context, x execer, query string, args ...any) (*s
 	return st.QueryContext(ctx, args...)
 }
 
+// queryStrings runs a query that returns one text column.
+func (s *DB) queryStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := s.query(ctx, tx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // queryRow is QueryRow through a kept statement; a failure to prepare
 // surfaces from Scan, as QueryRow's own errors do.
 func (s *DB) queryRow(ctx context.Context, x execer, query string, args ...any) rowScanner {
