@@ -22,6 +22,7 @@ import (
 	"github.com/crosscast/crosscast/app"
 	"github.com/crosscast/crosscast/internal/fakes"
 	"github.com/crosscast/crosscast/internal/pipetest"
+	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/renderers/images"
 	"github.com/crosscast/crosscast/renderers/portal"
@@ -163,9 +164,10 @@ slept well.
 }
 
 // TestCrashRecovery submits 200 items, SIGKILLs the worker process five
-// times at random points of the run, restarting it each time, and checks
-// that every item ends rendered in every channel, each rendering recorded
-// exactly once.
+// times at random points of the run, restarting it each time, then
+// changes the brand and SIGKILLs it once more inside the re-render, and
+// checks that every item ends rendered in every channel with the new
+// brand, each rendering recorded exactly once.
 func TestCrashRecovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test runs for about a minute")
@@ -217,10 +219,38 @@ func TestCrashRecovery(t *testing.T) {
 		t.Logf("SIGKILL %d with %d of %d items rendered", k+1, rendered(), n)
 		w.start()
 	}
-	pipetest.WaitFor(t, 3*time.Minute, "every item rendered", func() (bool, string) {
+	allRendered := func() {
+		pipetest.WaitFor(t, 3*time.Minute, "every item rendered", func() (bool, string) {
+			r := rendered()
+			return r == n, fmt.Sprintf("%d of %d rendered", r, n)
+		})
+	}
+	allRendered()
+
+	// A brand change re-renders every item in groups (items:render); one
+	// more SIGKILL lands inside it.
+	kit := testenv.CopyKit(t, "kestrel")
+	y, err := os.ReadFile(filepath.Join(kit, "brand.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	y = []byte(strings.Replace(string(y), "name: Kestrel Outfitters", "name: Kestrel Mountain Works", 1))
+	if err := os.WriteFile(filepath.Join(kit, "brand.yaml"), y, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, change, err := e.Service.ImportBrand(ctx, kit, "crash-test")
+	if err != nil || change.Items != n {
+		t.Fatalf("brand change: %+v %v", change, err)
+	}
+	threshold := 5 + rand.IntN(n/2)
+	pipetest.WaitFor(t, 2*time.Minute, fmt.Sprintf("kill in the re-render at %d rendered", threshold), func() (bool, string) {
 		r := rendered()
-		return r == n, fmt.Sprintf("%d of %d rendered", r, n)
+		return r >= threshold, fmt.Sprint(r, " rendered")
 	})
+	w.kill()
+	t.Logf("SIGKILL in the brand change's re-render with %d of %d items rendered", rendered(), n)
+	w.start()
+	allRendered()
 	w.stop()
 
 	var attempts, reenqueued int
@@ -233,8 +263,8 @@ func TestCrashRecovery(t *testing.T) {
 			t.Errorf("%s: %d renderings", id, len(rs))
 		}
 		for _, r := range rs {
-			if r.Status != store.StatusRendered || r.Renders != 1 {
-				t.Errorf("%s %s: %s, recorded %d times", id, r.Channel, r.Status, r.Renders)
+			if r.Status != store.StatusRendered || r.Renders != 1 || r.BrandHash != change.Hash {
+				t.Errorf("%s %s: %s with brand %s, recorded %d times; want rendered once with %s", id, r.Channel, r.Status, r.BrandHash, r.Renders, change.Hash)
 			}
 			attempts += r.Attempts
 			if r.Enqueues > 1 {
