@@ -76,6 +76,9 @@ func (s *Service) Reconcile(ctx context.Context, grace time.Duration) (Reconcile
 	if err != nil {
 		return st, err
 	}
+	// The fan-out tasks asked about in this pass: a group's renderings
+	// share one.
+	fanOuts := map[string]TaskState{}
 	for _, r := range rs {
 		if err := ctx.Err(); err != nil {
 			return st, err // the queue may not heed ctx: stop between calls
@@ -86,7 +89,7 @@ func (s *Service) Reconcile(ctx context.Context, grace time.Duration) (Reconcile
 		case err != nil:
 			return st, err
 		case info.State == TaskGone:
-			if s.fanOutPending(ctx, r, orphaned) {
+			if s.fanOutPending(ctx, r, orphaned, fanOuts) {
 				continue // the fan-out has not run yet; it will enqueue this
 			}
 			reason = "lost"
@@ -132,18 +135,24 @@ func (s *Service) Reconcile(ctx context.Context, grace time.Duration) (Reconcile
 // fanOutPending reports whether a task that renders the rendering
 // inline is still waiting to run or running: its item's item:render, or
 // the brand change's items:render that it records (FanOut). A missing
-// render task is then not lost.
-func (s *Service) fanOutPending(ctx context.Context, r store.Rendering, orphaned map[string]bool) bool {
+// render task is then not lost. States are looked up once per pass, in
+// seen.
+func (s *Service) fanOutPending(ctx context.Context, r store.Rendering, orphaned map[string]bool, seen map[string]TaskState) bool {
 	ids := []string{tasks.ItemRenderTaskID(r.ItemID, r.Version, r.BrandHash)}
 	if r.FanOut != "" {
 		ids = append(ids, r.FanOut)
 	}
 	for _, id := range ids {
-		info, err := s.queue.Task(ctx, r.Queue, id)
-		if err != nil {
-			continue
+		state, ok := seen[id]
+		if !ok {
+			info, err := s.queue.Task(ctx, r.Queue, id)
+			if err != nil {
+				continue
+			}
+			state = info.State
+			seen[id] = state
 		}
-		switch info.State {
+		switch state {
 		case TaskPending, TaskScheduled, TaskRetry:
 			return true
 		case TaskActive:

@@ -45,20 +45,22 @@ func (s *Service) FanOut(ctx context.Context, pl tasks.ItemRenderPayload) ([]tas
 
 // RenderItems runs an items:render task: each item version of a brand
 // change's group in turn, as an item:render task would (FanOut, then
-// RenderInline). Once the task is stopping, near its deadline or past
+// RenderInline). Once the task is cancelled, near its deadline or past
 // itemsBudget, the item versions left are handed to their own
 // item:render tasks on queue, so one group holds a worker for about
-// that long however slow its items are. An item that fails to record
-// leaves the rest to go on; the task is retried for it, and finds the
-// others final.
+// that long however slow its items are. An item that fails (the store
+// or the queue away) is handed on the same way, to be retried by its
+// own task: the group itself is retried only if handing on fails, so a
+// retry never renders what another task has taken over.
 func (s *Service) RenderItems(ctx context.Context, pl tasks.ItemsRenderPayload, queue string, perRender time.Duration, turn func(context.Context) (func(), error)) error {
 	began := time.Now()
-	var errs []error
+	var handOn []tasks.ItemRef
 	for i, it := range pl.Items {
 		dl, ok := ctx.Deadline()
 		if i > 0 && (ctx.Err() != nil || time.Since(began) > itemsBudget || ok && time.Until(dl) < perRender+inlineMargin) {
 			s.log.Info("item versions handed to their own tasks", "from", it.ItemID, "n", len(pl.Items)-i)
-			return errors.Join(append(errs, s.handItemsOn(context.WithoutCancel(ctx), pl.BrandHash, pl.Items[i:], queue))...)
+			handOn = append(handOn, pl.Items[i:]...)
+			break
 		}
 		ipl := tasks.ItemRenderPayload{ItemID: it.ItemID, Version: it.Version, BrandHash: pl.BrandHash}
 		inline, err := s.FanOut(ctx, ipl)
@@ -66,10 +68,11 @@ func (s *Service) RenderItems(ctx context.Context, pl tasks.ItemsRenderPayload, 
 			err = s.RenderInline(ctx, inline, perRender, turn)
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("item %s version %d: %w", it.ItemID, it.Version, err))
+			s.log.Warn("rendering in a group failed; the item goes to its own task", "item", it.ItemID, "version", it.Version, "err", err)
+			handOn = append(handOn, it)
 		}
 	}
-	return errors.Join(errs...)
+	return s.handItemsOn(context.WithoutCancel(ctx), pl.BrandHash, handOn, queue)
 }
 
 // itemsBudget is about how long an items:render task renders before it

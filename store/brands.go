@@ -147,15 +147,23 @@ func (s *DB) rerenderBrand(ctx context.Context, tx *sql.Tx, brandID string, res 
 			res.Outbox = append(res.Outbox, out...)
 			fanout = t.ID
 		}
-		out, err := s.rerenderVersions(ctx, tx, part, res.Hash, plan, fanout, now)
-		if err != nil {
-			return err
+		for reset := range slices.Chunk(part, resetVersions) {
+			out, err := s.rerenderVersions(ctx, tx, reset, res.Hash, plan, fanout, now)
+			if err != nil {
+				return err
+			}
+			res.Outbox = append(res.Outbox, out...)
+			res.Items += len(reset)
 		}
-		res.Outbox = append(res.Outbox, out...)
-		res.Items += len(part)
 	}
 	return nil
 }
+
+// resetVersions bounds the item versions one rerenderVersions call
+// resets, whatever the grouping: its statements grow with them (SQLite
+// refuses an expression deeper than 1,000), and each length is one more
+// statement kept prepared.
+const resetVersions = 20
 
 // rerenderVersions sets item versions back to queued with fresh
 // renderings for brand version hash, and returns the committed tasks.

@@ -108,10 +108,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		q.Add("_pragma", "foreign_keys(ON)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 		q.Set("_txlock", "immediate")
-		// The writer keeps its statement journals in memory: a multi-row
-		// statement inside a transaction writes one, and on disk that is a
-		// temporary file opened, written and closed every time. Each is
-		// about the pages one statement changes.
+		// The writer keeps its temporary files in memory: a statement
+		// journal that outgrows SQLite's 64 KiB (a multi-row insert into
+		// indexed tables does) is otherwise a file opened, written and
+		// closed for each statement. Each holds about the pages one
+		// statement changes, or sorts; readers' large sorts stay on disk.
 		s.db, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode()+"&_pragma=temp_store%28MEMORY%29")
 		if err != nil {
 			return nil, fmt.Errorf("store: %w", err)

@@ -364,6 +364,44 @@ func TestBrandChangeRendersInGroups(t *testing.T) {
 	})
 }
 
+// A brand change of more items than one statement can name resets them
+// all, with or without groups, however large a group.
+func TestBrandChangeOfManyItems(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		kit := map[string][]byte{"brand.yaml": []byte("name: Kestrel")}
+		first, err := db.PutBrand(ctx, "kestrel", "Kestrel", kit, "admin", plan("low"), store.Grouping{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 1001 // SQLite refuses an expression deeper than 1,000
+		for i := range n {
+			sub := submission(fmt.Sprintf("note-%04d", i), "body", nil)
+			sub.BrandHash = first.Hash
+			if _, err := db.Submit(ctx, sub, plan("critical")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		big := store.Grouping{Size: 600, Task: func(hash string, items []store.ItemVersion) (store.Task, error) {
+			return store.Task{Type: "items:render", ID: "items:" + hash + ":" + items[0].ItemID, Queue: "low", Payload: []byte("{}")}, nil
+		}}
+		for i, group := range []store.Grouping{{}, big} {
+			kit["brand.yaml"] = fmt.Appendf(nil, "name: Kestrel %d", i)
+			res, err := db.PutBrand(ctx, "kestrel", "Kestrel", kit, "admin", plan("low"), group)
+			if err != nil {
+				t.Fatalf("brand change %d (groups of %d): %v", i, group.Size, err)
+			}
+			if res.Items != n {
+				t.Fatalf("brand change %d (groups of %d): %d of %d items re-rendered", i, group.Size, res.Items, n)
+			}
+		}
+		rs, err := db.Renderings(ctx, fmt.Sprintf("note-%04d", n-1), 1)
+		if err != nil || len(rs) == 0 || rs[0].Status != store.StatusQueued || !strings.HasPrefix(rs[0].FanOut, "items:") {
+			t.Fatalf("the last item after the brand change: %+v %v", rs, err)
+		}
+	})
+}
+
 func TestTokens(t *testing.T) {
 	backends(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

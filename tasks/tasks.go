@@ -6,6 +6,7 @@
 package tasks
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -177,10 +178,20 @@ func ItemRenderTaskID(itemID string, version int, brandHash string) string {
 	return fmt.Sprintf("item:%s:%d:%s", itemID, version, brandHash)
 }
 
-// ItemsRenderTaskID derives an items:render task's ID from its first
-// item version: a brand change's groups never share one.
-func ItemsRenderTaskID(brandHash string, first ItemRef) string {
-	return fmt.Sprintf("items:%s:%s:%d", brandHash, first.ItemID, first.Version)
+// ItemsRenderTaskID derives an items:render task's ID from its brand
+// version and its item versions (the first by name, all by a digest):
+// the groups of one brand change never share one, and a group of a kit
+// changed back to an earlier one shares it only with a group of the
+// same items, which renders the same.
+func ItemsRenderTaskID(brandHash string, items []ItemRef) string {
+	if len(items) == 0 {
+		return "items:" + brandHash
+	}
+	h := sha256.New()
+	for _, it := range items {
+		fmt.Fprintf(h, "%s\x00%d\x00", it.ItemID, it.Version)
+	}
+	return fmt.Sprintf("items:%s:%s:%d:%x", brandHash, items[0].ItemID, items[0].Version, h.Sum(nil)[:6])
 }
 
 // RenderTaskID derives a render task's ID from what it renders; the
@@ -227,7 +238,7 @@ func NewItemsRenderTask(p ItemsRenderPayload, queue string) (store.Task, error) 
 	if !p.Valid() {
 		return store.Task{}, fmt.Errorf("%s task: %d item versions: %w", TypeItemsRender, len(p.Items), ErrBadPayload)
 	}
-	return newTask(TypeItemsRender, ItemsRenderTaskID(p.BrandHash, p.Items[0]), queue, p, time.Time{})
+	return newTask(TypeItemsRender, ItemsRenderTaskID(p.BrandHash, p.Items), queue, p, time.Time{})
 }
 
 // NewRenderTask makes a render:<channel> task on queue. Its ID is the

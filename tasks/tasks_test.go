@@ -34,7 +34,7 @@ func TestTaskWireFormat(t *testing.T) {
 			make: func() (store.Task, error) {
 				return NewItemsRenderTask(ItemsRenderPayload{BrandHash: "b1f2", Items: []ItemRef{{ItemID: "kestrel.en.tent", Version: 3}, {ItemID: "kestrel.en.tarp", Version: 1}}}, QueueLow)
 			},
-			want: store.Task{Type: "items:render", ID: "items:b1f2:kestrel.en.tent:3", Queue: "low",
+			want: store.Task{Type: "items:render", ID: "items:b1f2:kestrel.en.tent:3:09ab5071fa1c", Queue: "low",
 				Payload: []byte(`{"brand_hash":"b1f2","items":[{"item_id":"kestrel.en.tent","version":3},{"item_id":"kestrel.en.tarp","version":1}]}`)},
 		},
 		{
@@ -143,6 +143,20 @@ func TestTaskIDs(t *testing.T) {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
+	}
+}
+
+// Two groups of one brand version with the same first item but other
+// items (an item added between a kit change and its reverting) have
+// different IDs; the same group has the same one.
+func TestItemsRenderTaskIDNamesItsItems(t *testing.T) {
+	a := []ItemRef{{ItemID: "a", Version: 1}, {ItemID: "b", Version: 1}}
+	b := []ItemRef{{ItemID: "a", Version: 1}, {ItemID: "ab", Version: 1}, {ItemID: "b", Version: 1}}
+	if ItemsRenderTaskID("h", a) == ItemsRenderTaskID("h", b) {
+		t.Error("groups of different items share a task ID")
+	}
+	if ItemsRenderTaskID("h", a) != ItemsRenderTaskID("h", slices.Clone(a)) {
+		t.Error("the same group has two task IDs")
 	}
 }
 

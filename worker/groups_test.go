@@ -95,10 +95,11 @@ func TestBrandChangeRendersInGroups(t *testing.T) {
 	}
 }
 
-// A group task that is stopping (its worker shuts down) records what it
-// rendered and hands each item version left to its own item:render
-// task, which the reconciler knows too; a worker then renders them.
-func TestGroupHandsOnWhenStopping(t *testing.T) {
+// A group task that is cancelled (from the queue monitor, or at its
+// deadline) records what it rendered and hands each item version left
+// to its own item:render task, which the reconciler knows too; a worker
+// then renders them.
+func TestGroupHandsOnWhenCancelled(t *testing.T) {
 	for _, s := range setups {
 		t.Run(s.String(), func(t *testing.T) {
 			t.Parallel()
@@ -114,7 +115,7 @@ func TestGroupHandsOnWhenStopping(t *testing.T) {
 			for _, id := range ids {
 				pl.Items = append(pl.Items, tasks.ItemRef{ItemID: id, Version: 1})
 			}
-			// The shutdown comes while the first item renders.
+			// The cancel comes while the first item renders.
 			rctx, stop := context.WithCancel(ctx)
 			defer stop()
 			turn := func(context.Context) (func(), error) { return stop, nil }
