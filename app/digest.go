@@ -139,7 +139,7 @@ func (s *Service) reconcileDigests(ctx context.Context, cut time.Time, orphaned 
 	}
 	for _, r := range unscheduled {
 		if it, err := s.db.Item(ctx, r.ItemID); err == nil && it.Status == store.StatusRendered && it.LatestVersion == r.Version {
-			s.autoPublish(ctx, r.ItemID, r.Version)
+			s.autoPublish(ctx, r.ItemID, r.Version, nil)
 		}
 	}
 	// A brand whose kit no longer loads must not stop the rest of the
@@ -298,11 +298,12 @@ func (s *Service) storedItem(ctx context.Context, itemID string, version int, b 
 // renderDigest renders the email of a digest's item, from the item
 // versions its run recorded, when item it is a digest; ok is false for
 // any other item.
-func (s *Service) renderDigest(ctx context.Context, it *content.Item, itemID string, b *content.Brand) (out *renderers.Output, ok bool, err error) {
+func (s *Service) renderDigest(ctx context.Context, l *loaded, itemID string) (out *renderers.Output, ok bool, err error) {
 	if s.digest == nil {
 		return nil, false, nil
 	}
-	run, err := s.db.DigestByItem(ctx, itemID)
+	it, b := l.it, l.brand
+	run, err := l.digestRun(ctx, s.db, itemID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, false, nil
 	}
@@ -387,8 +388,14 @@ func (s *Service) PreviewDigest(ctx context.Context, brandID, id string, since t
 
 // digestAutoPublish reports whether item is a digest whose policy is
 // auto_publish.
-func (s *Service) digestAutoPublish(ctx context.Context, itemID string, b *content.Brand) bool {
-	run, err := s.db.DigestByItem(ctx, itemID)
+func (s *Service) digestAutoPublish(ctx context.Context, l *loaded, itemID string, b *content.Brand) bool {
+	var run *store.DigestRun
+	var err error
+	if l != nil {
+		run, err = l.digestRun(ctx, s.db, itemID)
+	} else {
+		run, err = s.db.DigestByItem(ctx, itemID)
+	}
 	if err != nil {
 		return false
 	}

@@ -176,29 +176,38 @@ func (s *Service) deleteTask(ctx context.Context, id string) {
 }
 
 // autoPublish schedules a freshly rendered version when its brand
-// publishes without approval, at the item's publish_at.
-func (s *Service) autoPublish(ctx context.Context, itemID string, version int) {
-	v, err := s.db.Version(ctx, itemID, version)
-	if err != nil {
-		s.log.Warn("auto-publish: load version", "item", itemID, "err", err)
-		return
+// publishes without approval, at the item's publish_at. l, when not
+// nil, is the version as its rendering loaded it, which spares loading
+// and parsing it again.
+func (s *Service) autoPublish(ctx context.Context, itemID string, version int, l *loaded) {
+	if l == nil {
+		v, err := s.db.Version(ctx, itemID, version)
+		if err != nil {
+			s.log.Warn("auto-publish: load version", "item", itemID, "err", err)
+			return
+		}
+		brand, err := s.brands.Load(ctx, v.Brand, v.BrandHash)
+		if err != nil {
+			return
+		}
+		l = &loaded{v: v, brand: brand}
 	}
-	brand, err := s.brands.Load(ctx, v.Brand, v.BrandHash)
-	if err != nil {
-		return
-	}
+	v, brand := l.v, l.brand
 	src, fromSource := sourceOf(brand, v.SubmittedBy)
 	// A source's policy decides for its items, whatever the brand's.
-	if fromSource && src.Policy == content.PolicyDraft || !fromSource && !brand.AutoPublish && !s.digestAutoPublish(ctx, itemID, brand) {
+	if fromSource && src.Policy == content.PolicyDraft || !fromSource && !brand.AutoPublish && !s.digestAutoPublish(ctx, l, itemID, brand) {
 		return
 	}
 	if _, err := s.db.Publication(ctx, itemID, version); err == nil {
 		return // scheduled already (a repeated finish)
 	}
-	it, err := s.loadItem(ctx, v, brand)
-	if err != nil {
-		s.log.Warn("auto-publish: load item", "item", itemID, "err", err)
-		return
+	it := l.it
+	if it == nil {
+		var err error
+		if it, err = s.loadItem(ctx, v, brand); err != nil {
+			s.log.Warn("auto-publish: load item", "item", itemID, "err", err)
+			return
+		}
 	}
 	at := it.PublishAt.Time
 	if fromSource && src.Policy == content.PolicyPublishAfter {

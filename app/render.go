@@ -196,7 +196,7 @@ func (s *Service) RenderInline(ctx context.Context, pls []tasks.RenderPayload, p
 		s.log.Info("renderings handed to their own tasks", "item", pls[rest].ItemID, "version", pls[rest].Version,
 			"from", pls[rest].Channel, "n", len(pls)-rest, "err", failed)
 	}
-	if err := s.finishInline(keep, hash, results); err != nil {
+	if err := s.finishInline(keep, hash, results, cache); err != nil {
 		return err
 	}
 	if rest < len(pls) {
@@ -209,7 +209,7 @@ func (s *Service) RenderInline(ctx context.Context, pls []tasks.RenderPayload, p
 // even when the task is being stopped (what was rendered is kept), and
 // dispatches what that finished. If the store refuses, the runs end
 // without a result and the error is returned, for the task to retry.
-func (s *Service) finishInline(ctx context.Context, hash string, results []store.Result) error {
+func (s *Service) finishInline(ctx context.Context, hash string, results []store.Result, l *loaded) error {
 	if len(results) == 0 {
 		return nil
 	}
@@ -235,7 +235,7 @@ func (s *Service) finishInline(ctx context.Context, hash string, results []store
 			s.log.Info("rendered", "item", r.Key.ItemID, "version", r.Key.Version, "channel", r.Key.Channel,
 				"ms", r.Duration.Milliseconds(), "files", len(r.Files), "inline", true, "version_status", fin.VersionStatus)
 		}
-		s.dispatchAfter(ctx, r.Key, fin)
+		s.dispatchAfter(ctx, r.Key, fin, l)
 	}
 	return nil
 }
@@ -345,7 +345,7 @@ func (s *Service) Render(ctx context.Context, pl tasks.RenderPayload) error {
 			return ferr
 		}
 		recorded = true
-		s.dispatchAfter(ctx, k, fin)
+		s.dispatchAfter(ctx, k, fin, cache)
 		return permanent(ie.err)
 	}
 	res := store.RenderResult{Warnings: out.Warnings, Metrics: out.Metrics, Duration: dur}
@@ -357,7 +357,7 @@ func (s *Service) Render(ctx context.Context, pl tasks.RenderPayload) error {
 		return err
 	}
 	recorded = true
-	s.dispatchAfter(ctx, k, fin)
+	s.dispatchAfter(ctx, k, fin, cache)
 	s.metrics.observe(pl.Channel, store.StatusRendered, dur)
 	log.Info("rendered", "ms", dur.Milliseconds(), "files", len(out.Files), "recorded", fin.Recorded, "version_status", fin.VersionStatus)
 	return nil
@@ -365,12 +365,12 @@ func (s *Service) Render(ctx context.Context, pl tasks.RenderPayload) error {
 
 // dispatchAfter enqueues what a finished rendering committed to the
 // outbox (an index build); a failure leaves it to the reconciler.
-func (s *Service) dispatchAfter(ctx context.Context, k store.RenderKey, fin *store.Finished) {
+func (s *Service) dispatchAfter(ctx context.Context, k store.RenderKey, fin *store.Finished, l *loaded) {
 	if err := s.Dispatch(ctx, fin.Outbox); err != nil {
 		s.log.Warn("enqueue after render failed; the reconciler will retry", "err", err)
 	}
 	if fin.Recorded && fin.VersionStatus == store.StatusRendered {
-		s.autoPublish(ctx, k.ItemID, k.Version)
+		s.autoPublish(ctx, k.ItemID, k.Version, l)
 	}
 }
 
@@ -383,8 +383,24 @@ func (e inputError) Unwrap() error { return e.err }
 
 // loaded is what every channel of one version renders from.
 type loaded struct {
+	v     *store.Version
 	brand *content.Brand
 	it    *content.Item
+	// The item's digest run, once looked up (by the email channel or
+	// by auto-publishing): most items are not a digest's.
+	digest     *store.DigestRun
+	digestErr  error
+	digestDone bool
+}
+
+// digestRun returns the digest run whose email the item is, or an error
+// wrapping store.ErrNotFound, looking it up once per load.
+func (l *loaded) digestRun(ctx context.Context, db *store.DB, itemID string) (*store.DigestRun, error) {
+	if !l.digestDone {
+		l.digest, l.digestErr = db.DigestByItem(ctx, itemID)
+		l.digestDone = l.digestErr == nil || errors.Is(l.digestErr, store.ErrNotFound)
+	}
+	return l.digest, l.digestErr
 }
 
 // load reads the version and its brand from the store and parses the
@@ -409,7 +425,7 @@ func (s *Service) load(ctx context.Context, pl tasks.RenderPayload) (*loaded, er
 	if err != nil {
 		return nil, err
 	}
-	return &loaded{brand: brand, it: it}, nil
+	return &loaded{v: v, brand: brand, it: it}, nil
 }
 
 // render renders one channel from *cache, loading it first when empty.
@@ -425,7 +441,7 @@ func (s *Service) render(ctx context.Context, r renderers.Renderer, pl tasks.Ren
 	it, brand := (*cache).it, (*cache).brand
 	if pl.Channel == content.ChanEmail {
 		// A digest's item has the digest for its email.
-		if out, ok, err := s.renderDigest(ctx, it, pl.ItemID, brand); ok {
+		if out, ok, err := s.renderDigest(ctx, *cache, pl.ItemID); ok {
 			return out, err
 		}
 	}
@@ -535,5 +551,5 @@ func (s *Service) giveUp(ctx context.Context, k store.RenderKey, brandHash, msg 
 	if fin.Recorded {
 		s.metrics.observe(k.Channel, store.StatusFailed, 0)
 	}
-	s.dispatchAfter(ctx, k, fin)
+	s.dispatchAfter(ctx, k, fin, nil)
 }
