@@ -188,13 +188,6 @@ func (s *DB) Kind() string {
 // lookup there.
 
 func (s *DB) stmt(ctx context.Context, x execer, query string) (*sql.Stmt, error) {
-	if tx, ok := x.(*sql.Tx); ok && s.dialect == postgres {
-		// Preparing on the pool inside a transaction needs a second
-		// connection: with every connection held by a transaction doing
-		// that, the pool deadlocked. pgx caches statements per
-		// connection, so preparing on the transaction's own is cheap.
-		return tx.PrepareContext(ctx, query)
-	}
 	pool, cache := s.db, &s.stmts
 	if x == s.db && s.rdb != s.db && isRead(query) {
 		pool, cache = s.rdb, &s.rstmts
@@ -217,6 +210,18 @@ func (s *DB) stmt(ctx context.Context, x execer, query string) (*sql.Stmt, error
 	return st, nil
 }
 
+// direct reports whether a statement on x runs without a kept statement:
+// inside a PostgreSQL transaction. Preparing on the pool there needs a
+// second connection (with every connection held by a transaction doing
+// that, the pool deadlocked), and a statement prepared on the
+// transaction is prepared and deallocated again in every transaction,
+// two more round trips each; pgx keeps its own statements per
+// connection, by SQL text, which a direct call uses.
+func (s *DB) direct(x execer) bool {
+	_, tx := x.(*sql.Tx)
+	return tx && s.dialect == postgres
+}
+
 // isRead tells a statement that only reads (a SELECT) from one that may
 // write (INSERT … RETURNING through queryRow included), which goes to
 // the writer.
@@ -232,6 +237,10 @@ func (s *DB) exec(ctx context.Context, x execer, query string, args ...any) (sql
 			return nil, err
 		}
 		defer unlock()
+	}
+	if s.direct(x) {
+		res, err := x.ExecContext(ctx, query, args...)
+		return res, classify(err)
 	}
 	st, err := s.stmt(ctx, x, query)
 	if err != nil {
@@ -256,6 +265,9 @@ func (s *DB) lockWrite(ctx context.Context) (func(), error) {
 }
 
 func (s *DB) query(ctx context.Context, x execer, query string, args ...any) (*sql.Rows, error) {
+	if s.direct(x) {
+		return x.QueryContext(ctx, query, args...)
+	}
 	st, err := s.stmt(ctx, x, query)
 	if err != nil {
 		return nil, err
@@ -297,6 +309,9 @@ func (s *DB) queryRow(ctx context.Context, x execer, query string, args ...any) 
 			return errRow{err}
 		}
 		return unlockingRow{st.QueryRowContext(ctx, args...), unlock}
+	}
+	if s.direct(x) {
+		return x.QueryRowContext(ctx, query, args...)
 	}
 	st, err := s.stmt(ctx, x, query)
 	if err != nil {
