@@ -389,13 +389,7 @@ func (s *Service) PreviewDigest(ctx context.Context, brandID, id string, since t
 // digestAutoPublish reports whether item is a digest whose policy is
 // auto_publish.
 func (s *Service) digestAutoPublish(ctx context.Context, l *loaded, itemID string, b *content.Brand) bool {
-	var run *store.DigestRun
-	var err error
-	if l != nil {
-		run, err = l.digestRun(ctx, s.db, itemID)
-	} else {
-		run, err = s.db.DigestByItem(ctx, itemID)
-	}
+	run, err := l.digestRun(ctx, s.db, itemID)
 	if err != nil {
 		return false
 	}

@@ -129,11 +129,11 @@ func (s *DB) rerenderBrand(ctx context.Context, tx *sql.Tx, brandID string, res 
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	size := len(items)
-	if group.Size > 0 {
-		size = group.Size
+	size := group.Size
+	if size <= 0 {
+		size = resetVersions
 	}
-	for part := range slices.Chunk(items, max(size, 1)) {
+	for part := range slices.Chunk(items, size) {
 		var fanout string
 		if group.Size > 0 {
 			t, err := group.Task(res.Hash, part)
@@ -195,14 +195,8 @@ func (s *DB) rerenderVersions(ctx context.Context, tx *sql.Tx, vs []ItemVersion,
 		append(slices.Clip(args), hash, StatusQueued, now)...); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	ids := make([]string, 0, len(vs))
-	idArgs := make([]any, 0, len(vs)+2)
-	for i, x := range vs {
-		ids = append(ids, fmt.Sprintf("$%d", i+1))
-		idArgs = append(idArgs, x.ItemID)
-	}
-	if _, err := s.exec(ctx, tx, fmt.Sprintf(`UPDATE items SET status = $%d, updated_at = $%d WHERE id IN (%s)`, len(vs)+1, len(vs)+2, strings.Join(ids, ", ")),
-		append(idArgs, StatusQueued, now)...); err != nil {
+	if _, err := s.exec(ctx, tx, fmt.Sprintf(`UPDATE items SET status = $%d, updated_at = $%d WHERE id IN (SELECT item_id FROM item_versions WHERE %s)`, n+1, n+2, which),
+		append(slices.Clip(args), StatusQueued, now)...); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	if err := s.queueRenderingGarbage(ctx, tx, which, args...); err != nil {

@@ -283,20 +283,13 @@ type renderingRow struct {
 // insertRenderingRows inserts queued renderings made with brandHash,
 // many rows to a statement.
 func (s *DB) insertRenderingRows(ctx context.Context, tx *sql.Tx, brandHash string, rows []renderingRow, now time.Time) error {
-	// Six arguments a row after the three shared ones.
 	for part := range slices.Chunk(rows, batchRows) {
-		var q strings.Builder
-		q.WriteString(`INSERT INTO renderings (item_id, version, channel, variant, status, brand_hash, queue, task_id, fanout, enqueues, updated_at) VALUES `)
-		args := []any{StatusQueued, brandHash, now}
-		for i, r := range part {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&q, "($%d, $%d, $%d, '', $1, $2, $%d, $%d, $%d, 1, $3)", n+1, n+2, n+3, n+4, n+5, n+6)
-			args = append(args, r.ItemID, r.Version, r.Channel, r.Queue, r.TaskID, r.FanOut)
+		args := make([]any, 0, 11*len(part))
+		for _, r := range part {
+			args = append(args, r.ItemID, r.Version, r.Channel, "", StatusQueued, brandHash, r.Queue, r.TaskID, r.FanOut, 1, now)
 		}
-		if _, err := s.exec(ctx, tx, q.String(), args...); err != nil {
+		if _, err := s.exec(ctx, tx, `INSERT INTO renderings (item_id, version, channel, variant, status, brand_hash, queue, task_id, fanout, enqueues, updated_at)
+			VALUES `+s.placeholders(len(part), 11), args...); err != nil {
 			return fmt.Errorf("store: insert rendering: %w", err)
 		}
 	}

@@ -247,7 +247,7 @@ func (s *DB) finishVersion(ctx context.Context, tx *sql.Tx, brandHash string, rs
 	if last < 0 {
 		return nil
 	}
-	if err := s.dropRenderingFiles(ctx, tx, `item_id = $1 AND version = $2 AND variant = '' AND channel IN (`+dollars(3, len(chans))+`)`,
+	if err := s.dropRenderingFiles(ctx, tx, `item_id = `+s.param(1)+` AND version = `+s.param(2)+` AND variant = '' AND channel IN (`+s.inList(3, len(chans))+`)`,
 		append([]any{itemID, v}, anys(chans)...)...); err != nil {
 		return err
 	}
@@ -337,18 +337,6 @@ func (s *DB) recordResults(ctx context.Context, tx *sql.Tx, brandHash string, rs
 		recorded[first[ch]] = true
 	}
 	return recorded, nil
-}
-
-// dollars is "$from, $from+1, …" for n parameters, on both back ends.
-func dollars(from, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "$%d", from+i)
-	}
-	return b.String()
 }
 
 func anys(ss []string) []any {

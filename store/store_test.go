@@ -32,7 +32,21 @@ func backends(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	}
 }
 
-func open(t *testing.T, dsn string) *store.DB {
+// benchBackends runs a benchmark against both back ends, as backends
+// runs a test.
+func benchBackends(b *testing.B, fn func(b *testing.B, db *store.DB)) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		b.Run(kind, func(b *testing.B) {
+			dsn := testenv.SQLite(b)
+			if kind == "postgres" {
+				dsn = testenv.Postgres(b)
+			}
+			fn(b, open(b, dsn))
+		})
+	}
+}
+
+func open(t testing.TB, dsn string) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn)
@@ -302,6 +316,24 @@ func TestBrandChangeRerenders(t *testing.T) {
 	})
 }
 
+// brandWithItems stores brand kestrel with kit and one item for each of
+// ids, made with it.
+func brandWithItems(t *testing.T, db *store.DB, kit map[string][]byte, ids []string) {
+	t.Helper()
+	ctx := context.Background()
+	first, err := db.PutBrand(ctx, "kestrel", "Kestrel", kit, "admin", plan("low"), store.Grouping{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		sub := submission(id, "body of "+id, nil)
+		sub.BrandHash = first.Hash
+		if _, err := db.Submit(ctx, sub, plan("critical")); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // With a grouping, a brand change plans one task per group of items,
 // which each rendering of the group names as its fan-out, and none per
 // item.
@@ -309,18 +341,8 @@ func TestBrandChangeRendersInGroups(t *testing.T) {
 	backends(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		kit := map[string][]byte{"brand.yaml": []byte("name: Kestrel")}
-		first, err := db.PutBrand(ctx, "kestrel", "Kestrel", kit, "admin", plan("low"), store.Grouping{})
-		if err != nil {
-			t.Fatal(err)
-		}
 		ids := []string{"a", "b", "c", "d", "e"}
-		for _, id := range ids {
-			sub := submission(id, "body of "+id, nil)
-			sub.BrandHash = first.Hash
-			if _, err := db.Submit(ctx, sub, plan("critical")); err != nil {
-				t.Fatal(err)
-			}
-		}
+		brandWithItems(t, db, kit, ids)
 		var groups [][]store.ItemVersion
 		group := store.Grouping{Size: 2, Task: func(hash string, items []store.ItemVersion) (store.Task, error) {
 			groups = append(groups, items)
@@ -370,18 +392,12 @@ func TestBrandChangeOfManyItems(t *testing.T) {
 	backends(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		kit := map[string][]byte{"brand.yaml": []byte("name: Kestrel")}
-		first, err := db.PutBrand(ctx, "kestrel", "Kestrel", kit, "admin", plan("low"), store.Grouping{})
-		if err != nil {
-			t.Fatal(err)
-		}
 		const n = 1001 // SQLite refuses an expression deeper than 1,000
-		for i := range n {
-			sub := submission(fmt.Sprintf("note-%04d", i), "body", nil)
-			sub.BrandHash = first.Hash
-			if _, err := db.Submit(ctx, sub, plan("critical")); err != nil {
-				t.Fatal(err)
-			}
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("note-%04d", i)
 		}
+		brandWithItems(t, db, kit, ids)
 		big := store.Grouping{Size: 600, Task: func(hash string, items []store.ItemVersion) (store.Task, error) {
 			return store.Task{Type: "items:render", ID: "items:" + hash + ":" + items[0].ItemID, Queue: "low", Payload: []byte("{}")}, nil
 		}}

@@ -14,6 +14,17 @@ import (
 	"github.com/crosscast/crosscast/tasks"
 )
 
+// importKit stores a copy of the kestrel kit, in a folder named for the
+// brand, and returns the folder, for changeBrand.
+func importKit(t *testing.T, e *env) string {
+	t.Helper()
+	kit := testenv.CopyKit(t, "kestrel")
+	if _, _, err := e.Service.ImportBrand(context.Background(), kit, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return kit
+}
+
 // changeBrand imports a changed copy of the kestrel kit (kit, from
 // testenv.CopyKit) and returns the new brand version.
 func changeBrand(t *testing.T, e *env, kit, name string) *store.PutBrandResult {
@@ -43,10 +54,7 @@ func TestBrandChangeRendersInGroups(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			e := newEnv(t, s)
-			kit := testenv.CopyKit(t, "kestrel")
-			if _, _, err := e.Service.ImportBrand(ctx, kit, "test"); err != nil {
-				t.Fatal(err)
-			}
+			kit := importKit(t, e)
 			n := tasks.ItemsRenderMax + 5
 			ids := submitNotes(t, e, 1, n)
 			res := changeBrand(t, e, kit, "Kestrel Mountain Works")
@@ -105,10 +113,7 @@ func TestGroupHandsOnWhenCancelled(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			e := newEnv(t, s)
-			kit := testenv.CopyKit(t, "kestrel")
-			if _, _, err := e.Service.ImportBrand(ctx, kit, "test"); err != nil {
-				t.Fatal(err)
-			}
+			kit := importKit(t, e)
 			ids := submitNotes(t, e, 1, 3)
 			res := changeBrand(t, e, kit, "Kestrel Mountain Works")
 			pl := tasks.ItemsRenderPayload{BrandHash: res.Hash}

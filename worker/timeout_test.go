@@ -3,8 +3,6 @@ package worker_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,7 +11,6 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/crosscast/crosscast/internal/pipetest"
-	"github.com/crosscast/crosscast/internal/testenv"
 	"github.com/crosscast/crosscast/renderers"
 	"github.com/crosscast/crosscast/store"
 	"github.com/crosscast/crosscast/tasks"
@@ -97,21 +94,16 @@ func TestStalledInlineRenderIsGivenUp(t *testing.T) {
 			const deadline = time.Second
 			e := &env{pipetest.NewWithQueue(t, s, nil, func(c *worker.QueueConfig) { c.RenderTimeout = deadline }, r, z)}
 			ctx := context.Background()
-			kit := testenv.CopyKit(t, "kestrel")
-			if _, _, err := e.Service.ImportBrand(ctx, kit, "test"); err != nil {
-				t.Fatal(err)
-			}
+			kit := importKit(t, e)
 			e.Start(t)
 			ids := submitNotes(t, e, 1, 1)
 			waitFor(t, 30*time.Second, "failed", func() (bool, string) {
 				it, _ := e.DB.Item(ctx, ids[0])
 				return it.Status == store.StatusFailed, it.Status
 			})
-			y, _ := os.ReadFile(filepath.Join(kit, "brand.yaml"))
-			os.WriteFile(filepath.Join(kit, "brand.yaml"), []byte(strings.Replace(string(y), "name: Kestrel Outfitters", "name: Kestrel Mountain Works", 1)), 0o644)
-			_, res, err := e.Service.ImportBrand(ctx, kit, "test")
-			if err != nil || res.Items != 1 {
-				t.Fatalf("brand change: %+v, %v", res, err)
+			res := changeBrand(t, e, kit, "Kestrel Mountain Works")
+			if res.Items != 1 {
+				t.Fatalf("brand change: %+v", res)
 			}
 			waitFor(t, 30*time.Second, "re-rendered", func() (bool, string) {
 				rs, _ := e.DB.Renderings(ctx, ids[0], 1)

@@ -267,11 +267,7 @@ func TestBrandChangeRerendersItems(t *testing.T) {
 		t.Run(s.String(), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, s)
-			// A copy of the kit, in a folder named for the brand.
-			kit2 := testenv.CopyKit(t, "kestrel")
-			if _, _, err := e.Service.ImportBrand(context.Background(), kit2, "test"); err != nil {
-				t.Fatal(err)
-			}
+			kit2 := importKit(t, e)
 			e.Start(t)
 			ids := submitNotes(t, e, 1, 3)
 			waitFor(t, 20*time.Second, "rendered", allRendered(e, ids))
@@ -282,13 +278,7 @@ func TestBrandChangeRerendersItems(t *testing.T) {
 			if !strings.Contains(page(), "Kestrel") {
 				t.Fatal("the page does not show the brand name")
 			}
-			y, _ := os.ReadFile(filepath.Join(kit2, "brand.yaml"))
-			y = []byte(strings.Replace(string(y), "name: Kestrel Outfitters", "name: Kestrel Mountain Works", 1))
-			os.WriteFile(filepath.Join(kit2, "brand.yaml"), y, 0o644)
-			_, res, err := e.Service.ImportBrand(context.Background(), kit2, "test")
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := changeBrand(t, e, kit2, "Kestrel Mountain Works")
 			if !res.Changed || res.Items != 3 {
 				t.Fatalf("brand change: %+v", res)
 			}
