@@ -509,7 +509,11 @@ func judge(r *corpusResult, base cost) {
 	}
 	switch r.code {
 	case 1:
-		if extra := r.cpu - base.cpu; extra > corpusRejectCost {
+		if c.rendersFirst {
+			if r.cpu > corpusRenderCost {
+				r.failures = append(r.failures, fmt.Sprintf("the render before the rejection cost %v of CPU (limit %v)", r.cpu.Round(time.Millisecond), corpusRenderCost))
+			}
+		} else if extra := r.cpu - base.cpu; extra > corpusRejectCost {
 			r.failures = append(r.failures, fmt.Sprintf("the rejection cost %v of CPU beyond start-up (limit %v)", extra.Round(time.Millisecond), corpusRejectCost))
 		}
 		if msg := checkDiagnostics(c, r.stderr); msg != "" {
