@@ -199,16 +199,19 @@ func (s *DB) rerenderVersions(ctx context.Context, tx *sql.Tx, vs []ItemVersion,
 		append(slices.Clip(args), StatusQueued, now)...); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	if err := s.queueRenderingGarbage(ctx, tx, which, args...); err != nil {
-		return nil, err
-	}
-	if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE `+which, args...); err != nil {
-		return nil, fmt.Errorf("store: %w", err)
-	}
 	if _, err := s.exec(ctx, tx, `DELETE FROM renderings WHERE `+which, args...); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	if err := s.insertRenderingRows(ctx, tx, hash, rows, now); err != nil {
+		return nil, err
+	}
+	// The rendered files stay, unseen while their rendering is not
+	// rendered, until its result replaces them: most come out the same
+	// (see replaceRenderingFiles). Those of a channel no longer rendered
+	// go now.
+	if err := s.dropRenderingFiles(ctx, tx, which+` AND NOT EXISTS (SELECT 1 FROM renderings r
+		WHERE r.item_id = rendering_files.item_id AND r.version = rendering_files.version
+		AND r.channel = rendering_files.channel AND r.variant = rendering_files.variant)`, args...); err != nil {
 		return nil, err
 	}
 	return s.insertOutbox(ctx, tx, tasks, now)

@@ -134,21 +134,6 @@ func distinct(ss []string) []string {
 	return out
 }
 
-// queueRenderingGarbage queues the blobs of the rendering files a
-// DELETE with the same WHERE clause (parameters from $1) is about to
-// drop, in one statement.
-func (s *DB) queueRenderingGarbage(ctx context.Context, tx *sql.Tx, where string, args ...any) error {
-	// GROUP BY, not DISTINCT, which would make PostgreSQL type the time
-	// as text; the WHERE keeps SQLite from reading ON CONFLICT as a
-	// join's ON.
-	q := fmt.Sprintf(`INSERT INTO gc_candidates (sha256, queued_at) SELECT sha256, $%d FROM rendering_files WHERE %s GROUP BY sha256
-		ON CONFLICT (sha256) DO NOTHING`, len(args)+1, where)
-	if _, err := s.exec(ctx, tx, q, append(args, s.now())...); err != nil {
-		return fmt.Errorf("store: queue garbage: %w", err)
-	}
-	return nil
-}
-
 // dropRenderingFiles deletes the rendering files a WHERE clause
 // (parameters from $1) picks and queues their blobs: one statement when
 // there were none, two when there were.

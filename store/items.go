@@ -299,11 +299,11 @@ func (s *DB) insertRenderingRows(ctx context.Context, tx *sql.Tx, brandHash stri
 // putBlob stores data once under its SHA-256 and returns the hash. The
 // caller refers to the blob in the same transaction.
 func (s *DB) putBlob(ctx context.Context, tx *sql.Tx, data []byte) (string, error) {
-	shas, err := s.putBlobs(ctx, tx, [][]byte{data})
-	if err != nil {
+	sha := blobHash(data)
+	if err := s.putBlobs(ctx, tx, []string{sha}, [][]byte{data}); err != nil {
 		return "", err
 	}
-	return shas[0], nil
+	return sha, nil
 }
 
 // batchRows bounds the rows of one multi-row statement on the paths
@@ -312,13 +312,12 @@ func (s *DB) putBlob(ctx context.Context, tx *sql.Tx, data []byte) (string, erro
 // version's ~20 files fit in one.
 const batchRows = 64
 
-// putBlobs is putBlob for many blobs: it returns their hashes in order,
-// storing each distinct one with one INSERT per batchRows of them.
-func (s *DB) putBlobs(ctx context.Context, tx *sql.Tx, blobs [][]byte) ([]string, error) {
-	shas := make([]string, len(blobs))
+// putBlobs is putBlob for many blobs, hashed by the caller (shas[i] is
+// blobHash(blobs[i])) before its transaction: each distinct one not yet
+// stored is stored with one INSERT per batchRows of them.
+func (s *DB) putBlobs(ctx context.Context, tx *sql.Tx, shas []string, blobs [][]byte) error {
 	byHash := make(map[string][]byte, len(blobs))
 	for i, data := range blobs {
-		shas[i] = blobHash(data)
 		byHash[shas[i]] = data
 	}
 	// In hash order: PostgreSQL makes a second writer of the same new
@@ -327,16 +326,33 @@ func (s *DB) putBlobs(ctx context.Context, tx *sql.Tx, blobs [][]byte) ([]string
 	todo := slices.Sorted(maps.Keys(byHash))
 	for start := 0; start < len(todo); start += batchRows {
 		if err := s.insertBlobs(ctx, tx, todo[start:min(start+batchRows, len(todo))], byHash); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return shas, nil
+	return nil
 }
 
-// insertBlobs stores the blobs named by distinct hashes, in one
-// statement on SQLite.
+// insertBlobs stores the blobs named by distinct hashes that are not
+// stored yet. Those that are are looked up first, so their bytes are
+// not sent again (most of a re-render's are stored already).
 func (s *DB) insertBlobs(ctx context.Context, tx *sql.Tx, shas []string, data map[string][]byte) error {
 	for range 3 {
+		// On PostgreSQL a stored blob, maybe unreferenced and about to
+		// be collected, is locked until this transaction commits its
+		// references (see gc.go); on SQLite the writer's lock does that.
+		var have []string
+		var err error
+		if s.dialect == postgres {
+			have, err = s.queryStrings(ctx, tx, `SELECT sha256 FROM assets WHERE sha256 = ANY($1) FOR KEY SHARE`, shas)
+		} else {
+			have, err = s.queryStrings(ctx, tx, `SELECT sha256 FROM assets WHERE sha256 IN (`+s.inList(1, len(shas))+`)`, anys(shas)...)
+		}
+		if err != nil {
+			return fmt.Errorf("store: look up blobs: %w", err)
+		}
+		if shas = without(shas, have); len(shas) == 0 {
+			return nil
+		}
 		now := s.now()
 		args := make([]any, 0, 4*len(shas))
 		for _, sha := range shas {
@@ -353,18 +369,10 @@ func (s *DB) insertBlobs(ctx context.Context, tx *sql.Tx, shas []string, data ma
 		if err != nil {
 			return fmt.Errorf("store: insert blob: %w", err)
 		}
-		old := without(shas, added)
-		if len(old) == 0 {
-			return nil
-		}
-		// Stored already, maybe unreferenced and about to be collected:
-		// lock them until this transaction commits its references, or
-		// store again those the collector got to first (see gc.go).
-		locked, err := s.queryStrings(ctx, tx, `SELECT sha256 FROM assets WHERE sha256 = ANY($1) FOR KEY SHARE`, old)
-		if err != nil {
-			return fmt.Errorf("store: lock blob: %w", err)
-		}
-		if shas = without(old, locked); len(shas) == 0 {
+		// Those not added another transaction stored meanwhile: lock
+		// them in the next round, or store them again if the collector
+		// got to them first.
+		if shas = without(shas, added); len(shas) == 0 {
 			return nil
 		}
 	}

@@ -1,11 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -37,7 +40,7 @@ type Rendering struct {
 	Warnings  json.RawMessage
 	Metrics   map[string]float64
 	Duration  time.Duration
-	Files     []RenderedFile
+	Files     []RenderedFile // only once rendered: a re-render's older files are not shown
 	UpdatedAt time.Time
 }
 
@@ -172,6 +175,7 @@ func (s *DB) FinishRendering(ctx context.Context, k RenderKey, brandHash string,
 type Result struct {
 	Key RenderKey
 	RenderResult
+	shas []string // of Files, set by FinishRenderings
 }
 
 // FinishRenderings records several results of renderings made by one
@@ -181,6 +185,15 @@ type Result struct {
 // results of one version share its statements (see finishVersion).
 func (s *DB) FinishRenderings(ctx context.Context, brandHash string, rs []Result, index IndexPlanFunc) ([]*Finished, error) {
 	fins := make([]*Finished, len(rs))
+	// Hash the files before taking the writer: hashing a version's
+	// files took a third of the time the writer held for it.
+	rs = slices.Clone(rs)
+	for i := range rs {
+		rs[i].shas = make([]string, len(rs[i].Files))
+		for j, f := range rs[i].Files {
+			rs[i].shas[j] = blobHash(f.Data)
+		}
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
 		for start := 0; start < len(rs); {
@@ -240,18 +253,14 @@ func (s *DB) finishVersion(ctx context.Context, tx *sql.Tx, brandHash string, rs
 		fins[i].Recorded, fins[i].VersionStatus = true, StatusRendering
 		last = i
 		chans = append(chans, r.Key.Channel)
-		for _, f := range r.Files {
-			files = append(files, channelFile{r.Key.Channel, f})
+		for j, f := range r.Files {
+			files = append(files, channelFile{r.Key.Channel, r.shas[j], f})
 		}
 	}
 	if last < 0 {
 		return nil
 	}
-	if err := s.dropRenderingFiles(ctx, tx, `item_id = `+s.param(1)+` AND version = `+s.param(2)+` AND variant = '' AND channel IN (`+s.inList(3, len(chans))+`)`,
-		append([]any{itemID, v}, anys(chans)...)...); err != nil {
-		return err
-	}
-	if err := s.insertRenderingFiles(ctx, tx, itemID, v, files); err != nil {
+	if err := s.replaceRenderingFiles(ctx, tx, itemID, v, chans, files); err != nil {
 		return err
 	}
 	// The join: is anything of this version still unfinished?
@@ -347,28 +356,99 @@ func anys(ss []string) []any {
 	return out
 }
 
-// channelFile is a rendered file and its channel.
+// channelFile is a rendered file, its channel and its hash.
 type channelFile struct {
-	channel string
+	channel, sha string
 	FileData
+}
+
+// replaceRenderingFiles makes files the rendered files of the version's
+// channels chans, writing only what changed. A file of the same name,
+// type and content stays as it is: a brand change keeps a version's
+// files until its re-render (see rerenderVersions), whose images and
+// often pages come out the same. A file gone or changed is deleted and
+// its blob queued as garbage; only the new files' blobs are stored.
+func (s *DB) replaceRenderingFiles(ctx context.Context, tx *sql.Tx, itemID string, v int, chans []string, files []channelFile) error {
+	type key struct{ channel, name string }
+	type stored struct{ mediaType, sha string }
+	rows, err := s.query(ctx, tx, `SELECT channel, name, media_type, sha256 FROM rendering_files
+		WHERE item_id = `+s.param(1)+` AND version = `+s.param(2)+` AND variant = '' AND channel IN (`+s.inList(3, len(chans))+`)`,
+		append([]any{itemID, v}, anys(chans)...)...)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	old := map[key]stored{}
+	for rows.Next() {
+		var k key
+		var f stored
+		if err := rows.Scan(&k.channel, &k.name, &f.mediaType, &f.sha); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: %w", err)
+		}
+		old[k] = f
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	var add []channelFile
+	used := make(map[string]bool, len(files))
+	for _, f := range files {
+		used[f.sha] = true
+		k := key{f.channel, f.Name}
+		if o, ok := old[k]; ok && o.sha == f.sha && o.mediaType == f.MediaType {
+			delete(old, k) // kept as it is
+			continue
+		}
+		add = append(add, f)
+	}
+	// What is left in old goes: gone, or changed and inserted anew.
+	drop := slices.SortedFunc(maps.Keys(old), func(a, b key) int {
+		return cmp.Or(strings.Compare(a.channel, b.channel), strings.Compare(a.name, b.name))
+	})
+	var garbage []string
+	for part := range slices.Chunk(drop, batchRows) {
+		args := []any{itemID, v}
+		var which strings.Builder
+		for i, k := range part {
+			if i > 0 {
+				which.WriteString(" OR ")
+			}
+			fmt.Fprintf(&which, "channel = %s AND name = %s", s.param(len(args)+1), s.param(len(args)+2))
+			args = append(args, k.channel, k.name)
+			if sha := old[k].sha; !used[sha] {
+				garbage = append(garbage, sha)
+			}
+		}
+		if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE item_id = `+s.param(1)+` AND version = `+s.param(2)+
+			` AND variant = '' AND (`+which.String()+`)`, args...); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+	}
+	if err := s.queueGarbage(ctx, tx, garbage...); err != nil {
+		return err
+	}
+	return s.insertRenderingFiles(ctx, tx, itemID, v, add)
 }
 
 // insertRenderingFiles stores one version's rendered files and their
 // blobs, one INSERT of each per batchRows files.
 func (s *DB) insertRenderingFiles(ctx context.Context, tx *sql.Tx, itemID string, v int, files []channelFile) error {
+	if len(files) == 0 {
+		return nil
+	}
+	shas := make([]string, len(files))
 	blobs := make([][]byte, len(files))
 	for i, f := range files {
-		blobs[i] = f.Data
+		shas[i], blobs[i] = f.sha, f.Data
 	}
-	shas, err := s.putBlobs(ctx, tx, blobs)
-	if err != nil {
+	if err := s.putBlobs(ctx, tx, shas, blobs); err != nil {
 		return err
 	}
 	for start := 0; start < len(files); start += batchRows {
 		chunk := files[start:min(start+batchRows, len(files))]
 		args := make([]any, 0, 8*len(chunk))
-		for i, f := range chunk {
-			args = append(args, itemID, v, f.channel, "", f.Name, f.MediaType, shas[start+i], len(f.Data))
+		for _, f := range chunk {
+			args = append(args, itemID, v, f.channel, "", f.Name, f.MediaType, f.sha, len(f.Data))
 		}
 		_, err := s.exec(ctx, tx, `INSERT INTO rendering_files (item_id, version, channel, variant, name, media_type, sha256, size)
 			VALUES `+s.placeholders(len(chunk), 8), args...)
@@ -419,7 +499,7 @@ func (s *DB) Renderings(ctx context.Context, itemID string, version int) ([]Rend
 		if err := files.Scan(&ch, &f.Name, &f.MediaType, &f.SHA256, &f.Size); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
-		if r := byChannel[ch]; r != nil {
+		if r := byChannel[ch]; r != nil && r.Status == StatusRendered {
 			r.Files = append(r.Files, f)
 		}
 	}
@@ -454,7 +534,9 @@ func (s *DB) RenderingFile(ctx context.Context, k RenderKey, name string) (*Rend
 	f := &RenderedFile{Name: name}
 	var data []byte
 	err := s.queryRow(ctx, s.db, `SELECT f.media_type, f.sha256, f.size, a.data FROM rendering_files f JOIN assets a ON a.sha256 = f.sha256
-		WHERE f.item_id = $1 AND f.version = $2 AND f.channel = $3 AND f.variant = '' AND f.name = $4`, k.ItemID, k.Version, k.Channel, name).
+		JOIN renderings r ON r.item_id = f.item_id AND r.version = f.version AND r.channel = f.channel AND r.variant = f.variant
+		WHERE f.item_id = $1 AND f.version = $2 AND f.channel = $3 AND f.variant = '' AND f.name = $4 AND r.status = $5`,
+		k.ItemID, k.Version, k.Channel, name, StatusRendered).
 		Scan(&f.MediaType, &f.SHA256, &f.Size, &data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, fmt.Errorf("file %q of %s: %w", name, k, ErrNotFound)

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -200,4 +201,70 @@ func TestFinishReplacesFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A brand change keeps a version's rendered files, unseen, until its
+// re-render's results replace them; a file that comes out the same
+// stays, the changed ones' and a dropped channel's blobs go.
+func TestBrandChangeKeepsFilesUntilRendered(t *testing.T) {
+	backends(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		kit := map[string][]byte{"brand.yaml": []byte("name: Kestrel")}
+		brandWithItems(t, db, kit, []string{"tent"})
+		first, err := db.Brand(ctx, "kestrel")
+		if err != nil {
+			t.Fatal(err)
+		}
+		renderAll(t, db, "tent", 1, first.Hash, "first render")
+
+		// The brand no longer has a social channel.
+		kit["brand.yaml"] = []byte("name: Kestrel Outdoor")
+		twoChannels := func(itemID string, v int, hash string) (store.Plan, error) {
+			p, err := plan("low")(itemID, v, hash)
+			p.Renderings = p.Renderings[:2]
+			return p, err
+		}
+		next, err := db.PutBrand(ctx, "kestrel", "Kestrel", kit, "admin", twoChannels, store.Grouping{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		portal := store.RenderKey{ItemID: "tent", Version: 1, Channel: "portal"}
+		rs := renderingsOf(t, db, "tent")
+		if len(rs) != 2 || rs[0].Files != nil || rs[1].Files != nil {
+			t.Fatalf("renderings waiting for the new brand: %+v, want email and portal, no files shown", rs)
+		}
+		if _, _, err := db.RenderingFile(ctx, portal, "out.html"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the old brand's page while the new one renders: %v, want not found", err)
+		}
+		if st := collectAll(t, db, store.GCLimits{}); st.Blobs != 1 || !blobGone(t, db, []byte("social: first render")) {
+			t.Fatalf("collected %+v, want the dropped social channel's page", st)
+		}
+
+		// The email comes out the same, the portal page changes.
+		for _, ch := range []string{"email", "portal"} {
+			k := store.RenderKey{ItemID: "tent", Version: 1, Channel: ch}
+			if st, err := db.StartRendering(ctx, k, next.Hash); err != nil || st != store.StartRun {
+				t.Fatalf("start %s: %v %v", k, st, err)
+			}
+			body := map[string]string{"email": "email: first render", "portal": "portal: second render"}[ch]
+			if _, err := db.FinishRendering(ctx, k, next.Hash, store.RenderResult{Files: []store.FileData{
+				{Name: "out.html", MediaType: "text/html", Data: []byte(body)},
+				{Name: "shared.txt", MediaType: "text/plain", Data: []byte("the same in every rendering")},
+			}}, indexPlan); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if st := collectAll(t, db, store.GCLimits{}); st.Blobs != 1 || !blobGone(t, db, []byte("portal: first render")) {
+			t.Errorf("collected %+v, want only the replaced portal page", st)
+		}
+		for ch, want := range map[string]string{"email": "email: first render", "portal": "portal: second render"} {
+			_, data, err := db.RenderingFile(ctx, store.RenderKey{ItemID: "tent", Version: 1, Channel: ch}, "out.html")
+			if err != nil || string(data) != want {
+				t.Errorf("%s page after the re-render: %q %v, want %q", ch, data, err, want)
+			}
+		}
+		if rs := renderingsOf(t, db, "tent"); len(rs[0].Files) != 2 || len(rs[1].Files) != 2 || rs[1].Status != store.StatusRendered {
+			t.Errorf("renderings after the re-render: %+v", rs)
+		}
+	})
 }
