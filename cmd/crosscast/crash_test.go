@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"image"
 	"image/color"
@@ -66,9 +67,23 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	builds.dir, builds.bins = dir, map[string]string{}
+	// The crash and poison tests (the only parallel ones here) spend
+	// most of their time waiting out the leases of workers they killed
+	// (asynq recovers a task at most once a minute): all six overlap,
+	// not GOMAXPROCS at a time, unless -parallel says otherwise.
+	flag.Parse()
+	if !flagGiven("test.parallel") {
+		flag.Set("test.parallel", "6")
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+func flagGiven(name string) bool {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // photo makes a distinct JPEG, large enough that resizing it takes a

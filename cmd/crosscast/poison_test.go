@@ -32,6 +32,7 @@ func TestPoisonRender(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the poison test waits out asynq's 30-second lease once per death")
 	}
+	t.Parallel() // see TestMain
 	bin := buildBinary(t, "crashhook")
 	for _, s := range []pipetest.Setup{{Redis: "real", DB: "embedded"}, {Redis: "real", DB: "real"}} {
 		t.Run(s.String(), func(t *testing.T) {
