@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -105,7 +106,20 @@ func (s *DB) CollectGarbage(ctx context.Context, lim GCLimits) (GCStats, error) 
 // queueGarbage queues blobs that just lost a reference, inside the
 // caller's transaction, in one statement per batchRows distinct blobs.
 func (s *DB) queueGarbage(ctx context.Context, tx *sql.Tx, shas ...string) error {
+	// In hash order, as putBlobs: on PostgreSQL a candidate a collector
+	// holds is waited for, not skipped (below), and writers waiting on
+	// each other's candidates in one order cannot wait in a circle.
 	shas = distinct(shas)
+	slices.Sort(shas)
+	// On PostgreSQL DO NOTHING would not wait for a collector that holds
+	// the candidate: that collector, still seeing this transaction's
+	// reference, would keep the blob and drop the candidate, and the
+	// blob would never be looked at again. DO UPDATE waits, and queues
+	// it afresh once the collector's delete commits.
+	conflict := ` ON CONFLICT (sha256) DO NOTHING`
+	if s.dialect == postgres {
+		conflict = ` ON CONFLICT (sha256) DO UPDATE SET queued_at = EXCLUDED.queued_at`
+	}
 	now := s.now()
 	for start := 0; start < len(shas); start += batchRows {
 		chunk := shas[start:min(start+batchRows, len(shas))]
@@ -113,8 +127,7 @@ func (s *DB) queueGarbage(ctx context.Context, tx *sql.Tx, shas ...string) error
 		for _, sha := range chunk {
 			args = append(args, sha, now)
 		}
-		if _, err := s.exec(ctx, tx, `INSERT INTO gc_candidates (sha256, queued_at) VALUES `+s.placeholders(len(chunk), 2)+
-			` ON CONFLICT (sha256) DO NOTHING`, args...); err != nil {
+		if _, err := s.exec(ctx, tx, `INSERT INTO gc_candidates (sha256, queued_at) VALUES `+s.placeholders(len(chunk), 2)+conflict, args...); err != nil {
 			return fmt.Errorf("store: queue garbage: %w", err)
 		}
 	}

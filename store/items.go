@@ -336,7 +336,7 @@ func (s *DB) putBlobs(ctx context.Context, tx *sql.Tx, shas []string, blobs [][]
 // stored yet. Those that are are looked up first, so their bytes are
 // not sent again (most of a re-render's are stored already).
 func (s *DB) insertBlobs(ctx context.Context, tx *sql.Tx, shas []string, data map[string][]byte) error {
-	for range 3 {
+	for round := 0; ; round++ {
 		// On PostgreSQL a stored blob, maybe unreferenced and about to
 		// be collected, is locked until this transaction commits its
 		// references (see gc.go); on SQLite the writer's lock does that.
@@ -352,6 +352,9 @@ func (s *DB) insertBlobs(ctx context.Context, tx *sql.Tx, shas []string, data ma
 		}
 		if shas = without(shas, have); len(shas) == 0 {
 			return nil
+		}
+		if round == 3 {
+			return fmt.Errorf("store: blob %s: deleted while being stored, three times", shas[0])
 		}
 		now := s.now()
 		args := make([]any, 0, 4*len(shas))
@@ -376,7 +379,6 @@ func (s *DB) insertBlobs(ctx context.Context, tx *sql.Tx, shas []string, data ma
 			return nil
 		}
 	}
-	return fmt.Errorf("store: blob %s: deleted while being stored, three times", shas[0])
 }
 
 // without returns the strings of ss not in drop, in order.

@@ -256,7 +256,9 @@ func prefixed(prefix, cols string) string {
 // PublishedFiles returns one rendered file of every item of a brand that
 // is on its static site (its catalog delivery to the site sent, or being
 // sent), from the latest such version, by item id. The site's catalog
-// index and feeds are built from these.
+// index and feeds are built from these. While a brand change re-renders
+// that version its previous files are returned, so the item stays on
+// the site until the new ones replace them.
 func (s *DB) PublishedFiles(ctx context.Context, brandID, channel, name string) (map[string][]byte, error) {
 	rows, err := s.query(ctx, s.db, `SELECT d.item_id, a.data FROM deliveries d
 		JOIN rendering_files f ON f.item_id = d.item_id AND f.version = d.version AND f.channel = $2 AND f.variant = '' AND f.name = $3

@@ -387,7 +387,9 @@ func (s *DB) replaceRenderingFiles(ctx context.Context, tx *sql.Tx, itemID strin
 		}
 		old[k] = f
 	}
-	if err := rows.Close(); err != nil {
+	// A read cut short would leave old files in place, to be shown as
+	// this result's.
+	if err := cmp.Or(rows.Err(), rows.Close()); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	var add []channelFile
