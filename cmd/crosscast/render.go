@@ -127,7 +127,7 @@ func (m *Main) render(ctx context.Context, cfg Config, args []string) error {
 	bar = m.progress(len(srcs))
 	defer bar.finish()
 	var claims slugClaims
-	var rendered []renderedItem // in the order the items were given
+	var rendered []staged // in the order the items were given
 	err = inOrder(ctx, *jobs, len(srcs), func(ctx context.Context, i int) renderedItem {
 		return renderOne(ctx, srcs[i], opts, brand, rs, stage, i, itemDir)
 	}, func(i int, res renderedItem) {
@@ -142,8 +142,7 @@ func (m *Main) render(ctx context.Context, cfg Config, args []string) error {
 		warn(res.warnings)
 		failed = append(failed, res.errs...)
 		// Only what the commit needs is kept: memory stays flat.
-		res.item, res.warnings, res.errs = nil, nil, nil
-		rendered = append(rendered, res)
+		rendered = append(rendered, staged{dir: res.dir, ok: res.ok, portal: res.portal})
 		bar.step(len(rendered), res.slug)
 	})
 	bar.finish()
@@ -153,7 +152,7 @@ func (m *Main) render(ctx context.Context, cfg Config, args []string) error {
 
 	// Everything is rendered: move each item that succeeded (and shares
 	// its URL with no other) into place, one atomic swap per item.
-	var written []renderedItem
+	var written []staged
 	for i, res := range rendered {
 		if !res.ok || claims.lost(i) {
 			continue
@@ -180,8 +179,16 @@ func (m *Main) render(ctx context.Context, cfg Config, args []string) error {
 	return nil
 }
 
-// renderedItem is what a render run keeps of an item once its files are
-// staged on disk: a few strings, so memory does not grow with the run.
+// staged is what a render run keeps of an item once its files are
+// staged on disk and its problems printed, until the commit: 24 bytes
+// and its folder's name.
+type staged struct {
+	dir        string // under the output folder
+	ok, portal bool   // every channel rendered and staged; one was the portal
+}
+
+// renderedItem is an item's outcome, from its render to the printing of
+// its problems, in input order.
 type renderedItem struct {
 	item     *content.Item // until its warnings are printed
 	slug     string
