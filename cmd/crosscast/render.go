@@ -28,8 +28,12 @@ import (
 	"github.com/crosscast/crosscast/renderers/social"
 )
 
-// renderCacheBytes bounds the resized pictures a render run keeps.
-const renderCacheBytes = 64 << 20
+// renderCacheBytes bounds the encoded pictures a render run keeps. A
+// worker's cache (64 MB) pays when an item renders again; one run
+// renders each item once, so what repeats is the brand's pictures and
+// photos several items share, and most of its cache would be share
+// cards never asked for again (two per item, ~70 KB).
+const renderCacheBytes = 16 << 20
 
 // render implements `crosscast render`: parse and render every item on
 // every core (--jobs), staging each item's files on disk as it is done,
