@@ -21,7 +21,9 @@ import (
 // Races with writers: on SQLite every write transaction holds the one
 // write lock, so the collector and a writer never interleave. On
 // PostgreSQL a writer that finds a blob already stored locks it (putBlob)
-// until it commits its reference, and the collector skips locked blobs.
+// until it commits its reference, and the collector skips locked blobs;
+// a writer that finds a blob already queued locks its candidate
+// (queueCandidates), and the collector skips that too.
 
 // GCLimits bound one collection pass. Zero fields take the defaults.
 type GCLimits struct {
@@ -106,32 +108,53 @@ func (s *DB) CollectGarbage(ctx context.Context, lim GCLimits) (GCStats, error) 
 // queueGarbage queues blobs that just lost a reference, inside the
 // caller's transaction, in one statement per batchRows distinct blobs.
 func (s *DB) queueGarbage(ctx context.Context, tx *sql.Tx, shas ...string) error {
-	// In hash order, as putBlobs: on PostgreSQL a candidate a collector
-	// holds is waited for, not skipped (below), and writers waiting on
-	// each other's candidates in one order cannot wait in a circle.
 	shas = distinct(shas)
-	slices.Sort(shas)
-	// On PostgreSQL DO NOTHING would not wait for a collector that holds
-	// the candidate: that collector, still seeing this transaction's
-	// reference, would keep the blob and drop the candidate, and the
-	// blob would never be looked at again. DO UPDATE waits, and queues
-	// it afresh once the collector's delete commits.
-	conflict := ` ON CONFLICT (sha256) DO NOTHING`
-	if s.dialect == postgres {
-		conflict = ` ON CONFLICT (sha256) DO UPDATE SET queued_at = EXCLUDED.queued_at`
-	}
-	now := s.now()
+	slices.Sort(shas) // as putBlobs: lock waits in one order
 	for start := 0; start < len(shas); start += batchRows {
-		chunk := shas[start:min(start+batchRows, len(shas))]
-		args := make([]any, 0, 2*len(chunk))
-		for _, sha := range chunk {
-			args = append(args, sha, now)
-		}
-		if _, err := s.exec(ctx, tx, `INSERT INTO gc_candidates (sha256, queued_at) VALUES `+s.placeholders(len(chunk), 2)+conflict, args...); err != nil {
+		if err := s.queueCandidates(ctx, tx, shas[start:min(start+batchRows, len(shas))]); err != nil {
 			return fmt.Errorf("store: queue garbage: %w", err)
 		}
 	}
 	return nil
+}
+
+// queueCandidates queues up to batchRows distinct blobs. On PostgreSQL
+// one already queued is locked FOR KEY SHARE until this transaction
+// commits: a collector holding it (FOR UPDATE) is waited for, since it
+// may still see this transaction's dropped reference, keep the blob and
+// delete the candidate, and nothing would look at the blob again; so a
+// candidate deleted meanwhile is queued afresh. The lock is shared, so
+// writers dropping one blob (an old logo, from every item) do not queue
+// behind each other, and a collector skips the candidate until then.
+func (s *DB) queueCandidates(ctx context.Context, tx *sql.Tx, shas []string) error {
+	for range 3 {
+		now := s.now()
+		args := make([]any, 0, 2*len(shas))
+		for _, sha := range shas {
+			args = append(args, sha, now)
+		}
+		q := `INSERT INTO gc_candidates (sha256, queued_at) VALUES ` + s.placeholders(len(shas), 2) + ` ON CONFLICT (sha256) DO NOTHING`
+		if s.dialect != postgres {
+			_, err := s.exec(ctx, tx, q, args...)
+			return err
+		}
+		added, err := s.queryStrings(ctx, tx, q+` RETURNING sha256`, args...)
+		if err != nil {
+			return err
+		}
+		old := without(shas, added)
+		if len(old) == 0 {
+			return nil
+		}
+		locked, err := s.queryStrings(ctx, tx, `SELECT sha256 FROM gc_candidates WHERE sha256 = ANY($1) FOR KEY SHARE`, old)
+		if err != nil {
+			return err
+		}
+		if shas = without(old, locked); len(shas) == 0 {
+			return nil
+		}
+	}
+	return fmt.Errorf("blob %s: its candidate was deleted while being queued, three times", shas[0])
 }
 
 // distinct returns ss without repeats, in first-seen order.

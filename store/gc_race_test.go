@@ -45,6 +45,10 @@ func TestGarbageQueuedWhileCollected(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer writer.Rollback()
+	var pid int
+	if err := writer.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := writer.ExecContext(ctx, `DELETE FROM derivatives WHERE sha256 = $1`, sha); err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +69,7 @@ func TestGarbageQueuedWhileCollected(t *testing.T) {
 			waiting = true
 		default:
 			if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-				WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO gc_candidates%')`).Scan(&waiting); err != nil {
+				WHERE pid = $1 AND wait_event_type = 'Lock')`, pid).Scan(&waiting); err != nil {
 				t.Fatal(err)
 			}
 			if time.Now().After(deadline) {
