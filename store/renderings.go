@@ -393,9 +393,7 @@ func (s *DB) replaceRenderingFiles(ctx context.Context, tx *sql.Tx, itemID strin
 		return fmt.Errorf("store: %w", err)
 	}
 	var add []channelFile
-	used := make(map[string]bool, len(files))
 	for _, f := range files {
-		used[f.sha] = true
 		k := key{f.channel, f.Name}
 		if o, ok := old[k]; ok && o.sha == f.sha && o.mediaType == f.MediaType {
 			delete(old, k) // kept as it is
@@ -404,11 +402,7 @@ func (s *DB) replaceRenderingFiles(ctx context.Context, tx *sql.Tx, itemID strin
 		add = append(add, f)
 	}
 	// What is left in old goes: gone, or changed and inserted anew.
-	drop := slices.SortedFunc(maps.Keys(old), func(a, b key) int {
-		return cmp.Or(strings.Compare(a.channel, b.channel), strings.Compare(a.name, b.name))
-	})
-	var garbage []string
-	for part := range slices.Chunk(drop, batchRows) {
+	for part := range slices.Chunk(slices.Collect(maps.Keys(old)), batchRows) {
 		args := []any{itemID, v}
 		var which strings.Builder
 		for i, k := range part {
@@ -417,17 +411,11 @@ func (s *DB) replaceRenderingFiles(ctx context.Context, tx *sql.Tx, itemID strin
 			}
 			fmt.Fprintf(&which, "channel = %s AND name = %s", s.param(len(args)+1), s.param(len(args)+2))
 			args = append(args, k.channel, k.name)
-			if sha := old[k].sha; !used[sha] {
-				garbage = append(garbage, sha)
-			}
 		}
-		if _, err := s.exec(ctx, tx, `DELETE FROM rendering_files WHERE item_id = `+s.param(1)+` AND version = `+s.param(2)+
+		if err := s.dropRenderingFiles(ctx, tx, `item_id = `+s.param(1)+` AND version = `+s.param(2)+
 			` AND variant = '' AND (`+which.String()+`)`, args...); err != nil {
-			return fmt.Errorf("store: %w", err)
+			return err
 		}
-	}
-	if err := s.queueGarbage(ctx, tx, garbage...); err != nil {
-		return err
 	}
 	return s.insertRenderingFiles(ctx, tx, itemID, v, add)
 }
@@ -485,8 +473,11 @@ func (s *DB) Renderings(ctx context.Context, itemID string, version int) ([]Rend
 	if err != nil {
 		return nil, err
 	}
-	files, err := s.query(ctx, s.db, `SELECT channel, name, media_type, sha256, size FROM rendering_files
-		WHERE item_id = $1 AND version = $2 ORDER BY channel, name`, itemID, version)
+	// Only rendered renderings' files: the others' are an earlier
+	// brand's, waiting to be replaced.
+	files, err := s.query(ctx, s.db, `SELECT f.channel, f.name, f.media_type, f.sha256, f.size FROM rendering_files f
+		JOIN renderings r ON r.item_id = f.item_id AND r.version = f.version AND r.channel = f.channel AND r.variant = f.variant
+		WHERE f.item_id = $1 AND f.version = $2 AND r.status = $3 ORDER BY f.channel, f.name`, itemID, version, StatusRendered)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -501,7 +492,7 @@ func (s *DB) Renderings(ctx context.Context, itemID string, version int) ([]Rend
 		if err := files.Scan(&ch, &f.Name, &f.MediaType, &f.SHA256, &f.Size); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
-		if r := byChannel[ch]; r != nil && r.Status == StatusRendered {
+		if r := byChannel[ch]; r != nil {
 			r.Files = append(r.Files, f)
 		}
 	}
